@@ -1,0 +1,82 @@
+import { parseArgs } from "node:util";
+import { z } from "zod/mini";
+import { ROLES, type Role, UserError } from "../state/index.js";
+
+export const DEFAULT_FILE = "memory/projects.json";
+
+export interface OptionSpec {
+  type: "string" | "boolean";
+  short?: string;
+  help: string;
+}
+
+export type OptionSpecs = Record<string, OptionSpec>;
+
+/** Parses `argv` against `specs`; unknown options and stray words are a user's error naming them. */
+export function parseOptions(argv: string[], specs: OptionSpecs): Record<string, string | boolean | undefined> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: joinNegativeValues(argv, specs),
+      options: Object.fromEntries(
+        Object.entries(specs).map(([name, s]) => [name, { type: s.type, ...(s.short ? { short: s.short } : {}) }]),
+      ),
+      strict: true,
+      allowPositionals: true,
+    });
+    if (positionals.length) throw new UserError(`unexpected argument "${positionals[0]}"`);
+    return values as Record<string, string | boolean | undefined>;
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    const message = (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
+    throw new UserError(message.replace(/^Unknown option/, "unknown option").replace(/\. To specify.*$/, ""));
+  }
+}
+
+/** Project ids are chat ids such as -1001234567890: let `--project -100…` mean the value, not an option. */
+function joinNegativeValues(argv: string[], specs: OptionSpecs): string[] {
+  const takesValue = new Set(
+    Object.entries(specs)
+      .filter(([, s]) => s.type === "string")
+      .flatMap(([name, s]) => [`--${name}`, ...(s.short ? [`-${s.short}`] : [])]),
+  );
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    if (takesValue.has(arg) && next !== undefined && /^-\d/.test(next)) {
+      out.push(arg.startsWith("--") ? `${arg}=${next}` : `${arg}${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+export function required(values: Record<string, unknown>, name: string): string {
+  const value = values[name];
+  if (typeof value !== "string" || value === "") throw new UserError(`--${name} is required`);
+  return value;
+}
+
+const roleSchema = z.enum(ROLES);
+
+export function parseRole(value: string, name = "--role"): Role {
+  const parsed = roleSchema.safeParse(value);
+  if (!parsed.success) throw new UserError(`${name} must be dev or qa, got "${value}"`);
+  return parsed.data;
+}
+
+export function parseIssue(value: string, name = "--issue"): string {
+  const m = /^#?([1-9]\d{0,9})$/.exec(value.trim());
+  if (!m) throw new UserError(`${name} must be an issue number like 42, got "${value}"`);
+  return m[1] as string;
+}
+
+export function renderHelp(usage: string, summary: string, specs: OptionSpecs): string {
+  const rows = Object.entries(specs).map(([name, s]) => {
+    const flag = `${s.short ? `-${s.short}, ` : "    "}--${name}${s.type === "string" ? " <value>" : ""}`;
+    return `  ${flag.padEnd(28)} ${s.help}`;
+  });
+  return `Usage: ${usage}\n\n${summary}\n\nOptions:\n${rows.join("\n")}\n`;
+}

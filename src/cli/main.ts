@@ -1,0 +1,206 @@
+import { resolve } from "node:path";
+import {
+  activateMutation,
+  deactivateMutation,
+  formatProblem,
+  inspectText,
+  migrateMutation,
+  parseProjectsFile,
+  readMutation,
+  sessionMutation,
+  type TransitionResult,
+  UserError,
+} from "../state/index.js";
+import { LocalFileBackend } from "../store/local-file.js";
+import { runTransaction } from "../store/transaction.js";
+import { describeActivation, describeTransition, renderStatusText } from "../sync/describe.js";
+import { summarize } from "../sync/summary.js";
+import { DEFAULT_FILE, type OptionSpecs, parseIssue, parseOptions, parseRole, renderHelp, required } from "./args.js";
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  cwd: string;
+}
+
+interface Command {
+  summary: string;
+  usage: string;
+  options: OptionSpecs;
+  run: (values: Record<string, string | boolean | undefined>, io: CliIo) => Promise<number>;
+}
+
+const fileOption = { file: { type: "string", short: "f", help: `the state file (default ${DEFAULT_FILE})` } } as const;
+const helpOption = { help: { type: "boolean", short: "h", help: "show this help" } } as const;
+const workerOptions = {
+  project: { type: "string", short: "p", help: "the project id (its key in projects.json)" },
+  role: { type: "string", short: "r", help: "dev or qa" },
+} as const;
+
+const backendFor = (values: Record<string, unknown>, io: CliIo) =>
+  new LocalFileBackend(resolve(io.cwd, typeof values.file === "string" ? values.file : DEFAULT_FILE));
+
+const labelOf = (values: Record<string, unknown>) => (typeof values.file === "string" ? values.file : DEFAULT_FILE);
+
+async function readText(values: Record<string, unknown>, io: CliIo): Promise<string> {
+  const { text } = await backendFor(values, io).read();
+  if (text === null) throw new UserError(`${labelOf(values)}: no such file`);
+  return text;
+}
+
+async function transition(
+  values: Record<string, unknown>,
+  io: CliIo,
+  mutation: Parameters<typeof runTransaction<TransitionResult>>[1],
+) {
+  const backend = backendFor(values, io);
+  return runTransaction(backend, mutation, { message: "" });
+}
+
+export const COMMANDS: Record<string, Command> = {
+  validate: {
+    summary: "Check a projects.json: JSON syntax, schema, and whether it needs migrating.",
+    usage: "worker-sync validate [--file F]",
+    options: { ...fileOption },
+    async run(values, io) {
+      const label = labelOf(values);
+      const { problems, parsed } = inspectText(await readText(values, io), label);
+      if (!parsed) {
+        for (const p of problems) io.stdout(formatProblem(label, p));
+        return 1;
+      }
+      io.stdout(
+        parsed.migrated.length
+          ? `valid (an older shape: \`worker-sync migrate\` would make ${parsed.migrated.length} changes)`
+          : "valid",
+      );
+      return 0;
+    },
+  },
+  migrate: {
+    summary: "Bring an older projects.json to the current shape, in place, listing each change.",
+    usage: "worker-sync migrate [--file F] [--dry-run]",
+    options: { ...fileOption, "dry-run": { type: "boolean", help: "print the changes, write nothing" } },
+    async run(values, io) {
+      const label = labelOf(values);
+      const mutation = values["dry-run"] ? readMutation : migrateMutation;
+      const done = await transition(values, io, mutation as never);
+      const changes = done.migrated;
+      if (!changes.length) {
+        io.stdout(`${label}: already current, nothing changed`);
+        return 0;
+      }
+      for (const change of changes) io.stdout(`  ${change}`);
+      io.stdout(
+        values["dry-run"]
+          ? `${label}: would make ${changes.length} changes (dry run, nothing written)`
+          : `${label}: migrated, ${changes.length} changes`,
+      );
+      return 0;
+    },
+  },
+  status: {
+    summary: "Show every project's dev and qa worker and each tier's session.",
+    usage: "worker-sync status [--file F] [--json]",
+    options: { ...fileOption, json: { type: "boolean", help: "print JSON instead of text" } },
+    async run(values, io) {
+      const workers = summarize(parseProjectsFile(await readText(values, io), labelOf(values)).data);
+      io.stdout(values.json ? JSON.stringify({ workers }, null, 2) : renderStatusText(workers));
+      return 0;
+    },
+  },
+  activate: {
+    summary: "Put a role's worker on an issue at a tier, reusing the tier's session (or recording --session).",
+    usage: "worker-sync activate --project ID --role dev|qa --tier T --issue N [--session KEY] [--file F]",
+    options: {
+      ...workerOptions,
+      tier: { type: "string", short: "t", help: "the tier, e.g. junior, medior, senior, qa" },
+      issue: { type: "string", short: "i", help: "the issue number" },
+      session: { type: "string", short: "s", help: "a newly spawned session key for the tier" },
+      ...fileOption,
+    },
+    async run(values, io) {
+      const input = {
+        project: required(values, "project"),
+        role: parseRole(required(values, "role")),
+        tier: required(values, "tier"),
+        issue: parseIssue(required(values, "issue")),
+        ...(typeof values.session === "string" ? { sessionKey: values.session } : {}),
+      };
+      const done = await transition(values, io, activateMutation(input));
+      io.stdout(describeActivation(done.result));
+      return 0;
+    },
+  },
+  deactivate: {
+    summary: "Free a role's worker. Its sessions, tier and start time are kept.",
+    usage: "worker-sync deactivate --project ID --role dev|qa [--file F]",
+    options: { ...workerOptions, ...fileOption },
+    async run(values, io) {
+      const input = { project: required(values, "project"), role: parseRole(required(values, "role")) };
+      const done = await transition(values, io, deactivateMutation(input));
+      io.stdout(describeTransition(done.result));
+      return 0;
+    },
+  },
+  session: {
+    summary: "Record (--set) or clear (--clear) a tier's session: the only way a session changes.",
+    usage: "worker-sync session --project ID --role dev|qa --tier T (--set KEY | --clear) [--file F]",
+    options: {
+      ...workerOptions,
+      tier: { type: "string", short: "t", help: "the tier whose session to set or clear" },
+      set: { type: "string", help: "the session key to store" },
+      clear: { type: "boolean", help: "remove the tier's session" },
+      ...fileOption,
+    },
+    async run(values, io) {
+      if ((values.set === undefined) === !values.clear) throw new UserError("give exactly one of --set KEY or --clear");
+      const input = {
+        project: required(values, "project"),
+        role: parseRole(required(values, "role")),
+        tier: required(values, "tier"),
+        key: typeof values.set === "string" ? values.set : null,
+      };
+      const done = await transition(values, io, sessionMutation(input));
+      io.stdout(describeTransition(done.result, input.tier));
+      return 0;
+    },
+  },
+};
+
+export function renderUsage(): string {
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
+  return `Usage: worker-sync <command> [options]\n\nKeep AI coding workers' projects.json in step with GitHub issues.\n\nCommands:\n${rows.join("\n")}\n\nRun \`worker-sync <command> --help\` for a command's options.\n`;
+}
+
+/** Runs the CLI. Exit codes: 0 success, 1 a user's error (one line on stderr), 2 anything unexpected. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    io.stdout(renderUsage());
+    return name ? 0 : 1;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) {
+    io.stderr(`worker-sync: unknown command "${name}"; run worker-sync --help for the list`);
+    return 1;
+  }
+  try {
+    const specs = { ...command.options, ...helpOption };
+    const values = parseOptions(rest, specs);
+    if (values.help) {
+      io.stdout(renderHelp(command.usage, command.summary, specs));
+      return 0;
+    }
+    return await command.run(values, io);
+  } catch (error) {
+    if (error instanceof UserError) {
+      io.stderr(`worker-sync ${name}: ${error.message}`);
+      return 1;
+    }
+    io.stderr(
+      `worker-sync ${name}: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    return 2;
+  }
+}

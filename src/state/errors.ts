@@ -1,0 +1,66 @@
+/**
+ * Errors a user can cause. Each carries one sentence meant to be shown as is;
+ * front doors print `message` and never a stack trace for these.
+ */
+export class UserError extends Error {
+  override name = "UserError";
+}
+
+export interface Problem {
+  /** Dotted JSON path, e.g. `projects.-100123.dev.sessions.medior`; empty for the whole file. */
+  path: string;
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+/** The state file cannot be read as a projects.json: bad JSON, bad shape, or another format. */
+export class InvalidFileError extends UserError {
+  override name = "InvalidFileError";
+  constructor(
+    readonly file: string,
+    readonly problems: Problem[],
+  ) {
+    super(problems.map((p) => formatProblem(file, p)).join("\n"));
+  }
+}
+
+export function formatProblem(file: string, p: Problem): string {
+  const where = p.line ? `${file}:${p.line}:${p.column ?? 1}` : file;
+  return p.path ? `${where}: ${p.path}: ${p.message}` : `${where}: ${p.message}`;
+}
+
+export class ProjectNotFoundError extends UserError {
+  override name = "ProjectNotFoundError";
+  constructor(
+    readonly project: string,
+    known: string[],
+  ) {
+    super(
+      `project "${project}" is not in projects.json` +
+        (known.length ? ` (known: ${known.map((k) => `"${k}"`).join(", ")})` : " (it has no projects)"),
+    );
+  }
+}
+
+/** The worker is active on another issue; it is never taken over. */
+export class WorkerBusyError extends UserError {
+  override name = "WorkerBusyError";
+  constructor(
+    readonly project: string,
+    readonly role: string,
+    readonly busyOn: string,
+    readonly reason: "busy" | "sequential" = "busy",
+  ) {
+    super(
+      reason === "busy"
+        ? `the ${role} worker of project "${project}" is busy on issue #${busyOn}`
+        : `project "${project}" runs roles sequentially and its ${role} worker is active on issue #${busyOn}`,
+    );
+  }
+}
+
+/** A write would drop or change a session it was not asked to touch. */
+export class SessionInvariantError extends UserError {
+  override name = "SessionInvariantError";
+}

@@ -1,0 +1,85 @@
+import { z } from "zod/mini";
+
+/** The version this worker-sync writes. Files without it are older shapes. */
+export const SCHEMA_VERSION = 1;
+
+export const ROLES = ["dev", "qa"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The tiers each role has out of the box; other tier names are allowed in `sessions`. */
+export const ROLE_TIERS: Record<Role, readonly string[]> = {
+  dev: ["junior", "medior", "senior"],
+  qa: ["qa"],
+};
+
+const nullableString = (what = "a string or null") => z.nullable(z.string({ error: `expected ${what}` }));
+
+const tierName = z.string({ error: "expected a tier name" }).check(z.minLength(1, "a tier name cannot be empty"));
+
+export const workerSchema = z.looseObject({
+  active: z.boolean({ error: "expected true or false" }),
+  issueId: nullableString("an issue number as a string, or null"),
+  startTime: nullableString("an ISO date string or null"),
+  model: z.nullable(tierName),
+  sessions: z.record(tierName, nullableString(), { error: "expected an object of tier → session key" }),
+});
+
+export const projectSchema = z.looseObject({
+  name: z.optional(z.string({ error: "expected a string" })),
+  roleExecution: z.optional(z.enum(["parallel", "sequential"], { error: 'expected "parallel" or "sequential"' })),
+  dev: workerSchema,
+  qa: workerSchema,
+});
+
+export const projectsFileSchema = z.looseObject({
+  schemaVersion: z.literal(SCHEMA_VERSION, { error: `expected ${SCHEMA_VERSION}` }),
+  projects: z.record(z.string(), projectSchema, { error: "expected an object of project id → project" }),
+});
+
+type Loose<T> = T & { [key: string]: unknown };
+
+export type Worker = Loose<{
+  active: boolean;
+  issueId: string | null;
+  startTime: string | null;
+  model: string | null;
+  sessions: Record<string, string | null>;
+}>;
+
+export type Project = Loose<{
+  name?: string;
+  roleExecution?: "parallel" | "sequential";
+  dev: Worker;
+  qa: Worker;
+}>;
+
+export type ProjectsFile = Loose<{
+  schemaVersion: typeof SCHEMA_VERSION;
+  projects: Record<string, Project>;
+}>;
+
+export interface SchemaIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/** Validates a file already in the current shape. Returns its problems (empty when valid). */
+export function checkSchema(data: unknown): SchemaIssue[] {
+  const result = projectsFileSchema.safeParse(data);
+  if (result.success) return [];
+  return result.error.issues.map((issue) => {
+    const path = issue.path.map((k) => (typeof k === "symbol" ? String(k) : k));
+    const message =
+      issue.code === "invalid_type" && issue.message === "Invalid input" ? `expected ${issue.expected}` : issue.message;
+    return { path, message: valueAt(data, path) === undefined ? `is missing (${message})` : message };
+  });
+}
+
+function valueAt(data: unknown, path: ReadonlyArray<string | number>): unknown {
+  let value = data;
+  for (const key of path) {
+    if (typeof value !== "object" || value === null || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string | number, unknown>)[key];
+  }
+  return value;
+}

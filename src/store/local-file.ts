@@ -1,0 +1,79 @@
+import { readFile } from "node:fs/promises";
+import lockfile from "proper-lockfile";
+import writeFileAtomic from "write-file-atomic";
+import { UserError } from "../state/index.js";
+import type { Snapshot, StateBackend, WriteReceipt } from "./transaction.js";
+
+export interface LocalFileOptions {
+  /** How long a lock may go without being refreshed before it counts as abandoned (ms). */
+  staleMs?: number;
+  /** How long to wait for another process's lock before giving up (ms). */
+  waitMs?: number;
+}
+
+/**
+ * A projects.json on the local disk. Transactions hold an inter-process lock
+ * (proper-lockfile: a live holder refreshes it, so it is never taken from them)
+ * and write with write-file-atomic, so readers see the old file or the new one.
+ */
+export class LocalFileBackend implements StateBackend {
+  readonly label: string;
+
+  constructor(
+    readonly path: string,
+    private readonly options: LocalFileOptions = {},
+  ) {
+    this.label = path;
+  }
+
+  async read(): Promise<Snapshot> {
+    try {
+      return { text: await readFile(this.path, "utf8"), version: null };
+    } catch (error) {
+      if (isErrno(error, "ENOENT")) return { text: null, version: null };
+      if (isErrno(error, "EISDIR")) throw new UserError(`${this.path}: is a directory, not a file`);
+      if (isErrno(error, "EACCES")) throw new UserError(`${this.path}: permission denied`);
+      throw error;
+    }
+  }
+
+  async write(text: string, _base: Snapshot, _message: string): Promise<WriteReceipt> {
+    await writeFileAtomic(this.path, text, { encoding: "utf8" });
+    return {};
+  }
+
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const stale = this.options.staleMs ?? 10_000;
+    const waitMs = this.options.waitMs ?? 30_000;
+    let compromised: Error | undefined;
+    let release: () => Promise<void>;
+    try {
+      release = await lockfile.lock(this.path, {
+        realpath: false,
+        stale,
+        update: Math.max(1000, stale / 4),
+        retries: { retries: Math.ceil(waitMs / 100), factor: 1.2, minTimeout: 10, maxTimeout: 100, randomize: true },
+        onCompromised: (error) => {
+          compromised = error;
+        },
+      });
+    } catch (error) {
+      if (isErrno(error, "ENOENT")) throw new UserError(`${this.path}: no such file`);
+      if (isErrno(error, "ELOCKED")) {
+        throw new UserError(`${this.path}: another process has held its lock for over ${waitMs / 1000} s; try again`);
+      }
+      throw error;
+    }
+    try {
+      const result = await fn();
+      if (compromised) throw new Error(`${this.path}: lost its lock while writing (${compromised.message})`);
+      return result;
+    } finally {
+      await release().catch(() => {});
+    }
+  }
+}
+
+function isErrno(error: unknown, code: string): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
+}
