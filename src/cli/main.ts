@@ -37,10 +37,11 @@ const workerOptions = {
   role: { type: "string", short: "r", help: "dev or qa" },
 } as const;
 
-const backendFor = (values: Record<string, unknown>, io: CliIo) =>
-  new LocalFileBackend(resolve(io.cwd, typeof values.file === "string" ? values.file : DEFAULT_FILE));
-
 const labelOf = (values: Record<string, unknown>) => (typeof values.file === "string" ? values.file : DEFAULT_FILE);
+
+/** Messages name the file as the user gave it. */
+const backendFor = (values: Record<string, unknown>, io: CliIo) =>
+  new LocalFileBackend(resolve(io.cwd, labelOf(values)), { label: labelOf(values) });
 
 async function readText(values: Record<string, unknown>, io: CliIo): Promise<string> {
   const { text } = await backendFor(values, io).read();

@@ -146,7 +146,9 @@ describe("migration edge cases", () => {
   });
 
   it("refuses an alias and its tier holding different sessions, rather than drop one", () => {
-    expect(() => migrate(file(worker({ model: "sonnet", sessions: { sonnet: "s1", medior: "s2" } })), "p.json")).toThrow(
+    expect(() =>
+      migrate(file(worker({ model: "sonnet", sessions: { sonnet: "s1", medior: "s2" } })), "p.json"),
+    ).toThrow(
       /^p\.json: projects\.-1\.dev\.sessions: sessions "sonnet" and "medior" both hold a session for tier medior/,
     );
   });

@@ -39,7 +39,10 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     { kind: fc.constant("activate" as const), project, role, tier, issue, sessionKey: key },
     { requiredKeys: ["kind", "project", "role", "tier", "issue"] },
   ),
-  fc.record({ kind: fc.constant("deactivate" as const), project, role, issue }, { requiredKeys: ["kind", "project", "role"] }),
+  fc.record(
+    { kind: fc.constant("deactivate" as const), project, role, issue },
+    { requiredKeys: ["kind", "project", "role"] },
+  ),
   fc.record({ kind: fc.constant("set" as const), project, role, tier, key }),
   fc.record({ kind: fc.constant("clear" as const), project, role, tier }),
 );
@@ -84,7 +87,13 @@ function buildInitial(spec: FileSpec) {
         extra: { id, r },
       };
     });
-    file.projects[id] = { name: `p${n}`, roleExecution: execution, dev: workers[0], qa: workers[1], custom: [n] } as never;
+    file.projects[id] = {
+      name: `p${n}`,
+      roleExecution: execution,
+      dev: workers[0],
+      qa: workers[1],
+      custom: [n],
+    } as never;
   });
   return { file, model };
 }

@@ -62,7 +62,14 @@ describe("activate", () => {
   });
 
   it("records a new key for a tier that had none, and says so", () => {
-    const r = activate(sample(), { project: "Q", role: "dev", tier: "junior", issue: "3", sessionKey: "new", now: NOW });
+    const r = activate(sample(), {
+      project: "Q",
+      role: "dev",
+      tier: "junior",
+      issue: "3",
+      sessionKey: "new",
+      now: NOW,
+    });
     expect(r.session).toEqual({ tier: "junior", key: "new", outcome: "recorded" });
     expect(r.worker.sessions).toEqual({ junior: "new", medior: null, senior: null });
     expect(r.touched).toEqual([{ project: "Q", role: "dev", tier: "junior" }]);
@@ -166,7 +173,10 @@ describe("deactivate", () => {
 
   it("leaves a worker that moved on to another issue alone", () => {
     const before = sample();
-    expect(deactivate(before, { project: P, role: "dev", issue: "41" })).toMatchObject({ changed: false, file: before });
+    expect(deactivate(before, { project: P, role: "dev", issue: "41" })).toMatchObject({
+      changed: false,
+      file: before,
+    });
     expect(deactivate(before, { project: P, role: "dev", issue: "42" }).changed).toBe(true);
   });
 });
@@ -219,7 +229,9 @@ describe("the session invariant", () => {
   it("refuses a write that changes a session, or drops a project or a tier key", () => {
     const changed = structuredClone(sample());
     (changed.projects[P] as ProjectsFile["projects"][string]).qa.sessions.qa = "someone-else";
-    expect(() => checkSessionInvariant(sample(), changed, [])).toThrow(/qa session .* would be changed to someone-else/);
+    expect(() => checkSessionInvariant(sample(), changed, [])).toThrow(
+      /qa session .* would be changed to someone-else/,
+    );
     const gone = structuredClone(sample());
     delete gone.projects[P];
     expect(() => checkSessionInvariant(sample(), gone, [])).toThrow(/would be lost/);
@@ -263,7 +275,11 @@ describe("the session invariant", () => {
     });
 
     it("writes nothing for an unchanged result and the serialized file for a change", () => {
-      const noop = planWrite(text, "p.json", activateMutation({ project: P, role: "dev", tier: "medior", issue: "42" }));
+      const noop = planWrite(
+        text,
+        "p.json",
+        activateMutation({ project: P, role: "dev", tier: "medior", issue: "42" }),
+      );
       expect(noop.text).toBeNull();
       const done = planWrite(
         text,
