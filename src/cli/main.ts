@@ -177,9 +177,13 @@ export function renderUsage(): string {
 /** Runs the CLI. Exit codes: 0 success, 1 a user's error (one line on stderr), 2 anything unexpected. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === "--help" || name === "-h" || name === "help") {
+  if (!name) {
+    io.stderr(renderUsage());
+    return 1;
+  }
+  if (name === "--help" || name === "-h" || name === "help") {
     io.stdout(renderUsage());
-    return name ? 0 : 1;
+    return 0;
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
