@@ -4,11 +4,11 @@ import {
   deactivateMutation,
   formatProblem,
   inspectText,
+  type Mutation,
   migrateMutation,
   parseProjectsFile,
   readMutation,
   sessionMutation,
-  type TransitionResult,
   UserError,
 } from "../state/index.js";
 import { LocalFileBackend } from "../store/local-file.js";
@@ -49,13 +49,9 @@ async function readText(values: Record<string, unknown>, io: CliIo): Promise<str
   return text;
 }
 
-async function transition(
-  values: Record<string, unknown>,
-  io: CliIo,
-  mutation: Parameters<typeof runTransaction<TransitionResult>>[1],
-) {
-  const backend = backendFor(values, io);
-  return runTransaction(backend, mutation, { message: "" });
+/** Runs one mutation on the local file; a local write has no commit, so no message. */
+function transition<R>(values: Record<string, unknown>, io: CliIo, mutation: Mutation<R>) {
+  return runTransaction(backendFor(values, io), mutation, { message: "" });
 }
 
 export const COMMANDS: Record<string, Command> = {
@@ -84,8 +80,8 @@ export const COMMANDS: Record<string, Command> = {
     options: { ...fileOption, "dry-run": { type: "boolean", help: "print the changes, write nothing" } },
     async run(values, io) {
       const label = labelOf(values);
-      const mutation = values["dry-run"] ? readMutation : migrateMutation;
-      const done = await transition(values, io, mutation as never);
+      const mutation: Mutation<unknown> = values["dry-run"] ? readMutation : migrateMutation;
+      const done = await transition(values, io, mutation);
       const changes = done.migrated;
       if (!changes.length) {
         io.stdout(`${label}: already current, nothing changed`);
