@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { dirname, relative, sep } from "node:path";
 import { UserError } from "../state/index.js";
 import type { StateBackend } from "../store/transaction.js";
@@ -41,7 +42,8 @@ export async function openBackend(inputs: ActionInputs, file: WorkspaceFile, env
     }
     case "git": {
       const git = await import("../store/git.js");
-      const root = await git.findRepositoryRoot(dirname(file.absolute));
+      const dir = dirname(file.absolute);
+      const root = await git.findRepositoryRoot(existsSync(dir) ? dir : file.workspace);
       const branch = inputs.branch ?? refBranch(env) ?? (await git.findDefaultBranch(root));
       return new git.GitCheckoutBackend({
         cwd: root,

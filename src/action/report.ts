@@ -20,7 +20,7 @@ export interface Report {
   failure?: string;
 }
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The job summary's table: one row per worker, its tier and every tier's session. */
 export function renderWorkerRows(workers: readonly WorkerSummary[]): SummaryTableRow[] {
@@ -40,6 +40,4 @@ export function renderWorkerRows(workers: readonly WorkerSummary[]): SummaryTabl
 }
 
 export const renderProblemLines = (file: string, problems: readonly Problem[]) =>
-  problems.map((p) => escapeHtml(formatProblem(file, p)));
-
-export { escapeHtml };
+  problems.map((p) => formatProblem(file, p));

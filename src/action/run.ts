@@ -3,7 +3,7 @@ import { UserError } from "../state/index.js";
 import { type ActionEnv, explainApiError, openBackend } from "./backend.js";
 import { runCommand } from "./commands.js";
 import { type ActionInputs, DEFAULT_FILE, INPUT_NAMES, parseInputs, type RawInputs } from "./inputs.js";
-import { type Report, renderWorkerRows } from "./report.js";
+import { escapeHtml, type Report, renderWorkerRows } from "./report.js";
 import { resolveWorkspaceFile } from "./workspace.js";
 
 /** The defaults action.yml declares, for runs that do not go through the runner's input handling. */
@@ -27,8 +27,8 @@ async function writeSummary(command: string, report: Report, env: ActionEnv): Pr
   core.info(report.headline);
   for (const line of report.details ?? []) core.info(`  ${line}`);
   if (!env.GITHUB_STEP_SUMMARY) return;
-  const summary = core.summary.addHeading(`worker-sync ${command}`, 3).addRaw(report.headline, true);
-  if (report.details?.length) summary.addList([...report.details]);
+  const summary = core.summary.addHeading(`worker-sync ${command}`, 3).addRaw(escapeHtml(report.headline), true);
+  if (report.details?.length) summary.addList(report.details.map(escapeHtml));
   if (report.commitSha) summary.addRaw(`Commit: <code>${report.commitSha}</code>`, true);
   if (report.workers?.length) summary.addTable(renderWorkerRows(report.workers));
   await summary.write();

@@ -7,6 +7,8 @@ export interface WorkspaceFile {
   absolute: string;
   /** Path from the workspace root with forward slashes: what annotations and the repository use. */
   relative: string;
+  /** The workspace root. */
+  workspace: string;
 }
 
 const inside = (root: string, path: string) => {
@@ -37,5 +39,5 @@ export async function resolveWorkspaceFile(file: string, workspace: string): Pro
   const realRoot = await realAncestor(root);
   const real = await realAncestor(absolute);
   if (real !== realRoot && !inside(realRoot, real)) throw refuse();
-  return { absolute, relative: relative(root, absolute).split(sep).join("/") };
+  return { absolute, relative: relative(root, absolute).split(sep).join("/"), workspace: root };
 }
