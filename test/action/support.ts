@@ -56,9 +56,9 @@ export async function runAction({ workspace, inputs, env = {}, node = process.ex
   const summaryFile = join(files, "summary");
   await writeFile(outputFile, "");
   await writeFile(summaryFile, "");
-  // Only what a runner would set: nothing of the test process's own GitHub or INPUT_ variables leaks in.
+  // Only what a runner would set: none of the test process's own GitHub, INPUT_ or git identity variables.
   const base = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith("INPUT_") && !k.startsWith("GITHUB_") && !k.startsWith("RUNNER_")),
+    Object.entries(process.env).filter(([k]) => !/^(INPUT_|GITHUB_|RUNNER_|GIT_AUTHOR_|GIT_COMMITTER_)/.test(k)),
   );
   const child = spawn(node, [ACTION], {
     cwd: workspace,
