@@ -88,10 +88,15 @@ describe("commit: api", () => {
       ),
     );
 
-    for (const run of runs) expect({ code: run.code, stdout: run.stdout, stderr: run.stderr }).toMatchObject({ code: 0 });
+    for (const run of runs)
+      expect({ code: run.code, stdout: run.stdout, stderr: run.stderr }).toMatchObject({ code: 0 });
     const final = parseProjectsFile(fake.getFile(REPO, FILE)?.text ?? "", FILE).data.projects;
     for (let i = 0; i < 5; i++) {
-      expect(final[`p${i}`]?.dev).toMatchObject({ active: true, issueId: String(100 + i), sessions: { medior: `agent:dev:${i}` } });
+      expect(final[`p${i}`]?.dev).toMatchObject({
+        active: true,
+        issueId: String(100 + i),
+        sessions: { medior: `agent:dev:${i}` },
+      });
       expect(final.p5?.dev.sessions[`tier${i}`]).toBe(`agent:tier:${i}`);
     }
     // All ten read one version, so nine lost the first race; none was re-sent stale, and each landed once.
@@ -111,7 +116,15 @@ describe("commit: api", () => {
     const workspace = await makeWorkspace({ [FILE]: await readExample() });
     const run = await runAction({
       workspace,
-      inputs: { command: "activate", project: "-1001234567890", role: "dev", tier: "senior", issue: "43", commit: "api", token: "t" },
+      inputs: {
+        command: "activate",
+        project: "-1001234567890",
+        role: "dev",
+        tier: "senior",
+        issue: "43",
+        commit: "api",
+        token: "t",
+      },
       env: apiEnv(url),
     });
     expect(run.code).toBe(1);
@@ -134,7 +147,11 @@ describe("commit: api", () => {
     fake.setFile(REPO, FILE, old);
     const url = await serve(fake);
     const workspace = await makeWorkspace({ [FILE]: old });
-    const run = await runAction({ workspace, inputs: { command: "migrate", commit: "api", token: "t" }, env: apiEnv(url) });
+    const run = await runAction({
+      workspace,
+      inputs: { command: "migrate", commit: "api", token: "t" },
+      env: apiEnv(url),
+    });
 
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
@@ -146,7 +163,11 @@ describe("commit: api", () => {
     expect(parseProjectsFile(migrated, FILE).data.projects["-100"]?.dev.sessions.medior).toBe("agent:old:1");
     expect(await readFile(join(workspace, FILE), "utf8")).toBe(migrated);
 
-    const again = await runAction({ workspace, inputs: { command: "migrate", commit: "api", token: "t" }, env: apiEnv(url) });
+    const again = await runAction({
+      workspace,
+      inputs: { command: "migrate", commit: "api", token: "t" },
+      env: apiEnv(url),
+    });
     expect(again.outputs.changed).toBe("false");
     expect(fake.commits(REPO)).toHaveLength(1);
   });

@@ -3,7 +3,13 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { activateMutation, type Mutation, parseProjectsFile, planWrite, sessionMutation } from "../../src/state/index.js";
+import {
+  activateMutation,
+  type Mutation,
+  parseProjectsFile,
+  planWrite,
+  sessionMutation,
+} from "../../src/state/index.js";
 import { BOT_IDENTITY, GitCheckoutBackend } from "../../src/store/git.js";
 import { runTransaction } from "../../src/store/transaction.js";
 import { readExample, runAction } from "./support.js";
@@ -11,7 +17,8 @@ import { readExample, runAction } from "./support.js";
 const FILE = "memory/projects.json";
 // No global or system git config: the machine's identity must not decide who commits.
 const GIT_ENV = { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" };
-const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, env: GIT_ENV, encoding: "utf8" }).trim();
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync("git", args, { cwd, env: GIT_ENV, encoding: "utf8" }).trim();
 const asUser = ["-c", "user.name=Someone", "-c", "user.email=someone@example.com"];
 
 /** Two projects, so two writers can change different ones. */
@@ -48,7 +55,11 @@ async function setUp() {
 async function pushFromTheirs(theirs: string) {
   git(theirs, "pull", "--quiet", "--ff-only");
   const text = await readFile(join(theirs, FILE), "utf8");
-  const plan = planWrite(text, FILE, sessionMutation({ project: "-1002", role: "qa", tier: "qa", key: "agent:theirs" }));
+  const plan = planWrite(
+    text,
+    FILE,
+    sessionMutation({ project: "-1002", role: "qa", tier: "qa", key: "agent:theirs" }),
+  );
   await writeFile(join(theirs, FILE), plan.text as string);
   git(theirs, ...asUser, "commit", "--quiet", "-am", "theirs: qa session");
   git(theirs, "push", "--quiet", "origin", "main");
@@ -56,7 +67,11 @@ async function pushFromTheirs(theirs: string) {
 
 /** Every update of main on the origin was a fast-forward: the new tip descends from the old. */
 function expectOnlyFastForwards(origin: string) {
-  const log = execFileSync("git", ["reflog", "show", "--format=%H", "refs/heads/main"], { cwd: origin, env: GIT_ENV, encoding: "utf8" })
+  const log = execFileSync("git", ["reflog", "show", "--format=%H", "refs/heads/main"], {
+    cwd: origin,
+    env: GIT_ENV,
+    encoding: "utf8",
+  })
     .trim()
     .split("\n");
   expect(log.length).toBeGreaterThanOrEqual(3);
@@ -74,7 +89,13 @@ describe("commit: git", () => {
     const { origin, ours, theirs } = await setUp();
     const headBefore = git(ours, "rev-parse", "HEAD");
     const backend = new GitCheckoutBackend({ cwd: ours, path: FILE, branch: "main" });
-    const activate = activateMutation({ project: "-1001234567890", role: "dev", tier: "senior", issue: "7", sessionKey: "agent:ours" });
+    const activate = activateMutation({
+      project: "-1001234567890",
+      role: "dev",
+      tier: "senior",
+      issue: "7",
+      sessionKey: "agent:ours",
+    });
     let calls = 0;
     const counted: Mutation<unknown> = (data, context) => {
       calls++;
@@ -101,7 +122,11 @@ describe("commit: git", () => {
     expect(done.attempts).toBe(2);
     expect(calls).toBe(2);
     const projects = await projectsOn(origin, "main");
-    expect(projects["-1001234567890"]?.dev).toMatchObject({ active: true, issueId: "7", sessions: { senior: "agent:ours" } });
+    expect(projects["-1001234567890"]?.dev).toMatchObject({
+      active: true,
+      issueId: "7",
+      sessions: { senior: "agent:ours" },
+    });
     expect(projects["-1002"]?.qa.sessions.qa).toBe("agent:theirs");
     expect(git(origin, "rev-parse", "main")).toBe(done.commitSha);
     expectOnlyFastForwards(origin);
@@ -116,13 +141,24 @@ describe("commit: git", () => {
     await pushFromTheirs(theirs);
     const run = await runAction({
       workspace: ours,
-      inputs: { command: "activate", project: "-1001234567890", role: "dev", tier: "medior", issue: "9", commit: "git" },
+      inputs: {
+        command: "activate",
+        project: "-1001234567890",
+        role: "dev",
+        tier: "medior",
+        issue: "9",
+        commit: "git",
+      },
       env: { GITHUB_REF: "refs/heads/main", GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" },
     });
 
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    expect(run.outputs).toMatchObject({ changed: "true", "session-reused": "true", "session-key": "agent:x:subagent:7f3a" });
+    expect(run.outputs).toMatchObject({
+      changed: "true",
+      "session-reused": "true",
+      "session-key": "agent:x:subagent:7f3a",
+    });
     expect(run.outputs["commit-sha"]).toBe(git(origin, "rev-parse", "main"));
     // The checkout has no identity configured, so the bot commits.
     expect(git(origin, "log", "-1", "--format=%an <%ae>", "main")).toBe(`${BOT_IDENTITY.name} <${BOT_IDENTITY.email}>`);
@@ -133,7 +169,7 @@ describe("commit: git", () => {
     // Only the state file changed in the checkout, and it holds what was committed.
     expect(git(ours, "rev-parse", "HEAD")).toBe(headBefore);
     expect(git(ours, "status", "--porcelain")).toBe(`M ${FILE}`);
-    expect(await readFile(join(ours, FILE), "utf8")).toBe(git(origin, "show", `main:${FILE}`) + "\n");
+    expect(await readFile(join(ours, FILE), "utf8")).toBe(`${git(origin, "show", `main:${FILE}`)}\n`);
   });
 
   it("makes no commit when the transition changes nothing", async () => {

@@ -49,7 +49,12 @@ export interface RunOptions {
   node?: string;
 }
 
-export async function runAction({ workspace, inputs, env = {}, node = process.execPath }: RunOptions): Promise<ActionRun> {
+export async function runAction({
+  workspace,
+  inputs,
+  env = {},
+  node = process.execPath,
+}: RunOptions): Promise<ActionRun> {
   if (!existsSync(ACTION)) throw new Error(`${ACTION} is missing: run npm run build:dist`);
   const files = await mkdtemp(join(tmpdir(), "worker-sync-runner-"));
   const outputFile = join(files, "output");

@@ -44,10 +44,19 @@ describe("action validate", () => {
     const qa = positionOf(broken, '"qa": 7');
     const at = annotations.map((a) => ({ ...a.properties, message: a.message }));
     expect(at).toContainEqual(
-      expect.objectContaining({ file: FILE, line: String(active.line), col: String(active.col), message: expect.stringContaining(`projects.${id}.dev.active`) }),
+      expect.objectContaining({
+        file: FILE,
+        line: String(active.line),
+        col: String(active.col),
+        message: expect.stringContaining(`projects.${id}.dev.active`),
+      }),
     );
     expect(at).toContainEqual(
-      expect.objectContaining({ file: FILE, line: String(qa.line), message: expect.stringContaining(`projects.${id}.qa.sessions.qa`) }),
+      expect.objectContaining({
+        file: FILE,
+        line: String(qa.line),
+        message: expect.stringContaining(`projects.${id}.qa.sessions.qa`),
+      }),
     );
     expect(run.stdout).toMatch(/^::error::memory\/projects.json has 2 problems/m);
   });
@@ -76,7 +85,10 @@ describe("action validate", () => {
 
   it("names a bad input in one sentence", async () => {
     const workspace = await makeWorkspace({ [FILE]: await readExample() });
-    const run = await runAction({ workspace, inputs: { command: "activate", role: "boss", project: "x", commit: "none" } });
+    const run = await runAction({
+      workspace,
+      inputs: { command: "activate", role: "boss", project: "x", commit: "none" },
+    });
     expect(run.code).toBe(1);
     expect(run.stdout.trim()).toBe('::error::input "role" must be one of dev, qa, got "boss"');
   });
