@@ -133,6 +133,28 @@ describe("commit: api", () => {
     expect(fake.commits(REPO)).toHaveLength(0);
   });
 
+  it("says what the token lacks when GitHub refuses the write", async () => {
+    const fake = new FakeGitHub();
+    fake.setFile(REPO, FILE, await readExample());
+    fake.inject({
+      method: "PUT",
+      path: /\/contents\//,
+      response: { status: 403, body: { message: "Resource not accessible by integration" } },
+    });
+    const url = await serve(fake);
+    const workspace = await makeWorkspace({ [FILE]: await readExample() });
+    const run = await runAction({
+      workspace,
+      inputs: { command: "deactivate", project: "-1001234567890", role: "dev", commit: "api", token: "t" },
+      env: apiEnv(url),
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /^::error::GitHub refused the token \(403: Resource not accessible by integration.*\); it needs "contents: write" on octo\/fleet$/m,
+    );
+    expect(await readFile(join(workspace, FILE), "utf8")).toBe(await readExample());
+  });
+
   it("migrates an older file, lists the changes in the summary and commits once", async () => {
     const fake = new FakeGitHub();
     const old = JSON.stringify({
