@@ -1,10 +1,17 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { activate, deactivate, type ProjectsFile, parseProjectsFile, setSession } from "../src/state/index.js";
-import { migrateMutation } from "../src/state/mutations.js";
+import {
+  activate,
+  deactivate,
+  type Mutation,
+  type ProjectsFile,
+  parseProjectsFile,
+  setSession,
+} from "../src/state/index.js";
+import { activateMutation, migrateMutation } from "../src/state/mutations.js";
 import { LocalFileBackend } from "../src/store/local-file.js";
 import { runTransaction } from "../src/store/transaction.js";
 import { type Figure, median } from "./figures.js";
@@ -38,25 +45,35 @@ export function currentFile(n: number): string {
   return `${JSON.stringify(data, null, 2)}\n`;
 }
 
-export async function measureLargeFile(runs = 9): Promise<Figure> {
+/**
+ * A 10,000-project file through the CLI's transaction (lock, read, migrate, validate, write
+ * atomically): `legacy` starts in the oldest shape, so every worker is rewritten; otherwise
+ * the file is current and a worker is activated.
+ */
+export async function measureLargeFile(legacy: boolean, runs = 9): Promise<Figure> {
   const dir = mkdtempSync(join(tmpdir(), "ws-bench-"));
   const path = join(dir, "projects.json");
-  const text = legacyFile(10_000);
+  const text = legacy ? legacyFile(10_000) : currentFile(10_000);
+  const mutation = legacy
+    ? migrateMutation
+    : activateMutation({ project: "-1001000001", role: "dev", tier: "senior", issue: "4242" });
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     writeFileSync(path, text);
     const start = performance.now();
-    const done = await runTransaction(new LocalFileBackend(path), migrateMutation, { message: "" });
+    const done = await runTransaction(new LocalFileBackend(path), mutation as Mutation<unknown>, { message: "" });
     times.push(performance.now() - start);
-    if (!done.written) throw new Error("bench: the 10,000-project file was not migrated");
+    if (!done.written) throw new Error("bench: the 10,000-project file was not written");
   }
   return {
-    name: "migrate + validate + write of a 10,000-project file",
-    value: median(times),
+    name: legacy
+      ? "migrate + validate + write of a 10,000-project file (oldest shape)"
+      : "validate + transition + write of a 10,000-project file (current shape)",
+    value: Number(median(times).toFixed(1)),
     unit: "ms",
     target: 150,
     kind: "max",
-    detail: `median of ${runs}, ${(Buffer.byteLength(text) / 1e6).toFixed(1)} MB in, locked read + atomic write included`,
+    detail: `median of ${runs}, ${(Buffer.byteLength(text) / 1e6).toFixed(1)} MB, locked read + atomic write included`,
   };
 }
 
@@ -85,14 +102,26 @@ export function measureTransitions(seconds = 1): Figure {
 }
 
 export function measureBundleSize(): Figure {
-  const size = statSync("dist/index.js").size;
-  return { name: "dist/index.js size", value: Number((size / 1e6).toFixed(3)), unit: "MB", target: 1.5, kind: "max" };
+  // The entry and every chunk it may load: what a workflow run can pull in.
+  const files = ["index.js", ...readdirSync("dist").filter((f) => f.startsWith("action-"))];
+  const size = files.reduce((sum, f) => sum + statSync(join("dist", f)).size, 0);
+  return {
+    name: "dist/index.js size, with its lazy chunks",
+    value: Number((size / 1e6).toFixed(3)),
+    unit: "MB",
+    target: 1.5,
+    kind: "max",
+    detail: `index.js ${(statSync("dist/index.js").size / 1e3).toFixed(1)} KB loaded at start; ${files.length - 1} chunks loaded on demand`,
+  };
 }
 
 /** Wall time of `node dist/index.js` validating a 20-project file, over `node -e ""`, run alternately. */
 export function measureActionStartup(runs = 15): Figure {
   const dir = mkdtempSync(join(tmpdir(), "ws-bench-"));
   writeFileSync(join(dir, "projects.json"), currentFile(20));
+  // The runner creates these files before a step starts.
+  writeFileSync(join(dir, "out"), "");
+  writeFileSync(join(dir, "summary"), "");
   const env = {
     ...process.env,
     GITHUB_WORKSPACE: dir,

@@ -11,9 +11,10 @@ const add = (f: Figure) => {
 };
 
 add(measureTransitions());
-add(await measureLargeFile());
-// add(measureBundleSize());
-// add(measureActionStartup());
+add(await measureLargeFile(false));
+add(await measureLargeFile(true));
+add(measureBundleSize());
+add(measureActionStartup());
 
 console.log(renderTable(figures));
 for (const f of figures) if (f.detail) console.log(`  ${f.name}: ${f.detail}`);

@@ -2,7 +2,7 @@ import { InvalidFileError, type Problem } from "./errors.js";
 import { checkSessionInvariant } from "./invariant.js";
 import { findSyntaxError, type JsonPath, locatePath, positionAt } from "./json-locate.js";
 import { migrate } from "./migrate.js";
-import { checkSchema, type ProjectsFile } from "./schema.js";
+import { checkSchema, type ProjectsFile, ROLES } from "./schema.js";
 import type { SessionRef } from "./workers.js";
 
 /** How every writer formats the file, so diffs stay small. */
@@ -14,14 +14,27 @@ const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
 /** Finds keys that could pollute prototypes once the file is handled as plain objects. */
 function findForbiddenKey(data: unknown): JsonPath | undefined {
-  const stack: Array<[unknown, JsonPath]> = [[data, []]];
+  // Each entry knows its parent, so deep nesting costs no path copies until one is needed.
+  type Step = { value: unknown; key: string | number; parent: Step | undefined };
+  const pathOf = (step: Step): JsonPath => {
+    const path: Array<string | number> = [];
+    for (let s: Step | undefined = step; s?.parent; s = s.parent) path.push(s.key);
+    return path.reverse();
+  };
+  const stack: Step[] = [{ value: data, key: "", parent: undefined }];
   while (stack.length) {
-    const [value, path] = stack.pop() as [unknown, JsonPath];
+    const step = stack.pop() as Step;
+    const { value } = step;
     if (typeof value !== "object" || value === null) continue;
+    const isArray = Array.isArray(value);
     for (const key of Object.keys(value)) {
-      const at = [...path, Array.isArray(value) ? Number(key) : key];
-      if (!Array.isArray(value) && FORBIDDEN_KEYS.has(key)) return at;
-      stack.push([(value as Record<string, unknown>)[key], at]);
+      const child: Step = {
+        value: (value as Record<string, unknown>)[key],
+        key: isArray ? Number(key) : key,
+        parent: step,
+      };
+      if (!isArray && FORBIDDEN_KEYS.has(key)) return pathOf(child);
+      stack.push(child);
     }
   }
   return undefined;
@@ -121,10 +134,12 @@ export interface WritePlan<R> {
  */
 export function planWrite<R>(text: string, file: string, mutation: Mutation<R>): WritePlan<R> {
   const { data: before, migrated } = parseProjectsFile(text, file);
-  // The mutation gets its own copy: one that edits it in place is still checked against the file as read.
-  const outcome = mutation(structuredClone(before), { migrated });
+  // Transitions copy what they change; freezing what was read makes an in-place edit fail
+  // loudly, and lets the checks below skip every project the mutation did not replace.
+  freezeState(before);
+  const outcome = mutation(before, { migrated });
   if (!outcome.changed) return { text: null, result: outcome.result, migrated, before, after: before };
-  const problems = checkSchema(outcome.file);
+  const problems = checkSchema(changedPart(before, outcome.file));
   if (problems.length) {
     throw new InvalidFileError(
       file,
@@ -136,4 +151,29 @@ export function planWrite<R>(text: string, file: string, mutation: Mutation<R>):
   }
   checkSessionInvariant(before, outcome.file, outcome.touched);
   return { text: serialize(outcome.file), result: outcome.result, migrated, before, after: outcome.file };
+}
+
+/** Freezes the parts of the state that transitions replace rather than edit. */
+function freezeState(data: ProjectsFile): void {
+  for (const project of Object.values(data.projects)) {
+    for (const role of ROLES) {
+      Object.freeze(project[role].sessions);
+      Object.freeze(project[role]);
+    }
+    Object.freeze(project);
+  }
+  Object.freeze(data.projects);
+  Object.freeze(data);
+}
+
+/** `after` with only the projects that are not the very objects `before` holds (already validated). */
+function changedPart(before: ProjectsFile, after: ProjectsFile): unknown {
+  if (typeof after !== "object" || after === null || typeof after.projects !== "object" || after.projects === null) {
+    return after;
+  }
+  const projects: Record<string, unknown> = {};
+  for (const [id, project] of Object.entries(after.projects)) {
+    if (!Object.hasOwn(before.projects, id) || before.projects[id] !== project) projects[id] = project;
+  }
+  return { ...after, projects };
 }

@@ -12,6 +12,7 @@ export function checkSessionInvariant(before: ProjectsFile, after: ProjectsFile,
   const allowed = new Set(touched.map(slot));
   for (const [project, was] of Object.entries(before.projects)) {
     const now = Object.hasOwn(after.projects, project) ? after.projects[project] : undefined;
+    if (now === was) continue;
     for (const role of ROLES) {
       for (const [tier, key] of Object.entries(was[role].sessions)) {
         if (key === null || allowed.has(slot({ project, role, tier }))) continue;

@@ -33,7 +33,8 @@ interface Frame {
   key: string | number;
 }
 
-type Visit = (path: JsonPath, offset: number) => boolean;
+/** Called at the start of every value with the open containers (do not keep them). */
+type Visit = (frames: readonly Frame[], offset: number) => boolean;
 
 const WS = new Set([" ", "\t", "\n", "\r"]);
 
@@ -90,13 +91,7 @@ function scan(text: string, visit?: Visit): SyntaxProblem | null {
   for (;;) {
     // A value starts at i.
     skipWs();
-    if (
-      visit?.(
-        stack.map((f) => f.key),
-        i,
-      )
-    )
-      return null;
+    if (visit?.(stack, i)) return null;
     const ch = text[i];
     if (ch === "{" || ch === "[") {
       i++;
@@ -165,11 +160,12 @@ export function findSyntaxError(text: string): SyntaxProblem | null {
 export function locatePath(text: string, path: JsonPath): number | undefined {
   let best: number | undefined;
   let bestDepth = -1;
-  scan(text, (at, offset) => {
-    if (at.length > bestDepth && at.length <= path.length && at.every((k, n) => String(k) === String(path[n]))) {
-      best = offset;
-      bestDepth = at.length;
-    }
+  scan(text, (frames, offset) => {
+    const depth = frames.length;
+    if (depth <= bestDepth || depth > path.length) return false;
+    for (let n = 0; n < depth; n++) if (String((frames[n] as Frame).key) !== String(path[n])) return false;
+    best = offset;
+    bestDepth = depth;
     return bestDepth === path.length;
   });
   return best;

@@ -132,7 +132,7 @@ function migrateWorker(input: Obj, role: Role, where: string, changes: string[],
       changes.push(`${where}.sessions: ${missing.join(", ")} added`);
     }
   }
-  if (typeof w.issueId === "number") {
+  if (typeof w.issueId === "number" && Number.isSafeInteger(w.issueId) && w.issueId > 0) {
     changes.push(`${where}: issueId ${w.issueId} written as a string`);
     w.issueId = String(w.issueId);
   }

@@ -1,0 +1,68 @@
+// Hostile projects.json contents: each must be refused with one clear sentence, never crash.
+const worker = '{"active":false,"issueId":null,"startTime":null,"model":null,"sessions":{}}';
+const project = (extra = "") => `{"name":"p"${extra},"dev":${worker},"qa":${worker}}`;
+const file = (projects: string, top = "") => `{"schemaVersion":1${top},"projects":{${projects}}}`;
+
+export const HOSTILE_FILES: Array<[name: string, text: string]> = [
+  ["empty file", ""],
+  ["only whitespace", "  \n\t "],
+  ["truncated object", file(`"-1":${project()}`).slice(0, 60)],
+  ["truncated string", '{"schemaVersion":1,"projects":{"-1'],
+  ["trailing comma", `{"schemaVersion":1,"projects":{},}`],
+  ["comments", '// hi\n{"schemaVersion":1,"projects":{}}'],
+  ["single quotes", "{'schemaVersion':1}"],
+  ["NaN", '{"schemaVersion":NaN,"projects":{}}'],
+  ["two documents", '{"schemaVersion":1,"projects":{}}{"schemaVersion":1,"projects":{}}'],
+  ["BOM and garbage", "\uFEFF\u0000\u0001"],
+  ["array at top", "[]"],
+  ["string at top", '"projects"'],
+  ["null at top", "null"],
+  ["number at top", "42"],
+  ["projects is an array", '{"schemaVersion":1,"projects":[]}'],
+  ["projects is null", '{"schemaVersion":1,"projects":null}'],
+  ["schemaVersion 2", '{"schemaVersion":2,"projects":{}}'],
+  ["schemaVersion as string", '{"schemaVersion":"1","projects":{}}'],
+  ["schemaVersion 0", '{"schemaVersion":0,"projects":{}}'],
+  ["worker is a string", file(`"-1":{"dev":"busy","qa":${worker}}`)],
+  ["active is a string", file(`"-1":${project().replace('"active":false', '"active":"yes"')}`)],
+  ["issueId is an object", file(`"-1":${project().replace('"issueId":null', '"issueId":{"n":1}')}`)],
+  ["session key is a number", file(`"-1":${project().replace('"sessions":{}', '"sessions":{"medior":7}')}`)],
+  ["sessions is an array", file(`"-1":${project().replace('"sessions":{}', '"sessions":["a"]')}`)],
+  ["tier name empty", file(`"-1":${project().replace('"sessions":{}', '"sessions":{"":null}')}`)],
+  ["roleExecution unknown", file(`"-1":${project(',"roleExecution":"chaos"')}`)],
+  ["missing qa worker", file(`"-1":{"dev":${worker}}`)],
+  ["__proto__ project", file(`"__proto__":${project()}`)],
+  [
+    "__proto__ in sessions",
+    file(`"-1":${project().replace('"sessions":{}', '"sessions":{"__proto__":{"polluted":"yes"}}')}`),
+  ],
+  ["constructor key at top", file(`"-1":${project()}`, ',"constructor":{"prototype":{"polluted":"yes"}}')],
+  ["prototype key in worker", file(`"-1":${project().replace('"active":false', '"active":false,"prototype":1')}`)],
+  [
+    "newer workers/slots format",
+    '{"projects":{"-1":{"name":"p","workers":{"developer":{"levels":{"senior":{"slots":[]}}}}}}}',
+  ],
+  [
+    "conflicting legacy sessions",
+    '{"projects":{"-1":{"dev":{"active":false,"issueId":null,"startTime":null,"model":"sonnet","sessions":{"sonnet":"a","medior":"b"}},"qa":{"active":false,"issueId":null,"startTime":null,"model":null,"sessions":{}}}}}',
+  ],
+  ["deep nesting (100,000 levels)", `${"[".repeat(100_000)}${"]".repeat(100_000)}`],
+  [
+    "deep nesting inside a worker",
+    file(`"-1":${project(`,"x":${'{"a":'.repeat(20_000)}1${"}".repeat(20_000)}`)}`).replace(
+      '"active":false',
+      '"active":1',
+    ),
+  ],
+  ["huge string key value", file(`"-1":${project().replace('"issueId":null', `"issueId":${"1".repeat(200_000)}`)}`)],
+  ["control character in string", '{"schemaVersion":1,"projects":{"-1\u0001":{}}}'],
+  ["lone surrogate escape and bad escape", '{"schemaVersion":1,"projects":{"\\x41":{}}}'],
+  [
+    "legacy issueId beyond any number",
+    '{"projects":{"-1":{"dev":{"active":true,"issueId":1e400,"startTime":null,"model":"opus","sessionId":"agent:x"},"qa":{"active":false,"issueId":null,"startTime":null,"model":null,"sessionId":null}}}}',
+  ],
+  [
+    "legacy issueId negative",
+    '{"projects":{"-1":{"dev":{"active":true,"issueId":-5,"startTime":null,"model":"opus","sessionId":"agent:x"},"qa":{"active":false,"issueId":null,"startTime":null,"model":null,"sessionId":null}}}}',
+  ],
+];
