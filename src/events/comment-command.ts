@@ -127,7 +127,7 @@ async function runCommand(
       return { kind: "synced", ...done, comment: posted.outcome, body: posted.body };
     }
     case "session": {
-      const mutation = sessionCommandMutation(config, target.repo, issue, command.tier, command.key);
+      const mutation = sessionCommandMutation(config, target.repo, command.tier, command.key);
       const done = await commitState(deps, backend, target, mutation);
       const { role, tier } = done.result;
       const said = !done.written

@@ -6,7 +6,7 @@
 // A zero-width joiner after "@" or "#" keeps the text readable and stops GitHub linking it.
 const ZWJ = "\u200D";
 
-const oneLine = (text: string) => text.replace(/[\s\u0000-\u001f\u007f]+/g, " ").trim();
+const oneLine = (text: string) => text.replace(/[\s\p{Cc}]+/gu, " ").trim();
 
 /** Plain text, safe anywhere in a comment, table cells included. */
 export function escapeText(text: string): string {

@@ -182,7 +182,7 @@ export function renderStatus(view: StatusView): { body: string; meta: StatusMeta
   if (view.wholeProject) lines.push(...renderProjectTable(view));
   lines.push(
     "",
-    `<sub>Labels read: ${labels.length ? labels.map(codeSpan).join(", ") : "none"} · commands: ${COMMAND_USAGE.map((u) => u.split(":")[0]).join(", ")}</sub>`,
+    `<sub>Labels read: ${labels.length ? labels.map((l) => `“${escapeText(l)}”`).join(", ") : "none"} · commands: ${COMMAND_USAGE.map((u) => u.split(":")[0]).join(", ")}</sub>`,
     renderMeta(meta),
   );
   return { body: `${lines.join("\n")}\n`, meta };

@@ -216,7 +216,6 @@ export interface SessionCommandResult extends IssueSyncResult {
 export function sessionCommandMutation(
   config: WorkerSyncConfig,
   repo: RepositoryName,
-  issue: string,
   tier: string,
   key: string | null,
 ): Mutation<SessionCommandResult> {
