@@ -85,6 +85,12 @@ export function planIssue(
 ): IssuePlan {
   const project = getProject(file, projectKey);
   const { wanted, notices } = wantedRoles(config, facts);
+  // Both role labels on one issue of a sequential project: the later stage (qa) wins, whatever
+  // ran before, so the outcome does not depend on the order the labels arrived in.
+  if (project.roleExecution === "sequential" && wanted.dev !== undefined && wanted.qa !== undefined) {
+    delete wanted.dev;
+    notices.push({ kind: "sequential", role: "dev", other: "qa", busyOn: facts.number });
+  }
   const steps: Step[] = [];
   // Where each worker will be once earlier steps are applied: decides busy and sequential.
   const busy: Record<Role, string | null> = {

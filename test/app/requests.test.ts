@@ -22,14 +22,12 @@ afterEach(() => nock.cleanAll());
 const api = () => nock(API);
 
 function token() {
-  api()
-    .post("/app/installations/1/access_tokens")
-    .reply(201, {
-      token: "ghs_test",
-      expires_at: "2099-01-01T00:00:00Z",
-      permissions: {},
-      repository_selection: "all",
-    });
+  api().post("/app/installations/1/access_tokens").reply(201, {
+    token: "ghs_test",
+    expires_at: "2099-01-01T00:00:00Z",
+    permissions: {},
+    repository_selection: "all",
+  });
 }
 
 function noConfig() {
