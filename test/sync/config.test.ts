@@ -60,3 +60,11 @@ describe("parseConfig", () => {
     expect(isLabelMentioned(config, "To Test")).toBe(false);
   });
 });
+
+it("the README's config reference is the defaults", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { parse } = await import("yaml");
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const block = /### Configuration[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+  expect(parseConfig(parse(block ?? ""))).toEqual(parseConfig(null));
+});
