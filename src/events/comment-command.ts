@@ -16,15 +16,7 @@ import type { HandlerDeps, IssueRef } from "./deps.js";
 import { canWrite, fetchIssueFacts } from "./github.js";
 import type { EventOutcome } from "./issue-event.js";
 import { replyOnce } from "./status-comment.js";
-import {
-  commitState,
-  issueKey,
-  loadConfig,
-  reportProblem,
-  reportStatus,
-  type SyncTarget,
-  stateBackendFor,
-} from "./sync-issue.js";
+import { commitState, issueKey, loadConfig, reportStatus, type SyncTarget, stateBackendFor } from "./sync-issue.js";
 
 export type CommandOutcome =
   | EventOutcome<IssueSyncResult | SessionCommandResult>
@@ -73,15 +65,6 @@ export async function handleCommentEvent(deps: HandlerDeps, rawPayload: unknown)
       );
       return { kind: "invalid", message: parsed.error, replied };
     }
-    let config: WorkerSyncConfig;
-    try {
-      config = (await loadConfig(deps, repo)).config;
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      deps.log.error(`${repo.owner}/${repo.name}: ${error.message}`);
-      const posted = await reportProblem(deps, ref, error);
-      return { kind: "problem", message: error.message, comment: posted.outcome };
-    }
     const target: SyncTarget = {
       repo,
       ref,
@@ -90,11 +73,18 @@ export async function handleCommentEvent(deps: HandlerDeps, rawPayload: unknown)
       labels: labelNames(payload.issue),
     };
     try {
+      const { config } = await loadConfig(deps, repo);
       return await runCommand(deps, config, target, parsed.command, `${parsed.text} by ${who}`);
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
-      const posted = await reportProblem(deps, ref, error);
-      return { kind: "problem", message: error.message, comment: posted.outcome };
+      // A command that cannot run gets a reply; the status comment keeps showing the workers.
+      if (error instanceof ConfigError) deps.log.error(`${repo.owner}/${repo.name}: ${error.message}`);
+      else deps.log.warn(`${issueKey(ref)}: ${parsed.text}: ${error.message}`);
+      const lines = [
+        `${escapeText(who)}: \`${parsed.text.split(/\s+/).slice(0, 2).join(" ")}\` could not run, nothing was changed: ${escapeText(error.message)}`,
+      ];
+      const replied = await replyOnce(deps, ref, payload.comment.id, renderReply(payload.comment.id, lines));
+      return { kind: "invalid", message: error.message, replied };
     }
   });
 }

@@ -83,7 +83,7 @@ async function syncIssue(
     labelChange ||
     mentionedLabels(config, seen.labels).length > 0 ||
     (snapshot.text !== null && stateHasWorkerOn(snapshot.text, config, repo, seen.number));
-  if (!concerned && snapshot.text !== null) {
+  if (!concerned) {
     return { kind: "ignored", reason: "neither the labels nor any worker concern this issue" };
   }
   const gone = seen.state === "deleted" || seen.state === "transferred";

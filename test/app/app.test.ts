@@ -219,6 +219,14 @@ describe("configuration", () => {
     expect(statusComments(1)).toHaveLength(1);
   });
 
+  it("says when the configured state file is missing, but only on issues it concerns", async () => {
+    fake.setFile(FULL, ".github/worker-sync.yml", "comment: true\n");
+    await change({ number: 1, labels: ["Doing"] }, "labeled", "Doing");
+    expect(statusComments(1)[0]?.body).toContain("Codertocat/Hello-World:memory/projects.json: no such file");
+    await change({ number: 2, labels: ["bug"], state: "closed" }, "closed");
+    expect(fake.commentsOn(FULL, 2)).toEqual([]);
+  });
+
   it("stays silent in a repository with neither a config nor a state file", async () => {
     await change({ number: 1, labels: ["Doing"] }, "labeled", "Doing");
     expect(fake.commentsOn(FULL, 1)).toEqual([]);
@@ -320,6 +328,20 @@ describe("comment commands", () => {
     const body = statusComments(1)[0]?.body ?? "";
     expect(body).toContain("**All workers of the project**");
     expect(body).toContain("medior: `…ent:medior-1`");
+  });
+
+  it("replies when a command cannot run, and leaves the status comment showing the workers", async () => {
+    fake.setPermission(FULL, "maintainer", "write");
+    await change({ number: 1, labels: ["Doing"] }, "labeled", "Doing");
+    const status = statusComments(1)[0]?.body;
+    await command("/worker session principal agent:x");
+    expect(statusComments(1)[0]?.body).toBe(status);
+    const reply = fake.commentsOn(FULL, 1).find((c) => c.body.includes("could not run"));
+    expect(reply?.body).toContain('unknown tier "principal" (known: junior, medior, senior, qa)');
+    fake.setFile(FULL, ".github/worker-sync.yml", "comment: maybe\n");
+    await command("/worker release");
+    expect(fake.commentsOn(FULL, 1).at(-1)?.body).toContain(".github/worker-sync.yml: comment: expected true or false");
+    expect(state().dev).toMatchObject({ active: true, issueId: "1" });
   });
 
   it("answers a user without write access once, politely, and changes nothing", async () => {
