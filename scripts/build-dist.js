@@ -1,4 +1,5 @@
 // Bundles the Action and the CLI into dist/ (committed; CI checks it is up to date).
+import { readdirSync, rmSync } from "node:fs";
 import { build } from "esbuild";
 
 // Bundled CommonJS modules call require() and read __filename; an ESM bundle must provide them.
@@ -22,4 +23,35 @@ const common = {
   logLevel: "warning",
 };
 
+// @actions/core re-exports OIDC (undici) and platform (exec) helpers the Action never calls. Its
+// packages do not declare themselves side-effect free, so esbuild would keep and run them at start.
+const unusedActionsHelpers = {
+  name: "actions-side-effect-free",
+  setup(b) {
+    b.onResolve({ filter: /^@actions\/(http-client|exec|io)(\/|$)|^\.\/(oidc-utils|platform)\.js$/ }, async (args) => {
+      if (args.pluginData?.resolving) return undefined;
+      const resolved = await b.resolve(args.path, {
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        kind: args.kind,
+        pluginData: { resolving: true },
+      });
+      if (args.path.startsWith("./") && !resolved.path.includes("/@actions/core/")) return resolved;
+      return { ...resolved, sideEffects: false };
+    });
+  },
+};
+
+// Chunks are named by content hash; clear old ones so stale chunks cannot linger in dist/.
+for (const name of readdirSync("dist")) if (name.endsWith(".js")) rmSync(`dist/${name}`);
+
 await build({ ...common, entryPoints: { cli: "src/cli/entry.ts" }, outdir: "dist" });
+// The Action: commands load what only they need (Octokit, git, the local-file lock) as split chunks.
+await build({
+  ...common,
+  entryPoints: { index: "src/action/entry.ts" },
+  outdir: "dist",
+  splitting: true,
+  chunkNames: "action-[hash]",
+  plugins: [unusedActionsHelpers],
+});

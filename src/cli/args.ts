@@ -28,6 +28,8 @@ export function parseOptions(argv: string[], specs: OptionSpecs): Record<string,
   } catch (error) {
     if (error instanceof UserError) throw error;
     const message = (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
+    const missing = /^Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/.exec(message);
+    if (missing) throw new UserError(`${missing[1]} needs a value`);
     throw new UserError(message.replace(/^Unknown option/, "unknown option").replace(/\. To specify.*$/, ""));
   }
 }

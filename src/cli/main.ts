@@ -4,11 +4,11 @@ import {
   deactivateMutation,
   formatProblem,
   inspectText,
+  type Mutation,
   migrateMutation,
   parseProjectsFile,
   readMutation,
   sessionMutation,
-  type TransitionResult,
   UserError,
 } from "../state/index.js";
 import { LocalFileBackend } from "../store/local-file.js";
@@ -38,10 +38,11 @@ const workerOptions = {
   role: { type: "string", short: "r", help: "dev or qa" },
 } as const;
 
-const backendFor = (values: Record<string, unknown>, io: CliIo) =>
-  new LocalFileBackend(resolve(io.cwd, typeof values.file === "string" ? values.file : DEFAULT_FILE));
-
 const labelOf = (values: Record<string, unknown>) => (typeof values.file === "string" ? values.file : DEFAULT_FILE);
+
+/** Messages name the file as the user gave it. */
+const backendFor = (values: Record<string, unknown>, io: CliIo) =>
+  new LocalFileBackend(resolve(io.cwd, labelOf(values)), { label: labelOf(values) });
 
 async function readText(values: Record<string, unknown>, io: CliIo): Promise<string> {
   const { text } = await backendFor(values, io).read();
@@ -49,13 +50,9 @@ async function readText(values: Record<string, unknown>, io: CliIo): Promise<str
   return text;
 }
 
-async function transition(
-  values: Record<string, unknown>,
-  io: CliIo,
-  mutation: Parameters<typeof runTransaction<TransitionResult>>[1],
-) {
-  const backend = backendFor(values, io);
-  return runTransaction(backend, mutation, { message: "" });
+/** Runs one mutation on the local file; a local write has no commit, so no message. */
+function transition<R>(values: Record<string, unknown>, io: CliIo, mutation: Mutation<R>) {
+  return runTransaction(backendFor(values, io), mutation, { message: "" });
 }
 
 export const COMMANDS: Record<string, Command> = {
@@ -84,8 +81,8 @@ export const COMMANDS: Record<string, Command> = {
     options: { ...fileOption, "dry-run": { type: "boolean", help: "print the changes, write nothing" } },
     async run(values, io) {
       const label = labelOf(values);
-      const mutation = values["dry-run"] ? readMutation : migrateMutation;
-      const done = await transition(values, io, mutation as never);
+      const mutation: Mutation<unknown> = values["dry-run"] ? readMutation : migrateMutation;
+      const done = await transition(values, io, mutation);
       const changes = done.migrated;
       if (!changes.length) {
         io.stdout(`${label}: already current, nothing changed`);
@@ -178,9 +175,13 @@ export function renderUsage(): string {
 /** Runs the CLI. Exit codes: 0 success, 1 a user's error (one line on stderr), 2 anything unexpected. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === "--help" || name === "-h" || name === "help") {
+  if (!name) {
+    io.stderr(renderUsage());
+    return 1;
+  }
+  if (name === "--help" || name === "-h" || name === "help") {
     io.stdout(renderUsage());
-    return name ? 0 : 1;
+    return 0;
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {

@@ -121,7 +121,8 @@ export interface WritePlan<R> {
  */
 export function planWrite<R>(text: string, file: string, mutation: Mutation<R>): WritePlan<R> {
   const { data: before, migrated } = parseProjectsFile(text, file);
-  const outcome = mutation(before, { migrated });
+  // The mutation gets its own copy: one that edits it in place is still checked against the file as read.
+  const outcome = mutation(structuredClone(before), { migrated });
   if (!outcome.changed) return { text: null, result: outcome.result, migrated, before, after: before };
   const problems = checkSchema(outcome.file);
   if (problems.length) {

@@ -41,13 +41,14 @@ function renameKey(obj: Obj, from: string, to: string, value: unknown): Obj {
   return out;
 }
 
+/** The distinct session keys a worker holds (an alias and its tier may hold the same one). */
 function sessionValues(worker: Obj): string[] {
   const keys: string[] = [];
   if (typeof worker.sessionId === "string") keys.push(worker.sessionId);
   if (isObj(worker.sessions)) {
     for (const v of Object.values(worker.sessions)) if (typeof v === "string") keys.push(v);
   }
-  return keys.sort();
+  return [...new Set(keys)].sort();
 }
 
 function toTier(value: unknown): unknown {
@@ -81,17 +82,21 @@ function migrateWorker(input: Obj, role: Role, where: string, changes: string[],
   // Shapes 2 and 3 key sessions by alias, then by tier.
   if (isObj(w.sessions)) {
     const sessions: Obj = {};
+    const filledFrom: Record<string, string> = {};
     for (const [key, value] of Object.entries(w.sessions)) {
       const t = toTier(key) as string;
       if (t !== key) changes.push(`${where}.sessions: ${key} → ${t}`);
       if (Object.hasOwn(sessions, t) && sessions[t] != null && value != null && sessions[t] !== value) {
         problems.push({
           path: `${where}.sessions`,
-          message: `sessions "${key}" and "${t}" both hold a session for tier ${t}; keep one and migrate again`,
+          message: `sessions "${filledFrom[t]}" and "${key}" both hold a session for tier ${t}; keep one and migrate again`,
         });
         continue;
       }
-      if (!Object.hasOwn(sessions, t) || sessions[t] == null) sessions[t] = value;
+      if (!Object.hasOwn(sessions, t) || sessions[t] == null) {
+        sessions[t] = value;
+        filledFrom[t] = key;
+      }
     }
     w.sessions = sessions;
   }

@@ -1,4 +1,4 @@
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 
 /** The version this worker-sync writes. Files without it are older shapes. */
 export const SCHEMA_VERSION = 1;

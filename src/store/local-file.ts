@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import lockfile from "proper-lockfile";
 import writeFileAtomic from "write-file-atomic";
 import { UserError } from "../state/index.js";
@@ -9,6 +9,8 @@ export interface LocalFileOptions {
   staleMs?: number;
   /** How long to wait for another process's lock before giving up (ms). */
   waitMs?: number;
+  /** How messages name the file, e.g. the path as the user typed it; defaults to `path`. */
+  label?: string;
 }
 
 /**
@@ -23,7 +25,7 @@ export class LocalFileBackend implements StateBackend {
     readonly path: string,
     private readonly options: LocalFileOptions = {},
   ) {
-    this.label = path;
+    this.label = options.label ?? path;
   }
 
   async read(): Promise<Snapshot> {
@@ -31,8 +33,8 @@ export class LocalFileBackend implements StateBackend {
       return { text: await readFile(this.path, "utf8"), version: null };
     } catch (error) {
       if (isErrno(error, "ENOENT")) return { text: null, version: null };
-      if (isErrno(error, "EISDIR")) throw new UserError(`${this.path}: is a directory, not a file`);
-      if (isErrno(error, "EACCES")) throw new UserError(`${this.path}: permission denied`);
+      if (isErrno(error, "EISDIR")) throw new UserError(`${this.label}: is a directory, not a file`);
+      if (isErrno(error, "EACCES")) throw new UserError(`${this.label}: permission denied`);
       throw error;
     }
   }
@@ -47,6 +49,11 @@ export class LocalFileBackend implements StateBackend {
     const waitMs = this.options.waitMs ?? 30_000;
     let compromised: Error | undefined;
     let release: () => Promise<void>;
+    // proper-lockfile retries every error, ENOENT included: say a missing file is missing at once.
+    await stat(this.path).catch((error) => {
+      if (isErrno(error, "ENOENT") || isErrno(error, "ENOTDIR")) throw new UserError(`${this.label}: no such file`);
+      throw error;
+    });
     try {
       release = await lockfile.lock(this.path, {
         realpath: false,
@@ -58,15 +65,15 @@ export class LocalFileBackend implements StateBackend {
         },
       });
     } catch (error) {
-      if (isErrno(error, "ENOENT")) throw new UserError(`${this.path}: no such file`);
+      if (isErrno(error, "ENOENT")) throw new UserError(`${this.label}: no such file`);
       if (isErrno(error, "ELOCKED")) {
-        throw new UserError(`${this.path}: another process has held its lock for over ${waitMs / 1000} s; try again`);
+        throw new UserError(`${this.label}: another process has held its lock for over ${waitMs / 1000} s; try again`);
       }
       throw error;
     }
     try {
       const result = await fn();
-      if (compromised) throw new Error(`${this.path}: lost its lock while writing (${compromised.message})`);
+      if (compromised) throw new Error(`${this.label}: lost its lock while writing (${compromised.message})`);
       return result;
     } finally {
       await release().catch(() => {});

@@ -1,0 +1,170 @@
+import { readFile } from "node:fs/promises";
+import {
+  activateMutation,
+  deactivateMutation,
+  inspectText,
+  type Mutation,
+  migrateMutation,
+  type Problem,
+  parseProjectsFile,
+  sessionMutation,
+  type TransitionResult,
+  UserError,
+} from "../state/index.js";
+import { runTransaction, type StateBackend, type TransactionResult } from "../store/transaction.js";
+import { describeActivation, describeTransition } from "../sync/describe.js";
+import { summarize } from "../sync/summary.js";
+import type { ActionCommand, ActionInputs } from "./inputs.js";
+import { type Report, renderProblemLines } from "./report.js";
+import type { WorkspaceFile } from "./workspace.js";
+
+export interface CommandContext {
+  inputs: ActionInputs;
+  file: WorkspaceFile;
+  /** Opens the store the `commit` input names; only commands that write call it. */
+  openBackend: () => Promise<StateBackend>;
+  /** Reports one problem where the runner shows it: an annotation on the file's line. */
+  annotate: (problem: Problem) => void;
+}
+
+async function readWorkspaceText(file: WorkspaceFile): Promise<string> {
+  try {
+    return await readFile(file.absolute, "utf8");
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === "ENOENT") throw new UserError(`${file.relative}: no such file in the workspace`);
+    if (code === "EISDIR") throw new UserError(`${file.relative}: is a directory, not a file`);
+    throw error;
+  }
+}
+
+/** Keeps the workspace file in step with what was committed, so later steps see the new state. */
+async function syncWorkspaceFile(file: WorkspaceFile, text: string): Promise<void> {
+  const current = await readFile(file.absolute, "utf8").catch(() => null);
+  if (current === text) return;
+  const [{ mkdir }, { dirname }, { default: writeFileAtomic }] = await Promise.all([
+    import("node:fs/promises"),
+    import("node:path"),
+    import("write-file-atomic"),
+  ]);
+  await mkdir(dirname(file.absolute), { recursive: true });
+  await writeFileAtomic(file.absolute, text, { encoding: "utf8" });
+}
+
+async function transact<R>(
+  context: CommandContext,
+  mutation: Mutation<R>,
+  message: (result: R) => string,
+): Promise<TransactionResult<R>> {
+  const backend = await context.openBackend();
+  const done = await runTransaction(backend, mutation, { message: context.inputs.commitMessage ?? message });
+  if (context.inputs.commit !== "none") await syncWorkspaceFile(context.file, done.text);
+  return done;
+}
+
+const projectRows = (text: string, label: string, project?: string) =>
+  summarize(parseProjectsFile(text, label).data).filter((w) => project === undefined || w.project === project);
+
+function transitionReport(
+  done: TransactionResult<TransitionResult>,
+  headline: string,
+  label: string,
+  session?: { key: string | null; reused: boolean },
+): Report {
+  const r = done.result;
+  return {
+    changed: done.written,
+    worker: r.worker,
+    ...(session ? { sessionKey: session.key, sessionReused: session.reused } : {}),
+    ...(done.commitSha ? { commitSha: done.commitSha } : {}),
+    headline,
+    workers: projectRows(done.text, label, r.project),
+  };
+}
+
+const commitMessage = (line: string) => `worker-sync: ${line}`;
+
+type Handler<C extends ActionCommand> = (command: C, context: CommandContext) => Promise<Report>;
+type Handlers = { [N in ActionCommand["name"]]: Handler<Extract<ActionCommand, { name: N }>> };
+
+const HANDLERS: Handlers = {
+  async validate(_command, { file, annotate }) {
+    const { problems, parsed } = inspectText(await readWorkspaceText(file), file.relative);
+    if (!parsed) {
+      for (const problem of problems) annotate(problem);
+      const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+      return {
+        changed: false,
+        headline: `${file.relative} is not valid: ${count}`,
+        details: renderProblemLines(file.relative, problems),
+        failure: `${file.relative} has ${count} (see the annotations)`,
+      };
+    }
+    const older = parsed.migrated.length;
+    return {
+      changed: false,
+      headline: older
+        ? `${file.relative} is valid, in an older shape: the migrate command would make ${older} changes`
+        : `${file.relative} is valid`,
+      workers: summarize(parsed.data),
+    };
+  },
+
+  async status(_command, { file }) {
+    const text = await readWorkspaceText(file);
+    const workers = projectRows(text, file.relative);
+    const projects = new Set(workers.map((w) => w.project)).size;
+    return { changed: false, headline: `${file.relative}: ${projects} projects`, workers };
+  },
+
+  async migrate(_command, context) {
+    const label = context.file.relative;
+    const done = await transact(context, migrateMutation, (changes) =>
+      commitMessage(`migrate ${label} (${changes.length} changes)`),
+    );
+    return {
+      changed: done.written,
+      ...(done.commitSha ? { commitSha: done.commitSha } : {}),
+      headline: done.written
+        ? `${label}: migrated, ${done.migrated.length} changes`
+        : `${label}: already current, nothing changed`,
+      details: done.migrated,
+    };
+  },
+
+  async activate(command, context) {
+    const { name: _, sessionKey, ...rest } = command;
+    const done = await transact(
+      context,
+      activateMutation({ ...rest, ...(sessionKey !== undefined ? { sessionKey } : {}) }),
+      (r) => commitMessage(describeActivation(r)),
+    );
+    const session = done.result.session;
+    return transitionReport(done, describeActivation(done.result), context.file.relative, {
+      key: session?.key ?? null,
+      reused: session?.outcome === "reused",
+    });
+  },
+
+  async deactivate(command, context) {
+    const { name: _, ...input } = command;
+    const done = await transact(context, deactivateMutation(input), (r) => commitMessage(describeTransition(r)));
+    return transitionReport(done, describeTransition(done.result), context.file.relative);
+  },
+
+  async session(command, context) {
+    const { name: _, ...input } = command;
+    const done = await transact(context, sessionMutation(input), (r) =>
+      commitMessage(describeTransition(r, input.tier)),
+    );
+    return transitionReport(done, describeTransition(done.result, input.tier), context.file.relative, {
+      key: input.key,
+      reused: false,
+    });
+  },
+};
+
+export function runCommand(command: ActionCommand, context: CommandContext): Promise<Report> {
+  const handler = HANDLERS[command.name] as Handler<ActionCommand>;
+  return handler(command, context);
+}

@@ -1,0 +1,135 @@
+import * as z from "zod/mini";
+import { ROLES, type Role, UserError } from "../state/index.js";
+
+export const COMMANDS = ["validate", "migrate", "activate", "deactivate", "session", "status"] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+export const COMMIT_MODES = ["api", "git", "none"] as const;
+export type CommitMode = (typeof COMMIT_MODES)[number];
+
+export const DEFAULT_FILE = "memory/projects.json";
+
+/** What the workflow gave, as strings: `core.getInput` returns "" for an input it did not set. */
+export type RawInputs = Record<(typeof INPUT_NAMES)[number], string>;
+
+export const INPUT_NAMES = [
+  "command",
+  "file",
+  "project",
+  "role",
+  "tier",
+  "issue",
+  "session-key",
+  "clear",
+  "commit",
+  "token",
+  "branch",
+  "commit-message",
+] as const;
+
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `must be one of ${values.join(", ")}` });
+
+const optional = <T extends z.ZodMiniType>(schema: T) => z.union([z.literal(""), schema]);
+
+const inputsSchema = z.object({
+  command: oneOf(COMMANDS),
+  file: z.string().check(z.minLength(1, "cannot be empty")),
+  project: z.string(),
+  role: optional(oneOf(ROLES)),
+  tier: z.string(),
+  issue: optional(z.string().check(z.regex(/^#?[1-9]\d{0,9}$/, "must be an issue number like 42"))),
+  "session-key": z.string(),
+  clear: optional(z.string().check(z.regex(/^(true|false)$/i, "must be true or false"))),
+  commit: oneOf(COMMIT_MODES),
+  token: z.string(),
+  // No leading "-" (it would read as an option) and nothing git refuses in a branch name.
+  branch: optional(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[^\s~^:?*[\\\p{Cc}]+(?<![./]|\.lock)$/u,
+          "is not a valid branch name",
+        ),
+      ),
+  ),
+  "commit-message": z.string(),
+});
+
+interface WorkerTarget {
+  project: string;
+  role: Role;
+}
+
+export type ActionCommand =
+  | { name: "validate" | "migrate" | "status" }
+  | ({ name: "activate"; tier: string; issue: string; sessionKey?: string } & WorkerTarget)
+  | ({ name: "deactivate"; issue?: string } & WorkerTarget)
+  | ({ name: "session"; tier: string; key: string | null } & WorkerTarget);
+
+export interface ActionInputs {
+  command: ActionCommand;
+  file: string;
+  commit: CommitMode;
+  token: string;
+  branch?: string;
+  commitMessage?: string;
+}
+
+/** Checks the inputs and says what is wrong with the first bad one, naming it. */
+export function parseInputs(raw: RawInputs): ActionInputs {
+  const parsed = inputsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? "?");
+    // A union's own message is generic; the interesting one is the member's.
+    const message = issue?.code === "invalid_union" ? unionMessage(issue) : issue?.message;
+    const given = raw[name as keyof RawInputs] ?? "";
+    throw new UserError(`input "${name}" ${message ?? "is not valid"}${given ? `, got "${given}"` : ""}`);
+  }
+  const v = parsed.data;
+  const need = (name: "project" | "role" | "tier" | "issue"): string => {
+    if (!v[name]) throw new UserError(`input "${name}" is required for the ${v.command} command`);
+    return v[name];
+  };
+  const target = () => ({ project: need("project"), role: need("role") as Role });
+  const issue = v.issue.replace(/^#/, "");
+  let command: ActionCommand;
+  switch (v.command) {
+    case "activate":
+      command = {
+        name: "activate",
+        ...target(),
+        tier: need("tier"),
+        issue: need("issue").replace(/^#/, ""),
+        ...(v["session-key"] ? { sessionKey: v["session-key"] } : {}),
+      };
+      break;
+    case "deactivate":
+      command = { name: "deactivate", ...target(), ...(issue ? { issue } : {}) };
+      break;
+    case "session": {
+      const clear = v.clear.toLowerCase() === "true";
+      if (clear === Boolean(v["session-key"])) {
+        throw new UserError('the session command needs exactly one of the inputs "session-key" or "clear: true"');
+      }
+      command = { name: "session", ...target(), tier: need("tier"), key: clear ? null : v["session-key"] };
+      break;
+    }
+    default:
+      command = { name: v.command };
+  }
+  return {
+    command,
+    file: v.file,
+    commit: v.commit,
+    token: v.token,
+    ...(v.branch ? { branch: v.branch } : {}),
+    ...(v["commit-message"] ? { commitMessage: v["commit-message"] } : {}),
+  };
+}
+
+function unionMessage(issue: { errors?: Array<Array<{ message: string }>> }): string | undefined {
+  return issue.errors?.map((e) => e[0]?.message).find((m) => m && !m.startsWith("Invalid input"));
+}

@@ -1,0 +1,43 @@
+import type { summary } from "@actions/core";
+import { formatProblem, type Problem } from "../state/index.js";
+import type { WorkerSummary } from "../sync/summary.js";
+
+type SummaryTableRow = Parameters<typeof summary.addTable>[0][number];
+
+/** What a command hands back to be reported: outputs, summary parts, and a failure if any. */
+export interface Report {
+  changed: boolean;
+  sessionKey?: string | null;
+  sessionReused?: boolean;
+  worker?: unknown;
+  commitSha?: string;
+  /** One line saying what happened. */
+  headline: string;
+  /** Bulleted details, e.g. migration changes or problems. */
+  details?: readonly string[];
+  workers?: readonly WorkerSummary[];
+  /** Set when the step must fail after reporting (validate with problems). */
+  failure?: string;
+}
+
+export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The job summary's table: one row per worker, its tier and every tier's session. */
+export function renderWorkerRows(workers: readonly WorkerSummary[]): SummaryTableRow[] {
+  const header = ["Project", "Role", "State", "Tier", "Sessions"].map((data) => ({ data, header: true }));
+  return [
+    header,
+    ...workers.map((w) => [
+      escapeHtml(`${w.name} (${w.project})`),
+      w.role,
+      escapeHtml(w.active ? `active on #${w.issue}${w.since ? ` since ${w.since}` : ""}` : "idle"),
+      escapeHtml(w.tier ?? "-"),
+      w.sessions
+        .map((s) => `${escapeHtml(s.tier)}: ${s.key ? `<code>${escapeHtml(s.key)}</code>` : "-"}`)
+        .join("<br>") || "-",
+    ]),
+  ];
+}
+
+export const renderProblemLines = (file: string, problems: readonly Problem[]) =>
+  problems.map((p) => formatProblem(file, p));

@@ -1,0 +1,66 @@
+import * as core from "@actions/core";
+import { UserError } from "../state/index.js";
+import { type ActionEnv, explainApiError, openBackend } from "./backend.js";
+import { runCommand } from "./commands.js";
+import { type ActionInputs, DEFAULT_FILE, INPUT_NAMES, parseInputs, type RawInputs } from "./inputs.js";
+import { escapeHtml, type Report, renderWorkerRows } from "./report.js";
+import { resolveWorkspaceFile } from "./workspace.js";
+
+/** The defaults action.yml declares, for runs that do not go through the runner's input handling. */
+const DEFAULTS: Partial<RawInputs> = { file: DEFAULT_FILE, commit: "api" };
+
+function readRawInputs(env: ActionEnv): RawInputs {
+  const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, core.getInput(name) || (DEFAULTS[name] ?? "")]));
+  if (!raw.token) raw.token = env.GITHUB_TOKEN ?? "";
+  return raw as RawInputs;
+}
+
+function writeOutputs(report: Report): void {
+  core.setOutput("changed", report.changed);
+  core.setOutput("session-key", report.sessionKey ?? "");
+  core.setOutput("session-reused", report.sessionReused ?? false);
+  core.setOutput("worker", report.worker === undefined ? "" : JSON.stringify(report.worker));
+  core.setOutput("commit-sha", report.commitSha ?? "");
+}
+
+async function writeSummary(command: string, report: Report, env: ActionEnv): Promise<void> {
+  core.info(report.headline);
+  for (const line of report.details ?? []) core.info(`  ${line}`);
+  if (!env.GITHUB_STEP_SUMMARY) return;
+  const summary = core.summary.addHeading(`worker-sync ${command}`, 3).addRaw(escapeHtml(report.headline), true);
+  if (report.details?.length) summary.addList(report.details.map(escapeHtml));
+  if (report.commitSha) summary.addRaw(`Commit: <code>${report.commitSha}</code>`, true);
+  if (report.workers?.length) summary.addTable(renderWorkerRows(report.workers));
+  await summary.write();
+}
+
+/** The Action: inputs → command through the core → outputs and job summary; fails the step on error. */
+export async function run(env: ActionEnv = process.env): Promise<void> {
+  let inputs: ActionInputs | undefined;
+  try {
+    inputs = parseInputs(readRawInputs(env));
+    const given = inputs;
+    const file = await resolveWorkspaceFile(given.file, env.GITHUB_WORKSPACE || process.cwd());
+    const report = await runCommand(given.command, {
+      inputs: given,
+      file,
+      openBackend: () => openBackend(given, file, env),
+      annotate: (p) =>
+        core.error(p.path ? `${p.path}: ${p.message}` : p.message, {
+          title: "worker-sync",
+          file: file.relative,
+          ...(p.line ? { startLine: p.line, startColumn: p.column ?? 1 } : {}),
+        }),
+    });
+    writeOutputs(report);
+    await writeSummary(given.command.name, report, env);
+    if (report.failure) core.setFailed(report.failure);
+  } catch (error) {
+    const explained = inputs ? explainApiError(error, inputs, env) : undefined;
+    if (explained || error instanceof UserError) {
+      core.setFailed((explained ?? (error as UserError)).message);
+    } else {
+      core.setFailed(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
+  }
+}

@@ -1,0 +1,98 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseProjectsFile } from "../../src/state/index.js";
+import { FakeGitHub } from "../support/fake-github.js";
+import { findNode24 } from "./node24.js";
+import { makeWorkspace, readExample, runAction } from "./support.js";
+
+const FILE = "memory/projects.json";
+const REPO = "octo/fleet";
+const node24 = await findNode24();
+if ("skip" in node24) console.warn(`skipping the Node 24 runs: ${node24.skip}`);
+
+const runtimes = [
+  {
+    name: `Node ${process.versions.node.split(".")[0]} (the test runner's)`,
+    binary: process.execPath,
+    skip: undefined,
+  },
+  {
+    name: "Node 24 (action.yml's node24)",
+    binary: "binary" in node24 ? node24.binary : "",
+    skip: "skip" in node24 ? node24.skip : undefined,
+  },
+];
+
+describe.each(runtimes)("dist/index.js on $name", ({ binary, skip }) => {
+  let api: { url: string; close: () => Promise<void> };
+  const fake = new FakeGitHub();
+  beforeAll(async () => {
+    api = await fake.listen();
+  });
+  afterAll(() => api?.close());
+
+  it.skipIf(skip)("activates with commit: none, setting every output and the job summary", async () => {
+    const workspace = await makeWorkspace({ [FILE]: await readExample() });
+    const run = await runAction({
+      node: binary,
+      workspace,
+      inputs: {
+        command: "activate",
+        project: "-1001234567890",
+        role: "qa",
+        tier: "qa",
+        issue: "#51",
+        "session-key": "agent:qa:1",
+        commit: "none",
+      },
+    });
+
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.outputs).toMatchObject({
+      changed: "true",
+      "session-key": "agent:qa:1",
+      "session-reused": "false",
+      "commit-sha": "",
+    });
+    expect(JSON.parse(run.outputs.worker ?? "")).toMatchObject({
+      active: true,
+      issueId: "51",
+      model: "qa",
+      sessions: { qa: "agent:qa:1" },
+    });
+    expect(run.summary).toContain("<h3>worker-sync activate</h3>");
+    expect(run.summary).toContain("session newly recorded: agent:qa:1");
+    const written = parseProjectsFile(await readFile(join(workspace, FILE), "utf8"), FILE).data;
+    expect(written.projects["-1001234567890"]?.qa).toMatchObject({ active: true, issueId: "51" });
+  });
+
+  it.skipIf(skip)("records a session with commit: api and reports the commit", async () => {
+    const repo = `${REPO}-${binary.length}`;
+    fake.setFile(repo, FILE, await readExample());
+    const workspace = await makeWorkspace({ [FILE]: await readExample() });
+    const run = await runAction({
+      node: binary,
+      workspace,
+      inputs: {
+        command: "session",
+        project: "-1001234567890",
+        role: "dev",
+        tier: "senior",
+        "session-key": "agent:s:9",
+        commit: "api",
+        token: "t",
+      },
+      env: { GITHUB_API_URL: api.url, GITHUB_REPOSITORY: repo, GITHUB_REF: "refs/heads/main" },
+    });
+
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.outputs["commit-sha"]).toBe(fake.commits(repo)[0]?.sha);
+    expect(run.outputs).toMatchObject({ changed: "true", "session-key": "agent:s:9" });
+    expect(fake.getFile(repo, FILE)?.text).toContain('"senior": "agent:s:9"');
+    expect(await readFile(join(workspace, FILE), "utf8")).toBe(fake.getFile(repo, FILE)?.text);
+    expect(run.summary).toContain("senior session set to agent:s:9");
+  });
+});

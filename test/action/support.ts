@@ -1,0 +1,118 @@
+/** Runs the bundled Action (dist/index.js) the way a runner does: a process with INPUT_* variables and file commands. */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const ACTION = join(ROOT, "dist/index.js");
+export const EXAMPLE = join(ROOT, "examples/projects.json");
+
+export interface ActionRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+export async function makeWorkspace(files: Record<string, string> = {}): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "worker-sync-action-"));
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), text);
+  }
+  return dir;
+}
+
+/** Reads `name<<delimiter` blocks the way the runner reads GITHUB_OUTPUT. */
+export function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([^<=]+)<<(.+)$/.exec(lines[i] as string);
+    if (!m) continue;
+    const value: string[] = [];
+    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i] as string);
+    outputs[m[1] as string] = value.join("\n");
+  }
+  return outputs;
+}
+
+export interface RunOptions {
+  workspace: string;
+  inputs: Record<string, string>;
+  env?: Record<string, string>;
+  /** The node binary; the one running the tests by default. */
+  node?: string;
+}
+
+export async function runAction({
+  workspace,
+  inputs,
+  env = {},
+  node = process.execPath,
+}: RunOptions): Promise<ActionRun> {
+  if (!existsSync(ACTION)) throw new Error(`${ACTION} is missing: run npm run build:dist`);
+  const files = await mkdtemp(join(tmpdir(), "worker-sync-runner-"));
+  const outputFile = join(files, "output");
+  const summaryFile = join(files, "summary");
+  await writeFile(outputFile, "");
+  await writeFile(summaryFile, "");
+  // Only what a runner would set: none of the test process's own GitHub, INPUT_ or git identity variables.
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(INPUT_|GITHUB_|RUNNER_|GIT_AUTHOR_|GIT_COMMITTER_)/.test(k)),
+  );
+  const child = spawn(node, [ACTION], {
+    cwd: workspace,
+    env: {
+      ...base,
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_OUTPUT: outputFile,
+      GITHUB_STEP_SUMMARY: summaryFile,
+      ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c: Buffer) => {
+    stdout += c.toString();
+  });
+  child.stderr.on("data", (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const code = await new Promise<number | null>((done) => child.on("close", done));
+  return {
+    code,
+    stdout,
+    stderr,
+    outputs: parseOutputFile(await readFile(outputFile, "utf8")),
+    summary: await readFile(summaryFile, "utf8"),
+  };
+}
+
+/** The `::error …::` workflow commands a run printed, with their properties. */
+export function errorAnnotations(stdout: string) {
+  return stdout
+    .split("\n")
+    .map((line) => /^::error (.*?)::(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({
+      properties: Object.fromEntries(
+        (m[1] as string).split(",").map((pair) => {
+          const at = pair.indexOf("=");
+          return [pair.slice(0, at), unescapeCommand(pair.slice(at + 1))];
+        }),
+      ),
+      message: unescapeCommand(m[2] as string),
+    }));
+}
+
+const unescapeCommand = (text: string) =>
+  text.replace(/%0D/g, "\r").replace(/%0A/g, "\n").replace(/%3A/g, ":").replace(/%2C/g, ",").replace(/%25/g, "%");
+
+export const readExample = () => readFile(EXAMPLE, "utf8");

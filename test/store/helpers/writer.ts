@@ -1,0 +1,29 @@
+// A separate OS process that runs real transactions on a local projects.json.
+//   sessions FILE PROJECT ROLE PREFIX COUNT: set COUNT distinct tier sessions, one transaction each
+//   churn FILE PROJECT: set the "counter" tier's session to n-1, n-2, … until killed,
+//     printing "writing N" before and "wrote N" after each write (stdout to a pipe is synchronous)
+import { writeSync } from "node:fs";
+import { sessionMutation } from "../../../src/state/index.js";
+import { LocalFileBackend } from "../../../src/store/local-file.js";
+import { runTransaction } from "../../../src/store/transaction.js";
+
+const [mode, file, project, ...rest] = process.argv.slice(2) as [string, string, string, ...string[]];
+const backend = new LocalFileBackend(file);
+
+if (mode === "sessions") {
+  const [role, prefix, count] = rest as ["dev" | "qa", string, string];
+  for (let i = 0; i < Number(count); i++) {
+    const tier = `${prefix}-${i}`;
+    await runTransaction(backend, sessionMutation({ project, role, tier, key: `key-${tier}` }), { message: tier });
+  }
+} else if (mode === "churn") {
+  for (let n = 1; ; n++) {
+    writeSync(1, `writing ${n}\n`);
+    await runTransaction(backend, sessionMutation({ project, role: "dev", tier: "counter", key: `n-${n}` }), {
+      message: `n-${n}`,
+    });
+    writeSync(1, `wrote ${n}\n`);
+  }
+} else {
+  throw new Error(`unknown mode ${mode}`);
+}
