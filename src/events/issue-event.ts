@@ -78,7 +78,7 @@ async function syncIssue(
     return { kind: "ignored", reason: `no ${config.state.path} and no config: worker-sync is not used here` };
   }
   const seen = factsFromPayload(payload);
-  // Cheap first look (the state read is conditional): is this issue any of our business?
+  // A first look before reading the issue: is it any of our business? (The transaction reuses this read.)
   const concerned =
     labelChange ||
     mentionedLabels(config, seen.labels).length > 0 ||
