@@ -16,6 +16,7 @@ import { runTransaction } from "../store/transaction.js";
 import { describeActivation, describeTransition, renderStatusText } from "../sync/describe.js";
 import { summarize } from "../sync/summary.js";
 import { DEFAULT_FILE, type OptionSpecs, parseIssue, parseOptions, parseRole, renderHelp, required } from "./args.js";
+import { eventCommand } from "./event.js";
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -163,6 +164,7 @@ export const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
+  event: eventCommand,
 };
 
 export function renderUsage(): string {

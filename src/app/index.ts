@@ -1,0 +1,54 @@
+/**
+ * The Probot front door: wires GitHub's events to the shared handlers. No decisions here.
+ * `npm start` runs it with `probot run`; tests load it into a Probot with `probot.receive()`.
+ */
+import type { Context, Probot } from "probot";
+import { handleCommentEvent } from "../events/comment-command.js";
+import type { HandlerDeps } from "../events/deps.js";
+import { handleIssueEvent } from "../events/issue-event.js";
+import { KeyedQueue } from "../events/keyed-queue.js";
+
+export const ISSUE_EVENTS = [
+  "issues.labeled",
+  "issues.unlabeled",
+  "issues.opened",
+  "issues.edited",
+  "issues.closed",
+  "issues.reopened",
+  "issues.deleted",
+  "issues.transferred",
+] as const;
+
+export default (app: Probot) => {
+  // One queue per app: deliveries for the same issue run one after the other in this process.
+  const queue = new KeyedQueue();
+  let login: Promise<string> | undefined;
+  // The app comments as "<slug>[bot]"; GET /app (app-authenticated) names the slug once.
+  const botLogin = () => {
+    login ??= app
+      .auth()
+      .then((octokit) => octokit.request("GET /app"))
+      .then(({ data }) => `${data?.slug}[bot]`)
+      .catch((error: unknown) => {
+        login = undefined;
+        throw error;
+      });
+    return login;
+  };
+  const depsFor = (context: Context): HandlerDeps => ({
+    octokit: context.octokit,
+    log: context.log,
+    loadConfig: () => context.config("worker-sync.yml"),
+    botLogin,
+    queue,
+  });
+
+  app.on([...ISSUE_EVENTS], async (context) => {
+    const outcome = await handleIssueEvent(depsFor(context), context.payload);
+    context.log.debug(`worker-sync: ${context.name}.${context.payload.action}: ${outcome.kind}`);
+  });
+  app.on("issue_comment.created", async (context) => {
+    const outcome = await handleCommentEvent(depsFor(context), context.payload);
+    context.log.debug(`worker-sync: /worker command: ${outcome.kind}`);
+  });
+};

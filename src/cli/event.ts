@@ -1,0 +1,106 @@
+/**
+ * `worker-sync event`: the app's decisions for one recorded webhook delivery, run on a
+ * local projects.json. For trying a config against real events before installing the app.
+ */
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { UserError } from "../state/index.js";
+import { LocalFileBackend } from "../store/local-file.js";
+import { runTransaction } from "../store/transaction.js";
+import { CONFIG_FILE, ConfigError, isLabelMentioned, parseConfig } from "../sync/config.js";
+import { describeActivation, describeTransition } from "../sync/describe.js";
+import { factsFromPayload, parseIssuesPayload, repositoryOf, repositoryUrl } from "../sync/payload.js";
+import { renderStatus } from "../sync/render-status.js";
+import { issueSyncMutation, sessionEvents } from "../sync/rules.js";
+import { type OptionSpecs, required } from "./args.js";
+import type { CliIo } from "./main.js";
+
+async function readOptional(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
+}
+
+async function readConfig(io: CliIo, given: string | undefined) {
+  const label = given ?? CONFIG_FILE;
+  const text = await readOptional(resolve(io.cwd, label));
+  if (text === null) {
+    if (given) throw new UserError(`${given}: no such file`);
+    return parseConfig(null);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new ConfigError(`${label}: not valid YAML (${reason})`);
+  }
+  return parseConfig(raw, label);
+}
+
+async function readPayload(io: CliIo, path: string) {
+  const text = await readOptional(resolve(io.cwd, path));
+  if (text === null) throw new UserError(`${path}: no such file`);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new UserError(`${path}: not valid JSON`);
+  }
+}
+
+export const eventCommand = {
+  summary: "Run the app's decisions for a recorded `issues` webhook payload on a local file.",
+  usage: "worker-sync event --name issues --payload F [--config C] [--file P]",
+  options: {
+    name: { type: "string", short: "n", help: "the webhook event name (issues)" },
+    payload: { type: "string", help: "a JSON file holding the delivery's payload" },
+    config: { type: "string", short: "c", help: `the config (default ${CONFIG_FILE} when present)` },
+    file: { type: "string", short: "f", help: "the state file (default: the config's state.path)" },
+  } satisfies OptionSpecs,
+  async run(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
+    const name = required(values, "name");
+    if (name !== "issues") throw new UserError(`--name must be issues, got "${name}"`);
+    const payload = parseIssuesPayload(await readPayload(io, required(values, "payload")));
+    const config = await readConfig(io, typeof values.config === "string" ? values.config : undefined);
+    const number = payload.issue.number;
+    if ((payload.action === "labeled" || payload.action === "unlabeled") && payload.label) {
+      if (!isLabelMentioned(config, payload.label.name)) {
+        io.stdout(`#${number}: label "${payload.label.name}" is not in the config; nothing to do`);
+        return 0;
+      }
+    }
+    const repo = repositoryOf(payload);
+    const facts = factsFromPayload(payload);
+    const path = typeof values.file === "string" ? values.file : config.state.path;
+    const done = await runTransaction(
+      new LocalFileBackend(resolve(io.cwd, path)),
+      issueSyncMutation(config, repo, facts),
+      {
+        message: "",
+      },
+    );
+    const { result } = done;
+    for (const t of result.transitions) io.stdout(t.worker.active ? describeActivation(t) : describeTransition(t));
+    if (!result.transitions.some((t) => t.changed)) io.stdout(`#${number}: no change to ${path}`);
+    const gone = facts.state === "deleted" || facts.state === "transferred";
+    if (!config.comment || gone || !result.plan.involved) {
+      io.stdout(`#${number}: no status comment`);
+      return 0;
+    }
+    const { body } = renderStatus({
+      repoUrl: repositoryUrl(payload),
+      issue: { number: facts.number, title: payload.issue.title, labels: facts.labels },
+      config,
+      projectKey: result.project,
+      file: result.file,
+      sessions: sessionEvents(result.transitions),
+      notices: result.plan.notices,
+    });
+    io.stdout(`\nThe status comment on #${number} would read:\n\n${body}`);
+    return 0;
+  },
+};

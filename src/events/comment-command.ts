@@ -1,0 +1,132 @@
+import { UserError } from "../state/index.js";
+import { COMMAND_USAGE, parseWorkerCommand, type WorkerCommand } from "../sync/commands.js";
+import { ConfigError, type WorkerSyncConfig } from "../sync/config.js";
+import { escapeText } from "../sync/markdown.js";
+import { labelNames, parseCommentPayload, repositoryOf, repositoryUrl } from "../sync/payload.js";
+import { renderReply } from "../sync/render-status.js";
+import {
+  type IssueFacts,
+  type IssueSyncResult,
+  issueSyncMutation,
+  releaseMutation,
+  type SessionCommandResult,
+  sessionCommandMutation,
+} from "../sync/rules.js";
+import type { HandlerDeps, IssueRef } from "./deps.js";
+import { canWrite, fetchIssueFacts } from "./github.js";
+import type { EventOutcome } from "./issue-event.js";
+import { replyOnce } from "./status-comment.js";
+import { commitState, issueKey, loadConfig, reportStatus, type SyncTarget, stateBackendFor } from "./sync-issue.js";
+
+export type CommandOutcome =
+  | EventOutcome<IssueSyncResult | SessionCommandResult>
+  | { kind: "denied"; replied: boolean }
+  | { kind: "invalid"; message: string; replied: boolean };
+
+/**
+ * An `issue_comment` event: runs a `/worker` command from someone with write access.
+ * Comments without a command, edits, bots (this app included) and pull requests are ignored.
+ */
+export async function handleCommentEvent(deps: HandlerDeps, rawPayload: unknown): Promise<CommandOutcome> {
+  const payload = parseCommentPayload(rawPayload);
+  if (payload.action !== "created") return { kind: "ignored", reason: `comment ${payload.action}` };
+  const author = payload.comment.user;
+  if (author.type === "Bot") return { kind: "ignored", reason: "comments by bots are not commands" };
+  const parsed = parseWorkerCommand(payload.comment.body ?? "");
+  if (!parsed) return { kind: "ignored", reason: "no /worker command" };
+  if (payload.issue.pull_request) return { kind: "ignored", reason: "commands are for issues" };
+  const repo = repositoryOf(payload);
+  const ref: IssueRef = { owner: repo.owner, repo: repo.name, issue_number: payload.issue.number };
+  const who = `@${author.login}`;
+
+  return deps.queue.run(issueKey(ref), async () => {
+    if (!(await canWrite(deps.octokit, { owner: repo.owner, repo: repo.name }, author.login))) {
+      deps.log.info(`${issueKey(ref)}: ${author.login} may not run /worker commands`);
+      const replied = await replyOnce(
+        deps,
+        ref,
+        payload.comment.id,
+        renderReply(payload.comment.id, [
+          `Thanks, ${escapeText(who)}! Only people with write access to this repository can run \`/worker\` commands, so nothing was changed.`,
+        ]),
+      );
+      return { kind: "denied", replied };
+    }
+    if (!parsed.ok) {
+      const replied = await replyOnce(
+        deps,
+        ref,
+        payload.comment.id,
+        renderReply(payload.comment.id, [
+          `${escapeText(who)}: ${escapeText(parsed.error)}. Commands:`,
+          "",
+          ...COMMAND_USAGE.map((u) => `- ${u}`),
+        ]),
+      );
+      return { kind: "invalid", message: parsed.error, replied };
+    }
+    const target: SyncTarget = {
+      repo,
+      ref,
+      repoUrl: repositoryUrl(payload),
+      title: payload.issue.title,
+      labels: labelNames(payload.issue),
+    };
+    try {
+      const { config } = await loadConfig(deps, repo);
+      return await runCommand(deps, config, target, parsed.command, `${parsed.text} by ${who}`);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      // A command that cannot run gets a reply; the status comment keeps showing the workers.
+      if (error instanceof ConfigError) deps.log.error(`${repo.owner}/${repo.name}: ${error.message}`);
+      else deps.log.warn(`${issueKey(ref)}: ${parsed.text}: ${error.message}`);
+      const lines = [
+        `${escapeText(who)}: \`${parsed.text.split(/\s+/).slice(0, 2).join(" ")}\` could not run, nothing was changed: ${escapeText(error.message)}`,
+      ];
+      const replied = await replyOnce(deps, ref, payload.comment.id, renderReply(payload.comment.id, lines));
+      return { kind: "invalid", message: error.message, replied };
+    }
+  });
+}
+
+async function runCommand(
+  deps: HandlerDeps,
+  config: WorkerSyncConfig,
+  target: SyncTarget,
+  command: WorkerCommand,
+  heading: string,
+): Promise<CommandOutcome> {
+  const backend = stateBackendFor(deps, config, target.repo);
+  const issue = String(target.ref.issue_number);
+  switch (command.kind) {
+    case "status": {
+      // Asking for the status is also "asking again": sync the issue first, as a label change would.
+      const current: IssueFacts & { title: string | null } = await fetchIssueFacts(deps.octokit, target.ref);
+      const fresh = { ...target, title: current.title ?? target.title, labels: current.labels };
+      const done = await commitState(deps, backend, fresh, issueSyncMutation(config, target.repo, current, deps.now));
+      const posted = await reportStatus(deps, config, fresh, done.result, { messages: [heading], wholeProject: true });
+      return { kind: "synced", ...done, comment: posted.outcome, body: posted.body };
+    }
+    case "release": {
+      const done = await commitState(deps, backend, target, releaseMutation(config, target.repo, issue));
+      const freed = done.result.transitions.filter((t) => t.changed).map((t) => t.role);
+      const said = freed.length
+        ? `${freed.join(" and ")} worker${freed.length > 1 ? "s" : ""} released; a later label change puts a worker back`
+        : "no worker was on this issue";
+      const posted = await reportStatus(deps, config, target, done.result, { messages: [`${heading}: ${said}`] });
+      return { kind: "synced", ...done, comment: posted.outcome, body: posted.body };
+    }
+    case "session": {
+      const mutation = sessionCommandMutation(config, target.repo, command.tier, command.key);
+      const done = await commitState(deps, backend, target, mutation);
+      const { role, tier } = done.result;
+      const said = !done.written
+        ? `the ${role} ${tier} session was already ${command.key ? "that key" : "empty"}`
+        : command.key
+          ? `the ${role} ${tier} session is recorded`
+          : `the ${role} ${tier} session is cleared`;
+      const posted = await reportStatus(deps, config, target, done.result, { messages: [`${heading}: ${said}`] });
+      return { kind: "synced", ...done, comment: posted.outcome, body: posted.body };
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import type { ContentsLocation, OctokitLike } from "../store/github-contents.js";
+import type { StateBackend } from "../store/transaction.js";
+import type { RepositoryName } from "../sync/project-key.js";
+import type { KeyedQueue } from "./keyed-queue.js";
+
+/** Probot's pino logger, @actions/core wrappers and `console` all fit. */
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/**
+ * What the event handlers need from their front door. Nothing here is Probot's: the app
+ * passes its context's octokit and config reader, the Action a plain Octokit.
+ */
+export interface HandlerDeps {
+  /** Authenticated for the event's installation (or a workflow token). */
+  octokit: OctokitLike;
+  log: Logger;
+  /**
+   * Reads `.github/worker-sync.yml` for the repository: the parsed YAML, or null when there
+   * is none. Throws ConfigError when the file cannot be parsed.
+   */
+  loadConfig: (repo: RepositoryName) => Promise<unknown>;
+  /** The login the front door comments as, e.g. `worker-sync[bot]`. */
+  botLogin: () => Promise<string>;
+  /** Serializes the work for one issue inside the process; share one per process. */
+  queue: KeyedQueue;
+  /** The backend for a state file; the contents API through `octokit` when absent. */
+  stateBackend?: (location: ContentsLocation) => StateBackend;
+  /** ISO time for activations; the clock when absent. */
+  now?: () => string;
+}
+
+export interface IssueRef {
+  owner: string;
+  repo: string;
+  issue_number: number;
+}

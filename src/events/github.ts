@@ -1,0 +1,77 @@
+/** The few GitHub REST calls the handlers make, over any octokit-like `request`. */
+import type { OctokitLike } from "../store/github-contents.js";
+import type { IssueFacts } from "../sync/rules.js";
+import type { IssueRef } from "./deps.js";
+
+export const statusOf = (error: unknown): number | undefined =>
+  typeof error === "object" && error !== null ? (error as { status?: number }).status : undefined;
+
+const nextLink = (link: string | undefined): string | undefined => /<([^>]+)>;\s*rel="next"/.exec(link ?? "")?.[1];
+
+/** Every item of a paginated list, following the Link header. */
+export async function listAll<T>(octokit: OctokitLike, route: string, params: Record<string, unknown>): Promise<T[]> {
+  const items: T[] = [];
+  let response = await octokit.request(route, { ...params, per_page: 100 });
+  for (;;) {
+    items.push(...(response.data as T[]));
+    const next = nextLink(response.headers?.link);
+    if (!next) return items;
+    response = await octokit.request(`GET ${next}`);
+  }
+}
+
+export interface IssueComment {
+  id: number;
+  body?: string | null;
+  user: { login: string; type?: string } | null;
+}
+
+export const listComments = (octokit: OctokitLike, ref: IssueRef) =>
+  listAll<IssueComment>(octokit, "GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...ref });
+
+/**
+ * The issue as it is now. Payloads are snapshots taken when the event happened; deciding
+ * from the current issue is what makes late or reordered deliveries harmless.
+ */
+export async function fetchIssueFacts(
+  octokit: OctokitLike,
+  ref: IssueRef,
+): Promise<IssueFacts & { title: string | null }> {
+  const number = String(ref.issue_number);
+  try {
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}", { ...ref });
+    const expected = `/repos/${ref.owner}/${ref.repo}`.toLowerCase();
+    if (typeof data.repository_url === "string" && !data.repository_url.toLowerCase().endsWith(expected)) {
+      return { number, state: "transferred", labels: [], title: null };
+    }
+    const labels = (data.labels ?? []).map((l: string | { name?: string }) => (typeof l === "string" ? l : l.name));
+    return {
+      number,
+      state: data.state === "closed" ? "closed" : "open",
+      labels: labels.filter((l: unknown): l is string => typeof l === "string"),
+      title: typeof data.title === "string" ? data.title : null,
+    };
+  } catch (error) {
+    // 410 Gone: deleted; 404: deleted or no longer visible to us.
+    if (statusOf(error) === 404 || statusOf(error) === 410)
+      return { number, state: "deleted", labels: [], title: null };
+    throw error;
+  }
+}
+
+const WRITERS = new Set(["admin", "maintain", "write"]);
+
+/** Whether `login` may run commands: collaborator permission write, maintain or admin. */
+export async function canWrite(octokit: OctokitLike, repo: { owner: string; repo: string }, login: string) {
+  try {
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", {
+      ...repo,
+      username: login,
+    });
+    // `permission` folds maintain into write; `role_name` names it.
+    return WRITERS.has(data.permission) || WRITERS.has(data.role_name);
+  } catch (error) {
+    if (statusOf(error) === 404 || statusOf(error) === 403) return false;
+    throw error;
+  }
+}

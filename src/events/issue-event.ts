@@ -1,0 +1,111 @@
+import { UserError } from "../state/index.js";
+import { ConfigError, isLabelMentioned } from "../sync/config.js";
+import {
+  factsFromPayload,
+  ISSUE_ACTIONS,
+  type IssueAction,
+  parseIssuesPayload,
+  repositoryOf,
+  repositoryUrl,
+} from "../sync/payload.js";
+import { type IssueSyncResult, issueSyncMutation, mentionedLabels } from "../sync/rules.js";
+import type { HandlerDeps, IssueRef } from "./deps.js";
+import { fetchIssueFacts } from "./github.js";
+import type { CommentOutcome } from "./status-comment.js";
+import {
+  commitState,
+  issueKey,
+  type LoadedConfig,
+  loadConfig,
+  reportProblem,
+  reportStatus,
+  type Synced,
+  stateBackendFor,
+  stateHasWorkerOn,
+} from "./sync-issue.js";
+
+export type EventOutcome<R> =
+  | { kind: "ignored"; reason: string }
+  | { kind: "problem"; message: string; comment?: CommentOutcome }
+  | ({ kind: "synced" } & Synced<R>);
+
+const isAction = (action: string): action is IssueAction => (ISSUE_ACTIONS as readonly string[]).includes(action);
+
+/**
+ * An `issues` event: bring the workers in line with the issue as it is now, commit the
+ * state file, and keep the issue's status comment up to date. Safe to run twice, late,
+ * or out of order; events about labels the config does not mention write nothing.
+ */
+export async function handleIssueEvent(deps: HandlerDeps, rawPayload: unknown): Promise<EventOutcome<IssueSyncResult>> {
+  const payload = parseIssuesPayload(rawPayload);
+  const { action } = payload;
+  if (!isAction(action)) return { kind: "ignored", reason: `action ${action} is not one worker-sync follows` };
+  if (payload.issue.pull_request) return { kind: "ignored", reason: "a pull request" };
+  const repo = repositoryOf(payload);
+  const ref: IssueRef = { owner: repo.owner, repo: repo.name, issue_number: payload.issue.number };
+  const labelChange = action === "labeled" || action === "unlabeled";
+
+  let loaded: LoadedConfig;
+  try {
+    loaded = await loadConfig(deps, repo);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    deps.log.error(`${repo.owner}/${repo.name}: ${error.message}`);
+    // Only a label change is somebody asking worker-sync for something; say it there.
+    const comment = labelChange
+      ? (await deps.queue.run(issueKey(ref), () => reportProblem(deps, ref, error))).outcome
+      : undefined;
+    return { kind: "problem", message: error.message, ...(comment ? { comment } : {}) };
+  }
+  const { config } = loaded;
+  if (labelChange && !(payload.label && isLabelMentioned(config, payload.label.name))) {
+    return { kind: "ignored", reason: `label "${payload.label?.name ?? ""}" is not in the config` };
+  }
+  return deps.queue.run(issueKey(ref), () => syncIssue(deps, loaded, payload, ref, labelChange));
+}
+
+async function syncIssue(
+  deps: HandlerDeps,
+  { config, configured }: LoadedConfig,
+  payload: ReturnType<typeof parseIssuesPayload>,
+  ref: IssueRef,
+  labelChange: boolean,
+): Promise<EventOutcome<IssueSyncResult>> {
+  const repo = repositoryOf(payload);
+  const backend = stateBackendFor(deps, config, repo);
+  const snapshot = await backend.read();
+  if (snapshot.text === null && !configured) {
+    return { kind: "ignored", reason: `no ${config.state.path} and no config: worker-sync is not used here` };
+  }
+  const seen = factsFromPayload(payload);
+  // A first look before reading the issue: is it any of our business? (The transaction reuses this read.)
+  const concerned =
+    labelChange ||
+    mentionedLabels(config, seen.labels).length > 0 ||
+    (snapshot.text !== null && stateHasWorkerOn(snapshot.text, config, repo, seen.number));
+  if (!concerned) {
+    return { kind: "ignored", reason: "neither the labels nor any worker concern this issue" };
+  }
+  const gone = seen.state === "deleted" || seen.state === "transferred";
+  const current = gone ? { ...seen, title: null } : await fetchIssueFacts(deps.octokit, ref);
+  const stillHere = current.state === "open" || current.state === "closed";
+  const target = {
+    repo,
+    ref,
+    repoUrl: repositoryUrl(payload),
+    title: current.title ?? payload.issue.title,
+    labels: current.labels,
+  };
+  try {
+    const done = await commitState(deps, backend, target, issueSyncMutation(config, repo, current, deps.now));
+    if (!(config.comment && stillHere)) return { kind: "synced", ...done };
+    // A comment is started when a worker or a role label is involved; once there, it is kept current.
+    const posted = await reportStatus(deps, config, target, done.result, { create: done.result.plan.involved });
+    return { kind: "synced", ...done, comment: posted.outcome, body: posted.body };
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    const comment = config.comment && stillHere ? (await reportProblem(deps, ref, error)).outcome : undefined;
+    if (!comment) deps.log.warn(`${ref.owner}/${ref.repo}#${ref.issue_number}: ${error.message}`);
+    return { kind: "problem", message: error.message, ...(comment ? { comment } : {}) };
+  }
+}

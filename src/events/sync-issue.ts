@@ -1,0 +1,120 @@
+/** The steps issue events and comment commands share: config, state location, transaction, comment. */
+import { type Mutation, parseProjectsFile, ROLES, type UserError } from "../state/index.js";
+import { type ContentsLocation, GitHubContentsBackend } from "../store/github-contents.js";
+import { runTransaction, type StateBackend, type TransactionResult } from "../store/transaction.js";
+import { ConfigError, parseConfig, type WorkerSyncConfig } from "../sync/config.js";
+import { type RepositoryName, resolveProjectKey } from "../sync/project-key.js";
+import { renderProblem, renderStatus, type StatusView } from "../sync/render-status.js";
+import { commitMessageFor, type IssueSyncResult, type SessionCommandResult, sessionEvents } from "../sync/rules.js";
+import type { HandlerDeps, IssueRef } from "./deps.js";
+import { type CommentOutcome, upsertStatusComment } from "./status-comment.js";
+
+export interface LoadedConfig {
+  config: WorkerSyncConfig;
+  /** False when the repository has no config file: the defaults apply, and a missing state file means "not used here". */
+  configured: boolean;
+}
+
+/** Reads and validates the config; a bad one throws ConfigError naming the field. */
+export async function loadConfig(deps: HandlerDeps, repo: RepositoryName): Promise<LoadedConfig> {
+  let raw: unknown;
+  try {
+    raw = await deps.loadConfig(repo);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    // Probot's config reader says "could not be parsed" for bad YAML; other failures are GitHub's.
+    const message = error instanceof Error ? error.message : String(error);
+    if (/could not be parsed|is not an object|not valid YAML/i.test(message)) {
+      throw new ConfigError(`.github/worker-sync.yml: not valid YAML (${message.replace(/^\[[^\]]+\]\s*/, "")})`);
+    }
+    throw error;
+  }
+  return { config: parseConfig(raw), configured: raw !== null && raw !== undefined };
+}
+
+export function stateLocation(config: WorkerSyncConfig, repo: RepositoryName): ContentsLocation {
+  const [owner, name] = config.state.repo ? config.state.repo.split("/") : [repo.owner, repo.name];
+  return {
+    owner: owner as string,
+    repo: name as string,
+    path: config.state.path,
+    ...(config.state.branch ? { branch: config.state.branch } : {}),
+  };
+}
+
+export function stateBackendFor(deps: HandlerDeps, config: WorkerSyncConfig, repo: RepositoryName): StateBackend {
+  const location = stateLocation(config, repo);
+  return deps.stateBackend ? deps.stateBackend(location) : new GitHubContentsBackend(deps.octokit, location);
+}
+
+/** Whether the state has a worker of this repository's project on the issue (false when unreadable). */
+export function stateHasWorkerOn(text: string, config: WorkerSyncConfig, repo: RepositoryName, issue: string): boolean {
+  try {
+    const { data } = parseProjectsFile(text, "projects.json");
+    const project = data.projects[resolveProjectKey(data, config, repo)];
+    return ROLES.some((role) => project?.[role].issueId === issue);
+  } catch {
+    return false;
+  }
+}
+
+export const issueKey = (ref: IssueRef) => `${ref.owner}/${ref.repo}#${ref.issue_number}`.toLowerCase();
+
+export interface SyncTarget {
+  repo: RepositoryName;
+  ref: IssueRef;
+  repoUrl: string;
+  title: string;
+  labels: string[];
+}
+
+export type Synced<R> = TransactionResult<R> & { comment?: CommentOutcome; body?: string };
+
+/** Runs a mutation on the state file (re-read and re-applied on a conflict). */
+export async function commitState<R extends IssueSyncResult | SessionCommandResult>(
+  deps: HandlerDeps,
+  backend: StateBackend,
+  target: SyncTarget,
+  mutation: Mutation<R>,
+): Promise<TransactionResult<R>> {
+  const issue = String(target.ref.issue_number);
+  const done = await runTransaction(backend, mutation, {
+    message: (result) => commitMessageFor(result, target.repo, issue),
+    onConflict: (attempt) => deps.log.info(`${backend.label}: changed underneath, re-applying (attempt ${attempt})`),
+  });
+  if (done.written) deps.log.info(`${backend.label}: ${commitMessageFor(done.result, target.repo, issue)}`);
+  return done;
+}
+
+/** Brings the issue's one status comment up to date with the state a run left. */
+export function reportStatus(
+  deps: HandlerDeps,
+  config: WorkerSyncConfig,
+  target: SyncTarget,
+  result: IssueSyncResult,
+  view: { messages?: string[]; wholeProject?: boolean; create?: boolean } = {},
+) {
+  const base: Omit<StatusView, "previous"> = {
+    repoUrl: target.repoUrl,
+    issue: { number: String(target.ref.issue_number), title: target.title, labels: target.labels },
+    config,
+    projectKey: result.project,
+    file: result.file,
+    sessions: sessionEvents(result.transitions),
+    notices: result.plan.notices,
+    ...(view.messages ? { messages: view.messages } : {}),
+    ...(view.wholeProject ? { wholeProject: true } : {}),
+  };
+  return upsertStatusComment(
+    deps,
+    target.ref,
+    (previous) => renderStatus(previous ? { ...base, previous } : base).body,
+    { create: view.create ?? true },
+  );
+}
+
+/** Says on the issue why nothing happened (bad config, unknown project, invalid state file…). */
+export async function reportProblem(deps: HandlerDeps, ref: IssueRef, error: UserError) {
+  deps.log.warn(`${ref.owner}/${ref.repo}#${ref.issue_number}: ${error.message}`);
+  return upsertStatusComment(deps, ref, (previous) => renderProblem(error.message, previous));
+}

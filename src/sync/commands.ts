@@ -1,0 +1,62 @@
+import { z } from "zod/mini";
+
+/** A `/worker …` comment command, validated. */
+export type WorkerCommand =
+  | { kind: "status" }
+  | { kind: "release" }
+  | { kind: "session"; tier: string; key: string | null };
+
+export type ParsedCommand = { ok: true; command: WorkerCommand; text: string } | { ok: false; error: string };
+
+export const COMMAND_USAGE = [
+  "`/worker status`: sync this issue and show every worker and session of the project",
+  "`/worker release`: free the worker on this issue",
+  "`/worker session <tier> <key>`: record the session to reuse for a tier",
+  "`/worker session <tier> --clear`: forget a tier's session",
+];
+
+const USAGE_SESSION = 'expected "/worker session <tier> <key>" or "/worker session <tier> --clear"';
+
+const tier = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a tier is a name like "senior"'));
+const sessionKey = z
+  .string()
+  .check(
+    z.regex(
+      /^[^\s`<>]{1,200}$/,
+      "a session key is one word of at most 200 characters, without backticks or angle brackets",
+    ),
+  );
+
+const sessionArgs = z.tuple([tier, z.union([z.literal("--clear"), sessionKey])], {
+  error: USAGE_SESSION,
+});
+
+/**
+ * Finds the `/worker` command in a comment (the first line that starts with it).
+ * Returns null when the comment has none, so ordinary comments cost nothing.
+ */
+export function parseWorkerCommand(body: string): ParsedCommand | null {
+  const line = body
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .find((l) => /^\/worker(\s|$)/.test(l));
+  if (line === undefined) return null;
+  const [, verb, ...args] = line.split(/\s+/);
+  if ((verb === "status" || verb === "release") && args.length === 0) {
+    return { ok: true, command: { kind: verb }, text: line };
+  }
+  if (verb === "session") {
+    const parsed = sessionArgs.safeParse(args);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const detail = issue && issue.code !== "too_big" && issue.code !== "too_small" ? issue.message : undefined;
+      return {
+        ok: false,
+        error: detail && detail !== "Invalid input" ? detail : USAGE_SESSION,
+      };
+    }
+    const [t, k] = parsed.data;
+    return { ok: true, command: { kind: "session", tier: t, key: k === "--clear" ? null : k }, text: line };
+  }
+  return { ok: false, error: `unknown command "${line.slice(0, 60)}"` };
+}

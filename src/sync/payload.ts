@@ -1,0 +1,93 @@
+/**
+ * The parts of GitHub's `issues` and `issue_comment` webhook payloads worker-sync reads,
+ * validated at the edge (loose: every other field is ignored).
+ */
+import { z } from "zod/mini";
+import { UserError } from "../state/index.js";
+import type { RepositoryName } from "./project-key.js";
+import type { IssueFacts } from "./rules.js";
+
+const user = z.looseObject({ login: z.string(), type: z.optional(z.string()) });
+
+const issue = z.looseObject({
+  number: z.number(),
+  title: z.string(),
+  state: z.string(),
+  labels: z.optional(z.array(z.union([z.string(), z.looseObject({ name: z.string() })]))),
+  html_url: z.optional(z.string()),
+  pull_request: z.optional(z.unknown()),
+});
+
+const repository = z.looseObject({
+  name: z.string(),
+  full_name: z.optional(z.string()),
+  html_url: z.optional(z.string()),
+  owner: z.looseObject({ login: z.string() }),
+});
+
+export const ISSUE_ACTIONS = [
+  "labeled",
+  "unlabeled",
+  "opened",
+  "edited",
+  "closed",
+  "reopened",
+  "deleted",
+  "transferred",
+] as const;
+export type IssueAction = (typeof ISSUE_ACTIONS)[number];
+
+const issuesPayload = z.looseObject({
+  action: z.string(),
+  issue,
+  label: z.optional(z.looseObject({ name: z.string() })),
+  repository,
+  installation: z.optional(z.looseObject({ id: z.number() })),
+  sender: z.optional(user),
+});
+
+const commentPayload = z.looseObject({
+  action: z.string(),
+  issue,
+  comment: z.looseObject({ id: z.number(), body: z.nullable(z.string()), user }),
+  repository,
+  installation: z.optional(z.looseObject({ id: z.number() })),
+  sender: z.optional(user),
+});
+
+export type IssuesPayload = z.infer<typeof issuesPayload>;
+export type CommentPayload = z.infer<typeof commentPayload>;
+export type IssuePayloadIssue = z.infer<typeof issue>;
+
+function parse<T>(schema: z.ZodMiniType<T>, payload: unknown, what: string): T {
+  const result = schema.safeParse(payload);
+  if (result.success) return result.data;
+  const first = result.error.issues[0];
+  const path = first?.path.map(String).join(".") ?? "";
+  throw new UserError(`not an ${what} webhook payload: ${path ? `${path}: ` : ""}${first?.message ?? "invalid"}`);
+}
+
+export const parseIssuesPayload = (payload: unknown): IssuesPayload => parse(issuesPayload, payload, "issues");
+export const parseCommentPayload = (payload: unknown): CommentPayload =>
+  parse(commentPayload, payload, "issue_comment");
+
+export const labelNames = (i: IssuePayloadIssue): string[] =>
+  (i.labels ?? []).map((label) => (typeof label === "string" ? label : label.name));
+
+export const repositoryOf = (p: { repository: IssuesPayload["repository"] }): RepositoryName => ({
+  owner: p.repository.owner.login,
+  name: p.repository.name,
+});
+
+export const repositoryUrl = (p: { repository: IssuesPayload["repository"] }): string =>
+  p.repository.html_url ?? `https://github.com/${p.repository.owner.login}/${p.repository.name}`;
+
+/** The issue as the payload shows it; deleted and transferred issues are gone from this repository. */
+export function factsFromPayload(p: IssuesPayload): IssueFacts {
+  const gone = p.action === "deleted" || p.action === "transferred";
+  return {
+    number: String(p.issue.number),
+    state: gone ? (p.action as "deleted" | "transferred") : p.issue.state === "closed" ? "closed" : "open",
+    labels: labelNames(p.issue),
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * Shared set-up for app tests: a real Probot loaded with the app, GitHub faked at the
+ * HTTP boundary, and webhook payloads taken from @octokit/webhooks-examples.
+ */
+import { generateKeyPairSync } from "node:crypto";
+import { createRequire } from "node:module";
+import type { WebhookDefinition } from "@octokit/webhooks-examples";
+import { Probot, ProbotOctokit } from "probot";
+import app from "../../src/app/index.js";
+
+export const OWNER = "Codertocat";
+export const REPO = "Hello-World";
+export const FULL = `${OWNER}/${REPO}`;
+
+let key: string | undefined;
+/** A throwaway RSA key: Probot signs its app JWT with it. */
+export function testPrivateKey(): string {
+  key ??= generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: "pkcs1", format: "pem" },
+    publicKeyEncoding: { type: "spki", format: "pem" },
+  }).privateKey;
+  return key;
+}
+
+export interface LogLine {
+  level: string;
+  message: string;
+}
+
+/** A pino-shaped logger that records what the app logs (Probot calls child() for each event). */
+function recordingLogger(lines: LogLine[]) {
+  const write =
+    (level: string) =>
+    (...args: unknown[]) => {
+      const message = args.map((a) => (typeof a === "string" ? a : a instanceof Error ? a.message : "")).join(" ");
+      lines.push({ level, message: message.trim() });
+    };
+  const logger: Record<string, unknown> = {
+    level: "debug",
+    trace: write("trace"),
+    debug: write("debug"),
+    info: write("info"),
+    warn: write("warn"),
+    error: write("error"),
+    fatal: write("fatal"),
+    child: () => logger,
+  };
+  return logger;
+}
+
+/**
+ * ProbotOctokit without retries or throttling. The function form matters: Probot passes
+ * its own `throttle` options when it builds an installation's Octokit, and those replace
+ * an object default's `throttle: { enabled: false }` (the throttler then spaces comment
+ * writes about a second apart).
+ */
+export const quietOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { ...(options.throttle as object | undefined), enabled: false },
+}));
+
+export async function createApp() {
+  const logs: LogLine[] = [];
+  const probot = new Probot({
+    appId: 1,
+    privateKey: testPrivateKey(),
+    secret: "test-secret",
+    Octokit: quietOctokit,
+    log: recordingLogger(logs) as never,
+  });
+  await probot.load(app);
+  return { probot, logs };
+}
+
+const examples = createRequire(import.meta.url)("@octokit/webhooks-examples") as WebhookDefinition[];
+
+type Example = Record<string, unknown> & { action: string };
+const byName = (name: string) => examples.find((e) => e.name === name)?.examples as unknown as Example[];
+
+function example(name: string, action: string): Example {
+  const found = byName(name).find((e) => e.action === action) ?? byName(name).find((e) => e.action === "reopened");
+  if (!found) throw new Error(`no ${name} example for ${action}`);
+  return structuredClone(found);
+}
+
+const label = (name: string, i: number) => ({
+  id: 1000 + i,
+  node_id: `LA_${i}`,
+  url: `https://api.github.com/repos/${FULL}/labels/${encodeURIComponent(name)}`,
+  name,
+  color: "ededed",
+  default: false,
+  description: null,
+});
+
+export interface IssueShape {
+  number: number;
+  labels: string[];
+  state?: "open" | "closed";
+  title?: string;
+}
+
+function withIssue(payload: Example, issue: IssueShape): Example {
+  const base = payload.issue as Record<string, unknown>;
+  payload.issue = {
+    ...base,
+    number: issue.number,
+    url: `https://api.github.com/repos/${FULL}/issues/${issue.number}`,
+    html_url: `https://github.com/${FULL}/issues/${issue.number}`,
+    title: issue.title ?? base.title,
+    state: issue.state ?? "open",
+    labels: issue.labels.map(label),
+  };
+  // A few examples come from other repositories; every delivery here is about ours.
+  const repository = payload.repository as Record<string, unknown> & { owner: Record<string, unknown> };
+  payload.repository = {
+    ...repository,
+    name: REPO,
+    full_name: FULL,
+    html_url: `https://github.com/${FULL}`,
+    owner: { ...repository.owner, login: OWNER },
+  };
+  payload.installation ??= { id: 1, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
+  return payload;
+}
+
+/** An `issues` delivery shaped like GitHub's, for the issue as it is after the event. */
+export function issuesPayload(action: string, issue: IssueShape, changed?: string): Example {
+  const payload = withIssue(example("issues", action), issue);
+  payload.action = action;
+  if (action === "labeled" || action === "unlabeled") payload.label = label(changed ?? "bug", 0);
+  return payload;
+}
+
+export function commentPayload(issue: IssueShape, body: string, user = "Codertocat", type = "User"): Example {
+  const payload = withIssue(example("issue_comment", "created"), issue);
+  const comment = payload.comment as Record<string, unknown>;
+  payload.comment = { ...comment, id: 5000 + Math.floor(Math.random() * 1e6), body, user: { login: user, type } };
+  payload.sender = { login: user, type };
+  return payload;
+}
+
+let delivery = 0;
+export const deliver = (probot: Probot, name: "issues" | "issue_comment", payload: Example) =>
+  probot.receive({ id: `delivery-${++delivery}`, name, payload } as never);
+
+/** A projects.json with one project for Codertocat/Hello-World. */
+export function projectsJson(options: { roleExecution?: "parallel" | "sequential"; senior?: string | null } = {}) {
+  return `${JSON.stringify(
+    {
+      schemaVersion: 1,
+      projects: {
+        "-1001234567890": {
+          name: "hello",
+          repo: "~/git/Hello-World",
+          groupName: "Hello dev",
+          baseBranch: "main",
+          autoChain: false,
+          channel: "telegram",
+          roleExecution: options.roleExecution ?? "parallel",
+          maxDevWorkers: 1,
+          maxQaWorkers: 1,
+          dev: {
+            active: false,
+            issueId: null,
+            startTime: null,
+            model: null,
+            sessions: { junior: null, medior: "agent:x:subagent:medior-1", senior: options.senior ?? null },
+          },
+          qa: { active: false, issueId: null, startTime: null, model: null, sessions: { qa: null } },
+        },
+      },
+    },
+    null,
+    2,
+  )}\n`;
+}

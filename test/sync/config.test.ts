@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, isLabelMentioned, parseConfig } from "../../src/sync/config.js";
+
+describe("parseConfig", () => {
+  it("fills in every default from an absent or empty file", () => {
+    for (const raw of [null, {}]) {
+      expect(parseConfig(raw)).toEqual({
+        state: { path: "memory/projects.json" },
+        roles: {
+          dev: { labels: ["Doing"], tiers: ["junior", "medior", "senior"], defaultTier: "medior" },
+          qa: { labels: ["Testing"], tiers: ["qa"], defaultTier: "qa" },
+        },
+        comment: true,
+      });
+    }
+  });
+
+  it("keeps what is given and defaults the rest, a numeric project id included", () => {
+    const config = parseConfig({
+      state: { repo: "acme/workers", branch: "state" },
+      project: -1001234567890,
+      roles: { dev: { labels: ["In Progress"] } },
+      comment: false,
+    });
+    expect(config.state).toEqual({ path: "memory/projects.json", repo: "acme/workers", branch: "state" });
+    expect(config.project).toBe("-1001234567890");
+    expect(config.roles.dev).toEqual({
+      labels: ["In Progress"],
+      tiers: ["junior", "medior", "senior"],
+      defaultTier: "medior",
+    });
+    expect(config.roles.qa.labels).toEqual(["Testing"]);
+    expect(config.comment).toBe(false);
+  });
+
+  it.each([
+    [{ roles: { dev: { labels: "Doing" } } }, "roles.dev.labels: expected a list of label names"],
+    [{ roles: { dev: { labels: [] } } }, "roles.dev.labels: list at least one label"],
+    [{ roles: { qa: { defaultTier: "senior" } } }, 'roles.qa.defaultTier: "senior" is not one of roles.qa.tiers (qa)'],
+    [{ roles: { dev: { tiers: ["bad tier"] } } }, "roles.dev.tiers.0: expected a tier name"],
+    [{ roles: { qa: { labels: ["doing"] } } }, 'roles.qa.labels.0: "doing" is already used by roles.dev.labels.0'],
+    [{ state: { repo: "not a repo" } }, 'state.repo: expected a repository as "owner/name"'],
+    [{ state: { path: "../x.json" } }, "state.path: expected a path inside the repository"],
+    [{ comment: "yes" }, "comment: expected true or false"],
+    [{ lables: ["Doing"] }, "lables: unknown setting"],
+    [{ roles: { ops: {} } }, "roles.ops: unknown setting"],
+  ])("names the field of a bad config: %j", (raw, message) => {
+    expect(() => parseConfig(raw)).toThrow(ConfigError);
+    expect(() => parseConfig(raw)).toThrow(`.github/worker-sync.yml: ${message}`);
+  });
+
+  it("knows which labels it reads, ignoring case", () => {
+    const config = parseConfig({});
+    expect(["doing", "TESTING", "Senior", "qa"].map((l) => isLabelMentioned(config, l))).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(isLabelMentioned(config, "To Test")).toBe(false);
+  });
+});
+
+it("the README's config reference is the defaults", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { parse } = await import("yaml");
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const block = /### Configuration[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+  expect(parseConfig(parse(block ?? ""))).toEqual(parseConfig(null));
+});

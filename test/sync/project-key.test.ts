@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import type { ProjectsFile } from "../../src/state/index.js";
+import { parseConfig } from "../../src/sync/config.js";
+import { parseRepoField, resolveProjectKey } from "../../src/sync/project-key.js";
+
+const worker = { active: false, issueId: null, startTime: null, model: null, sessions: {} };
+const file = (repos: Record<string, string | undefined>): ProjectsFile => ({
+  schemaVersion: 1,
+  projects: Object.fromEntries(
+    Object.entries(repos).map(([key, repo]) => [key, { ...(repo ? { repo } : {}), dev: worker, qa: worker }]),
+  ),
+});
+const here = { owner: "acme", name: "app" };
+
+describe("parseRepoField", () => {
+  it.each([
+    ["~/git/app", { name: "app" }],
+    ["/home/me/src/app/", { name: "app" }],
+    ["./app", { name: "app" }],
+    ["acme/app", { owner: "acme", name: "app" }],
+    ["https://github.com/acme/app.git", { owner: "acme", name: "app" }],
+    ["git@github.com:acme/app.git", { owner: "acme", name: "app" }],
+    ["ssh://git@github.com/acme/app", { owner: "acme", name: "app" }],
+  ])("%s", (value, expected) => {
+    expect(parseRepoField(value)).toEqual(expected);
+  });
+});
+
+describe("resolveProjectKey", () => {
+  const config = parseConfig({});
+
+  it("takes the project whose repo field names this repository, by name and owner", () => {
+    const f = file({ "-1": "~/git/other", "-2": "~/git/App", "-3": "someone/app" });
+    expect(resolveProjectKey(f, config, here)).toBe("-2");
+    expect(resolveProjectKey(file({ "-1": "https://github.com/acme/app" }), config, here)).toBe("-1");
+  });
+
+  it("falls back to the only project, and refuses to guess among several", () => {
+    expect(resolveProjectKey(file({ "-9": "~/git/elsewhere" }), config, here)).toBe("-9");
+    expect(() => resolveProjectKey(file({ "-1": "~/git/x", "-2": "~/git/y" }), config, here)).toThrow(
+      "no project in projects.json names the repository acme/app; set `project` in .github/worker-sync.yml",
+    );
+    expect(() => resolveProjectKey(file({ "-1": "~/git/app", "-2": "acme/app" }), config, here)).toThrow(
+      'several projects in projects.json name the repository acme/app ("-1", "-2")',
+    );
+  });
+
+  it("uses the configured project, and says when it is not in the file", () => {
+    const f = file({ "-1": "~/git/app", "-2": "~/git/y" });
+    expect(resolveProjectKey(f, parseConfig({ project: "-2" }), here)).toBe("-2");
+    expect(() => resolveProjectKey(f, parseConfig({ project: "-5" }), here)).toThrow(
+      '.github/worker-sync.yml: project: "-5" is not in projects.json (known: "-1", "-2")',
+    );
+  });
+});

@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import type { ProjectsFile } from "../../src/state/index.js";
+import { parseConfig } from "../../src/sync/config.js";
+import { codeSpan, escapeText } from "../../src/sync/markdown.js";
+import {
+  isStatusComment,
+  parseStatusMeta,
+  renderProblem,
+  renderStatus,
+  STATUS_MARKER,
+  type StatusView,
+} from "../../src/sync/render-status.js";
+
+const P = "-1001234567890";
+function file(dev: { on?: string; tier?: string; senior?: string | null }, qaOn?: string): ProjectsFile {
+  return {
+    schemaVersion: 1,
+    projects: {
+      [P]: {
+        name: "app",
+        dev: {
+          active: dev.on !== undefined,
+          issueId: dev.on ?? null,
+          startTime: "2026-11-20T09:05:00.000Z",
+          model: dev.tier ?? "senior",
+          sessions: { junior: null, medior: null, senior: dev.senior ?? null },
+        },
+        qa: { active: qaOn !== undefined, issueId: qaOn ?? null, startTime: null, model: "qa", sessions: { qa: null } },
+      },
+    },
+  };
+}
+
+const view = (over: Partial<StatusView>): StatusView => ({
+  repoUrl: "https://github.com/acme/app",
+  issue: { number: "1", title: "Fix the thing", labels: ["Doing", "senior"] },
+  config: parseConfig({}),
+  projectKey: P,
+  file: file({ on: "1", senior: "agent:main:subagent:7f3a9c" }),
+  ...over,
+});
+
+describe("escaping", () => {
+  it("defuses mentions, references, HTML, markdown and table pipes", () => {
+    const text = escapeText("@someone <script>alert(1)</script> | [x](http://e.vil) *b* #12\nnext");
+    expect(text).toBe(
+      "@\u200Dsomeone &lt;script&gt;alert(1)&lt;/script&gt; \\| \\[x\\](http:/\u200D/e.vil) \\*b\\* #\u200D12 next",
+    );
+    expect(codeSpan("a|b`c\nd")).toBe("`a\\|b'c d`");
+  });
+});
+
+describe("renderStatus", () => {
+  it("shows the active role with its tier, start time and reused session with the tokens saved", () => {
+    const { body, meta } = renderStatus(view({}));
+    expect(body.startsWith(`${STATUS_MARKER}\n`)).toBe(true);
+    expect(body).toContain("**worker-sync** · project app (`-1001234567890`) · “Fix the thing”");
+    expect(body).toContain(
+      "| dev | **active** | senior | 2026-11-20 09:05 UTC | reused `…agent:7f3a9c` (~50,000 tokens saved) |",
+    );
+    expect(body).toContain("| qa | idle | — | — | — |");
+    expect(meta.roles.dev).toEqual({ issue: "1", tier: "senior", key: "…agent:7f3a9c", session: "reused" });
+  });
+
+  it("says when a tier has no session yet, and how to record one", () => {
+    const { body } = renderStatus(view({ file: file({ on: "1" }) }));
+    expect(body).toContain("none yet for senior: record it with `/worker session senior <key>`");
+  });
+
+  it("keeps saying 'newly recorded' for the same assignment, from the previous comment", () => {
+    const recorded = renderStatus(view({ sessions: { dev: { tier: "senior", outcome: "recorded" } } }));
+    expect(recorded.body).toContain("newly recorded `…agent:7f3a9c`");
+    const previous = parseStatusMeta(recorded.body);
+    expect(renderStatus(view({ ...(previous ? { previous } : {}) })).body).toContain("newly recorded");
+    // A session that appeared since the last comment was recorded for this assignment.
+    const before = renderStatus(view({ file: file({ on: "1" }) }));
+    const meta = parseStatusMeta(before.body);
+    expect(renderStatus(view({ ...(meta ? { previous: meta } : {}) })).body).toContain("newly recorded");
+  });
+
+  it("links the issue a busy worker is on and explains that it is not taken over", () => {
+    const { body } = renderStatus(
+      view({
+        issue: { number: "3", title: "Next", labels: ["Doing"] },
+        file: file({ on: "2" }),
+        notices: [{ kind: "busy", role: "dev", busyOn: "2" }],
+      }),
+    );
+    expect(body).toContain("| dev | busy on [#2](https://github.com/acme/app/issues/2) | — | — | — |");
+    expect(body).toContain(
+      "> ⏳ The dev worker is busy on [#2](https://github.com/acme/app/issues/2). It is not taken over",
+    );
+  });
+
+  it("is deterministic, and its hidden data cannot close the HTML comment", () => {
+    const evil = view({ file: file({ on: "1", senior: "x-->y<z" }) });
+    expect(renderStatus(evil).body).toBe(renderStatus(evil).body);
+    const meta = renderStatus(evil)
+      .body.split("\n")
+      .find((l) => l.startsWith("<!-- worker-sync:meta"));
+    expect(meta?.indexOf("-->")).toBe((meta?.length ?? 0) - 3);
+    expect(parseStatusMeta(renderStatus(evil).body)?.roles.dev?.key).toBe("x-->y<z");
+  });
+
+  it("lists every worker and session of the project for /worker status", () => {
+    const { body } = renderStatus(view({ wholeProject: true, file: file({ on: "1", senior: "k1" }, "4") }));
+    expect(body).toContain("| qa | active on [#4](https://github.com/acme/app/issues/4) | qa |");
+    expect(body).toContain("junior: none · medior: none · senior: `k1`");
+  });
+
+  it("renders a problem with the same marker, escaped", () => {
+    const body = renderProblem('project "@x <b>" is not in projects.json');
+    expect(isStatusComment(body)).toBe(true);
+    expect(body).toContain('> ⚠️ project "@\u200Dx &lt;b&gt;" is not in projects.json');
+  });
+});
