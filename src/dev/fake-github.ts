@@ -3,7 +3,9 @@
  * It keeps repositories, files, issues and comments in memory and enforces the rules
  * our correctness depends on: a stale blob `sha` gets 409, a missing one 422, a
  * matching `If-None-Match` gets 304 (not counted against the rate limit). Faults
- * (5xx, dropped connections, secondary rate limits, stale reads, latency) are opt-in.
+ * (5xx, dropped connections, timeouts, secondary rate limits, a branch that moved under a
+ * write, stale reads, latency) are opt-in, per instance: `inject` with the
+ * builders (`faultResponses`), `moveBranchOnNextWrite`, `staleReadsAfterWrite`, `latencyMs`.
  *
  * Served on a loopback port (`listen`) so several processes can share one fake, or
  * in-process through nock (test/support/fake-github.ts adds `useNock`). The demo serves
@@ -39,8 +41,43 @@ export interface Fault {
   times?: number;
   /** Skip this many matching requests first. */
   after?: number;
+  /**
+   * Carry the request out first, then answer with `response`: the change happened but the
+   * caller never hears so (GitHub's 502 after a commit, a connection lost on the way back).
+   */
+  apply?: boolean;
+  /** Wait this long before answering (with `drop`: a request that times out). */
+  delayMs?: number;
   response: FakeResponse;
 }
+
+/** Responses GitHub gives when things go wrong, as documented, for `inject`. */
+export const faultResponses = {
+  /** A 5xx, e.g. 502 Bad Gateway or 503 Service Unavailable. */
+  serverError: (status = 502): FakeResponse =>
+    json(status, { message: status === 503 ? "Service Unavailable" : "Server Error", status: String(status) }),
+  /** The connection is reset without an answer. */
+  drop: (): FakeResponse => ({ status: 0, drop: true }),
+  /**
+   * A secondary rate limit: 403 or 429 with `retry-after` (seconds) and GitHub's message.
+   * https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit
+   */
+  secondaryRateLimit: (status: 403 | 429 = 403, retryAfterSeconds = 60): FakeResponse =>
+    json(
+      status,
+      {
+        message:
+          "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0000:0000:0000000:0000000:00000000.",
+        documentation_url:
+          "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+        status: String(status),
+      },
+      { "retry-after": String(retryAfterSeconds), "x-ratelimit-remaining": "4000" },
+    ),
+  /** A contents write that lost a race with another commit to the branch (409, or 422 at times). */
+  branchMoved: (status: 409 | 422 = 409, head = "0".repeat(40), expected = "1".repeat(40)): FakeResponse =>
+    json(status, { message: `is at ${head} but expected ${expected}`, status: String(status) }),
+};
 
 export interface FakeFile {
   text: string;
@@ -95,6 +132,8 @@ export class FakeGitHub {
   readonly faults: Fault[] = [];
   /** Per request, wait this long before answering (ms). */
   latencyMs = 0;
+  /** Per request, wait up to this much longer, at random (ms): interleaves concurrent callers. */
+  latencyJitterMs = 0;
   /** After a write, this many reads of that file still see the previous version. */
   staleReadsAfterWrite = 0;
   /** Who comments made through the API appear to be from (`<app slug>[bot]`). */
@@ -164,6 +203,20 @@ export class FakeGitHub {
     this.faults.push({ times: 1, after: 0, ...fault });
   }
 
+  /**
+   * The next `times` contents writes find that another commit moved the branch after the
+   * writer read it: GitHub answers 409 (or 422) "is at X but expected Y" and writes nothing.
+   */
+  moveBranchOnNextWrite(status: 409 | 422 = 409, times = 1): void {
+    const branchHead = commitSha(`moved:${++this.commitCount}`);
+    this.inject({
+      method: "PUT",
+      path: /\/contents\//,
+      times,
+      response: faultResponses.branchMoved(status, branchHead, commitSha(`expected:${this.commitCount}`)),
+    });
+  }
+
   /** Requests GitHub counts against the rate limit: everything but 304s and the token exchange. */
   countedRequests(filter?: (r: LoggedRequest) => boolean): number {
     return this.log.filter((r) => r.status !== 304 && !r.path.includes("/access_tokens") && (!filter || filter(r)))
@@ -173,13 +226,17 @@ export class FakeGitHub {
   // ---- the HTTP surface ---------------------------------------------------------------
 
   async handle(req: FakeRequest): Promise<FakeResponse> {
-    if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs));
-    const response = this.takeFault(req) ?? this.route(req);
+    const wait = this.latencyMs + Math.random() * this.latencyJitterMs;
+    if (wait) await new Promise((r) => setTimeout(r, wait));
+    const fault = this.takeFault(req);
+    if (fault?.apply) this.route(req);
+    const response = fault?.response ?? this.route(req);
+    if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
     this.log.push({ method: req.method, path: req.path, status: response.drop ? 0 : response.status });
     return response;
   }
 
-  private takeFault(req: FakeRequest): FakeResponse | undefined {
+  private takeFault(req: FakeRequest): Fault | undefined {
     for (const fault of this.faults) {
       if (fault.method && fault.method !== req.method) continue;
       if (fault.path && !fault.path.test(req.path)) continue;
@@ -189,7 +246,7 @@ export class FakeGitHub {
       }
       if ((fault.times ?? 1) <= 0) continue;
       fault.times = (fault.times ?? 1) - 1;
-      return fault.response;
+      return fault;
     }
     return undefined;
   }

@@ -1,7 +1,7 @@
 import { Octokit } from "@octokit/rest";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FakeGitHub } from "./fake-github.js";
+import { FakeGitHub, faultResponses } from "./fake-github.js";
 
 // The fake is the ground truth other tests stand on: check it keeps GitHub's rules.
 describe("FakeGitHub", () => {
@@ -62,6 +62,56 @@ describe("FakeGitHub", () => {
     fake.inject({ method: "GET", path: /contents/, response: { status: 0, drop: true } });
     await expect(get()).rejects.toThrow();
     await expect(get()).resolves.toBeTruthy();
+  });
+
+  it("can fail the next write as if the branch moved (409 or 422), writing nothing", async () => {
+    const first = fake.setFile("o/r", "p.json", "one");
+    const put = () =>
+      octokit.repos.createOrUpdateFileContents({
+        owner: "o",
+        repo: "r",
+        path: "p.json",
+        message: "m",
+        content: Buffer.from("two").toString("base64"),
+        sha: first.sha,
+      });
+    fake.moveBranchOnNextWrite(422);
+    await expect(put()).rejects.toMatchObject({
+      status: 422,
+      message: expect.stringMatching(/is at [0-9a-f]{40} but expected [0-9a-f]{40}/),
+    });
+    fake.moveBranchOnNextWrite(409);
+    await expect(put()).rejects.toMatchObject({ status: 409 });
+    expect(fake.getFile("o/r", "p.json")?.text).toBe("one");
+    await put();
+    expect(fake.commits("o/r")).toHaveLength(1);
+  });
+
+  it("answers secondary rate limits with 403 or 429, retry-after and GitHub's message", async () => {
+    fake.setFile("o/r", "p.json", "one");
+    for (const status of [403, 429] as const) {
+      fake.inject({ path: /contents/, response: faultResponses.secondaryRateLimit(status, 7) });
+      const error = await get().catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        status,
+        response: { headers: { "retry-after": "7" } },
+        message: expect.stringContaining("You have exceeded a secondary rate limit"),
+      });
+    }
+    await expect(get()).resolves.toBeTruthy();
+  });
+
+  it("can carry a request out and still lose the answer (5xx or a dropped connection)", async () => {
+    fake.inject({ method: "POST", apply: true, response: faultResponses.serverError(502) });
+    const post = () => octokit.issues.createComment({ owner: "o", repo: "r", issue_number: 1, body: "hi" });
+    await expect(post()).rejects.toMatchObject({ status: 502 });
+    fake.inject({ method: "POST", apply: true, delayMs: 20, response: faultResponses.drop() });
+    await expect(post()).rejects.toThrow();
+    expect(fake.commentsOn("o/r", 1).map((c) => c.body)).toEqual(["hi", "hi"]);
+    fake.inject({ method: "POST", after: 1, response: faultResponses.serverError(503) });
+    await post();
+    await expect(post()).rejects.toMatchObject({ status: 503 });
+    expect(fake.commentsOn("o/r", 1)).toHaveLength(3);
   });
 
   it("paginates comments with a Link header that Octokit follows", async () => {
