@@ -102,6 +102,9 @@ export class GitHubContentsBackend implements StateBackend {
         content: Buffer.from(text, "utf8").toString("base64"),
         ...(base.version ? { sha: base.version } : {}),
         ...(branch ? { branch } : {}),
+        // A write is never re-sent as is: Octokit's retry plugin would repeat a 409 with the same
+        // stale sha (seconds apart); the transaction re-reads and re-applies instead.
+        request: { retries: 0 },
       });
       this.cached = { text, version: data.content.sha };
       return { commitSha: data.commit.sha };

@@ -53,7 +53,7 @@ export interface TransactionResult<R> {
 }
 
 export const jitteredBackoff =
-  (baseMs = 100, capMs = 3000) =>
+  (baseMs = 100, capMs = 8000) =>
   (attempt: number) =>
     new Promise<void>((resolve) => {
       const exp = Math.min(capMs, baseMs * 2 ** (attempt - 1));
@@ -70,7 +70,8 @@ export async function runTransaction<R>(
   mutation: Mutation<R>,
   options: TransactionOptions<R>,
 ): Promise<TransactionResult<R>> {
-  const maxAttempts = options.maxAttempts ?? 6;
+  // Enough to land a burst of 100 writers in four processes on one file (RELIABILITY.md, "load").
+  const maxAttempts = options.maxAttempts ?? 12;
   const backoff = options.backoff ?? jitteredBackoff();
   const attemptOnce = async (): Promise<TransactionResult<R>> => {
     const snapshot = await backend.read();
