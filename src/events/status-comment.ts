@@ -35,7 +35,7 @@ export async function upsertStatusComment(
   const body = render(keep?.body ? parseStatusMeta(keep.body) : undefined);
   if (!keep && !create) return { outcome: "none", body };
   if (!keep) {
-    await deps.octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...ref, body });
+    await postComment(deps, ref, body);
     return { outcome: "created", body };
   }
   if (keep.body === body) return { outcome: "unchanged", body };
@@ -53,6 +53,18 @@ export async function replyOnce(deps: HandlerDeps, ref: IssueRef, commentId: num
   const login = await deps.botLogin();
   const comments = await listComments(deps.octokit, ref);
   if (comments.some((c) => isOwn(c, login) && isReplyTo(c.body, commentId))) return false;
-  await deps.octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...ref, body });
+  await postComment(deps, ref, body);
   return true;
 }
+
+/**
+ * Creating a comment is not idempotent: GitHub can create it and still answer 5xx or drop
+ * the connection, so Octokit's retry plugin must not send it again. A failed delivery is
+ * redelivered instead, and the next run finds the comment.
+ */
+const postComment = (deps: HandlerDeps, ref: IssueRef, body: string) =>
+  deps.octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+    ...ref,
+    body,
+    request: { retries: 0 },
+  });

@@ -112,6 +112,10 @@ export function requestFigures(fake: FakeGitHub) {
   };
 }
 
+/** A state file or comment with its clock readings taken out, to compare runs. */
+export const timeless = (text: string | undefined) =>
+  (text ?? "").replace(/\d{4}-\d\d-\d\d(T[\d:.]+Z| \d\d:\d\d UTC)/g, "<time>");
+
 export { faultResponses };
 
 export interface LogLine {
