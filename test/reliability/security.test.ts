@@ -1,0 +1,219 @@
+import { readFile, symlink } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createNodeMiddleware } from "probot";
+import { afterEach, describe, expect, it } from "vitest";
+import app from "../../src/app/index.js";
+import { FakeGitHub } from "../../src/dev/fake-github.js";
+import { makeWorkspace, readExample, runAction } from "../action/support.js";
+import { testPrivateKey } from "../app/harness.js";
+import { createFleetApp } from "./app.js";
+import {
+  commentDelivery,
+  faultResponses,
+  fleetProjects,
+  labeledDelivery,
+  OWNER,
+  repoName,
+  SECRET,
+  STATE_PATH,
+  STATE_REPO,
+  seedFleet,
+  signedHeaders,
+} from "./fleet.js";
+import { sendDelivery } from "./processes.js";
+
+// Scenario "security": forged deliveries never reach a handler; commands from people without
+// write access change nothing; no token reaches a log, a comment or a commit; the Action's
+// `file` input cannot leave the workspace.
+const FULL = `${OWNER}/${repoName(0)}`;
+const INSTALLATION_TOKEN = "ghs_faketoken"; // what FakeGitHub hands out for the installation
+const closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+async function serveFake(fake: FakeGitHub) {
+  const api = await fake.listen();
+  closers.push(api.close);
+  return api.url;
+}
+
+/** The app behind Probot's own webhook middleware, on a loopback port. */
+async function serveApp(apiUrl: string) {
+  const { probot } = await createFleetApp({ retry: "off", baseUrl: apiUrl });
+  const middleware = await createNodeMiddleware(app, { probot });
+  const server: Server = createServer((req, res) => {
+    void middleware(req, res, () => res.writeHead(404).end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  closers.push(
+    () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/github/webhooks`;
+}
+
+describe("webhook signatures", () => {
+  it("rejects missing, wrong and mismatched signatures before any handler runs", async () => {
+    const fake = new FakeGitHub();
+    seedFleet(fake, 1);
+    const before = fake.getFile(STATE_REPO, STATE_PATH)?.text;
+    const url = await serveApp(await serveFake(fake));
+    const delivery = labeledDelivery(0);
+    const body = JSON.stringify(delivery.payload);
+    const tampered = async () => {
+      // Signed by GitHub, then changed on the way: the signature is of another body.
+      const headers = signedHeaders("issues", body);
+      const response = await fetch(url, { method: "POST", headers, body: body.replace('"Doing"', '"Testing"') });
+      return { status: response.status, text: await response.text() };
+    };
+    const forged = [
+      await sendDelivery(url, delivery, { secret: null }),
+      await sendDelivery(url, delivery, { secret: "not-the-secret" }),
+      await sendDelivery(url, delivery, { secret: "" }),
+      await tampered(),
+    ];
+    for (const answer of forged) expect(answer.status).toBeGreaterThanOrEqual(400);
+    expect(fake.log).toEqual([]);
+    expect(fake.getFile(STATE_REPO, STATE_PATH)?.text).toBe(before);
+
+    // The same delivery, signed with the secret: it does reach the app (so the above could have).
+    expect((await sendDelivery(url, delivery)).status).toBe(200);
+    expect(fake.log.length).toBeGreaterThan(0);
+    expect(fake.getFile(STATE_REPO, STATE_PATH)?.text).not.toBe(before);
+    console.log(
+      `security: ${forged.length} forged deliveries answered ${forged.map((f) => f.status).join("/")}, 0 requests to GitHub`,
+    );
+  });
+});
+
+describe("commands from people without write access", () => {
+  const COMMANDS = [
+    "/worker release",
+    "/worker session medior agent:evil",
+    "/worker session medior --clear",
+    "/worker status",
+  ];
+  it.each(["read", "triage", "none", "stranger"])("%s: nothing changes", async (permission) => {
+    const fake = new FakeGitHub();
+    seedFleet(fake, 1);
+    const data = JSON.parse(fleetProjects(1));
+    Object.assign(data.projects["-100000"].dev, {
+      active: true,
+      issueId: "1000",
+      startTime: "2026-01-01T00:00:00.000Z",
+      model: "medior",
+    });
+    const before = fake.setFile(STATE_REPO, STATE_PATH, `${JSON.stringify(data, null, 2)}\n`).text;
+    if (permission !== "stranger") fake.setPermission(FULL, "visitor", permission as "read");
+    await serveFake(fake);
+    const { receive } = await createFleetApp({ retry: "off", baseUrl: await serveFake(fake) });
+    for (const command of COMMANDS) await receive(commentDelivery(0, "visitor", command));
+    expect(fake.getFile(STATE_REPO, STATE_PATH)?.text).toBe(before);
+    expect(fake.log.filter((r) => r.method === "PUT")).toEqual([]);
+    const replies = fake.commentsOn(FULL, 1000).filter((c) => c.user.type === "Bot");
+    expect(replies).toHaveLength(COMMANDS.length);
+    for (const reply of replies) expect(reply.body).toContain("Only people with write access");
+  });
+});
+
+describe("tokens", () => {
+  it("never appear in the app's logs (trace level), comments or commits, faults included", async () => {
+    const fake = new FakeGitHub();
+    seedFleet(fake, 3);
+    fake.setPermission(FULL, "maintainer", "write");
+    const url = await serveFake(fake);
+    const { receive, logs } = await createFleetApp({ retry: "fast", baseUrl: url });
+    const attempt = (d: Parameters<typeof receive>[0]) => receive(d).catch(() => undefined);
+    await attempt(labeledDelivery(0));
+    fake.inject({
+      method: "PUT",
+      response: { status: 403, body: { message: "Resource not accessible by integration" } },
+    });
+    await attempt(labeledDelivery(1));
+    fake.inject({ method: "GET", path: /issues\/1002$/, times: 5, response: faultResponses.serverError(502) });
+    await attempt(labeledDelivery(2));
+    fake.inject({ method: "GET", path: /comments$/, response: faultResponses.drop() });
+    await attempt(commentDelivery(0, "maintainer", "/worker session senior agent:s"));
+    fake.inject({ method: "POST", response: faultResponses.secondaryRateLimit(403, 1) });
+    await attempt(labeledDelivery(1));
+    const key = testPrivateKey().split("\n")[1] as string;
+    const everything = [
+      ...logs.map((l) => l.text),
+      ...[0, 1, 2].flatMap((i) => fake.commentsOn(`${OWNER}/${repoName(i)}`, 1000 + i).map((c) => c.body)),
+      ...fake.commits(STATE_REPO).map((c) => c.message),
+    ].join("\n");
+    expect(logs.some((l) => l.level === "error")).toBe(true);
+    expect(everything).toContain("Resource not accessible by integration");
+    for (const secret of [INSTALLATION_TOKEN, SECRET, key]) expect(everything).not.toContain(secret);
+    console.log(
+      `security: ${logs.length} log lines (trace) and every comment and commit searched for 3 secrets: none found`,
+    );
+  });
+
+  it("never appear in the Action's output, summary or outputs, failures included", async () => {
+    const token = "ghs_ActionTokenThatMustNotLeak0123456789";
+    const fake = new FakeGitHub();
+    const example = await readExample();
+    fake.setFile("acme/app", STATE_PATH, example);
+    const url = await serveFake(fake);
+    const cases: Array<[string, () => void]> = [
+      ["success", () => undefined],
+      [
+        "403 on write",
+        () =>
+          fake.inject({
+            method: "PUT",
+            response: { status: 403, body: { message: "Resource not accessible by integration" } },
+          }),
+      ],
+      ["502 on write", () => fake.inject({ method: "PUT", times: 10, response: faultResponses.serverError(502) })],
+      ["dropped read", () => fake.inject({ method: "GET", times: 10, response: faultResponses.drop() })],
+    ];
+    for (const [name, inject] of cases) {
+      inject();
+      const workspace = await makeWorkspace({ [STATE_PATH]: example });
+      const run = await runAction({
+        workspace,
+        inputs: {
+          command: "session",
+          project: Object.keys(JSON.parse(example).projects)[0] as string,
+          role: "dev",
+          tier: "senior",
+          "session-key": `agent:${name.length}`,
+          commit: "api",
+          token,
+        },
+        env: { GITHUB_REPOSITORY: "acme/app", GITHUB_API_URL: url, GITHUB_REF: "refs/heads/main", GITHUB_TOKEN: token },
+      });
+      const said = [run.stdout, run.stderr, run.summary, JSON.stringify(run.outputs)].join("\n");
+      expect(said, name).not.toContain(token);
+      expect(said, name).not.toContain(token.slice(4, 20));
+      fake.faults.splice(0);
+    }
+    console.log(
+      `security: the Action run ${cases.length} ways (success, 403, 502, dropped), token in none of its output`,
+    );
+  });
+});
+
+describe("the Action's file input", () => {
+  it("refuses a symlink that leads out of the workspace, and reads nothing there", async () => {
+    const example = await readExample();
+    const workspace = await makeWorkspace({ [STATE_PATH]: example });
+    await symlink(tmpdir(), join(workspace, "out"));
+    const run = await runAction({
+      workspace,
+      inputs: { command: "validate", file: "out/projects.json", commit: "none" },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/::error::input "file" must be a path inside the workspace/);
+    expect(await readFile(join(workspace, STATE_PATH), "utf8")).toBe(example);
+  });
+});
