@@ -53,6 +53,14 @@ export function fleetProjects(count: number): string {
   return `${JSON.stringify({ schemaVersion: 1, projects }, null, 2)}\n`;
 }
 
+/** A one-project fleet state whose dev worker is active on `issue` of repository 0. */
+export function devActiveOn(issue: number): string {
+  const data = JSON.parse(fleetProjects(1));
+  const dev = { active: true, issueId: String(issue), startTime: "2026-01-01T00:00:00.000Z", model: "medior" };
+  Object.assign(data.projects[projectKey(0)].dev, dev);
+  return `${JSON.stringify(data, null, 2)}\n`;
+}
+
 /** Config, state file and `count` open issues labeled `labels` on GitHub. */
 export function seedFleet(fake: FakeGitHub, count: number, labels = ["Doing"]) {
   fake.setFile(`${OWNER}/.github`, ".github/worker-sync.yml", CONFIG);

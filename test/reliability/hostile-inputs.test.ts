@@ -9,6 +9,7 @@ import { createFleetApp } from "./app.js";
 import {
   commentDelivery,
   demoIssue,
+  devActiveOn,
   fleetProjects,
   labeledDelivery,
   OWNER,
@@ -47,15 +48,8 @@ const botComments = () => fake.commentsOn(FULL, 1000).filter((c) => c.user.type 
 
 /** Project 0's dev worker is busy on #999, so a Doing label on #1000 changes nothing. */
 function seedBusy() {
-  const data = JSON.parse(fleetProjects(1));
-  Object.assign(data.projects["-100000"].dev, {
-    active: true,
-    issueId: "999",
-    startTime: "2026-01-01T00:00:00.000Z",
-    model: "medior",
-  });
   seedFleet(fake, 1);
-  return fake.setFile(STATE_REPO, STATE_PATH, `${JSON.stringify(data, null, 2)}\n`).text;
+  return fake.setFile(STATE_REPO, STATE_PATH, devActiveOn(999)).text;
 }
 
 describe("hostile config (.github/worker-sync.yml)", () => {

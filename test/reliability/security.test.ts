@@ -12,8 +12,8 @@ import { testPrivateKey } from "../app/harness.js";
 import { createFleetApp } from "./app.js";
 import {
   commentDelivery,
+  devActiveOn,
   faultResponses,
-  fleetProjects,
   labeledDelivery,
   OWNER,
   repoName,
@@ -103,14 +103,7 @@ describe("commands from people without write access", () => {
   it.each(["read", "triage", "none", "stranger"])("%s: nothing changes", async (permission) => {
     const fake = new FakeGitHub();
     seedFleet(fake, 1);
-    const data = JSON.parse(fleetProjects(1));
-    Object.assign(data.projects["-100000"].dev, {
-      active: true,
-      issueId: "1000",
-      startTime: "2026-01-01T00:00:00.000Z",
-      model: "medior",
-    });
-    const before = fake.setFile(STATE_REPO, STATE_PATH, `${JSON.stringify(data, null, 2)}\n`).text;
+    const before = fake.setFile(STATE_REPO, STATE_PATH, devActiveOn(1000)).text;
     if (permission !== "stranger") fake.setPermission(FULL, "visitor", permission as "read");
     await serveFake(fake);
     const { receive } = await createFleetApp({ retry: "off", baseUrl: await serveFake(fake) });

@@ -16,18 +16,18 @@ describe("FakeGitHub", () => {
   afterEach(() => nock.cleanAll());
 
   const get = () => octokit.repos.getContent({ owner: "o", repo: "r", path: "p.json" });
+  const put = (sha?: string) =>
+    octokit.repos.createOrUpdateFileContents({
+      owner: "o",
+      repo: "r",
+      path: "p.json",
+      message: "m",
+      content: Buffer.from("two").toString("base64"),
+      ...(sha ? { sha } : {}),
+    });
 
   it("refuses a write with a stale sha (409) and one without a sha (422)", async () => {
     const first = fake.setFile("o/r", "p.json", "one");
-    const put = (sha?: string) =>
-      octokit.repos.createOrUpdateFileContents({
-        owner: "o",
-        repo: "r",
-        path: "p.json",
-        message: "m",
-        content: Buffer.from("two").toString("base64"),
-        ...(sha ? { sha } : {}),
-      });
     await put(first.sha);
     await expect(put(first.sha)).rejects.toMatchObject({ status: 409 });
     await expect(put()).rejects.toMatchObject({ status: 422 });
@@ -66,24 +66,15 @@ describe("FakeGitHub", () => {
 
   it("can fail the next write as if the branch moved (409 or 422), writing nothing", async () => {
     const first = fake.setFile("o/r", "p.json", "one");
-    const put = () =>
-      octokit.repos.createOrUpdateFileContents({
-        owner: "o",
-        repo: "r",
-        path: "p.json",
-        message: "m",
-        content: Buffer.from("two").toString("base64"),
-        sha: first.sha,
-      });
     fake.moveBranchOnNextWrite(422);
-    await expect(put()).rejects.toMatchObject({
+    await expect(put(first.sha)).rejects.toMatchObject({
       status: 422,
       message: expect.stringMatching(/is at [0-9a-f]{40} but expected [0-9a-f]{40}/),
     });
     fake.moveBranchOnNextWrite(409);
-    await expect(put()).rejects.toMatchObject({ status: 409 });
+    await expect(put(first.sha)).rejects.toMatchObject({ status: 409 });
     expect(fake.getFile("o/r", "p.json")?.text).toBe("one");
-    await put();
+    await put(first.sha);
     expect(fake.commits("o/r")).toHaveLength(1);
   });
 
