@@ -1,5 +1,5 @@
 import { InvalidFileError, type Problem } from "./errors.js";
-import { ROLE_TIERS, ROLES, type Role, SCHEMA_VERSION } from "./schema.js";
+import { ROLE_TIERS, type Role, SCHEMA_VERSION } from "./schema.js";
 
 /** Model aliases of the oldest files and the tier each one became. */
 export const MODEL_ALIAS_TIERS: Readonly<Record<string, string>> = {
