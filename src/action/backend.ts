@@ -75,4 +75,5 @@ export function explainApiError(error: unknown, inputs: ActionInputs, env: Actio
   );
 }
 
-const usesIssues = (inputs: ActionInputs) => inputs.command.name === "reconcile" || inputs.command.name === "handle-event";
+const usesIssues = (inputs: ActionInputs) =>
+  inputs.command.name === "reconcile" || inputs.command.name === "handle-event";

@@ -48,10 +48,14 @@ function reconcileReport(outcome: ReconcileOutcome): Report {
 export async function runReconcile(dryRun: boolean, context: CommandContext): Promise<Report> {
   const { owner, repo } = workflowRepository(context.env, "reconcile");
   const deps = await workflowDeps(context, "reconcile");
-  const outcome = await reconcileRepository(deps, { owner, name: repo }, {
-    dryRun,
-    repoUrl: `${serverUrl(context.env)}/${owner}/${repo}`,
-  });
+  const outcome = await reconcileRepository(
+    deps,
+    { owner, name: repo },
+    {
+      dryRun,
+      repoUrl: `${serverUrl(context.env)}/${owner}/${repo}`,
+    },
+  );
   return reconcileReport(outcome);
 }
 

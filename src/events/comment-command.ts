@@ -77,7 +77,8 @@ export async function handleCommentEvent(deps: HandlerDeps, rawPayload: unknown)
     try {
       const loaded = await loadConfig(deps, repo);
       const heading = `${parsed.text} by ${who}`;
-      if (parsed.command.kind === "reconcile") return await reconcileCommand(deps, loaded, target, payload.comment.id, heading);
+      if (parsed.command.kind === "reconcile")
+        return await reconcileCommand(deps, loaded, target, payload.comment.id, heading);
       return await runCommand(deps, loaded.config, target, parsed.command, heading);
     } catch (error) {
       if (!(error instanceof UserError)) throw error;

@@ -9,6 +9,7 @@ import type { OctokitLike } from "../store/github-contents.js";
 import { runTransaction } from "../store/transaction.js";
 import { installedRepositories } from "../sync/installation-payload.js";
 import { parseIssueList } from "../sync/issue-list.js";
+import { escapeText } from "../sync/markdown.js";
 import type { RepositoryName } from "../sync/project-key.js";
 import {
   dryRun,
@@ -20,9 +21,8 @@ import {
   roleLabels,
   summarizeReconcile,
 } from "../sync/reconcile.js";
-import type { IssueFacts, IssueSyncResult } from "../sync/rules.js";
-import { escapeText } from "../sync/markdown.js";
 import { renderReply } from "../sync/render-status.js";
+import type { IssueFacts, IssueSyncResult } from "../sync/rules.js";
 import type { HandlerDeps, IssueRef } from "./deps.js";
 import { fetchIssueFacts, listAll } from "./github.js";
 import { type CommentOutcome, replyOnce } from "./status-comment.js";
@@ -111,7 +111,9 @@ export async function reconcileRepository(
   deps.log.info(`${repo.owner}/${repo.name}: reconcile: ${report.headline}`);
   for (const line of report.repairs) deps.log.info(`  ${line}`);
   for (const line of report.conflicts) deps.log.warn(`  ${line}`);
-  const comments = done.written ? await updateRepairedComments(deps, loaded, repo, done.result, listed, checked, options) : {};
+  const comments = done.written
+    ? await updateRepairedComments(deps, loaded, repo, done.result, listed, checked, options)
+    : {};
   return {
     kind: "reconciled",
     result: done.result,
@@ -188,7 +190,8 @@ export async function handleInstallationEvent(deps: HandlerDeps, event: string, 
 
 /** The reply to `/worker reconcile`: every repair and every conflict, one line each. */
 export function renderReconcileReply(heading: string, outcome: ReconcileOutcome): string[] {
-  if (outcome.kind === "ignored") return [`${escapeText(heading)}: worker-sync is not used here (${escapeText(outcome.reason)})`];
+  if (outcome.kind === "ignored")
+    return [`${escapeText(heading)}: worker-sync is not used here (${escapeText(outcome.reason)})`];
   const report = summarizeReconcile(outcome.result, outcome.dryRun);
   const lines = [`${escapeText(heading)}: ${escapeText(report.headline)}`];
   if (report.repairs.length) lines.push("", "**Repaired**", "", ...report.repairs.map((l) => `- ${escapeText(l)}`));
@@ -207,7 +210,16 @@ export async function reconcileCommand(
   commentId: number,
   heading: string,
 ): Promise<ReconcileOutcome & { replied: boolean }> {
-  const outcome = await reconcileRepository(deps, target.repo, { repoUrl: target.repoUrl, holding: target.ref, loaded });
-  const replied = await replyOnce(deps, target.ref, commentId, renderReply(commentId, renderReconcileReply(heading, outcome)));
+  const outcome = await reconcileRepository(deps, target.repo, {
+    repoUrl: target.repoUrl,
+    holding: target.ref,
+    loaded,
+  });
+  const replied = await replyOnce(
+    deps,
+    target.ref,
+    commentId,
+    renderReply(commentId, renderReconcileReply(heading, outcome)),
+  );
   return { ...outcome, replied };
 }

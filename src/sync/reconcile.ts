@@ -16,7 +16,7 @@ import {
 import type { WorkerSyncConfig } from "./config.js";
 import { describeActivation } from "./describe.js";
 import { type RepositoryName, resolveProjectKey } from "./project-key.js";
-import { applyPlan, type IssueFacts, type IssueState, planIssue } from "./rules.js";
+import { applyPlan, type IssueFacts, type IssueState, planIssue, type Step } from "./rules.js";
 
 /** An issue as a list call returned it. */
 export interface ListedIssue extends IssueFacts {
@@ -89,10 +89,11 @@ export function reconcileProject(
   let current = file;
   const worker = (role: Role) => getProject(current, projectKey)[role];
 
-  /** Runs the role's steps of the issue's plan (the rules an event applies) and records them. */
-  const fix = (role: Role, facts: IssueFacts, reason: (kind: Repair["kind"]) => RepairReason) => {
+  /** Runs the role's steps of the issue's plan (the rules an event uses), of one kind when given, and records them. */
+  const fix = (role: Role, facts: IssueFacts, reason: (kind: Repair["kind"]) => RepairReason, only?: Step["kind"]) => {
     const plan = planIssue(config, current, projectKey, facts);
-    const own = { ...plan, steps: plan.steps.filter((s) => s.role === role), notices: [] };
+    const steps = plan.steps.filter((s) => s.role === role && (only === undefined || s.kind === only));
+    const own = { ...plan, steps, notices: [] };
     const applied = applyPlan(current, own, facts.number, now);
     current = applied.file;
     for (const t of applied.transitions.filter((t) => t.changed)) {
@@ -102,17 +103,22 @@ export function reconcileProject(
     return [...plan.notices, ...own.notices].filter((n) => n.role === role);
   };
 
-  // 1. Workers on an issue that no longer asks for them (closed, gone, unlabeled) or asks for another tier.
-  for (const role of ROLES) {
-    const w = worker(role);
-    if (!w.active || w.issueId === null) continue;
-    const facts = checked.get(w.issueId) ?? listed.get(w.issueId);
-    if (facts) {
-      fix(role, facts, (kind) => (kind === "activate" ? "tier" : facts.state === "open" ? "unlabeled" : facts.state));
-    } else if (input.trustList) {
-      fix(role, { number: w.issueId, state: "closed", labels: [] }, () => "not-listed");
-    } else {
-      conflicts.push({ kind: "unchecked", role, issue: w.issueId });
+  // 1. Workers on an issue that no longer asks for them (closed, gone, unlabeled), then those
+  // whose issue asks for another tier: frees first, so a tier change sees who is still busy.
+  for (const only of ["deactivate", "activate"] as const) {
+    for (const role of ROLES) {
+      const w = worker(role);
+      if (!w.active || w.issueId === null) continue;
+      const facts = checked.get(w.issueId) ?? listed.get(w.issueId);
+      if (facts) {
+        const why = (kind: Repair["kind"]) =>
+          kind === "activate" ? "tier" : facts.state === "open" ? "unlabeled" : facts.state;
+        fix(role, facts, why, only);
+      } else if (input.trustList) {
+        fix(role, { number: w.issueId, state: "closed", labels: [] }, () => "not-listed", only);
+      } else if (only === "deactivate") {
+        conflicts.push({ kind: "unchecked", role, issue: w.issueId });
+      }
     }
   }
 
@@ -135,7 +141,13 @@ export function reconcileProject(
   // Both roles of a sequential project to start on different issues: which goes first is not ours to pick.
   if (getProject(current, projectKey).roleExecution === "sequential" && starts.length > 1) {
     for (const { role, facts } of starts) {
-      conflicts.push({ kind: "sequential", role, issue: facts.number, other: role === "dev" ? "qa" : "dev", busyOn: null });
+      conflicts.push({
+        kind: "sequential",
+        role,
+        issue: facts.number,
+        other: role === "dev" ? "qa" : "dev",
+        busyOn: null,
+      });
     }
     starts.length = 0;
   }
@@ -215,7 +227,9 @@ export function describeConflict(project: string, c: Conflict): string {
 /** The commit message of a reconcile that repaired something. */
 export function reconcileCommitMessage(result: ReconcileResult, repo: RepositoryName): string {
   const parts = result.repairs.map((r) =>
-    r.kind === "activate" ? `${r.role} on #${r.issue} at ${r.transition.worker.model}` : `${r.role} freed from #${r.issue}`,
+    r.kind === "activate"
+      ? `${r.role} on #${r.issue} at ${r.transition.worker.model}`
+      : `${r.role} freed from #${r.issue}`,
   );
   return `worker-sync: reconcile ${repo.owner}/${repo.name}: ${parts.join(", ") || "no change"}`;
 }
