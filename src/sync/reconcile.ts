@@ -83,7 +83,9 @@ export function reconcileProject(
   now: string,
 ): ReconcileResult {
   const checked = new Map((input.checked ?? []).map((i) => [i.number, i]));
-  const listed = new Map(input.listed.map((i) => [i.number, checked.get(i.number) ?? i]));
+  // In issue order, so reports do not depend on the order GitHub listed them in.
+  const byNumber = [...input.listed].sort((a, b) => Number(a.number) - Number(b.number));
+  const listed = new Map(byNumber.map((i) => [i.number, checked.get(i.number) ?? i]));
   const repairs: Repair[] = [];
   const conflicts: Conflict[] = [];
   let current = file;
