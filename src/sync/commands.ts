@@ -1,4 +1,4 @@
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 
 /** A `/worker …` comment command, validated. */
 export type WorkerCommand =

@@ -1,5 +1,5 @@
 /** The repositories an `installation` or `installation_repositories` delivery hands to the app. */
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import { UserError } from "../state/index.js";
 import type { RepositoryName } from "./project-key.js";
 

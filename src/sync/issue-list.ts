@@ -1,5 +1,5 @@
 /** Issues as GitHub's issue list returns them (REST `GET /repos/{owner}/{repo}/issues`), validated at the edge. */
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import { UserError } from "../state/index.js";
 import type { ListedIssue } from "./reconcile.js";
 

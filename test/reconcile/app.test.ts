@@ -51,7 +51,11 @@ describe("/worker reconcile", () => {
   });
 
   it("repairs, replies with every repair and conflict, and updates the repaired issues' comments", async () => {
-    await deliver(probot, "issue_comment", commentPayload({ number: 2, labels: ["Doing", "senior"] }, "/worker reconcile"));
+    await deliver(
+      probot,
+      "issue_comment",
+      commentPayload({ number: 2, labels: ["Doing", "senior"] }, "/worker reconcile"),
+    );
     expect(state().dev).toMatchObject({ active: true, issueId: "2", model: "senior" });
     expect(state().dev.sessions.senior).toBe("agent:x:subagent:senior-7f3a");
     expect(state().qa.active).toBe(false);
@@ -82,11 +86,7 @@ describe("/worker reconcile", () => {
 
   it("is refused to someone without write access, and changes nothing", async () => {
     const before = fake.getFile(FULL, STATE)?.text;
-    await deliver(
-      probot,
-      "issue_comment",
-      commentPayload({ number: 9, labels: [] }, "/worker reconcile", "visitor"),
-    );
+    await deliver(probot, "issue_comment", commentPayload({ number: 9, labels: [] }, "/worker reconcile", "visitor"));
     expect(fake.getFile(FULL, STATE)?.text).toBe(before);
     expect(fake.commentsOn(FULL, 9)[0]?.body).toContain("Only people with write access");
   });

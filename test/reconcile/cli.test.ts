@@ -78,7 +78,8 @@ describe("worker-sync reconcile --issues", () => {
 describe("worker-sync reconcile --token", () => {
   it("lists the issues through the API (paginated, per role label) and checks the unlisted one", async () => {
     const fake = new FakeGitHub();
-    for (let n = 10; n < 160; n++) fake.setIssue("acme/app", { number: n, title: `n${n}`, state: "open", labels: ["bug"] });
+    for (let n = 10; n < 160; n++)
+      fake.setIssue("acme/app", { number: n, title: `n${n}`, state: "open", labels: ["bug"] });
     fake.setIssue("acme/app", { number: 3, title: "done", state: "closed", labels: ["Doing"] });
     fake.setIssue("acme/app", { number: 200, title: "test me", state: "open", labels: ["Testing"] });
     const server = await fake.listen();
