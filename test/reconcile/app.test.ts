@@ -1,10 +1,9 @@
-import { createRequire } from "node:module";
-import type { WebhookDefinition } from "@octokit/webhooks-examples";
 import nock from "nock";
 import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { commentPayload, createApp, deliver, FULL, OWNER, projectsJson } from "../app/harness.js";
 import { FakeGitHub } from "../support/fake-github.js";
+import { webhookExample as example } from "./support.js";
 
 const STATE = "memory/projects.json";
 const PROJECT = "-1001234567890";
@@ -111,14 +110,6 @@ describe("/worker reconcile", () => {
     expect(state().dev.active).toBe(false);
   });
 });
-
-const examples = createRequire(import.meta.url)("@octokit/webhooks-examples") as WebhookDefinition[];
-const example = (name: string, action: string) =>
-  structuredClone(
-    (examples.find((e) => e.name === name)?.examples as unknown as Array<Record<string, unknown>>).find(
-      (e) => e.action === action,
-    ) as Record<string, unknown>,
-  );
 
 describe("installation", () => {
   it("reconciles each repository given to the app, and leaves alone those that do not use worker-sync", async () => {

@@ -1,3 +1,6 @@
+import { createRequire } from "node:module";
+import type { WebhookDefinition } from "@octokit/webhooks-examples";
+
 /** A projects.json for acme/app whose workers and sessions each test sets as it needs. */
 export const PROJECT = "-100200300";
 export const REPO = { owner: "acme", name: "app" };
@@ -53,4 +56,15 @@ export function listedIssue(number: number, labels: string[], state: "open" | "c
     user: { login: "octocat", type: "User" },
     comments: 0,
   };
+}
+
+const examples = createRequire(import.meta.url)("@octokit/webhooks-examples") as WebhookDefinition[];
+
+/** A copy of GitHub's recorded example delivery for an event and action. */
+export function webhookExample(name: string, action: string): Record<string, unknown> {
+  const found = examples
+    .find((e) => e.name === name)
+    ?.examples.find((e) => (e as { action?: string }).action === action);
+  if (!found) throw new Error(`no ${name}.${action} example in @octokit/webhooks-examples`);
+  return structuredClone(found) as Record<string, unknown>;
 }
