@@ -14,11 +14,13 @@ const listedIssue = z.looseObject({
 const issueList = z.array(listedIssue, { error: "expected a JSON array of issues" });
 
 /**
- * The issues of a list, pull requests left out (the issues endpoint returns both), each
+ * The issues of a list (or of a list of pages), pull requests left out (the issues endpoint returns both), each
  * number once. Throws UserError naming `source` and the first bad field.
  */
 export function parseIssueList(raw: unknown, source: string): ListedIssue[] {
-  const parsed = issueList.safeParse(raw);
+  // A list of pages (what `gh api --paginate --slurp` writes) is one list.
+  const pages = Array.isArray(raw) && raw.length > 0 && raw.every(Array.isArray);
+  const parsed = issueList.safeParse(pages ? raw.flat() : raw);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     const path = first?.path.map(String).join(".");

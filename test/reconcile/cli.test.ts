@@ -54,6 +54,13 @@ describe("worker-sync reconcile --issues", () => {
     expect(snapshot(dir)).toEqual(after);
   });
 
+  it("reads a list of pages as one list (gh api --paginate --slurp)", async () => {
+    const dir = workspace(state, [[listedIssue(5, ["Testing"])], [listedIssue(6, ["bug"])]]);
+    const run = await cli(["reconcile", "--issues", "issues.json"], dir);
+    expect(run.stdout).toContain("2 repairs, 0 conflicts");
+    expect(project(dir).qa).toMatchObject({ active: true, issueId: "5" });
+  });
+
   it("reports conflicts and exits 0", async () => {
     const dir = workspace(projectsText(), [listedIssue(1, ["Doing"]), listedIssue(2, ["Doing"])]);
     const run = await cli(["reconcile", "--issues", "issues.json"], dir);
