@@ -30,7 +30,7 @@ function parseRepo(value: string): RepositoryName {
 
 /** The repository an issue list is about, from its items' `repository_url`. */
 function repoOfList(raw: unknown): RepositoryName | undefined {
-  const first = Array.isArray(raw) ? (raw[0] as { repository_url?: unknown } | undefined) : undefined;
+  const first = Array.isArray(raw) ? (raw.flat()[0] as { repository_url?: unknown } | undefined) : undefined;
   const m = /\/repos\/([^/]+)\/([^/]+)$/.exec(typeof first?.repository_url === "string" ? first.repository_url : "");
   return m ? { owner: m[1] as string, name: m[2] as string } : undefined;
 }
