@@ -143,7 +143,7 @@ export interface IssueSyncResult {
 }
 
 /** Applies a plan's steps through the core transitions (the session invariant checks them). */
-function applyPlan(
+export function applyPlan(
   file: ProjectsFile,
   plan: IssuePlan,
   issue: string,
