@@ -94,8 +94,9 @@ export function planIssue(
   const steps: Step[] = [];
   // Where each worker will be once earlier steps are applied: decides busy and sequential.
   const busy: Record<Role, string | null> = {
-    dev: project.dev.active ? (project.dev.issueId ?? "?") : null,
-    qa: project.qa.active ? (project.qa.issueId ?? "?") : null,
+    // As in the core: an "active" worker with no issue is on nothing, so it is free.
+    dev: project.dev.active ? project.dev.issueId : null,
+    qa: project.qa.active ? project.qa.issueId : null,
   };
   for (const role of ROLES) {
     const worker = project[role];
