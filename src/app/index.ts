@@ -7,6 +7,7 @@ import { handleCommentEvent } from "../events/comment-command.js";
 import type { HandlerDeps } from "../events/deps.js";
 import { handleIssueEvent } from "../events/issue-event.js";
 import { KeyedQueue } from "../events/keyed-queue.js";
+import { handleInstallationEvent } from "../events/reconcile.js";
 
 export const ISSUE_EVENTS = [
   "issues.labeled",
@@ -50,5 +51,19 @@ export default (app: Probot) => {
   app.on("issue_comment.created", async (context) => {
     const outcome = await handleCommentEvent(depsFor(context), context.payload);
     context.log.debug(`worker-sync: /worker command: ${outcome.kind}`);
+  });
+  // Newly installed repositories may hold labeled issues from before: reconcile each one.
+  app.on(["installation.created", "installation_repositories.added"], async (context) => {
+    const deps: HandlerDeps = {
+      ...depsFor(context),
+      // These payloads name no single repository, so Probot's context.config cannot be used.
+      loadConfig: async (repo) => {
+        const params = { owner: repo.owner, repo: repo.name, path: ".github/worker-sync.yml" };
+        const { config, files } = await context.octokit.config.get(params);
+        return files.some((file) => file.config !== null) ? config : null;
+      },
+    };
+    const outcomes = await handleInstallationEvent(deps, context.name, context.payload);
+    context.log.debug(`worker-sync: ${context.name}: reconciled ${outcomes.length} repositories`);
   });
 };
