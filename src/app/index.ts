@@ -7,6 +7,7 @@ import { handleCommentEvent } from "../events/comment-command.js";
 import type { HandlerDeps } from "../events/deps.js";
 import { handleIssueEvent } from "../events/issue-event.js";
 import { KeyedQueue } from "../events/keyed-queue.js";
+import { createProcessMemory } from "../events/process-memory.js";
 
 export const ISSUE_EVENTS = [
   "issues.labeled",
@@ -22,6 +23,8 @@ export const ISSUE_EVENTS = [
 export default (app: Probot) => {
   // One queue per app: deliveries for the same issue run one after the other in this process.
   const queue = new KeyedQueue();
+  // Kept between events: conditional reads, state snapshots, comment ids, commit queues.
+  const memory = createProcessMemory();
   let login: Promise<string> | undefined;
   // The app comments as "<slug>[bot]"; GET /app (app-authenticated) names the slug once.
   const botLogin = () => {
@@ -35,12 +38,13 @@ export default (app: Probot) => {
       });
     return login;
   };
-  const depsFor = (context: Context): HandlerDeps => ({
+  const depsFor = (context: Context<"issues" | "issue_comment">): HandlerDeps => ({
     octokit: context.octokit,
     log: context.log,
     loadConfig: () => context.config("worker-sync.yml"),
     botLogin,
     queue,
+    memory: memory.forInstallation(String(context.payload.installation?.id ?? "app"), context.octokit),
   });
 
   app.on([...ISSUE_EVENTS], async (context) => {

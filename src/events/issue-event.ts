@@ -95,6 +95,7 @@ async function syncIssue(
     repoUrl: repositoryUrl(payload),
     title: current.title ?? payload.issue.title,
     labels: current.labels,
+    ...("comments" in current && current.comments !== undefined ? { comments: current.comments } : {}),
   };
   try {
     const done = await commitState(deps, backend, target, issueSyncMutation(config, repo, current, deps.now));
