@@ -27,6 +27,8 @@ type ItemOutcome = { ok: true; result: unknown; changed: boolean } | { ok: false
 interface FileQueue {
   backend: StateBackend;
   pending: Pending[];
+  /** Called once the queue has nothing left to commit. */
+  onIdle: Array<() => void>;
 }
 
 export interface CommitOptions<R> {
@@ -55,9 +57,26 @@ export class CommitQueue {
         queue.pending.push(item);
         return;
       }
-      const fresh: FileQueue = { backend, pending: [item] };
+      const fresh: FileQueue = { backend, pending: [item], onIdle: [] };
       this.files.set(key, fresh);
       void this.drain(key, fresh, options.onConflict);
+    });
+  }
+
+  /**
+   * Resolves once the file `key` names has no commit in flight or waiting, or after `maxMs`.
+   * Status comments wait for this: behind Probot's throttler every write, a state commit
+   * included, waits its turn, and a comment queued before a pending commit would delay it.
+   */
+  settled(key: string, maxMs = 10_000): Promise<void> {
+    const queue = this.files.get(key);
+    if (!queue) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, maxMs);
+      queue.onIdle.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
   }
 
@@ -82,6 +101,7 @@ export class CommitQueue {
       }
     }
     this.files.delete(key);
+    for (const resolve of queue.onIdle) resolve();
   }
 
   private async commitBatch(backend: StateBackend, batch: Pending[], onConflict: CommitOptions<unknown>["onConflict"]) {

@@ -65,10 +65,10 @@ export function useConditionalRequests(octokit: HookableOctokit, cache: Response
 
 async function conditionalGet(request: Request, options: RequestOptions, cache: ResponseCache, key: string) {
   const kept = cache.responses.get(key);
+  // The hook chain passes these very options on; a copy would not reach the request.
+  if (kept) options.headers = { ...options.headers, "if-none-match": kept.etag };
   try {
-    const response = (await request(
-      kept ? { ...options, headers: { ...options.headers, "if-none-match": kept.etag } } : options,
-    )) as { headers: Record<string, unknown> };
+    const response = (await request(options)) as { headers: Record<string, unknown> };
     const etag = response.headers?.etag;
     if (typeof etag === "string") cache.responses.set(key, { etag, response });
     else cache.responses.delete(key);

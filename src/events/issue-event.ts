@@ -99,6 +99,7 @@ async function syncIssue(
   };
   try {
     const done = await commitState(deps, backend, target, issueSyncMutation(config, repo, current, deps.now));
+    deps.log.debug(`${issueKey(ref)}: state ${done.written ? "committed" : "already in line"}`);
     if (!(config.comment && stillHere)) return { kind: "synced", ...done };
     // A comment is started when a worker or a role label is involved; once there, it is kept current.
     const posted = await reportStatus(deps, config, target, done.result, { create: done.result.plan.involved });

@@ -73,7 +73,11 @@ export interface SyncTarget {
 
 export type Synced<R> = TransactionResult<R> & { comment?: CommentOutcome; body?: string };
 
-/** Runs a mutation on the state file (re-read and re-applied on a conflict). */
+/**
+ * Runs a mutation on the state file (re-read and re-applied on a conflict). With memory it
+ * joins the file's commit queue, and returns once that queue is settled, so the comment
+ * the caller writes next does not get ahead of another delivery's commit.
+ */
 export async function commitState<R extends IssueSyncResult | SessionCommandResult>(
   deps: HandlerDeps,
   backend: StateBackend,
@@ -86,8 +90,10 @@ export async function commitState<R extends IssueSyncResult | SessionCommandResu
     onConflict: (attempt: number) =>
       deps.log.info(`${backend.label}: changed underneath, re-applying (attempt ${attempt})`),
   };
-  const done = deps.memory
-    ? await deps.memory.commits.commit(`${deps.memory.scope}:${backend.label}`, backend, mutation, options)
+  const queue = deps.memory?.commits;
+  const key = `${deps.memory?.scope}:${backend.label}`;
+  const done = queue
+    ? await queue.commit(key, backend, mutation, options).finally(() => queue.settled(key))
     : await runTransaction(backend, mutation, options);
   if (done.written) deps.log.info(`${backend.label}: ${commitMessageFor(done.result, target.repo, issue)}`);
   return done;
