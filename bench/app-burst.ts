@@ -47,10 +47,21 @@ const commitsBefore = fake.commits(stateRepo).length;
 const logFrom = logs.length;
 const requestsFrom = fake.log.length;
 
-for (const d of deliveries) fake.setIssue(d.repo, { number: d.number, title: `Issue ${d.number}`, state: "open", labels: d.labels });
+for (const d of deliveries)
+  fake.setIssue(d.repo, { number: d.number, title: `Issue ${d.number}`, state: "open", labels: d.labels });
 const failures: unknown[] = [];
 const start = performance.now();
-if (process.env.BENCH_TRACE) { const h = fake.handle.bind(fake); fake.handle = async (req) => { const t = performance.now(); const r = await h(req); console.error(`${(t - start).toFixed(0)}..${(performance.now() - start).toFixed(0)} ${req.method} ${req.path} ${r.status}`); return r; }; }
+if (process.env.BENCH_TRACE) {
+  const h = fake.handle.bind(fake);
+  fake.handle = async (req) => {
+    const t = performance.now();
+    const r = await h(req);
+    console.error(
+      `${(t - start).toFixed(0)}..${(performance.now() - start).toFixed(0)} ${req.method} ${req.path} ${r.status}`,
+    );
+    return r;
+  };
+}
 for (const d of deliveries) {
   const label = d.labels[0] as string;
   deliver(probot, "issues", payloadFor("labeled", { number: d.number, labels: d.labels }, label, d.repo)).catch(
@@ -79,7 +90,9 @@ const drained = commentWrites() - commentsAtCommit;
 
 const commits = fake.commits(stateRepo).length - commitsBefore;
 const conflicts = made().filter((r) => r.status === 409).length;
-const state = JSON.parse(fake.getFile(stateRepo, scenario === "one-repository" ? "memory/projects.json" : CENTRAL_PATH)?.text ?? "{}");
+const state = JSON.parse(
+  fake.getFile(stateRepo, scenario === "one-repository" ? "memory/projects.json" : CENTRAL_PATH)?.text ?? "{}",
+);
 const active = Object.values(state.projects as Record<string, { dev: { active: boolean }; qa: { active: boolean } }>)
   .flatMap((p) => [p.dev.active, p.qa.active])
   .filter(Boolean).length;

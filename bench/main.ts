@@ -1,8 +1,8 @@
 // `npm run bench`: every figure beside its target; the same written to bench/results.json.
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { measureActionStartup, measureBundleSize, measureLargeFile, measureTransitions } from "./core.js";
 import { measureBurst, measureRequests } from "./app.js";
+import { measureActionStartup, measureBundleSize, measureLargeFile, measureTransitions } from "./core.js";
 import { type Figure, met, renderTable } from "./figures.js";
 
 const figures: Figure[] = [];
