@@ -96,7 +96,7 @@ export async function measureRequests(): Promise<Figure[]> {
       unit: "",
       target: 0,
       kind: "max",
-      detail: `${unmentioned.made.length} request(s) made, answered 304`,
+      detail: `${unmentioned.made.length} request(s) made, ${unmentioned.made.filter((r) => r.status === 304).length} answered 304`,
     },
     {
       name: "  the same in a repository without a config file",

@@ -122,6 +122,9 @@ export class GitHubContentsBackend implements StateBackend {
         content: Buffer.from(text, "utf8").toString("base64"),
         ...(base.version ? { sha: base.version } : {}),
         ...(branch ? { branch } : {}),
+        // Octokit's retry plugin re-sends a request that failed with 409; a conflict is
+        // answered by re-reading and re-applying (the transaction), never by the same bytes.
+        request: { retries: 0 },
       });
       this.cached = { text, version: data.content.sha };
       return { commitSha: data.commit.sha };

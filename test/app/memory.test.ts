@@ -154,3 +154,17 @@ describe("one commit queue per state file", () => {
     expect(statusComments(5, "acme/stray")[0]?.body).toContain("no project in projects.json names the repository");
   });
 });
+
+describe("a conflict under Probot's default Octokit (retries on)", () => {
+  it("is answered by re-reading the file, not by re-sending the same write", async () => {
+    const { ProbotOctokit } = await import("probot");
+    ({ probot } = await createApp({ Octokit: ProbotOctokit }));
+    fake.inject({ method: "PUT", path: /contents\/memory/, response: { status: 409, body: { message: "is at abc" } } });
+    await change({ number: 1, labels: ["Doing"] }, "labeled", "Doing");
+    const state = fake.log
+      .filter((r) => r.path.endsWith("memory%2Fprojects.json"))
+      .map((r) => `${r.method} ${r.status}`);
+    // The re-read is conditional too: here the file did not change (the 409 was injected).
+    expect(state).toEqual(["GET 200", "GET 304", "PUT 409", "GET 304", "PUT 200"]);
+  });
+});
