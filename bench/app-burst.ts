@@ -51,11 +51,12 @@ for (const d of deliveries)
   fake.setIssue(d.repo, { number: d.number, title: `Issue ${d.number}`, state: "open", labels: d.labels });
 const failures: unknown[] = [];
 const start = performance.now();
+// BENCH_TRACE=1: every request with when it started and ended (ms from the burst), on stderr.
 if (process.env.BENCH_TRACE) {
-  const h = fake.handle.bind(fake);
+  const handle = fake.handle.bind(fake);
   fake.handle = async (req) => {
     const t = performance.now();
-    const r = await h(req);
+    const r = await handle(req);
     console.error(
       `${(t - start).toFixed(0)}..${(performance.now() - start).toFixed(0)} ${req.method} ${req.path} ${r.status}`,
     );
