@@ -1,5 +1,5 @@
 // Bundles the Action and the CLI into dist/ (committed; CI checks it is up to date).
-import { readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { build } from "esbuild";
 
 // Bundled CommonJS modules call require() and read __filename; an ESM bundle must provide them.
@@ -43,7 +43,7 @@ const unusedActionsHelpers = {
 };
 
 // Chunks are named by content hash; clear old ones so stale chunks cannot linger in dist/.
-for (const name of readdirSync("dist")) if (name.endsWith(".js")) rmSync(`dist/${name}`);
+if (existsSync("dist")) for (const name of readdirSync("dist")) if (name.endsWith(".js")) rmSync(`dist/${name}`);
 
 await build({ ...common, entryPoints: { cli: "src/cli/entry.ts" }, outdir: "dist" });
 // The Action: commands load what only they need (Octokit, git, the local-file lock) as split chunks.

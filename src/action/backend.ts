@@ -11,6 +11,27 @@ export type ActionEnv = Record<string, string | undefined>;
 /** The branch the workflow runs on, when its ref is a branch (a pull request's merge ref is not). */
 export const refBranch = (env: ActionEnv) => /^refs\/heads\/(.+)$/.exec(env.GITHUB_REF ?? "")?.[1];
 
+/** The workflow's repository, from GITHUB_REPOSITORY. */
+export function workflowRepository(env: ActionEnv, why: string): { owner: string; repo: string } {
+  const repository = env.GITHUB_REPOSITORY ?? "";
+  const [owner, repo, extra] = repository.split("/");
+  if (!owner || !repo || extra !== undefined) {
+    throw new UserError(`GITHUB_REPOSITORY must be "owner/repo" for ${why}, got "${repository}"`);
+  }
+  return { owner, repo };
+}
+
+/** An Octokit for the `token` input, against the runner's API (GITHUB_API_URL: GitHub Enterprise, tests). */
+export async function openOctokit(inputs: ActionInputs, env: ActionEnv, why: string) {
+  if (!inputs.token) throw new UserError(`input "token" is required for ${why}`);
+  const { Octokit } = await import("@octokit/rest");
+  return new Octokit({
+    auth: inputs.token,
+    baseUrl: env.GITHUB_API_URL || "https://api.github.com",
+    userAgent: "worker-sync-action",
+  });
+}
+
 /**
  * Opens the store the `commit` input names. Each kind is loaded only when asked for,
  * so `validate` and `status` never pay for Octokit or git.
@@ -22,21 +43,11 @@ export async function openBackend(inputs: ActionInputs, file: WorkspaceFile, env
       return new LocalFileBackend(file.absolute);
     }
     case "api": {
-      const repository = env.GITHUB_REPOSITORY ?? "";
-      const [owner, repo, extra] = repository.split("/");
-      if (!owner || !repo || extra !== undefined) {
-        throw new UserError(`GITHUB_REPOSITORY must be "owner/repo" for commit: api, got "${repository}"`);
-      }
-      if (!inputs.token) throw new UserError('input "token" is required for commit: api');
-      const [{ Octokit }, { GitHubContentsBackend }] = await Promise.all([
-        import("@octokit/rest"),
+      const { owner, repo } = workflowRepository(env, "commit: api");
+      const [octokit, { GitHubContentsBackend }] = await Promise.all([
+        openOctokit(inputs, env, "commit: api"),
         import("../store/github-contents.js"),
       ]);
-      const octokit = new Octokit({
-        auth: inputs.token,
-        baseUrl: env.GITHUB_API_URL || "https://api.github.com",
-        userAgent: "worker-sync-action",
-      });
       const branch = inputs.branch ?? refBranch(env);
       return new GitHubContentsBackend(octokit, { owner, repo, path: file.relative, ...(branch ? { branch } : {}) });
     }
@@ -57,9 +68,12 @@ export async function openBackend(inputs: ActionInputs, file: WorkspaceFile, env
 /** GitHub's refusals that a workflow's configuration causes, said as such. */
 export function explainApiError(error: unknown, inputs: ActionInputs, env: ActionEnv): UserError | undefined {
   const status = typeof error === "object" && error !== null ? (error as { status?: unknown }).status : undefined;
-  if (inputs.commit !== "api" || (status !== 401 && status !== 403)) return undefined;
+  if (!(inputs.commit === "api" || usesIssues(inputs)) || (status !== 401 && status !== 403)) return undefined;
   const said = error instanceof Error ? error.message : String(error);
   return new UserError(
-    `GitHub refused the token (${status}: ${said}); it needs "contents: write" on ${env.GITHUB_REPOSITORY}`,
+    `GitHub refused the token (${status}: ${said}); it needs "contents: write"${usesIssues(inputs) ? ' and "issues: write"' : ""} on ${env.GITHUB_REPOSITORY}`,
   );
 }
+
+const usesIssues = (inputs: ActionInputs) =>
+  inputs.command.name === "reconcile" || inputs.command.name === "handle-event";

@@ -14,12 +14,15 @@ import {
 import { runTransaction, type StateBackend, type TransactionResult } from "../store/transaction.js";
 import { describeActivation, describeTransition } from "../sync/describe.js";
 import { summarize } from "../sync/summary.js";
+import type { ActionEnv } from "./backend.js";
 import type { ActionCommand, ActionInputs } from "./inputs.js";
 import { type Report, renderProblemLines } from "./report.js";
 import type { WorkspaceFile } from "./workspace.js";
 
 export interface CommandContext {
   inputs: ActionInputs;
+  /** The runner's environment (GITHUB_REPOSITORY, GITHUB_EVENT_PATH, GITHUB_API_URL…). */
+  env: ActionEnv;
   file: WorkspaceFile;
   /** Opens the store the `commit` input names; only commands that write call it. */
   openBackend: () => Promise<StateBackend>;
@@ -161,6 +164,17 @@ const HANDLERS: Handlers = {
       key: input.key,
       reused: false,
     });
+  },
+
+  // The app's code (events, Octokit, YAML) loads only for these two.
+  async reconcile(command, context) {
+    const { runReconcile } = await import("./github-events.js");
+    return runReconcile(command.dryRun, context);
+  },
+
+  async "handle-event"(_command, context) {
+    const { runHandleEvent } = await import("./github-events.js");
+    return runHandleEvent(context);
   },
 };
 

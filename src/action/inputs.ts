@@ -1,7 +1,16 @@
 import * as z from "zod/mini";
 import { ROLES, type Role, UserError } from "../state/index.js";
 
-export const COMMANDS = ["validate", "migrate", "activate", "deactivate", "session", "status"] as const;
+export const COMMANDS = [
+  "validate",
+  "migrate",
+  "activate",
+  "deactivate",
+  "session",
+  "status",
+  "reconcile",
+  "handle-event",
+] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export const COMMIT_MODES = ["api", "git", "none"] as const;
@@ -25,6 +34,7 @@ export const INPUT_NAMES = [
   "token",
   "branch",
   "commit-message",
+  "dry-run",
 ] as const;
 
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
@@ -55,6 +65,7 @@ const inputsSchema = z.object({
       ),
   ),
   "commit-message": z.string(),
+  "dry-run": optional(z.string().check(z.regex(/^(true|false)$/i, "must be true or false"))),
 });
 
 interface WorkerTarget {
@@ -63,7 +74,8 @@ interface WorkerTarget {
 }
 
 export type ActionCommand =
-  | { name: "validate" | "migrate" | "status" }
+  | { name: "validate" | "migrate" | "status" | "handle-event" }
+  | { name: "reconcile"; dryRun: boolean }
   | ({ name: "activate"; tier: string; issue: string; sessionKey?: string } & WorkerTarget)
   | ({ name: "deactivate"; issue?: string } & WorkerTarget)
   | ({ name: "session"; tier: string; key: string | null } & WorkerTarget);
@@ -117,6 +129,9 @@ export function parseInputs(raw: RawInputs): ActionInputs {
       command = { name: "session", ...target(), tier: need("tier"), key: clear ? null : v["session-key"] };
       break;
     }
+    case "reconcile":
+      command = { name: "reconcile", dryRun: v["dry-run"].toLowerCase() === "true" };
+      break;
     default:
       command = { name: v.command };
   }

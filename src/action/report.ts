@@ -16,6 +16,9 @@ export interface Report {
   /** Bulleted details, e.g. migration changes or problems. */
   details?: readonly string[];
   workers?: readonly WorkerSummary[];
+  /** reconcile: one line per repair and per conflict. */
+  repairs?: readonly string[];
+  conflicts?: readonly string[];
   /** Set when the step must fail after reporting (validate with problems). */
   failure?: string;
 }

@@ -21,14 +21,23 @@ function writeOutputs(report: Report): void {
   core.setOutput("session-reused", report.sessionReused ?? false);
   core.setOutput("worker", report.worker === undefined ? "" : JSON.stringify(report.worker));
   core.setOutput("commit-sha", report.commitSha ?? "");
+  if (report.repairs) core.setOutput("repairs", JSON.stringify(report.repairs));
+  if (report.conflicts) core.setOutput("conflicts", JSON.stringify(report.conflicts));
 }
 
 async function writeSummary(command: string, report: Report, env: ActionEnv): Promise<void> {
   core.info(report.headline);
   for (const line of report.details ?? []) core.info(`  ${line}`);
+  for (const line of report.repairs ?? []) core.info(`  repaired: ${line}`);
+  // A conflict needs a person: an annotation puts it on the run's page.
+  for (const line of report.conflicts ?? []) core.warning(line, { title: "worker-sync conflict" });
   if (!env.GITHUB_STEP_SUMMARY) return;
   const summary = core.summary.addHeading(`worker-sync ${command}`, 3).addRaw(escapeHtml(report.headline), true);
   if (report.details?.length) summary.addList(report.details.map(escapeHtml));
+  if (report.repairs?.length) summary.addHeading("Repairs", 4).addList(report.repairs.map(escapeHtml));
+  if (report.conflicts?.length) {
+    summary.addHeading("Conflicts (left for a person to decide)", 4).addList(report.conflicts.map(escapeHtml));
+  }
   if (report.commitSha) summary.addRaw(`Commit: <code>${report.commitSha}</code>`, true);
   if (report.workers?.length) summary.addTable(renderWorkerRows(report.workers));
   await summary.write();
@@ -43,6 +52,7 @@ export async function run(env: ActionEnv = process.env): Promise<void> {
     const file = await resolveWorkspaceFile(given.file, env.GITHUB_WORKSPACE || process.cwd());
     const report = await runCommand(given.command, {
       inputs: given,
+      env,
       file,
       openBackend: () => openBackend(given, file, env),
       annotate: (p) =>

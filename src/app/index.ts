@@ -8,6 +8,7 @@ import type { HandlerDeps } from "../events/deps.js";
 import { handleIssueEvent } from "../events/issue-event.js";
 import { KeyedQueue } from "../events/keyed-queue.js";
 import { createProcessMemory } from "../events/process-memory.js";
+import { handleInstallationEvent } from "../events/reconcile.js";
 
 export const ISSUE_EVENTS = [
   "issues.labeled",
@@ -38,7 +39,9 @@ export default (app: Probot) => {
       });
     return login;
   };
-  const depsFor = (context: Context<"issues" | "issue_comment">): HandlerDeps => ({
+  const depsFor = (
+    context: Context<"issues" | "issue_comment" | "installation" | "installation_repositories">,
+  ): HandlerDeps => ({
     octokit: context.octokit,
     log: context.log,
     loadConfig: () => context.config("worker-sync.yml"),
@@ -54,5 +57,19 @@ export default (app: Probot) => {
   app.on("issue_comment.created", async (context) => {
     const outcome = await handleCommentEvent(depsFor(context), context.payload);
     context.log.debug(`worker-sync: /worker command: ${outcome.kind}`);
+  });
+  // Newly installed repositories may hold labeled issues from before: reconcile each one.
+  app.on(["installation.created", "installation_repositories.added"], async (context) => {
+    const deps: HandlerDeps = {
+      ...depsFor(context),
+      // These payloads name no single repository, so Probot's context.config cannot be used.
+      loadConfig: async (repo) => {
+        const params = { owner: repo.owner, repo: repo.name, path: ".github/worker-sync.yml" };
+        const { config, files } = await context.octokit.config.get(params);
+        return files.some((file) => file.config !== null) ? config : null;
+      },
+    };
+    const outcomes = await handleInstallationEvent(deps, context.name, context.payload);
+    context.log.debug(`worker-sync: ${context.name}: reconciled ${outcomes.length} repositories`);
   });
 };

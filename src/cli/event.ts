@@ -4,11 +4,11 @@
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
 import { UserError } from "../state/index.js";
 import { LocalFileBackend } from "../store/local-file.js";
 import { runTransaction } from "../store/transaction.js";
-import { CONFIG_FILE, ConfigError, isLabelMentioned, parseConfig } from "../sync/config.js";
+import { CONFIG_FILE, isLabelMentioned, parseConfig } from "../sync/config.js";
+import { parseConfigYaml } from "../sync/config-yaml.js";
 import { describeActivation, describeTransition } from "../sync/describe.js";
 import { factsFromPayload, parseIssuesPayload, repositoryOf, repositoryUrl } from "../sync/payload.js";
 import { renderStatus } from "../sync/render-status.js";
@@ -25,24 +25,17 @@ async function readOptional(path: string): Promise<string | null> {
   }
 }
 
-async function readConfig(io: CliIo, given: string | undefined) {
+export async function readConfig(io: CliIo, given: string | undefined) {
   const label = given ?? CONFIG_FILE;
   const text = await readOptional(resolve(io.cwd, label));
   if (text === null) {
     if (given) throw new UserError(`${given}: no such file`);
     return parseConfig(null);
   }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    throw new ConfigError(`${label}: not valid YAML (${reason})`);
-  }
-  return parseConfig(raw, label);
+  return parseConfig(parseConfigYaml(text, label), label);
 }
 
-async function readPayload(io: CliIo, path: string) {
+export async function readJsonFile(io: CliIo, path: string) {
   const text = await readOptional(resolve(io.cwd, path));
   if (text === null) throw new UserError(`${path}: no such file`);
   try {
@@ -64,7 +57,7 @@ export const eventCommand = {
   async run(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
     const name = required(values, "name");
     if (name !== "issues") throw new UserError(`--name must be issues, got "${name}"`);
-    const payload = parseIssuesPayload(await readPayload(io, required(values, "payload")));
+    const payload = parseIssuesPayload(await readJsonFile(io, required(values, "payload")));
     const config = await readConfig(io, typeof values.config === "string" ? values.config : undefined);
     const number = payload.issue.number;
     if ((payload.action === "labeled" || payload.action === "unlabeled") && payload.label) {

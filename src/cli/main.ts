@@ -17,6 +17,7 @@ import { describeActivation, describeTransition, renderStatusText } from "../syn
 import { summarize } from "../sync/summary.js";
 import { DEFAULT_FILE, type OptionSpecs, parseIssue, parseOptions, parseRole, renderHelp, required } from "./args.js";
 import { eventCommand } from "./event.js";
+import { reconcileCommand } from "./reconcile.js";
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -165,6 +166,7 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   event: eventCommand,
+  reconcile: reconcileCommand,
 };
 
 export function renderUsage(): string {

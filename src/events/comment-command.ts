@@ -15,11 +15,13 @@ import {
 import type { HandlerDeps, IssueRef } from "./deps.js";
 import { canWrite, fetchIssueFacts } from "./github.js";
 import type { EventOutcome } from "./issue-event.js";
+import { type ReconcileOutcome, reconcileCommand } from "./reconcile.js";
 import { replyOnce } from "./status-comment.js";
 import { commitState, issueKey, loadConfig, reportStatus, type SyncTarget, stateBackendFor } from "./sync-issue.js";
 
 export type CommandOutcome =
   | EventOutcome<IssueSyncResult | SessionCommandResult>
+  | (ReconcileOutcome & { replied: boolean })
   | { kind: "denied"; replied: boolean }
   | { kind: "invalid"; message: string; replied: boolean };
 
@@ -73,8 +75,11 @@ export async function handleCommentEvent(deps: HandlerDeps, rawPayload: unknown)
       labels: labelNames(payload.issue),
     };
     try {
-      const { config } = await loadConfig(deps, repo);
-      return await runCommand(deps, config, target, parsed.command, `${parsed.text} by ${who}`);
+      const loaded = await loadConfig(deps, repo);
+      const heading = `${parsed.text} by ${who}`;
+      if (parsed.command.kind === "reconcile")
+        return await reconcileCommand(deps, loaded, target, payload.comment.id, heading);
+      return await runCommand(deps, loaded.config, target, parsed.command, heading);
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       // A command that cannot run gets a reply; the status comment keeps showing the workers.
@@ -93,7 +98,7 @@ async function runCommand(
   deps: HandlerDeps,
   config: WorkerSyncConfig,
   target: SyncTarget,
-  command: WorkerCommand,
+  command: Exclude<WorkerCommand, { kind: "reconcile" }>,
   heading: string,
 ): Promise<CommandOutcome> {
   const backend = stateBackendFor(deps, config, target.repo);

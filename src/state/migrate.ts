@@ -1,5 +1,5 @@
 import { InvalidFileError, type Problem } from "./errors.js";
-import { ROLE_TIERS, ROLES, type Role, SCHEMA_VERSION } from "./schema.js";
+import { ROLE_TIERS, type Role, SCHEMA_VERSION } from "./schema.js";
 
 /** Model aliases of the oldest files and the tier each one became. */
 export const MODEL_ALIAS_TIERS: Readonly<Record<string, string>> = {
@@ -13,13 +13,15 @@ export const MODEL_ALIAS_TIERS: Readonly<Record<string, string>> = {
 const FALLBACK_TIER: Record<Role, string> = { dev: "medior", qa: "qa" };
 
 /** Project fields that appeared over time, with the value their absence meant. */
-const PROJECT_DEFAULTS: ReadonlyArray<[string, unknown]> = [
-  ["autoChain", false],
-  ["channel", "telegram"],
-  ["roleExecution", "parallel"],
-  ["maxDevWorkers", 1],
-  ["maxQaWorkers", 1],
-];
+const PROJECT_DEFAULTS: ReadonlyArray<readonly [string, unknown, string]> = (
+  [
+    ["autoChain", false],
+    ["channel", "telegram"],
+    ["roleExecution", "parallel"],
+    ["maxDevWorkers", 1],
+    ["maxQaWorkers", 1],
+  ] as const
+).map(([field, value]) => [field, value, `${field} added (${JSON.stringify(value)})`] as const);
 
 export interface MigrationResult {
   data: unknown;
@@ -31,127 +33,154 @@ type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** Returns a copy of `obj` with `from` replaced by `to` at the same position. */
-function renameKey(obj: Obj, from: string, to: string, value: unknown): Obj {
-  const out: Obj = {};
-  for (const [k, v] of Object.entries(obj)) {
-    if (k === from) out[to] = value;
-    else if (k !== to) out[k] = v;
-  }
-  return out;
-}
-
-/** The distinct session keys a worker holds (an alias and its tier may hold the same one). */
-function sessionValues(worker: Obj): string[] {
-  const keys: string[] = [];
-  if (typeof worker.sessionId === "string") keys.push(worker.sessionId);
-  if (isObj(worker.sessions)) {
-    for (const v of Object.values(worker.sessions)) if (typeof v === "string") keys.push(v);
-  }
-  return [...new Set(keys)].sort();
-}
-
 function toTier(value: unknown): unknown {
   return typeof value === "string" && Object.hasOwn(MODEL_ALIAS_TIERS, value) ? MODEL_ALIAS_TIERS[value] : value;
 }
 
+const REQUIRED_FIELDS: ReadonlyArray<readonly [string, unknown]> = [
+  ["active", false],
+  ["issueId", null],
+  ["startTime", null],
+  ["model", null],
+];
+
+/**
+ * Rewrites one worker to the current shape in a single pass: the changes are worked out
+ * first, then the output is built once, keys in their original order (large files have
+ * tens of thousands of workers, and reshaping objects key by key is what makes that slow).
+ */
 function migrateWorker(input: Obj, role: Role, where: string, changes: string[], problems: Problem[]): Obj {
-  let w: Obj = { ...input };
-  // Shape 4: the tier moved to `tier`, later `level`; it goes back to `model`.
+  const had = (key: string) => Object.hasOwn(input, key);
+  // Shape 4: the tier moved to `tier`, later `level`; it goes back to `model` (the newest wins).
+  let model = input.model;
+  let hasModel = had("model");
+  /** Where `model` goes when the worker had none: the place of the first tier field. */
+  let modelFrom: string | undefined;
+  let legacyModel: unknown;
+  let hasLegacyModel = false;
   for (const field of ["tier", "level"]) {
-    if (!Object.hasOwn(w, field)) continue;
-    const tier = w[field];
-    if (Object.hasOwn(w, "model") && w.model != null && w.model !== tier && toTier(w.model) !== tier) {
-      changes.push(`${where}: model ${JSON.stringify(w.model)} kept as legacyModel`);
-      w.legacyModel = w.model;
+    if (!had(field)) continue;
+    const tier = input[field];
+    if (hasModel && model != null && model !== tier && toTier(model) !== tier) {
+      changes.push(`${where}: model ${JSON.stringify(model)} kept as legacyModel`);
+      legacyModel = model;
+      hasLegacyModel = true;
     }
-    if (Object.hasOwn(w, "model")) {
-      const { [field]: _, ...rest } = w;
-      w = { ...rest, model: tier };
-    } else {
-      w = renameKey(w, field, "model", tier);
-    }
+    if (!hasModel) modelFrom = field;
+    hasModel = true;
+    model = tier;
     changes.push(`${where}: ${field} ${JSON.stringify(tier)} moved to model`);
   }
   // Shapes 1 and 2: `model` held a model alias.
-  const tier = toTier(w.model);
-  if (tier !== w.model) {
-    changes.push(`${where}: model ${JSON.stringify(w.model)} → tier ${JSON.stringify(tier)}`);
-    w.model = tier;
+  const tier = toTier(model);
+  if (tier !== model) {
+    changes.push(`${where}: model ${JSON.stringify(model)} → tier ${JSON.stringify(tier)}`);
+    model = tier;
   }
   // Shapes 2 and 3 key sessions by alias, then by tier.
-  if (isObj(w.sessions)) {
-    const sessions: Obj = {};
+  let sessions: Obj | undefined;
+  if (isObj(input.sessions)) {
+    sessions = {};
     const filledFrom: Record<string, string> = {};
-    for (const [key, value] of Object.entries(w.sessions)) {
+    for (const key in input.sessions) {
+      const value = input.sessions[key];
       const t = toTier(key) as string;
       if (t !== key) changes.push(`${where}.sessions: ${key} → ${t}`);
-      if (Object.hasOwn(sessions, t) && sessions[t] != null && value != null && sessions[t] !== value) {
+      const held = Object.hasOwn(sessions, t) ? sessions[t] : undefined;
+      if (held != null && value != null && held !== value) {
         problems.push({
           path: `${where}.sessions`,
           message: `sessions "${filledFrom[t]}" and "${key}" both hold a session for tier ${t}; keep one and migrate again`,
         });
         continue;
       }
-      if (!Object.hasOwn(sessions, t) || sessions[t] == null) {
+      if (held == null) {
         sessions[t] = value;
         filledFrom[t] = key;
       }
     }
-    w.sessions = sessions;
   }
-  // Shape 1: one `sessionId` for the worker's model.
-  if (Object.hasOwn(w, "sessionId")) {
-    const key = w.sessionId;
-    const t = typeof w.model === "string" && w.model ? w.model : FALLBACK_TIER[role];
-    const sessions: Obj = isObj(w.sessions) ? { ...w.sessions } : {};
-    if (key != null && sessions[t] != null && sessions[t] !== key) {
+  // Shape 1: one `sessionId` for the worker's model; `sessions` takes its place.
+  let sessionsFromId = false;
+  if (had("sessionId")) {
+    const key = input.sessionId;
+    const t = typeof model === "string" && model ? model : FALLBACK_TIER[role];
+    const merged: Obj = sessions ?? {};
+    if (key != null && merged[t] != null && merged[t] !== key) {
       problems.push({
         path: `${where}.sessionId`,
         message: `sessionId and sessions.${t} hold different sessions; keep one and migrate again`,
       });
     } else {
-      if (key != null) sessions[t] = key;
-      w = renameKey(w, "sessionId", "sessions", sessions);
+      if (key != null) merged[t] = key;
+      sessions = merged;
+      sessionsFromId = true;
       changes.push(
         key == null
           ? `${where}: empty sessionId replaced by sessions`
           : `${where}: sessionId ${JSON.stringify(key)} moved to sessions.${t}` +
-              (typeof w.model === "string" && w.model ? "" : ` (no model recorded; filed under the ${t} tier)`),
+              (typeof model === "string" && model ? "" : ` (no model recorded; filed under the ${t} tier)`),
       );
     }
   }
-  if (!Object.hasOwn(w, "sessions")) {
-    w.sessions = {};
+  const sessionsAdded = !had("sessions") && !sessionsFromId;
+  if (sessionsAdded) {
+    sessions = {};
     changes.push(`${where}: sessions added`);
   }
-  if (isObj(w.sessions)) {
-    const missing = ROLE_TIERS[role].filter((t) => !Object.hasOwn(w.sessions as Obj, t));
-    if (missing.length) {
-      w.sessions = { ...(w.sessions as Obj), ...Object.fromEntries(missing.map((t) => [t, null])) };
-      changes.push(`${where}.sessions: ${missing.join(", ")} added`);
-    }
+  if (sessions) {
+    const missing = ROLE_TIERS[role].filter((t) => !Object.hasOwn(sessions as Obj, t));
+    for (const t of missing) sessions[t] = null;
+    if (missing.length) changes.push(`${where}.sessions: ${missing.join(", ")} added`);
   }
-  if (typeof w.issueId === "number" && Number.isSafeInteger(w.issueId) && w.issueId > 0) {
-    changes.push(`${where}: issueId ${w.issueId} written as a string`);
-    w.issueId = String(w.issueId);
+  let issueId = input.issueId;
+  if (typeof issueId === "number" && Number.isSafeInteger(issueId) && issueId > 0) {
+    changes.push(`${where}: issueId ${issueId} written as a string`);
+    issueId = String(issueId);
   }
-  for (const [field, value] of [
-    ["active", false],
-    ["issueId", null],
-    ["startTime", null],
-    ["model", null],
-  ] as const) {
-    if (!Object.hasOwn(w, field)) {
-      w[field] = value;
+
+  const out: Obj = {};
+  for (const key in input) {
+    if (key === "model") out.model = model;
+    else if (key === "tier" || key === "level") {
+      if (key === modelFrom) out.model = model;
+    } else if (key === "sessionId") {
+      if (sessionsFromId) out.sessions = sessions;
+      else out.sessionId = input.sessionId;
+    } else if (key === "sessions") {
+      if (!sessionsFromId) out.sessions = sessions ?? input.sessions;
+    } else if (key === "issueId") out.issueId = issueId;
+    else if (key === "legacyModel" && hasLegacyModel) out.legacyModel = legacyModel;
+    else out[key] = input[key];
+  }
+  if (hasLegacyModel && !had("legacyModel")) out.legacyModel = legacyModel;
+  if (sessionsAdded) out.sessions = sessions;
+  for (const [field, value] of REQUIRED_FIELDS) {
+    if (!Object.hasOwn(out, field)) {
+      out[field] = value;
       changes.push(`${where}: ${field} added (${JSON.stringify(value)})`);
     }
   }
-  if (sessionValues(input).join("\n") !== sessionValues(w).join("\n") && !problems.length) {
+  if (!problems.length && !sameSessions(input, out)) {
     // Cannot happen by construction; refuse rather than write a file that lost a session.
     problems.push({ path: where, message: "migrating this worker would lose a session; nothing was changed" });
   }
-  return w;
+  return out;
+}
+
+/** Whether two workers hold the same distinct session keys (an alias and its tier may share one). */
+function sameSessions(a: Obj, b: Obj): boolean {
+  const keysOf = (w: Obj) => {
+    const keys = new Set<string>();
+    if (typeof w.sessionId === "string") keys.add(w.sessionId);
+    if (isObj(w.sessions)) for (const k in w.sessions) if (typeof w.sessions[k] === "string") keys.add(w.sessions[k]);
+    return keys;
+  };
+  const x = keysOf(a);
+  const y = keysOf(b);
+  if (x.size !== y.size) return false;
+  for (const k of x) if (!y.has(k)) return false;
+  return true;
 }
 
 /**
@@ -189,15 +218,19 @@ export function migrate(data: unknown, file = "projects.json"): MigrationResult 
       continue;
     }
     const where = `projects.${id}`;
-    const project: Obj = { ...input };
-    for (const role of ROLES) {
-      if (isObj(project[role]))
-        project[role] = migrateWorker(project[role] as Obj, role, `${where}.${role}`, changes, problems);
+    // Built key by key into a fresh object: adding keys to a copy is far slower in V8.
+    const project: Obj = {};
+    for (const key in input) {
+      const value = input[key];
+      project[key] =
+        (key === "dev" || key === "qa") && isObj(value)
+          ? migrateWorker(value, key, `${where}.${key}`, changes, problems)
+          : value;
     }
-    for (const [field, value] of PROJECT_DEFAULTS) {
+    for (const [field, value, shown] of PROJECT_DEFAULTS) {
       if (!Object.hasOwn(project, field)) {
         project[field] = value;
-        changes.push(`${where}: ${field} added (${JSON.stringify(value)})`);
+        changes.push(`${where}: ${shown}`);
       }
     }
     projects[id] = project;

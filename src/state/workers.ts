@@ -83,7 +83,10 @@ export function activate(file: ProjectsFile, input: ActivateInput): TransitionRe
   if (sessionKey !== undefined && !sessionKey.trim()) throw new UserError("session key cannot be empty");
   const project = getProject(file, id);
   const worker = project[role];
-  if (worker.active && worker.issueId !== issue) throw new WorkerBusyError(id, role, worker.issueId ?? "?");
+  // An "active" worker with no issue (a hand-edited file) is on nothing, so it is free.
+  if (worker.active && worker.issueId !== null && worker.issueId !== issue) {
+    throw new WorkerBusyError(id, role, worker.issueId);
+  }
   const other = project[otherRole(role)];
   if (project.roleExecution === "sequential" && other.active && other.issueId !== null) {
     throw new WorkerBusyError(id, otherRole(role), other.issueId, "sequential");

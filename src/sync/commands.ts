@@ -1,9 +1,10 @@
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 
 /** A `/worker …` comment command, validated. */
 export type WorkerCommand =
   | { kind: "status" }
   | { kind: "release" }
+  | { kind: "reconcile" }
   | { kind: "session"; tier: string; key: string | null };
 
 export type ParsedCommand = { ok: true; command: WorkerCommand; text: string } | { ok: false; error: string };
@@ -13,6 +14,7 @@ export const COMMAND_USAGE = [
   "`/worker release`: free the worker on this issue",
   "`/worker session <tier> <key>`: record the session to reuse for a tier",
   "`/worker session <tier> --clear`: forget a tier's session",
+  "`/worker reconcile`: repair every worker of the project from the repository's open issues",
 ];
 
 const USAGE_SESSION = 'expected "/worker session <tier> <key>" or "/worker session <tier> --clear"';
@@ -42,7 +44,7 @@ export function parseWorkerCommand(body: string): ParsedCommand | null {
     .find((l) => /^\/worker(\s|$)/.test(l));
   if (line === undefined) return null;
   const [, verb, ...args] = line.split(/\s+/);
-  if ((verb === "status" || verb === "release") && args.length === 0) {
+  if ((verb === "status" || verb === "release" || verb === "reconcile") && args.length === 0) {
     return { ok: true, command: { kind: verb }, text: line };
   }
   if (verb === "session") {

@@ -1,4 +1,4 @@
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import { ROLES, type Role, UserError } from "../state/index.js";
 
 /** Where the app and the Action read their settings, in the repository the event is about. */

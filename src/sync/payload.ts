@@ -2,7 +2,7 @@
  * The parts of GitHub's `issues` and `issue_comment` webhook payloads worker-sync reads,
  * validated at the edge (loose: every other field is ignored).
  */
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import { UserError } from "../state/index.js";
 import type { RepositoryName } from "./project-key.js";
 import type { IssueFacts } from "./rules.js";

@@ -94,8 +94,9 @@ export function planIssue(
   const steps: Step[] = [];
   // Where each worker will be once earlier steps are applied: decides busy and sequential.
   const busy: Record<Role, string | null> = {
-    dev: project.dev.active ? (project.dev.issueId ?? "?") : null,
-    qa: project.qa.active ? (project.qa.issueId ?? "?") : null,
+    // As in the core: an "active" worker with no issue is on nothing, so it is free.
+    dev: project.dev.active ? project.dev.issueId : null,
+    qa: project.qa.active ? project.qa.issueId : null,
   };
   for (const role of ROLES) {
     const worker = project[role];
@@ -143,7 +144,7 @@ export interface IssueSyncResult {
 }
 
 /** Applies a plan's steps through the core transitions (the session invariant checks them). */
-function applyPlan(
+export function applyPlan(
   file: ProjectsFile,
   plan: IssuePlan,
   issue: string,

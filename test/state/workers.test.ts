@@ -101,6 +101,18 @@ describe("activate", () => {
     expect(serialize(before)).toBe(text);
   });
 
+  it("treats an active worker with no issue (a hand-edited file) as free", () => {
+    const file = sample();
+    const stray = { ...file.projects[P]?.dev, active: true, issueId: null } as ProjectsFile["projects"][string]["dev"];
+    const edited = {
+      ...file,
+      projects: { ...file.projects, [P]: { ...file.projects[P], dev: stray } },
+    } as ProjectsFile;
+    const r = activate(edited, { project: P, role: "dev", tier: "senior", issue: "43", now: NOW });
+    expect(r.worker).toMatchObject({ active: true, issueId: "43", model: "senior" });
+    expect(r.session).toEqual({ tier: "senior", key: "sess-senior", outcome: "reused" });
+  });
+
   it("is a no-op on the same issue at the same tier", () => {
     const before = sample();
     const r = activate(before, { project: P, role: "dev", tier: "medior", issue: "42", now: NOW });

@@ -1,0 +1,2 @@
+import{createRequire as __wsCreateRequire}from'node:module';import{fileURLToPath as __wsFileURLToPath}from'node:url';const require=__wsCreateRequire(import.meta.url);const __filename=__wsFileURLToPath(import.meta.url);const __dirname=__wsFileURLToPath(new URL('.',import.meta.url));
+import{a,b}from"./action-QOAHP6QC.js";import"./action-VUCXTTU2.js";import"./action-LKJGIDW2.js";import"./action-6HTKBLZQ.js";export{b as GitHubContentsBackend,a as isWriteConflict};

@@ -1,0 +1,122 @@
+/**
+ * The app without a server: `handle-event` runs the app's own handlers (src/events) on the
+ * workflow's event with the workflow's token, and `reconcile` runs the app's reconcile for
+ * the workflow's repository. Loaded only by these two commands, so the others start lean.
+ */
+import { readFile } from "node:fs/promises";
+import * as core from "@actions/core";
+import { handleCommentEvent } from "../events/comment-command.js";
+import { readConfigFile } from "../events/config-file.js";
+import type { HandlerDeps } from "../events/deps.js";
+import { handleIssueEvent } from "../events/issue-event.js";
+import { KeyedQueue } from "../events/keyed-queue.js";
+import { type ReconcileOutcome, reconcileRepository } from "../events/reconcile.js";
+import { UserError } from "../state/index.js";
+import { summarizeReconcile } from "../sync/reconcile.js";
+import { type ActionEnv, openOctokit, workflowRepository } from "./backend.js";
+import type { CommandContext } from "./commands.js";
+import type { Report } from "./report.js";
+
+/** Who comments when a workflow's GITHUB_TOKEN does: the handlers find their status comment by it. */
+export const WORKFLOW_BOT = "github-actions[bot]";
+
+async function workflowDeps(context: CommandContext, why: string): Promise<HandlerDeps> {
+  const octokit = await openOctokit(context.inputs, context.env, why);
+  return {
+    octokit,
+    log: { debug: core.debug, info: core.info, warn: core.warning, error: core.error },
+    loadConfig: (repo) => readConfigFile(octokit, repo),
+    botLogin: async () => WORKFLOW_BOT,
+    queue: new KeyedQueue(),
+  };
+}
+
+const serverUrl = (env: ActionEnv) => (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/$/, "");
+
+function reconcileReport(outcome: ReconcileOutcome): Report {
+  if (outcome.kind === "ignored") return { changed: false, headline: `nothing to reconcile: ${outcome.reason}` };
+  const report = summarizeReconcile(outcome.result, outcome.dryRun);
+  return {
+    changed: outcome.written,
+    ...(outcome.commitSha ? { commitSha: outcome.commitSha } : {}),
+    headline: report.headline,
+    repairs: report.repairs,
+    conflicts: report.conflicts,
+  };
+}
+
+export async function runReconcile(dryRun: boolean, context: CommandContext): Promise<Report> {
+  const { owner, repo } = workflowRepository(context.env, "reconcile");
+  const deps = await workflowDeps(context, "reconcile");
+  const outcome = await reconcileRepository(
+    deps,
+    { owner, name: repo },
+    {
+      dryRun,
+      repoUrl: `${serverUrl(context.env)}/${owner}/${repo}`,
+    },
+  );
+  return reconcileReport(outcome);
+}
+
+async function readEvent(env: ActionEnv): Promise<{ name: string; payload: unknown }> {
+  const name = env.GITHUB_EVENT_NAME;
+  const path = env.GITHUB_EVENT_PATH;
+  if (!name || !path) {
+    throw new UserError("handle-event needs GITHUB_EVENT_NAME and GITHUB_EVENT_PATH, which a workflow run sets");
+  }
+  try {
+    return { name, payload: JSON.parse(await readFile(path, "utf8")) };
+  } catch (error) {
+    const reason = error instanceof SyntaxError ? "not valid JSON" : (error as Error).message;
+    throw new UserError(`GITHUB_EVENT_PATH (${path}): ${reason}`);
+  }
+}
+
+/** One line for what a handler did with the event. */
+function eventReport(name: string, outcome: Awaited<ReturnType<typeof handleIssueEvent | typeof handleCommentEvent>>) {
+  const what = `${name}`;
+  switch (outcome.kind) {
+    case "ignored":
+      return { changed: false, headline: `${what}: nothing to do (${outcome.reason})` };
+    case "denied":
+      return { changed: false, headline: `${what}: the commenter may not run /worker commands; nothing changed` };
+    case "invalid":
+      return { changed: false, headline: `${what}: the command could not run: ${outcome.message}` };
+    case "problem":
+      // The issue's comment says it too; the run fails so the workflow's page shows it.
+      return { changed: false, headline: `${what}: nothing changed`, failure: outcome.message };
+    case "synced": {
+      const comment = outcome.comment && outcome.comment !== "none" ? `; status comment ${outcome.comment}` : "";
+      const state = outcome.written ? "state file committed" : "state file already in step";
+      return {
+        changed: outcome.written,
+        ...(outcome.commitSha ? { commitSha: outcome.commitSha } : {}),
+        headline: `${what}: ${state}${comment}`,
+      };
+    }
+    default:
+      return reconcileReport(outcome);
+  }
+}
+
+export async function runHandleEvent(context: CommandContext): Promise<Report> {
+  const { name, payload } = await readEvent(context.env);
+  const action = (payload as { action?: unknown }).action;
+  const label = typeof action === "string" ? `${name}.${action}` : name;
+  switch (name) {
+    case "issues":
+      return eventReport(label, await handleIssueEvent(await workflowDeps(context, name), payload));
+    case "issue_comment":
+      return eventReport(label, await handleCommentEvent(await workflowDeps(context, name), payload));
+    // A scheduled or manual run of the same workflow catches up on what was missed.
+    case "schedule":
+    case "workflow_dispatch":
+      return runReconcile(false, context);
+    default:
+      return {
+        changed: false,
+        headline: `${name}: not an event worker-sync handles (issues, issue_comment, schedule, workflow_dispatch)`,
+      };
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * `worker-sync reconcile`: repair a local projects.json from a repository's issues, given
+ * as a file (what GitHub's issue list returns) or listed through the API with a token.
+ */
+import { resolve } from "node:path";
+import { parseProjectsFile, UserError } from "../state/index.js";
+import { LocalFileBackend } from "../store/local-file.js";
+import { runTransaction } from "../store/transaction.js";
+import { parseIssueList } from "../sync/issue-list.js";
+import type { RepositoryName } from "../sync/project-key.js";
+import {
+  dryRun,
+  findUnlistedIssues,
+  type ReconcileInput,
+  reconcileMutation,
+  roleLabels,
+  summarizeReconcile,
+} from "../sync/reconcile.js";
+import type { OptionSpecs } from "./args.js";
+import { readConfig, readJsonFile } from "./event.js";
+import type { CliIo } from "./main.js";
+
+const REPO_NAME = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/;
+
+function parseRepo(value: string): RepositoryName {
+  const m = REPO_NAME.exec(value);
+  if (!m) throw new UserError(`--repo must be "owner/name", got "${value}"`);
+  return { owner: m[1] as string, name: m[2] as string };
+}
+
+/** The repository an issue list is about, from its items' `repository_url`. */
+function repoOfList(raw: unknown): RepositoryName | undefined {
+  const first = Array.isArray(raw) ? (raw.flat()[0] as { repository_url?: unknown } | undefined) : undefined;
+  const m = /\/repos\/([^/]+)\/([^/]+)$/.exec(typeof first?.repository_url === "string" ? first.repository_url : "");
+  return m ? { owner: m[1] as string, name: m[2] as string } : undefined;
+}
+
+export const reconcileCommand = {
+  summary: "Repair the workers of a repository's project from its open issues (closed, unlabeled, newly labeled).",
+  usage: "worker-sync reconcile (--issues F [--repo O/N] | --repo O/N --token T) [--config C] [--file P] [--dry-run]",
+  options: {
+    issues: {
+      type: "string",
+      help: "a JSON array of the repository's open issues, as GitHub's issue list returns them",
+    },
+    repo: { type: "string", help: "the repository (owner/name); from the issues' repository_url when absent" },
+    token: { type: "string", help: "list the issues through the GitHub API with this token instead of --issues" },
+    "api-url": { type: "string", help: "the API's base URL (default $GITHUB_API_URL or https://api.github.com)" },
+    config: { type: "string", short: "c", help: "the config (default .github/worker-sync.yml when present)" },
+    file: { type: "string", short: "f", help: "the state file (default: the config's state.path)" },
+    "dry-run": { type: "boolean", help: "print the repairs, write nothing" },
+  } satisfies OptionSpecs,
+  async run(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
+    const issuesFile = typeof values.issues === "string" ? values.issues : undefined;
+    const token = typeof values.token === "string" ? values.token : undefined;
+    if ((issuesFile === undefined) === (token === undefined))
+      throw new UserError("give exactly one of --issues F or --token T");
+    const config = await readConfig(io, typeof values.config === "string" ? values.config : undefined);
+    const path = typeof values.file === "string" ? values.file : config.state.path;
+    const backend = new LocalFileBackend(resolve(io.cwd, path), { label: path });
+
+    let repo = typeof values.repo === "string" ? parseRepo(values.repo) : undefined;
+    let input: ReconcileInput;
+    if (issuesFile !== undefined) {
+      const raw = await readJsonFile(io, issuesFile);
+      // The file is all there is: a worker's issue missing from it counts as no longer labeled.
+      input = { listed: parseIssueList(raw, issuesFile), trustList: true };
+      repo ??= repoOfList(raw);
+    } else {
+      if (!repo) throw new UserError("--repo is required with --token");
+      const [{ Octokit }, events] = await Promise.all([import("@octokit/rest"), import("../events/reconcile.js")]);
+      const baseUrl =
+        (typeof values["api-url"] === "string" ? values["api-url"] : process.env.GITHUB_API_URL) ||
+        "https://api.github.com";
+      const octokit = new Octokit({ auth: token, baseUrl, userAgent: "worker-sync-cli" });
+      const listed = await events.listRoleIssues(octokit, repo, roleLabels(config));
+      const { text } = await backend.read();
+      if (text === null) throw new UserError(`${path}: no such file`);
+      const unlisted = findUnlistedIssues(config, parseProjectsFile(text, path).data, repo, listed);
+      input = { listed, checked: await events.checkIssues(octokit, repo, unlisted), trustList: false };
+    }
+    if (!repo) throw new UserError(`--repo is required: ${issuesFile} names no repository`);
+
+    const mutation = reconcileMutation(config, repo, input);
+    const isDry = values["dry-run"] === true;
+    const done = await runTransaction(backend, isDry ? dryRun(mutation) : mutation, { message: "" });
+    const report = summarizeReconcile(done.result, isDry);
+    for (const line of report.repairs) io.stdout(`repair: ${line}`);
+    for (const line of report.conflicts) io.stdout(`conflict: ${line}`);
+    io.stdout(`${path}: ${report.headline}`);
+    return 0;
+  },
+};

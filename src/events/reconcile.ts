@@ -1,0 +1,225 @@
+/**
+ * Reconcile against GitHub: list the open issues carrying a role's label (one paginated
+ * list call per label), read one by one the issues workers are on that the lists did not
+ * return, run the pure reconcile as a transaction, then bring the status comments of the
+ * repaired issues up to date. Shared by the app (command, installation) and the Action.
+ */
+import { parseProjectsFile, UserError } from "../state/index.js";
+import type { OctokitLike } from "../store/github-contents.js";
+import { runTransaction } from "../store/transaction.js";
+import { installedRepositories } from "../sync/installation-payload.js";
+import { parseIssueList } from "../sync/issue-list.js";
+import { escapeText } from "../sync/markdown.js";
+import type { RepositoryName } from "../sync/project-key.js";
+import {
+  dryRun,
+  findUnlistedIssues,
+  type ListedIssue,
+  type ReconcileResult,
+  reconcileCommitMessage,
+  reconcileMutation,
+  roleLabels,
+  summarizeReconcile,
+} from "../sync/reconcile.js";
+import { renderReply } from "../sync/render-status.js";
+import type { IssueFacts, IssueSyncResult } from "../sync/rules.js";
+import type { HandlerDeps, IssueRef } from "./deps.js";
+import { fetchIssueFacts, listAll } from "./github.js";
+import { type CommentOutcome, replyOnce } from "./status-comment.js";
+import {
+  issueKey,
+  type LoadedConfig,
+  loadConfig,
+  reportStatus,
+  type SyncTarget,
+  stateBackendFor,
+} from "./sync-issue.js";
+
+export interface ReconcileOptions {
+  /** Decide and report, write nothing (no commit, no comment). */
+  dryRun?: boolean;
+  /** Where links point; https://github.com/owner/name when absent. */
+  repoUrl?: string;
+  /** The issue whose queue slot the caller already holds (a `/worker reconcile` on it). */
+  holding?: IssueRef;
+  /** The repository's config when the caller has read it already. */
+  loaded?: LoadedConfig;
+}
+
+export type ReconcileOutcome =
+  | { kind: "ignored"; reason: string }
+  | {
+      kind: "reconciled";
+      result: ReconcileResult;
+      written: boolean;
+      dryRun: boolean;
+      commitSha?: string;
+      /** The status comment of each repaired issue, by number. */
+      comments: Record<string, CommentOutcome>;
+    };
+
+/** The open issues carrying any role label, each once: one paginated list call per label. */
+export async function listRoleIssues(
+  octokit: OctokitLike,
+  repo: RepositoryName,
+  labels: readonly string[],
+): Promise<ListedIssue[]> {
+  const lists = await Promise.all(
+    labels.map((label) =>
+      listAll<unknown>(octokit, "GET /repos/{owner}/{repo}/issues", {
+        owner: repo.owner,
+        repo: repo.name,
+        state: "open",
+        labels: label,
+      }),
+    ),
+  );
+  return parseIssueList(lists.flat(), `${repo.owner}/${repo.name}: the issue list`);
+}
+
+/** Reads the issues the lists did not return; a stored issue id that is no issue number cannot be read. */
+export async function checkIssues(octokit: OctokitLike, repo: RepositoryName, numbers: readonly string[]) {
+  const readable = numbers.filter((n) => /^[1-9]\d{0,9}$/.test(n));
+  return Promise.all(
+    readable.map((n) => fetchIssueFacts(octokit, { owner: repo.owner, repo: repo.name, issue_number: Number(n) })),
+  );
+}
+
+/** Reconciles one repository's project with its issues. Bad config or state file: UserError. */
+export async function reconcileRepository(
+  deps: HandlerDeps,
+  repo: RepositoryName,
+  options: ReconcileOptions = {},
+): Promise<ReconcileOutcome> {
+  const loaded = options.loaded ?? (await loadConfig(deps, repo));
+  const { config } = loaded;
+  const backend = stateBackendFor(deps, config, repo);
+  const snapshot = await backend.read();
+  if (snapshot.text === null) {
+    if (!loaded.configured) return { kind: "ignored", reason: `no ${config.state.path} and no config` };
+    throw new UserError(`${backend.label}: no such file`);
+  }
+  const listed = await listRoleIssues(deps.octokit, repo, roleLabels(config));
+  const file = parseProjectsFile(snapshot.text, backend.label).data;
+  const checked = await checkIssues(deps.octokit, repo, findUnlistedIssues(config, file, repo, listed));
+  const mutation = reconcileMutation(config, repo, { listed, checked, trustList: false }, deps.now);
+  const done = await runTransaction(backend, options.dryRun ? dryRun(mutation) : mutation, {
+    message: (result) => reconcileCommitMessage(result, repo),
+    onConflict: (attempt) => deps.log.info(`${backend.label}: changed underneath, re-applying (attempt ${attempt})`),
+  });
+  const report = summarizeReconcile(done.result, options.dryRun ?? false);
+  deps.log.info(`${repo.owner}/${repo.name}: reconcile: ${report.headline}`);
+  for (const line of report.repairs) deps.log.info(`  ${line}`);
+  for (const line of report.conflicts) deps.log.warn(`  ${line}`);
+  const comments = done.written
+    ? await updateRepairedComments(deps, loaded, repo, done.result, listed, checked, options)
+    : {};
+  return {
+    kind: "reconciled",
+    result: done.result,
+    written: done.written,
+    dryRun: options.dryRun ?? false,
+    ...(done.commitSha ? { commitSha: done.commitSha } : {}),
+    comments,
+  };
+}
+
+/** Each repaired issue's status comment says what reconcile did; activations start one, as a label change would. */
+async function updateRepairedComments(
+  deps: HandlerDeps,
+  { config }: LoadedConfig,
+  repo: RepositoryName,
+  result: ReconcileResult,
+  listed: readonly ListedIssue[],
+  checked: ReadonlyArray<IssueFacts & { title: string | null }>,
+  options: ReconcileOptions,
+): Promise<Record<string, CommentOutcome>> {
+  if (!config.comment) return {};
+  const known = new Map<string, { state: string; labels: string[]; title: string | null }>();
+  for (const issue of [...listed, ...checked]) known.set(issue.number, issue);
+  const report = summarizeReconcile(result, false);
+  const outcomes: Record<string, CommentOutcome> = {};
+  const numbers = [...new Set(result.repairs.map((r) => r.issue))];
+  for (const number of numbers) {
+    const facts = known.get(number);
+    // Gone issues take no comments; an issue only assumed closed was never read.
+    if (!facts || facts.state === "deleted" || facts.state === "transferred") continue;
+    const ref: IssueRef = { owner: repo.owner, repo: repo.name, issue_number: Number(number) };
+    const repairs = result.repairs.filter((r) => r.issue === number);
+    const syncResult: IssueSyncResult = {
+      project: result.project,
+      plan: { project: result.project, wanted: {}, steps: [], notices: [], involved: true },
+      transitions: repairs.map((r) => r.transition),
+      file: result.file,
+    };
+    const messages = result.repairs.flatMap((r, i) => (r.issue === number ? [`reconcile: ${report.repairs[i]}`] : []));
+    const target = {
+      repo,
+      ref,
+      repoUrl: options.repoUrl ?? `https://github.com/${repo.owner}/${repo.name}`,
+      title: facts.title ?? `#${number}`,
+      labels: facts.labels,
+    };
+    const post = () =>
+      reportStatus(deps, config, target, syncResult, {
+        messages,
+        create: repairs.some((r) => r.kind === "activate"),
+      });
+    const held = options.holding && issueKey(options.holding) === issueKey(ref);
+    outcomes[number] = (await (held ? post() : deps.queue.run(issueKey(ref), post))).outcome;
+  }
+  return outcomes;
+}
+
+/** `installation` (created) and `installation_repositories` (added): reconcile each repository given to the app. */
+export async function handleInstallationEvent(deps: HandlerDeps, event: string, payload: unknown) {
+  const outcomes: Array<{ repo: string; outcome: ReconcileOutcome | { kind: "problem"; message: string } }> = [];
+  for (const repo of installedRepositories(event, payload)) {
+    const name = `${repo.owner}/${repo.name}`;
+    try {
+      outcomes.push({ repo: name, outcome: await reconcileRepository(deps, repo) });
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      // One repository's bad config or file must not keep the others from being reconciled.
+      deps.log.error(`${name}: reconcile: ${error.message}`);
+      outcomes.push({ repo: name, outcome: { kind: "problem", message: error.message } });
+    }
+  }
+  return outcomes;
+}
+
+/** The reply to `/worker reconcile`: every repair and every conflict, one line each. */
+export function renderReconcileReply(heading: string, outcome: ReconcileOutcome): string[] {
+  if (outcome.kind === "ignored")
+    return [`${escapeText(heading)}: worker-sync is not used here (${escapeText(outcome.reason)})`];
+  const report = summarizeReconcile(outcome.result, outcome.dryRun);
+  const lines = [`${escapeText(heading)}: ${escapeText(report.headline)}`];
+  if (report.repairs.length) lines.push("", "**Repaired**", "", ...report.repairs.map((l) => `- ${escapeText(l)}`));
+  if (report.conflicts.length) {
+    lines.push("", "**Conflicts** (left as they are for a person to decide)", "");
+    lines.push(...report.conflicts.map((l) => `- ${escapeText(l)}`));
+  }
+  return lines;
+}
+
+/** `/worker reconcile` on an issue: reconciles the whole repository and replies with the report. */
+export async function reconcileCommand(
+  deps: HandlerDeps,
+  loaded: LoadedConfig,
+  target: SyncTarget,
+  commentId: number,
+  heading: string,
+): Promise<ReconcileOutcome & { replied: boolean }> {
+  const outcome = await reconcileRepository(deps, target.repo, {
+    repoUrl: target.repoUrl,
+    holding: target.ref,
+    loaded,
+  });
+  const replied = await replyOnce(
+    deps,
+    target.ref,
+    commentId,
+    renderReply(commentId, renderReconcileReply(heading, outcome)),
+  );
+  return { ...outcome, replied };
+}

@@ -1,0 +1,139 @@
+import nock from "nock";
+import type { Probot } from "probot";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { commentPayload, createApp, deliver, FULL, OWNER, projectsJson } from "../app/harness.js";
+import { FakeGitHub } from "../support/fake-github.js";
+import { webhookExample as example } from "./support.js";
+
+const STATE = "memory/projects.json";
+const PROJECT = "-1001234567890";
+
+let fake: FakeGitHub;
+let probot: Probot;
+
+beforeEach(async () => {
+  nock.disableNetConnect();
+  fake = new FakeGitHub();
+  fake.useNock();
+  ({ probot } = await createApp());
+});
+afterEach(() => nock.cleanAll());
+
+const state = () => JSON.parse(fake.getFile(FULL, STATE)?.text ?? "null").projects[PROJECT];
+const statusComment = (n: number) => fake.commentsOn(FULL, n).find((c) => c.body.includes("worker-sync:status"));
+
+/** The harness's projects.json with the dev worker already on an issue. */
+function stateWithDevOn(issue: string, model = "medior") {
+  const data = JSON.parse(projectsJson({ senior: "agent:x:subagent:senior-7f3a" }));
+  Object.assign(data.projects[PROJECT].dev, {
+    active: true,
+    issueId: issue,
+    model,
+    startTime: "2026-01-01T00:00:00.000Z",
+  });
+  return `${JSON.stringify(data, null, 2)}\n`;
+}
+
+const issue = (number: number, labels: string[], state: "open" | "closed" = "open") =>
+  fake.setIssue(FULL, { number, title: `Issue ${number}`, state, labels });
+
+describe("/worker reconcile", () => {
+  beforeEach(() => {
+    // Drift: #1 was closed while the app was down; #2 got Doing + senior; #5 and #6 both want qa.
+    fake.setFile(FULL, STATE, stateWithDevOn("1"));
+    issue(1, ["Doing"], "closed");
+    issue(2, ["Doing", "senior"]);
+    issue(5, ["Testing"]);
+    issue(6, ["Testing"]);
+    fake.addComment(FULL, 1, "<!-- worker-sync:status -->\nold status", "worker-sync[bot]", "Bot");
+    fake.setPermission(FULL, "Codertocat", "write");
+  });
+
+  it("repairs, replies with every repair and conflict, and updates the repaired issues' comments", async () => {
+    await deliver(
+      probot,
+      "issue_comment",
+      commentPayload({ number: 2, labels: ["Doing", "senior"] }, "/worker reconcile"),
+    );
+    expect(state().dev).toMatchObject({ active: true, issueId: "2", model: "senior" });
+    expect(state().dev.sessions.senior).toBe("agent:x:subagent:senior-7f3a");
+    expect(state().qa.active).toBe(false);
+    expect(fake.commits(FULL).map((c) => c.message)).toEqual([
+      "worker-sync: reconcile Codertocat/Hello-World: dev freed from #1, dev on #2 at senior",
+    ]);
+
+    const reply = fake.commentsOn(FULL, 2).find((c) => c.body.startsWith("<!-- worker-sync:reply"))?.body ?? "";
+    expect(reply).toContain(`project "${PROJECT}": 2 repairs, 1 conflict`);
+    expect(reply).toContain("freed from #\u200D1 (the issue is closed)");
+    expect(reply).toContain("**Conflicts**");
+    expect(reply).toContain("#\u200D5, #\u200D6 are all labeled for it and it is free");
+
+    expect(statusComment(1)?.body).toContain("| dev | busy on [#2](");
+    expect(statusComment(1)?.body).toContain("reconcile: dev worker");
+    expect(fake.commentsOn(FULL, 1)).toHaveLength(1);
+    expect(statusComment(2)?.body).toContain("| dev | **active** | senior |");
+    expect(statusComment(2)?.body).toContain("reused `…:senior-7f3a`");
+  });
+
+  it("lists issues one call per role label, open only, 100 a page", async () => {
+    await deliver(probot, "issue_comment", commentPayload({ number: 9, labels: [] }, "/worker reconcile"));
+    const lists = fake.log.filter((r) => r.method === "GET" && r.path === `/repos/${FULL}/issues`);
+    expect(lists).toHaveLength(2);
+    // The closed #1 is read by itself: it is the dev worker's issue and no list returned it.
+    expect(fake.log.filter((r) => r.path === `/repos/${FULL}/issues/1`)).toHaveLength(1);
+  });
+
+  it("is refused to someone without write access, and changes nothing", async () => {
+    const before = fake.getFile(FULL, STATE)?.text;
+    await deliver(probot, "issue_comment", commentPayload({ number: 9, labels: [] }, "/worker reconcile", "visitor"));
+    expect(fake.getFile(FULL, STATE)?.text).toBe(before);
+    expect(fake.commentsOn(FULL, 9)[0]?.body).toContain("Only people with write access");
+  });
+
+  it("a second reconcile finds nothing to repair", async () => {
+    await deliver(probot, "issue_comment", commentPayload({ number: 9, labels: [] }, "/worker reconcile"));
+    const commits = fake.commits(FULL).length;
+    await deliver(probot, "issue_comment", commentPayload({ number: 9, labels: [] }, "/worker reconcile"));
+    expect(fake.commits(FULL)).toHaveLength(commits);
+    const replies = fake.commentsOn(FULL, 9).filter((c) => c.body.startsWith("<!-- worker-sync:reply"));
+    expect(replies.at(-1)?.body).toContain("nothing to repair, 1 conflict to decide");
+  });
+
+  it("follows the issue list across pages", async () => {
+    fake.setFile(FULL, STATE, stateWithDevOn("1"));
+    for (let n = 100; n < 205; n++) issue(n, ["Doing"]);
+    await deliver(probot, "issue_comment", commentPayload({ number: 9, labels: [] }, "/worker reconcile"));
+    const reply = fake.commentsOn(FULL, 9).find((c) => c.body.startsWith("<!-- worker-sync:reply"))?.body ?? "";
+    // Every one of the 106 open Doing issues (#2 and #100…#204) is named: none was lost between pages.
+    const named = reply.match(/#\u200D\d+/g) ?? [];
+    expect(new Set(named.filter((n) => n !== "#\u200D1"))).toHaveProperty("size", 106 + 2);
+    expect(state().dev.active).toBe(false);
+  });
+});
+
+describe("installation", () => {
+  it("reconciles each repository given to the app, and leaves alone those that do not use worker-sync", async () => {
+    fake.setFile(FULL, STATE, stateWithDevOn("1"));
+    issue(1, ["Doing"], "closed");
+    issue(4, ["Testing"]);
+    const payload = example("installation", "created");
+    payload.repositories = [
+      { id: 1, name: "Hello-World", full_name: FULL, private: false },
+      { id: 2, name: "unused", full_name: `${OWNER}/unused`, private: false },
+    ];
+    await probot.receive({ id: "i-1", name: "installation", payload } as never);
+    expect(state().dev.active).toBe(false);
+    expect(state().qa).toMatchObject({ active: true, issueId: "4" });
+    expect(statusComment(4)?.body).toContain("| qa | **active** | qa |");
+    expect(fake.log.some((r) => r.method === "PUT" && r.path.includes(`${OWNER}/unused`))).toBe(false);
+  });
+
+  it("reconciles repositories added to an installation", async () => {
+    fake.setFile(FULL, STATE, stateWithDevOn("1"));
+    issue(1, ["Doing"], "closed");
+    const payload = example("installation_repositories", "added");
+    payload.repositories_added = [{ id: 1, name: "Hello-World", full_name: FULL, private: false }];
+    await probot.receive({ id: "i-2", name: "installation_repositories", payload } as never);
+    expect(state().dev.active).toBe(false);
+  });
+});

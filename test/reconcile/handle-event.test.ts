@@ -1,0 +1,158 @@
+/**
+ * The app without a server: dist/index.js run as a workflow step would run it (a process with
+ * INPUT_* variables, GITHUB_EVENT_NAME / GITHUB_EVENT_PATH), against a fake GitHub on a port.
+ */
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { makeWorkspace, runAction } from "../action/support.js";
+import { commentPayload, FULL, issuesPayload, projectsJson } from "../app/harness.js";
+import { FakeGitHub } from "../support/fake-github.js";
+
+const STATE = "memory/projects.json";
+const PROJECT = "-1001234567890";
+const BOT = "github-actions[bot]";
+
+let fake: FakeGitHub;
+let url: string;
+let close: () => Promise<void>;
+
+beforeEach(async () => {
+  fake = new FakeGitHub();
+  fake.botLogin = BOT;
+  ({ url, close } = await fake.listen());
+});
+afterEach(() => close());
+
+const state = () => JSON.parse(fake.getFile(FULL, STATE)?.text ?? "null").projects[PROJECT];
+const statusComments = (n: number) => fake.commentsOn(FULL, n).filter((c) => c.body.includes("worker-sync:status"));
+
+async function handle(name: string, payload: unknown, inputs: Record<string, string> = {}) {
+  const workspace = await makeWorkspace();
+  const path = join(workspace, "event.json");
+  await writeFile(path, JSON.stringify(payload));
+  return runAction({
+    workspace,
+    inputs: { command: "handle-event", token: "ghs_workflow", ...inputs },
+    env: { GITHUB_EVENT_NAME: name, GITHUB_EVENT_PATH: path, GITHUB_API_URL: url, GITHUB_REPOSITORY: FULL },
+  });
+}
+
+describe("command: handle-event", () => {
+  beforeEach(() => {
+    fake.setFile(FULL, STATE, projectsJson({ senior: "agent:x:subagent:senior-7f3a" }));
+  });
+
+  it("runs the app's issue handler: commits the state and keeps one status comment as github-actions[bot]", async () => {
+    fake.setIssue(FULL, { number: 1, title: "One", state: "open", labels: ["Doing", "senior"] });
+    const first = await handle("issues", issuesPayload("labeled", { number: 1, labels: ["Doing", "senior"] }, "Doing"));
+    expect(first.code).toBe(0);
+    expect(first.outputs.changed).toBe("true");
+    expect(first.outputs["commit-sha"]).toMatch(/^[0-9a-f]{40}$/);
+    expect(state().dev).toMatchObject({ active: true, issueId: "1", model: "senior" });
+    expect(statusComments(1)).toHaveLength(1);
+    expect(statusComments(1)[0]?.user.login).toBe(BOT);
+
+    // The next run finds the comment by its author and edits it, rather than posting a second.
+    fake.setIssue(FULL, { number: 1, title: "One", state: "closed", labels: ["Doing", "senior"] });
+    const second = await handle("issues", issuesPayload("closed", { number: 1, labels: ["Doing"], state: "closed" }));
+    expect(second.code).toBe(0);
+    expect(state().dev).toMatchObject({ active: false, issueId: null });
+    expect(statusComments(1)).toHaveLength(1);
+    expect(statusComments(1)[0]?.body).toContain("| dev | idle |");
+    expect(fake.log.some((r) => r.method === "PATCH")).toBe(true);
+  });
+
+  it("reads the config from the repository through the contents API", async () => {
+    fake.setFile("Codertocat/workers", "state/projects.json", projectsJson());
+    fake.setFile(FULL, ".github/worker-sync.yml", "state:\n  repo: Codertocat/workers\n  path: state/projects.json\n");
+    fake.setIssue(FULL, { number: 2, title: "Two", state: "open", labels: ["Testing"] });
+    const run = await handle("issues", issuesPayload("labeled", { number: 2, labels: ["Testing"] }, "Testing"));
+    expect(run.code).toBe(0);
+    const central = JSON.parse(fake.getFile("Codertocat/workers", "state/projects.json")?.text ?? "");
+    expect(central.projects[PROJECT].qa).toMatchObject({ active: true, issueId: "2" });
+    expect(fake.getFile(FULL, STATE)?.text).toBe(projectsJson({ senior: "agent:x:subagent:senior-7f3a" }));
+  });
+
+  it("runs /worker commands from an issue_comment event, for people with write access", async () => {
+    fake.setPermission(FULL, "Codertocat", "write");
+    fake.setIssue(FULL, { number: 3, title: "Three", state: "open", labels: [] });
+    const run = await handle(
+      "issue_comment",
+      commentPayload({ number: 3, labels: [] }, "/worker session senior agent:new:senior-1"),
+    );
+    expect(run.code).toBe(0);
+    expect(state().dev.sessions.senior).toBe("agent:new:senior-1");
+    expect(run.stdout).toContain("issue_comment.created: state file committed");
+  });
+
+  it("fails the step with the config's mistake, and writes nothing", async () => {
+    fake.setFile(FULL, ".github/worker-sync.yml", "roles:\n  dev:\n    labels: []\n");
+    fake.setIssue(FULL, { number: 4, title: "Four", state: "open", labels: ["Doing"] });
+    const before = fake.getFile(FULL, STATE)?.text;
+    const run = await handle("issues", issuesPayload("labeled", { number: 4, labels: ["Doing"] }, "Doing"));
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("::error::.github/worker-sync.yml: roles.dev.labels: list at least one label");
+    expect(fake.getFile(FULL, STATE)?.text).toBe(before);
+  });
+
+  it("ignores events it does not handle, without a request", async () => {
+    const run = await handle("push", { ref: "refs/heads/main" });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("push: not an event worker-sync handles");
+    expect(fake.log).toEqual([]);
+  });
+});
+
+describe("command: reconcile", () => {
+  beforeEach(() => {
+    const data = JSON.parse(projectsJson());
+    Object.assign(data.projects[PROJECT].dev, { active: true, issueId: "1", model: "medior" });
+    fake.setFile(FULL, STATE, `${JSON.stringify(data, null, 2)}\n`);
+    fake.setIssue(FULL, { number: 1, title: "One", state: "closed", labels: ["Doing"] });
+    fake.setIssue(FULL, { number: 5, title: "Five", state: "open", labels: ["Testing"] });
+    fake.setIssue(FULL, { number: 6, title: "Six", state: "open", labels: ["Doing"] });
+    fake.setIssue(FULL, { number: 7, title: "Seven", state: "open", labels: ["Doing", "junior"] });
+  });
+
+  it("with dry-run reports the repairs and conflicts and writes nothing", async () => {
+    const before = fake.getFile(FULL, STATE)?.text;
+    const run = await handle("schedule", {}, { command: "reconcile", "dry-run": "true" });
+    expect(run.code).toBe(0);
+    expect(fake.getFile(FULL, STATE)?.text).toBe(before);
+    expect(fake.log.filter((r) => r.method !== "GET")).toEqual([]);
+    expect(run.outputs.changed).toBe("false");
+    expect(JSON.parse(run.outputs.repairs ?? "")).toHaveLength(2);
+    expect(run.summary).toContain("would make 2 repairs, 1 conflict (dry run, nothing written)");
+  });
+
+  it("repairs, reports in the job summary and outputs, and updates the repaired issues' comments", async () => {
+    const run = await handle("schedule", {}, { command: "reconcile" });
+    expect(run.code).toBe(0);
+    expect(state().dev).toMatchObject({ active: false, issueId: null });
+    expect(state().qa).toMatchObject({ active: true, issueId: "5" });
+    expect(run.outputs.changed).toBe("true");
+    expect(JSON.parse(run.outputs.repairs ?? "")).toEqual([
+      `dev worker of project "${PROJECT}": freed from #1 (the issue is closed)`,
+      `qa worker of project "${PROJECT}": active on #5 at tier qa; no session yet for tier qa (record the one you spawn with \`worker-sync session --set\`) (the issue is labeled for it and the worker was free)`,
+    ]);
+    expect(JSON.parse(run.outputs.conflicts ?? "")).toEqual([
+      `dev worker of project "${PROJECT}": #6, #7 are all labeled for it and it is free; not guessing which: keep the label on one`,
+    ]);
+    expect(run.summary).toContain("<h4>Repairs</h4>");
+    expect(run.summary).toContain("<h4>Conflicts (left for a person to decide)</h4>");
+    expect(run.stdout).toContain("::warning title=worker-sync conflict::");
+    expect(statusComments(5)[0]?.body).toContain("| qa | **active** | qa |");
+
+    const again = await handle("schedule", {}, { command: "reconcile" });
+    expect(again.outputs.changed).toBe("false");
+    expect(JSON.parse(again.outputs.repairs ?? "")).toEqual([]);
+    expect(fake.commits(FULL)).toHaveLength(1);
+  });
+
+  it("a scheduled run of the handle-event workflow reconciles too", async () => {
+    const run = await handle("schedule", { schedule: "17 * * * *" });
+    expect(run.code).toBe(0);
+    expect(state().qa).toMatchObject({ active: true, issueId: "5" });
+  });
+});
