@@ -4,7 +4,7 @@
  */
 import nock from "nock";
 import type { Probot } from "probot";
-import { deliver, FULL, type IssueShape, issuesPayload, projectsJson } from "../test/app/harness.js";
+import { deliver, FULL, type IssueShape, inRepository, issuesPayload, projectsJson } from "../test/app/harness.js";
 import { FakeGitHub } from "../test/support/fake-github.js";
 
 export const STATE = "memory/projects.json";
@@ -22,19 +22,8 @@ export function fakeGitHub({ config = true }: { config?: boolean } = {}): FakeGi
 }
 
 /** An `issues` delivery for `repo` (Codertocat/Hello-World unless given as "owner/name"). */
-export function payloadFor(action: string, issue: IssueShape, label?: string, repo = FULL) {
-  const payload = issuesPayload(action, issue, label);
-  const [owner, name] = repo.split("/") as [string, string];
-  const repository = payload.repository as Record<string, unknown> & { owner: Record<string, unknown> };
-  payload.repository = {
-    ...repository,
-    name,
-    full_name: repo,
-    html_url: `https://github.com/${repo}`,
-    owner: { ...repository.owner, login: owner },
-  };
-  return payload;
-}
+export const payloadFor = (action: string, issue: IssueShape, label?: string, repo = FULL) =>
+  inRepository(issuesPayload(action, issue, label), repo);
 
 /** The issue changes on GitHub, then GitHub delivers the event about it; returns the payload. */
 export async function change(

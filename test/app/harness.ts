@@ -117,15 +117,24 @@ function withIssue(payload: Example, issue: IssueShape): Example {
     labels: issue.labels.map(label),
   };
   // A few examples come from other repositories; every delivery here is about ours.
-  const repository = payload.repository as Record<string, unknown> & { owner: Record<string, unknown> };
-  payload.repository = {
-    ...repository,
-    name: REPO,
-    full_name: FULL,
-    html_url: `https://github.com/${FULL}`,
-    owner: { ...repository.owner, login: OWNER },
-  };
+  inRepository(payload, FULL);
   payload.installation ??= { id: 1, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
+  return payload;
+}
+
+/** Makes a delivery about `repo` ("owner/name"). */
+export function inRepository<P extends Record<string, unknown>>(payload: P, repo: string): P {
+  const [owner, name] = repo.split("/") as [string, string];
+  const repository = payload.repository as Record<string, unknown> & { owner: Record<string, unknown> };
+  Object.assign(payload, {
+    repository: {
+      ...repository,
+      name,
+      full_name: repo,
+      html_url: `https://github.com/${repo}`,
+      owner: { ...repository.owner, login: owner },
+    },
+  });
   return payload;
 }
 

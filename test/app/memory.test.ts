@@ -6,7 +6,7 @@ import nock from "nock";
 import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeGitHub } from "../support/fake-github.js";
-import { createApp, deliver, FULL, type IssueShape, issuesPayload, projectsJson } from "./harness.js";
+import { createApp, deliver, FULL, type IssueShape, inRepository, issuesPayload, projectsJson } from "./harness.js";
 
 const STATE = "memory/projects.json";
 const PROJECT = "-1001234567890";
@@ -29,13 +29,6 @@ const statusComments = (n: number, repo = FULL) =>
   fake.commentsOn(repo, n).filter((c) => c.body.includes("worker-sync:status"));
 const counted = () => fake.countedRequests((r) => r.path !== "/app");
 
-function withRepository(payload: ReturnType<typeof issuesPayload>, repo: string) {
-  const [owner, name] = repo.split("/");
-  const repository = payload.repository as Record<string, unknown> & { owner: Record<string, unknown> };
-  payload.repository = { ...repository, name, full_name: repo, owner: { ...repository.owner, login: owner } };
-  return payload;
-}
-
 async function change(issue: IssueShape, action: string, label?: string, repo = FULL) {
   fake.setIssue(repo, {
     number: issue.number,
@@ -43,7 +36,7 @@ async function change(issue: IssueShape, action: string, label?: string, repo = 
     state: issue.state ?? "open",
     labels: issue.labels,
   });
-  const payload = withRepository(issuesPayload(action, issue, label), repo);
+  const payload = inRepository(issuesPayload(action, issue, label), repo);
   await deliver(probot, "issues", payload);
   return payload;
 }
