@@ -38,8 +38,6 @@ export interface CommitOptions<R> {
 
 export class CommitQueue {
   private readonly files = new Map<string, FileQueue>();
-  /** Commits made and transitions they carried, for diagnostics and the benchmark. */
-  readonly stats = { commits: 0, transitions: 0 };
 
   /** Runs `mutation` on the file `key` names, in the next commit of that file. */
   commit<R>(key: string, backend: StateBackend, mutation: Mutation<R>, options: CommitOptions<R>) {
@@ -80,11 +78,6 @@ export class CommitQueue {
     });
   }
 
-  /** Keys with a commit in flight or waiting (for tests and diagnostics). */
-  get size(): number {
-    return this.files.size;
-  }
-
   private async drain(key: string, queue: FileQueue, onConflict: CommitOptions<unknown>["onConflict"]) {
     while (queue.pending.length > 0) {
       const batch = queue.pending.splice(0);
@@ -109,10 +102,6 @@ export class CommitQueue {
       message: (outcomes) => commitMessage(batch, outcomes),
       ...(onConflict ? { onConflict } : {}),
     });
-    if (done.written) {
-      this.stats.commits++;
-      this.stats.transitions += done.result.filter((o) => o.ok && o.changed).length;
-    }
     batch.forEach((item, i) => {
       const outcome = done.result[i] as ItemOutcome;
       if (!outcome.ok) {
