@@ -7,9 +7,11 @@ export interface Figure {
   /** "max": the value must be at most the target; "min": at least. */
   kind: "max" | "min";
   detail?: string;
+  /** Reported for information: `target` is not a goal and the figure is always "met". */
+  informational?: boolean;
 }
 
-export const met = (f: Figure) => (f.kind === "max" ? f.value <= f.target : f.value >= f.target);
+export const met = (f: Figure) => f.informational || (f.kind === "max" ? f.value <= f.target : f.value >= f.target);
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -23,8 +25,8 @@ export function renderTable(figures: Figure[]): string {
   const rows = figures.map((f) => [
     f.name,
     `${fmt(f.value)} ${f.unit}`.trim(),
-    `${f.kind === "max" ? "<=" : ">="} ${fmt(f.target)} ${f.unit}`.trim(),
-    met(f) ? "met" : "NOT MET",
+    f.informational ? "(informational)" : `${f.kind === "max" ? "<=" : ">="} ${fmt(f.target)} ${f.unit}`.trim(),
+    f.informational ? "" : met(f) ? "met" : "NOT MET",
   ]);
   const head = ["figure", "measured", "target", ""];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));

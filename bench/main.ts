@@ -1,6 +1,7 @@
 // `npm run bench`: every figure beside its target; the same written to bench/results.json.
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
+import { measureBurst, measureRequests } from "./app.js";
 import { measureActionStartup, measureBundleSize, measureLargeFile, measureTransitions } from "./core.js";
 import { type Figure, met, renderTable } from "./figures.js";
 
@@ -15,6 +16,9 @@ add(await measureLargeFile(false));
 add(await measureLargeFile(true));
 add(measureBundleSize());
 add(measureActionStartup());
+for (const f of await measureRequests()) add(f);
+for (const f of measureBurst("one-repository")) add(f);
+for (const f of measureBurst("central-state")) add(f);
 
 console.log(renderTable(figures));
 for (const f of figures) if (f.detail) console.log(`  ${f.name}: ${f.detail}`);

@@ -7,6 +7,7 @@ import { handleCommentEvent } from "../events/comment-command.js";
 import type { HandlerDeps } from "../events/deps.js";
 import { handleIssueEvent } from "../events/issue-event.js";
 import { KeyedQueue } from "../events/keyed-queue.js";
+import { createProcessMemory } from "../events/process-memory.js";
 import { handleInstallationEvent } from "../events/reconcile.js";
 
 export const ISSUE_EVENTS = [
@@ -23,6 +24,8 @@ export const ISSUE_EVENTS = [
 export default (app: Probot) => {
   // One queue per app: deliveries for the same issue run one after the other in this process.
   const queue = new KeyedQueue();
+  // Kept between events: conditional reads, state snapshots, comment ids, commit queues.
+  const memory = createProcessMemory();
   let login: Promise<string> | undefined;
   // The app comments as "<slug>[bot]"; GET /app (app-authenticated) names the slug once.
   const botLogin = () => {
@@ -36,12 +39,15 @@ export default (app: Probot) => {
       });
     return login;
   };
-  const depsFor = (context: Context): HandlerDeps => ({
+  const depsFor = (
+    context: Context<"issues" | "issue_comment" | "installation" | "installation_repositories">,
+  ): HandlerDeps => ({
     octokit: context.octokit,
     log: context.log,
     loadConfig: () => context.config("worker-sync.yml"),
     botLogin,
     queue,
+    memory: memory.forInstallation(String(context.payload.installation?.id ?? "app"), context.octokit),
   });
 
   app.on([...ISSUE_EVENTS], async (context) => {

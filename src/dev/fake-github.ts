@@ -230,7 +230,7 @@ export class FakeGitHub {
     if (wait) await new Promise((r) => setTimeout(r, wait));
     const fault = this.takeFault(req);
     if (fault?.apply) this.route(req);
-    const response = fault?.response ?? this.route(req);
+    const response = withEtag(req, fault?.response ?? this.route(req));
     if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
     this.log.push({ method: req.method, path: req.path, status: response.drop ? 0 : response.status });
     return response;
@@ -305,7 +305,9 @@ export class FakeGitHub {
     m = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)$/.exec(path);
     if (m && method === "GET") {
       const issue = this.issues.get(`${m[1]}#${m[2]}`);
-      return issue ? json(200, issueJson(issue, m[1] as string, req.base)) : notFound();
+      return issue
+        ? json(200, issueJson(issue, m[1] as string, req.base, this.commentsOn(m[1] as string, issue.number).length))
+        : notFound();
     }
     m = /^\/repos\/([^/]+\/[^/]+)\/issues$/.exec(path);
     if (m && method === "GET") return this.listIssues(req, m[1] as string);
@@ -389,7 +391,7 @@ export class FakeGitHub {
       .filter((i) => state === "all" || i.state === state)
       .filter((i) => labels.every((l) => i.labels.some((x) => x.toLowerCase() === l.toLowerCase())))
       .sort((a, b) => b.number - a.number)
-      .map((issue) => issueJson(issue, repo, req.base));
+      .map((issue) => issueJson(issue, repo, req.base, this.commentsOn(repo, issue.number).length));
     return paginate(req, list);
   }
 
@@ -439,6 +441,21 @@ export function serializeBody(res: FakeResponse): string {
   return JSON.stringify(res.body);
 }
 
+/**
+ * GitHub sends an ETag with every successful GET and answers a matching If-None-Match with
+ * 304 (not counted against the rate limit). Responses that set their own (contents) keep it.
+ */
+function withEtag(req: FakeRequest, res: FakeResponse): FakeResponse {
+  if (req.method !== "GET" || res.status !== 200 || res.drop) return res;
+  const etag =
+    res.headers?.etag ??
+    `W/"${createHash("sha1")
+      .update(`${req.headers.accept ?? ""}\n${serializeBody(res)}`)
+      .digest("hex")}"`;
+  if (req.headers["if-none-match"] === etag) return { status: 304, headers: { etag } };
+  return { ...res, headers: { ...res.headers, etag } };
+}
+
 function json(status: number, body: unknown, headers: Record<string, string> = {}): FakeResponse {
   return { status, body, headers };
 }
@@ -447,7 +464,7 @@ function notFound(): FakeResponse {
   return json(404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" });
 }
 
-function issueJson(issue: FakeIssue, repo: string, base: string) {
+function issueJson(issue: FakeIssue, repo: string, base: string, comments: number) {
   return {
     url: `${base}/repos/${repo}/issues/${issue.number}`,
     repository_url: `${base}/repos/${repo}`,
@@ -457,6 +474,7 @@ function issueJson(issue: FakeIssue, repo: string, base: string) {
     state: issue.state,
     labels: issue.labels.map((name, i) => ({ id: i + 1, name, color: "ededed" })),
     user: { login: issue.user ?? "someone", type: "User" },
+    comments,
   };
 }
 

@@ -36,7 +36,7 @@ export const listComments = (octokit: OctokitLike, ref: IssueRef) =>
 export async function fetchIssueFacts(
   octokit: OctokitLike,
   ref: IssueRef,
-): Promise<IssueFacts & { title: string | null }> {
+): Promise<IssueFacts & { title: string | null; comments?: number }> {
   const number = String(ref.issue_number);
   try {
     const { data } = await octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}", { ...ref });
@@ -50,6 +50,7 @@ export async function fetchIssueFacts(
       state: data.state === "closed" ? "closed" : "open",
       labels: labels.filter((l: unknown): l is string => typeof l === "string"),
       title: typeof data.title === "string" ? data.title : null,
+      ...(typeof data.comments === "number" ? { comments: data.comments } : {}),
     };
   } catch (error) {
     // 410 Gone: deleted; 404: deleted or no longer visible to us.

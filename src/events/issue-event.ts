@@ -95,9 +95,11 @@ async function syncIssue(
     repoUrl: repositoryUrl(payload),
     title: current.title ?? payload.issue.title,
     labels: current.labels,
+    ...("comments" in current && current.comments !== undefined ? { comments: current.comments } : {}),
   };
   try {
     const done = await commitState(deps, backend, target, issueSyncMutation(config, repo, current, deps.now));
+    deps.log.debug(`${issueKey(ref)}: state ${done.written ? "committed" : "already in line"}`);
     if (!(config.comment && stillHere)) return { kind: "synced", ...done };
     // A comment is started when a worker or a role label is involved; once there, it is kept current.
     const posted = await reportStatus(deps, config, target, done.result, { create: done.result.plan.involved });

@@ -44,7 +44,8 @@ export function stateLocation(config: WorkerSyncConfig, repo: RepositoryName): C
 
 export function stateBackendFor(deps: HandlerDeps, config: WorkerSyncConfig, repo: RepositoryName): StateBackend {
   const location = stateLocation(config, repo);
-  return deps.stateBackend ? deps.stateBackend(location) : new GitHubContentsBackend(deps.octokit, location);
+  if (deps.stateBackend) return deps.stateBackend(location);
+  return new GitHubContentsBackend(deps.octokit, location, deps.memory?.snapshots);
 }
 
 /** Whether the state has a worker of this repository's project on the issue (false when unreadable). */
@@ -58,7 +59,7 @@ export function stateHasWorkerOn(text: string, config: WorkerSyncConfig, repo: R
   }
 }
 
-export const issueKey = (ref: IssueRef) => `${ref.owner}/${ref.repo}#${ref.issue_number}`.toLowerCase();
+export { issueKey } from "./deps.js";
 
 export interface SyncTarget {
   repo: RepositoryName;
@@ -66,11 +67,17 @@ export interface SyncTarget {
   repoUrl: string;
   title: string;
   labels: string[];
+  /** The issue's comment count as just read from GitHub, when it was. */
+  comments?: number;
 }
 
 export type Synced<R> = TransactionResult<R> & { comment?: CommentOutcome; body?: string };
 
-/** Runs a mutation on the state file (re-read and re-applied on a conflict). */
+/**
+ * Runs a mutation on the state file (re-read and re-applied on a conflict). With memory it
+ * joins the file's commit queue, and returns once that queue is settled, so the comment
+ * the caller writes next does not get ahead of another delivery's commit.
+ */
 export async function commitState<R extends IssueSyncResult | SessionCommandResult>(
   deps: HandlerDeps,
   backend: StateBackend,
@@ -78,10 +85,16 @@ export async function commitState<R extends IssueSyncResult | SessionCommandResu
   mutation: Mutation<R>,
 ): Promise<TransactionResult<R>> {
   const issue = String(target.ref.issue_number);
-  const done = await runTransaction(backend, mutation, {
-    message: (result) => commitMessageFor(result, target.repo, issue),
-    onConflict: (attempt) => deps.log.info(`${backend.label}: changed underneath, re-applying (attempt ${attempt})`),
-  });
+  const options = {
+    message: (result: R) => commitMessageFor(result, target.repo, issue),
+    onConflict: (attempt: number) =>
+      deps.log.info(`${backend.label}: changed underneath, re-applying (attempt ${attempt})`),
+  };
+  const queue = deps.memory?.commits;
+  const key = `${deps.memory?.scope}:${backend.label}`;
+  const done = queue
+    ? await queue.commit(key, backend, mutation, options).finally(() => queue.settled(key))
+    : await runTransaction(backend, mutation, options);
   if (done.written) deps.log.info(`${backend.label}: ${commitMessageFor(done.result, target.repo, issue)}`);
   return done;
 }
@@ -109,7 +122,7 @@ export function reportStatus(
     deps,
     target.ref,
     (previous) => renderStatus(previous ? { ...base, previous } : base).body,
-    { create: view.create ?? true },
+    { create: view.create ?? true, ...(target.comments !== undefined ? { comments: target.comments } : {}) },
   );
 }
 

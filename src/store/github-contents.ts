@@ -27,18 +27,29 @@ export function isWriteConflict(error: unknown): boolean {
   return status === 422 && /\bsha\b|does not match|is at [0-9a-f]+ but expected/i.test(messageOf(error));
 }
 
+/** What a backend keeps of a file between reads: the last snapshot and its ETag. */
+export type KeptSnapshot = Snapshot & { etag?: string };
+
+/** Where backends keep snapshots, by label; several backends of one file may share it. */
+export interface SnapshotMemory {
+  get(label: string): KeptSnapshot | undefined;
+  set(label: string, snapshot: KeptSnapshot): unknown;
+  delete(label: string): unknown;
+}
+
 /**
  * A projects.json in a GitHub repository, read and committed through the contents API
  * with the blob `sha` as the write precondition. Reads are conditional (ETag), and a
- * file this backend just wrote is trusted until a conflict says otherwise.
+ * file this backend just wrote is trusted until a conflict says otherwise. Backends that
+ * share a `memory` (the app keeps one per installation) share what they read and wrote.
  */
 export class GitHubContentsBackend implements StateBackend {
   readonly label: string;
-  private cached: (Snapshot & { etag?: string }) | undefined;
 
   constructor(
     private readonly octokit: OctokitLike,
     readonly location: ContentsLocation,
+    private readonly memory: SnapshotMemory = new Map(),
   ) {
     const { owner, repo, path, branch } = location;
     this.label = `${owner}/${repo}:${path}${branch ? `@${branch}` : ""}`;
@@ -49,13 +60,22 @@ export class GitHubContentsBackend implements StateBackend {
     return { owner, repo, path, ...(branch ? { ref: branch } : {}) };
   }
 
+  private get cached(): KeptSnapshot | undefined {
+    return this.memory.get(this.label);
+  }
+
+  private set cached(snapshot: KeptSnapshot | undefined) {
+    if (snapshot) this.memory.set(this.label, snapshot);
+    else this.memory.delete(this.label);
+  }
+
   invalidate(): void {
     this.cached = undefined;
   }
 
   async read(): Promise<Snapshot> {
     const cached = this.cached;
-    if (cached && !cached.etag) return cached;
+    if (cached && !cached.etag) return { text: cached.text, version: cached.version, fromOwnWrite: true };
     let response: {
       data: { content?: string; encoding?: string; sha: string; type?: string };
       headers: Record<string, string | undefined>;
@@ -66,7 +86,7 @@ export class GitHubContentsBackend implements StateBackend {
         headers: cached?.etag ? { "if-none-match": cached.etag } : {},
       });
     } catch (error) {
-      if (statusOf(error) === 304 && cached) return cached;
+      if (statusOf(error) === 304 && cached) return { text: cached.text, version: cached.version };
       if (statusOf(error) === 404) return { text: null, version: null };
       throw error;
     }
@@ -102,8 +122,8 @@ export class GitHubContentsBackend implements StateBackend {
         content: Buffer.from(text, "utf8").toString("base64"),
         ...(base.version ? { sha: base.version } : {}),
         ...(branch ? { branch } : {}),
-        // A write is never re-sent as is: Octokit's retry plugin would repeat a 409 with the same
-        // stale sha (seconds apart); the transaction re-reads and re-applies instead.
+        // Octokit's retry plugin re-sends a request that failed with 409; a conflict is
+        // answered by re-reading and re-applying (the transaction), never by the same bytes.
         request: { retries: 0 },
       });
       this.cached = { text, version: data.content.sha };

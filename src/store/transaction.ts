@@ -5,6 +5,12 @@ export interface Snapshot {
   text: string | null;
   /** Opaque precondition: a blob sha, a commit sha; null for a local file under a lock. */
   version: string | null;
+  /**
+   * True when the text is what this process last wrote, not read back from the store. A
+   * write built on it is still guarded by `version`; deciding "nothing to write" is not,
+   * so the transaction confirms such a decision on a fresh read.
+   */
+  fromOwnWrite?: boolean;
 }
 
 export interface WriteReceipt {
@@ -74,9 +80,15 @@ export async function runTransaction<R>(
   const maxAttempts = options.maxAttempts ?? 12;
   const backoff = options.backoff ?? jitteredBackoff();
   const attemptOnce = async (): Promise<TransactionResult<R>> => {
-    const snapshot = await backend.read();
+    let snapshot = await backend.read();
     if (snapshot.text === null) throw new UserError(`${backend.label}: no such file`);
-    const plan = planWrite(snapshot.text, backend.label, mutation);
+    let plan = planWrite(snapshot.text, backend.label, mutation);
+    if (plan.text === null && snapshot.fromOwnWrite && backend.invalidate) {
+      backend.invalidate();
+      snapshot = await backend.read();
+      if (snapshot.text === null) throw new UserError(`${backend.label}: no such file`);
+      plan = planWrite(snapshot.text, backend.label, mutation);
+    }
     if (plan.text === null) {
       return { result: plan.result, written: false, text: snapshot.text, migrated: plan.migrated, attempts: 0 };
     }

@@ -26,6 +26,8 @@ export function testPrivateKey(): string {
 export interface LogLine {
   level: string;
   message: string;
+  /** performance.now() when it was logged. */
+  at: number;
 }
 
 /** A pino-shaped logger that records what the app logs (Probot calls child() for each event). */
@@ -34,7 +36,7 @@ function recordingLogger(lines: LogLine[]) {
     (level: string) =>
     (...args: unknown[]) => {
       const message = args.map((a) => (typeof a === "string" ? a : a instanceof Error ? a.message : "")).join(" ");
-      lines.push({ level, message: message.trim() });
+      lines.push({ level, message: message.trim(), at: performance.now() });
     };
   const logger: Record<string, unknown> = {
     level: "debug",
@@ -61,13 +63,14 @@ export const quietOctokit = ProbotOctokit.defaults((options: Record<string, unkn
   throttle: { ...(options.throttle as object | undefined), enabled: false },
 }));
 
-export async function createApp() {
+/** The app in a real Probot; `Octokit` defaults to one without retries or throttling. */
+export async function createApp({ Octokit = quietOctokit }: { Octokit?: typeof ProbotOctokit } = {}) {
   const logs: LogLine[] = [];
   const probot = new Probot({
     appId: 1,
     privateKey: testPrivateKey(),
     secret: "test-secret",
-    Octokit: quietOctokit,
+    Octokit,
     log: recordingLogger(logs) as never,
   });
   await probot.load(app);
@@ -114,15 +117,24 @@ function withIssue(payload: Example, issue: IssueShape): Example {
     labels: issue.labels.map(label),
   };
   // A few examples come from other repositories; every delivery here is about ours.
-  const repository = payload.repository as Record<string, unknown> & { owner: Record<string, unknown> };
-  payload.repository = {
-    ...repository,
-    name: REPO,
-    full_name: FULL,
-    html_url: `https://github.com/${FULL}`,
-    owner: { ...repository.owner, login: OWNER },
-  };
+  inRepository(payload, FULL);
   payload.installation ??= { id: 1, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
+  return payload;
+}
+
+/** Makes a delivery about `repo` ("owner/name"). */
+export function inRepository<P extends Record<string, unknown>>(payload: P, repo: string): P {
+  const [owner, name] = repo.split("/") as [string, string];
+  const repository = payload.repository as Record<string, unknown> & { owner: Record<string, unknown> };
+  Object.assign(payload, {
+    repository: {
+      ...repository,
+      name,
+      full_name: repo,
+      html_url: `https://github.com/${repo}`,
+      owner: { ...repository.owner, login: owner },
+    },
+  });
   return payload;
 }
 

@@ -1,0 +1,49 @@
+/**
+ * The in-process app for the benchmark: the real Probot app (test/app/harness.ts) against
+ * FakeGitHub through nock, webhook payloads shaped like GitHub's.
+ */
+import nock from "nock";
+import type { Probot } from "probot";
+import { deliver, FULL, type IssueShape, inRepository, issuesPayload, projectsJson } from "../test/app/harness.js";
+import { FakeGitHub } from "../test/support/fake-github.js";
+
+export const STATE = "memory/projects.json";
+export const CONFIG = ".github/worker-sync.yml";
+
+/** A fake GitHub with Codertocat/Hello-World's state file and, unless told otherwise, a config file. */
+export function fakeGitHub({ config = true }: { config?: boolean } = {}): FakeGitHub {
+  nock.cleanAll();
+  nock.disableNetConnect();
+  const fake = new FakeGitHub();
+  fake.useNock();
+  fake.setFile(FULL, STATE, projectsJson());
+  if (config) fake.setFile(FULL, CONFIG, "comment: true\n");
+  return fake;
+}
+
+/** An `issues` delivery for `repo` (Codertocat/Hello-World unless given as "owner/name"). */
+export const payloadFor = (action: string, issue: IssueShape, label?: string, repo = FULL) =>
+  inRepository(issuesPayload(action, issue, label), repo);
+
+/** The issue changes on GitHub, then GitHub delivers the event about it; returns the payload. */
+export async function change(
+  fake: FakeGitHub,
+  probot: Probot,
+  issue: IssueShape,
+  action: string,
+  label?: string,
+  repo = FULL,
+) {
+  fake.setIssue(repo, {
+    number: issue.number,
+    title: `Issue ${issue.number}`,
+    state: issue.state ?? "open",
+    labels: issue.labels,
+  });
+  const payload = payloadFor(action, issue, label, repo);
+  await deliver(probot, "issues", payload);
+  return payload;
+}
+
+export const isWrite = (r: { method: string; path: string }) =>
+  r.method !== "GET" && !r.path.includes("/access_tokens");

@@ -1,0 +1,151 @@
+/**
+ * One queue per state file inside a process. Transitions that arrive while a commit of the
+ * file is in flight wait, and are then applied together, in arrival order, in the next
+ * commit: a burst of deliveries makes a few commits instead of one each, and none of them
+ * races another from this process. Each transition still gets its own result, or its own
+ * error. Across processes the blob sha precondition stays the guard (the transaction
+ * re-reads and re-applies on a conflict).
+ */
+import { type Mutation, type SessionRef, UserError } from "../state/index.js";
+import {
+  runTransaction,
+  type StateBackend,
+  TooManyConflictsError,
+  type TransactionOptions,
+  type TransactionResult,
+} from "../store/transaction.js";
+
+interface Pending {
+  mutation: Mutation<unknown>;
+  message: (result: unknown) => string;
+  resolve: (done: TransactionResult<unknown>) => void;
+  reject: (error: unknown) => void;
+}
+
+type ItemOutcome = { ok: true; result: unknown; changed: boolean } | { ok: false; error: UserError };
+
+interface FileQueue {
+  backend: StateBackend;
+  pending: Pending[];
+  /** Called once the queue has nothing left to commit. */
+  onIdle: Array<() => void>;
+}
+
+export interface CommitOptions<R> {
+  message: (result: R) => string;
+  onConflict?: TransactionOptions<unknown>["onConflict"];
+}
+
+export class CommitQueue {
+  private readonly files = new Map<string, FileQueue>();
+
+  /** Runs `mutation` on the file `key` names, in the next commit of that file. */
+  commit<R>(key: string, backend: StateBackend, mutation: Mutation<R>, options: CommitOptions<R>) {
+    return new Promise<TransactionResult<R>>((resolve, reject) => {
+      const item: Pending = {
+        mutation: mutation as Mutation<unknown>,
+        message: options.message as (result: unknown) => string,
+        resolve: resolve as (done: TransactionResult<unknown>) => void,
+        reject,
+      };
+      const queue = this.files.get(key);
+      if (queue) {
+        // The latest delivery's backend carries the freshest credentials.
+        queue.backend = backend;
+        queue.pending.push(item);
+        return;
+      }
+      const fresh: FileQueue = { backend, pending: [item], onIdle: [] };
+      this.files.set(key, fresh);
+      void this.drain(key, fresh, options.onConflict);
+    });
+  }
+
+  /**
+   * Resolves once the file `key` names has no commit in flight or waiting, or after `maxMs`.
+   * Status comments wait for this: behind Probot's throttler every write, a state commit
+   * included, waits its turn, and a comment queued before a pending commit would delay it.
+   */
+  settled(key: string, maxMs = 10_000): Promise<void> {
+    const queue = this.files.get(key);
+    if (!queue) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, maxMs);
+      queue.onIdle.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private async drain(key: string, queue: FileQueue, onConflict: CommitOptions<unknown>["onConflict"]) {
+    while (queue.pending.length > 0) {
+      const batch = queue.pending.splice(0);
+      try {
+        await this.commitBatch(queue.backend, batch, onConflict);
+      } catch (error) {
+        // A refusal one transition may have caused (the session invariant, say) must not
+        // fail the others: on a user error, the batch's transitions are committed one by one.
+        if (batch.length > 1 && error instanceof UserError && !(error instanceof TooManyConflictsError)) {
+          for (const item of batch) await this.commitBatch(queue.backend, [item], onConflict).catch(item.reject);
+        } else {
+          for (const item of batch) item.reject(error);
+        }
+      }
+    }
+    this.files.delete(key);
+    for (const resolve of queue.onIdle) resolve();
+  }
+
+  private async commitBatch(backend: StateBackend, batch: Pending[], onConflict: CommitOptions<unknown>["onConflict"]) {
+    const done = await runTransaction(backend, combine(batch), {
+      message: (outcomes) => commitMessage(batch, outcomes),
+      ...(onConflict ? { onConflict } : {}),
+    });
+    batch.forEach((item, i) => {
+      const outcome = done.result[i] as ItemOutcome;
+      if (!outcome.ok) {
+        item.reject(outcome.error);
+        return;
+      }
+      const { commitSha, ...rest } = done;
+      const written = done.written && outcome.changed;
+      item.resolve({ ...rest, result: outcome.result, written, ...(written && commitSha ? { commitSha } : {}) });
+    });
+  }
+}
+
+/** One mutation applying each pending one in order; a user error fails only its own transition. */
+function combine(batch: Pending[]): Mutation<ItemOutcome[]> {
+  return (data, context) => {
+    let file = data;
+    let changed = false;
+    const touched: SessionRef[] = [];
+    const outcomes: ItemOutcome[] = [];
+    for (const item of batch) {
+      try {
+        const outcome = item.mutation(file, context);
+        outcomes.push({ ok: true, result: outcome.result, changed: outcome.changed });
+        if (outcome.changed) {
+          file = outcome.file;
+          changed = true;
+          touched.push(...outcome.touched);
+        }
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        outcomes.push({ ok: false, error });
+      }
+    }
+    return { file, changed, touched, result: outcomes };
+  };
+}
+
+/** A single transition's own message; several: a count, then each message on its own line. */
+function commitMessage(batch: Pending[], outcomes: ItemOutcome[]): string {
+  const lines = batch.flatMap((item, i) => {
+    const outcome = outcomes[i];
+    return outcome?.ok && outcome.changed ? [item.message(outcome.result)] : [];
+  });
+  if (lines.length === 1) return lines[0] as string;
+  return `worker-sync: ${lines.length} changes\n\n${lines.map((l) => `- ${l}`).join("\n")}`;
+}
