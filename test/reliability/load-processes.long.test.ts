@@ -70,7 +70,9 @@ it(`lands all ${DELIVERIES} transitions sent to ${PROCESSES} app processes at on
   expect(finished()).toBe(DELIVERIES);
   expect(held).toHaveLength(DELIVERIES);
   expect(comments.every((c) => c === 1)).toBe(true);
-  expect(figures.writes).toBe(DELIVERIES);
+  // The commit queue (issue 6) folds concurrent transitions of one process into fewer commits.
+  expect(figures.writes).toBeGreaterThan(0);
+  expect(figures.writes).toBeLessThanOrEqual(DELIVERIES);
   expect(logs).not.toContain("gave up");
   // Probot's own pino logs (level trace), four processes' worth: no installation token in them.
   expect(logs).toMatch(/DEBUG \(probot\)/);

@@ -46,7 +46,9 @@ it(`lands all ${DELIVERIES} concurrent transitions in one process, one comment e
   expect(failed.map((f) => String((f as PromiseRejectedResult).reason)).slice(0, 3)).toEqual([]);
   expect(missing).toEqual([]);
   expect(comments.every((c) => c === 1)).toBe(true);
-  expect(figures.writes).toBe(DELIVERIES);
+  // The commit queue (issue 6) folds concurrent transitions of one process into fewer commits.
+  expect(figures.writes).toBeGreaterThan(0);
+  expect(figures.writes).toBeLessThanOrEqual(DELIVERIES);
   for (let i = 0; i < DELIVERIES; i++) {
     expect(state.projects[projectKey(i)]?.dev).toMatchObject({ active: true, model: "medior" });
   }
