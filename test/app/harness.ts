@@ -26,20 +26,33 @@ export function testPrivateKey(): string {
 export interface LogLine {
   level: string;
   message: string;
+  /** Everything the call passed, serialized: messages, objects, errors with their stacks. */
+  text: string;
   /** performance.now() when it was logged. */
   at: number;
 }
 
+const serializeArg = (a: unknown): string => {
+  if (typeof a === "string") return a;
+  if (a instanceof Error) return `${a.stack ?? a.message} ${JSON.stringify({ ...a })}`;
+  try {
+    return JSON.stringify(a, (_k, v) => (v instanceof Error ? `${v.stack} ${JSON.stringify({ ...v })}` : v));
+  } catch {
+    return String(a);
+  }
+};
+
 /** A pino-shaped logger that records what the app logs (Probot calls child() for each event). */
-function recordingLogger(lines: LogLine[]) {
+export function recordingLogger(lines: LogLine[], level: "debug" | "trace" = "debug") {
   const write =
-    (level: string) =>
+    (at: string) =>
     (...args: unknown[]) => {
       const message = args.map((a) => (typeof a === "string" ? a : a instanceof Error ? a.message : "")).join(" ");
-      lines.push({ level, message: message.trim(), at: performance.now() });
+      lines.push({ level: at, message: message.trim(), text: args.map(serializeArg).join(" "), at: performance.now() });
     };
   const logger: Record<string, unknown> = {
-    level: "debug",
+    level,
+    isLevelEnabled: (at: string) => level === "trace" || at !== "trace",
     trace: write("trace"),
     debug: write("debug"),
     info: write("info"),

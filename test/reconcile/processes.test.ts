@@ -9,6 +9,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { makeWorkspace, runAction } from "../action/support.js";
+import { inRepository } from "../app/harness.js";
 import { FakeGitHub, type FakeRequest } from "../support/fake-github.js";
 import { webhookExample } from "./support.js";
 
@@ -44,25 +45,16 @@ function centralState(): string {
 /** An `issues.labeled` delivery from @octokit/webhooks-examples, moved to `repo`. */
 function labeled(repo: string, number: number, labels: string[]) {
   const payload = webhookExample("issues", "labeled");
-  const [owner, name] = repo.split("/") as [string, string];
   const issue = payload.issue as Record<string, unknown>;
   payload.issue = {
     ...issue,
     number,
     state: "open",
-    title: `${name} ${number}`,
+    title: `${repo.split("/")[1]} ${number}`,
     labels: labels.map((l, i) => ({ id: i + 1, name: l, color: "ededed" })),
   };
   payload.label = { id: 1, name: labels[0], color: "ededed" };
-  const repository = payload.repository as Record<string, unknown> & { owner: Record<string, unknown> };
-  payload.repository = {
-    ...repository,
-    name,
-    full_name: repo,
-    html_url: `https://github.com/${repo}`,
-    owner: { ...repository.owner, login: owner },
-  };
-  return payload;
+  return inRepository(payload, repo);
 }
 
 /** Holds the first `count` reads of the central file until all have arrived: every process starts from one sha. */

@@ -26,7 +26,7 @@ export async function createFleetApp({ retry, baseUrl }: AppOptions) {
     privateKey: testPrivateKey(),
     secret: SECRET,
     Octokit,
-    log: recordingLogger(logs) as never,
+    log: recordingLogger(logs, "trace") as never,
     ...(baseUrl ? { baseUrl } : {}),
   });
   await probot.load(app);

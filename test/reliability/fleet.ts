@@ -124,41 +124,5 @@ export function requestFigures(fake: FakeGitHub) {
 export const timeless = (text: string | undefined) =>
   (text ?? "").replace(/\d{4}-\d\d-\d\d(T[\d:.]+Z| \d\d:\d\d UTC)/g, "<time>");
 
+export { type LogLine, recordingLogger } from "../app/harness.js";
 export { faultResponses };
-
-export interface LogLine {
-  level: string;
-  /** Everything the call passed, serialized: messages, objects, errors with their stacks. */
-  text: string;
-}
-
-const serializeArg = (a: unknown): string => {
-  if (typeof a === "string") return a;
-  if (a instanceof Error) return `${a.stack ?? a.message} ${JSON.stringify({ ...a })}`;
-  try {
-    return JSON.stringify(a, (_k, v) => (v instanceof Error ? `${v.stack} ${JSON.stringify({ ...v })}` : v));
-  } catch {
-    return String(a);
-  }
-};
-
-/** A pino-shaped logger at trace level that keeps every line (Probot calls child() per event). */
-export function recordingLogger(lines: LogLine[]) {
-  const write =
-    (level: string) =>
-    (...args: unknown[]) => {
-      lines.push({ level, text: args.map(serializeArg).join(" ") });
-    };
-  const logger: Record<string, unknown> = {
-    level: "trace",
-    isLevelEnabled: () => true,
-    trace: write("trace"),
-    debug: write("debug"),
-    info: write("info"),
-    warn: write("warn"),
-    error: write("error"),
-    fatal: write("fatal"),
-    child: () => logger,
-  };
-  return logger;
-}
