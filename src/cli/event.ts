@@ -61,7 +61,8 @@ export const eventCommand = {
   async run(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
     const name = required(values, "name");
     if (name !== "issues") throw new UserError(`--name must be issues, got "${name}"`);
-    const payload = parseIssuesPayload(await readJsonFile(io, required(values, "payload")));
+    const payloadFile = required(values, "payload");
+    const payload = parseIssuesPayload(await readJsonFile(io, payloadFile), payloadFile);
     const config = await readConfig(io, typeof values.config === "string" ? values.config : undefined);
     const number = payload.issue.number;
     if ((payload.action === "labeled" || payload.action === "unlabeled") && payload.label) {
