@@ -82,6 +82,15 @@ describe("worker-sync reconcile --issues", () => {
   });
 });
 
+/** GitHub answers both role label lists with `status`, as it does for a bad token or an unknown repository. */
+const refuseIssueLists = (fake: FakeGitHub, status: number, message: string) =>
+  fake.inject({
+    method: "GET",
+    path: /\/issues$/,
+    times: 2,
+    response: { status, headers: { "content-type": "application/json" }, body: { message, status: String(status) } },
+  });
+
 describe("worker-sync reconcile --token", () => {
   it("lists the issues through the API (paginated, per role label) and checks the unlisted one", async () => {
     const fake = new FakeGitHub();
@@ -103,16 +112,7 @@ describe("worker-sync reconcile --token", () => {
 
   it("a token GitHub refuses, or a repository it cannot see, is one line, exit 1, nothing written", async () => {
     const fake = new FakeGitHub();
-    fake.inject({
-      method: "GET",
-      path: /\/issues$/,
-      times: 2,
-      response: {
-        status: 401,
-        headers: { "content-type": "application/json" },
-        body: { message: "Bad credentials", status: "401" },
-      },
-    });
+    refuseIssueLists(fake, 401, "Bad credentials");
     const server = await fake.listen();
     closers.push(server.close);
     const dir = workspace(projectsText({ active: true, issueId: "3", model: "senior" }), []);
@@ -124,16 +124,7 @@ describe("worker-sync reconcile --token", () => {
       stdout: "",
       stderr: "worker-sync reconcile: GitHub refused --token for acme/app (401: Bad credentials)",
     });
-    fake.inject({
-      method: "GET",
-      path: /\/issues$/,
-      times: 2,
-      response: {
-        status: 404,
-        headers: { "content-type": "application/json" },
-        body: { message: "Not Found", status: "404" },
-      },
-    });
+    refuseIssueLists(fake, 404, "Not Found");
     const missing = await cli(["reconcile", "--repo", "acme/nope", "--token", "t", "--api-url", server.url], dir);
     expect(missing).toEqual({
       code: 1,
