@@ -16,18 +16,22 @@ import { issueSyncMutation, sessionEvents } from "../sync/rules.js";
 import { type OptionSpecs, required } from "./args.js";
 import type { CliIo } from "./main.js";
 
-async function readOptional(path: string): Promise<string | null> {
+/** A file the user named, or null when it does not exist; `label` is the path as they typed it. */
+async function readOptional(path: string, label: string): Promise<string | null> {
   try {
     return await readFile(path, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return null;
+    if (code === "EISDIR") throw new UserError(`${label}: is a directory, not a file`);
+    if (code === "EACCES") throw new UserError(`${label}: permission denied`);
     throw error;
   }
 }
 
 export async function readConfig(io: CliIo, given: string | undefined) {
   const label = given ?? CONFIG_FILE;
-  const text = await readOptional(resolve(io.cwd, label));
+  const text = await readOptional(resolve(io.cwd, label), label);
   if (text === null) {
     if (given) throw new UserError(`${given}: no such file`);
     return parseConfig(null);
@@ -36,7 +40,7 @@ export async function readConfig(io: CliIo, given: string | undefined) {
 }
 
 export async function readJsonFile(io: CliIo, path: string) {
-  const text = await readOptional(resolve(io.cwd, path));
+  const text = await readOptional(resolve(io.cwd, path), path);
   if (text === null) throw new UserError(`${path}: no such file`);
   try {
     return JSON.parse(text) as unknown;
@@ -57,7 +61,8 @@ export const eventCommand = {
   async run(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
     const name = required(values, "name");
     if (name !== "issues") throw new UserError(`--name must be issues, got "${name}"`);
-    const payload = parseIssuesPayload(await readJsonFile(io, required(values, "payload")));
+    const payloadFile = required(values, "payload");
+    const payload = parseIssuesPayload(await readJsonFile(io, payloadFile), payloadFile);
     const config = await readConfig(io, typeof values.config === "string" ? values.config : undefined);
     const number = payload.issue.number;
     if ((payload.action === "labeled" || payload.action === "unlabeled") && payload.label) {

@@ -35,6 +35,16 @@ function repoOfList(raw: unknown): RepositoryName | undefined {
   return m ? { owner: m[1] as string, name: m[2] as string } : undefined;
 }
 
+/** GitHub's refusals that a wrong --token or --repo causes, as a user's error. */
+function explainRefusal(error: unknown, repo: RepositoryName): UserError | undefined {
+  const status = typeof error === "object" && error !== null ? (error as { status?: unknown }).status : undefined;
+  const said = error instanceof Error ? error.message : String(error);
+  const name = `${repo.owner}/${repo.name}`;
+  if (status === 401 || status === 403) return new UserError(`GitHub refused --token for ${name} (${status}: ${said})`);
+  if (status === 404) return new UserError(`repository ${name} not found, or --token cannot read its issues`);
+  return undefined;
+}
+
 export const reconcileCommand = {
   summary: "Repair the workers of a repository's project from its open issues (closed, unlabeled, newly labeled).",
   usage: "worker-sync reconcile (--issues F [--repo O/N] | --repo O/N --token T) [--config C] [--file P] [--dry-run]",
@@ -72,12 +82,21 @@ export const reconcileCommand = {
       const baseUrl =
         (typeof values["api-url"] === "string" ? values["api-url"] : process.env.GITHUB_API_URL) ||
         "https://api.github.com";
-      const octokit = new Octokit({ auth: token, baseUrl, userAgent: "worker-sync-cli" });
-      const listed = await events.listRoleIssues(octokit, repo, roleLabels(config));
+      // Octokit would log each failed request to stderr; the one-line error below says it.
+      const quiet = () => {};
+      const log = { debug: quiet, info: quiet, warn: console.warn, error: quiet };
+      const octokit = new Octokit({ auth: token, baseUrl, userAgent: "worker-sync-cli", log });
       const { text } = await backend.read();
       if (text === null) throw new UserError(`${path}: no such file`);
-      const unlisted = findUnlistedIssues(config, parseProjectsFile(text, path).data, repo, listed);
-      input = { listed, checked: await events.checkIssues(octokit, repo, unlisted), trustList: false };
+      const data = parseProjectsFile(text, path).data;
+      const from = repo;
+      input = await (async (): Promise<ReconcileInput> => {
+        const listed = await events.listRoleIssues(octokit, from, roleLabels(config));
+        const unlisted = findUnlistedIssues(config, data, from, listed);
+        return { listed, checked: await events.checkIssues(octokit, from, unlisted), trustList: false };
+      })().catch((error: unknown) => {
+        throw explainRefusal(error, from) ?? error;
+      });
     }
     if (!repo) throw new UserError(`--repo is required: ${issuesFile} names no repository`);
 

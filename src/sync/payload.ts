@@ -59,17 +59,33 @@ export type IssuesPayload = z.infer<typeof issuesPayload>;
 export type CommentPayload = z.infer<typeof commentPayload>;
 export type IssuePayloadIssue = z.infer<typeof issue>;
 
-function parse<T>(schema: z.ZodMiniType<T>, payload: unknown, what: string): T {
-  const result = schema.safeParse(payload);
-  if (result.success) return result.data;
-  const first = result.error.issues[0];
-  const path = first?.path.map(String).join(".") ?? "";
-  throw new UserError(`not an ${what} webhook payload: ${path ? `${path}: ` : ""}${first?.message ?? "invalid"}`);
+const kindOf = (value: unknown) => (value === null ? "null" : Array.isArray(value) ? "array" : typeof value);
+
+/** What is wrong with the payload at the issue's path, in words (zod/mini's own message is "Invalid input"). */
+function describeIssue(payload: unknown, issue: z.core.$ZodIssue | undefined): string {
+  if (!issue) return "invalid";
+  const path = issue.path.map(String).join(".");
+  let value: unknown = payload;
+  for (const key of issue.path) {
+    value = typeof value === "object" && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  }
+  if (path && value === undefined) return `${path} is missing`;
+  const said = issue.code === "invalid_type" ? `expected ${issue.expected}, received ${kindOf(value)}` : issue.message;
+  return path ? `${path}: ${said}` : said;
 }
 
-export const parseIssuesPayload = (payload: unknown): IssuesPayload => parse(issuesPayload, payload, "issues");
-export const parseCommentPayload = (payload: unknown): CommentPayload =>
-  parse(commentPayload, payload, "issue_comment");
+function parse<T>(schema: z.ZodMiniType<T>, payload: unknown, what: string, source?: string): T {
+  const result = schema.safeParse(payload);
+  if (result.success) return result.data;
+  const problem = describeIssue(payload, result.error.issues[0]);
+  throw new UserError(`${source ? `${source}: ` : ""}not an ${what} webhook payload: ${problem}`);
+}
+
+/** `source` names where the payload came from (a file) in the error. */
+export const parseIssuesPayload = (payload: unknown, source?: string): IssuesPayload =>
+  parse(issuesPayload, payload, "issues", source);
+export const parseCommentPayload = (payload: unknown, source?: string): CommentPayload =>
+  parse(commentPayload, payload, "issue_comment", source);
 
 export const labelNames = (i: IssuePayloadIssue): string[] =>
   (i.labels ?? []).map((label) => (typeof label === "string" ? label : label.name));

@@ -64,3 +64,18 @@ it("names a missing payload file and an unsupported event", async () => {
     'worker-sync event: --name must be issues, got "push"',
   );
 });
+
+it("names the payload file and the missing field of a payload that is not an issues delivery", async () => {
+  const before = await readFile(join(dir, "projects.json"), "utf8");
+  const empty = await payload("empty.json", {});
+  expect(await run("event", "--name", "issues", "--payload", empty, "--file", "projects.json")).toEqual({
+    code: 1,
+    out: "",
+    err: "worker-sync event: empty.json: not an issues webhook payload: action is missing",
+  });
+  const wrong = await payload("wrong.json", { ...issuesPayload("opened", { number: 3, labels: [] }), action: 7 });
+  expect((await run("event", "--name", "issues", "--payload", wrong, "--file", "projects.json")).err).toBe(
+    "worker-sync event: wrong.json: not an issues webhook payload: action: expected string, received number",
+  );
+  expect(await readFile(join(dir, "projects.json"), "utf8")).toBe(before);
+});

@@ -95,6 +95,21 @@ describe("user errors: exit 1, one clear line on stderr, nothing written", () =>
       ["status", "--file", "memory"],
       "worker-sync status: memory: is a directory, not a file",
     ],
+    [
+      "a directory as the event payload",
+      ["event", "--name", "issues", "--payload", "memory"],
+      "worker-sync event: memory: is a directory, not a file",
+    ],
+    [
+      "a directory as the issue list",
+      ["reconcile", "--issues", "memory", "--repo", "acme/app"],
+      "worker-sync reconcile: memory: is a directory, not a file",
+    ],
+    [
+      "a directory as the config",
+      ["reconcile", "--issues", "none.json", "--config", "memory"],
+      "worker-sync reconcile: memory: is a directory, not a file",
+    ],
   ];
 
   it.each(cases)("%s", async (_name, args, message) => {

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { cli, snapshot } from "../cli/helpers.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { listedIssue, PROJECT, projectsText } from "./support.js";
@@ -82,6 +82,15 @@ describe("worker-sync reconcile --issues", () => {
   });
 });
 
+/** GitHub answers both role label lists with `status`, as it does for a bad token or an unknown repository. */
+const refuseIssueLists = (fake: FakeGitHub, status: number, message: string) =>
+  fake.inject({
+    method: "GET",
+    path: /\/issues$/,
+    times: 2,
+    response: { status, headers: { "content-type": "application/json" }, body: { message, status: String(status) } },
+  });
+
 describe("worker-sync reconcile --token", () => {
   it("lists the issues through the API (paginated, per role label) and checks the unlisted one", async () => {
     const fake = new FakeGitHub();
@@ -99,5 +108,32 @@ describe("worker-sync reconcile --token", () => {
     const lists = fake.log.filter((r) => r.method === "GET" && r.path === "/repos/acme/app/issues");
     expect(lists).toHaveLength(2);
     expect(fake.log.filter((r) => r.path === "/repos/acme/app/issues/3")).toHaveLength(1);
+  });
+
+  it("a token GitHub refuses, or a repository it cannot see, is one line, exit 1, nothing written", async () => {
+    const fake = new FakeGitHub();
+    refuseIssueLists(fake, 401, "Bad credentials");
+    const server = await fake.listen();
+    closers.push(server.close);
+    const dir = workspace(projectsText({ active: true, issueId: "3", model: "senior" }), []);
+    const before = snapshot(dir);
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const refused = await cli(["reconcile", "--repo", "acme/app", "--token", "bad", "--api-url", server.url], dir);
+    expect(refused).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: "worker-sync reconcile: GitHub refused --token for acme/app (401: Bad credentials)",
+    });
+    refuseIssueLists(fake, 404, "Not Found");
+    const missing = await cli(["reconcile", "--repo", "acme/nope", "--token", "t", "--api-url", server.url], dir);
+    expect(missing).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: "worker-sync reconcile: repository acme/nope not found, or --token cannot read its issues",
+    });
+    expect(snapshot(dir)).toEqual(before);
+    // Octokit's own log of the failed request would be a second line on stderr.
+    expect(logged).not.toHaveBeenCalled();
+    logged.mockRestore();
   });
 });
