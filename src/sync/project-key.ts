@@ -40,7 +40,8 @@ function namesRepository(field: unknown, repo: RepositoryName): boolean {
 
 /**
  * The projects.json key for events of `repo`: the configured `project`, else the one
- * project whose `repo` field names this repository, else the file's only project.
+ * project whose `repo` field names this repository, else the file's only project (in a
+ * central state file, only when that project's `repo` names no other repository).
  */
 export function resolveProjectKey(file: ProjectsFile, config: WorkerSyncConfig, repo: RepositoryName): string {
   const keys = Object.keys(file.projects);
@@ -61,7 +62,17 @@ export function resolveProjectKey(file: ProjectsFile, config: WorkerSyncConfig, 
       `several projects in projects.json name the repository ${full} (${named.map((k) => `"${k}"`).join(", ")}); set \`project\` in ${CONFIG_FILE}`,
     );
   }
-  if (keys.length === 1) return keys[0] as string;
+  if (keys.length === 1) {
+    // The only project is the default, but not in a central state file whose only project
+    // names another repository: events of every other repository would drive its workers.
+    const only = keys[0] as string;
+    const field = file.projects[only]?.repo;
+    const central = config.state.repo !== undefined && config.state.repo.toLowerCase() !== full.toLowerCase();
+    if (!central || typeof field !== "string" || !parseRepoField(field)) return only;
+    throw new UserError(
+      `the only project in projects.json ("${only}") names the repository ${JSON.stringify(field)}, not ${full}; set \`project\` in ${CONFIG_FILE} to use it here`,
+    );
+  }
   throw new UserError(
     keys.length
       ? `no project in projects.json names the repository ${full}; set \`project\` in ${CONFIG_FILE}`

@@ -45,6 +45,15 @@ describe("resolveProjectKey", () => {
     );
   });
 
+  it("in a central state file, does not give one repository's events the only project of another", () => {
+    const central = parseConfig({ state: { repo: "acme/workers" } });
+    expect(() => resolveProjectKey(file({ "-9": "~/git/elsewhere" }), central, here)).toThrow(
+      'the only project in projects.json ("-9") names the repository "~/git/elsewhere", not acme/app; set `project` in .github/worker-sync.yml to use it here',
+    );
+    expect(resolveProjectKey(file({ "-9": "~/git/app" }), central, here)).toBe("-9");
+    expect(resolveProjectKey(file({ "-9": undefined }), central, here)).toBe("-9");
+  });
+
   it("uses the configured project, and says when it is not in the file", () => {
     const f = file({ "-1": "~/git/app", "-2": "~/git/y" });
     expect(resolveProjectKey(f, parseConfig({ project: "-2" }), here)).toBe("-2");
