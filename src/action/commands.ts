@@ -117,7 +117,11 @@ const HANDLERS: Handlers = {
     const text = await readWorkspaceText(file);
     const workers = projectRows(text, file.relative);
     const projects = new Set(workers.map((w) => w.project)).size;
-    return { changed: false, headline: `${file.relative}: ${projects} ${projects === 1 ? "project" : "projects"}`, workers };
+    return {
+      changed: false,
+      headline: `${file.relative}: ${projects} ${projects === 1 ? "project" : "projects"}`,
+      workers,
+    };
   },
 
   async migrate(_command, context) {
