@@ -35,11 +35,14 @@ function repoOfList(raw: unknown): RepositoryName | undefined {
   return m ? { owner: m[1] as string, name: m[2] as string } : undefined;
 }
 
-/** GitHub's refusals that a wrong --token or --repo causes, as a user's error. */
-function explainRefusal(error: unknown, repo: RepositoryName): UserError | undefined {
+/** GitHub's refusals that a wrong --token, --repo or --api-url causes, as a user's error. */
+function explainRefusal(error: unknown, repo: RepositoryName, baseUrl: string): UserError | undefined {
   const status = typeof error === "object" && error !== null ? (error as { status?: unknown }).status : undefined;
   const said = error instanceof Error ? error.message : String(error);
   const name = `${repo.owner}/${repo.name}`;
+  // Octokit reports a request that got no answer at all as a 500 without a response.
+  const answered = typeof error === "object" && error !== null && "response" in error && error.response !== undefined;
+  if (status === 500 && !answered) return new UserError(`could not reach the GitHub API at ${baseUrl} (${said})`);
   if (status === 401 || status === 403) return new UserError(`GitHub refused --token for ${name} (${status}: ${said})`);
   if (status === 404) return new UserError(`repository ${name} not found, or --token cannot read its issues`);
   return undefined;
@@ -95,7 +98,7 @@ export const reconcileCommand = {
         const unlisted = findUnlistedIssues(config, data, from, listed);
         return { listed, checked: await events.checkIssues(octokit, from, unlisted), trustList: false };
       })().catch((error: unknown) => {
-        throw explainRefusal(error, from) ?? error;
+        throw explainRefusal(error, from, baseUrl) ?? error;
       });
     }
     if (!repo) throw new UserError(`--repo is required: ${issuesFile} names no repository`);

@@ -110,7 +110,7 @@ describe("worker-sync reconcile --token", () => {
     expect(fake.log.filter((r) => r.path === "/repos/acme/app/issues/3")).toHaveLength(1);
   });
 
-  it("a token GitHub refuses, or a repository it cannot see, is one line, exit 1, nothing written", async () => {
+  it("a token GitHub refuses, a repository it cannot see, or an API it cannot reach is one line, exit 1, nothing written", async () => {
     const fake = new FakeGitHub();
     refuseIssueLists(fake, 401, "Bad credentials");
     const server = await fake.listen();
@@ -131,6 +131,14 @@ describe("worker-sync reconcile --token", () => {
       stdout: "",
       stderr: "worker-sync reconcile: repository acme/nope not found, or --token cannot read its issues",
     });
+    const unreachable = await cli(
+      ["reconcile", "--repo", "acme/app", "--token", "t", "--api-url", "http://127.0.0.1:1"],
+      dir,
+    );
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(
+      /^worker-sync reconcile: could not reach the GitHub API at http:\/\/127\.0\.0\.1:1 \(.+\)$/,
+    );
     expect(snapshot(dir)).toEqual(before);
     // Octokit's own log of the failed request would be a second line on stderr.
     expect(logged).not.toHaveBeenCalled();
