@@ -7,12 +7,12 @@ import { resolve } from "node:path";
 import { UserError } from "../state/index.js";
 import { LocalFileBackend } from "../store/local-file.js";
 import { runTransaction } from "../store/transaction.js";
-import { CONFIG_FILE, isLabelMentioned, parseConfig } from "../sync/config.js";
+import { CONFIG_FILE, parseConfig } from "../sync/config.js";
 import { parseConfigYaml } from "../sync/config-yaml.js";
 import { describeActivation, describeTransition } from "../sync/describe.js";
 import { factsFromPayload, parseIssuesPayload, repositoryOf, repositoryUrl } from "../sync/payload.js";
-import { renderStatus } from "../sync/render-status.js";
-import { issueSyncMutation, sessionEvents } from "../sync/rules.js";
+import { issueStatusView, renderStatus } from "../sync/render-status.js";
+import { ignoredLabelChange, issueSyncMutation, keepsStatusComment } from "../sync/rules.js";
 import { type OptionSpecs, required } from "./args.js";
 import type { CliIo } from "./main.js";
 
@@ -65,11 +65,10 @@ export const eventCommand = {
     const payload = parseIssuesPayload(await readJsonFile(io, payloadFile), payloadFile);
     const config = await readConfig(io, typeof values.config === "string" ? values.config : undefined);
     const number = payload.issue.number;
-    if ((payload.action === "labeled" || payload.action === "unlabeled") && payload.label) {
-      if (!isLabelMentioned(config, payload.label.name)) {
-        io.stdout(`#${number}: label "${payload.label.name}" is not in the config; nothing to do`);
-        return 0;
-      }
+    const ignored = ignoredLabelChange(config, payload.action, payload.label?.name);
+    if (ignored) {
+      io.stdout(`#${number}: ${ignored}; nothing to do`);
+      return 0;
     }
     const repo = repositoryOf(payload);
     const facts = factsFromPayload(payload);
@@ -84,20 +83,12 @@ export const eventCommand = {
     const { result } = done;
     for (const t of result.transitions) io.stdout(t.worker.active ? describeActivation(t) : describeTransition(t));
     if (!result.transitions.some((t) => t.changed)) io.stdout(`#${number}: no change to ${path}`);
-    const gone = facts.state === "deleted" || facts.state === "transferred";
-    if (!config.comment || gone || !result.plan.involved) {
+    if (!keepsStatusComment(config, facts.state) || !result.plan.involved) {
       io.stdout(`#${number}: no status comment`);
       return 0;
     }
-    const { body } = renderStatus({
-      repoUrl: repositoryUrl(payload),
-      issue: { number: facts.number, title: payload.issue.title, labels: facts.labels },
-      config,
-      projectKey: result.project,
-      file: result.file,
-      sessions: sessionEvents(result.transitions),
-      notices: result.plan.notices,
-    });
+    const issue = { number: facts.number, title: payload.issue.title, labels: facts.labels };
+    const { body } = renderStatus(issueStatusView(config, repositoryUrl(payload), issue, result));
     io.stdout(`\nThe status comment on #${number} would read:\n\n${body}`);
     return 0;
   },

@@ -6,24 +6,16 @@ import { resolve } from "node:path";
 import { parseProjectsFile, UserError } from "../state/index.js";
 import { LocalFileBackend } from "../store/local-file.js";
 import { runTransaction } from "../store/transaction.js";
+import { REPOSITORY_NAME } from "../sync/config.js";
 import { parseIssueList } from "../sync/issue-list.js";
 import type { RepositoryName } from "../sync/project-key.js";
-import {
-  dryRun,
-  findUnlistedIssues,
-  type ReconcileInput,
-  reconcileMutation,
-  roleLabels,
-  summarizeReconcile,
-} from "../sync/reconcile.js";
+import { dryRun, type ReconcileInput, reconcileMutation, summarizeReconcile } from "../sync/reconcile.js";
 import type { OptionSpecs } from "./args.js";
 import { readConfig, readJsonFile } from "./event.js";
 import type { CliIo } from "./main.js";
 
-const REPO_NAME = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/;
-
 function parseRepo(value: string): RepositoryName {
-  const m = REPO_NAME.exec(value);
+  const m = REPOSITORY_NAME.exec(value);
   if (!m) throw new UserError(`--repo must be "owner/name", got "${value}"`);
   return { owner: m[1] as string, name: m[2] as string };
 }
@@ -93,11 +85,7 @@ export const reconcileCommand = {
       if (text === null) throw new UserError(`${path}: no such file`);
       const data = parseProjectsFile(text, path).data;
       const from = repo;
-      input = await (async (): Promise<ReconcileInput> => {
-        const listed = await events.listRoleIssues(octokit, from, roleLabels(config));
-        const unlisted = findUnlistedIssues(config, data, from, listed);
-        return { listed, checked: await events.checkIssues(octokit, from, unlisted), trustList: false };
-      })().catch((error: unknown) => {
+      input = await events.gatherReconcileInput(octokit, config, data, from).catch((error: unknown) => {
         throw explainRefusal(error, from, baseUrl) ?? error;
       });
     }

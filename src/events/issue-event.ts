@@ -1,5 +1,5 @@
 import { UserError } from "../state/index.js";
-import { ConfigError, isLabelMentioned } from "../sync/config.js";
+import { ConfigError } from "../sync/config.js";
 import {
   factsFromPayload,
   ISSUE_ACTIONS,
@@ -8,7 +8,13 @@ import {
   repositoryOf,
   repositoryUrl,
 } from "../sync/payload.js";
-import { type IssueSyncResult, issueSyncMutation, mentionedLabels } from "../sync/rules.js";
+import {
+  type IssueSyncResult,
+  ignoredLabelChange,
+  issueSyncMutation,
+  keepsStatusComment,
+  mentionedLabels,
+} from "../sync/rules.js";
 import type { HandlerDeps, IssueRef } from "./deps.js";
 import { fetchIssueFacts } from "./github.js";
 import type { CommentOutcome } from "./status-comment.js";
@@ -57,10 +63,8 @@ export async function handleIssueEvent(deps: HandlerDeps, rawPayload: unknown): 
       : undefined;
     return { kind: "problem", message: error.message, ...(comment ? { comment } : {}) };
   }
-  const { config } = loaded;
-  if (labelChange && !(payload.label && isLabelMentioned(config, payload.label.name))) {
-    return { kind: "ignored", reason: `label "${payload.label?.name ?? ""}" is not in the config` };
-  }
+  const ignored = ignoredLabelChange(loaded.config, action, payload.label?.name);
+  if (ignored) return { kind: "ignored", reason: ignored };
   return deps.queue.run(issueKey(ref), () => syncIssue(deps, loaded, payload, ref, labelChange));
 }
 
@@ -88,7 +92,7 @@ async function syncIssue(
   }
   const gone = seen.state === "deleted" || seen.state === "transferred";
   const current = gone ? { ...seen, title: null } : await fetchIssueFacts(deps.octokit, ref);
-  const stillHere = current.state === "open" || current.state === "closed";
+  const keepsComment = keepsStatusComment(config, current.state);
   const target = {
     repo,
     ref,
@@ -100,13 +104,13 @@ async function syncIssue(
   try {
     const done = await commitState(deps, backend, target, issueSyncMutation(config, repo, current, deps.now));
     deps.log.debug(`${issueKey(ref)}: state ${done.written ? "committed" : "already in line"}`);
-    if (!(config.comment && stillHere)) return { kind: "synced", ...done };
+    if (!keepsComment) return { kind: "synced", ...done };
     // A comment is started when a worker or a role label is involved; once there, it is kept current.
     const posted = await reportStatus(deps, config, target, done.result, { create: done.result.plan.involved });
     return { kind: "synced", ...done, comment: posted.outcome, body: posted.body };
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
-    const comment = config.comment && stillHere ? (await reportProblem(deps, ref, error)).outcome : undefined;
+    const comment = keepsComment ? (await reportProblem(deps, ref, error)).outcome : undefined;
     if (!comment) deps.log.warn(`${ref.owner}/${ref.repo}#${ref.issue_number}: ${error.message}`);
     return { kind: "problem", message: error.message, ...(comment ? { comment } : {}) };
   }

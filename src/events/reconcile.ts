@@ -4,9 +4,10 @@
  * return, run the pure reconcile as a transaction, then bring the status comments of the
  * repaired issues up to date. Shared by the app (command, installation) and the Action.
  */
-import { parseProjectsFile, UserError } from "../state/index.js";
+import { type ProjectsFile, parseProjectsFile, UserError } from "../state/index.js";
 import type { OctokitLike } from "../store/github-contents.js";
 import { runTransaction } from "../store/transaction.js";
+import type { WorkerSyncConfig } from "../sync/config.js";
 import { installedRepositories } from "../sync/installation-payload.js";
 import { parseIssueList } from "../sync/issue-list.js";
 import { escapeText } from "../sync/markdown.js";
@@ -15,6 +16,7 @@ import {
   dryRun,
   findUnlistedIssues,
   type ListedIssue,
+  type ReconcileInput,
   type ReconcileResult,
   reconcileCommitMessage,
   reconcileMutation,
@@ -85,6 +87,18 @@ export async function checkIssues(octokit: OctokitLike, repo: RepositoryName, nu
   );
 }
 
+/** What reconcile decides from over the API: the role lists, and each unlisted issue a worker is on, read. */
+export async function gatherReconcileInput(
+  octokit: OctokitLike,
+  config: WorkerSyncConfig,
+  file: ProjectsFile,
+  repo: RepositoryName,
+): Promise<ReconcileInput & { listed: ListedIssue[]; checked: Array<IssueFacts & { title: string | null }> }> {
+  const listed = await listRoleIssues(octokit, repo, roleLabels(config));
+  const checked = await checkIssues(octokit, repo, findUnlistedIssues(config, file, repo, listed));
+  return { listed, checked, trustList: false };
+}
+
 /** Reconciles one repository's project with its issues. Bad config or state file: UserError. */
 export async function reconcileRepository(
   deps: HandlerDeps,
@@ -99,10 +113,10 @@ export async function reconcileRepository(
     if (!loaded.configured) return { kind: "ignored", reason: `no ${config.state.path} and no config` };
     throw new UserError(`${backend.label}: no such file`);
   }
-  const listed = await listRoleIssues(deps.octokit, repo, roleLabels(config));
   const file = parseProjectsFile(snapshot.text, backend.label).data;
-  const checked = await checkIssues(deps.octokit, repo, findUnlistedIssues(config, file, repo, listed));
-  const mutation = reconcileMutation(config, repo, { listed, checked, trustList: false }, deps.now);
+  const input = await gatherReconcileInput(deps.octokit, config, file, repo);
+  const { listed, checked } = input;
+  const mutation = reconcileMutation(config, repo, input, deps.now);
   const done = await runTransaction(backend, options.dryRun ? dryRun(mutation) : mutation, {
     message: (result) => reconcileCommitMessage(result, repo),
     onConflict: (attempt) => deps.log.info(`${backend.label}: changed underneath, re-applying (attempt ${attempt})`),

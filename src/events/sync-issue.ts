@@ -4,8 +4,8 @@ import { type ContentsLocation, GitHubContentsBackend } from "../store/github-co
 import { runTransaction, type StateBackend, type TransactionResult } from "../store/transaction.js";
 import { ConfigError, parseConfig, type WorkerSyncConfig } from "../sync/config.js";
 import { type RepositoryName, resolveProjectKey } from "../sync/project-key.js";
-import { renderProblem, renderStatus, type StatusView } from "../sync/render-status.js";
-import { commitMessageFor, type IssueSyncResult, type SessionCommandResult, sessionEvents } from "../sync/rules.js";
+import { issueStatusView, renderProblem, renderStatus, type StatusView } from "../sync/render-status.js";
+import { commitMessageFor, type IssueSyncResult, type SessionCommandResult } from "../sync/rules.js";
 import type { HandlerDeps, IssueRef } from "./deps.js";
 import { type CommentOutcome, upsertStatusComment } from "./status-comment.js";
 
@@ -107,14 +107,13 @@ export function reportStatus(
   result: IssueSyncResult,
   view: { messages?: string[]; wholeProject?: boolean; create?: boolean } = {},
 ) {
-  const base: Omit<StatusView, "previous"> = {
-    repoUrl: target.repoUrl,
-    issue: { number: String(target.ref.issue_number), title: target.title, labels: target.labels },
-    config,
-    projectKey: result.project,
-    file: result.file,
-    sessions: sessionEvents(result.transitions),
-    notices: result.plan.notices,
+  const base: StatusView = {
+    ...issueStatusView(
+      config,
+      target.repoUrl,
+      { number: String(target.ref.issue_number), title: target.title, labels: target.labels },
+      result,
+    ),
     ...(view.messages ? { messages: view.messages } : {}),
     ...(view.wholeProject ? { wholeProject: true } : {}),
   };

@@ -39,9 +39,12 @@ const roleSchema = (labels: string[], tiers: string[], defaultTier: string) =>
     {},
   );
 
+/** A repository named as GitHub spells it: "owner/name". */
+export const REPOSITORY_NAME = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/;
+
 const repoName = z
   .string({ error: 'expected a repository as "owner/name"' })
-  .check(z.regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, 'expected a repository as "owner/name"'));
+  .check(z.regex(REPOSITORY_NAME, 'expected a repository as "owner/name"'));
 
 export const configSchema = z.strictObject({
   state: z.prefault(

@@ -3,7 +3,7 @@ import { COMMAND_USAGE } from "./commands.js";
 import type { WorkerSyncConfig } from "./config.js";
 import { TOKENS_SAVED_PER_REUSE } from "./describe.js";
 import { codeSpan, escapeText } from "./markdown.js";
-import { mentionedLabels, type Notice } from "./rules.js";
+import { type IssueSyncResult, mentionedLabels, type Notice, sessionEvents } from "./rules.js";
 import { shortenKey } from "./summary.js";
 
 /** Marks the one status comment per issue (together with the app's own author). */
@@ -35,6 +35,24 @@ export interface StatusView {
   previous?: StatusMeta;
   /** `/worker status`: add every worker and session of the project. */
   wholeProject?: boolean;
+}
+
+/** The status view of an issue after a sync: what the app posts and `worker-sync event` prints. */
+export function issueStatusView(
+  config: WorkerSyncConfig,
+  repoUrl: string,
+  issue: StatusView["issue"],
+  result: IssueSyncResult,
+): StatusView {
+  return {
+    repoUrl,
+    issue,
+    config,
+    projectKey: result.project,
+    file: result.file,
+    sessions: sessionEvents(result.transitions),
+    notices: result.plan.notices,
+  };
 }
 
 export const isStatusComment = (body: string | undefined | null): boolean =>

@@ -19,7 +19,7 @@ import {
   UserError,
   WorkerBusyError,
 } from "../state/index.js";
-import { labelMatches, type WorkerSyncConfig } from "./config.js";
+import { isLabelMentioned, labelMatches, type WorkerSyncConfig } from "./config.js";
 import { type RepositoryName, resolveProjectKey } from "./project-key.js";
 
 export type IssueState = "open" | "closed" | "deleted" | "transferred";
@@ -244,6 +244,25 @@ export function sessionCommandMutation(
     };
   };
 }
+
+/**
+ * Why an `issues` delivery is none of worker-sync's business before anything is read: a
+ * label added or removed that the config does not mention. Undefined when it may be.
+ */
+export function ignoredLabelChange(
+  config: WorkerSyncConfig,
+  action: string,
+  label: string | undefined,
+): string | undefined {
+  if (action !== "labeled" && action !== "unlabeled") return undefined;
+  return label !== undefined && isLabelMentioned(config, label)
+    ? undefined
+    : `label "${label ?? ""}" is not in the config`;
+}
+
+/** Whether an issue in this state keeps a status comment (a deleted or transferred one cannot). */
+export const keepsStatusComment = (config: WorkerSyncConfig, state: IssueState): boolean =>
+  config.comment && (state === "open" || state === "closed");
 
 /** Session events of a run, per role, for the status comment ("reused", "newly recorded", …). */
 export function sessionEvents(transitions: readonly TransitionResult[]) {
