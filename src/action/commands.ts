@@ -11,6 +11,7 @@ import {
   type TransitionResult,
   UserError,
 } from "../state/index.js";
+import { readTextFile } from "../store/read-text.js";
 import { runTransaction, type StateBackend, type TransactionResult } from "../store/transaction.js";
 import { describeActivation, describeTransition } from "../sync/describe.js";
 import { summarize } from "../sync/summary.js";
@@ -31,14 +32,9 @@ export interface CommandContext {
 }
 
 async function readWorkspaceText(file: WorkspaceFile): Promise<string> {
-  try {
-    return await readFile(file.absolute, "utf8");
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === "ENOENT") throw new UserError(`${file.relative}: no such file in the workspace`);
-    if (code === "EISDIR") throw new UserError(`${file.relative}: is a directory, not a file`);
-    throw error;
-  }
+  const text = await readTextFile(file.absolute, file.relative);
+  if (text === null) throw new UserError(`${file.relative}: no such file in the workspace`);
+  return text;
 }
 
 /** Keeps the workspace file in step with what was committed, so later steps see the new state. */

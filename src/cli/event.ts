@@ -2,10 +2,10 @@
  * `worker-sync event`: the app's decisions for one recorded webhook delivery, run on a
  * local projects.json. For trying a config against real events before installing the app.
  */
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { UserError } from "../state/index.js";
 import { LocalFileBackend } from "../store/local-file.js";
+import { readTextFile } from "../store/read-text.js";
 import { runTransaction } from "../store/transaction.js";
 import { CONFIG_FILE, parseConfig } from "../sync/config.js";
 import { parseConfigYaml } from "../sync/config-yaml.js";
@@ -16,22 +16,9 @@ import { ignoredLabelChange, issueSyncMutation, keepsStatusComment } from "../sy
 import { type OptionSpecs, required } from "./args.js";
 import type { CliIo } from "./main.js";
 
-/** A file the user named, or null when it does not exist; `label` is the path as they typed it. */
-async function readOptional(path: string, label: string): Promise<string | null> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return null;
-    if (code === "EISDIR") throw new UserError(`${label}: is a directory, not a file`);
-    if (code === "EACCES") throw new UserError(`${label}: permission denied`);
-    throw error;
-  }
-}
-
 export async function readConfig(io: CliIo, given: string | undefined) {
   const label = given ?? CONFIG_FILE;
-  const text = await readOptional(resolve(io.cwd, label), label);
+  const text = await readTextFile(resolve(io.cwd, label), label);
   if (text === null) {
     if (given) throw new UserError(`${given}: no such file`);
     return parseConfig(null);
@@ -40,7 +27,7 @@ export async function readConfig(io: CliIo, given: string | undefined) {
 }
 
 export async function readJsonFile(io: CliIo, path: string) {
-  const text = await readOptional(resolve(io.cwd, path), path);
+  const text = await readTextFile(resolve(io.cwd, path), path);
   if (text === null) throw new UserError(`${path}: no such file`);
   try {
     return JSON.parse(text) as unknown;

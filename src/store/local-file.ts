@@ -1,7 +1,8 @@
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import lockfile from "proper-lockfile";
 import writeFileAtomic from "write-file-atomic";
 import { UserError } from "../state/index.js";
+import { isErrno, readTextFile } from "./read-text.js";
 import type { Snapshot, StateBackend, WriteReceipt } from "./transaction.js";
 
 export interface LocalFileOptions {
@@ -29,14 +30,7 @@ export class LocalFileBackend implements StateBackend {
   }
 
   async read(): Promise<Snapshot> {
-    try {
-      return { text: await readFile(this.path, "utf8"), version: null };
-    } catch (error) {
-      if (isErrno(error, "ENOENT")) return { text: null, version: null };
-      if (isErrno(error, "EISDIR")) throw new UserError(`${this.label}: is a directory, not a file`);
-      if (isErrno(error, "EACCES")) throw new UserError(`${this.label}: permission denied`);
-      throw error;
-    }
+    return { text: await readTextFile(this.path, this.label), version: null };
   }
 
   async write(text: string, _base: Snapshot, _message: string): Promise<WriteReceipt> {
@@ -79,8 +73,4 @@ export class LocalFileBackend implements StateBackend {
       await release().catch(() => {});
     }
   }
-}
-
-function isErrno(error: unknown, code: string): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
 }
