@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, relative, sep } from "node:path";
 import { UserError } from "../state/index.js";
+import { statusOf } from "../store/github-contents.js";
 import type { StateBackend } from "../store/transaction.js";
 import type { ActionInputs } from "./inputs.js";
 import type { WorkspaceFile } from "./workspace.js";
@@ -67,7 +68,7 @@ export async function openBackend(inputs: ActionInputs, file: WorkspaceFile, env
 
 /** GitHub's refusals that a workflow's configuration causes, said as such. */
 export function explainApiError(error: unknown, inputs: ActionInputs, env: ActionEnv): UserError | undefined {
-  const status = typeof error === "object" && error !== null ? (error as { status?: unknown }).status : undefined;
+  const status = statusOf(error);
   if (!(inputs.commit === "api" || usesIssues(inputs)) || (status !== 401 && status !== 403)) return undefined;
   const said = error instanceof Error ? error.message : String(error);
   return new UserError(

@@ -4,6 +4,7 @@
  */
 import { resolve } from "node:path";
 import { parseProjectsFile, UserError } from "../state/index.js";
+import { statusOf } from "../store/github-contents.js";
 import { LocalFileBackend } from "../store/local-file.js";
 import { runTransaction } from "../store/transaction.js";
 import { REPOSITORY_NAME } from "../sync/config.js";
@@ -29,7 +30,7 @@ function repoOfList(raw: unknown): RepositoryName | undefined {
 
 /** GitHub's refusals that a wrong --token, --repo or --api-url causes, as a user's error. */
 function explainRefusal(error: unknown, repo: RepositoryName, baseUrl: string): UserError | undefined {
-  const status = typeof error === "object" && error !== null ? (error as { status?: unknown }).status : undefined;
+  const status = statusOf(error);
   const said = error instanceof Error ? error.message : String(error);
   const name = `${repo.owner}/${repo.name}`;
   // Octokit reports a request that got no answer at all as a 500 without a response.

@@ -1,10 +1,9 @@
 /** The few GitHub REST calls the handlers make, over any octokit-like `request`. */
-import type { OctokitLike } from "../store/github-contents.js";
+import { type OctokitLike, statusOf } from "../store/github-contents.js";
 import type { IssueFacts } from "../sync/rules.js";
 import type { IssueRef } from "./deps.js";
 
-export const statusOf = (error: unknown): number | undefined =>
-  typeof error === "object" && error !== null ? (error as { status?: number }).status : undefined;
+export { statusOf };
 
 const nextLink = (link: string | undefined): string | undefined => /<([^>]+)>;\s*rel="next"/.exec(link ?? "")?.[1];
 

@@ -15,7 +15,8 @@ export interface ContentsLocation {
   branch?: string;
 }
 
-const statusOf = (error: unknown): number | undefined =>
+/** The HTTP status an Octokit error carries, if any. */
+export const statusOf = (error: unknown): number | undefined =>
   typeof error === "object" && error !== null ? (error as { status?: number }).status : undefined;
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
