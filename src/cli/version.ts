@@ -8,7 +8,10 @@ export function packageVersion(from: string | URL = import.meta.url): string {
   let dir = new URL(".", from);
   for (;;) {
     try {
-      const pkg = JSON.parse(readFileSync(new URL("package.json", dir), "utf8")) as { name?: unknown; version?: unknown };
+      const pkg = JSON.parse(readFileSync(new URL("package.json", dir), "utf8")) as {
+        name?: unknown;
+        version?: unknown;
+      };
       if (pkg.name === "worker-sync" && typeof pkg.version === "string") return pkg.version;
     } catch {
       // no package.json here (or not ours): look further up
