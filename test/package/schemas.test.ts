@@ -24,6 +24,7 @@ describe("schemas/ is generated from the zod schemas", () => {
 
 describe("schemas/projects.schema.json", () => {
   /** A current-shape file and variations of it, each a user could write. */
+  // biome-ignore lint/suspicious/noExplicitAny: the variations edit arbitrary JSON
   const variants: Array<[string, (d: Record<string, any>) => void]> = [
     ["the example", () => {}],
     ["with $schema", (d) => Object.assign(d, { $schema: "../schemas/projects.schema.json" })],
