@@ -20,6 +20,14 @@ describe("schemas/ is generated from the zod schemas", () => {
   it("regenerating changes nothing (run `npm run schemas` and commit when this fails)", () => {
     for (const [name, text] of Object.entries(renderSchemas())) expect(committed(name), name).toBe(text);
   });
+
+  it("the README tells editors where each schema is", () => {
+    const readme = readFileSync(join(REPO, "README.md"), "utf8");
+    const config = /# yaml-language-server: \$schema=\S+\/schemas\/([\w.-]+)/.exec(readme)?.[1];
+    const projects = /"\$schema": "\S+\/schemas\/([\w.-]+)"/.exec(readme)?.[1];
+    expect([config, projects]).toEqual(["worker-sync-config.schema.json", "projects.schema.json"]);
+    expect(Object.keys(renderSchemas()).sort()).toEqual([projects, config].sort());
+  });
 });
 
 describe("schemas/projects.schema.json", () => {
