@@ -5,31 +5,19 @@ import {
   inspectText,
   type Mutation,
   migrateMutation,
-  type Problem,
   parseProjectsFile,
   sessionMutation,
   type TransitionResult,
   UserError,
 } from "../state/index.js";
 import { readTextFile } from "../store/read-text.js";
-import { runTransaction, type StateBackend, type TransactionResult } from "../store/transaction.js";
+import { runTransaction, type TransactionResult } from "../store/transaction.js";
 import { describeActivation, describeTransition } from "../sync/describe.js";
 import { summarize } from "../sync/summary.js";
-import type { ActionEnv } from "./backend.js";
-import type { ActionCommand, ActionInputs } from "./inputs.js";
+import type { CommandContext } from "./context.js";
+import type { ActionCommand } from "./inputs.js";
 import { type Report, renderProblemLines } from "./report.js";
 import type { WorkspaceFile } from "./workspace.js";
-
-export interface CommandContext {
-  inputs: ActionInputs;
-  /** The runner's environment (GITHUB_REPOSITORY, GITHUB_EVENT_PATH, GITHUB_API_URL…). */
-  env: ActionEnv;
-  file: WorkspaceFile;
-  /** Opens the store the `commit` input names; only commands that write call it. */
-  openBackend: () => Promise<StateBackend>;
-  /** Reports one problem where the runner shows it: an annotation on the file's line. */
-  annotate: (problem: Problem) => void;
-}
 
 async function readWorkspaceText(file: WorkspaceFile): Promise<string> {
   const text = await readTextFile(file.absolute, file.relative);

@@ -6,15 +6,15 @@
 import { readFile } from "node:fs/promises";
 import * as core from "@actions/core";
 import { handleCommentEvent } from "../events/comment-command.js";
-import { readConfigFile } from "../events/config-file.js";
 import type { HandlerDeps } from "../events/deps.js";
 import { handleIssueEvent } from "../events/issue-event.js";
-import { KeyedQueue } from "../events/keyed-queue.js";
 import { type ReconcileOutcome, reconcileRepository } from "../events/reconcile.js";
+import { readConfigFile } from "../github/config-file.js";
+import { KeyedQueue } from "../github/keyed-queue.js";
 import { UserError } from "../state/index.js";
 import { summarizeReconcile } from "../sync/reconcile.js";
 import { type ActionEnv, openOctokit, workflowRepository } from "./backend.js";
-import type { CommandContext } from "./commands.js";
+import type { CommandContext } from "./context.js";
 import type { Report } from "./report.js";
 
 /** Who comments when a workflow's GITHUB_TOKEN does: the handlers find their status comment by it. */

@@ -6,9 +6,9 @@ import type { Context, Probot } from "probot";
 import { handleCommentEvent } from "../events/comment-command.js";
 import type { HandlerDeps } from "../events/deps.js";
 import { handleIssueEvent } from "../events/issue-event.js";
-import { KeyedQueue } from "../events/keyed-queue.js";
-import { createProcessMemory } from "../events/process-memory.js";
 import { handleInstallationEvent } from "../events/reconcile.js";
+import { KeyedQueue } from "../github/keyed-queue.js";
+import { createProcessMemory } from "../github/process-memory.js";
 
 export const ISSUE_EVENTS = [
   "issues.labeled",

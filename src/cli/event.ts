@@ -14,7 +14,7 @@ import { factsFromPayload, parseIssuesPayload, repositoryOf, repositoryUrl } fro
 import { issueStatusView, renderStatus } from "../sync/render-status.js";
 import { ignoredLabelChange, issueSyncMutation, keepsStatusComment } from "../sync/rules.js";
 import { type OptionSpecs, required } from "./args.js";
-import type { CliIo } from "./main.js";
+import type { CliIo } from "./io.js";
 
 export async function readConfig(io: CliIo, given: string | undefined) {
   const label = given ?? CONFIG_FILE;

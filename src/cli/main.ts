@@ -15,23 +15,11 @@ import { LocalFileBackend } from "../store/local-file.js";
 import { runTransaction } from "../store/transaction.js";
 import { describeActivation, describeTransition, renderStatusText } from "../sync/describe.js";
 import { summarize } from "../sync/summary.js";
-import { DEFAULT_FILE, type OptionSpecs, parseIssue, parseOptions, parseRole, renderHelp, required } from "./args.js";
+import { DEFAULT_FILE, parseIssue, parseOptions, parseRole, renderHelp, required } from "./args.js";
 import { eventCommand } from "./event.js";
+import type { CliCommand, CliIo } from "./io.js";
 import { reconcileCommand } from "./reconcile.js";
 import { packageVersion } from "./version.js";
-
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  cwd: string;
-}
-
-interface Command {
-  summary: string;
-  usage: string;
-  options: OptionSpecs;
-  run: (values: Record<string, string | boolean | undefined>, io: CliIo) => Promise<number>;
-}
 
 const fileOption = { file: { type: "string", short: "f", help: `the state file (default ${DEFAULT_FILE})` } } as const;
 const helpOption = { help: { type: "boolean", short: "h", help: "show this help" } } as const;
@@ -57,7 +45,7 @@ function transition<R>(values: Record<string, unknown>, io: CliIo, mutation: Mut
   return runTransaction(backendFor(values, io), mutation, { message: "" });
 }
 
-export const COMMANDS: Record<string, Command> = {
+export const COMMANDS: Record<string, CliCommand> = {
   validate: {
     summary: "Check a projects.json: JSON syntax, schema, and whether it needs migrating.",
     usage: "worker-sync validate [--file F]",

@@ -13,7 +13,7 @@ import type { RepositoryName } from "../sync/project-key.js";
 import { dryRun, type ReconcileInput, reconcileMutation, summarizeReconcile } from "../sync/reconcile.js";
 import type { OptionSpecs } from "./args.js";
 import { readConfig, readJsonFile } from "./event.js";
-import type { CliIo } from "./main.js";
+import type { CliIo } from "./io.js";
 
 function parseRepo(value: string): RepositoryName {
   const m = REPOSITORY_NAME.exec(value);

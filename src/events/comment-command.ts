@@ -1,3 +1,4 @@
+import { canWrite, fetchIssueFacts, type IssueRef, issueKey } from "../github/rest.js";
 import { UserError } from "../state/index.js";
 import { COMMAND_USAGE, parseWorkerCommand, type WorkerCommand } from "../sync/commands.js";
 import { ConfigError, type WorkerSyncConfig } from "../sync/config.js";
@@ -12,12 +13,11 @@ import {
   type SessionCommandResult,
   sessionCommandMutation,
 } from "../sync/rules.js";
-import type { HandlerDeps, IssueRef } from "./deps.js";
-import { canWrite, fetchIssueFacts } from "./github.js";
+import type { HandlerDeps } from "./deps.js";
 import type { EventOutcome } from "./issue-event.js";
 import { type ReconcileOutcome, reconcileCommand } from "./reconcile.js";
 import { replyOnce } from "./status-comment.js";
-import { commitState, issueKey, loadConfig, reportStatus, type SyncTarget, stateBackendFor } from "./sync-issue.js";
+import { commitState, loadConfig, reportStatus, type SyncTarget, stateBackendFor } from "./sync-issue.js";
 
 export type CommandOutcome =
   | EventOutcome<IssueSyncResult | SessionCommandResult>

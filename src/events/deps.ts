@@ -1,9 +1,8 @@
-import type { ContentsLocation, OctokitLike, SnapshotMemory } from "../store/github-contents.js";
+import type { KeyedQueue } from "../github/keyed-queue.js";
+import type { ProcessMemory } from "../github/process-memory.js";
+import type { ContentsLocation, OctokitLike } from "../store/github-contents.js";
 import type { StateBackend } from "../store/transaction.js";
 import type { RepositoryName } from "../sync/project-key.js";
-import type { BoundedMap } from "./bounded-map.js";
-import type { CommitQueue } from "./commit-queue.js";
-import type { KeyedQueue } from "./keyed-queue.js";
 
 /** Probot's pino logger, @actions/core wrappers and `console` all fit. */
 export interface Logger {
@@ -37,31 +36,3 @@ export interface HandlerDeps {
   /** What a long-running process keeps between events; without it every event starts afresh. */
   memory?: ProcessMemory;
 }
-
-/** A status comment this process found or wrote: edited directly next time. */
-export interface KnownComment {
-  id: number;
-  body: string;
-  /** The issue's comment count when we last looked: a different count means search again. */
-  comments: number;
-}
-
-export interface ProcessMemory {
-  /** Separates what different credentials may see (the installation id). */
-  scope: string;
-  /** One commit queue per state file: pending transitions are committed together. */
-  commits: CommitQueue;
-  /** State file snapshots of this scope, by backend label. */
-  snapshots: SnapshotMemory;
-  /** Status comment ids and bodies, by issue key. */
-  statusComments: BoundedMap<string, KnownComment>;
-}
-
-export interface IssueRef {
-  owner: string;
-  repo: string;
-  issue_number: number;
-}
-
-/** How an issue is named in queues, memory and logs: `owner/repo#n`, lower case. */
-export const issueKey = (ref: IssueRef) => `${ref.owner}/${ref.repo}#${ref.issue_number}`.toLowerCase();

@@ -1,3 +1,4 @@
+import { fetchIssueFacts, type IssueRef, issueKey } from "../github/rest.js";
 import { UserError } from "../state/index.js";
 import { ConfigError } from "../sync/config.js";
 import {
@@ -15,12 +16,10 @@ import {
   keepsStatusComment,
   mentionedLabels,
 } from "../sync/rules.js";
-import type { HandlerDeps, IssueRef } from "./deps.js";
-import { fetchIssueFacts } from "./github.js";
+import type { HandlerDeps } from "./deps.js";
 import type { CommentOutcome } from "./status-comment.js";
 import {
   commitState,
-  issueKey,
   type LoadedConfig,
   loadConfig,
   reportProblem,

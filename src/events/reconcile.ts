@@ -4,6 +4,8 @@
  * return, run the pure reconcile as a transaction, then bring the status comments of the
  * repaired issues up to date. Shared by the app (command, installation) and the Action.
  */
+
+import { fetchIssueFacts, type IssueRef, issueKey, listAll } from "../github/rest.js";
 import { type ProjectsFile, parseProjectsFile, UserError } from "../state/index.js";
 import type { OctokitLike } from "../store/github-contents.js";
 import { runTransaction } from "../store/transaction.js";
@@ -25,17 +27,9 @@ import {
 } from "../sync/reconcile.js";
 import { renderReply } from "../sync/render-status.js";
 import type { IssueFacts, IssueSyncResult } from "../sync/rules.js";
-import type { HandlerDeps, IssueRef } from "./deps.js";
-import { fetchIssueFacts, listAll } from "./github.js";
+import type { HandlerDeps } from "./deps.js";
 import { type CommentOutcome, replyOnce } from "./status-comment.js";
-import {
-  issueKey,
-  type LoadedConfig,
-  loadConfig,
-  reportStatus,
-  type SyncTarget,
-  stateBackendFor,
-} from "./sync-issue.js";
+import { type LoadedConfig, loadConfig, reportStatus, type SyncTarget, stateBackendFor } from "./sync-issue.js";
 
 export interface ReconcileOptions {
   /** Decide and report, write nothing (no commit, no comment). */

@@ -1,6 +1,6 @@
+import { type IssueComment, type IssueRef, issueKey, listComments, statusOf } from "../github/rest.js";
 import { isReplyTo, isStatusComment, parseStatusMeta, type StatusMeta } from "../sync/render-status.js";
-import { type HandlerDeps, type IssueRef, issueKey } from "./deps.js";
-import { type IssueComment, listComments, statusOf } from "./github.js";
+import type { HandlerDeps } from "./deps.js";
 
 export type CommentOutcome = "created" | "updated" | "unchanged" | "none";
 

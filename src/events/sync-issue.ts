@@ -1,4 +1,6 @@
 /** The steps issue events and comment commands share: config, state location, transaction, comment. */
+
+import type { IssueRef } from "../github/rest.js";
 import { type Mutation, parseProjectsFile, ROLES, type UserError } from "../state/index.js";
 import { type ContentsLocation, GitHubContentsBackend } from "../store/github-contents.js";
 import { runTransaction, type StateBackend, type TransactionResult } from "../store/transaction.js";
@@ -6,7 +8,7 @@ import { ConfigError, parseConfig, type WorkerSyncConfig } from "../sync/config.
 import { type RepositoryName, resolveProjectKey } from "../sync/project-key.js";
 import { issueStatusView, renderProblem, renderStatus, type StatusView } from "../sync/render-status.js";
 import { commitMessageFor, type IssueSyncResult, type SessionCommandResult } from "../sync/rules.js";
-import type { HandlerDeps, IssueRef } from "./deps.js";
+import type { HandlerDeps } from "./deps.js";
 import { type CommentOutcome, upsertStatusComment } from "./status-comment.js";
 
 export interface LoadedConfig {
@@ -58,8 +60,6 @@ export function stateHasWorkerOn(text: string, config: WorkerSyncConfig, repo: R
     return false;
   }
 }
-
-export { issueKey } from "./deps.js";
 
 export interface SyncTarget {
   repo: RepositoryName;

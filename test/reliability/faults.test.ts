@@ -1,6 +1,6 @@
 import nock from "nock";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Fault } from "../../src/dev/fake-github.js";
+import type { Fault } from "../../dev/fake-github.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { createFleetApp } from "./app.js";
 import {

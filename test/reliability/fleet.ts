@@ -6,8 +6,8 @@
  * GitHub-shaped builders; the app is a real Probot.
  */
 import { createHmac, randomUUID } from "node:crypto";
-import { commentEvent, type DemoIssue, issuesEvent } from "../../src/dev/demo-payloads.js";
-import { type FakeGitHub, faultResponses } from "../../src/dev/fake-github.js";
+import { commentEvent, type DemoIssue, issuesEvent } from "../../dev/demo-payloads.js";
+import { type FakeGitHub, faultResponses } from "../../dev/fake-github.js";
 import { parseProjectsFile } from "../../src/state/index.js";
 
 export const OWNER = "acme";

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { issuesEvent } from "../../src/dev/demo-payloads.js";
+import { issuesEvent } from "../../dev/demo-payloads.js";
 import { makeWorkspace, readExample, runAction } from "../action/support.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { createFleetApp } from "./app.js";

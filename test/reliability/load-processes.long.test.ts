@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { FakeGitHub } from "../../src/dev/fake-github.js";
+import { FakeGitHub } from "../../dev/fake-github.js";
 import {
   fleetState,
   issueNumber,

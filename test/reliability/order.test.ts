@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import nock from "nock";
 import { afterEach, expect, it } from "vitest";
-import { issuesEvent } from "../../src/dev/demo-payloads.js";
+import { issuesEvent } from "../../dev/demo-payloads.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { createFleetApp } from "./app.js";
 import { demoIssue, issueNumber, OWNER, repoName, STATE_PATH, STATE_REPO, seedFleet, timeless } from "./fleet.js";

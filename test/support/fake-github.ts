@@ -1,5 +1,5 @@
 /**
- * The fake GitHub lives in src/dev/ (the demo ships it); tests add the nock adapter here.
+ * The fake GitHub lives in dev/ (the demo uses it too); tests add the nock adapter here.
  */
 import nock from "nock";
 import {
@@ -8,9 +8,9 @@ import {
   lowerHeaders,
   parseBody,
   serializeBody,
-} from "../../src/dev/fake-github.js";
+} from "../../dev/fake-github.js";
 
-export * from "../../src/dev/fake-github.js";
+export * from "../../dev/fake-github.js";
 
 export class FakeGitHub extends LoopbackFakeGitHub {
   /** Intercepts `baseUrl` in this process with nock. Returns the scope. */

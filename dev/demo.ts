@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
-import app from "../app/index.js";
+import app from "../src/app/index.js";
 import { commentEvent, type DemoIssue, issuesEvent } from "./demo-payloads.js";
 import { type CommentEvent, FakeGitHub } from "./fake-github.js";
 import { GitRepositoryStore } from "./git-store.js";

@@ -4,11 +4,29 @@
  * commit queue per state file. Everything read is kept per installation, so one
  * installation's events never see what only another's token may read.
  */
-import type { KeptSnapshot } from "../store/github-contents.js";
+import type { KeptSnapshot, SnapshotMemory } from "../store/github-contents.js";
 import { BoundedMap } from "./bounded-map.js";
 import { CommitQueue } from "./commit-queue.js";
 import { type HookableOctokit, ResponseCache, useConditionalRequests } from "./conditional-requests.js";
-import type { KnownComment, ProcessMemory } from "./deps.js";
+
+/** A status comment this process found or wrote: edited directly next time. */
+export interface KnownComment {
+  id: number;
+  body: string;
+  /** The issue's comment count when we last looked: a different count means search again. */
+  comments: number;
+}
+
+export interface ProcessMemory {
+  /** Separates what different credentials may see (the installation id). */
+  scope: string;
+  /** One commit queue per state file: pending transitions are committed together. */
+  commits: CommitQueue;
+  /** State file snapshots of this scope, by backend label. */
+  snapshots: SnapshotMemory;
+  /** Status comment ids and bodies, by issue key. */
+  statusComments: BoundedMap<string, KnownComment>;
+}
 
 export interface MemoryLimits {
   /** GET responses kept for conditional requests (issues, comment pages, config files). */

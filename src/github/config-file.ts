@@ -3,7 +3,7 @@ import type { OctokitLike } from "../store/github-contents.js";
 import { CONFIG_FILE, ConfigError } from "../sync/config.js";
 import { parseConfigYaml } from "../sync/config-yaml.js";
 import type { RepositoryName } from "../sync/project-key.js";
-import { statusOf } from "./github.js";
+import { statusOf } from "./rest.js";
 
 /** The parsed YAML, or null when the repository has no config (or an empty one). */
 export async function readConfigFile(octokit: OctokitLike, repo: RepositoryName): Promise<unknown> {

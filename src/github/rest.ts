@@ -1,9 +1,17 @@
 /** The few GitHub REST calls the handlers make, over any octokit-like `request`. */
 import { type OctokitLike, statusOf } from "../store/github-contents.js";
 import type { IssueFacts } from "../sync/rules.js";
-import type { IssueRef } from "./deps.js";
 
 export { statusOf };
+
+export interface IssueRef {
+  owner: string;
+  repo: string;
+  issue_number: number;
+}
+
+/** How an issue is named in queues, memory and logs: `owner/repo#n`, lower case. */
+export const issueKey = (ref: IssueRef) => `${ref.owner}/${ref.repo}#${ref.issue_number}`.toLowerCase();
 
 const nextLink = (link: string | undefined): string | undefined => /<([^>]+)>;\s*rel="next"/.exec(link ?? "")?.[1];
 

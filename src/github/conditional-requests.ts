@@ -5,7 +5,7 @@
  * Identical GETs in flight at the same time share one request.
  */
 import { BoundedMap } from "./bounded-map.js";
-import { statusOf } from "./github.js";
+import { statusOf } from "./rest.js";
 
 interface RequestOptions {
   method: string;

@@ -1,0 +1,16 @@
+import type { OptionSpecs } from "./args.js";
+
+/** Where a CLI command reads and writes: the process, or a test's buffers. */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  cwd: string;
+}
+
+/** One `worker-sync <name>` command: its help and what it runs. */
+export interface CliCommand {
+  summary: string;
+  usage: string;
+  options: OptionSpecs;
+  run: (values: Record<string, string | boolean | undefined>, io: CliIo) => Promise<number>;
+}
