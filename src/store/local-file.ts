@@ -29,10 +29,12 @@ const isOurTemp = (entry: string, name: string) =>
 
 interface HeldLock {
   path: string;
-  /** The lock directory's inode and the mtime we (through proper-lockfile) last gave it. */
+  /** The lock directory's inode, and the mtimes we (through proper-lockfile) last gave it. */
   ino: number;
-  mtimeMs: number;
+  mtimes: number[];
   compromised?: Error;
+  /** Another process holds it now: releasing it would remove theirs. */
+  lost?: boolean;
 }
 
 /**
@@ -84,7 +86,10 @@ export class LocalFileBackend implements StateBackend {
       await this.checkUnchanged(real, base);
       await rename(temp, real).catch((error) => {
         // Another writer removed our temp file: it took the lock from us while we stalled.
-        if (isErrno(error, "ENOENT")) throw new ConflictError(`${this.label}: lost its lock while writing`);
+        if (isErrno(error, "ENOENT")) {
+          if (this.held) this.held.lost = true;
+          throw new ConflictError(`${this.label}: lost its lock while writing`);
+        }
         rethrowPathError(error, this.label, "replacing the file");
       });
       renamed = true;
@@ -101,7 +106,8 @@ export class LocalFileBackend implements StateBackend {
     if (held) {
       if (held.compromised) throw new ConflictError(`${this.label}: lost its lock (${held.compromised.message})`);
       const now = await lstat(`${held.path}.lock`).catch(() => null);
-      if (!now || now.ino !== held.ino || Math.abs(now.mtimeMs - held.mtimeMs) >= 1) {
+      if (!now || now.ino !== held.ino || !held.mtimes.some((m) => Math.abs(now.mtimeMs - m) < 1)) {
+        held.lost = true;
         throw new ConflictError(`${this.label}: lost its lock to another process while stalled`);
       }
       if (now.mtimeMs < Date.now() - this.staleMs) {
@@ -134,8 +140,10 @@ export class LocalFileBackend implements StateBackend {
     try {
       return await fn();
     } finally {
+      const lost = this.held?.lost;
       this.held = undefined;
-      await release().catch(() => {});
+      // A lock we lost is left alone; proper-lockfile notices at its next refresh and stops.
+      if (!lost) await release().catch(() => {});
     }
   }
 
@@ -144,16 +152,21 @@ export class LocalFileBackend implements StateBackend {
     const stale = this.staleMs;
     const waitMs = this.options.waitMs ?? 30_000;
     const lockPath = `${real}.lock`;
-    const held: HeldLock = { path: real, ino: 0, mtimeMs: 0 };
+    const held: HeldLock = { path: real, ino: 0, mtimes: [] };
     // proper-lockfile sets the lock's mtime through this fs on taking and refreshing it: what we
     // record is the mtime only the holder can know, so a lock taken over is told from ours.
     const trackingFs = {
       ...fs,
-      utimes: (path: fs.PathLike, atime: Date, mtime: Date, callback: (error: NodeJS.ErrnoException | null) => void) =>
-        fs.utimes(path, atime, mtime, (error) => {
-          if (!error && String(path) === lockPath) held.mtimeMs = mtime.getTime();
-          callback(error);
-        }),
+      utimes: (
+        path: fs.PathLike,
+        atime: Date,
+        mtime: Date,
+        callback: (error: NodeJS.ErrnoException | null) => void,
+      ) => {
+        // Recorded before the call: a refresh in flight must not look like someone else's lock.
+        if (String(path) === lockPath) held.mtimes = [...held.mtimes.slice(-3), mtime.getTime()];
+        fs.utimes(path, atime, mtime, callback);
+      },
     };
     const deadline = Date.now() + waitMs;
     for (let attempt = 0; ; attempt++) {
@@ -171,7 +184,7 @@ export class LocalFileBackend implements StateBackend {
         });
         const s = await lstat(lockPath);
         held.ino = s.ino;
-        if (!held.mtimeMs) held.mtimeMs = s.mtimeMs;
+        if (!held.mtimes.length) held.mtimes = [s.mtimeMs];
         this.held = held;
         return release;
       } catch (error) {

@@ -220,7 +220,7 @@ describe("a file or directory that cannot be written", () => {
     chmodSync(join(dir, "memory"), 0o555);
     const before = snapshot(dir);
     const real = join(dir, "memory/projects.json");
-    const session = await cli(COMMANDS[3]![1], dir, true);
+    const session = await cli((COMMANDS[3] as [string, string[]])[1], dir, true);
     expectRefused(session, "session", `memory/projects.json: permission denied (taking its lock ${real}.lock)`);
     const migrate = await cli(["migrate", "--dry-run", "-f", "memory/older.json"], dir, true);
     expect(migrate).toMatchObject({ code: 0, stderr: "" });

@@ -65,7 +65,7 @@ describe("one file through several paths", () => {
       Array.from({ length: count }, (_, i) =>
         runScript(
           cliScript,
-          ["session", "-p", P, "-r", "qa", "-t", `t${i}`, "--set", `key-${i}`, "-f", paths[i % 4]!],
+          ["session", "-p", P, "-r", "qa", "-t", `t${i}`, "--set", `key-${i}`, "-f", paths[i % 4] as string],
           {
             cwd: dir,
             timeoutMs: 60_000,
@@ -87,7 +87,7 @@ describe("one file through several paths", () => {
       Array.from({ length: 20 }, (_, i) =>
         runScript(
           cliScript,
-          ["activate", "-p", P, "-r", "dev", "-t", "senior", "-i", String(100 + i), "-f", paths[i % 2]!],
+          ["activate", "-p", P, "-r", "dev", "-t", "senior", "-i", String(100 + i), "-f", paths[i % 2] as string],
           { cwd: dir, timeoutMs: 60_000 },
         ),
       ),
@@ -133,7 +133,7 @@ describe("a lock holder that stalls past the stale time", () => {
       await new Promise<void>((resolve) => holder.stdout.once("data", () => resolve()));
       await stopped(holder.pid as number);
       // B, through a symlinked path, waits for A's lock to go stale, takes it and writes.
-      const other = await runScript(writer, ["sessions", join(dir, paths[2]!), P, "qa", "other", "1"], {
+      const other = await runScript(writer, ["sessions", join(dir, paths[2] as string), P, "qa", "other", "1"], {
         env,
         timeoutMs: 30_000,
       });
