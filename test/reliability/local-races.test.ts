@@ -4,27 +4,13 @@ import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, utimesSync, writeFil
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { PROJECT, projectsText } from "../reconcile/support.js";
 import { bundleForNode } from "../store/helpers/bundle.js";
 import { type Exit, exitOf, runScript } from "../store/helpers/run.js";
 
-const P = "-1001234567890";
-const idle = (sessions: Record<string, string | null>) => ({
-  active: false,
-  issueId: null,
-  startTime: null,
-  model: null,
-  sessions,
-});
-const BASE = {
-  schemaVersion: 1,
-  projects: {
-    [P]: {
-      name: "app",
-      dev: idle({ junior: null, medior: "keep-medior", senior: null }),
-      qa: idle({ qa: "keep-qa" }),
-    },
-  },
-};
+const P = PROJECT;
+// Both workers idle, each holding sessions that must survive every race.
+const BASE = projectsText();
 
 let cliScript: string;
 let writer: string;
@@ -44,7 +30,7 @@ function fourWays(): { dir: string; paths: string[]; file: string } {
   mkdirSync(join(dir, "memory"));
   mkdirSync(join(dir, "other"));
   const file = join(dir, "memory/projects.json");
-  writeFileSync(file, `${JSON.stringify(BASE, null, 2)}\n`);
+  writeFileSync(file, BASE);
   symlinkSync("memory/projects.json", join(dir, "link.json"));
   symlinkSync("memory", join(dir, "linked-dir"));
   return {
@@ -77,7 +63,7 @@ describe("one file through several paths", () => {
     const sessions = sessionsOf(file, "qa");
     for (let i = 0; i < count; i++) expect(sessions[`t${i}`]).toBe(`key-${i}`);
     expect(Object.keys(sessions)).toHaveLength(count + 1);
-    expect(sessions.qa).toBe("keep-qa");
+    expect(sessions.qa).toBe("agent:qa:1");
     console.log(`mixed paths: ${count} of ${count} sessions kept`);
   }, 90_000);
 
@@ -97,13 +83,13 @@ describe("one file through several paths", () => {
     for (const r of runs.filter((r) => r.code !== 0)) {
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(
-        /^worker-sync activate: the dev worker of project "-1001234567890" is busy on issue #1\d\d\n$/,
+        new RegExp(`^worker-sync activate: the dev worker of project "${P}" is busy on issue #1\\d\\d\n$`),
       );
     }
     const dev = JSON.parse(readFileSync(file, "utf8")).projects[P].dev;
     expect(dev.active).toBe(true);
     expect(won[0]?.stdout).toContain(`#${dev.issueId}`);
-    expect(dev.sessions.medior).toBe("keep-medior");
+    expect(dev.sessions.medior).toBe("agent:dev:medior");
   }, 90_000);
 });
 
@@ -146,7 +132,7 @@ describe("a lock holder that stalls past the stale time", () => {
       expect(resumed.stderr).not.toMatch(/^\s+at /m);
       if (resumed.code === 0) {
         // It saw the change under the lock, re-read and re-applied: both sessions are there.
-        expect(sessions).toMatchObject({ qa: "keep-qa", "other-0": "key-other-0", "stalled-0": "key-stalled-0" });
+        expect(sessions).toMatchObject({ qa: "agent:qa:1", "other-0": "key-other-0", "stalled-0": "key-stalled-0" });
       } else {
         // Or it failed cleanly, having written nothing.
         expect(resumed.code).toBe(1);
