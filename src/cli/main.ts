@@ -40,9 +40,9 @@ async function readText(values: Record<string, unknown>, io: CliIo): Promise<str
   return text;
 }
 
-/** Runs one mutation on the local file; a local write has no commit, so no message. */
-function transition<R>(values: Record<string, unknown>, io: CliIo, mutation: Mutation<R>) {
-  return runTransaction(backendFor(values, io), mutation, { message: "" });
+/** Runs one mutation on the local file; a local write has no commit, so no message. A dry run takes no lock. */
+function transition<R>(values: Record<string, unknown>, io: CliIo, mutation: Mutation<R>, readOnly = false) {
+  return runTransaction(backendFor(values, io), mutation, { message: "", readOnly });
 }
 
 export const COMMANDS: Record<string, CliCommand> = {
@@ -72,7 +72,7 @@ export const COMMANDS: Record<string, CliCommand> = {
     async run(values, io) {
       const label = labelOf(values);
       const mutation: Mutation<unknown> = values["dry-run"] ? readMutation : migrateMutation;
-      const done = await transition(values, io, mutation);
+      const done = await transition(values, io, mutation, values["dry-run"] === true);
       const changes = done.migrated;
       if (!changes.length) {
         io.stdout(`${label}: already current, nothing changed`);

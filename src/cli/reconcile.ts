@@ -94,7 +94,10 @@ export const reconcileCommand = {
 
     const mutation = reconcileMutation(config, repo, input);
     const isDry = values["dry-run"] === true;
-    const done = await runTransaction(backend, isDry ? dryRun(mutation) : mutation, { message: "" });
+    const done = await runTransaction(backend, isDry ? dryRun(mutation) : mutation, {
+      message: "",
+      readOnly: isDry,
+    });
     const report = summarizeReconcile(done.result, isDry);
     for (const line of report.repairs) io.stdout(`repair: ${line}`);
     for (const line of report.conflicts) io.stdout(`conflict: ${line}`);
