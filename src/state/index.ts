@@ -13,3 +13,4 @@ export * from "./slots-migrate.js";
 export * from "./state-file.js";
 export * from "./transitions.js";
 export * from "./view.js";
+export * from "./convert.js";
