@@ -16,7 +16,9 @@ export const convertCommand: CliCommand = {
   async run(values, io) {
     if (values.to !== "slots") {
       throw new UserError(
-        values.to === undefined ? "--to is required (--to slots)" : `--to must be "slots", got ${JSON.stringify(values.to)}`,
+        values.to === undefined
+          ? "--to is required (--to slots)"
+          : `--to must be "slots", got ${JSON.stringify(values.to)}`,
       );
     }
     const label = typeof values.file === "string" ? values.file : DEFAULT_FILE;

@@ -10,7 +10,8 @@ type Obj = Record<string, unknown>;
 export function readSlotsProject(id: string, project: Obj): ProjectView {
   const roles: Record<string, RoleView> = {};
   const workers = project.workers as Record<string, { levels: Record<string, Seat[]> }>;
-  for (const role in workers) roles[role] = { levels: (workers[role] as { levels: Record<string, Seat[]> }).levels, onePerRole: false };
+  for (const role in workers)
+    roles[role] = { levels: (workers[role] as { levels: Record<string, Seat[]> }).levels, onePerRole: false };
   const view: ProjectView = { id, family: 2, roles, openLevels: false };
   if (project.roleExecution === "parallel" || project.roleExecution === "sequential") {
     view.roleExecution = project.roleExecution;

@@ -1,4 +1,5 @@
 import { UserError } from "./errors.js";
+import { pushTo } from "./slots-migrate.js";
 import { parseState, readState, serializeState } from "./state-file.js";
 
 /**
@@ -30,7 +31,16 @@ const LEVEL_ALIASES: Record<string, Record<string, string>> = {
   tester: { mid: "medior", reviewer: "medior", tester: "junior" },
   architect: { opus: "senior", sonnet: "junior" },
 };
-const WORKER_FIELDS = new Set(["active", "issueId", "startTime", "model", "level", "tier", "sessions", "previousLabel"]);
+const WORKER_FIELDS = new Set([
+  "active",
+  "issueId",
+  "startTime",
+  "model",
+  "level",
+  "tier",
+  "sessions",
+  "previousLabel",
+]);
 const GROUP_ID = /^-?\d+$/;
 
 const looksLikeWorker = (v: unknown): v is Obj => isObj(v) && isObj(v.sessions) && typeof v.active === "boolean";
@@ -53,13 +63,13 @@ function convertWorker(worker: Obj, role: string, where: string, qaLevel: string
       if (typeof worker.previousLabel === "string") slot.previousLabel = worker.previousLabel;
       placed = true;
     }
-    (levels[levelOf(t)] ??= []).push(slot);
+    pushTo(levels, levelOf(t), slot);
   };
   for (const t in sessions) add(t, sessions[t] ?? null);
   if (tier !== null && !Object.hasOwn(sessions, tier)) add(tier, null);
   if (on !== null && !placed) {
     const level = role === "tester" ? qaLevel : "medior";
-    (levels[level] ??= []).push({ active: true, issueId: on, sessionKey: null, startTime: worker.startTime ?? null });
+    pushTo(levels, level, { active: true, issueId: on, sessionKey: null, startTime: worker.startTime ?? null });
     changes.push(`${where}: active on #${on} with no tier; put in a ${level} slot`);
   }
   if (on === null && typeof worker.startTime === "string") {
@@ -105,9 +115,10 @@ export function convertToSlots(text: string, file: string, options: ConvertOptio
     if (!Object.hasOwn(project, "slug")) out.slug = slug;
     const workers: Obj = {};
     const channel = typeof project.channel === "string" ? project.channel : "telegram";
-    const channels = groupId && !Array.isArray(project.channels)
-      ? [{ channelId: id, channel, name: "primary", events: ["*"] }]
-      : undefined;
+    const channels =
+      groupId && !Array.isArray(project.channels)
+        ? [{ channelId: id, channel, name: "primary", events: ["*"] }]
+        : undefined;
     for (const key in project) {
       const value = project[key];
       if (state.kind === "roles" && (key === "dev" || key === "qa" || key === "architect") && looksLikeWorker(value)) {
@@ -118,7 +129,13 @@ export function convertToSlots(text: string, file: string, options: ConvertOptio
         out.workers = workers;
         for (const r in value as Obj) {
           const role = ROLE_NAMES[r] ?? r;
-          workers[role] = convertWorker((value as Obj)[r] as Obj, role, `projects.${id}.workers.${r}`, qaLevel, changes);
+          workers[role] = convertWorker(
+            (value as Obj)[r] as Obj,
+            role,
+            `projects.${id}.workers.${r}`,
+            qaLevel,
+            changes,
+          );
         }
       } else if (key === "channel" && channels) {
         out.channels = channels;
@@ -137,8 +154,10 @@ export function convertToSlots(text: string, file: string, options: ConvertOptio
   }
   // Bring groupId channels (DevClaw 1.3–1.4) to channelId, then hold the result to the newest shape.
   const read = readState(data, file);
-  if (!read.state || read.state.kind !== "slots") {
-    throw new Error(`convert produced a file that does not read as slots: ${read.problems.map((p) => p.message).join("; ")}`);
+  if (read.state?.kind !== "slots") {
+    throw new Error(
+      `convert produced a file that does not read as slots: ${read.problems.map((p) => p.message).join("; ")}`,
+    );
   }
   changes.push(...read.state.migrated);
   const converted = serializeState(read.state.data);

@@ -53,7 +53,10 @@ export function detectKind(data: unknown): Detected {
     } else if (Object.hasOwn(project, "dev") || Object.hasOwn(project, "qa")) kind = "roles";
     if (!kind) continue;
     if (seen && seen.kind !== kind) {
-      return refuse(where, `is stored as ${describe(kind)} but ${seen.where} as ${describe(seen.kind)}; worker-sync reads one at a time`);
+      return refuse(
+        where,
+        `is stored as ${describe(kind)} but ${seen.where} as ${describe(seen.kind)}; worker-sync reads one at a time`,
+      );
     }
     seen ??= { kind, where };
   }

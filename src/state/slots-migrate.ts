@@ -16,6 +16,13 @@ const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !
 
 const DEFAULT_LEVEL = "medior";
 
+/** Appends to the list under `key`, starting it when there is none. */
+export function pushTo<T>(lists: Record<string, T[]>, key: string, value: T): void {
+  const list = lists[key];
+  if (list) list.push(value);
+  else lists[key] = [value];
+}
+
 function issueAsString(slot: Obj, where: string, changes: string[]): Obj {
   let out = slot;
   for (const field of ["issueId", "lastIssueId"]) {
@@ -47,14 +54,14 @@ function migrateFlatSlots(role: Obj, where: string, changes: string[], problems:
     }
     const { level, ...rest } = slot;
     const fixed = issueAsString(rest, `${where}.slots.${i}`, changes);
-    if (typeof level === "string" && level) (levels[level] ??= []).push(fixed);
+    if (typeof level === "string" && level) pushTo(levels, level, fixed);
     else if (level === null || level === undefined) unleveled.push([i, fixed]);
     else problems.push({ path: `${where}.slots.${i}.level`, message: "expected a level name or null" });
   });
   if (unleveled.length) {
     const target = Object.hasOwn(levels, DEFAULT_LEVEL) ? DEFAULT_LEVEL : (Object.keys(levels)[0] ?? DEFAULT_LEVEL);
     for (const [i, slot] of unleveled) {
-      (levels[target] ??= []).push(slot);
+      pushTo(levels, target, slot);
       changes.push(`${where}.slots.${i}: no level; kept in level ${target}`);
     }
   }
@@ -119,13 +126,15 @@ function migrateChannels(channels: unknown[], where: string, changes: string[], 
 function sessionCounts(project: Obj): Map<string, number> {
   const counts = new Map<string, number>();
   const add = (slot: unknown) => {
-    if (isObj(slot) && typeof slot.sessionKey === "string") counts.set(slot.sessionKey, (counts.get(slot.sessionKey) ?? 0) + 1);
+    if (isObj(slot) && typeof slot.sessionKey === "string")
+      counts.set(slot.sessionKey, (counts.get(slot.sessionKey) ?? 0) + 1);
   };
   if (!isObj(project.workers)) return counts;
   for (const role of Object.values(project.workers)) {
     if (!isObj(role)) continue;
     if (Array.isArray(role.slots)) role.slots.forEach(add);
-    if (isObj(role.levels)) for (const slots of Object.values(role.levels)) if (Array.isArray(slots)) slots.forEach(add);
+    if (isObj(role.levels))
+      for (const slots of Object.values(role.levels)) if (Array.isArray(slots)) slots.forEach(add);
   }
   return counts;
 }

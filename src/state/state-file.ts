@@ -1,19 +1,22 @@
 import { applyRolesChanges, readRolesProject } from "./codec-roles.js";
 import { applySlotsChanges, readSlotsProject } from "./codec-slots.js";
-import {
-  flatWorkersFileSchema,
-  looksValidFlatWorkers,
-  looksValidSlots,
-  slotsFileSchema,
-} from "./devclaw-schema.js";
-import { InvalidFileError, type Problem, ProjectNotFoundError, SessionInvariantError } from "./errors.js";
+import { flatWorkersFileSchema, looksValidFlatWorkers, looksValidSlots, slotsFileSchema } from "./devclaw-schema.js";
+import { InvalidFileError, ProjectNotFoundError, SessionInvariantError } from "./errors.js";
 import { detectKind, type FileKind } from "./family.js";
 import { findSyntaxError, type JsonPath, locatePath, positionAt } from "./json-locate.js";
 import { migrate } from "./migrate.js";
 import { checkSchema, type SchemaIssue } from "./schema.js";
 import { migrateSlots } from "./slots-migrate.js";
 import type { SeatOutcome } from "./transitions.js";
-import { describeSeat, type Family, type ProjectView, type SeatChange, type SeatRef, seatKey, sessionsOf } from "./view.js";
+import {
+  describeSeat,
+  type Family,
+  type ProjectView,
+  type SeatChange,
+  type SeatRef,
+  seatKey,
+  sessionsOf,
+} from "./view.js";
 
 /**
  * A projects.json of either family, read, migrated and validated, and the one planner that
@@ -35,7 +38,12 @@ export const familyOf = (kind: FileKind): Family => (kind === "slots" ? 2 : 1);
 
 /** zod's issues as problems with paths, the same way for every schema. */
 function issuesOf(
-  schema: { safeParse(data: unknown): { success: boolean; error?: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string; code: string; expected?: unknown }> } } },
+  schema: {
+    safeParse(data: unknown): {
+      success: boolean;
+      error?: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string; code: string; expected?: unknown }> };
+    };
+  },
   data: unknown,
 ): SchemaIssue[] {
   const result = schema.safeParse(data);
@@ -43,7 +51,9 @@ function issuesOf(
   return result.error.issues.map((issue) => {
     const path = issue.path.map((k) => (typeof k === "symbol" ? String(k) : k)) as (string | number)[];
     const message =
-      issue.code === "invalid_type" && issue.message === "Invalid input" ? `expected ${String(issue.expected)}` : issue.message;
+      issue.code === "invalid_type" && issue.message === "Invalid input"
+        ? `expected ${String(issue.expected)}`
+        : issue.message;
     return { path, message: valueAt(data, path) === undefined ? `is missing (${message})` : message };
   });
 }
@@ -110,7 +120,11 @@ export function parseState(text: string, file: string): StateFile {
       file,
       problems.map((p) => {
         const offset = locatePath(text, p.path);
-        return { path: p.path.join("."), message: p.message, ...(offset === undefined ? {} : positionAt(text, offset)) };
+        return {
+          path: p.path.join("."),
+          message: p.message,
+          ...(offset === undefined ? {} : positionAt(text, offset)),
+        };
       }),
     );
   }
@@ -188,7 +202,10 @@ export function planStateWrite<R>(text: string, file: string, mutation: StateMut
   const replaced: Record<string, Obj> = {};
   for (const { project, changes } of outcome.changes) {
     if (!changes.length) continue;
-    const partial: StateFile = { ...before, data: { ...before.data, projects: { ...before.data.projects, ...replaced } } };
+    const partial: StateFile = {
+      ...before,
+      data: { ...before.data, projects: { ...before.data.projects, ...replaced } },
+    };
     replaced[project] = applyChanges(partial, project, changes);
   }
   const ids = Object.keys(replaced);
@@ -200,7 +217,10 @@ export function planStateWrite<R>(text: string, file: string, mutation: StateMut
   if (problems.length) {
     throw new InvalidFileError(
       file,
-      problems.map((p) => ({ path: p.path.join("."), message: `the change would write an invalid file: ${p.message}` })),
+      problems.map((p) => ({
+        path: p.path.join("."),
+        message: `the change would write an invalid file: ${p.message}`,
+      })),
     );
   }
   checkSeatInvariant(before, after, outcome.touched);

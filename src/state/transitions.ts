@@ -1,13 +1,5 @@
 import { NoSuchSeatError, SeatsBusyError, UserError, WorkerBusyError } from "./errors.js";
-import {
-  isFree,
-  type ProjectView,
-  type RoleView,
-  type Seat,
-  type SeatChange,
-  type SeatRef,
-  seatsOf,
-} from "./view.js";
+import { isFree, type ProjectView, type RoleView, type Seat, type SeatChange, type SeatRef, seatsOf } from "./view.js";
 
 /**
  * The transitions, written once on the view (view.ts) for both families. Each returns the
@@ -182,7 +174,8 @@ export function activateSeat(view: ProjectView, input: ActivateSeatInput): SeatO
   let startTime: string | null = input.now;
   if (r.onePerRole && r.workerIssue === issue) startTime = r.workerStartTime ?? null;
   else if (elsewhere[0]) {
-    startTime = ((view.roles[role] as RoleView).levels[elsewhere[0].level] as Seat[])[elsewhere[0].index]?.startTime ?? null;
+    startTime =
+      ((view.roles[role] as RoleView).levels[elsewhere[0].level] as Seat[])[elsewhere[0].index]?.startTime ?? null;
   }
   const index = seats.length === 0 && view.openLevels ? 0 : chooseSeat(seats, issue);
   if (index === undefined) {
@@ -210,7 +203,13 @@ export function activateSeat(view: ProjectView, input: ActivateSeatInput): SeatO
     ...(writes && session.key !== null ? { sessionKey: session.key } : {}),
     ...(input.previousLabel !== undefined ? { previousLabel: input.previousLabel } : {}),
   };
-  return { changes: [...frees, take], touched: writes ? [ref] : [], seat: ref, session, freed: r.onePerRole ? [] : elsewhere };
+  return {
+    changes: [...frees, take],
+    touched: writes ? [ref] : [],
+    seat: ref,
+    session,
+    freed: r.onePerRole ? [] : elsewhere,
+  };
 }
 
 /** Frees the role's seat(s) on the issue. Sessions stay. */

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseState, planStateWrite, migrateStateMutation } from "../../src/state/index.js";
+import { migrateStateMutation, parseState, planStateWrite } from "../../src/state/index.js";
 import { cli, SHAPES, snapshot, workspace } from "./helpers.js";
 
 const FAMILY1 = [
@@ -24,7 +24,12 @@ function family1Sessions(value: unknown, out: string[] = []): string[] {
   return out;
 }
 
-function slotSessions(data: { projects: Record<string, { workers: Record<string, { levels: Record<string, Array<{ sessionKey: string | null }>> }> }> }) {
+function slotSessions(data: {
+  projects: Record<
+    string,
+    { workers: Record<string, { levels: Record<string, Array<{ sessionKey: string | null }>> }> }
+  >;
+}) {
   const out: string[] = [];
   for (const p of Object.values(data.projects))
     for (const r of Object.values(p.workers))
@@ -33,21 +38,24 @@ function slotSessions(data: { projects: Record<string, { workers: Record<string,
 }
 
 describe("worker-sync convert --to slots", () => {
-  it.each(FAMILY1)("%s: every session is a sessionKey afterwards; the result validates and migrates to itself", async (name) => {
-    const dir = workspace();
-    const before = readFileSync(join(dir, name), "utf8");
-    const run = await cli(["convert", "--to", "slots", "--file", name], dir);
-    expect(run.stderr).toBe("");
-    expect(run.code).toBe(0);
-    const text = readFileSync(join(dir, name), "utf8");
-    const state = parseState(text, name);
-    expect(state.family).toBe(2);
-    expect(state.migrated).toEqual([]);
-    expect(planStateWrite(text, name, migrateStateMutation).text).toBeNull();
-    expect(new Set(slotSessions(state.data as never))).toEqual(new Set(family1Sessions(JSON.parse(before))));
-    expect(text).not.toContain("schemaVersion");
-    for (const slug of Object.keys(state.data.projects)) expect(slug).not.toMatch(/^-?\d+$/);
-  });
+  it.each(FAMILY1)(
+    "%s: every session is a sessionKey afterwards; the result validates and migrates to itself",
+    async (name) => {
+      const dir = workspace();
+      const before = readFileSync(join(dir, name), "utf8");
+      const run = await cli(["convert", "--to", "slots", "--file", name], dir);
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      const text = readFileSync(join(dir, name), "utf8");
+      const state = parseState(text, name);
+      expect(state.family).toBe(2);
+      expect(state.migrated).toEqual([]);
+      expect(planStateWrite(text, name, migrateStateMutation).text).toBeNull();
+      expect(new Set(slotSessions(state.data as never))).toEqual(new Set(family1Sessions(JSON.parse(before))));
+      expect(text).not.toContain("schemaVersion");
+      for (const slug of Object.keys(state.data.projects)) expect(slug).not.toMatch(/^-?\d+$/);
+    },
+  );
 
   it("keeps the active worker on its issue, maps dev/qa to developer/tester, the qa tier to --qa-level, ids to channels", async () => {
     const dir = workspace();
@@ -56,7 +64,9 @@ describe("worker-sync convert --to slots", () => {
     const data = JSON.parse(readFileSync(join(dir, "shape4b.json"), "utf8"));
     const shop = data.projects.shop;
     expect(shop.slug).toBe("shop");
-    expect(shop.channels).toEqual([{ channelId: "-1001234567890", channel: "telegram", name: "primary", events: ["*"] }]);
+    expect(shop.channels).toEqual([
+      { channelId: "-1001234567890", channel: "telegram", name: "primary", events: ["*"] },
+    ]);
     expect(shop.workers.developer.levels.junior).toEqual([
       {
         active: true,

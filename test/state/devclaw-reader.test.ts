@@ -24,13 +24,20 @@ const run = promisify(execFile);
 type Slot = Record<string, unknown>;
 type Levels = Record<string, Slot[]>;
 
-async function readByDevClaw(text: string, project: string): Promise<Record<string, { workers: Record<string, { levels: Levels }> }>> {
+async function readByDevClaw(
+  text: string,
+  project: string,
+): Promise<Record<string, { workers: Record<string, { levels: Levels }> }>> {
   const dir = mkdtempSync(join(tmpdir(), "devclaw-ws-"));
   mkdirSync(join(dir, "devclaw"));
   writeFileSync(join(dir, "devclaw/projects.json"), text);
-  await run(process.execPath, ["--import", join(SUPPORT, "register.mjs"), join(SUPPORT, "read-back.mjs"), dir, project], {
-    cwd: SUPPORT,
-  });
+  await run(
+    process.execPath,
+    ["--import", join(SUPPORT, "register.mjs"), join(SUPPORT, "read-back.mjs"), dir, project],
+    {
+      cwd: SUPPORT,
+    },
+  );
   return JSON.parse(readFileSync(join(dir, "devclaw/projects.json"), "utf8")).projects;
 }
 
@@ -50,7 +57,10 @@ const essentials = (workers: Record<string, { levels: Levels }>) =>
   );
 
 async function expectDevClawKeepsEverything(text: string) {
-  const ours = parseState(text, "projects.json").data.projects as Record<string, { workers: Record<string, { levels: Levels }> }>;
+  const ours = parseState(text, "projects.json").data.projects as Record<
+    string,
+    { workers: Record<string, { levels: Levels }> }
+  >;
   const first = Object.keys(ours)[0] as string;
   const theirs = await readByDevClaw(text, first);
   expect(Object.keys(theirs)).toEqual(Object.keys(ours));
@@ -71,10 +81,20 @@ describe("DevClaw 1.6.10's reader reads back what worker-sync writes", { timeout
       text = planStateWrite(text, "p.json", migrateStateMutation).text ?? text;
       const id = Object.keys(parseState(text, "p.json").data.projects)[0] as string;
       for (const mutation of [
-        seatMutation(id, (v) => activateSeat(v, { role: "developer", level: "medior", issue: "77", now: NOW, sessionKey: "agent:main:subagent:ws-77" })),
+        seatMutation(id, (v) =>
+          activateSeat(v, {
+            role: "developer",
+            level: "medior",
+            issue: "77",
+            now: NOW,
+            sessionKey: "agent:main:subagent:ws-77",
+          }),
+        ),
         seatMutation(id, (v) => deactivateSeats(v, { role: "developer", issue: "77" })),
         seatMutation(id, (v) => activateSeat(v, { role: "developer", level: "medior", issue: "78", now: NOW })),
-        seatMutation(id, (v) => setSeatSession(v, { role: "developer", level: "medior", index: 0, key: "agent:main:subagent:ws-set" })),
+        seatMutation(id, (v) =>
+          setSeatSession(v, { role: "developer", level: "medior", index: 0, key: "agent:main:subagent:ws-set" }),
+        ),
       ]) {
         text = planStateWrite(text, "p.json", mutation).text ?? text;
       }

@@ -130,7 +130,9 @@ describe("seat choice (family 2)", () => {
   });
 
   it('roleExecution "sequential" keeps another role from starting', () => {
-    const data = JSON.parse(fileWith([slot()], { tester: { levels: { medior: [slot({ active: true, issueId: "3" })] } } }));
+    const data = JSON.parse(
+      fileWith([slot()], { tester: { levels: { medior: [slot({ active: true, issueId: "3" })] } } }),
+    );
     data.projects.app.roleExecution = "sequential";
     expect(() => planStateWrite(JSON.stringify(data), "p.json", activate("1"))).toThrow(WorkerBusyError);
   });
@@ -179,7 +181,11 @@ describe("freeing (family 2)", () => {
   it("an issue with no seat changes nothing; family 2 needs the issue named", () => {
     expect(planStateWrite(fileWith([slot()]), "p.json", deactivate("5")).text).toBeNull();
     expect(() =>
-      planStateWrite(fileWith([slot()]), "p.json", seatMutation("app", (v) => deactivateSeats(v, { role: "developer" }))),
+      planStateWrite(
+        fileWith([slot()]),
+        "p.json",
+        seatMutation("app", (v) => deactivateSeats(v, { role: "developer" })),
+      ),
     ).toThrow(/name the issue/);
   });
 });
@@ -206,7 +212,9 @@ describe("sessions of seats", () => {
   it("a write that drops or changes a session it was not asked to touch is refused", () => {
     const text = fileWith([slot({ sessionKey: "a", name: "Ada" }), slot({ sessionKey: "b" })]);
     const sneaky: StateMutation<null> = () => ({
-      changes: [{ project: "app", changes: [{ kind: "session", role: "developer", level: "medior", index: 0, key: null }] }],
+      changes: [
+        { project: "app", changes: [{ kind: "session", role: "developer", level: "medior", index: 0, key: null }] },
+      ],
       touched: [],
       result: null,
     });
