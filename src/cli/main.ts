@@ -20,6 +20,7 @@ import { convertCommand } from "./convert.js";
 import { eventCommand } from "./event.js";
 import type { CliCommand, CliIo } from "./io.js";
 import { reconcileCommand } from "./reconcile.js";
+import { packageVersion } from "./version.js";
 
 const fileOption = { file: { type: "string", short: "f", help: `the state file (default ${DEFAULT_FILE})` } } as const;
 const helpOption = { help: { type: "boolean", short: "h", help: "show this help" } } as const;
@@ -161,7 +162,7 @@ export const COMMANDS: Record<string, CliCommand> = {
 
 export function renderUsage(): string {
   const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
-  return `Usage: worker-sync <command> [options]\n\nKeep AI coding workers' projects.json in step with GitHub issues.\n\nCommands:\n${rows.join("\n")}\n\nRun \`worker-sync <command> --help\` for a command's options.\n`;
+  return `Usage: worker-sync <command> [options]\n\nKeep AI coding workers' projects.json in step with GitHub issues.\n\nCommands:\n${rows.join("\n")}\n\nOptions:\n  -h, --help     show this help\n  -V, --version  print worker-sync's version\n\nRun \`worker-sync <command> --help\` for a command's options.\n`;
 }
 
 /** Runs the CLI. Exit codes: 0 success, 1 a user's error (one line on stderr), 2 anything unexpected. */
@@ -173,6 +174,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   if (name === "--help" || name === "-h" || name === "help") {
     io.stdout(renderUsage());
+    return 0;
+  }
+  if (name === "--version" || name === "-V") {
+    io.stdout(packageVersion());
     return 0;
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
