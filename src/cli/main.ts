@@ -16,6 +16,7 @@ import { runTransaction } from "../store/transaction.js";
 import { describeActivation, describeTransition, renderStatusText } from "../sync/describe.js";
 import { summarize } from "../sync/summary.js";
 import { DEFAULT_FILE, parseIssue, parseOptions, parseRole, renderHelp, required } from "./args.js";
+import { convertCommand } from "./convert.js";
 import { eventCommand } from "./event.js";
 import type { CliCommand, CliIo } from "./io.js";
 import { reconcileCommand } from "./reconcile.js";
@@ -154,6 +155,7 @@ export const COMMANDS: Record<string, CliCommand> = {
       return 0;
     },
   },
+  convert: convertCommand,
   event: eventCommand,
   reconcile: reconcileCommand,
 };
