@@ -32,10 +32,11 @@ function repoOfList(raw: unknown): RepositoryName | undefined {
 function explainRefusal(error: unknown, repo: RepositoryName, baseUrl: string): UserError | undefined {
   const name = `${repo.owner}/${repo.name}`;
   const trouble = classifyGitHubError(error);
-  if (trouble?.kind === "refused") {
-    return new UserError(`${trouble.sentence} given as --token for ${name}; it needs "issues: read" on ${name}`);
+  if (trouble?.kind === "refused") return new UserError(`GitHub refused --token for ${name} (${trouble.detail})`);
+  if (trouble?.kind === "outage" && !trouble.answered) {
+    return new UserError(`could not reach the GitHub API at ${baseUrl} (${trouble.detail})`);
   }
-  if (trouble) return new UserError(`${trouble.sentence} (${baseUrl}, listing the issues of ${name})`);
+  if (trouble) return new UserError(`${trouble.sentence} (listing the issues of ${name} at ${baseUrl})`);
   if (statusOf(error) === 404) return new UserError(`repository ${name} not found, or --token cannot read its issues`);
   return undefined;
 }

@@ -5,7 +5,7 @@
  * that is not the API's (an HTML page with status 200). Everything loads on first use, so a
  * command that never talks to GitHub never pays for it.
  */
-import { notTheApi } from "../store/github-errors.js";
+import { networkCode, notTheApi } from "../store/github-errors.js";
 
 export interface OctokitOptions {
   token: string;
@@ -46,7 +46,7 @@ export async function createOctokit(options: OctokitOptions) {
     return true;
   };
   const fetch = await proxiedFetch(options.env ?? {});
-  const octokit = new (Octokit.plugin(retry, throttling))({
+  const octokit = new (Octokit.plugin(failFastUnreachable, retry, throttling))({
     auth: options.token,
     baseUrl: options.baseUrl.replace(/\/+$/, ""),
     userAgent: options.userAgent,
@@ -64,6 +64,25 @@ export async function createOctokit(options: OctokitOptions) {
     }
   });
   return octokit;
+}
+
+/** A request that got no answer is worth retrying only when the network dropped it on the way. */
+const TRANSIENT = new Set(["ECONNRESET", "ETIMEDOUT", "ECONNABORTED", "EPIPE", "EAI_AGAIN", "UND_ERR_SOCKET"]);
+
+/**
+ * A plugin applied before the retry plugin, so its error hook runs first: nothing there (a
+ * refused connection, no such host, a port fetch blocks) is said at once instead of after 14 s.
+ */
+function failFastUnreachable(octokit: {
+  hook: { error: (name: "request", hook: (error: unknown, options: { request?: object }) => never) => void };
+}) {
+  octokit.hook.error("request", (error, options) => {
+    const e = error as { response?: unknown; status?: number };
+    if (e.response === undefined && e.status === 500 && !TRANSIENT.has(networkCode(error) ?? "")) {
+      options.request = { ...options.request, retries: 0 };
+    }
+    throw error;
+  });
 }
 
 export type WorkerSyncOctokit = Awaited<ReturnType<typeof createOctokit>>;

@@ -137,7 +137,7 @@ describe("the Action's log holds no command from user data", () => {
       });
     };
     const labeled = issuesPayload("labeled", { number: 1, labels: [label, "senior"] }, label);
-    (labeled as { issue: { title: string } }).issue.title = title;
+    (labeled as unknown as { issue: { title: string } }).issue.title = title;
     const runs = [
       await runEvent("issues", labeled),
       await runEvent("issues", { ...labeled, action: "labeled\n::add-mask::x" }),
