@@ -6,7 +6,7 @@
  * (5xx, dropped connections, timeouts, secondary rate limits, a branch that moved under a
  * write, stale reads, latency, an HTML page with status 200) are opt-in, per instance: `inject`
  * with the builders (`faultResponses`), `moveBranchOnNextWrite`, `staleReadsAfterWrite`,
- * `latencyMs`, `exhaustRateLimit`, `holdWritesUntilReads`. Where our code depends on GitHub's
+ * `latencyMs`, `exhaustRateLimit`, `holdWritesUntilWriters`. Where our code depends on GitHub's
  * behaviour the fake does what GitHub does, checked against GitHub's OpenAPI description
  * (test/support/openapi.test.ts): a PUT with a `sha` to a file that is gone creates it (201);
  * a transferred issue answers 301 to its new place, a deleted one 410; `permission` folds
@@ -192,7 +192,7 @@ export class FakeGitHub {
   private readonly moved = new Map<string, { repo: string; number: number }>();
   private readonly gone = new Set<string>();
   private readonly repositoryIds = new Map<string, number>();
-  private readonly writeBarriers: Array<{ path: RegExp; reads: number; waiting: Array<() => void> }> = [];
+  private readonly writeBarriers: Array<{ path: RegExp; writers: number; waiting: Array<() => void> }> = [];
   private nextCommentId = 1000;
   private commitCount = 0;
 
@@ -254,11 +254,12 @@ export class FakeGitHub {
   }
 
   /**
-   * Holds every contents PUT to a path matching `path` until `reads` GETs of it have been
-   * answered: that many writers are certain to have read one version before any writes.
+   * Holds the contents PUTs to a path matching `path` until `writers` of them are waiting, then
+   * lets them all through at once: each of those writers has read the file before any of them
+   * wrote, so all but one are certain to lose the race (409). Once through, the barrier is spent.
    */
-  holdWritesUntilReads(path: RegExp, reads: number): void {
-    this.writeBarriers.push({ path, reads, waiting: [] });
+  holdWritesUntilWriters(path: RegExp, writers: number): void {
+    this.writeBarriers.push({ path, writers, waiting: [] });
   }
 
   /** GitHub's numeric id of a repository (as in `/repositories/{id}/…` addresses). */
@@ -329,7 +330,6 @@ export class FakeGitHub {
     const routed = fault?.response ?? limited ?? this.route(req);
     const response = this.withRateLimitHeaders(req, withEtag(req, routed));
     if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
-    this.countWriteBarrierRead(req, response);
     this.log.push({
       method: req.method,
       path: req.path,
@@ -370,17 +370,13 @@ export class FakeGitHub {
   private async passWriteBarrier(req: FakeRequest): Promise<void> {
     if (req.method !== "PUT" || !req.path.includes("/contents/")) return;
     for (const barrier of this.writeBarriers) {
-      if (barrier.reads > 0 && barrier.path.test(req.path)) {
-        await new Promise<void>((pass) => barrier.waiting.push(pass));
+      if (barrier.writers <= 0 || !barrier.path.test(req.path)) continue;
+      const through = new Promise<void>((pass) => barrier.waiting.push(pass));
+      if (barrier.waiting.length >= barrier.writers) {
+        barrier.writers = 0;
+        for (const pass of barrier.waiting.splice(0)) pass();
       }
-    }
-  }
-
-  private countWriteBarrierRead(req: FakeRequest, res: FakeResponse): void {
-    if (req.method !== "GET" || res.status !== 200 || !req.path.includes("/contents/")) return;
-    for (const barrier of this.writeBarriers) {
-      if (barrier.reads <= 0 || !barrier.path.test(req.path)) continue;
-      if (--barrier.reads === 0) for (const pass of barrier.waiting.splice(0)) pass();
+      await through;
     }
   }
 

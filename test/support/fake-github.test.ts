@@ -214,19 +214,24 @@ describe("FakeGitHub", () => {
       ]);
     });
 
-    it("can hold every write until N readers have read the file", async () => {
+    it("can hold writes until N writers are waiting, so all of them wrote on what they read", async () => {
       const first = fake.setFile("o/r", "p.json", "one");
-      fake.holdWritesUntilReads(/p\.json$/, 2);
-      await get();
-      let written = false;
-      const writing = put(first.sha).then(() => {
-        written = true;
-      });
+      fake.holdWritesUntilWriters(/p\.json$/, 3);
+      const settled: number[] = [];
+      const writes = [0, 1].map((i) =>
+        put(first.sha).then(
+          () => settled.push(i),
+          () => settled.push(i),
+        ),
+      );
       await new Promise((r) => setTimeout(r, 50));
-      expect(written).toBe(false);
-      await get();
-      await writing;
-      expect(written).toBe(true);
+      expect(settled).toEqual([]);
+      const third = put(first.sha).catch((e: unknown) => e);
+      await Promise.all([...writes, third]);
+      const statuses = fake.log.filter((r) => r.method === "PUT").map((r) => r.status);
+      expect(statuses.sort()).toEqual([200, 409, 409]);
+      // Spent: the next write goes through at once.
+      await put(fake.getFile("o/r", "p.json")?.sha);
     });
   });
 });
