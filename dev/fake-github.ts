@@ -370,7 +370,8 @@ export class FakeGitHub {
   private async passWriteBarrier(req: FakeRequest): Promise<void> {
     if (req.method !== "PUT" || !req.path.includes("/contents/")) return;
     for (const barrier of this.writeBarriers) {
-      if (barrier.writers <= 0 || !barrier.path.test(req.path)) continue;
+      // Octokit sends the slashes of a contents path encoded (%2F).
+      if (barrier.writers <= 0 || !barrier.path.test(decodeURIComponent(req.path))) continue;
       const through = new Promise<void>((pass) => barrier.waiting.push(pass));
       if (barrier.waiting.length >= barrier.writers) {
         barrier.writers = 0;

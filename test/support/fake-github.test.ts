@@ -216,7 +216,7 @@ describe("FakeGitHub", () => {
 
     it("can hold writes until N writers are waiting, so all of them wrote on what they read", async () => {
       const first = fake.setFile("o/r", "p.json", "one");
-      fake.holdWritesUntilWriters(/p\.json$/, 3);
+      fake.holdWritesUntilWriters(/^\/repos\/o\/r\/contents\/p\.json$/, 3);
       const settled: number[] = [];
       const writes = [0, 1].map((i) =>
         put(first.sha).then(
