@@ -2,16 +2,13 @@ import * as core from "@actions/core";
 import { UserError } from "../state/index.js";
 import { type ActionEnv, explainApiError, openBackend } from "./backend.js";
 import { runCommand } from "./commands.js";
-import { type ActionInputs, DEFAULT_FILE, INPUT_NAMES, parseInputs, type RawInputs } from "./inputs.js";
+import { type ActionInputs, INPUT_DEFAULTS, INPUT_NAMES, parseInputs, type RawInputs } from "./inputs.js";
 import { log } from "./log.js";
 import { escapeHtml, type Report, renderWorkerRows } from "./report.js";
 import { resolveWorkspaceFile } from "./workspace.js";
 
-/** The defaults action.yml declares, for runs that do not go through the runner's input handling. */
-const DEFAULTS: Partial<RawInputs> = { file: DEFAULT_FILE, commit: "api" };
-
 function readRawInputs(env: ActionEnv): RawInputs {
-  const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, core.getInput(name) || (DEFAULTS[name] ?? "")]));
+  const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, core.getInput(name) || INPUT_DEFAULTS[name]]));
   if (!raw.token) raw.token = env.GITHUB_TOKEN ?? "";
   return raw as RawInputs;
 }
