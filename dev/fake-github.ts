@@ -586,20 +586,26 @@ export class FakeGitHub {
   // ---- adapters -----------------------------------------------------------------------
 
   /** Serves the fake on a loopback port, for tests that span processes. */
-  async listen(): Promise<{ url: string; close: () => Promise<void> }> {
+  async listen(options: { basePath?: string } = {}): Promise<{ url: string; close: () => Promise<void> }> {
+    // GitHub Enterprise Server serves the API under /api/v3.
+    const basePath = (options.basePath ?? "").replace(/\/+$/, "");
     const server: Server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on("data", (c: Buffer) => chunks.push(c));
       request.on("end", async () => {
         const url = new URL(request.url ?? "/", "http://127.0.0.1");
-        const res = await this.handle({
-          method: request.method ?? "GET",
-          base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-          path: url.pathname,
-          query: url.searchParams,
-          headers: lowerHeaders(request.headers as Record<string, string | string[] | undefined>),
-          body: parseBody(Buffer.concat(chunks).toString("utf8")),
-        });
+        const inside = url.pathname === basePath || url.pathname.startsWith(`${basePath}/`);
+        const res = inside
+          ? await this.handle({
+              method: request.method ?? "GET",
+              base: `http://127.0.0.1:${(server.address() as AddressInfo).port}${basePath}`,
+              path: url.pathname.slice(basePath.length) || "/",
+              query: url.searchParams,
+              headers: lowerHeaders(request.headers as Record<string, string | string[] | undefined>),
+              body: parseBody(Buffer.concat(chunks).toString("utf8")),
+            })
+          : notFound();
+        if (!inside) this.log.push({ method: request.method ?? "GET", path: url.pathname, status: 404 });
         if (res.drop) {
           request.socket.destroy();
           return;
@@ -611,7 +617,7 @@ export class FakeGitHub {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as AddressInfo;
     return {
-      url: `http://127.0.0.1:${port}`,
+      url: `http://127.0.0.1:${port}${basePath}`,
       close: () =>
         new Promise((resolve) => {
           server.closeAllConnections();
