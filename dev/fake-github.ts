@@ -671,7 +671,9 @@ export function userJson(base: string, login: string, type = login.endsWith("[bo
     avatar_url: `https://avatars.githubusercontent.com/u/${id}?v=4`,
     gravatar_id: "",
     url,
-    html_url: `https://github.com/${login}`,
+    // A bot's page is its app's: https://github.com/apps/<slug>.
+    html_url:
+      type === "Bot" ? `https://github.com/apps/${login.replace(/\[bot\]$/, "")}` : `https://github.com/${login}`,
     followers_url: `${url}/followers`,
     following_url: `${url}/following{/other_user}`,
     gists_url: `${url}/gists{/gist_id}`,
