@@ -8,8 +8,8 @@
  */
 import { createRequire } from "node:module";
 import { Octokit } from "@octokit/rest";
-import Ajv, { type ValidateFunction } from "ajv";
-import addFormats from "ajv-formats";
+import { Ajv, type ValidateFunction } from "ajv";
+import formats from "ajv-formats";
 import nock from "nock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchIssueFacts, listAll } from "../../src/github/rest.js";
@@ -33,6 +33,8 @@ const escapePointer = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
 let spec: { paths: Record<string, Record<string, Json>>; components: Json };
 let operations: Operation[];
 const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
+// ajv-formats is CommonJS: its plugin is the module itself at run time, `default` to the types.
+const addFormats = ((formats as { default?: unknown }).default ?? formats) as unknown as (a: Ajv) => Ajv;
 addFormats(ajv);
 const exchanges: LoggedRequest[] = [];
 
@@ -69,11 +71,10 @@ function resolve(value: Json, pointer: string): { value: Json; pointer: string }
 
 const compiled = new Map<string, ValidateFunction>();
 function validator(pointer: string): ValidateFunction {
-  let v = compiled.get(pointer);
-  if (!v) {
-    v = ajv.compile({ $ref: `github#${pointer}` });
-    compiled.set(pointer, v);
-  }
+  const kept = compiled.get(pointer);
+  if (kept) return kept;
+  const v = ajv.compile({ $ref: `github#${pointer}` });
+  compiled.set(pointer, v);
   return v;
 }
 
