@@ -21,6 +21,7 @@
 import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { user } from "./demo-payloads.js";
 
 export interface FakeRequest {
   method: string;
@@ -660,16 +661,11 @@ function notFound(): FakeResponse {
 
 const FAKE_TIME = "2026-01-01T00:00:00Z";
 
-/** A user as GitHub's `simple-user` has it. */
-export function userJson(base: string, login: string, type = login.endsWith("[bot]") ? "Bot" : "User") {
-  const id = Number.parseInt(createHash("sha1").update(login).digest("hex").slice(0, 7), 16);
+/** A user as GitHub's `simple-user` has it: the demo's payload user, with every URL GitHub adds. */
+export function userJson(base: string, login: string, type: "User" | "Bot" = login.endsWith("[bot]") ? "Bot" : "User") {
   const url = `${base}/users/${encodeURIComponent(login)}`;
   return {
-    login,
-    id,
-    node_id: `U_${id}`,
-    avatar_url: `https://avatars.githubusercontent.com/u/${id}?v=4`,
-    gravatar_id: "",
+    ...user(login, type),
     url,
     // A bot's page is its app's: https://github.com/apps/<slug>.
     html_url:
@@ -683,8 +679,6 @@ export function userJson(base: string, login: string, type = login.endsWith("[bo
     repos_url: `${url}/repos`,
     events_url: `${url}/events{/privacy}`,
     received_events_url: `${url}/received_events`,
-    type,
-    site_admin: false,
   };
 }
 
@@ -768,7 +762,7 @@ function commentJson(base: string, repo: string, c: FakeComment) {
     html_url: `${webOf(base)}/${repo}/issues/${c.issue_number}#issuecomment-${c.id}`,
     issue_url: `${base}/repos/${repo}/issues/${c.issue_number}`,
     body: c.body,
-    user: userJson(base, c.user.login, c.user.type),
+    user: userJson(base, c.user.login, c.user.type === "Bot" ? "Bot" : "User"),
     created_at: c.created_at,
     updated_at: c.updated_at,
     author_association: c.user.type === "Bot" ? "NONE" : "CONTRIBUTOR",

@@ -22,7 +22,7 @@ describe("action.yml and src/action/inputs.ts", () => {
     for (const name of INPUT_NAMES) {
       const declared = inputs[name]?.default ?? "";
       // The runner fills the token from the workflow; the Action falls back to GITHUB_TOKEN.
-      const expected = name === "token" ? "${{ github.token }}" : INPUT_DEFAULTS[name];
+      const expected = name === "token" ? ["$", "{{ github.token }}"].join("") : INPUT_DEFAULTS[name];
       expect(declared, name).toBe(expected);
     }
     expect(inputs.command?.required).toBe(true);

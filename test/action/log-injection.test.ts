@@ -66,7 +66,8 @@ describe("printable", () => {
         .replace(/\r/g, "\\r")
         .replace(/\v/g, "\\v")
         .replace(/\f/g, "\\f")
-        .replace(/[\u2028\u2029\u0085\u001b]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`),
+        .replace(/[\u2028\u2029\u0085]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+        .replaceAll(String.fromCharCode(0x1b), "\\u001b"),
     );
   });
 });
