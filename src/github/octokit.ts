@@ -92,7 +92,12 @@ async function proxiedFetch(env: Record<string, string | undefined>) {
   const proxy = env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy;
   if (!proxy) return undefined;
   const undici = await import("undici");
-  const dispatcher = new undici.EnvHttpProxyAgent();
+  const noProxy = env.NO_PROXY ?? env.no_proxy;
+  const dispatcher = new undici.EnvHttpProxyAgent({
+    httpProxy: env.HTTP_PROXY || env.http_proxy || proxy,
+    httpsProxy: proxy,
+    ...(noProxy !== undefined ? { noProxy } : {}),
+  });
   return ((url: string, init?: Record<string, unknown>) =>
     undici.fetch(url, { ...init, dispatcher } as never)) as unknown as typeof globalThis.fetch;
 }
