@@ -25,7 +25,7 @@ async function workflowDeps(context: CommandContext, why: string): Promise<Handl
   return {
     octokit,
     log: { debug: core.debug, info: core.info, warn: core.warning, error: core.error },
-    loadConfig: (repo) => readConfigFile(octokit, repo),
+    readConfigFile: (repo) => readConfigFile(octokit, repo),
     botLogin: async () => WORKFLOW_BOT,
     queue: new KeyedQueue(),
   };

@@ -44,7 +44,7 @@ export default (app: Probot) => {
   ): HandlerDeps => ({
     octokit: context.octokit,
     log: context.log,
-    loadConfig: () => context.config("worker-sync.yml"),
+    readConfigFile: () => context.config("worker-sync.yml"),
     botLogin,
     queue,
     memory: memory.forInstallation(String(context.payload.installation?.id ?? "app"), context.octokit),
@@ -63,7 +63,7 @@ export default (app: Probot) => {
     const deps: HandlerDeps = {
       ...depsFor(context),
       // These payloads name no single repository, so Probot's context.config cannot be used.
-      loadConfig: async (repo) => {
+      readConfigFile: async (repo) => {
         const params = { owner: repo.owner, repo: repo.name, path: ".github/worker-sync.yml" };
         const { config, files } = await context.octokit.config.get(params);
         return files.some((file) => file.config !== null) ? config : null;

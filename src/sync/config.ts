@@ -46,6 +46,23 @@ const repoName = z
   .string({ error: 'expected a repository as "owner/name"' })
   .check(z.regex(REPOSITORY_NAME, 'expected a repository as "owner/name"'));
 
+const projectId = z.pipe(
+  z.union([z.string(), z.number()], { error: "expected a project id (its key in projects.json)" }),
+  z.transform((v) => String(v)),
+);
+
+/**
+ * In a central state repository's own config: which repositories may drive which projects
+ * of its state file ("owner/name" → one project id or a list of them).
+ */
+const repositoryGrants = z.record(
+  repoName,
+  z.union([projectId, z.array(projectId).check(z.minLength(1, "list at least one project id"))], {
+    error: "expected a project id or a list of project ids",
+  }),
+  { error: 'expected a map of "owner/name" to project ids' },
+);
+
 export const configSchema = z.strictObject({
   state: z.prefault(
     z.strictObject({
@@ -64,12 +81,9 @@ export const configSchema = z.strictObject({
     {},
   ),
   /** The project's key in projects.json; found from the repository's name when absent. */
-  project: z.optional(
-    z.pipe(
-      z.union([z.string(), z.number()], { error: "expected a project id (its key in projects.json)" }),
-      z.transform((v) => String(v)),
-    ),
-  ),
+  project: z.optional(projectId),
+  /** Only in a central state repository: the repositories whose events may change its projects. */
+  repositories: z.optional(repositoryGrants),
   roles: z.prefault(
     z.strictObject({
       dev: roleSchema(["Doing"], ["junior", "medior", "senior"], "medior"),

@@ -211,6 +211,8 @@ describe("configuration", () => {
   it("keeps the state in a central state repository of the installation", async () => {
     fake.setFile("Codertocat/workers", "state/projects.json", projectsJson());
     fake.setFile(FULL, ".github/worker-sync.yml", "state:\n  repo: Codertocat/workers\n  path: state/projects.json\n");
+    // The central repository consents: its own config maps this repository to its project.
+    fake.setFile("Codertocat/workers", ".github/worker-sync.yml", `repositories:\n  ${FULL}: "${PROJECT}"\n`);
     await change({ number: 1, labels: ["Doing"] }, "labeled", "Doing");
     const central = JSON.parse(fake.getFile("Codertocat/workers", "state/projects.json")?.text ?? "").projects[PROJECT];
     expect(central.dev).toMatchObject({ active: true, issueId: "1" });

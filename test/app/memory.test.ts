@@ -114,6 +114,9 @@ describe("one commit queue per state file", () => {
     const one = JSON.parse(projectsJson()).projects[PROJECT];
     const projects = Object.fromEntries(repos.map((repo, i) => [`-100${2000 + i}`, { ...one, name: repo, repo }]));
     fake.setFile(CENTRAL, PATH, `${JSON.stringify({ schemaVersion: 1, projects }, null, 2)}\n`);
+    // The central repository lets each repository drive its own project.
+    const grants = repos.map((repo, i) => `  ${repo}: "-100${2000 + i}"\n`).join("");
+    fake.setFile(CENTRAL, ".github/worker-sync.yml", `repositories:\n${grants}`);
   }
 
   it("commits a burst of deliveries in fewer commits, every transition in, each reported on its issue", async () => {
@@ -144,7 +147,9 @@ describe("one commit queue per state file", () => {
     fake.latencyMs = 5;
     await Promise.all(repos.map((repo) => change({ number: 5, labels: ["Doing"] }, "labeled", "Doing", repo)));
     expect(Object.values(state(CENTRAL, PATH)).every((p) => (p as { dev: { active: boolean } }).dev.active)).toBe(true);
-    expect(statusComments(5, "acme/stray")[0]?.body).toContain("no project in projects.json names the repository");
+    expect(statusComments(5, "acme/stray")[0]?.body).toContain(
+      "acme/workers's .github/worker-sync.yml does not list acme/stray",
+    );
   });
 });
 

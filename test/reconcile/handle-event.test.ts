@@ -66,6 +66,7 @@ describe("command: handle-event", () => {
   it("reads the config from the repository through the contents API", async () => {
     fake.setFile("Codertocat/workers", "state/projects.json", projectsJson());
     fake.setFile(FULL, ".github/worker-sync.yml", "state:\n  repo: Codertocat/workers\n  path: state/projects.json\n");
+    fake.setFile("Codertocat/workers", ".github/worker-sync.yml", `repositories:\n  ${FULL}: "${PROJECT}"\n`);
     fake.setIssue(FULL, { number: 2, title: "Two", state: "open", labels: ["Testing"] });
     const run = await handle("issues", issuesPayload("labeled", { number: 2, labels: ["Testing"] }, "Testing"));
     expect(run.code).toBe(0);
