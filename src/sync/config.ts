@@ -109,6 +109,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     return `${keys.map((k) => `${at}${k}`).join(", ")}: unknown setting${keys.length > 1 ? "s" : ""}`;
   }
   if (issue.code === "invalid_type" && message === "Invalid input") message = `expected ${issue.expected}`;
+  if (issue.code === "invalid_key") message = 'expected a repository as "owner/name"';
   return path ? `${path}: ${message}` : message;
 }
 
@@ -135,6 +136,17 @@ function findLabelClash(config: WorkerSyncConfig): string | undefined {
   return undefined;
 }
 
+/** GitHub names repositories case-insensitively: one listed twice would say two things. */
+function findRepeatedRepository(config: WorkerSyncConfig): string | undefined {
+  const seen = new Map<string, string>();
+  for (const name of Object.keys(config.repositories ?? {})) {
+    const first = seen.get(name.toLowerCase());
+    if (first !== undefined) return `repositories.${name}: the same repository as repositories.${first}`;
+    seen.set(name.toLowerCase(), name);
+  }
+  return undefined;
+}
+
 /**
  * Validates `.github/worker-sync.yml` as read (null when there is none) and fills in
  * the defaults. Throws ConfigError naming the first bad field.
@@ -146,7 +158,7 @@ export function parseConfig(raw: unknown, file = CONFIG_FILE): WorkerSyncConfig 
     const where = first ? describeIssue(first) : "not a valid configuration";
     throw new ConfigError(`${file}: ${where}`);
   }
-  const clash = findLabelClash(result.data);
+  const clash = findLabelClash(result.data) ?? findRepeatedRepository(result.data);
   if (clash) throw new ConfigError(`${file}: ${clash}`);
   return result.data;
 }
