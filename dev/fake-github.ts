@@ -90,6 +90,8 @@ export interface FakeIssue {
   state: "open" | "closed";
   labels: string[];
   user?: string;
+  /** A pull request: GitHub's issue endpoints return those too, with a `pull_request` key. */
+  pullRequest?: boolean;
 }
 
 export interface FakeComment {
@@ -468,13 +470,16 @@ function issueJson(issue: FakeIssue, repo: string, base: string, comments: numbe
   return {
     url: `${base}/repos/${repo}/issues/${issue.number}`,
     repository_url: `${base}/repos/${repo}`,
-    html_url: `https://github.com/${repo}/issues/${issue.number}`,
+    html_url: `https://github.com/${repo}/${issue.pullRequest ? "pull" : "issues"}/${issue.number}`,
     number: issue.number,
     title: issue.title,
     state: issue.state,
     labels: issue.labels.map((name, i) => ({ id: i + 1, name, color: "ededed" })),
     user: { login: issue.user ?? "someone", type: "User" },
     comments,
+    ...(issue.pullRequest
+      ? { pull_request: { url: `${base}/repos/${repo}/pulls/${issue.number}`, merged_at: null } }
+      : {}),
   };
 }
 

@@ -26,7 +26,7 @@ import {
   summarizeReconcile,
 } from "../sync/reconcile.js";
 import { renderReply } from "../sync/render-status.js";
-import type { IssueFacts, IssueSyncResult } from "../sync/rules.js";
+import { type IssueFacts, type IssueState, type IssueSyncResult, keepsStatusComment } from "../sync/rules.js";
 import type { HandlerDeps } from "./deps.js";
 import { type CommentOutcome, replyOnce } from "./status-comment.js";
 import { type LoadedConfig, loadConfig, reportStatus, type SyncTarget, stateBackendFor } from "./sync-issue.js";
@@ -143,15 +143,15 @@ async function updateRepairedComments(
   options: ReconcileOptions,
 ): Promise<Record<string, CommentOutcome>> {
   if (!config.comment) return {};
-  const known = new Map<string, { state: string; labels: string[]; title: string | null }>();
+  const known = new Map<string, { state: IssueState; labels: string[]; title: string | null }>();
   for (const issue of [...listed, ...checked]) known.set(issue.number, issue);
   const report = summarizeReconcile(result, false);
   const outcomes: Record<string, CommentOutcome> = {};
   const numbers = [...new Set(result.repairs.map((r) => r.issue))];
   for (const number of numbers) {
     const facts = known.get(number);
-    // Gone issues take no comments; an issue only assumed closed was never read.
-    if (!facts || facts.state === "deleted" || facts.state === "transferred") continue;
+    // Gone issues and pull requests take no comments; an issue only assumed closed was never read.
+    if (!facts || !keepsStatusComment(config, facts.state)) continue;
     const ref: IssueRef = { owner: repo.owner, repo: repo.name, issue_number: Number(number) };
     const repairs = result.repairs.filter((r) => r.issue === number);
     const syncResult: IssueSyncResult = {

@@ -14,8 +14,10 @@ const listedIssue = z.looseObject({
 const issueList = z.array(listedIssue, { error: "expected a JSON array of issues" });
 
 /**
- * The issues of a list (or of a list of pages), pull requests left out (the issues endpoint returns both), each
- * number once. Throws UserError naming `source` and the first bad field.
+ * The issues of a list (or of a list of pages), each number once. The issues endpoint returns
+ * pull requests too: they come back as state "pull-request" with no labels, so no rule takes one
+ * for an issue, and a worker recorded on such a number is freed as "not an issue". Throws
+ * UserError naming `source` and the first bad field.
  */
 export function parseIssueList(raw: unknown, source: string): ListedIssue[] {
   // A list of pages (what `gh api --paginate --slurp` writes) is one list.
@@ -28,7 +30,11 @@ export function parseIssueList(raw: unknown, source: string): ListedIssue[] {
   }
   const byNumber = new Map<string, ListedIssue>();
   for (const issue of parsed.data) {
-    if (issue.pull_request !== undefined) continue;
+    if (issue.pull_request !== undefined && issue.pull_request !== null) {
+      const number = String(issue.number);
+      byNumber.set(number, { number, title: issue.title ?? "", state: "pull-request", labels: [] });
+      continue;
+    }
     byNumber.set(String(issue.number), {
       number: String(issue.number),
       title: issue.title ?? "",

@@ -196,6 +196,7 @@ const BECAUSE: Record<RepairReason, string> = {
   closed: "the issue is closed",
   deleted: "the issue was deleted",
   transferred: "the issue moved to another repository",
+  "pull-request": "the number is a pull request's, not an issue's",
   "not-listed": "the issue is not among the open issues labeled for a role",
   labeled: "the issue is labeled for it and the worker was free",
   tier: "the issue's tier label changed",

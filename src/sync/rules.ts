@@ -22,7 +22,8 @@ import {
 import { isLabelMentioned, labelMatches, type WorkerSyncConfig } from "./config.js";
 import { type RepositoryName, resolveProjectKey } from "./project-key.js";
 
-export type IssueState = "open" | "closed" | "deleted" | "transferred";
+/** "pull-request": the number is a pull request's (GitHub's issue endpoints return those too), never an issue. */
+export type IssueState = "open" | "closed" | "deleted" | "transferred" | "pull-request";
 
 /** An issue as it is now: what the decisions read. */
 export interface IssueFacts {
@@ -260,7 +261,7 @@ export function ignoredLabelChange(
     : `label "${label ?? ""}" is not in the config`;
 }
 
-/** Whether an issue in this state keeps a status comment (a deleted or transferred one cannot). */
+/** Whether an issue in this state keeps a status comment (a deleted or transferred one cannot, nor a pull request). */
 export const keepsStatusComment = (config: WorkerSyncConfig, state: IssueState): boolean =>
   config.comment && (state === "open" || state === "closed");
 
