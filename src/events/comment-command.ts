@@ -79,7 +79,7 @@ export async function handleCommentEvent(deps: HandlerDeps, rawPayload: unknown)
       const heading = `${parsed.text} by ${who}`;
       if (parsed.command.kind === "reconcile")
         return await reconcileCommand(deps, loaded, target, payload.comment.id, heading);
-      return await runCommand(deps, loaded.config, target, parsed.command, heading);
+      return await runCommand(deps, loaded.config, target, parsed.command, heading, payload.comment.id);
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       // A command that cannot run gets a reply; the status comment keeps showing the workers.
@@ -100,6 +100,7 @@ async function runCommand(
   target: SyncTarget,
   command: Exclude<WorkerCommand, { kind: "reconcile" }>,
   heading: string,
+  replyTo: number,
 ): Promise<CommandOutcome> {
   const backend = stateBackendFor(deps, config, target.repo);
   const issue = String(target.ref.issue_number);
@@ -109,7 +110,11 @@ async function runCommand(
       const current: IssueFacts & { title: string | null } = await fetchIssueFacts(deps.octokit, target.ref);
       const fresh = { ...target, title: current.title ?? target.title, labels: current.labels };
       const done = await commitState(deps, backend, fresh, issueSyncMutation(config, target.repo, current, deps.now));
-      const posted = await reportStatus(deps, config, fresh, done.result, { messages: [heading], wholeProject: true });
+      const posted = await reportStatus(deps, config, fresh, done.result, {
+        messages: [heading],
+        wholeProject: true,
+        replyTo,
+      });
       return { kind: "synced", ...done, comment: posted.outcome, body: posted.body };
     }
     case "release": {
@@ -118,7 +123,10 @@ async function runCommand(
       const said = freed.length
         ? `${freed.join(" and ")} worker${freed.length > 1 ? "s" : ""} released; a later label change puts a worker back`
         : "no worker was on this issue";
-      const posted = await reportStatus(deps, config, target, done.result, { messages: [`${heading}: ${said}`] });
+      const posted = await reportStatus(deps, config, target, done.result, {
+        messages: [`${heading}: ${said}`],
+        replyTo,
+      });
       return { kind: "synced", ...done, comment: posted.outcome, body: posted.body };
     }
     case "session": {
@@ -130,7 +138,10 @@ async function runCommand(
         : command.key
           ? `the ${role} ${tier} session is recorded`
           : `the ${role} ${tier} session is cleared`;
-      const posted = await reportStatus(deps, config, target, done.result, { messages: [`${heading}: ${said}`] });
+      const posted = await reportStatus(deps, config, target, done.result, {
+        messages: [`${heading}: ${said}`],
+        replyTo,
+      });
       return { kind: "synced", ...done, comment: posted.outcome, body: posted.body };
     }
   }

@@ -13,10 +13,10 @@ import {
   type RepositoryName,
   resolveProjectKey,
 } from "../sync/project-key.js";
-import { issueStatusView, renderProblem, renderStatus, type StatusView } from "../sync/render-status.js";
+import { issueStatusView, renderProblem, renderReply, renderStatus, type StatusView } from "../sync/render-status.js";
 import { commitMessageFor, type IssueSyncResult, type SessionCommandResult } from "../sync/rules.js";
 import type { HandlerDeps } from "./deps.js";
-import { type CommentOutcome, upsertStatusComment } from "./status-comment.js";
+import { type CommentOutcome, replyOnce, upsertStatusComment } from "./status-comment.js";
 
 export interface LoadedConfig {
   config: WorkerSyncConfig;
@@ -130,14 +130,18 @@ export async function commitState<R extends IssueSyncResult | SessionCommandResu
   return done;
 }
 
-/** Brings the issue's one status comment up to date with the state a run left. */
-export function reportStatus(
+/**
+ * Brings the issue's one status comment up to date with the state a run left. With
+ * `comment: false` there is no status comment: a command (`replyTo`, its comment id) gets
+ * the same text as a one-off reply instead, and anything else writes nothing.
+ */
+export async function reportStatus(
   deps: HandlerDeps,
   config: WorkerSyncConfig,
   target: SyncTarget,
   result: IssueSyncResult,
-  view: { messages?: string[]; wholeProject?: boolean; create?: boolean } = {},
-) {
+  view: { messages?: string[]; wholeProject?: boolean; create?: boolean; replyTo?: number } = {},
+): Promise<{ outcome: CommentOutcome; body: string }> {
   const base: StatusView = {
     ...issueStatusView(
       config,
@@ -148,6 +152,16 @@ export function reportStatus(
     ...(view.messages ? { messages: view.messages } : {}),
     ...(view.wholeProject ? { wholeProject: true } : {}),
   };
+  if (!config.comment) {
+    // The status comment's text without its markers: a reply is never taken for the status comment.
+    const text = renderStatus(base)
+      .body.split("\n")
+      .filter((line) => !line.startsWith("<!-- worker-sync:"));
+    if (view.replyTo === undefined) return { outcome: "none", body: "" };
+    const body = renderReply(view.replyTo, text);
+    const replied = await replyOnce(deps, target.ref, view.replyTo, body);
+    return { outcome: replied ? "replied" : "none", body };
+  }
   return upsertStatusComment(
     deps,
     target.ref,
