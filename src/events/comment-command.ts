@@ -1,4 +1,5 @@
-import { canWrite, fetchIssueFacts, type IssueRef, issueKey } from "../github/rest.js";
+import { claimDeniedReply, mayRunCommands } from "../github/permissions.js";
+import { fetchIssueFacts, type IssueRef, issueKey } from "../github/rest.js";
 import { UserError } from "../state/index.js";
 import { COMMAND_USAGE, parseWorkerCommand, type WorkerCommand } from "../sync/commands.js";
 import { ConfigError, type WorkerSyncConfig } from "../sync/config.js";
@@ -42,7 +43,12 @@ export async function handleCommentEvent(deps: HandlerDeps, rawPayload: unknown)
   const who = `@${author.login}`;
 
   return deps.queue.run(issueKey(ref), async () => {
-    if (!(await canWrite(deps.octokit, { owner: repo.owner, repo: repo.name }, author.login))) {
+    if (!(await mayRunCommands(deps.octokit, deps.memory, { owner: repo.owner, repo: repo.name }, author.login))) {
+      // One polite reply per user and issue an hour: a flood of commands costs no more than one.
+      if (!claimDeniedReply(deps.memory, ref, author.login)) {
+        deps.log.debug(`${issueKey(ref)}: ${author.login} may not run /worker commands (answered already; ignored)`);
+        return { kind: "denied", replied: false };
+      }
       deps.log.info(`${issueKey(ref)}: ${author.login} may not run /worker commands`);
       const replied = await replyOnce(
         deps,

@@ -110,10 +110,62 @@ describe("commands from people without write access", () => {
     for (const command of COMMANDS) await receive(commentDelivery(0, "visitor", command));
     expect(fake.getFile(STATE_REPO, STATE_PATH)?.text).toBe(before);
     expect(fake.log.filter((r) => r.method === "PUT")).toEqual([]);
+    // One polite reply for the first command; the others are ignored (see "command spam").
     const replies = fake.commentsOn(FULL, 1000).filter((c) => c.user.type === "Bot");
-    expect(replies).toHaveLength(COMMANDS.length);
-    for (const reply of replies) expect(reply.body).toContain("Only people with write access");
+    expect(replies).toHaveLength(1);
+    expect(replies[0]?.body).toContain("Only people with write access");
   });
+});
+
+describe("command spam from people without write access", () => {
+  it("costs a constant number of requests for 1,200 commands, and one reply per user per issue", async () => {
+    const fake = new FakeGitHub();
+    seedFleet(fake, 2);
+    const before = fake.setFile(STATE_REPO, STATE_PATH, devActiveOn(1000)).text;
+    const users = ["reader", "nobody", "stranger"];
+    fake.setPermission(FULL, "reader", "read");
+    fake.setPermission(FULL, "nobody", "none");
+    fake.setIssue(FULL, { number: 2000, title: "Other", state: "open", labels: [] });
+    const { receive } = await createFleetApp({ retry: "off", baseUrl: await serveFake(fake) });
+    const heap = process.memoryUsage().heapUsed;
+    const commands = ["/worker release", "/worker status", "/worker session medior agent:evil", "/worker reconcile"];
+    const started = performance.now();
+    let sent = 0;
+    for (let round = 0; round < 100; round++) {
+      for (const user of users) {
+        for (const number of [1000, 2000]) {
+          const delivery = commentDelivery(0, user, commands[round % commands.length] as string);
+          (delivery.payload.issue as { number: number }).number = number;
+          await receive(delivery);
+          sent++;
+        }
+      }
+    }
+    // A second round on the same issues (same installation) costs nothing more.
+    const afterFirst = fake.log.length;
+    for (let i = 0; i < 600; i++) {
+      const delivery = commentDelivery(0, users[i % 3] as string, "/worker release");
+      (delivery.payload.issue as { number: number }).number = i % 2 ? 1000 : 2000;
+      await receive(delivery);
+      sent++;
+    }
+    expect(sent).toBe(1200);
+    expect(fake.log.length).toBe(afterFirst);
+    expect(fake.getFile(STATE_REPO, STATE_PATH)?.text).toBe(before);
+    expect(fake.log.filter((r) => r.method === "PUT")).toEqual([]);
+    // Per user and repository: one permission request; per user and issue: one reply (list + post).
+    const permissionChecks = fake.log.filter((r) => r.path.includes("/permission")).length;
+    expect(permissionChecks).toBe(users.length);
+    for (const number of [1000, 2000]) {
+      const replies = fake.commentsOn(FULL, number).filter((c) => c.user.type === "Bot");
+      expect(replies).toHaveLength(users.length);
+    }
+    const apiRequests = fake.log.filter((r) => !r.path.includes("access_tokens")).length;
+    expect(apiRequests).toBeLessThanOrEqual(users.length + 2 * users.length * 2 + 2);
+    console.log(
+      `security: ${sent} /worker commands from ${users.length} users without write access on 2 issues: ${apiRequests} API requests (${permissionChecks} permission checks), ${2 * users.length} replies, ${Math.round(performance.now() - started)} ms, heap +${Math.round((process.memoryUsage().heapUsed - heap) / 1e6)} MB`,
+    );
+  }, 60_000);
 });
 
 describe("tokens", () => {
