@@ -9,6 +9,7 @@ import { handleIssueEvent } from "../events/issue-event.js";
 import { handleInstallationEvent } from "../events/reconcile.js";
 import { KeyedQueue } from "../github/keyed-queue.js";
 import { createProcessMemory } from "../github/process-memory.js";
+import { boundWebhookBodies } from "./body-limit.js";
 
 export const ISSUE_EVENTS = [
   "issues.labeled",
@@ -22,6 +23,8 @@ export const ISSUE_EVENTS = [
 ] as const;
 
 export default (app: Probot) => {
+  // Bodies over GitHub's 25 MB are refused (413) before they are read whole.
+  boundWebhookBodies(app);
   // One queue per app: deliveries for the same issue run one after the other in this process.
   const queue = new KeyedQueue();
   // Kept between events: conditional reads, state snapshots, comment ids, commit queues.

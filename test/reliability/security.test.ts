@@ -1,9 +1,9 @@
 import { readFile, symlink } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
+import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createNodeMiddleware } from "probot";
+import { createNodeMiddleware, run } from "probot";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeGitHub } from "../../dev/fake-github.js";
 import app from "../../src/app/index.js";
@@ -91,6 +91,99 @@ describe("webhook signatures", () => {
       `security: ${forged.length} forged deliveries answered ${forged.map((f) => f.status).join("/")}, 0 requests to GitHub`,
     );
   });
+});
+
+/**
+ * POSTs `megabytes` MB to `url` in 1 MB chunks, with a Content-Length or chunked, and stops
+ * sending once the server answers. The status, how much was sent, and the peak RSS growth.
+ */
+async function postHuge(url: string, megabytes: number, chunked: boolean) {
+  const chunk = Buffer.alloc(1024 * 1024, 0x61);
+  const rss = process.memoryUsage().rss;
+  let peak = rss;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 5);
+  const headers = {
+    ...signedHeaders("issues", "{}", "forged"),
+    ...(chunked ? { "transfer-encoding": "chunked" } : { "content-length": String(megabytes * chunk.length) }),
+  };
+  const answer = await new Promise<{ status: number; sentMb: number }>((resolve, reject) => {
+    let sent = 0;
+    let answered = false;
+    const req = request(url, { method: "POST", headers }, (res) => {
+      answered = true;
+      res.resume();
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, sentMb: sent }));
+    });
+    req.on("error", (error) => (answered ? undefined : reject(error)));
+    const pump = () => {
+      while (!answered && sent < megabytes) {
+        sent++;
+        if (!req.write(chunk)) return void req.once("drain", pump);
+      }
+      if (!answered) req.end();
+    };
+    pump();
+  });
+  clearInterval(sampler);
+  return { ...answer, growthMb: (peak - rss) / 1e6 };
+}
+
+describe("webhook bodies over GitHub's 25 MB", () => {
+  const cases = [
+    ["Content-Length", false],
+    ["chunked", true],
+  ] as const;
+
+  it.each(cases)(
+    "are refused with 413 (%s) behind createNodeMiddleware, memory bounded",
+    async (_name, chunked) => {
+      const fake = new FakeGitHub();
+      seedFleet(fake, 1);
+      const url = await serveApp(await serveFake(fake));
+      const huge = await postHuge(url, 200, chunked);
+      expect(huge.status).toBe(413);
+      expect(huge.growthMb).toBeLessThan(50);
+      // Still responsive: a real delivery right after is handled.
+      expect((await sendDelivery(url, labeledDelivery(0))).status).toBe(200);
+      expect(fake.log.length).toBeGreaterThan(0);
+      console.log(
+        `security: a ${chunked ? "chunked" : "Content-Length"} 200 MB POST: ${huge.status} after ${huge.sentMb} MB sent, RSS +${Math.round(huge.growthMb)} MB`,
+      );
+    },
+    60_000,
+  );
+
+  it("are refused with 413 by `probot run` (npm start), and a 24 MB body is still read", async () => {
+    const fake = new FakeGitHub();
+    seedFleet(fake, 1);
+    const apiUrl = await serveFake(fake);
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const server = await run(app, {
+      env: {
+        APP_ID: "1",
+        PRIVATE_KEY: testPrivateKey(),
+        WEBHOOK_SECRET: SECRET,
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        NODE_ENV: "test",
+        GHE_HOST: new URL(apiUrl).host,
+        GHE_PROTOCOL: "http",
+        LOG_LEVEL: "fatal",
+      },
+    });
+    closers.push(() => server.stop());
+    const url = `http://127.0.0.1:${port}/api/github/webhooks`;
+    const huge = await postHuge(url, 200, false);
+    expect(huge.status).toBe(413);
+    expect(huge.growthMb).toBeLessThan(50);
+    const chunked = await postHuge(url, 200, true);
+    expect(chunked.status).toBe(413);
+    // Under the limit the body is read and its (forged) signature refused as before: not 413.
+    const under = await postHuge(url, 24, false);
+    expect(under.status).toBe(400);
+  }, 60_000);
 });
 
 describe("commands from people without write access", () => {
