@@ -183,6 +183,25 @@ export function reconcileMutation(
   };
 }
 
+/**
+ * Why a reconcile from a list that is all there is (trustList) must not free workers unless
+ * forced: the list holds no open issue (empty, or closed issues only) and workers would be
+ * freed, or several workers would be freed whose issues the list does not hold. Such a list is
+ * more likely the wrong file than the truth. Undefined when the repairs may be written.
+ */
+export function unsafeListRepairs(result: ReconcileResult, input: ReconcileInput): string | undefined {
+  if (!input.trustList) return undefined;
+  const freed = result.repairs.filter((r) => r.kind === "deactivate");
+  if (freed.length === 0) return undefined;
+  if (!input.listed.some((issue) => issue.state === "open")) {
+    const what = input.listed.length === 0 ? "is empty" : "holds only closed issues";
+    return `the list ${what}, yet it would free ${count(freed.length, "worker")}`;
+  }
+  const unlisted = freed.filter((r) => r.reason === "not-listed");
+  if (unlisted.length > 1) return `it would free ${unlisted.length} workers whose issues it does not hold`;
+  return undefined;
+}
+
 /** Runs a mutation's decisions without its write: a transaction with it writes nothing. */
 export const dryRun =
   <R>(mutation: Mutation<R>): Mutation<R> =>
