@@ -8,7 +8,6 @@
 import { fetchIssueFacts, type IssueRef, issueKey, listAll } from "../github/rest.js";
 import { type ProjectsFile, parseProjectsFile, UserError } from "../state/index.js";
 import type { OctokitLike } from "../store/github-contents.js";
-import { runTransaction } from "../store/transaction.js";
 import type { WorkerSyncConfig } from "../sync/config.js";
 import { installedRepositories } from "../sync/installation-payload.js";
 import { parseIssueList } from "../sync/issue-list.js";
@@ -29,7 +28,14 @@ import { renderReply } from "../sync/render-status.js";
 import { type IssueFacts, type IssueState, type IssueSyncResult, keepsStatusComment } from "../sync/rules.js";
 import type { HandlerDeps } from "./deps.js";
 import { type CommentOutcome, replyOnce } from "./status-comment.js";
-import { type LoadedConfig, loadConfig, reportStatus, type SyncTarget, stateBackendFor } from "./sync-issue.js";
+import {
+  commitMutation,
+  type LoadedConfig,
+  loadConfig,
+  reportStatus,
+  type SyncTarget,
+  stateBackendFor,
+} from "./sync-issue.js";
 
 export interface ReconcileOptions {
   /** Decide and report, write nothing (no commit, no comment). */
@@ -111,10 +117,9 @@ export async function reconcileRepository(
   const input = await gatherReconcileInput(deps.octokit, config, file, repo);
   const { listed, checked } = input;
   const mutation = reconcileMutation(config, repo, input, deps.now);
-  const done = await runTransaction(backend, options.dryRun ? dryRun(mutation) : mutation, {
-    message: (result) => reconcileCommitMessage(result, repo),
-    onConflict: (attempt) => deps.log.info(`${backend.label}: changed underneath, re-applying (attempt ${attempt})`),
-  });
+  const done = await commitMutation(deps, backend, options.dryRun ? dryRun(mutation) : mutation, (result) =>
+    reconcileCommitMessage(result, repo),
+  );
   const report = summarizeReconcile(done.result, options.dryRun ?? false);
   deps.log.info(`${repo.owner}/${repo.name}: reconcile: ${report.headline}`);
   for (const line of report.repairs) deps.log.info(`  ${line}`);

@@ -116,18 +116,33 @@ export async function commitState<R extends IssueSyncResult | SessionCommandResu
   mutation: Mutation<R>,
 ): Promise<TransactionResult<R>> {
   const issue = String(target.ref.issue_number);
+  const message = (result: R) => commitMessageFor(result, target.repo, issue);
+  const done = await commitMutation(deps, backend, mutation, message);
+  if (done.written) deps.log.info(`${backend.label}: ${message(done.result)}`);
+  return done;
+}
+
+/**
+ * The app's one write path to a state file: every handler's mutation goes through the file's
+ * commit queue when the process has one (so nothing in this process races another write of
+ * the file), else straight through a transaction.
+ */
+export async function commitMutation<R>(
+  deps: HandlerDeps,
+  backend: StateBackend,
+  mutation: Mutation<R>,
+  message: (result: R) => string,
+): Promise<TransactionResult<R>> {
   const options = {
-    message: (result: R) => commitMessageFor(result, target.repo, issue),
+    message,
     onConflict: (attempt: number) =>
       deps.log.info(`${backend.label}: changed underneath, re-applying (attempt ${attempt})`),
   };
   const queue = deps.memory?.commits;
   const key = `${deps.memory?.scope}:${backend.label}`;
-  const done = queue
+  return queue
     ? await queue.commit(key, backend, mutation, options).finally(() => queue.settled(key))
     : await runTransaction(backend, mutation, options);
-  if (done.written) deps.log.info(`${backend.label}: ${commitMessageFor(done.result, target.repo, issue)}`);
-  return done;
 }
 
 /**

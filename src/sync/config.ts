@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { ROLES, type Role, UserError } from "../state/index.js";
+import { DEFAULT_STATE_PATH } from "./defaults.js";
 
 /** Where the app and the Action read their settings, in the repository the event is about. */
 export const CONFIG_FILE = ".github/worker-sync.yml";
@@ -69,10 +70,10 @@ export const configSchema = z.strictObject({
       path: z._default(
         z.string({ error: "expected a file path" }).check(
           z.refine((p) => p.trim() !== "" && !p.startsWith("/") && !p.split("/").includes(".."), {
-            error: "expected a path inside the repository, like memory/projects.json",
+            error: `expected a path inside the repository, like ${DEFAULT_STATE_PATH}`,
           }),
         ),
-        "memory/projects.json",
+        DEFAULT_STATE_PATH,
       ),
       /** A central state repository of the same installation; this repository when absent. */
       repo: z.optional(repoName),

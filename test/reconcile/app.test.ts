@@ -137,6 +137,29 @@ describe("pull requests", () => {
   });
 });
 
+describe("one write path", () => {
+  it("runs reconcile through the state file's commit queue: no race with issue events in the process", async () => {
+    fake.setPermission(FULL, "Codertocat", "write");
+    fake.setFile(FULL, STATE, stateWithDevOn("1"));
+    issue(1, ["Doing"], "closed");
+    issue(4, ["Testing"]);
+    fake.latencyMs = 5;
+    const events = Array.from({ length: 4 }, (_, i) => {
+      const number = 20 + i;
+      issue(number, ["bug"]);
+      return deliver(probot, "issue_comment", commentPayload({ number, labels: ["bug"] }, "/worker reconcile"));
+    });
+    await Promise.all([
+      ...events,
+      deliver(probot, "issue_comment", commentPayload({ number: 9, labels: [] }, "/worker status")),
+    ]);
+    // Every write of the file came from the queue: none was refused for a stale sha.
+    expect(fake.log.filter((r) => r.method === "PUT" && (r.status === 409 || r.status === 422))).toEqual([]);
+    expect(state().dev.active).toBe(false);
+    expect(state().qa).toMatchObject({ active: true, issueId: "4" });
+  });
+});
+
 describe("installation", () => {
   it("reconciles each repository given to the app, and leaves alone those that do not use worker-sync", async () => {
     fake.setFile(FULL, STATE, stateWithDevOn("1"));
