@@ -16,7 +16,7 @@ import {
 } from "../sync/rules.js";
 import type { HandlerDeps } from "./deps.js";
 import type { EventOutcome } from "./issue-event.js";
-import { type ReconcileOutcome, reconcileCommand } from "./reconcile.js";
+import { answerReconcileCommand, type ReconcileOutcome } from "./reconcile.js";
 import { replyOnce } from "./status-comment.js";
 import { commitState, loadConfig, reportStatus, type SyncTarget, stateBackendFor } from "./sync-issue.js";
 
@@ -84,8 +84,8 @@ export async function handleCommentEvent(deps: HandlerDeps, rawPayload: unknown)
       const loaded = await loadConfig(deps, repo);
       const heading = `${parsed.text} by ${who}`;
       if (parsed.command.kind === "reconcile")
-        return await reconcileCommand(deps, loaded, target, payload.comment.id, heading);
-      return await runCommand(deps, loaded.config, target, parsed.command, heading, payload.comment.id);
+        return await answerReconcileCommand(deps, loaded, target, payload.comment.id, heading);
+      return await runIssueCommand(deps, loaded.config, target, parsed.command, heading, payload.comment.id);
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       // A command that cannot run gets a reply; the status comment keeps showing the workers.
@@ -100,7 +100,7 @@ export async function handleCommentEvent(deps: HandlerDeps, rawPayload: unknown)
   });
 }
 
-async function runCommand(
+async function runIssueCommand(
   deps: HandlerDeps,
   config: WorkerSyncConfig,
   target: SyncTarget,

@@ -216,7 +216,7 @@ export function renderReconcileReply(heading: string, outcome: ReconcileOutcome)
 }
 
 /** `/worker reconcile` on an issue: reconciles the whole repository and replies with the report. */
-export async function reconcileCommand(
+export async function answerReconcileCommand(
   deps: HandlerDeps,
   loaded: LoadedConfig,
   target: SyncTarget,

@@ -101,7 +101,7 @@ export type RoleConfig = WorkerSyncConfig["roles"][Role];
 
 const sameLabel = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function describeConfigIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.map(String).join(".");
   let message = issue.message;
   if (issue.code === "unrecognized_keys") {
@@ -156,7 +156,7 @@ export function parseConfig(raw: unknown, file = CONFIG_FILE): WorkerSyncConfig 
   const result = configSchema.safeParse(raw ?? {});
   if (!result.success) {
     const first = result.error.issues[0];
-    const where = first ? describeIssue(first) : "not a valid configuration";
+    const where = first ? describeConfigIssue(first) : "not a valid configuration";
     throw new ConfigError(`${file}: ${where}`);
   }
   const clash = findLabelClash(result.data) ?? findRepeatedRepository(result.data);

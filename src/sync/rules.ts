@@ -265,6 +265,20 @@ export function ignoredLabelChange(
 export const keepsStatusComment = (config: WorkerSyncConfig, state: IssueState): boolean =>
   config.comment && (state === "open" || state === "closed");
 
+/**
+ * What an issue event does with the issue's status comment once its transitions ran: none
+ * (the config keeps none, or the issue is gone), keep an existing one current, or create one
+ * when a worker or a role label is involved. The app does it; `worker-sync event` shows it.
+ */
+export function statusCommentAction(
+  config: WorkerSyncConfig,
+  state: IssueState,
+  involved: boolean,
+): "none" | "update" | "create" {
+  if (!keepsStatusComment(config, state)) return "none";
+  return involved ? "create" : "update";
+}
+
 /** Session events of a run, per role, for the status comment ("reused", "newly recorded", …). */
 export function sessionEvents(transitions: readonly TransitionResult[]) {
   const events: Partial<Record<Role, { tier: string; outcome: SessionOutcome }>> = {};
