@@ -7,7 +7,7 @@ import nock from "nock";
 import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeGitHub } from "../support/fake-github.js";
-import { commentPayload, createApp, deliver, FULL, issuesPayload, type LogLine } from "./harness.js";
+import { commentPayload, createApp, deliver, FULL, issuesPayload, type LogLine, projectsJson } from "./harness.js";
 
 const B = "Codertocat/victim";
 const STATE = "memory/projects.json";
@@ -19,39 +19,19 @@ let fake: FakeGitHub;
 let probot: Probot;
 let logs: LogLine[];
 
-const idle = (sessions: Record<string, string | null>) => ({
-  active: false,
-  issueId: null,
-  startTime: null,
-  model: null,
-  sessions,
-});
-
+/** Two projects in B's state file: A's (the harness's project) and B's own, its dev worker busy on B's #7. */
 function centralState() {
-  const project = (name: string, repo: string, dev: Record<string, unknown>) => ({
-    name,
-    repo,
-    groupName: `${name} dev`,
-    baseBranch: "main",
-    autoChain: false,
-    channel: "telegram",
-    roleExecution: "parallel",
-    maxDevWorkers: 1,
-    maxQaWorkers: 1,
-    dev,
-    qa: idle({ qa: null }),
-  });
-  const bDev = {
-    ...idle({ junior: null, medior: "agent:b:subagent:medior-b1", senior: B_SESSION }),
+  const a = JSON.parse(projectsJson()).projects["-1001234567890"];
+  const b = structuredClone(a);
+  Object.assign(b, { name: "victim-secret-name", repo: "~/git/victim" });
+  Object.assign(b.dev, {
     active: true,
     issueId: "7",
     startTime: "2026-01-01T00:00:00.000Z",
     model: "senior",
-  };
-  const projects = {
-    [A_PROJECT]: project("alpha", "~/git/Hello-World", idle({ junior: null, medior: "agent:a:m", senior: null })),
-    [B_PROJECT]: project("victim-secret-name", "~/git/victim", bDev),
-  };
+    sessions: { junior: null, medior: "agent:b:subagent:medior-b1", senior: B_SESSION },
+  });
+  const projects = { [A_PROJECT]: { ...a, name: "alpha" }, [B_PROJECT]: b };
   return `${JSON.stringify({ schemaVersion: 1, projects }, null, 2)}\n`;
 }
 
