@@ -59,6 +59,8 @@ function readBounded(req: IncomingMessage, limit: number): Promise<string | unde
     req.on("data", onData);
     req.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.once("error", reject);
+    // A client that goes away mid-body leaves nothing to handle (a no-op once settled).
+    req.once("close", () => resolve(undefined));
   });
 }
 
