@@ -41,7 +41,7 @@ export async function openBackend(inputs: ActionInputs, file: WorkspaceFile, env
   switch (inputs.commit) {
     case "none": {
       const { LocalFileBackend } = await import("../store/local-file.js");
-      return new LocalFileBackend(file.absolute);
+      return new LocalFileBackend(file.absolute, { label: file.relative });
     }
     case "api": {
       const { owner, repo } = workflowRepository(env, "commit: api");

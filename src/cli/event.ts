@@ -61,7 +61,7 @@ export const eventCommand = {
     const facts = factsFromPayload(payload);
     const path = typeof values.file === "string" ? values.file : config.state.path;
     const done = await runTransaction(
-      new LocalFileBackend(resolve(io.cwd, path)),
+      new LocalFileBackend(resolve(io.cwd, path), { label: path }),
       issueSyncMutation(config, repo, facts),
       {
         message: "",

@@ -16,9 +16,11 @@ import { runTransaction } from "../store/transaction.js";
 import { describeActivation, describeTransition, renderStatusText } from "../sync/describe.js";
 import { summarize } from "../sync/summary.js";
 import { DEFAULT_FILE, parseIssue, parseOptions, parseRole, renderHelp, required } from "./args.js";
+import { convertCommand } from "./convert.js";
 import { eventCommand } from "./event.js";
 import type { CliCommand, CliIo } from "./io.js";
 import { reconcileCommand } from "./reconcile.js";
+import { packageVersion } from "./version.js";
 
 const fileOption = { file: { type: "string", short: "f", help: `the state file (default ${DEFAULT_FILE})` } } as const;
 const helpOption = { help: { type: "boolean", short: "h", help: "show this help" } } as const;
@@ -39,9 +41,9 @@ async function readText(values: Record<string, unknown>, io: CliIo): Promise<str
   return text;
 }
 
-/** Runs one mutation on the local file; a local write has no commit, so no message. */
-function transition<R>(values: Record<string, unknown>, io: CliIo, mutation: Mutation<R>) {
-  return runTransaction(backendFor(values, io), mutation, { message: "" });
+/** Runs one mutation on the local file; a local write has no commit, so no message. A dry run takes no lock. */
+function transition<R>(values: Record<string, unknown>, io: CliIo, mutation: Mutation<R>, readOnly = false) {
+  return runTransaction(backendFor(values, io), mutation, { message: "", readOnly });
 }
 
 export const COMMANDS: Record<string, CliCommand> = {
@@ -71,7 +73,7 @@ export const COMMANDS: Record<string, CliCommand> = {
     async run(values, io) {
       const label = labelOf(values);
       const mutation: Mutation<unknown> = values["dry-run"] ? readMutation : migrateMutation;
-      const done = await transition(values, io, mutation);
+      const done = await transition(values, io, mutation, values["dry-run"] === true);
       const changes = done.migrated;
       if (!changes.length) {
         io.stdout(`${label}: already current, nothing changed`);
@@ -153,13 +155,14 @@ export const COMMANDS: Record<string, CliCommand> = {
       return 0;
     },
   },
+  convert: convertCommand,
   event: eventCommand,
   reconcile: reconcileCommand,
 };
 
 export function renderUsage(): string {
   const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
-  return `Usage: worker-sync <command> [options]\n\nKeep AI coding workers' projects.json in step with GitHub issues.\n\nCommands:\n${rows.join("\n")}\n\nRun \`worker-sync <command> --help\` for a command's options.\n`;
+  return `Usage: worker-sync <command> [options]\n\nKeep AI coding workers' projects.json in step with GitHub issues.\n\nCommands:\n${rows.join("\n")}\n\nOptions:\n  -h, --help     show this help\n  -V, --version  print worker-sync's version\n\nRun \`worker-sync <command> --help\` for a command's options.\n`;
 }
 
 /** Runs the CLI. Exit codes: 0 success, 1 a user's error (one line on stderr), 2 anything unexpected. */
@@ -171,6 +174,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   if (name === "--help" || name === "-h" || name === "help") {
     io.stdout(renderUsage());
+    return 0;
+  }
+  if (name === "--version" || name === "-V") {
+    io.stdout(packageVersion());
     return 0;
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;

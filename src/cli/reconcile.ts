@@ -111,7 +111,10 @@ export const reconcileCommand = {
             refused = unsafeListRepairs(out.result, input);
             return refused ? { ...out, changed: false } : out;
           };
-    const done = await runTransaction(backend, isDry ? dryRun(mutation) : mutation, { message: "" });
+    const done = await runTransaction(backend, isDry ? dryRun(mutation) : mutation, {
+      message: "",
+      readOnly: isDry,
+    });
     const report = summarizeReconcile(done.result, isDry || refused !== undefined);
     for (const line of report.repairs) io.stdout(`repair: ${line}`);
     for (const line of report.conflicts) io.stdout(`conflict: ${line}`);

@@ -64,3 +64,24 @@ export class WorkerBusyError extends UserError {
 export class SessionInvariantError extends UserError {
   override name = "SessionInvariantError";
 }
+
+/** Every seat of a level is on another issue; none is taken over. */
+export class SeatsBusyError extends UserError {
+  override name = "SeatsBusyError";
+  constructor(
+    readonly project: string,
+    readonly role: string,
+    readonly level: string,
+    readonly busyOn: readonly string[],
+  ) {
+    super(
+      `every ${role} ${level} seat of project "${project}" is busy: ` +
+        `${busyOn.length === 1 ? "on issue" : `${busyOn.length} seats, on issues`} ${busyOn.map((n) => `#${n}`).join(", ")}`,
+    );
+  }
+}
+
+/** The project has no such role, level or seat to work with. */
+export class NoSuchSeatError extends UserError {
+  override name = "NoSuchSeatError";
+}

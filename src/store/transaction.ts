@@ -46,6 +46,11 @@ export interface TransactionOptions<R> {
   /** Waits before retry `attempt` (1-based); jittered exponential by default. */
   backoff?: (attempt: number) => Promise<void>;
   onConflict?: (attempt: number, error: ConflictError) => void;
+  /**
+   * Only reads (a dry run): takes no lock, so it works where writing cannot (a read-only
+   * directory); a mutation that plans a write anyway is a bug and throws.
+   */
+  readOnly?: boolean;
 }
 
 export interface TransactionResult<R> {
@@ -92,13 +97,14 @@ export async function runTransaction<R>(
     if (plan.text === null) {
       return { result: plan.result, written: false, text: snapshot.text, migrated: plan.migrated, attempts: 0 };
     }
+    if (options.readOnly) throw new Error(`${backend.label}: a read-only transaction planned a write`);
     const message = typeof options.message === "function" ? options.message(plan.result) : options.message;
     const receipt = await backend.write(plan.text, snapshot, message);
     return { result: plan.result, written: true, text: plan.text, migrated: plan.migrated, attempts: 0, ...receipt };
   };
   for (let attempt = 1; ; attempt++) {
     try {
-      const done = await (backend.exclusive ? backend.exclusive(attemptOnce) : attemptOnce());
+      const done = await (backend.exclusive && !options.readOnly ? backend.exclusive(attemptOnce) : attemptOnce());
       return { ...done, attempts: attempt };
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;

@@ -217,3 +217,35 @@ describe("a writer killed with SIGKILL", () => {
     expect(existsSync(path)).toBe(true);
   });
 });
+
+describe("temp files a killed writer left", () => {
+  it("are removed by the next write, and nothing else beside the file is", async () => {
+    const path = tempFile(serialize(baseFile(4000)));
+    const dir = join(path, "..");
+    writeFileSync(join(dir, "projects.json.bak"), "a user's backup\n");
+    writeFileSync(join(dir, "projects.json.1767225600"), "another backup\n");
+    const ours = () => readdirSync(dir).filter((name) => !/^projects\.json(\.bak|\.1767225600|\.lock)?$/.test(name));
+    // A writer that kills itself once its temp file exists; a few tries make that certain.
+    let rounds = 0;
+    while (ours().length === 0) {
+      expect(rounds++).toBeLessThan(10);
+      const child = spawn(process.execPath, [writer, "sessions", path, P, "qa", "killed", "1"], {
+        env: { ...process.env, WS_WRITER_DIE_MID_WRITE: "1" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      expect(await run(child)).toMatchObject({ signal: "SIGKILL", stderr: "" });
+      rmSync(`${path}.lock`, { recursive: true, force: true });
+    }
+    const left = ours();
+    await runTransaction(
+      new LocalFileBackend(path),
+      sessionMutation({ project: P, role: "qa", tier: "qa", key: "k" }),
+      {
+        message: "",
+      },
+    );
+    expect(left.length).toBeGreaterThan(0);
+    expect(readdirSync(dir).sort()).toEqual(["projects.json", "projects.json.1767225600", "projects.json.bak"]);
+    console.log(`temp files: ${left.length} left by ${rounds} kills, all removed by the next write`);
+  }, 120_000);
+});

@@ -1,2 +1,0 @@
-import{createRequire as __wsCreateRequire}from'node:module';import{fileURLToPath as __wsFileURLToPath}from'node:url';const require=__wsCreateRequire(import.meta.url);const __filename=__wsFileURLToPath(import.meta.url);const __dirname=__wsFileURLToPath(new URL('.',import.meta.url));
-import{a}from"./action-D6IDA4FC.js";import"./action-6HTKBLZQ.js";export default a();

@@ -1,0 +1,133 @@
+import * as z from "zod/mini";
+
+/**
+ * The shapes DevClaw itself writes, without worker-sync's `schemaVersion`:
+ * family 2's slots (1.5 and later, after migrate.ts's slot migrations) and family 1's
+ * `workers` map of flat workers (1.3–1.4). Objects are loose: unknown keys are kept.
+ */
+
+const nullableString = (what = "a string or null") => z.nullable(z.string({ error: `expected ${what}` }));
+const name = (what: string) =>
+  z.string({ error: `expected a ${what} name` }).check(z.minLength(1, `a ${what} name cannot be empty`));
+
+export const slotSchema = z.looseObject({
+  active: z.boolean({ error: "expected true or false" }),
+  issueId: nullableString("an issue number as a string, or null"),
+  sessionKey: nullableString("a session key or null"),
+  startTime: nullableString("an ISO date string or null"),
+  previousLabel: z.optional(nullableString()),
+  name: z.optional(z.string({ error: "expected a string" })),
+  lastIssueId: z.optional(nullableString("an issue number as a string, or null")),
+});
+
+export const roleSlotsSchema = z.looseObject({
+  levels: z.record(name("level"), z.array(slotSchema, { error: "expected an array of slots" }), {
+    error: "expected an object of level → slots",
+  }),
+});
+
+const channelSchema = z.looseObject({ channelId: z.string({ error: "expected a channel id string" }) });
+
+const projectCommon = {
+  name: z.optional(z.string({ error: "expected a string" })),
+  slug: z.optional(z.string({ error: "expected a string" })),
+  channels: z.optional(z.array(channelSchema, { error: "expected an array of channels" })),
+  roleExecution: z.optional(z.enum(["parallel", "sequential"], { error: 'expected "parallel" or "sequential"' })),
+};
+
+export const slotsProjectSchema = z.looseObject({
+  ...projectCommon,
+  workers: z.record(name("role"), roleSlotsSchema, { error: "expected an object of role → levels" }),
+});
+
+export const slotsFileSchema = z.looseObject({
+  projects: z.record(z.string(), slotsProjectSchema, { error: "expected an object of project → project" }),
+});
+
+export const flatWorkerSchema = z.looseObject({
+  active: z.boolean({ error: "expected true or false" }),
+  issueId: nullableString("an issue number as a string, or null"),
+  startTime: nullableString("an ISO date string or null"),
+  level: z.optional(z.nullable(name("level"))),
+  tier: z.optional(z.nullable(name("tier"))),
+  sessions: z.record(name("level"), nullableString(), { error: "expected an object of level → session key" }),
+  previousLabel: z.optional(nullableString()),
+});
+
+export const flatWorkersFileSchema = z.looseObject({
+  projects: z.record(
+    z.string(),
+    z.looseObject({
+      ...projectCommon,
+      channels: z.optional(z.array(z.looseObject({}), { error: "expected an array of channels" })),
+      workers: z.record(name("role"), flatWorkerSchema, { error: "expected an object of role → worker" }),
+    }),
+    { error: "expected an object of project → project" },
+  ),
+});
+
+type Obj = Record<string, unknown>;
+const isRecord = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+const isNullableString = (v: unknown) => v === null || typeof v === "string";
+const isOptionalNullableString = (v: unknown) => v === undefined || isNullableString(v);
+const isName = (v: unknown) => typeof v === "string" && v.length > 0;
+
+function looksValidProjectCommon(p: Obj, channelIds: boolean): boolean {
+  if (p.name !== undefined && typeof p.name !== "string") return false;
+  if (p.slug !== undefined && typeof p.slug !== "string") return false;
+  if (p.roleExecution !== undefined && p.roleExecution !== "parallel" && p.roleExecution !== "sequential") {
+    return false;
+  }
+  if (p.channels !== undefined) {
+    if (!Array.isArray(p.channels)) return false;
+    for (const ch of p.channels) if (!isRecord(ch) || (channelIds && typeof ch.channelId !== "string")) return false;
+  }
+  return isRecord(p.workers);
+}
+
+function looksValidSlot(s: unknown): boolean {
+  if (!isRecord(s) || typeof s.active !== "boolean") return false;
+  if (!isNullableString(s.issueId) || !isNullableString(s.sessionKey) || !isNullableString(s.startTime)) return false;
+  if (!isOptionalNullableString(s.previousLabel) || !isOptionalNullableString(s.lastIssueId)) return false;
+  return s.name === undefined || typeof s.name === "string";
+}
+
+/** The same rules as slotsFileSchema, never looser (a test holds the two together). */
+export function looksValidSlots(data: unknown): boolean {
+  if (!isRecord(data) || !isRecord(data.projects)) return false;
+  for (const id in data.projects) {
+    const p = data.projects[id];
+    if (!isRecord(p) || !looksValidProjectCommon(p, true)) return false;
+    const workers = p.workers as Obj;
+    for (const role in workers) {
+      const r = workers[role];
+      if (role === "" || !isRecord(r) || !isRecord(r.levels)) return false;
+      for (const level in r.levels) {
+        const slots = r.levels[level];
+        if (level === "" || !Array.isArray(slots)) return false;
+        for (const s of slots) if (!looksValidSlot(s)) return false;
+      }
+    }
+  }
+  return true;
+}
+
+/** The same rules as flatWorkersFileSchema, never looser (a test holds the two together). */
+export function looksValidFlatWorkers(data: unknown): boolean {
+  if (!isRecord(data) || !isRecord(data.projects)) return false;
+  for (const id in data.projects) {
+    const p = data.projects[id];
+    if (!isRecord(p) || !looksValidProjectCommon(p, false)) return false;
+    const workers = p.workers as Obj;
+    for (const role in workers) {
+      const w = workers[role];
+      if (role === "" || !isRecord(w) || typeof w.active !== "boolean") return false;
+      if (!isNullableString(w.issueId) || !isNullableString(w.startTime)) return false;
+      if (!isOptionalNullableString(w.previousLabel)) return false;
+      for (const f of ["level", "tier"]) if (w[f] !== undefined && w[f] !== null && !isName(w[f])) return false;
+      if (!isRecord(w.sessions)) return false;
+      for (const t in w.sessions) if (t === "" || !isNullableString(w.sessions[t])) return false;
+    }
+  }
+  return true;
+}

@@ -1,0 +1,244 @@
+import { applyRolesChanges, readRolesProject } from "./codec-roles.js";
+import { applySlotsChanges, readSlotsProject } from "./codec-slots.js";
+import { flatWorkersFileSchema, looksValidFlatWorkers, looksValidSlots, slotsFileSchema } from "./devclaw-schema.js";
+import { InvalidFileError, ProjectNotFoundError, SessionInvariantError } from "./errors.js";
+import { detectKind, type FileKind } from "./family.js";
+import { findSyntaxError, type JsonPath, locatePath, positionAt } from "./json-locate.js";
+import { migrate } from "./migrate.js";
+import { checkSchema, type SchemaIssue } from "./schema.js";
+import { migrateSlots } from "./slots-migrate.js";
+import type { SeatOutcome } from "./transitions.js";
+import {
+  describeSeat,
+  type Family,
+  type ProjectView,
+  type SeatChange,
+  type SeatRef,
+  seatKey,
+  sessionsOf,
+} from "./view.js";
+
+/**
+ * A projects.json of either family, read, migrated and validated, and the one planner that
+ * writes seat changes back to it: read → migrate → mutate (on views) → validate → check the
+ * session invariant on every seat → serialize. Pure: no I/O.
+ */
+type Obj = Record<string, unknown>;
+
+export interface StateFile {
+  kind: FileKind;
+  family: Family;
+  /** The whole file, migrated to its family's newest shape. */
+  data: Obj & { projects: Record<string, Obj> };
+  /** What migration changed to get there; empty for a file already in it. */
+  migrated: string[];
+}
+
+export const familyOf = (kind: FileKind): Family => (kind === "slots" ? 2 : 1);
+
+/** zod's issues as problems with paths, the same way for every schema. */
+function issuesOf(
+  schema: {
+    safeParse(data: unknown): {
+      success: boolean;
+      error?: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string; code: string; expected?: unknown }> };
+    };
+  },
+  data: unknown,
+): SchemaIssue[] {
+  const result = schema.safeParse(data);
+  if (result.success || !result.error) return [];
+  return result.error.issues.map((issue) => {
+    const path = issue.path.map((k) => (typeof k === "symbol" ? String(k) : k)) as (string | number)[];
+    const message =
+      issue.code === "invalid_type" && issue.message === "Invalid input"
+        ? `expected ${String(issue.expected)}`
+        : issue.message;
+    return { path, message: valueAt(data, path) === undefined ? `is missing (${message})` : message };
+  });
+}
+
+function valueAt(data: unknown, path: ReadonlyArray<string | number>): unknown {
+  let value = data;
+  for (const key of path) {
+    if (typeof value !== "object" || value === null || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string | number, unknown>)[key];
+  }
+  return value;
+}
+
+/** Validates a file (or the changed part of one) of the given kind. */
+export function checkKind(kind: FileKind, data: unknown): SchemaIssue[] {
+  if (kind === "roles") return checkSchema(data);
+  if (kind === "slots") return looksValidSlots(data) ? [] : issuesOf(slotsFileSchema, data);
+  return looksValidFlatWorkers(data) ? [] : issuesOf(flatWorkersFileSchema, data);
+}
+
+export interface FoundProblem {
+  path: JsonPath;
+  message: string;
+}
+
+/** Detects the family of a parsed file, migrates it to its newest shape and validates it. */
+export function readState(raw: unknown, file: string): { problems: FoundProblem[]; state?: StateFile } {
+  const detected = detectKind(raw);
+  if (detected.problems) {
+    return { problems: detected.problems.map((p) => ({ path: p.path.split("."), message: p.message })) };
+  }
+  const { kind } = detected;
+  let result: { data: unknown; changes: string[] };
+  try {
+    if (kind === "roles") result = migrate(raw, file);
+    else if (kind === "slots") result = migrateSlots(raw as Obj, file);
+    else result = { data: raw, changes: [] };
+  } catch (error) {
+    if (error instanceof InvalidFileError) {
+      return { problems: error.problems.map((p) => ({ path: p.path.split("."), message: p.message })) };
+    }
+    throw error;
+  }
+  const issues = checkKind(kind, result.data);
+  if (issues.length) return { problems: issues };
+  return {
+    problems: [],
+    state: { kind, family: familyOf(kind), data: result.data as StateFile["data"], migrated: result.changes },
+  };
+}
+
+/** Parses the text of a projects.json of either family; throws InvalidFileError naming every problem. */
+export function parseState(text: string, file: string): StateFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    const bad = findSyntaxError(text) ?? { offset: 0, message: "not valid JSON" };
+    throw new InvalidFileError(file, [{ path: "", message: bad.message, ...positionAt(text, bad.offset) }]);
+  }
+  const { problems, state } = readState(raw, file);
+  if (!state) {
+    throw new InvalidFileError(
+      file,
+      problems.map((p) => {
+        const offset = locatePath(text, p.path);
+        return {
+          path: p.path.join("."),
+          message: p.message,
+          ...(offset === undefined ? {} : positionAt(text, offset)),
+        };
+      }),
+    );
+  }
+  return state;
+}
+
+export function projectOf(state: StateFile, id: string): Obj {
+  const project = Object.hasOwn(state.data.projects, id) ? state.data.projects[id] : undefined;
+  if (!project) throw new ProjectNotFoundError(id, Object.keys(state.data.projects));
+  return project;
+}
+
+/** The view of one project, whatever the file's family. */
+export function viewOf(state: StateFile, id: string): ProjectView {
+  const project = projectOf(state, id);
+  return state.kind === "slots" ? readSlotsProject(id, project) : readRolesProject(id, project, state.kind);
+}
+
+/** The project with the seat changes written onto copies of what they touch. */
+export function applyChanges(state: StateFile, id: string, changes: readonly SeatChange[]): Obj {
+  const project = projectOf(state, id);
+  return state.kind === "slots" ? applySlotsChanges(project, changes) : applyRolesChanges(project, changes, state.kind);
+}
+
+/**
+ * The session invariant on every seat: each session stored in `before` is still at the same
+ * role, level and seat in `after`, unchanged, unless the write was asked to touch that seat.
+ */
+export function checkSeatInvariant(before: StateFile, after: StateFile, touched: readonly SeatRef[]): void {
+  const allowed = new Set(touched.map(seatKey));
+  for (const id in before.data.projects) {
+    const now = Object.hasOwn(after.data.projects, id) ? after.data.projects[id] : undefined;
+    if (now === before.data.projects[id]) continue;
+    const was = viewOf(before, id);
+    const kept = now ? sessionsOf(viewOf(after, id)) : new Map<string, string>();
+    for (const [key, session] of sessionsOf(was)) {
+      if (allowed.has(key) || kept.get(key) === session) continue;
+      const [, role = "", level = "", index = "0"] = key.split("\u0000");
+      const after = kept.get(key);
+      throw new SessionInvariantError(
+        `refusing to write: the session of project "${id}" ${describeSeat(was, role, level, Number(index))} (${session}) would be ` +
+          (after === undefined ? "lost" : `changed to ${after}`) +
+          "; only an explicit session set or clear may change it",
+      );
+    }
+  }
+}
+
+export interface StateChange<R> {
+  /** Seat changes per project. */
+  changes: ReadonlyArray<{ project: string; changes: readonly SeatChange[] }>;
+  /** Seats whose session the change was asked to write. */
+  touched: readonly SeatRef[];
+  result: R;
+  /** Write even with no seat change when migration changed the file (`migrate`). */
+  writeMigrated?: boolean;
+}
+
+export type StateMutation<R> = (state: StateFile) => StateChange<R>;
+
+export interface StatePlan<R> {
+  text: string | null;
+  result: R;
+  migrated: readonly string[];
+  before: StateFile;
+  after: StateFile;
+}
+
+export const serializeState = (data: unknown) => `${JSON.stringify(data, null, 2)}\n`;
+
+/** The pure half of a transaction on either family. Throws, and so writes nothing, when any step fails. */
+export function planStateWrite<R>(text: string, file: string, mutation: StateMutation<R>): StatePlan<R> {
+  const before = parseState(text, file);
+  const outcome = mutation(before);
+  const replaced: Record<string, Obj> = {};
+  for (const { project, changes } of outcome.changes) {
+    if (!changes.length) continue;
+    const partial: StateFile = {
+      ...before,
+      data: { ...before.data, projects: { ...before.data.projects, ...replaced } },
+    };
+    replaced[project] = applyChanges(partial, project, changes);
+  }
+  const ids = Object.keys(replaced);
+  if (!ids.length && !(outcome.writeMigrated && before.migrated.length)) {
+    return { text: null, result: outcome.result, migrated: before.migrated, before, after: before };
+  }
+  const after: StateFile = { ...before, data: { ...before.data, projects: { ...before.data.projects, ...replaced } } };
+  const problems = checkKind(before.kind, { ...after.data, projects: replaced });
+  if (problems.length) {
+    throw new InvalidFileError(
+      file,
+      problems.map((p) => ({
+        path: p.path.join("."),
+        message: `the change would write an invalid file: ${p.message}`,
+      })),
+    );
+  }
+  checkSeatInvariant(before, after, outcome.touched);
+  return { text: serializeState(after.data), result: outcome.result, migrated: before.migrated, before, after };
+}
+
+/** A mutation from one view transition on one project. */
+export const seatMutation =
+  (project: string, run: (view: ProjectView) => SeatOutcome): StateMutation<SeatOutcome> =>
+  (state) => {
+    const outcome = run(viewOf(state, project));
+    return { changes: [{ project, changes: outcome.changes }], touched: outcome.touched, result: outcome };
+  };
+
+/** Writes the migrated file when migration changed anything; the result lists the changes. */
+export const migrateStateMutation: StateMutation<readonly string[]> = (state) => ({
+  changes: [],
+  touched: [],
+  result: state.migrated,
+  writeMigrated: true,
+});

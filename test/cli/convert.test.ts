@@ -1,0 +1,120 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { migrateStateMutation, parseState, planStateWrite } from "../../src/state/index.js";
+import { cli, SHAPES, snapshot, workspace } from "./helpers.js";
+
+const FAMILY1 = [
+  ...readdirSync(SHAPES).filter((f) => /^shape\d\w?\.json$/.test(f)),
+  "s5-workers-groupid.json",
+  "s6-workers-slug.json",
+];
+
+/** Every session of a family-1 file (sessionId or sessions), whatever its shape. */
+function family1Sessions(value: unknown, out: string[] = []): string[] {
+  if (Array.isArray(value)) for (const v of value) family1Sessions(v, out);
+  else if (typeof value === "object" && value !== null) {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === "sessionId" && typeof v === "string") out.push(v);
+      else if (k === "sessions" && typeof v === "object" && v !== null) {
+        for (const s of Object.values(v)) if (typeof s === "string") out.push(s);
+      } else family1Sessions(v, out);
+    }
+  }
+  return out;
+}
+
+function slotSessions(data: {
+  projects: Record<
+    string,
+    { workers: Record<string, { levels: Record<string, Array<{ sessionKey: string | null }>> }> }
+  >;
+}) {
+  const out: string[] = [];
+  for (const p of Object.values(data.projects))
+    for (const r of Object.values(p.workers))
+      for (const slots of Object.values(r.levels)) for (const s of slots) if (s.sessionKey) out.push(s.sessionKey);
+  return out;
+}
+
+describe("worker-sync convert --to slots", () => {
+  it.each(FAMILY1)(
+    "%s: every session is a sessionKey afterwards; the result validates and migrates to itself",
+    async (name) => {
+      const dir = workspace();
+      const before = readFileSync(join(dir, name), "utf8");
+      const run = await cli(["convert", "--to", "slots", "--file", name], dir);
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      const text = readFileSync(join(dir, name), "utf8");
+      const state = parseState(text, name);
+      expect(state.family).toBe(2);
+      expect(state.migrated).toEqual([]);
+      expect(planStateWrite(text, name, migrateStateMutation).text).toBeNull();
+      expect(new Set(slotSessions(state.data as never))).toEqual(new Set(family1Sessions(JSON.parse(before))));
+      expect(text).not.toContain("schemaVersion");
+      for (const slug of Object.keys(state.data.projects)) expect(slug).not.toMatch(/^-?\d+$/);
+    },
+  );
+
+  it("keeps the active worker on its issue, maps dev/qa to developer/tester, the qa tier to --qa-level, ids to channels", async () => {
+    const dir = workspace();
+    const run = await cli(["convert", "--to", "slots", "--qa-level", "junior", "--file", "shape4b.json"], dir);
+    expect(run.code).toBe(0);
+    const data = JSON.parse(readFileSync(join(dir, "shape4b.json"), "utf8"));
+    const shop = data.projects.shop;
+    expect(shop.slug).toBe("shop");
+    expect(shop.channels).toEqual([
+      { channelId: "-1001234567890", channel: "telegram", name: "primary", events: ["*"] },
+    ]);
+    expect(shop.workers.developer.levels.junior).toEqual([
+      {
+        active: true,
+        issueId: "63",
+        sessionKey: "agent:devclaw:subagent:ffff0001",
+        startTime: "2026-02-10T09:00:00.000Z",
+      },
+    ]);
+    expect(shop.workers.tester.levels.junior[0].sessionKey).toBe("agent:devclaw:subagent:ffff0003");
+    expect(run.stdout).toContain("projects.-1001234567890 → projects.shop");
+  });
+
+  it("two projects of one name get two slugs; a name of digits never becomes an all-digit slug", async () => {
+    const dir = workspace();
+    const data = JSON.parse(readFileSync(join(dir, "memory/projects.json"), "utf8"));
+    const [first] = Object.values(data.projects) as Array<Record<string, unknown>>;
+    const file = {
+      schemaVersion: 1,
+      projects: { "-1": { ...first, name: "App" }, "-2": { ...first, name: "App" }, "-3": { ...first, name: "2048" } },
+    };
+    const { text } = await import("../../src/state/index.js").then((s) =>
+      s.convertToSlots(JSON.stringify(file), "p.json"),
+    );
+    expect(Object.keys(JSON.parse(text).projects)).toEqual(["app", "app-2", "project-2048"]);
+  });
+
+  it("--dry-run prints the file it would write and writes nothing", async () => {
+    const dir = workspace();
+    const before = snapshot(dir);
+    const run = await cli(["convert", "--to", "slots", "--dry-run", "--file", "shape2.json"], dir);
+    expect(run.code).toBe(0);
+    expect(parseState(`${run.stdout}\n`, "out").family).toBe(2);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it.each([
+    [["convert", "--file", "shape2.json"], "--to is required"],
+    [["convert", "--to", "levels", "--file", "shape2.json"], '--to must be "slots"'],
+    [["convert", "--to", "slots", "--file", "s9-levels-lastissue.json"], "already in DevClaw's slots format"],
+    [["convert", "--to", "slots", "--qa-level", "", "--file", "shape2.json"], "--qa-level must be a level name"],
+    [["convert", "--to", "slots", "--file", "missing.json"], "missing.json"],
+  ])("%j is one sentence, exit 1, nothing written", async (args, message) => {
+    const dir = workspace();
+    const before = snapshot(dir);
+    const run = await cli(args, dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(message);
+    expect(run.stderr.split("\n")).toHaveLength(1);
+    expect(snapshot(dir)).toEqual(before);
+  });
+});
