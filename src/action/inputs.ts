@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { ROLES, type Role, UserError } from "../state/index.js";
+import { DEFAULT_STATE_PATH } from "../sync/defaults.js";
 
 export const COMMANDS = [
   "validate",
@@ -16,7 +17,7 @@ export type CommandName = (typeof COMMANDS)[number];
 export const COMMIT_MODES = ["api", "git", "none"] as const;
 export type CommitMode = (typeof COMMIT_MODES)[number];
 
-export const DEFAULT_FILE = "memory/projects.json";
+export const DEFAULT_FILE = DEFAULT_STATE_PATH;
 
 /**
  * Every input action.yml declares, with its default there ("" for none). The runner applies

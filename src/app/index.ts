@@ -9,6 +9,7 @@ import { handleIssueEvent } from "../events/issue-event.js";
 import { handleInstallationEvent } from "../events/reconcile.js";
 import { KeyedQueue } from "../github/keyed-queue.js";
 import { createProcessMemory } from "../github/process-memory.js";
+import { boundWebhookBodies } from "./body-limit.js";
 
 export const ISSUE_EVENTS = [
   "issues.labeled",
@@ -22,6 +23,8 @@ export const ISSUE_EVENTS = [
 ] as const;
 
 export default (app: Probot) => {
+  // Bodies over GitHub's 25 MB are refused (413) before they are read whole.
+  boundWebhookBodies(app);
   // One queue per app: deliveries for the same issue run one after the other in this process.
   const queue = new KeyedQueue();
   // Kept between events: conditional reads, state snapshots, comment ids, commit queues.
@@ -44,7 +47,7 @@ export default (app: Probot) => {
   ): HandlerDeps => ({
     octokit: context.octokit,
     log: context.log,
-    loadConfig: () => context.config("worker-sync.yml"),
+    readConfigFile: () => context.config("worker-sync.yml"),
     botLogin,
     queue,
     memory: memory.forInstallation(String(context.payload.installation?.id ?? "app"), context.octokit),
@@ -63,7 +66,7 @@ export default (app: Probot) => {
     const deps: HandlerDeps = {
       ...depsFor(context),
       // These payloads name no single repository, so Probot's context.config cannot be used.
-      loadConfig: async (repo) => {
+      readConfigFile: async (repo) => {
         const params = { owner: repo.owner, repo: repo.name, path: ".github/worker-sync.yml" };
         const { config, files } = await context.octokit.config.get(params);
         return files.some((file) => file.config !== null) ? config : null;

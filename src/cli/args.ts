@@ -2,7 +2,9 @@ import { parseArgs } from "node:util";
 import { z } from "zod/mini";
 import { ROLES, type Role, UserError } from "../state/index.js";
 
-export const DEFAULT_FILE = "memory/projects.json";
+import { DEFAULT_STATE_PATH } from "../sync/defaults.js";
+
+export const DEFAULT_FILE = DEFAULT_STATE_PATH;
 
 export interface OptionSpec {
   type: "string" | "boolean";

@@ -12,7 +12,7 @@ import { parseConfigYaml } from "../sync/config-yaml.js";
 import { describeActivation, describeTransition } from "../sync/describe.js";
 import { factsFromPayload, parseIssuesPayload, repositoryOf, repositoryUrl } from "../sync/payload.js";
 import { issueStatusView, renderStatus } from "../sync/render-status.js";
-import { ignoredLabelChange, issueSyncMutation, keepsStatusComment } from "../sync/rules.js";
+import { ignoredLabelChange, issueSyncMutation, statusCommentAction } from "../sync/rules.js";
 import { type OptionSpecs, required } from "./args.js";
 import type { CliIo } from "./io.js";
 
@@ -70,8 +70,13 @@ export const eventCommand = {
     const { result } = done;
     for (const t of result.transitions) io.stdout(t.worker.active ? describeActivation(t) : describeTransition(t));
     if (!result.transitions.some((t) => t.changed)) io.stdout(`#${number}: no change to ${path}`);
-    if (!keepsStatusComment(config, facts.state) || !result.plan.involved) {
-      io.stdout(`#${number}: no status comment`);
+    const action = statusCommentAction(config, facts.state, result.plan.involved);
+    if (action !== "create") {
+      io.stdout(
+        action === "update"
+          ? `#${number}: no new status comment (one already there would be kept current)`
+          : `#${number}: no status comment`,
+      );
       return 0;
     }
     const issue = { number: facts.number, title: payload.issue.title, labels: facts.labels };

@@ -3,14 +3,22 @@
  * as a file (what GitHub's issue list returns) or listed through the API with a token.
  */
 import { resolve } from "node:path";
+import type { Mutation } from "../state/index.js";
 import { parseProjectsFile, UserError } from "../state/index.js";
 import { classifyGitHubError, statusOf } from "../store/github-errors.js";
 import { LocalFileBackend } from "../store/local-file.js";
 import { runTransaction } from "../store/transaction.js";
 import { REPOSITORY_NAME } from "../sync/config.js";
-import { parseIssueList } from "../sync/issue-list.js";
+import { parseIssueList, repositoryOfIssueList } from "../sync/issue-list.js";
 import type { RepositoryName } from "../sync/project-key.js";
-import { dryRun, type ReconcileInput, reconcileMutation, summarizeReconcile } from "../sync/reconcile.js";
+import {
+  dryRun,
+  type ReconcileInput,
+  type ReconcileResult,
+  reconcileMutation,
+  summarizeReconcile,
+  unsafeListRepairs,
+} from "../sync/reconcile.js";
 import type { OptionSpecs } from "./args.js";
 import { readConfig, readJsonFile } from "./event.js";
 import type { CliIo } from "./io.js";
@@ -19,13 +27,6 @@ function parseRepo(value: string): RepositoryName {
   const m = REPOSITORY_NAME.exec(value);
   if (!m) throw new UserError(`--repo must be "owner/name", got "${value}"`);
   return { owner: m[1] as string, name: m[2] as string };
-}
-
-/** The repository an issue list is about, from its items' `repository_url`. */
-function repoOfList(raw: unknown): RepositoryName | undefined {
-  const first = Array.isArray(raw) ? (raw.flat()[0] as { repository_url?: unknown } | undefined) : undefined;
-  const m = /\/repos\/([^/]+)\/([^/]+)$/.exec(typeof first?.repository_url === "string" ? first.repository_url : "");
-  return m ? { owner: m[1] as string, name: m[2] as string } : undefined;
 }
 
 /** GitHub's trouble (rate limit, refused token, outage) or a repository it does not show, in one sentence. */
@@ -43,7 +44,8 @@ function explainRefusal(error: unknown, repo: RepositoryName, baseUrl: string): 
 
 export const reconcileCommand = {
   summary: "Repair the workers of a repository's project from its open issues (closed, unlabeled, newly labeled).",
-  usage: "worker-sync reconcile (--issues F [--repo O/N] | --repo O/N --token T) [--config C] [--file P] [--dry-run]",
+  usage:
+    "worker-sync reconcile (--issues F [--repo O/N] [--force] | --repo O/N --token T) [--config C] [--file P] [--dry-run]",
   options: {
     issues: {
       type: "string",
@@ -55,6 +57,10 @@ export const reconcileCommand = {
     config: { type: "string", short: "c", help: "the config (default .github/worker-sync.yml when present)" },
     file: { type: "string", short: "f", help: "the state file (default: the config's state.path)" },
     "dry-run": { type: "boolean", help: "print the repairs, write nothing" },
+    force: {
+      type: "boolean",
+      help: "with --issues: free workers even when the list holds no open issue, or none of several workers' issues",
+    },
   } satisfies OptionSpecs,
   async run(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
     const issuesFile = typeof values.issues === "string" ? values.issues : undefined;
@@ -69,9 +75,10 @@ export const reconcileCommand = {
     let input: ReconcileInput;
     if (issuesFile !== undefined) {
       const raw = await readJsonFile(io, issuesFile);
+      // Every issue must be of --repo (or of one repository when --repo is absent).
+      repo = repositoryOfIssueList(raw, issuesFile, repo);
       // The file is all there is: a worker's issue missing from it counts as no longer labeled.
       input = { listed: parseIssueList(raw, issuesFile), trustList: true };
-      repo ??= repoOfList(raw);
     } else {
       if (!repo) throw new UserError("--repo is required with --token");
       const [{ createOctokit }, events] = await Promise.all([
@@ -98,16 +105,31 @@ export const reconcileCommand = {
     }
     if (!repo) throw new UserError(`--repo is required: ${issuesFile} names no repository`);
 
-    const mutation = reconcileMutation(config, repo, input);
     const isDry = values["dry-run"] === true;
+    let refused: string | undefined;
+    const planned = reconcileMutation(config, repo, input);
+    // Decided on the file as the transaction reads it: a suspicious list only reports.
+    const mutation: Mutation<ReconcileResult> =
+      values.force === true
+        ? planned
+        : (data, context) => {
+            const out = planned(data, context);
+            refused = unsafeListRepairs(out.result, input);
+            return refused ? { ...out, changed: false } : out;
+          };
     const done = await runTransaction(backend, isDry ? dryRun(mutation) : mutation, {
       message: "",
       readOnly: isDry,
     });
-    const report = summarizeReconcile(done.result, isDry);
+    const report = summarizeReconcile(done.result, isDry || refused !== undefined);
     for (const line of report.repairs) io.stdout(`repair: ${line}`);
     for (const line of report.conflicts) io.stdout(`conflict: ${line}`);
     io.stdout(`${path}: ${report.headline}`);
+    if (refused && !isDry) {
+      throw new UserError(
+        `${issuesFile}: nothing written: ${refused}; check that it is the list of open issues of ${repo.owner}/${repo.name}, or run again with --force`,
+      );
+    }
     return 0;
   },
 };

@@ -1,4 +1,5 @@
-import { canWrite, fetchIssueFacts, type IssueRef, issueKey } from "../github/rest.js";
+import { claimDeniedReply, mayRunCommands } from "../github/permissions.js";
+import { fetchIssueFacts, type IssueRef, issueKey } from "../github/rest.js";
 import { UserError } from "../state/index.js";
 import { COMMAND_USAGE, parseWorkerCommand, type WorkerCommand } from "../sync/commands.js";
 import { ConfigError, type WorkerSyncConfig } from "../sync/config.js";
@@ -15,7 +16,7 @@ import {
 } from "../sync/rules.js";
 import type { HandlerDeps } from "./deps.js";
 import type { EventOutcome } from "./issue-event.js";
-import { type ReconcileOutcome, reconcileCommand } from "./reconcile.js";
+import { answerReconcileCommand, type ReconcileOutcome } from "./reconcile.js";
 import { replyOnce } from "./status-comment.js";
 import { commitState, loadConfig, reportStatus, type SyncTarget, stateBackendFor } from "./sync-issue.js";
 
@@ -42,7 +43,12 @@ export async function handleCommentEvent(deps: HandlerDeps, rawPayload: unknown)
   const who = `@${author.login}`;
 
   return deps.queue.run(issueKey(ref), async () => {
-    if (!(await canWrite(deps.octokit, { owner: repo.owner, repo: repo.name }, author.login))) {
+    if (!(await mayRunCommands(deps.octokit, deps.memory, { owner: repo.owner, repo: repo.name }, author.login))) {
+      // One polite reply per user and issue an hour: a flood of commands costs no more than one.
+      if (!claimDeniedReply(deps.memory, ref, author.login)) {
+        deps.log.debug(`${issueKey(ref)}: ${author.login} may not run /worker commands (answered already; ignored)`);
+        return { kind: "denied", replied: false };
+      }
       deps.log.info(`${issueKey(ref)}: ${author.login} may not run /worker commands`);
       const replied = await replyOnce(
         deps,
@@ -78,8 +84,8 @@ export async function handleCommentEvent(deps: HandlerDeps, rawPayload: unknown)
       const loaded = await loadConfig(deps, repo);
       const heading = `${parsed.text} by ${who}`;
       if (parsed.command.kind === "reconcile")
-        return await reconcileCommand(deps, loaded, target, payload.comment.id, heading);
-      return await runCommand(deps, loaded.config, target, parsed.command, heading);
+        return await answerReconcileCommand(deps, loaded, target, payload.comment.id, heading);
+      return await runIssueCommand(deps, loaded.config, target, parsed.command, heading, payload.comment.id);
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       // A command that cannot run gets a reply; the status comment keeps showing the workers.
@@ -94,12 +100,13 @@ export async function handleCommentEvent(deps: HandlerDeps, rawPayload: unknown)
   });
 }
 
-async function runCommand(
+async function runIssueCommand(
   deps: HandlerDeps,
   config: WorkerSyncConfig,
   target: SyncTarget,
   command: Exclude<WorkerCommand, { kind: "reconcile" }>,
   heading: string,
+  replyTo: number,
 ): Promise<CommandOutcome> {
   const backend = stateBackendFor(deps, config, target.repo);
   const issue = String(target.ref.issue_number);
@@ -109,7 +116,11 @@ async function runCommand(
       const current: IssueFacts & { title: string | null } = await fetchIssueFacts(deps.octokit, target.ref);
       const fresh = { ...target, title: current.title ?? target.title, labels: current.labels };
       const done = await commitState(deps, backend, fresh, issueSyncMutation(config, target.repo, current, deps.now));
-      const posted = await reportStatus(deps, config, fresh, done.result, { messages: [heading], wholeProject: true });
+      const posted = await reportStatus(deps, config, fresh, done.result, {
+        messages: [heading],
+        wholeProject: true,
+        replyTo,
+      });
       return { kind: "synced", ...done, comment: posted.outcome, body: posted.body };
     }
     case "release": {
@@ -118,7 +129,10 @@ async function runCommand(
       const said = freed.length
         ? `${freed.join(" and ")} worker${freed.length > 1 ? "s" : ""} released; a later label change puts a worker back`
         : "no worker was on this issue";
-      const posted = await reportStatus(deps, config, target, done.result, { messages: [`${heading}: ${said}`] });
+      const posted = await reportStatus(deps, config, target, done.result, {
+        messages: [`${heading}: ${said}`],
+        replyTo,
+      });
       return { kind: "synced", ...done, comment: posted.outcome, body: posted.body };
     }
     case "session": {
@@ -130,7 +144,10 @@ async function runCommand(
         : command.key
           ? `the ${role} ${tier} session is recorded`
           : `the ${role} ${tier} session is cleared`;
-      const posted = await reportStatus(deps, config, target, done.result, { messages: [`${heading}: ${said}`] });
+      const posted = await reportStatus(deps, config, target, done.result, {
+        messages: [`${heading}: ${said}`],
+        replyTo,
+      });
       return { kind: "synced", ...done, comment: posted.outcome, body: posted.body };
     }
   }

@@ -21,10 +21,11 @@ export interface HandlerDeps {
   octokit: OctokitLike;
   log: Logger;
   /**
-   * Reads `.github/worker-sync.yml` for the repository: the parsed YAML, or null when there
-   * is none. Throws ConfigError when the file cannot be parsed.
+   * Reads `.github/worker-sync.yml` for the repository: the parsed YAML (not yet validated;
+   * `loadConfig` in sync-issue.ts does that), or null when there is none. Throws ConfigError
+   * when the file cannot be parsed.
    */
-  loadConfig: (repo: RepositoryName) => Promise<unknown>;
+  readConfigFile: (repo: RepositoryName) => Promise<unknown>;
   /** The login the front door comments as, e.g. `worker-sync[bot]`. */
   botLogin: () => Promise<string>;
   /** Serializes the work for one issue inside the process; share one per process. */

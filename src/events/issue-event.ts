@@ -15,6 +15,7 @@ import {
   issueSyncMutation,
   keepsStatusComment,
   mentionedLabels,
+  statusCommentAction,
 } from "../sync/rules.js";
 import type { HandlerDeps } from "./deps.js";
 import type { CommentOutcome } from "./status-comment.js";
@@ -103,9 +104,9 @@ async function syncIssue(
   try {
     const done = await commitState(deps, backend, target, issueSyncMutation(config, repo, current, deps.now));
     deps.log.debug(`${issueKey(ref)}: state ${done.written ? "committed" : "already in line"}`);
-    if (!keepsComment) return { kind: "synced", ...done };
-    // A comment is started when a worker or a role label is involved; once there, it is kept current.
-    const posted = await reportStatus(deps, config, target, done.result, { create: done.result.plan.involved });
+    const action = statusCommentAction(config, current.state, done.result.plan.involved);
+    if (action === "none") return { kind: "synced", ...done };
+    const posted = await reportStatus(deps, config, target, done.result, { create: action === "create" });
     return { kind: "synced", ...done, comment: posted.outcome, body: posted.body };
   } catch (error) {
     if (!(error instanceof UserError)) throw error;

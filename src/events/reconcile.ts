@@ -8,7 +8,6 @@
 import { fetchIssueFacts, type IssueRef, issueKey, listAll } from "../github/rest.js";
 import { type ProjectsFile, parseProjectsFile, UserError } from "../state/index.js";
 import type { OctokitLike } from "../store/github-contents.js";
-import { runTransaction } from "../store/transaction.js";
 import type { WorkerSyncConfig } from "../sync/config.js";
 import { installationWebOrigin, installedRepositories } from "../sync/installation-payload.js";
 import { parseIssueList } from "../sync/issue-list.js";
@@ -26,10 +25,17 @@ import {
   summarizeReconcile,
 } from "../sync/reconcile.js";
 import { renderReply } from "../sync/render-status.js";
-import type { IssueFacts, IssueSyncResult } from "../sync/rules.js";
+import { type IssueFacts, type IssueState, type IssueSyncResult, keepsStatusComment } from "../sync/rules.js";
 import type { HandlerDeps } from "./deps.js";
 import { type CommentOutcome, replyOnce } from "./status-comment.js";
-import { type LoadedConfig, loadConfig, reportStatus, type SyncTarget, stateBackendFor } from "./sync-issue.js";
+import {
+  commitMutation,
+  type LoadedConfig,
+  loadConfig,
+  reportStatus,
+  type SyncTarget,
+  stateBackendFor,
+} from "./sync-issue.js";
 
 export interface ReconcileOptions {
   /** Decide and report, write nothing (no commit, no comment). */
@@ -111,10 +117,9 @@ export async function reconcileRepository(
   const input = await gatherReconcileInput(deps.octokit, config, file, repo);
   const { listed, checked } = input;
   const mutation = reconcileMutation(config, repo, input, deps.now);
-  const done = await runTransaction(backend, options.dryRun ? dryRun(mutation) : mutation, {
-    message: (result) => reconcileCommitMessage(result, repo),
-    onConflict: (attempt) => deps.log.info(`${backend.label}: changed underneath, re-applying (attempt ${attempt})`),
-  });
+  const done = await commitMutation(deps, backend, options.dryRun ? dryRun(mutation) : mutation, (result) =>
+    reconcileCommitMessage(result, repo),
+  );
   const report = summarizeReconcile(done.result, options.dryRun ?? false);
   deps.log.info(`${repo.owner}/${repo.name}: reconcile: ${report.headline}`);
   for (const line of report.repairs) deps.log.info(`  ${line}`);
@@ -143,15 +148,15 @@ async function updateRepairedComments(
   options: ReconcileOptions,
 ): Promise<Record<string, CommentOutcome>> {
   if (!config.comment) return {};
-  const known = new Map<string, { state: string; labels: string[]; title: string | null }>();
+  const known = new Map<string, { state: IssueState; labels: string[]; title: string | null }>();
   for (const issue of [...listed, ...checked]) known.set(issue.number, issue);
   const report = summarizeReconcile(result, false);
   const outcomes: Record<string, CommentOutcome> = {};
   const numbers = [...new Set(result.repairs.map((r) => r.issue))];
   for (const number of numbers) {
     const facts = known.get(number);
-    // Gone issues take no comments; an issue only assumed closed was never read.
-    if (!facts || facts.state === "deleted" || facts.state === "transferred") continue;
+    // Gone issues and pull requests take no comments; an issue only assumed closed was never read.
+    if (!facts || !keepsStatusComment(config, facts.state)) continue;
     const ref: IssueRef = { owner: repo.owner, repo: repo.name, issue_number: Number(number) };
     const repairs = result.repairs.filter((r) => r.issue === number);
     const syncResult: IssueSyncResult = {
@@ -212,7 +217,7 @@ export function renderReconcileReply(heading: string, outcome: ReconcileOutcome)
 }
 
 /** `/worker reconcile` on an issue: reconciles the whole repository and replies with the report. */
-export async function reconcileCommand(
+export async function answerReconcileCommand(
   deps: HandlerDeps,
   loaded: LoadedConfig,
   target: SyncTarget,

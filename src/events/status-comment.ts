@@ -2,7 +2,8 @@ import { type IssueComment, type IssueRef, issueKey, listComments, statusOf } fr
 import { isReplyTo, isStatusComment, parseStatusMeta, type StatusMeta } from "../sync/render-status.js";
 import type { HandlerDeps } from "./deps.js";
 
-export type CommentOutcome = "created" | "updated" | "unchanged" | "none";
+/** "replied": with `comment: false`, a command got its answer as a one-off reply. */
+export type CommentOutcome = "created" | "updated" | "unchanged" | "none" | "replied";
 
 const isOwn = (c: IssueComment, login: string) => c.user?.login.toLowerCase() === login.toLowerCase();
 

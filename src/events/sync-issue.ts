@@ -1,15 +1,22 @@
 /** The steps issue events and comment commands share: config, state location, transaction, comment. */
 
+import { readConfigFile } from "../github/config-file.js";
 import type { IssueRef } from "../github/rest.js";
 import { type Mutation, parseProjectsFile, ROLES, type UserError } from "../state/index.js";
 import { type ContentsLocation, GitHubContentsBackend } from "../store/github-contents.js";
 import { runTransaction, type StateBackend, type TransactionResult } from "../store/transaction.js";
-import { ConfigError, parseConfig, type WorkerSyncConfig } from "../sync/config.js";
-import { type RepositoryName, resolveProjectKey } from "../sync/project-key.js";
-import { issueStatusView, renderProblem, renderStatus, type StatusView } from "../sync/render-status.js";
+import { CONFIG_FILE, ConfigError, parseConfig, type WorkerSyncConfig } from "../sync/config.js";
+import {
+  ConsentError,
+  centralRepository,
+  consentedConfig,
+  type RepositoryName,
+  resolveProjectKey,
+} from "../sync/project-key.js";
+import { issueStatusView, renderProblem, renderReply, renderStatus, type StatusView } from "../sync/render-status.js";
 import { commitMessageFor, type IssueSyncResult, type SessionCommandResult } from "../sync/rules.js";
 import type { HandlerDeps } from "./deps.js";
-import { type CommentOutcome, upsertStatusComment } from "./status-comment.js";
+import { type CommentOutcome, replyOnce, upsertStatusComment } from "./status-comment.js";
 
 export interface LoadedConfig {
   config: WorkerSyncConfig;
@@ -17,21 +24,45 @@ export interface LoadedConfig {
   configured: boolean;
 }
 
-/** Reads and validates the config; a bad one throws ConfigError naming the field. */
+/**
+ * Reads and validates the repository's config; a bad one throws ConfigError naming the field.
+ * With the state in a central repository, that repository's own config must consent (see
+ * consentedConfig): otherwise ConsentError, before anything of the central file is read.
+ */
 export async function loadConfig(deps: HandlerDeps, repo: RepositoryName): Promise<LoadedConfig> {
-  let raw: unknown;
+  const raw = await readRaw(() => deps.readConfigFile(repo));
+  const config = parseConfig(raw);
+  const configured = raw !== null && raw !== undefined;
+  const central = centralRepository(config, repo);
+  if (central === undefined) return { config, configured };
+  const [owner, name] = central.split("/") as [string, string];
+  // Its own file, through the contents API: a fallback (the owner's .github repository) is not its consent.
+  let centralConfig: WorkerSyncConfig | null;
   try {
-    raw = await deps.loadConfig(repo);
+    const centralRaw = await readRaw(() => readConfigFile(deps.octokit, { owner, name }));
+    centralConfig = centralRaw === null || centralRaw === undefined ? null : parseConfig(centralRaw);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // Its fields are its maintainers' business (and may name other repositories): say where, not what.
+    throw new ConsentError(
+      `${central}'s ${CONFIG_FILE} is not a valid worker-sync config, so events here change nothing in ${central}; an event of ${central} itself names the field to fix`,
+    );
+  }
+  return { config: consentedConfig(config, repo, central, centralConfig), configured };
+}
+
+async function readRaw(read: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return await read();
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     // Probot's config reader says "could not be parsed" for bad YAML; other failures are GitHub's.
     const message = error instanceof Error ? error.message : String(error);
     if (/could not be parsed|is not an object|not valid YAML/i.test(message)) {
-      throw new ConfigError(`.github/worker-sync.yml: not valid YAML (${message.replace(/^\[[^\]]+\]\s*/, "")})`);
+      throw new ConfigError(`${CONFIG_FILE}: not valid YAML (${message.replace(/^\[[^\]]+\]\s*/, "")})`);
     }
     throw error;
   }
-  return { config: parseConfig(raw), configured: raw !== null && raw !== undefined };
 }
 
 export function stateLocation(config: WorkerSyncConfig, repo: RepositoryName): ContentsLocation {
@@ -85,28 +116,47 @@ export async function commitState<R extends IssueSyncResult | SessionCommandResu
   mutation: Mutation<R>,
 ): Promise<TransactionResult<R>> {
   const issue = String(target.ref.issue_number);
+  const message = (result: R) => commitMessageFor(result, target.repo, issue);
+  const done = await commitMutation(deps, backend, mutation, message);
+  if (done.written) deps.log.info(`${backend.label}: ${message(done.result)}`);
+  return done;
+}
+
+/**
+ * The app's one write path to a state file: every handler's mutation goes through the file's
+ * commit queue when the process has one (so nothing in this process races another write of
+ * the file), else straight through a transaction.
+ */
+export async function commitMutation<R>(
+  deps: HandlerDeps,
+  backend: StateBackend,
+  mutation: Mutation<R>,
+  message: (result: R) => string,
+): Promise<TransactionResult<R>> {
   const options = {
-    message: (result: R) => commitMessageFor(result, target.repo, issue),
+    message,
     onConflict: (attempt: number) =>
       deps.log.info(`${backend.label}: changed underneath, re-applying (attempt ${attempt})`),
   };
   const queue = deps.memory?.commits;
   const key = `${deps.memory?.scope}:${backend.label}`;
-  const done = queue
+  return queue
     ? await queue.commit(key, backend, mutation, options).finally(() => queue.settled(key))
     : await runTransaction(backend, mutation, options);
-  if (done.written) deps.log.info(`${backend.label}: ${commitMessageFor(done.result, target.repo, issue)}`);
-  return done;
 }
 
-/** Brings the issue's one status comment up to date with the state a run left. */
-export function reportStatus(
+/**
+ * Brings the issue's one status comment up to date with the state a run left. With
+ * `comment: false` there is no status comment: a command (`replyTo`, its comment id) gets
+ * the same text as a one-off reply instead, and anything else writes nothing.
+ */
+export async function reportStatus(
   deps: HandlerDeps,
   config: WorkerSyncConfig,
   target: SyncTarget,
   result: IssueSyncResult,
-  view: { messages?: string[]; wholeProject?: boolean; create?: boolean } = {},
-) {
+  view: { messages?: string[]; wholeProject?: boolean; create?: boolean; replyTo?: number } = {},
+): Promise<{ outcome: CommentOutcome; body: string }> {
   const base: StatusView = {
     ...issueStatusView(
       config,
@@ -117,6 +167,16 @@ export function reportStatus(
     ...(view.messages ? { messages: view.messages } : {}),
     ...(view.wholeProject ? { wholeProject: true } : {}),
   };
+  if (!config.comment) {
+    // The status comment's text without its markers: a reply is never taken for the status comment.
+    const text = renderStatus(base)
+      .body.split("\n")
+      .filter((line) => !line.startsWith("<!-- worker-sync:"));
+    if (view.replyTo === undefined) return { outcome: "none", body: "" };
+    const body = renderReply(view.replyTo, text);
+    const replied = await replyOnce(deps, target.ref, view.replyTo, body);
+    return { outcome: replied ? "replied" : "none", body };
+  }
   return upsertStatusComment(
     deps,
     target.ref,

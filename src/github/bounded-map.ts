@@ -35,3 +35,36 @@ export class BoundedMap<K, V> {
     return this.entries.size;
   }
 }
+
+/**
+ * A BoundedMap whose entries also expire `ttlMs` after they were set: for answers that are
+ * true for a while (a user's permission), and for "already done this hour" marks.
+ */
+export class ExpiringMap<K, V> {
+  private readonly entries: BoundedMap<K, { value: V; until: number }>;
+
+  constructor(
+    limit: number,
+    readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.entries = new BoundedMap(limit);
+  }
+
+  get(key: K): V | undefined {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.until > this.now()) return entry.value;
+    this.entries.delete(key);
+    return undefined;
+  }
+
+  set(key: K, value: V): this {
+    this.entries.set(key, { value, until: this.now() + this.ttlMs });
+    return this;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

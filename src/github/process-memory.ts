@@ -5,7 +5,7 @@
  * installation's events never see what only another's token may read.
  */
 import type { KeptSnapshot, SnapshotMemory } from "../store/github-contents.js";
-import { BoundedMap } from "./bounded-map.js";
+import { BoundedMap, ExpiringMap } from "./bounded-map.js";
 import { CommitQueue } from "./commit-queue.js";
 import { type HookableOctokit, ResponseCache, useConditionalRequests } from "./conditional-requests.js";
 
@@ -26,6 +26,10 @@ export interface ProcessMemory {
   snapshots: SnapshotMemory;
   /** Status comment ids and bodies, by issue key. */
   statusComments: BoundedMap<string, KnownComment>;
+  /** Whether a user may run commands, by scope, repository and login (see mayRunCommands). */
+  permissions: ExpiringMap<string, boolean>;
+  /** When someone without write access was last answered on an issue, by issue and login. */
+  deniedReplies: ExpiringMap<string, true>;
 }
 
 export interface MemoryLimits {
@@ -35,12 +39,21 @@ export interface MemoryLimits {
   snapshots: number;
   /** Status comments remembered by issue. */
   statusComments: number;
+  /** Permission answers, and outsiders answered, remembered by user. */
+  users: number;
 }
 
-const DEFAULT_LIMITS: MemoryLimits = { responses: 2000, snapshots: 50, statusComments: 10_000 };
+const DEFAULT_LIMITS: MemoryLimits = { responses: 2000, snapshots: 50, statusComments: 10_000, users: 10_000 };
 
-export function createProcessMemory(limits: MemoryLimits = DEFAULT_LIMITS) {
+/** How long a permission answer is trusted: a revoked write access stops working within this. */
+export const PERMISSION_TTL_MS = 5 * 60_000;
+/** Someone without write access gets at most one reply per issue in this time; later commands are ignored. */
+export const DENIED_REPLY_TTL_MS = 60 * 60_000;
+
+export function createProcessMemory(limits: MemoryLimits = DEFAULT_LIMITS, now: () => number = Date.now) {
   const responses = new ResponseCache(limits.responses);
+  const permissions = new ExpiringMap<string, boolean>(limits.users, PERMISSION_TTL_MS, now);
+  const deniedReplies = new ExpiringMap<string, true>(limits.users, DENIED_REPLY_TTL_MS, now);
   const snapshots = new BoundedMap<string, KeptSnapshot>(limits.snapshots);
   const statusComments = new BoundedMap<string, KnownComment>(limits.statusComments);
   const commits = new CommitQueue();
@@ -58,6 +71,8 @@ export function createProcessMemory(limits: MemoryLimits = DEFAULT_LIMITS) {
           delete: (label) => snapshots.delete(`${scope}:${label}`),
         },
         statusComments,
+        permissions,
+        deniedReplies,
       };
     },
   };

@@ -48,6 +48,10 @@ export async function fetchIssueFacts(
     if (typeof data.repository_url === "string" && !data.repository_url.toLowerCase().endsWith(expected)) {
       return { number, state: "transferred", labels: [], title: null };
     }
+    // The issue endpoint answers for pull requests too: a worker recorded on one is on no issue.
+    if (data.pull_request !== undefined && data.pull_request !== null) {
+      return { number, state: "pull-request", labels: [], title: null };
+    }
     const labels = (data.labels ?? []).map((l: string | { name?: string }) => (typeof l === "string" ? l : l.name));
     return {
       number,

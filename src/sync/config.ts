@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { ROLES, type Role, UserError } from "../state/index.js";
+import { DEFAULT_STATE_PATH } from "./defaults.js";
 
 /** Where the app and the Action read their settings, in the repository the event is about. */
 export const CONFIG_FILE = ".github/worker-sync.yml";
@@ -46,16 +47,33 @@ const repoName = z
   .string({ error: 'expected a repository as "owner/name"' })
   .check(z.regex(REPOSITORY_NAME, 'expected a repository as "owner/name"'));
 
+const projectId = z.pipe(
+  z.union([z.string(), z.number()], { error: "expected a project id (its key in projects.json)" }),
+  z.transform((v) => String(v)),
+);
+
+/**
+ * In a central state repository's own config: which repositories may drive which projects
+ * of its state file ("owner/name" → one project id or a list of them).
+ */
+const repositoryGrants = z.record(
+  repoName,
+  z.union([projectId, z.array(projectId).check(z.minLength(1, "list at least one project id"))], {
+    error: "expected a project id or a list of project ids",
+  }),
+  { error: 'expected a map of "owner/name" to project ids' },
+);
+
 export const configSchema = z.strictObject({
   state: z.prefault(
     z.strictObject({
       path: z._default(
         z.string({ error: "expected a file path" }).check(
           z.refine((p) => p.trim() !== "" && !p.startsWith("/") && !p.split("/").includes(".."), {
-            error: "expected a path inside the repository, like memory/projects.json",
+            error: `expected a path inside the repository, like ${DEFAULT_STATE_PATH}`,
           }),
         ),
-        "memory/projects.json",
+        DEFAULT_STATE_PATH,
       ),
       /** A central state repository of the same installation; this repository when absent. */
       repo: z.optional(repoName),
@@ -64,12 +82,9 @@ export const configSchema = z.strictObject({
     {},
   ),
   /** The project's key in projects.json; found from the repository's name when absent. */
-  project: z.optional(
-    z.pipe(
-      z.union([z.string(), z.number()], { error: "expected a project id (its key in projects.json)" }),
-      z.transform((v) => String(v)),
-    ),
-  ),
+  project: z.optional(projectId),
+  /** Only in a central state repository: the repositories whose events may change its projects. */
+  repositories: z.optional(repositoryGrants),
   roles: z.prefault(
     z.strictObject({
       dev: roleSchema(["Doing"], ["junior", "medior", "senior"], "medior"),
@@ -86,7 +101,7 @@ export type RoleConfig = WorkerSyncConfig["roles"][Role];
 
 const sameLabel = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function describeConfigIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.map(String).join(".");
   let message = issue.message;
   if (issue.code === "unrecognized_keys") {
@@ -95,6 +110,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     return `${keys.map((k) => `${at}${k}`).join(", ")}: unknown setting${keys.length > 1 ? "s" : ""}`;
   }
   if (issue.code === "invalid_type" && message === "Invalid input") message = `expected ${issue.expected}`;
+  if (issue.code === "invalid_key") message = 'expected a repository as "owner/name"';
   return path ? `${path}: ${message}` : message;
 }
 
@@ -121,6 +137,17 @@ function findLabelClash(config: WorkerSyncConfig): string | undefined {
   return undefined;
 }
 
+/** GitHub names repositories case-insensitively: one listed twice would say two things. */
+function findRepeatedRepository(config: WorkerSyncConfig): string | undefined {
+  const seen = new Map<string, string>();
+  for (const name of Object.keys(config.repositories ?? {})) {
+    const first = seen.get(name.toLowerCase());
+    if (first !== undefined) return `repositories.${name}: the same repository as repositories.${first}`;
+    seen.set(name.toLowerCase(), name);
+  }
+  return undefined;
+}
+
 /**
  * Validates `.github/worker-sync.yml` as read (null when there is none) and fills in
  * the defaults. Throws ConfigError naming the first bad field.
@@ -129,10 +156,10 @@ export function parseConfig(raw: unknown, file = CONFIG_FILE): WorkerSyncConfig 
   const result = configSchema.safeParse(raw ?? {});
   if (!result.success) {
     const first = result.error.issues[0];
-    const where = first ? describeIssue(first) : "not a valid configuration";
+    const where = first ? describeConfigIssue(first) : "not a valid configuration";
     throw new ConfigError(`${file}: ${where}`);
   }
-  const clash = findLabelClash(result.data);
+  const clash = findLabelClash(result.data) ?? findRepeatedRepository(result.data);
   if (clash) throw new ConfigError(`${file}: ${clash}`);
   return result.data;
 }

@@ -62,7 +62,7 @@ export type IssuePayloadIssue = z.infer<typeof issue>;
 const kindOf = (value: unknown) => (value === null ? "null" : Array.isArray(value) ? "array" : typeof value);
 
 /** What is wrong with the payload at the issue's path, in words (zod/mini's own message is "Invalid input"). */
-function describeIssue(payload: unknown, issue: z.core.$ZodIssue | undefined): string {
+function describePayloadIssue(payload: unknown, issue: z.core.$ZodIssue | undefined): string {
   if (!issue) return "invalid";
   const path = issue.path.map(String).join(".");
   let value: unknown = payload;
@@ -77,7 +77,7 @@ function describeIssue(payload: unknown, issue: z.core.$ZodIssue | undefined): s
 function parse<T>(schema: z.ZodMiniType<T>, payload: unknown, what: string, source?: string): T {
   const result = schema.safeParse(payload);
   if (result.success) return result.data;
-  const problem = describeIssue(payload, result.error.issues[0]);
+  const problem = describePayloadIssue(payload, result.error.issues[0]);
   throw new UserError(`${source ? `${source}: ` : ""}not an ${what} webhook payload: ${problem}`);
 }
 

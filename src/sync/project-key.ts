@@ -1,5 +1,5 @@
 import { type ProjectsFile, UserError } from "../state/index.js";
-import { CONFIG_FILE, type WorkerSyncConfig } from "./config.js";
+import { CONFIG_FILE, ConfigError, type WorkerSyncConfig } from "./config.js";
 
 export interface RepositoryName {
   owner: string;
@@ -31,6 +31,66 @@ export function parseRepoField(value: string): { owner?: string; name: string } 
   return parts.length === 2 && !isPath ? { owner: parts[0], name } : { name };
 }
 
+const fullName = (repo: RepositoryName) => `${repo.owner}/${repo.name}`;
+
+/** The central state repository `config` names for events of `repo`, when it is not `repo` itself. */
+export function centralRepository(config: WorkerSyncConfig, repo: RepositoryName): string | undefined {
+  const central = config.state.repo;
+  return central !== undefined && central.toLowerCase() !== fullName(repo).toLowerCase() ? central : undefined;
+}
+
+/** A central state repository has not agreed to what an event asks of it: nothing is changed or shown. */
+export class ConsentError extends ConfigError {
+  override name = "ConsentError";
+}
+
+/** The project ids a central repository's own config (`repositories`) lets `repo` drive. */
+export function grantedProjects(central: WorkerSyncConfig | null, repo: RepositoryName): string[] {
+  const grants = central?.repositories ?? {};
+  const key = Object.keys(grants).find((k) => k.toLowerCase() === fullName(repo).toLowerCase());
+  const granted = key === undefined ? [] : grants[key];
+  return typeof granted === "string" ? [granted] : [...(granted ?? [])];
+}
+
+/**
+ * The config an event of `repo` runs with when its state lives in the central repository
+ * `centralName`, whose own config is `central` (null: it has none). That config must map
+ * `repo` to the project under `repositories`; the project is then fixed to the mapped one,
+ * so nothing else of the central file can be changed or shown. Otherwise ConsentError says
+ * what to add where, naming only this repository and the project its own config asked for.
+ */
+export function consentedConfig(
+  config: WorkerSyncConfig,
+  repo: RepositoryName,
+  centralName: string,
+  central: WorkerSyncConfig | null,
+): WorkerSyncConfig {
+  const full = fullName(repo);
+  const where = `${centralName}'s ${CONFIG_FILE}`;
+  const granted = grantedProjects(central, repo);
+  const wanted = config.project ?? "<project id>";
+  if (granted.length === 0) {
+    throw new ConsentError(
+      `${where} does not list ${full} under \`repositories\`, so events here change nothing in ${centralName}; ` +
+        `to let ${full} drive its project, add \`${full}: "${wanted}"\` under \`repositories:\` in ${where}`,
+    );
+  }
+  const list = granted.map((p) => `"${p}"`).join(", ");
+  if (config.project === undefined) {
+    if (granted.length === 1) return { ...config, project: granted[0] as string };
+    throw new ConsentError(
+      `${where} lets ${full} drive the projects ${list}; set \`project\` in ${CONFIG_FILE} here to one of them`,
+    );
+  }
+  if (!granted.includes(config.project)) {
+    throw new ConsentError(
+      `${where} lets ${full} drive ${list}, not "${config.project}", so events here change nothing in ${centralName}; ` +
+        `set \`project\` here to one of those, or add "${config.project}" to \`repositories.${full}\` in ${where}`,
+    );
+  }
+  return config;
+}
+
 function namesRepository(field: unknown, repo: RepositoryName): boolean {
   if (typeof field !== "string") return false;
   const parsed = parseRepoField(field);
@@ -45,12 +105,14 @@ function namesRepository(field: unknown, repo: RepositoryName): boolean {
  */
 export function resolveProjectKey(file: ProjectsFile, config: WorkerSyncConfig, repo: RepositoryName): string {
   const keys = Object.keys(file.projects);
-  const full = `${repo.owner}/${repo.name}`;
+  const full = fullName(repo);
   if (config.project !== undefined) {
     if (!Object.hasOwn(file.projects, config.project)) {
+      // A central file's other projects belong to other repositories: never name them here.
+      const known = centralRepository(config, repo) === undefined && keys.length > 0;
       throw new UserError(
         `${CONFIG_FILE}: project: "${config.project}" is not in projects.json` +
-          (keys.length ? ` (known: ${keys.map((k) => `"${k}"`).join(", ")})` : ""),
+          (known ? ` (known: ${keys.map((k) => `"${k}"`).join(", ")})` : ""),
       );
     }
     return config.project;
@@ -67,7 +129,7 @@ export function resolveProjectKey(file: ProjectsFile, config: WorkerSyncConfig, 
     // names another repository: events of every other repository would drive its workers.
     const only = keys[0] as string;
     const field = file.projects[only]?.repo;
-    const central = config.state.repo !== undefined && config.state.repo.toLowerCase() !== full.toLowerCase();
+    const central = centralRepository(config, repo) !== undefined;
     if (!central || typeof field !== "string" || !parseRepoField(field)) return only;
     throw new UserError(
       `the only project in projects.json ("${only}") names the repository ${JSON.stringify(field)}, not ${full}; set \`project\` in ${CONFIG_FILE} to use it here`,

@@ -74,6 +74,111 @@ export function findUnlistedIssues(
   return [...new Set(on.map((w) => w.issueId as string))].filter((issue) => !known.has(issue));
 }
 
+/** The file as repairs leave it, and what they did: each phase of reconcileProject adds to it. */
+class ReconcileRun {
+  readonly repairs: Repair[] = [];
+  readonly conflicts: Conflict[] = [];
+
+  constructor(
+    readonly config: WorkerSyncConfig,
+    public file: ProjectsFile,
+    readonly projectKey: string,
+    readonly now: string,
+  ) {}
+
+  worker(role: Role) {
+    return getProject(this.file, this.projectKey)[role];
+  }
+
+  plan(facts: IssueFacts) {
+    return planIssue(this.config, this.file, this.projectKey, facts);
+  }
+
+  /** Runs the role's steps of the issue's plan (the rules an event uses), of one kind when given, and records them. */
+  fix(role: Role, facts: IssueFacts, reason: (kind: Repair["kind"]) => RepairReason, only?: Step["kind"]) {
+    const plan = this.plan(facts);
+    const steps = plan.steps.filter((s) => s.role === role && (only === undefined || s.kind === only));
+    const own = { ...plan, steps, notices: [] };
+    const applied = applyPlan(this.file, own, facts.number, this.now);
+    this.file = applied.file;
+    for (const t of applied.transitions.filter((t) => t.changed)) {
+      const kind = t.worker.active ? "activate" : "deactivate";
+      this.repairs.push({ role, issue: facts.number, kind, reason: reason(kind), transition: t });
+    }
+    return [...plan.notices, ...own.notices].filter((n) => n.role === role);
+  }
+}
+
+/**
+ * Phase 1: workers on an issue that no longer asks for them (closed, gone, unlabeled, a pull
+ * request), then those whose issue asks for another tier: frees first, so a tier change sees
+ * who is still busy.
+ */
+function repairBusyWorkers(run: ReconcileRun, known: ReadonlyMap<string, IssueFacts>, trustList: boolean) {
+  for (const only of ["deactivate", "activate"] as const) {
+    for (const role of ROLES) {
+      const w = run.worker(role);
+      if (!w.active || w.issueId === null) continue;
+      const facts = known.get(w.issueId);
+      if (facts) {
+        const why = (kind: Repair["kind"]) =>
+          kind === "activate" ? "tier" : facts.state === "open" ? "unlabeled" : facts.state;
+        run.fix(role, facts, why, only);
+      } else if (trustList) {
+        run.fix(role, { number: w.issueId, state: "closed", labels: [] }, () => "not-listed", only);
+      } else if (only === "deactivate") {
+        run.conflicts.push({ kind: "unchecked", role, issue: w.issueId });
+      }
+    }
+  }
+}
+
+/** Phase 2: which free worker starts where: the one open issue labeled for it; several, or a busy worker, is a conflict. */
+function findStarts(run: ReconcileRun, listed: readonly IssueFacts[]): Array<{ role: Role; facts: IssueFacts }> {
+  const starts: Array<{ role: Role; facts: IssueFacts }> = [];
+  for (const role of ROLES) {
+    const w = run.worker(role);
+    const busyOn = w.active ? (w.issueId ?? "?") : null;
+    const wanting = listed.filter((f) => f.number !== busyOn && run.plan(f).wanted[role] !== undefined);
+    if (busyOn !== null) {
+      for (const f of wanting) run.conflicts.push({ kind: "busy", role, issue: f.number, busyOn });
+    } else if (wanting.length > 1) {
+      run.conflicts.push({ kind: "several-issues", role, issues: wanting.map((f) => f.number) });
+    } else if (wanting[0]) {
+      starts.push({ role, facts: wanting[0] });
+    }
+  }
+  // Both roles of a sequential project to start on different issues: which goes first is not ours to pick.
+  if (getProject(run.file, run.projectKey).roleExecution === "sequential" && starts.length > 1) {
+    for (const { role, facts } of starts) {
+      const other = role === "dev" ? "qa" : "dev";
+      run.conflicts.push({ kind: "sequential", role, issue: facts.number, other, busyOn: null });
+    }
+    return [];
+  }
+  return starts;
+}
+
+/** Phase 3: starts the free workers; what the rules refuse at this point is reported as a conflict. */
+function startWorkers(run: ReconcileRun, starts: ReadonlyArray<{ role: Role; facts: IssueFacts }>) {
+  for (const { role, facts } of starts) {
+    for (const notice of run.fix(role, facts, () => "labeled")) {
+      if (notice.kind === "busy") {
+        run.conflicts.push({ kind: "busy", role, issue: facts.number, busyOn: notice.busyOn });
+      }
+      if (notice.kind === "sequential") {
+        run.conflicts.push({
+          kind: "sequential",
+          role,
+          issue: facts.number,
+          other: notice.other,
+          busyOn: notice.busyOn,
+        });
+      }
+    }
+  }
+}
+
 /** Compares the project with the issues and repairs what one right answer exists for. Pure. */
 export function reconcileProject(
   config: WorkerSyncConfig,
@@ -83,85 +188,15 @@ export function reconcileProject(
   now: string,
 ): ReconcileResult {
   const checked = new Map((input.checked ?? []).map((i) => [i.number, i]));
-  // In issue order, so reports do not depend on the order GitHub listed them in.
+  // In issue order, so reports do not depend on the order GitHub listed them in; a read issue is fresher.
   const byNumber = [...input.listed].sort((a, b) => Number(a.number) - Number(b.number));
-  const listed = new Map(byNumber.map((i) => [i.number, checked.get(i.number) ?? i]));
-  const repairs: Repair[] = [];
-  const conflicts: Conflict[] = [];
-  let current = file;
-  const worker = (role: Role) => getProject(current, projectKey)[role];
-
-  /** Runs the role's steps of the issue's plan (the rules an event uses), of one kind when given, and records them. */
-  const fix = (role: Role, facts: IssueFacts, reason: (kind: Repair["kind"]) => RepairReason, only?: Step["kind"]) => {
-    const plan = planIssue(config, current, projectKey, facts);
-    const steps = plan.steps.filter((s) => s.role === role && (only === undefined || s.kind === only));
-    const own = { ...plan, steps, notices: [] };
-    const applied = applyPlan(current, own, facts.number, now);
-    current = applied.file;
-    for (const t of applied.transitions.filter((t) => t.changed)) {
-      const kind = t.worker.active ? "activate" : "deactivate";
-      repairs.push({ role, issue: facts.number, kind, reason: reason(kind), transition: t });
-    }
-    return [...plan.notices, ...own.notices].filter((n) => n.role === role);
-  };
-
-  // 1. Workers on an issue that no longer asks for them (closed, gone, unlabeled), then those
-  // whose issue asks for another tier: frees first, so a tier change sees who is still busy.
-  for (const only of ["deactivate", "activate"] as const) {
-    for (const role of ROLES) {
-      const w = worker(role);
-      if (!w.active || w.issueId === null) continue;
-      const facts = checked.get(w.issueId) ?? listed.get(w.issueId);
-      if (facts) {
-        const why = (kind: Repair["kind"]) =>
-          kind === "activate" ? "tier" : facts.state === "open" ? "unlabeled" : facts.state;
-        fix(role, facts, why, only);
-      } else if (input.trustList) {
-        fix(role, { number: w.issueId, state: "closed", labels: [] }, () => "not-listed", only);
-      } else if (only === "deactivate") {
-        conflicts.push({ kind: "unchecked", role, issue: w.issueId });
-      }
-    }
-  }
-
-  // 2. Free workers: the one open issue labeled for them gets them; several is a conflict.
-  const starts: Array<{ role: Role; facts: IssueFacts }> = [];
-  for (const role of ROLES) {
-    const w = worker(role);
-    const busyOn = w.active ? (w.issueId ?? "?") : null;
-    const wanting = [...listed.values()].filter(
-      (f) => f.number !== busyOn && planIssue(config, current, projectKey, f).wanted[role] !== undefined,
-    );
-    if (busyOn !== null) {
-      for (const f of wanting) conflicts.push({ kind: "busy", role, issue: f.number, busyOn });
-    } else if (wanting.length > 1) {
-      conflicts.push({ kind: "several-issues", role, issues: wanting.map((f) => f.number) });
-    } else if (wanting[0]) {
-      starts.push({ role, facts: wanting[0] });
-    }
-  }
-  // Both roles of a sequential project to start on different issues: which goes first is not ours to pick.
-  if (getProject(current, projectKey).roleExecution === "sequential" && starts.length > 1) {
-    for (const { role, facts } of starts) {
-      conflicts.push({
-        kind: "sequential",
-        role,
-        issue: facts.number,
-        other: role === "dev" ? "qa" : "dev",
-        busyOn: null,
-      });
-    }
-    starts.length = 0;
-  }
-  for (const { role, facts } of starts) {
-    for (const notice of fix(role, facts, () => "labeled")) {
-      if (notice.kind === "busy") conflicts.push({ kind: "busy", role, issue: facts.number, busyOn: notice.busyOn });
-      if (notice.kind === "sequential") {
-        conflicts.push({ kind: "sequential", role, issue: facts.number, other: notice.other, busyOn: notice.busyOn });
-      }
-    }
-  }
-  return { project: projectKey, repairs, conflicts, file: current };
+  const listedByNumber = new Map(byNumber.map((i) => [i.number, checked.get(i.number) ?? i]));
+  const listed = [...listedByNumber.values()];
+  const known = new Map([...listedByNumber, ...checked]);
+  const run = new ReconcileRun(config, file, projectKey, now);
+  repairBusyWorkers(run, known, input.trustList);
+  startWorkers(run, findStarts(run, listed));
+  return { project: projectKey, repairs: run.repairs, conflicts: run.conflicts, file: run.file };
 }
 
 /** The reconcile as a transaction's mutation: re-run afresh on whatever the file holds. */
@@ -183,6 +218,25 @@ export function reconcileMutation(
   };
 }
 
+/**
+ * Why a reconcile from a list that is all there is (trustList) must not free workers unless
+ * forced: the list holds no open issue (empty, or closed issues only) and workers would be
+ * freed, or several workers would be freed whose issues the list does not hold. Such a list is
+ * more likely the wrong file than the truth. Undefined when the repairs may be written.
+ */
+export function unsafeListRepairs(result: ReconcileResult, input: ReconcileInput): string | undefined {
+  if (!input.trustList) return undefined;
+  const freed = result.repairs.filter((r) => r.kind === "deactivate");
+  if (freed.length === 0) return undefined;
+  if (!input.listed.some((issue) => issue.state === "open")) {
+    const what = input.listed.length === 0 ? "is empty" : "holds only closed issues";
+    return `the list ${what}, yet it would free ${count(freed.length, "worker")}`;
+  }
+  const unlisted = freed.filter((r) => r.reason === "not-listed");
+  if (unlisted.length > 1) return `it would free ${unlisted.length} workers whose issues it does not hold`;
+  return undefined;
+}
+
 /** Runs a mutation's decisions without its write: a transaction with it writes nothing. */
 export const dryRun =
   <R>(mutation: Mutation<R>): Mutation<R> =>
@@ -196,6 +250,7 @@ const BECAUSE: Record<RepairReason, string> = {
   closed: "the issue is closed",
   deleted: "the issue was deleted",
   transferred: "the issue moved to another repository",
+  "pull-request": "the number is a pull request's, not an issue's",
   "not-listed": "the issue is not among the open issues labeled for a role",
   labeled: "the issue is labeled for it and the worker was free",
   tier: "the issue's tier label changed",

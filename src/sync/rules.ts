@@ -22,7 +22,8 @@ import {
 import { isLabelMentioned, labelMatches, type WorkerSyncConfig } from "./config.js";
 import { type RepositoryName, resolveProjectKey } from "./project-key.js";
 
-export type IssueState = "open" | "closed" | "deleted" | "transferred";
+/** "pull-request": the number is a pull request's (GitHub's issue endpoints return those too), never an issue. */
+export type IssueState = "open" | "closed" | "deleted" | "transferred" | "pull-request";
 
 /** An issue as it is now: what the decisions read. */
 export interface IssueFacts {
@@ -260,9 +261,23 @@ export function ignoredLabelChange(
     : `label "${label ?? ""}" is not in the config`;
 }
 
-/** Whether an issue in this state keeps a status comment (a deleted or transferred one cannot). */
+/** Whether an issue in this state keeps a status comment (a deleted or transferred one cannot, nor a pull request). */
 export const keepsStatusComment = (config: WorkerSyncConfig, state: IssueState): boolean =>
   config.comment && (state === "open" || state === "closed");
+
+/**
+ * What an issue event does with the issue's status comment once its transitions ran: none
+ * (the config keeps none, or the issue is gone), keep an existing one current, or create one
+ * when a worker or a role label is involved. The app does it; `worker-sync event` shows it.
+ */
+export function statusCommentAction(
+  config: WorkerSyncConfig,
+  state: IssueState,
+  involved: boolean,
+): "none" | "update" | "create" {
+  if (!keepsStatusComment(config, state)) return "none";
+  return involved ? "create" : "update";
+}
 
 /** Session events of a run, per role, for the status comment ("reused", "newly recorded", …). */
 export function sessionEvents(transitions: readonly TransitionResult[]) {

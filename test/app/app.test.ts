@@ -211,6 +211,8 @@ describe("configuration", () => {
   it("keeps the state in a central state repository of the installation", async () => {
     fake.setFile("Codertocat/workers", "state/projects.json", projectsJson());
     fake.setFile(FULL, ".github/worker-sync.yml", "state:\n  repo: Codertocat/workers\n  path: state/projects.json\n");
+    // The central repository consents: its own config maps this repository to its project.
+    fake.setFile("Codertocat/workers", ".github/worker-sync.yml", `repositories:\n  ${FULL}: "${PROJECT}"\n`);
     await change({ number: 1, labels: ["Doing"] }, "labeled", "Doing");
     const central = JSON.parse(fake.getFile("Codertocat/workers", "state/projects.json")?.text ?? "").projects[PROJECT];
     expect(central.dev).toMatchObject({ active: true, issueId: "1" });
@@ -353,6 +355,40 @@ describe("comment commands", () => {
     const replies = fake.commentsOn(FULL, 1);
     expect(replies).toHaveLength(1);
     expect(replies[0]?.body).toContain("Thanks, @\u200Dvisitor! Only people with write access");
+  });
+
+  it("runs /Worker STATUS in any case, but not a command in a code block or an HTML comment", async () => {
+    fake.setPermission(FULL, "maintainer", "write");
+    for (const body of [
+      "To free it, comment:\n```\n/worker release\n```",
+      "~~~~md\n/worker release\n~~~~",
+      "<!--\n/worker release\n-->",
+      "    /worker release",
+    ]) {
+      await command(body);
+    }
+    expect(fake.log.filter((r) => !r.path.includes("access_tokens"))).toEqual([]);
+    await command("/Worker STATUS");
+    expect(statusComments(1)[0]?.body).toContain("**All workers of the project**");
+  });
+
+  it("with comment: false, answers /worker status once as a reply and never writes a status comment", async () => {
+    fake.setPermission(FULL, "maintainer", "write");
+    fake.setFile(FULL, ".github/worker-sync.yml", "comment: false\n");
+    const payload = commentPayload({ number: 1, labels: ["Doing", "senior"] }, "/worker status", "maintainer");
+    await deliver(probot, "issue_comment", payload);
+    await deliver(probot, "issue_comment", payload);
+    await command("/worker release");
+    await command("/worker session medior agent:y");
+    expect(state().dev.sessions.medior).toBe("agent:y");
+    expect(statusComments(1)).toEqual([]);
+    const replies = fake.commentsOn(FULL, 1);
+    expect(replies).toHaveLength(3);
+    expect(replies[0]?.body).toContain("**All workers of the project**");
+    expect(replies[1]?.body).toContain("dev worker released");
+    // A later label change still writes no status comment.
+    await change({ number: 1, labels: ["Doing"] }, "labeled", "Doing");
+    expect(statusComments(1)).toEqual([]);
   });
 
   it("ignores bots and comments without a command, and explains a malformed command", async () => {

@@ -114,6 +114,9 @@ describe("one commit queue per state file", () => {
     const one = JSON.parse(projectsJson()).projects[PROJECT];
     const projects = Object.fromEntries(repos.map((repo, i) => [`-100${2000 + i}`, { ...one, name: repo, repo }]));
     fake.setFile(CENTRAL, PATH, `${JSON.stringify({ schemaVersion: 1, projects }, null, 2)}\n`);
+    // The central repository lets each repository drive its own project.
+    const grants = repos.map((repo, i) => `  ${repo}: "-100${2000 + i}"\n`).join("");
+    fake.setFile(CENTRAL, ".github/worker-sync.yml", `repositories:\n${grants}`);
   }
 
   it("commits a burst of deliveries in fewer commits, every transition in, each reported on its issue", async () => {
@@ -144,7 +147,9 @@ describe("one commit queue per state file", () => {
     fake.latencyMs = 5;
     await Promise.all(repos.map((repo) => change({ number: 5, labels: ["Doing"] }, "labeled", "Doing", repo)));
     expect(Object.values(state(CENTRAL, PATH)).every((p) => (p as { dev: { active: boolean } }).dev.active)).toBe(true);
-    expect(statusComments(5, "acme/stray")[0]?.body).toContain("no project in projects.json names the repository");
+    expect(statusComments(5, "acme/stray")[0]?.body).toContain(
+      "acme/workers's .github/worker-sync.yml does not list acme/stray",
+    );
   });
 });
 
@@ -159,5 +164,39 @@ describe("a conflict under Probot's default Octokit (retries on)", () => {
       .map((r) => `${r.method} ${r.status}`);
     // The re-read is conditional too: here the file did not change (the 409 was injected).
     expect(state).toEqual(["GET 200", "GET 304", "PUT 409", "GET 304", "PUT 200"]);
+  });
+});
+
+describe("what is remembered about users", () => {
+  it("forgets a permission answer after 5 minutes and an outsider's reply after an hour", async () => {
+    const { createProcessMemory, PERMISSION_TTL_MS, DENIED_REPLY_TTL_MS } = await import(
+      "../../src/github/process-memory.js"
+    );
+    const { claimDeniedReply, mayRunCommands } = await import("../../src/github/permissions.js");
+    const { Octokit } = await import("@octokit/rest");
+    let clock = 1_000_000;
+    const memory = createProcessMemory(
+      { responses: 10, snapshots: 1, statusComments: 10, users: 100 },
+      () => clock,
+    ).forInstallation("1", new Octokit());
+    fake.setPermission(FULL, "dana", "write");
+    const octokit = new Octokit({ request: { retries: 0 } });
+    const ask = () => mayRunCommands(octokit, memory, { owner: "Codertocat", repo: "Hello-World" }, "dana");
+    const checks = () => fake.log.filter((r) => r.path.endsWith("/permission")).length;
+    expect(await ask()).toBe(true);
+    fake.setPermission(FULL, "dana", "read");
+    clock += PERMISSION_TTL_MS - 1;
+    expect(await ask()).toBe(true);
+    expect(checks()).toBe(1);
+    clock += 2;
+    expect(await ask()).toBe(false);
+    expect(checks()).toBe(2);
+
+    const ref = { owner: "Codertocat", repo: "Hello-World", issue_number: 1 };
+    expect(claimDeniedReply(memory, ref, "Eve")).toBe(true);
+    expect(claimDeniedReply(memory, ref, "eve")).toBe(false);
+    expect(claimDeniedReply(memory, { ...ref, issue_number: 2 }, "eve")).toBe(true);
+    clock += DENIED_REPLY_TTL_MS + 1;
+    expect(claimDeniedReply(memory, ref, "eve")).toBe(true);
   });
 });

@@ -111,6 +111,55 @@ describe("/worker reconcile", () => {
   });
 });
 
+describe("pull requests", () => {
+  beforeEach(() => fake.setPermission(FULL, "Codertocat", "write"));
+
+  it("frees a worker recorded on a pull request's number, saying why, and comments nothing on the PR", async () => {
+    // The dev worker is on #3, which is an open pull request labeled Doing (GitHub's issue endpoints return PRs too).
+    fake.setFile(FULL, STATE, stateWithDevOn("3"));
+    fake.setIssue(FULL, { number: 3, title: "A PR", state: "open", labels: ["Doing"], pullRequest: true });
+    await deliver(probot, "issue_comment", commentPayload({ number: 9, labels: [] }, "/worker reconcile"));
+    expect(state().dev).toMatchObject({ active: false, issueId: null });
+    expect(state().dev.sessions.medior).toBe("agent:x:subagent:medior-1");
+    const reply = fake.commentsOn(FULL, 9).find((c) => c.body.startsWith("<!-- worker-sync:reply"))?.body ?? "";
+    expect(reply).toContain("freed from #\u200D3 (the number is a pull request's, not an issue's)");
+    expect(fake.commentsOn(FULL, 3)).toEqual([]);
+  });
+
+  it("never takes a pull request in the role lists for an issue", async () => {
+    fake.setFile(FULL, STATE, projectsJson());
+    fake.setIssue(FULL, { number: 3, title: "A PR", state: "open", labels: ["Doing"], pullRequest: true });
+    fake.setIssue(FULL, { number: 4, title: "Another PR", state: "open", labels: ["Testing"], pullRequest: true });
+    await deliver(probot, "issue_comment", commentPayload({ number: 9, labels: [] }, "/worker reconcile"));
+    expect(state().dev.active).toBe(false);
+    expect(state().qa.active).toBe(false);
+    expect(fake.commits(FULL)).toHaveLength(0);
+  });
+});
+
+describe("one write path", () => {
+  it("runs reconcile through the state file's commit queue: no race with issue events in the process", async () => {
+    fake.setPermission(FULL, "Codertocat", "write");
+    fake.setFile(FULL, STATE, stateWithDevOn("1"));
+    issue(1, ["Doing"], "closed");
+    issue(4, ["Testing"]);
+    fake.latencyMs = 5;
+    const events = Array.from({ length: 4 }, (_, i) => {
+      const number = 20 + i;
+      issue(number, ["bug"]);
+      return deliver(probot, "issue_comment", commentPayload({ number, labels: ["bug"] }, "/worker reconcile"));
+    });
+    await Promise.all([
+      ...events,
+      deliver(probot, "issue_comment", commentPayload({ number: 9, labels: [] }, "/worker status")),
+    ]);
+    // Every write of the file came from the queue: none was refused for a stale sha.
+    expect(fake.log.filter((r) => r.method === "PUT" && (r.status === 409 || r.status === 422))).toEqual([]);
+    expect(state().dev.active).toBe(false);
+    expect(state().qa).toMatchObject({ active: true, issueId: "4" });
+  });
+});
+
 describe("installation", () => {
   it("reconciles each repository given to the app, and leaves alone those that do not use worker-sync", async () => {
     fake.setFile(FULL, STATE, stateWithDevOn("1"));

@@ -82,6 +82,90 @@ describe("worker-sync reconcile --issues", () => {
   });
 });
 
+describe("worker-sync reconcile --issues: lists that would free workers wrongly", () => {
+  const busy = projectsText({ active: true, issueId: "3", model: "senior" }, { active: true, issueId: "4" });
+
+  it.each([
+    ["an empty list", [], "the list is empty, yet it would free 2 workers"],
+    [
+      "a closed-only list",
+      [listedIssue(3, ["Doing"], "closed")],
+      "the list holds only closed issues, yet it would free",
+    ],
+    [
+      "a list holding none of two workers' issues",
+      [listedIssue(9, ["bug"])],
+      "it would free 2 workers whose issues it does not hold",
+    ],
+  ])("%s: reports as a dry run, exits 1, writes nothing; --force writes", async (_name, issues, reason) => {
+    const dir = workspace(busy, issues);
+    const before = snapshot(dir);
+    const run = await cli(["reconcile", "--issues", "issues.json", "--repo", "acme/app"], dir);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("(dry run, nothing written)");
+    expect(run.stdout).toContain("repair: dev worker");
+    expect(run.stderr).toContain(`worker-sync reconcile: issues.json: nothing written: ${reason}`);
+    expect(run.stderr).toContain("--force");
+    expect(snapshot(dir)).toEqual(before);
+    const forced = await cli(["reconcile", "--issues", "issues.json", "--repo", "acme/app", "--force"], dir);
+    expect(forced.code).toBe(0);
+    expect(project(dir).dev).toMatchObject({ active: false, issueId: null });
+    expect(project(dir).dev.sessions.senior).toBe("agent:dev:senior");
+  });
+
+  it("still frees one worker whose issue is not in a list of open issues", async () => {
+    const dir = workspace(busy, [listedIssue(4, ["Testing"]), listedIssue(9, ["bug"])]);
+    const run = await cli(["reconcile", "--issues", "issues.json"], dir);
+    expect(run.code).toBe(0);
+    expect(project(dir).dev).toMatchObject({ active: false });
+    expect(project(dir).qa).toMatchObject({ active: true, issueId: "4" });
+  });
+
+  it("refuses a list with issues of another repository, and writes nothing", async () => {
+    const dir = workspace(busy, [listedIssue(4, ["Testing"]), listedIssue(7, ["Doing"], "open", "evil/other")]);
+    const state = () => readFileSync(join(dir, FILE), "utf8");
+    const before = state();
+    const mixed = await cli(["reconcile", "--issues", "issues.json", "--force"], dir);
+    expect(mixed).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        "worker-sync reconcile: issues.json: 1: #7 is an issue of evil/other, not acme/app (the list's first issue)",
+    });
+    writeFileSync(join(dir, "issues.json"), JSON.stringify([listedIssue(4, ["Testing"], "open", "evil/other")]));
+    const other = await cli(["reconcile", "--issues", "issues.json", "--repo", "acme/app"], dir);
+    expect(other.stderr).toBe(
+      "worker-sync reconcile: issues.json: 0: #4 is an issue of evil/other, not acme/app (--repo)",
+    );
+    const { html_url, ...byHtml } = listedIssue(4, ["Testing"], "open", "evil/other");
+    writeFileSync(
+      join(dir, "issues.json"),
+      JSON.stringify([{ ...byHtml, repository_url: undefined, html_url: "https://github.com/evil/other/issues/4" }]),
+    );
+    expect((await cli(["reconcile", "--issues", "issues.json", "--repo", "acme/app"], dir)).code).toBe(1);
+    expect(html_url).toContain("evil/other");
+    expect(state()).toBe(before);
+  });
+
+  it("frees a worker on a pull request's number, and never takes a listed pull request for an issue", async () => {
+    const pr = { ...listedIssue(3, ["Doing"]), pull_request: { url: "https://api.github.com/repos/acme/app/pulls/3" } };
+    const prQa = {
+      ...listedIssue(8, ["Testing"]),
+      pull_request: { url: "https://api.github.com/repos/acme/app/pulls/8" },
+    };
+    const dir = workspace(projectsText({ active: true, issueId: "3", model: "senior" }), [
+      pr,
+      prQa,
+      listedIssue(9, ["bug"]),
+    ]);
+    const run = await cli(["reconcile", "--issues", "issues.json"], dir);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("freed from #3 (the number is a pull request's, not an issue's)");
+    expect(project(dir).dev).toMatchObject({ active: false });
+    expect(project(dir).qa).toMatchObject({ active: false });
+  });
+});
+
 /** GitHub answers both role label lists with `status`, as it does for a bad token or an unknown repository. */
 const refuseIssueLists = (fake: FakeGitHub, status: number, message: string) =>
   fake.inject({

@@ -66,12 +66,34 @@ describe("command: handle-event", () => {
   it("reads the config from the repository through the contents API", async () => {
     fake.setFile("Codertocat/workers", "state/projects.json", projectsJson());
     fake.setFile(FULL, ".github/worker-sync.yml", "state:\n  repo: Codertocat/workers\n  path: state/projects.json\n");
+    fake.setFile("Codertocat/workers", ".github/worker-sync.yml", `repositories:\n  ${FULL}: "${PROJECT}"\n`);
     fake.setIssue(FULL, { number: 2, title: "Two", state: "open", labels: ["Testing"] });
     const run = await handle("issues", issuesPayload("labeled", { number: 2, labels: ["Testing"] }, "Testing"));
     expect(run.code).toBe(0);
     const central = JSON.parse(fake.getFile("Codertocat/workers", "state/projects.json")?.text ?? "");
     expect(central.projects[PROJECT].qa).toMatchObject({ active: true, issueId: "2" });
     expect(fake.getFile(FULL, STATE)?.text).toBe(projectsJson({ senior: "agent:x:subagent:senior-7f3a" }));
+  });
+
+  it("changes and shows nothing of a central state file that does not list the repository", async () => {
+    const other = JSON.parse(projectsJson()).projects[PROJECT];
+    const busy = { ...other, name: "not-yours", dev: { ...other.dev, active: true, issueId: "2", model: "medior" } };
+    const central = `${JSON.stringify({ schemaVersion: 1, projects: { "-100999": busy } }, null, 2)}\n`;
+    fake.setFile("Codertocat/workers", "state/projects.json", central);
+    fake.setFile(
+      FULL,
+      ".github/worker-sync.yml",
+      'state:\n  repo: Codertocat/workers\n  path: state/projects.json\nproject: "-100999"\n',
+    );
+    fake.setIssue(FULL, { number: 2, title: "Two", state: "closed", labels: [] });
+    const event = await handle("issues", issuesPayload("unlabeled", { number: 2, labels: [] }, "Doing"));
+    const reconcile = await handle("schedule", {}, { command: "reconcile" });
+    expect(fake.getFile("Codertocat/workers", "state/projects.json")?.text).toBe(central);
+    for (const run of [event, reconcile]) {
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain("Codertocat/workers's .github/worker-sync.yml does not list Codertocat/Hello-World");
+      expect([run.stdout, run.stderr, JSON.stringify(run.outputs), run.summary].join("\n")).not.toContain("not-yours");
+    }
   });
 
   it("runs /worker commands from an issue_comment event, for people with write access", async () => {

@@ -67,6 +67,12 @@ describe("one central state file, events from several repositories at once", () 
     const fake = new FakeGitHub();
     fake.botLogin = "github-actions[bot]";
     fake.setFile(CENTRAL, STATE, centralState());
+    // The central repository lets each repository drive its own project.
+    fake.setFile(
+      CENTRAL,
+      ".github/worker-sync.yml",
+      `repositories:\n${REPOS.map((r, i) => `  ${r}: "-10${i}"\n`).join("")}`,
+    );
     const events = REPOS.flatMap((repo, i) => [
       { repo, number: 10 + i, labels: ["Doing", "senior"] },
       { repo, number: 20 + i, labels: ["Testing"] },

@@ -53,6 +53,10 @@ export function fleetProjects(count: number): string {
   return `${JSON.stringify({ schemaVersion: 1, projects }, null, 2)}\n`;
 }
 
+/** The central repository's own config: repository i drives project i (and nothing else). */
+export const centralConfig = (count: number) =>
+  `repositories:\n${Array.from({ length: count }, (_, i) => `  ${OWNER}/${repoName(i)}: "${projectKey(i)}"\n`).join("")}`;
+
 /** A one-project fleet state whose dev worker is active on `issue` of repository 0. */
 export function devActiveOn(issue: number): string {
   const data = JSON.parse(fleetProjects(1));
@@ -65,6 +69,7 @@ export function devActiveOn(issue: number): string {
 export function seedFleet(fake: FakeGitHub, count: number, labels = ["Doing"]) {
   fake.setFile(`${OWNER}/.github`, ".github/worker-sync.yml", CONFIG);
   fake.setFile(STATE_REPO, STATE_PATH, fleetProjects(count));
+  fake.setFile(STATE_REPO, ".github/worker-sync.yml", centralConfig(count));
   for (let i = 0; i < count; i++) {
     fake.setIssue(`${OWNER}/${repoName(i)}`, { number: issueNumber(i), title: `Task ${i}`, state: "open", labels });
   }

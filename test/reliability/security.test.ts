@@ -1,9 +1,9 @@
 import { readFile, symlink } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
+import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createNodeMiddleware } from "probot";
+import { createNodeMiddleware, run } from "probot";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeGitHub } from "../../dev/fake-github.js";
 import app from "../../src/app/index.js";
@@ -93,6 +93,99 @@ describe("webhook signatures", () => {
   });
 });
 
+/**
+ * POSTs `megabytes` MB to `url` in 1 MB chunks, with a Content-Length or chunked, and stops
+ * sending once the server answers. The status, how much was sent, and the peak RSS growth.
+ */
+async function postHuge(url: string, megabytes: number, chunked: boolean) {
+  const chunk = Buffer.alloc(1024 * 1024, 0x61);
+  const rss = process.memoryUsage().rss;
+  let peak = rss;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 5);
+  const headers = {
+    ...signedHeaders("issues", "{}", "forged"),
+    ...(chunked ? { "transfer-encoding": "chunked" } : { "content-length": String(megabytes * chunk.length) }),
+  };
+  const answer = await new Promise<{ status: number; sentMb: number }>((resolve, reject) => {
+    let sent = 0;
+    let answered = false;
+    const req = request(url, { method: "POST", headers }, (res) => {
+      answered = true;
+      res.resume();
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, sentMb: sent }));
+    });
+    req.on("error", (error) => (answered ? undefined : reject(error)));
+    const pump = () => {
+      while (!answered && sent < megabytes) {
+        sent++;
+        if (!req.write(chunk)) return void req.once("drain", pump);
+      }
+      if (!answered) req.end();
+    };
+    pump();
+  });
+  clearInterval(sampler);
+  return { ...answer, growthMb: (peak - rss) / 1e6 };
+}
+
+describe("webhook bodies over GitHub's 25 MB", () => {
+  const cases = [
+    ["Content-Length", false],
+    ["chunked", true],
+  ] as const;
+
+  it.each(cases)(
+    "are refused with 413 (%s) behind createNodeMiddleware, memory bounded",
+    async (_name, chunked) => {
+      const fake = new FakeGitHub();
+      seedFleet(fake, 1);
+      const url = await serveApp(await serveFake(fake));
+      const huge = await postHuge(url, 200, chunked);
+      expect(huge.status).toBe(413);
+      expect(huge.growthMb).toBeLessThan(50);
+      // Still responsive: a real delivery right after is handled.
+      expect((await sendDelivery(url, labeledDelivery(0))).status).toBe(200);
+      expect(fake.log.length).toBeGreaterThan(0);
+      console.log(
+        `security: a ${chunked ? "chunked" : "Content-Length"} 200 MB POST: ${huge.status} after ${huge.sentMb} MB sent, RSS +${Math.round(huge.growthMb)} MB`,
+      );
+    },
+    60_000,
+  );
+
+  it("are refused with 413 by `probot run` (npm start), and a 24 MB body is still read", async () => {
+    const fake = new FakeGitHub();
+    seedFleet(fake, 1);
+    const apiUrl = await serveFake(fake);
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const server = await run(app, {
+      env: {
+        APP_ID: "1",
+        PRIVATE_KEY: testPrivateKey(),
+        WEBHOOK_SECRET: SECRET,
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        NODE_ENV: "test",
+        GHE_HOST: new URL(apiUrl).host,
+        GHE_PROTOCOL: "http",
+        LOG_LEVEL: "fatal",
+      },
+    });
+    closers.push(() => server.stop());
+    const url = `http://127.0.0.1:${port}/api/github/webhooks`;
+    const huge = await postHuge(url, 200, false);
+    expect(huge.status).toBe(413);
+    expect(huge.growthMb).toBeLessThan(50);
+    const chunked = await postHuge(url, 200, true);
+    expect(chunked.status).toBe(413);
+    // Under the limit the body is read and its (forged) signature refused as before: not 413.
+    const under = await postHuge(url, 24, false);
+    expect(under.status).toBe(400);
+  }, 60_000);
+});
+
 describe("commands from people without write access", () => {
   const COMMANDS = [
     "/worker release",
@@ -110,10 +203,62 @@ describe("commands from people without write access", () => {
     for (const command of COMMANDS) await receive(commentDelivery(0, "visitor", command));
     expect(fake.getFile(STATE_REPO, STATE_PATH)?.text).toBe(before);
     expect(fake.log.filter((r) => r.method === "PUT")).toEqual([]);
+    // One polite reply for the first command; the others are ignored (see "command spam").
     const replies = fake.commentsOn(FULL, 1000).filter((c) => c.user.type === "Bot");
-    expect(replies).toHaveLength(COMMANDS.length);
-    for (const reply of replies) expect(reply.body).toContain("Only people with write access");
+    expect(replies).toHaveLength(1);
+    expect(replies[0]?.body).toContain("Only people with write access");
   });
+});
+
+describe("command spam from people without write access", () => {
+  it("costs a constant number of requests for 1,200 commands, and one reply per user per issue", async () => {
+    const fake = new FakeGitHub();
+    seedFleet(fake, 2);
+    const before = fake.setFile(STATE_REPO, STATE_PATH, devActiveOn(1000)).text;
+    const users = ["reader", "nobody", "stranger"];
+    fake.setPermission(FULL, "reader", "read");
+    fake.setPermission(FULL, "nobody", "none");
+    fake.setIssue(FULL, { number: 2000, title: "Other", state: "open", labels: [] });
+    const { receive } = await createFleetApp({ retry: "off", baseUrl: await serveFake(fake) });
+    const heap = process.memoryUsage().heapUsed;
+    const commands = ["/worker release", "/worker status", "/worker session medior agent:evil", "/worker reconcile"];
+    const started = performance.now();
+    let sent = 0;
+    for (let round = 0; round < 100; round++) {
+      for (const user of users) {
+        for (const number of [1000, 2000]) {
+          const delivery = commentDelivery(0, user, commands[round % commands.length] as string);
+          (delivery.payload.issue as { number: number }).number = number;
+          await receive(delivery);
+          sent++;
+        }
+      }
+    }
+    // A second round on the same issues (same installation) costs nothing more.
+    const afterFirst = fake.log.length;
+    for (let i = 0; i < 600; i++) {
+      const delivery = commentDelivery(0, users[i % 3] as string, "/worker release");
+      (delivery.payload.issue as { number: number }).number = i % 2 ? 1000 : 2000;
+      await receive(delivery);
+      sent++;
+    }
+    expect(sent).toBe(1200);
+    expect(fake.log.length).toBe(afterFirst);
+    expect(fake.getFile(STATE_REPO, STATE_PATH)?.text).toBe(before);
+    expect(fake.log.filter((r) => r.method === "PUT")).toEqual([]);
+    // Per user and repository: one permission request; per user and issue: one reply (list + post).
+    const permissionChecks = fake.log.filter((r) => r.path.includes("/permission")).length;
+    expect(permissionChecks).toBe(users.length);
+    for (const number of [1000, 2000]) {
+      const replies = fake.commentsOn(FULL, number).filter((c) => c.user.type === "Bot");
+      expect(replies).toHaveLength(users.length);
+    }
+    const apiRequests = fake.log.filter((r) => !r.path.includes("access_tokens")).length;
+    expect(apiRequests).toBeLessThanOrEqual(users.length + 2 * users.length * 2 + 2);
+    console.log(
+      `security: ${sent} /worker commands from ${users.length} users without write access on 2 issues: ${apiRequests} API requests (${permissionChecks} permission checks), ${2 * users.length} replies, ${Math.round(performance.now() - started)} ms, heap +${Math.round((process.memoryUsage().heapUsed - heap) / 1e6)} MB`,
+    );
+  }, 60_000);
 });
 
 describe("tokens", () => {

@@ -44,6 +44,14 @@ describe("parseConfig", () => {
     [{ comment: "yes" }, "comment: expected true or false"],
     [{ lables: ["Doing"] }, "lables: unknown setting"],
     [{ roles: { ops: {} } }, "roles.ops: unknown setting"],
+    [{ repositories: ["acme/app"] }, 'repositories: expected a map of "owner/name" to project ids'],
+    [{ repositories: { "not a repo": "-1" } }, 'repositories.not a repo: expected a repository as "owner/name"'],
+    [{ repositories: { "acme/app": [] } }, "repositories.acme/app: list at least one project id"],
+    [{ repositories: { "acme/app": true } }, "repositories.acme/app: expected a project id or a list of project ids"],
+    [
+      { repositories: { "acme/app": "-1", "Acme/App": "-2" } },
+      "repositories.Acme/App: the same repository as repositories.acme/app",
+    ],
   ])("names the field of a bad config: %j", (raw, message) => {
     expect(() => parseConfig(raw)).toThrow(ConfigError);
     expect(() => parseConfig(raw)).toThrow(`.github/worker-sync.yml: ${message}`);

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { ProjectsFile } from "../../src/state/index.js";
-import { parseConfig } from "../../src/sync/config.js";
-import { parseRepoField, resolveProjectKey } from "../../src/sync/project-key.js";
+import { ConfigError, parseConfig } from "../../src/sync/config.js";
+import {
+  ConsentError,
+  centralRepository,
+  consentedConfig,
+  parseRepoField,
+  resolveProjectKey,
+} from "../../src/sync/project-key.js";
 
 const worker = { active: false, issueId: null, startTime: null, model: null, sessions: {} };
 const file = (repos: Record<string, string | undefined>): ProjectsFile => ({
@@ -59,6 +65,43 @@ describe("resolveProjectKey", () => {
     expect(resolveProjectKey(f, parseConfig({ project: "-2" }), here)).toBe("-2");
     expect(() => resolveProjectKey(f, parseConfig({ project: "-5" }), here)).toThrow(
       '.github/worker-sync.yml: project: "-5" is not in projects.json (known: "-1", "-2")',
+    );
+  });
+});
+
+describe("consentedConfig", () => {
+  const here = { owner: "acme", name: "app" };
+  const driver = (project?: string) =>
+    parseConfig({ state: { repo: "acme/central" }, ...(project ? { project } : {}) });
+  const central = (repositories: Record<string, string | string[]>) => parseConfig({ repositories });
+
+  it("fixes the project to the one the central repository maps to this repository, whatever the case", () => {
+    expect(consentedConfig(driver(), here, "acme/central", central({ "ACME/App": "-1" })).project).toBe("-1");
+    expect(consentedConfig(driver("-2"), here, "acme/central", central({ "acme/app": ["-1", "-2"] })).project).toBe(
+      "-2",
+    );
+    expect(centralRepository(driver(), here)).toBe("acme/central");
+    expect(centralRepository(parseConfig({ state: { repo: "Acme/App" } }), here)).toBeUndefined();
+  });
+
+  it.each([
+    [null, undefined, "acme/central's .github/worker-sync.yml does not list acme/app under `repositories`"],
+    [central({ "acme/other": "-9" }), "-9", 'add `acme/app: "-9"` under `repositories:`'],
+    [central({ "acme/app": "-1" }), "-9", 'lets acme/app drive "-1", not "-9"'],
+    [central({ "acme/app": ["-1", "-2"] }), undefined, 'drive the projects "-1", "-2"; set `project`'],
+  ])("refuses what the central repository did not agree to (%#)", (centralConfig, project, message) => {
+    const attempt = () => consentedConfig(driver(project), here, "acme/central", centralConfig);
+    expect(attempt).toThrow(ConsentError);
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(message);
+    // Another repository's grant is never named.
+    expect(attempt).not.toThrow("acme/other");
+  });
+
+  it("does not name a central file's other projects when the project is not in it", () => {
+    const f = file({ "-1": "~/git/x", "-2": "~/git/y" });
+    expect(() => resolveProjectKey(f, driver("-5"), here)).toThrow(
+      /^\.github\/worker-sync\.yml: project: "-5" is not in projects\.json$/,
     );
   });
 });
