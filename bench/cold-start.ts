@@ -33,7 +33,7 @@ export async function measureColdStarts(runs = 5): Promise<Figure[]> {
   fake.setFile(FULL, "memory/projects.json", projectsJson());
   fake.setFile(FULL, ".github/worker-sync.yml", "comment: true\n");
   const api = await fake.listen();
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     APP_ID: "1",
     PRIVATE_KEY: testPrivateKey(),
@@ -41,7 +41,7 @@ export async function measureColdStarts(runs = 5): Promise<Figure[]> {
     GHE_HOST: new URL(api.url).host,
     GHE_PROTOCOL: "http",
     LOG_LEVEL: "info",
-  };
+  } as NodeJS.ProcessEnv;
   let labeled = false;
   const next = () => {
     labeled = !labeled;

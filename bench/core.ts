@@ -28,8 +28,8 @@ import {
 import { activateMutation } from "../src/state/mutations.js";
 import { LocalFileBackend } from "../src/store/local-file.js";
 import { runTransaction } from "../src/store/transaction.js";
-import { currentFile, legacyFile, slotsFile } from "./files.js";
 import { type Figure, median } from "./figures.js";
+import { currentFile, legacyFile, slotsFile } from "./files.js";
 
 export type FileCase = "oldest" | "current" | "slots";
 
@@ -132,7 +132,10 @@ export function measureTransitions(seconds = 1): Figure[] {
     let state: StateFile = parseState(text, "bench");
     const projectIds = Object.keys(state.data.projects);
     let done = 0;
-    const step = (id: string, run: (v: ReturnType<typeof viewOf>) => { changes: Parameters<typeof applyChanges>[2] }) => {
+    const step = (
+      id: string,
+      run: (v: ReturnType<typeof viewOf>) => { changes: Parameters<typeof applyChanges>[2] },
+    ) => {
       const project = applyChanges(state, id, run(viewOf(state, id)).changes);
       state = { ...state, data: { ...state.data, projects: { ...state.data.projects, [id]: project } } };
     };

@@ -73,21 +73,23 @@ export async function measureDeliveryCpu(rounds = 9, batch = 40): Promise<Figure
   const s = median(subject);
   const f = median(floor);
   const q = median(requests);
-  return [{
-    name: "CPU per state-changing label delivery (signature to commit and comment) / a Probot app doing nothing",
-    value: Number((s / f).toFixed(2)),
-    unit: "x",
-    target: 2,
-    kind: "max",
-    detail: `medians of ${rounds} alternated batches of ${batch}: ${s.toFixed(2)} ms vs ${f.toFixed(2)} ms CPU per delivery; the fake answers in-process through Octokit's fetch`,
-  },
-  {
-    name: "  the same / a Probot app making the same 4 requests and deciding nothing",
-    value: Number((s / q).toFixed(2)),
-    unit: "x",
-    target: 2,
-    kind: "max",
-    informational: true,
-    detail: `${q.toFixed(2)} ms CPU per delivery for GET issue, GET contents, PUT contents, POST comment`,
-  }];
+  return [
+    {
+      name: "CPU per state-changing label delivery (signature to commit and comment) / a Probot app doing nothing",
+      value: Number((s / f).toFixed(2)),
+      unit: "x",
+      target: 2,
+      kind: "max",
+      detail: `medians of ${rounds} alternated batches of ${batch}: ${s.toFixed(2)} ms vs ${f.toFixed(2)} ms CPU per delivery; the fake answers in-process through Octokit's fetch`,
+    },
+    {
+      name: "  the same / a Probot app making the same 4 requests and deciding nothing",
+      value: Number((s / q).toFixed(2)),
+      unit: "x",
+      target: 2,
+      kind: "max",
+      informational: true,
+      detail: `${q.toFixed(2)} ms CPU per delivery for GET issue, GET contents, PUT contents, POST comment`,
+    },
+  ];
 }

@@ -6,9 +6,9 @@
  * records (request log, commit log, blobs) are emptied as it goes: only the app's memory grows.
  */
 import { performance } from "node:perf_hooks";
+import { projectsJson } from "../test/app/harness.js";
 import { FakeGitHub } from "../test/support/fake-github.js";
 import { payloadFor } from "./app-setup.js";
-import { projectsJson } from "../test/app/harness.js";
 import { fetchApp, receiveSigned, signed } from "./fake-fetch.js";
 
 const total = Number(process.argv[2] ?? 100_000);

@@ -22,7 +22,9 @@ export function topSelfTime(file: string, n = 15): Array<{ fn: string; ms: numbe
     const dt = (profile.timeDeltas[i] ?? 0) / 1000;
     total += dt;
     const { functionName, url, lineNumber } = node.callFrame;
-    const where = url ? `${url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*\/(src|bench|\.tmp)\//, "$1/")}:${lineNumber + 1}` : "";
+    const where = url
+      ? `${url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*\/(src|bench|\.tmp)\//, "$1/")}:${lineNumber + 1}`
+      : "";
     const key = `${functionName || "(anonymous)"} ${where}`.trim();
     self.set(key, (self.get(key) ?? 0) + dt);
   });

@@ -57,8 +57,10 @@ for (const rate of RATES) {
   // The step lasts STEP_S seconds; whatever is not committed by then is the backlog.
   const end = from + STEP_S * 1000;
   while (performance.now() < end) await new Promise((r) => setTimeout(r, 20));
-  const done = [...committedAt.entries()].filter(([i, t]) => i >= first && i < next && t <= end);
+  // Transitions whose delivery returned during this step, whenever they were sent.
+  const done = [...committedAt.entries()].filter(([, t]) => t > from && t <= end);
   const lags = done.map(([i, t]) => t - (sentAt.get(i) ?? t)).sort((a, b) => a - b);
+  void first;
   const made = fake.log.slice(logFrom);
   steps.push({
     offered: rate,
