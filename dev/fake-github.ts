@@ -4,8 +4,14 @@
  * our correctness depends on: a stale blob `sha` gets 409, a missing one 422, a
  * matching `If-None-Match` gets 304 (not counted against the rate limit). Faults
  * (5xx, dropped connections, timeouts, secondary rate limits, a branch that moved under a
- * write, stale reads, latency) are opt-in, per instance: `inject` with the
- * builders (`faultResponses`), `moveBranchOnNextWrite`, `staleReadsAfterWrite`, `latencyMs`.
+ * write, stale reads, latency, an HTML page with status 200) are opt-in, per instance: `inject`
+ * with the builders (`faultResponses`), `moveBranchOnNextWrite`, `staleReadsAfterWrite`,
+ * `latencyMs`, `exhaustRateLimit`, `holdWritesUntilWriters`. Where our code depends on GitHub's
+ * behaviour the fake does what GitHub does, checked against GitHub's OpenAPI description
+ * (test/support/openapi.test.ts): a PUT with a `sha` to a file that is gone creates it (201);
+ * a transferred issue answers 301 to its new place, a deleted one 410; `permission` folds
+ * maintain into write and triage into read, `role_name` names the role; every answer carries
+ * the `x-ratelimit-*` headers; issue lists hold the repository's pull requests.
  *
  * Served on a loopback port (`listen`) so several processes can share one fake, or
  * in-process through nock (test/support/fake-github.ts adds `useNock`). The demo serves
@@ -15,6 +21,7 @@
 import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { user } from "./demo-payloads.js";
 
 export interface FakeRequest {
   method: string;
@@ -74,6 +81,26 @@ export const faultResponses = {
       },
       { "retry-after": String(retryAfterSeconds), "x-ratelimit-remaining": "4000" },
     ),
+  /** A page that is not the API's (a proxy or load balancer answering for it), with status 200. */
+  htmlPage: (): FakeResponse => ({
+    status: 200,
+    headers: { "content-type": "text/html; charset=utf-8" },
+    body: "<!DOCTYPE html><html><head><title>Unicorn!</title></head><body>No server is currently available.</body></html>",
+  }),
+  /**
+   * The primary rate limit used up: 403 with `x-ratelimit-remaining: 0` and the documented message.
+   * https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit
+   */
+  primaryRateLimit: (resetEpochSeconds: number, status: 403 | 429 = 403): FakeResponse =>
+    json(
+      status,
+      {
+        message: "API rate limit exceeded for installation ID 1.",
+        documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-rate-limits",
+        status: String(status),
+      },
+      rateLimitHeaders({ limit: 5000, used: 5000, reset: resetEpochSeconds }),
+    ),
   /** A contents write that lost a race with another commit to the branch (409, or 422 at times). */
   branchMoved: (status: 409 | 422 = 409, head = "0".repeat(40), expected = "1".repeat(40)): FakeResponse =>
     json(status, { message: `is at ${head} but expected ${expected}`, status: String(status) }),
@@ -90,6 +117,8 @@ export interface FakeIssue {
   state: "open" | "closed";
   labels: string[];
   user?: string;
+  /** A pull request: GitHub's issue endpoints answer for it too, with a `pull_request` key. */
+  pullRequest?: boolean;
 }
 
 export interface FakeComment {
@@ -119,6 +148,11 @@ export interface LoggedRequest {
   method: string;
   path: string;
   status: number;
+  /** With `recordExchanges`: what was asked and answered, for checks against GitHub's description. */
+  query?: string;
+  requestBody?: unknown;
+  responseBody?: unknown;
+  responseHeaders?: Record<string, string>;
 }
 
 export const blobSha = (text: string) =>
@@ -142,6 +176,12 @@ export class FakeGitHub {
   onComment: ((event: CommentEvent) => void) | undefined;
   /** Keeps repository files; set before use to back them by something else. */
   store: ContentStore | undefined;
+  /** Keep request and response bodies in `log` (off by default: they can be large). */
+  recordExchanges = false;
+  /** The primary rate limit: requests left in the window, and when it resets (epoch seconds). */
+  readonly rateLimit = { limit: 5000, used: 0, reset: Math.floor(Date.now() / 1000) + 3600 };
+  /** Answer 403 once the limit is used up (`exhaustRateLimit` turns it on); otherwise a full window starts over. */
+  enforceRateLimit = false;
 
   private readonly files = new Map<string, FakeFile>();
   private readonly previous = new Map<string, { file: FakeFile | undefined; reads: number }>();
@@ -150,6 +190,10 @@ export class FakeGitHub {
   private readonly comments = new Map<string, FakeComment[]>();
   private readonly permissions = new Map<string, string>();
   private readonly commitLog = new Map<string, Array<{ sha: string; message: string; path: string }>>();
+  private readonly moved = new Map<string, { repo: string; number: number }>();
+  private readonly gone = new Set<string>();
+  private readonly repositoryIds = new Map<string, number>();
+  private readonly writeBarriers: Array<{ path: RegExp; writers: number; waiting: Array<() => void> }> = [];
   private nextCommentId = 1000;
   private commitCount = 0;
 
@@ -161,6 +205,12 @@ export class FakeGitHub {
     else this.files.set(`${repo}@${branch}:${path}`, file);
     this.blobs.set(file.sha, text);
     return file;
+  }
+
+  /** Deletes a file, as a commit on the branch would. */
+  deleteFile(repo: string, path: string, branch = "main"): void {
+    if (this.store) throw new Error("fake: deleteFile is for the in-memory store");
+    this.files.delete(`${repo}@${branch}:${path}`);
   }
 
   getFile(repo: string, path: string, branch = "main"): FakeFile | undefined {
@@ -175,6 +225,52 @@ export class FakeGitHub {
 
   setIssue(repo: string, issue: FakeIssue): void {
     this.issues.set(`${repo}#${issue.number}`, issue);
+  }
+
+  /** Moves the issue to `to` as number `toNumber`: its old address answers 301 to the new one. */
+  transferIssue(repo: string, number: number, to: string, toNumber = number): void {
+    const issue = this.issues.get(`${repo}#${number}`);
+    if (!issue) throw new Error(`fake: no issue ${repo}#${number}`);
+    this.issues.delete(`${repo}#${number}`);
+    this.setIssue(to, { ...issue, number: toNumber });
+    this.moved.set(`${repo}#${number}`, { repo: to, number: toNumber });
+  }
+
+  /** Deletes the issue: its address answers 410 Gone. */
+  deleteIssue(repo: string, number: number): void {
+    this.issues.delete(`${repo}#${number}`);
+    this.gone.add(`${repo}#${number}`);
+  }
+
+  /** Adds a pull request; GitHub's issue list and issue endpoint answer for it as an issue with `pull_request`. */
+  setPullRequest(repo: string, pr: Omit<FakeIssue, "pullRequest">): void {
+    this.setIssue(repo, { ...pr, pullRequest: true });
+  }
+
+  /** Uses up the primary rate limit until `resetEpochSeconds`: every counted request gets 403 until then. */
+  exhaustRateLimit(resetEpochSeconds = Math.floor(Date.now() / 1000) + 40 * 60): void {
+    this.rateLimit.used = this.rateLimit.limit;
+    this.rateLimit.reset = resetEpochSeconds;
+    this.enforceRateLimit = true;
+  }
+
+  /**
+   * Holds the contents PUTs to a path matching `path` until `writers` of them are waiting, then
+   * lets them all through at once: each of those writers has read the file before any of them
+   * wrote, so all but one are certain to lose the race (409). Once through, the barrier is spent.
+   */
+  holdWritesUntilWriters(path: RegExp, writers: number): void {
+    this.writeBarriers.push({ path, writers, waiting: [] });
+  }
+
+  /** GitHub's numeric id of a repository (as in `/repositories/{id}/…` addresses). */
+  repositoryId(repo: string): number {
+    let id = this.repositoryIds.get(repo.toLowerCase());
+    if (id === undefined) {
+      id = 100_000 + this.repositoryIds.size;
+      this.repositoryIds.set(repo.toLowerCase(), id);
+    }
+    return id;
   }
 
   setPermission(repo: string, user: string, permission: "admin" | "maintain" | "write" | "triage" | "read" | "none") {
@@ -228,12 +324,62 @@ export class FakeGitHub {
   async handle(req: FakeRequest): Promise<FakeResponse> {
     const wait = this.latencyMs + Math.random() * this.latencyJitterMs;
     if (wait) await new Promise((r) => setTimeout(r, wait));
+    await this.passWriteBarrier(req);
     const fault = this.takeFault(req);
     if (fault?.apply) this.route(req);
-    const response = withEtag(req, fault?.response ?? this.route(req));
+    const limited = fault ? undefined : this.spendRateLimit(req);
+    const routed = fault?.response ?? limited ?? this.route(req);
+    const response = this.withRateLimitHeaders(req, withEtag(req, routed));
     if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
-    this.log.push({ method: req.method, path: req.path, status: response.drop ? 0 : response.status });
+    this.log.push({
+      method: req.method,
+      path: req.path,
+      status: response.drop ? 0 : response.status,
+      ...(this.recordExchanges
+        ? {
+            query: req.query.toString(),
+            requestBody: req.body,
+            responseBody: response.body,
+            responseHeaders: response.headers ?? {},
+          }
+        : {}),
+    });
     return response;
+  }
+
+  /** GitHub counts every request but a 304 and the token exchange; past the limit it answers 403. */
+  private spendRateLimit(req: FakeRequest): FakeResponse | undefined {
+    if (req.path.endsWith("/access_tokens")) return undefined;
+    const now = Math.floor(Date.now() / 1000);
+    if (now >= this.rateLimit.reset) Object.assign(this.rateLimit, { used: 0, reset: now + 3600 });
+    if (this.rateLimit.used >= this.rateLimit.limit) {
+      if (this.enforceRateLimit) return faultResponses.primaryRateLimit(this.rateLimit.reset);
+      this.rateLimit.used = 0;
+    }
+    this.rateLimit.used++;
+    return undefined;
+  }
+
+  private withRateLimitHeaders(req: FakeRequest, res: FakeResponse): FakeResponse {
+    if (res.drop || res.headers?.["x-ratelimit-remaining"] !== undefined || req.path.endsWith("/access_tokens")) {
+      return res;
+    }
+    if (res.status === 304) this.rateLimit.used = Math.max(0, this.rateLimit.used - 1);
+    return { ...res, headers: { ...rateLimitHeaders(this.rateLimit), ...res.headers } };
+  }
+
+  private async passWriteBarrier(req: FakeRequest): Promise<void> {
+    if (req.method !== "PUT" || !req.path.includes("/contents/")) return;
+    for (const barrier of this.writeBarriers) {
+      // Octokit sends the slashes of a contents path encoded (%2F).
+      if (barrier.writers <= 0 || !barrier.path.test(decodeURIComponent(req.path))) continue;
+      const through = new Promise<void>((pass) => barrier.waiting.push(pass));
+      if (barrier.waiting.length >= barrier.writers) {
+        barrier.writers = 0;
+        for (const pass of barrier.waiting.splice(0)) pass();
+      }
+      await through;
+    }
   }
 
   private takeFault(req: FakeRequest): Fault | undefined {
@@ -264,17 +410,24 @@ export class FakeGitHub {
     }
     if (method === "GET" && path === "/app") {
       const slug = this.botLogin.replace(/\[bot\]$/, "");
-      return json(200, { id: 1, slug, name: slug, owner: { login: "worker-sync-dev" } });
+      return json(200, appJson(slug));
     }
     m = /^\/repos\/([^/]+\/[^/]+)\/installation$/.exec(path);
-    if (m && method === "GET") return json(200, { id: 1, account: { login: m[1]?.split("/")[0] } });
+    if (m && method === "GET") return json(200, installationJson(req.base, m[1]?.split("/")[0] ?? ""));
     m = /^\/repos\/([^/]+\/[^/]+)\/contents\/(.+)$/.exec(path);
     if (m) return this.contents(req, m[1] as string, decodeURIComponent(m[2] as string));
     m = /^\/repos\/([^/]+\/[^/]+)\/git\/blobs\/([0-9a-f]+)$/.exec(path);
     if (m && method === "GET") {
       const text = this.blobs.get(m[2] as string);
       if (text === undefined) return notFound();
-      return json(200, { sha: m[2], encoding: "base64", content: Buffer.from(text).toString("base64") });
+      return json(200, {
+        sha: m[2],
+        node_id: `B_${m[2]}`,
+        url: `${req.base}/repos/${m[1]}/git/blobs/${m[2]}`,
+        size: Buffer.byteLength(text),
+        encoding: "base64",
+        content: Buffer.from(text).toString("base64"),
+      });
     }
     m = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/comments$/.exec(path);
     if (m) return this.issueComments(req, m[1] as string, Number(m[2]));
@@ -295,24 +448,33 @@ export class FakeGitHub {
       comment.body = String(req.body?.body ?? "");
       comment.updated_at = new Date().toISOString();
       this.onComment?.({ kind: "edited", repo, comment });
-      return json(200, comment);
+      return json(200, commentJson(req.base, repo, comment));
     }
     m = /^\/repos\/([^/]+\/[^/]+)\/collaborators\/([^/]+)\/permission$/.exec(path);
     if (m && method === "GET") {
-      const permission = this.permissions.get(`${m[1]}:${decodeURIComponent(m[2] as string).toLowerCase()}`) ?? "read";
-      return json(200, { permission, role_name: permission, user: { login: m[2] } });
+      const login = decodeURIComponent(m[2] as string);
+      const role = this.permissions.get(`${m[1]}:${login.toLowerCase()}`) ?? "read";
+      // GitHub's `permission` is one of admin, write, read, none: maintain reads as write, triage as read.
+      const permission = role === "maintain" ? "write" : role === "triage" ? "read" : role;
+      return json(200, {
+        permission,
+        role_name: role,
+        user: { ...userJson(req.base, login), permissions: permissionsOf(role), role_name: role },
+      });
     }
     m = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)$/.exec(path);
+    if (m && method === "GET") return this.getIssue(req, m[1] as string, Number(m[2]));
+    m = /^\/repositories\/(\d+)\/issues\/(\d+)$/.exec(path);
     if (m && method === "GET") {
-      const issue = this.issues.get(`${m[1]}#${m[2]}`);
-      return issue
-        ? json(200, issueJson(issue, m[1] as string, req.base, this.commentsOn(m[1] as string, issue.number).length))
-        : notFound();
+      const repo = [...this.repositoryIds.entries()].find(([, id]) => id === Number(m?.[1]))?.[0];
+      const found = repo && [...this.issues.keys()].find((k) => k.toLowerCase() === `${repo}#${m?.[2]}`);
+      return found ? this.getIssue(req, found.split("#")[0] as string, Number(m[2])) : notFound();
     }
     m = /^\/repos\/([^/]+\/[^/]+)\/issues$/.exec(path);
     if (m && method === "GET") return this.listIssues(req, m[1] as string);
     m = /^\/repos\/([^/]+\/[^/]+)$/.exec(path);
-    if (m && method === "GET") return json(200, { full_name: m[1], default_branch: "main" });
+    if (m && method === "GET")
+      return json(200, repositoryJson(req.base, m[1] as string, this.repositoryId(m[1] as string)));
     return notFound();
   }
 
@@ -337,11 +499,7 @@ export class FakeGitHub {
       return json(
         200,
         {
-          type: "file",
-          name: path.split("/").pop(),
-          path,
-          sha: file.sha,
-          size: Buffer.byteLength(file.text),
+          ...contentJson(req.base, repo, path, branch, file),
           encoding: big ? "none" : "base64",
           content: big ? "" : Buffer.from(file.text).toString("base64"),
         },
@@ -353,7 +511,7 @@ export class FakeGitHub {
       const sha = req.body?.sha as string | undefined;
       if (current && !sha) return json(422, { message: 'Invalid request.\n\n"sha" wasn\'t supplied.', status: "422" });
       if (current && sha !== current.sha) return json(409, { message: `${path} does not match ${sha}`, status: "409" });
-      if (!current && sha) return json(404, { message: "Not Found", status: "404" });
+      // A sha for a file that is gone: GitHub creates the file (201), as if no sha were given.
       const text = Buffer.from(String(req.body?.content ?? ""), "base64").toString("utf8");
       const message = String(req.body?.message ?? "");
       const file = this.store ? { text, sha: blobSha(text) } : this.setFile(repo, path, text, branch);
@@ -365,8 +523,8 @@ export class FakeGitHub {
       const logKey = `${repo}@${branch}`;
       this.commitLog.set(logKey, [...(this.commitLog.get(logKey) ?? []), { sha: commit, message, path }]);
       return json(current ? 200 : 201, {
-        content: { name: path.split("/").pop(), path, sha: file.sha },
-        commit: { sha: commit, message: req.body?.message },
+        content: contentJson(req.base, repo, path, branch, file),
+        commit: commitJson(req.base, repo, commit, message, file.sha),
       });
     }
     return json(405, { message: "Method not allowed" });
@@ -376,10 +534,41 @@ export class FakeGitHub {
     if (req.method === "POST") {
       const comment = this.addComment(repo, issue, String(req.body?.body ?? ""), this.botLogin, "Bot");
       this.onComment?.({ kind: "created", repo, comment });
-      return json(201, comment);
+      return json(201, commentJson(req.base, repo, comment));
     }
-    if (req.method === "GET") return paginate(req, this.commentsOn(repo, issue));
+    if (req.method === "GET") {
+      return paginate(
+        req,
+        this.commentsOn(repo, issue).map((c) => commentJson(req.base, repo, c)),
+      );
+    }
     return json(405, { message: "Method not allowed" });
+  }
+
+  private getIssue(req: FakeRequest, repo: string, number: number): FakeResponse {
+    const key = `${repo}#${number}`;
+    const moved = this.moved.get(key);
+    if (moved) {
+      const url = `${req.base}/repositories/${this.repositoryId(moved.repo)}/issues/${moved.number}`;
+      return json(
+        301,
+        {
+          message: "Moved Permanently",
+          url,
+          documentation_url: "https://docs.github.com/rest/issues/issues#get-an-issue",
+        },
+        { location: url },
+      );
+    }
+    if (this.gone.has(key)) {
+      return json(410, {
+        message: "This issue was deleted",
+        documentation_url: "https://docs.github.com/rest/issues/issues#get-an-issue",
+        status: "410",
+      });
+    }
+    const issue = this.issues.get(key);
+    return issue ? json(200, issueJson(issue, repo, req.base, this.commentsOn(repo, number).length)) : notFound();
   }
 
   private listIssues(req: FakeRequest, repo: string): FakeResponse {
@@ -398,20 +587,26 @@ export class FakeGitHub {
   // ---- adapters -----------------------------------------------------------------------
 
   /** Serves the fake on a loopback port, for tests that span processes. */
-  async listen(): Promise<{ url: string; close: () => Promise<void> }> {
+  async listen(options: { basePath?: string } = {}): Promise<{ url: string; close: () => Promise<void> }> {
+    // GitHub Enterprise Server serves the API under /api/v3.
+    const basePath = (options.basePath ?? "").replace(/\/+$/, "");
     const server: Server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on("data", (c: Buffer) => chunks.push(c));
       request.on("end", async () => {
         const url = new URL(request.url ?? "/", "http://127.0.0.1");
-        const res = await this.handle({
-          method: request.method ?? "GET",
-          base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-          path: url.pathname,
-          query: url.searchParams,
-          headers: lowerHeaders(request.headers as Record<string, string | string[] | undefined>),
-          body: parseBody(Buffer.concat(chunks).toString("utf8")),
-        });
+        const inside = url.pathname === basePath || url.pathname.startsWith(`${basePath}/`);
+        const res = inside
+          ? await this.handle({
+              method: request.method ?? "GET",
+              base: `http://127.0.0.1:${(server.address() as AddressInfo).port}${basePath}`,
+              path: url.pathname.slice(basePath.length) || "/",
+              query: url.searchParams,
+              headers: lowerHeaders(request.headers as Record<string, string | string[] | undefined>),
+              body: parseBody(Buffer.concat(chunks).toString("utf8")),
+            })
+          : notFound();
+        if (!inside) this.log.push({ method: request.method ?? "GET", path: url.pathname, status: 404 });
         if (res.drop) {
           request.socket.destroy();
           return;
@@ -423,7 +618,7 @@ export class FakeGitHub {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as AddressInfo;
     return {
-      url: `http://127.0.0.1:${port}`,
+      url: `http://127.0.0.1:${port}${basePath}`,
       close: () =>
         new Promise((resolve) => {
           server.closeAllConnections();
@@ -464,17 +659,201 @@ function notFound(): FakeResponse {
   return json(404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" });
 }
 
-function issueJson(issue: FakeIssue, repo: string, base: string, comments: number) {
+const FAKE_TIME = "2026-01-01T00:00:00Z";
+
+/** A user as GitHub's `simple-user` has it: the demo's payload user, with every URL GitHub adds. */
+export function userJson(base: string, login: string, type: "User" | "Bot" = login.endsWith("[bot]") ? "Bot" : "User") {
+  const url = `${base}/users/${encodeURIComponent(login)}`;
   return {
-    url: `${base}/repos/${repo}/issues/${issue.number}`,
+    ...user(login, type),
+    url,
+    // A bot's page is its app's: https://github.com/apps/<slug>.
+    html_url:
+      type === "Bot" ? `https://github.com/apps/${login.replace(/\[bot\]$/, "")}` : `https://github.com/${login}`,
+    followers_url: `${url}/followers`,
+    following_url: `${url}/following{/other_user}`,
+    gists_url: `${url}/gists{/gist_id}`,
+    starred_url: `${url}/starred{/owner}{/repo}`,
+    subscriptions_url: `${url}/subscriptions`,
+    organizations_url: `${url}/orgs`,
+    repos_url: `${url}/repos`,
+    events_url: `${url}/events{/privacy}`,
+    received_events_url: `${url}/received_events`,
+  };
+}
+
+const permissionsOf = (role: string) => ({
+  admin: role === "admin",
+  maintain: role === "admin" || role === "maintain",
+  push: ["admin", "maintain", "write"].includes(role),
+  triage: ["admin", "maintain", "write", "triage"].includes(role),
+  pull: role !== "none",
+});
+
+/** The `x-ratelimit-*` headers GitHub sends with every answer. */
+export function rateLimitHeaders(limit: { limit: number; used: number; reset: number }): Record<string, string> {
+  return {
+    "x-ratelimit-limit": String(limit.limit),
+    "x-ratelimit-remaining": String(Math.max(0, limit.limit - limit.used)),
+    "x-ratelimit-used": String(Math.min(limit.used, limit.limit)),
+    "x-ratelimit-reset": String(limit.reset),
+    "x-ratelimit-resource": "core",
+  };
+}
+
+/** Where the web pages are, from the API's base URL (GitHub Enterprise Server: https://HOST/api/v3 → https://HOST). */
+const webOf = (base: string) => (/\/api\/v3$/.test(base) ? base.replace(/\/api\/v3$/, "") : "https://github.com");
+
+function issueJson(issue: FakeIssue, repo: string, base: string, comments: number) {
+  const url = `${base}/repos/${repo}/issues/${issue.number}`;
+  const web = `${webOf(base)}/${repo}/${issue.pullRequest ? "pull" : "issues"}/${issue.number}`;
+  const id = 9_000_000 + issue.number;
+  return {
+    id,
+    node_id: `I_${id}`,
+    url,
     repository_url: `${base}/repos/${repo}`,
-    html_url: `https://github.com/${repo}/issues/${issue.number}`,
+    labels_url: `${url}/labels{/name}`,
+    comments_url: `${url}/comments`,
+    events_url: `${url}/events`,
+    html_url: web,
     number: issue.number,
     title: issue.title,
     state: issue.state,
-    labels: issue.labels.map((name, i) => ({ id: i + 1, name, color: "ededed" })),
-    user: { login: issue.user ?? "someone", type: "User" },
+    locked: false,
+    labels: issue.labels.map((name, i) => ({
+      id: i + 1,
+      node_id: `LA_${i + 1}`,
+      url: `${base}/repos/${repo}/labels/${encodeURIComponent(name)}`,
+      name,
+      color: "ededed",
+      default: false,
+      description: null,
+    })),
+    user: userJson(base, issue.user ?? "someone"),
+    assignee: null,
+    assignees: [],
+    milestone: null,
     comments,
+    closed_at: issue.state === "closed" ? FAKE_TIME : null,
+    created_at: FAKE_TIME,
+    updated_at: FAKE_TIME,
+    author_association: "CONTRIBUTOR",
+    body: null,
+    ...(issue.pullRequest
+      ? {
+          pull_request: {
+            url: `${base}/repos/${repo}/pulls/${issue.number}`,
+            html_url: web,
+            diff_url: `${web}.diff`,
+            patch_url: `${web}.patch`,
+            merged_at: null,
+          },
+        }
+      : {}),
+  };
+}
+
+function commentJson(base: string, repo: string, c: FakeComment) {
+  return {
+    id: c.id,
+    node_id: `IC_${c.id}`,
+    url: `${base}/repos/${repo}/issues/comments/${c.id}`,
+    html_url: `${webOf(base)}/${repo}/issues/${c.issue_number}#issuecomment-${c.id}`,
+    issue_url: `${base}/repos/${repo}/issues/${c.issue_number}`,
+    body: c.body,
+    user: userJson(base, c.user.login, c.user.type === "Bot" ? "Bot" : "User"),
+    created_at: c.created_at,
+    updated_at: c.updated_at,
+    author_association: c.user.type === "Bot" ? "NONE" : "CONTRIBUTOR",
+  };
+}
+
+function contentJson(base: string, repo: string, path: string, branch: string, file: FakeFile) {
+  const url = `${base}/repos/${repo}/contents/${path}?ref=${branch}`;
+  const web = `${webOf(base)}/${repo}/blob/${branch}/${path}`;
+  const git = `${base}/repos/${repo}/git/blobs/${file.sha}`;
+  return {
+    type: "file",
+    name: path.split("/").pop() ?? path,
+    path,
+    sha: file.sha,
+    size: Buffer.byteLength(file.text),
+    url,
+    html_url: web,
+    git_url: git,
+    download_url: `https://raw.githubusercontent.com/${repo}/${branch}/${path}`,
+    _links: { self: url, git, html: web },
+  };
+}
+
+function commitJson(base: string, repo: string, sha: string, message: string, tree: string) {
+  const who = { name: "worker-sync", email: "dev@worker-sync.invalid", date: FAKE_TIME };
+  return {
+    sha,
+    node_id: `C_${sha}`,
+    url: `${base}/repos/${repo}/git/commits/${sha}`,
+    html_url: `${webOf(base)}/${repo}/commit/${sha}`,
+    author: who,
+    committer: who,
+    message,
+    tree: { url: `${base}/repos/${repo}/git/trees/${tree}`, sha: tree },
+    parents: [],
+    verification: { verified: false, reason: "unsigned", signature: null, payload: null, verified_at: null },
+  };
+}
+
+function installationJson(base: string, owner: string) {
+  return {
+    id: 1,
+    account: userJson(base, owner),
+    repository_selection: "all",
+    access_tokens_url: `${base}/app/installations/1/access_tokens`,
+    repositories_url: `${base}/installation/repositories`,
+    html_url: `https://github.com/settings/installations/1`,
+    app_id: 1,
+    app_slug: "worker-sync",
+    target_id: 1,
+    target_type: "Organization",
+    permissions: { issues: "write", contents: "write", metadata: "read" },
+    events: ["issues", "issue_comment"],
+    created_at: FAKE_TIME,
+    updated_at: FAKE_TIME,
+    single_file_name: null,
+    suspended_by: null,
+    suspended_at: null,
+  };
+}
+
+function appJson(slug: string) {
+  return {
+    id: 1,
+    slug,
+    node_id: "A_1",
+    client_id: "Iv1.fake",
+    owner: userJson("https://api.github.com", "worker-sync-dev"),
+    name: slug,
+    description: null,
+    external_url: "https://worker-sync.invalid",
+    html_url: `https://github.com/apps/${slug}`,
+    created_at: FAKE_TIME,
+    updated_at: FAKE_TIME,
+    permissions: { issues: "write", contents: "write", metadata: "read" },
+    events: ["issues", "issue_comment"],
+  };
+}
+
+function repositoryJson(base: string, fullName: string, id: number) {
+  const [owner = "", name = ""] = fullName.split("/");
+  const url = `${base}/repos/${fullName}`;
+  return {
+    id,
+    node_id: `R_${id}`,
+    name,
+    full_name: fullName,
+    owner: userJson(base, owner),
+    url,
+    default_branch: "main",
   };
 }
 

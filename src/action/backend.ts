@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, relative, sep } from "node:path";
 import { UserError } from "../state/index.js";
-import { statusOf } from "../store/github-contents.js";
+import { classifyGitHubError } from "../store/github-errors.js";
 import type { StateBackend } from "../store/transaction.js";
 import type { ActionInputs } from "./inputs.js";
 import type { WorkspaceFile } from "./workspace.js";
@@ -22,14 +22,26 @@ export function workflowRepository(env: ActionEnv, why: string): { owner: string
   return { owner, repo };
 }
 
-/** An Octokit for the `token` input, against the runner's API (GITHUB_API_URL: GitHub Enterprise, tests). */
+/** The API's base URL: GITHUB_API_URL (GitHub Enterprise Server: https://HOST/api/v3), api.github.com by default. */
+export const apiUrl = (env: ActionEnv) => env.GITHUB_API_URL || "https://api.github.com";
+
+/** The web's base URL, for links: GITHUB_SERVER_URL (GitHub Enterprise Server: https://HOST), github.com by default. */
+export const serverUrl = (env: ActionEnv) => (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
+
+/** The Octokit for the `token` input, against the runner's API. */
 export async function openOctokit(inputs: ActionInputs, env: ActionEnv, why: string) {
   if (!inputs.token) throw new UserError(`input "token" is required for ${why}`);
-  const { Octokit } = await import("@octokit/rest");
-  return new Octokit({
-    auth: inputs.token,
-    baseUrl: env.GITHUB_API_URL || "https://api.github.com",
+  const [{ createOctokit }, { log }] = await Promise.all([import("../github/octokit.js"), import("./log.js")]);
+  const retryBase = Number(env.WORKER_SYNC_RETRY_BASE_MS);
+  return createOctokit({
+    token: inputs.token,
+    baseUrl: apiUrl(env),
     userAgent: "worker-sync-action",
+    warn: log.warning,
+    env,
+    ...(Number.isFinite(retryBase) && retryBase >= 0 && env.WORKER_SYNC_RETRY_BASE_MS
+      ? { retryBaseMs: retryBase }
+      : {}),
   });
 }
 
@@ -66,14 +78,20 @@ export async function openBackend(inputs: ActionInputs, file: WorkspaceFile, env
   }
 }
 
-/** GitHub's refusals that a workflow's configuration causes, said as such. */
-export function explainApiError(error: unknown, inputs: ActionInputs, env: ActionEnv): UserError | undefined {
-  const status = statusOf(error);
-  if (!(inputs.commit === "api" || usesIssues(inputs)) || (status !== 401 && status !== 403)) return undefined;
-  const said = error instanceof Error ? error.message : String(error);
-  return new UserError(
-    `GitHub refused the token (${status}: ${said}); it needs "contents: write"${usesIssues(inputs) ? ' and "issues: write"' : ""} on ${env.GITHUB_REPOSITORY}`,
-  );
+/**
+ * GitHub's trouble said in one sentence: a rate limit, a refused token (with the permissions
+ * this workflow's token needs) or an outage. Undefined for anything else.
+ */
+export function explainApiError(
+  error: unknown,
+  inputs: ActionInputs | undefined,
+  env: ActionEnv,
+): UserError | undefined {
+  const trouble = classifyGitHubError(error);
+  if (!trouble) return undefined;
+  if (trouble.kind !== "refused") return new UserError(trouble.sentence);
+  const issues = inputs && usesIssues(inputs) ? ' and "issues: write"' : "";
+  return new UserError(`${trouble.sentence}; it needs "contents: write"${issues} on ${env.GITHUB_REPOSITORY}`);
 }
 
 const usesIssues = (inputs: ActionInputs) =>

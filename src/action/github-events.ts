@@ -4,7 +4,6 @@
  * the workflow's repository. Loaded only by these two commands, so the others start lean.
  */
 import { readFile } from "node:fs/promises";
-import * as core from "@actions/core";
 import { handleCommentEvent } from "../events/comment-command.js";
 import type { HandlerDeps } from "../events/deps.js";
 import { handleIssueEvent } from "../events/issue-event.js";
@@ -12,26 +11,24 @@ import { type ReconcileOutcome, reconcileRepository } from "../events/reconcile.
 import { readConfigFile } from "../github/config-file.js";
 import { KeyedQueue } from "../github/keyed-queue.js";
 import { UserError } from "../state/index.js";
+import { BOT_IDENTITY } from "../store/git.js";
 import { summarizeReconcile } from "../sync/reconcile.js";
-import { type ActionEnv, openOctokit, workflowRepository } from "./backend.js";
+import { type ActionEnv, openOctokit, serverUrl, workflowRepository } from "./backend.js";
 import type { CommandContext } from "./context.js";
+import { log } from "./log.js";
 import type { Report } from "./report.js";
-
-/** Who comments when a workflow's GITHUB_TOKEN does: the handlers find their status comment by it. */
-export const WORKFLOW_BOT = "github-actions[bot]";
 
 async function workflowDeps(context: CommandContext, why: string): Promise<HandlerDeps> {
   const octokit = await openOctokit(context.inputs, context.env, why);
   return {
     octokit,
-    log: { debug: core.debug, info: core.info, warn: core.warning, error: core.error },
+    log: { debug: log.debug, info: log.info, warn: (m) => log.warning(m), error: (m) => log.error(m) },
     loadConfig: (repo) => readConfigFile(octokit, repo),
-    botLogin: async () => WORKFLOW_BOT,
+    // Who comments with a workflow's GITHUB_TOKEN (the committer of commit: git too): the handlers find their status comment by it.
+    botLogin: async () => BOT_IDENTITY.name,
     queue: new KeyedQueue(),
   };
 }
-
-const serverUrl = (env: ActionEnv) => (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/$/, "");
 
 function reconcileReport(outcome: ReconcileOutcome): Report {
   if (outcome.kind === "ignored") return { changed: false, headline: `nothing to reconcile: ${outcome.reason}` };

@@ -18,24 +18,33 @@ export type CommitMode = (typeof COMMIT_MODES)[number];
 
 export const DEFAULT_FILE = "memory/projects.json";
 
-/** What the workflow gave, as strings: `core.getInput` returns "" for an input it did not set. */
-export type RawInputs = Record<(typeof INPUT_NAMES)[number], string>;
+/**
+ * Every input action.yml declares, with its default there ("" for none). The runner applies
+ * action.yml's defaults; these apply when the Action runs without it (tests, `node dist/index.js`).
+ * test/action/action-yml.test.ts keeps the two in step.
+ */
+export const INPUT_DEFAULTS = {
+  command: "",
+  file: DEFAULT_FILE,
+  project: "",
+  role: "",
+  tier: "",
+  issue: "",
+  "session-key": "",
+  clear: "false",
+  commit: "api",
+  // action.yml: ${{ github.token }}; without the runner, GITHUB_TOKEN.
+  token: "",
+  branch: "",
+  "commit-message": "",
+  "dry-run": "false",
+} as const satisfies Record<string, string>;
 
-export const INPUT_NAMES = [
-  "command",
-  "file",
-  "project",
-  "role",
-  "tier",
-  "issue",
-  "session-key",
-  "clear",
-  "commit",
-  "token",
-  "branch",
-  "commit-message",
-  "dry-run",
-] as const;
+export type InputName = keyof typeof INPUT_DEFAULTS;
+export const INPUT_NAMES = Object.keys(INPUT_DEFAULTS) as InputName[];
+
+/** What the workflow gave, as strings: `core.getInput` returns "" for an input it did not set. */
+export type RawInputs = Record<InputName, string>;
 
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `must be one of ${values.join(", ")}` });

@@ -2,15 +2,13 @@ import * as core from "@actions/core";
 import { UserError } from "../state/index.js";
 import { type ActionEnv, explainApiError, openBackend } from "./backend.js";
 import { runCommand } from "./commands.js";
-import { type ActionInputs, DEFAULT_FILE, INPUT_NAMES, parseInputs, type RawInputs } from "./inputs.js";
+import { type ActionInputs, INPUT_DEFAULTS, INPUT_NAMES, parseInputs, type RawInputs } from "./inputs.js";
+import { log } from "./log.js";
 import { escapeHtml, type Report, renderWorkerRows } from "./report.js";
 import { resolveWorkspaceFile } from "./workspace.js";
 
-/** The defaults action.yml declares, for runs that do not go through the runner's input handling. */
-const DEFAULTS: Partial<RawInputs> = { file: DEFAULT_FILE, commit: "api" };
-
 function readRawInputs(env: ActionEnv): RawInputs {
-  const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, core.getInput(name) || (DEFAULTS[name] ?? "")]));
+  const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, core.getInput(name) || INPUT_DEFAULTS[name]]));
   if (!raw.token) raw.token = env.GITHUB_TOKEN ?? "";
   return raw as RawInputs;
 }
@@ -26,11 +24,11 @@ function writeOutputs(report: Report): void {
 }
 
 async function writeSummary(command: string, report: Report, env: ActionEnv): Promise<void> {
-  core.info(report.headline);
-  for (const line of report.details ?? []) core.info(`  ${line}`);
-  for (const line of report.repairs ?? []) core.info(`  repaired: ${line}`);
+  log.info(report.headline);
+  for (const line of report.details ?? []) log.info(`  ${line}`);
+  for (const line of report.repairs ?? []) log.info(`  repaired: ${line}`);
   // A conflict needs a person: an annotation puts it on the run's page.
-  for (const line of report.conflicts ?? []) core.warning(line, { title: "worker-sync conflict" });
+  for (const line of report.conflicts ?? []) log.warning(line, { title: "worker-sync conflict" });
   if (!env.GITHUB_STEP_SUMMARY) return;
   const summary = core.summary.addHeading(`worker-sync ${command}`, 3).addRaw(escapeHtml(report.headline), true);
   if (report.details?.length) summary.addList(report.details.map(escapeHtml));
@@ -56,7 +54,7 @@ export async function run(env: ActionEnv = process.env): Promise<void> {
       file,
       openBackend: () => openBackend(given, file, env),
       annotate: (p) =>
-        core.error(p.path ? `${p.path}: ${p.message}` : p.message, {
+        log.error(p.path ? `${p.path}: ${p.message}` : p.message, {
           title: "worker-sync",
           file: file.relative,
           ...(p.line ? { startLine: p.line, startColumn: p.column ?? 1 } : {}),
@@ -64,13 +62,15 @@ export async function run(env: ActionEnv = process.env): Promise<void> {
     });
     writeOutputs(report);
     await writeSummary(given.command.name, report, env);
-    if (report.failure) core.setFailed(report.failure);
+    if (report.failure) log.fail(report.failure);
   } catch (error) {
-    const explained = inputs ? explainApiError(error, inputs, env) : undefined;
+    const explained = explainApiError(error, inputs, env);
     if (explained || error instanceof UserError) {
-      core.setFailed((explained ?? (error as UserError)).message);
+      log.fail((explained ?? (error as UserError)).message);
     } else {
-      core.setFailed(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      // A bug: the annotation says what, the log keeps where (for the issue someone files).
+      if (error instanceof Error && error.stack) log.debug(error.stack);
+      log.fail(`unexpected error: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 }

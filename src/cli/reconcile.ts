@@ -4,7 +4,7 @@
  */
 import { resolve } from "node:path";
 import { parseProjectsFile, UserError } from "../state/index.js";
-import { statusOf } from "../store/github-contents.js";
+import { classifyGitHubError, statusOf } from "../store/github-errors.js";
 import { LocalFileBackend } from "../store/local-file.js";
 import { runTransaction } from "../store/transaction.js";
 import { REPOSITORY_NAME } from "../sync/config.js";
@@ -28,16 +28,16 @@ function repoOfList(raw: unknown): RepositoryName | undefined {
   return m ? { owner: m[1] as string, name: m[2] as string } : undefined;
 }
 
-/** GitHub's refusals that a wrong --token, --repo or --api-url causes, as a user's error. */
+/** GitHub's trouble (rate limit, refused token, outage) or a repository it does not show, in one sentence. */
 function explainRefusal(error: unknown, repo: RepositoryName, baseUrl: string): UserError | undefined {
-  const status = statusOf(error);
-  const said = error instanceof Error ? error.message : String(error);
   const name = `${repo.owner}/${repo.name}`;
-  // Octokit reports a request that got no answer at all as a 500 without a response.
-  const answered = typeof error === "object" && error !== null && "response" in error && error.response !== undefined;
-  if (status === 500 && !answered) return new UserError(`could not reach the GitHub API at ${baseUrl} (${said})`);
-  if (status === 401 || status === 403) return new UserError(`GitHub refused --token for ${name} (${status}: ${said})`);
-  if (status === 404) return new UserError(`repository ${name} not found, or --token cannot read its issues`);
+  const trouble = classifyGitHubError(error);
+  if (trouble?.kind === "refused") return new UserError(`GitHub refused --token for ${name} (${trouble.detail})`);
+  if (trouble?.kind === "outage" && !trouble.answered) {
+    return new UserError(`could not reach the GitHub API at ${baseUrl} (${trouble.detail})`);
+  }
+  if (trouble) return new UserError(`${trouble.sentence} (listing the issues of ${name} at ${baseUrl})`);
+  if (statusOf(error) === 404) return new UserError(`repository ${name} not found, or --token cannot read its issues`);
   return undefined;
 }
 
@@ -74,14 +74,20 @@ export const reconcileCommand = {
       repo ??= repoOfList(raw);
     } else {
       if (!repo) throw new UserError("--repo is required with --token");
-      const [{ Octokit }, events] = await Promise.all([import("@octokit/rest"), import("../events/reconcile.js")]);
+      const [{ createOctokit }, events] = await Promise.all([
+        import("../github/octokit.js"),
+        import("../events/reconcile.js"),
+      ]);
       const baseUrl =
         (typeof values["api-url"] === "string" ? values["api-url"] : process.env.GITHUB_API_URL) ||
         "https://api.github.com";
-      // Octokit would log each failed request to stderr; the one-line error below says it.
-      const quiet = () => {};
-      const log = { debug: quiet, info: quiet, warn: console.warn, error: quiet };
-      const octokit = new Octokit({ auth: token, baseUrl, userAgent: "worker-sync-cli", log });
+      const octokit = await createOctokit({
+        token: token ?? "",
+        baseUrl,
+        userAgent: "worker-sync-cli",
+        warn: (message) => io.stderr(message),
+        env: process.env,
+      });
       const { text } = await backend.read();
       if (text === null) throw new UserError(`${path}: no such file`);
       const data = parseProjectsFile(text, path).data;

@@ -10,7 +10,7 @@ import { type ProjectsFile, parseProjectsFile, UserError } from "../state/index.
 import type { OctokitLike } from "../store/github-contents.js";
 import { runTransaction } from "../store/transaction.js";
 import type { WorkerSyncConfig } from "../sync/config.js";
-import { installedRepositories } from "../sync/installation-payload.js";
+import { installationWebOrigin, installedRepositories } from "../sync/installation-payload.js";
 import { parseIssueList } from "../sync/issue-list.js";
 import { escapeText } from "../sync/markdown.js";
 import type { RepositoryName } from "../sync/project-key.js";
@@ -34,8 +34,8 @@ import { type LoadedConfig, loadConfig, reportStatus, type SyncTarget, stateBack
 export interface ReconcileOptions {
   /** Decide and report, write nothing (no commit, no comment). */
   dryRun?: boolean;
-  /** Where links point; https://github.com/owner/name when absent. */
-  repoUrl?: string;
+  /** Where links point: the repository's web address (GitHub Enterprise Server's host there). */
+  repoUrl: string;
   /** The issue whose queue slot the caller already holds (a `/worker reconcile` on it). */
   holding?: IssueRef;
   /** The repository's config when the caller has read it already. */
@@ -97,7 +97,7 @@ export async function gatherReconcileInput(
 export async function reconcileRepository(
   deps: HandlerDeps,
   repo: RepositoryName,
-  options: ReconcileOptions = {},
+  options: ReconcileOptions,
 ): Promise<ReconcileOutcome> {
   const loaded = options.loaded ?? (await loadConfig(deps, repo));
   const { config } = loaded;
@@ -164,7 +164,7 @@ async function updateRepairedComments(
     const target = {
       repo,
       ref,
-      repoUrl: options.repoUrl ?? `https://github.com/${repo.owner}/${repo.name}`,
+      repoUrl: options.repoUrl,
       title: facts.title ?? `#${number}`,
       labels: facts.labels,
     };
@@ -182,10 +182,11 @@ async function updateRepairedComments(
 /** `installation` (created) and `installation_repositories` (added): reconcile each repository given to the app. */
 export async function handleInstallationEvent(deps: HandlerDeps, event: string, payload: unknown) {
   const outcomes: Array<{ repo: string; outcome: ReconcileOutcome | { kind: "problem"; message: string } }> = [];
+  const web = installationWebOrigin(payload);
   for (const repo of installedRepositories(event, payload)) {
     const name = `${repo.owner}/${repo.name}`;
     try {
-      outcomes.push({ repo: name, outcome: await reconcileRepository(deps, repo) });
+      outcomes.push({ repo: name, outcome: await reconcileRepository(deps, repo, { repoUrl: `${web}/${name}` }) });
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       // One repository's bad config or file must not keep the others from being reconciled.

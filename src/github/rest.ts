@@ -1,5 +1,6 @@
 /** The few GitHub REST calls the handlers make, over any octokit-like `request`. */
 import { type OctokitLike, statusOf } from "../store/github-contents.js";
+import { notTheApi } from "../store/github-errors.js";
 import type { IssueFacts } from "../sync/rules.js";
 
 export { statusOf };
@@ -13,18 +14,14 @@ export interface IssueRef {
 /** How an issue is named in queues, memory and logs: `owner/repo#n`, lower case. */
 export const issueKey = (ref: IssueRef) => `${ref.owner}/${ref.repo}#${ref.issue_number}`.toLowerCase();
 
-const nextLink = (link: string | undefined): string | undefined => /<([^>]+)>;\s*rel="next"/.exec(link ?? "")?.[1];
-
-/** Every item of a paginated list, following the Link header. */
+/** Every item of a paginated list: Octokit's paginate follows the Link header, 100 a page. */
 export async function listAll<T>(octokit: OctokitLike, route: string, params: Record<string, unknown>): Promise<T[]> {
   const items: T[] = [];
-  let response = await octokit.request(route, { ...params, per_page: 100 });
-  for (;;) {
-    items.push(...(response.data as T[]));
-    const next = nextLink(response.headers?.link);
-    if (!next) return items;
-    response = await octokit.request(`GET ${next}`);
+  for await (const page of octokit.paginate.iterator(route, { ...params, per_page: 100 })) {
+    if (!Array.isArray(page.data)) throw notTheApi(route, page.data);
+    items.push(...(page.data as T[]));
   }
+  return items;
 }
 
 export interface IssueComment {

@@ -1,3 +1,4 @@
+import { notTheApi, statusOf } from "./github-errors.js";
 import type { Snapshot, StateBackend, WriteReceipt } from "./transaction.js";
 import { ConflictError } from "./transaction.js";
 
@@ -5,6 +6,11 @@ import { ConflictError } from "./transaction.js";
 export interface OctokitLike {
   // biome-ignore lint/suspicious/noExplicitAny: Octokit's request is typed per route; this backend builds routes itself.
   request: (route: string, parameters?: Record<string, unknown>) => Promise<any>;
+  /** Octokit's paginate: its iterator follows the Link header page by page. */
+  paginate: {
+    // biome-ignore lint/suspicious/noExplicitAny: as for request.
+    iterator: (route: string, parameters?: Record<string, unknown>) => AsyncIterable<{ data: any }>;
+  };
 }
 
 export interface ContentsLocation {
@@ -15,9 +21,7 @@ export interface ContentsLocation {
   branch?: string;
 }
 
-/** The HTTP status an Octokit error carries, if any. */
-export const statusOf = (error: unknown): number | undefined =>
-  typeof error === "object" && error !== null ? (error as { status?: number }).status : undefined;
+export { statusOf };
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -92,9 +96,11 @@ export class GitHubContentsBackend implements StateBackend {
       throw error;
     }
     const { data } = response;
+    if (typeof data !== "object" || data === null) throw notTheApi(`the read of ${this.label}`, data);
     if (Array.isArray(data) || (data.type && data.type !== "file")) {
       throw new Error(`${this.label}: is a ${Array.isArray(data) ? "directory" : data.type}, not a file`);
     }
+    if (typeof data.sha !== "string") throw notTheApi(`the read of ${this.label}`, data);
     let text: string;
     if (data.encoding === "base64" && typeof data.content === "string") {
       text = Buffer.from(data.content, "base64").toString("utf8");
@@ -105,6 +111,7 @@ export class GitHubContentsBackend implements StateBackend {
         repo: this.location.repo,
         file_sha: data.sha,
       });
+      if (typeof blob.data?.content !== "string") throw notTheApi(`the read of ${this.label}`, blob.data);
       text = Buffer.from(blob.data.content, "base64").toString("utf8");
     }
     const snapshot = { text, version: data.sha };
@@ -127,6 +134,11 @@ export class GitHubContentsBackend implements StateBackend {
         // answered by re-reading and re-applying (the transaction), never by the same bytes.
         request: { retries: 0 },
       });
+      if (typeof data?.content?.sha !== "string" || typeof data?.commit?.sha !== "string") {
+        // Whether the commit landed is unknown: forget the snapshot so the next read asks.
+        this.cached = undefined;
+        throw notTheApi(`the commit of ${this.label}`, data);
+      }
       this.cached = { text, version: data.content.sha };
       return { commitSha: data.commit.sha };
     } catch (error) {

@@ -30,3 +30,22 @@ export function installedRepositories(event: string, payload: unknown): Reposito
     return { owner, name };
   });
 }
+
+/**
+ * The web address of the GitHub that sent an installation delivery (its repositories carry no
+ * html_url): the origin of the account's or the sender's html_url, so links on GitHub
+ * Enterprise Server point at it; https://github.com when neither is given.
+ */
+export function installationWebOrigin(payload: unknown): string {
+  const p = (typeof payload === "object" && payload !== null ? payload : {}) as {
+    installation?: { account?: { html_url?: unknown } };
+    sender?: { html_url?: unknown };
+  };
+  for (const url of [p.installation?.account?.html_url, p.sender?.html_url]) {
+    if (typeof url !== "string") continue;
+    try {
+      return new URL(url).origin;
+    } catch {}
+  }
+  return "https://github.com";
+}

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseProjectsFile } from "../../src/state/index.js";
-import { FakeGitHub, type FakeRequest } from "../support/fake-github.js";
+import { FakeGitHub } from "../support/fake-github.js";
 import { makeWorkspace, readExample, runAction } from "./support.js";
 
 const REPO = "octo/fleet";
@@ -31,21 +31,6 @@ async function manyProjects(count: number): Promise<string> {
   return `${JSON.stringify(data, null, 2)}\n`;
 }
 
-/** Holds the first `count` reads of the state file until all of them have arrived, so every writer starts from one sha. */
-function holdFirstReads(fake: FakeGitHub, count: number) {
-  const handle = fake.handle.bind(fake);
-  const waiting: Array<() => void> = [];
-  fake.handle = async (req: FakeRequest) => {
-    if (req.method === "GET" && req.path.includes("/contents/") && waiting.length < count) {
-      await new Promise<void>((release) => {
-        waiting.push(release);
-        if (waiting.length === count) for (const go of waiting) go();
-      });
-    }
-    return handle(req);
-  };
-}
-
 async function serve(fake: FakeGitHub) {
   const server = await fake.listen();
   closers.push(server.close);
@@ -58,7 +43,7 @@ describe("commit: api", () => {
   it("lands every update of ten concurrent runs that all read the same sha", async () => {
     const fake = new FakeGitHub();
     fake.setFile(REPO, FILE, await manyProjects(6));
-    holdFirstReads(fake, 10);
+    fake.holdWritesUntilWriters(/\/contents\//, 10);
     const url = await serve(fake);
     const jobs = [
       ...Array.from({ length: 5 }, (_, i) => ({

@@ -99,14 +99,17 @@ export async function runAction({
 export function errorAnnotations(stdout: string) {
   return stdout
     .split("\n")
-    .map((line) => /^::error (.*?)::(.*)$/.exec(line))
+    .map((line) => /^::error(?: (.*?))?::(.*)$/.exec(line))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({
       properties: Object.fromEntries(
-        (m[1] as string).split(",").map((pair) => {
-          const at = pair.indexOf("=");
-          return [pair.slice(0, at), unescapeCommand(pair.slice(at + 1))];
-        }),
+        (m[1] ?? "")
+          .split(",")
+          .filter(Boolean)
+          .map((pair) => {
+            const at = pair.indexOf("=");
+            return [pair.slice(0, at), unescapeCommand(pair.slice(at + 1))];
+          }),
       ),
       message: unescapeCommand(m[2] as string),
     }));

@@ -1,6 +1,8 @@
 import { Octokit } from "@octokit/rest";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { fetchIssueFacts } from "../../src/github/rest.js";
+import { classifyGitHubError } from "../../src/store/github-errors.js";
 import { FakeGitHub, faultResponses } from "./fake-github.js";
 
 // The fake is the ground truth other tests stand on: check it keeps GitHub's rules.
@@ -127,5 +129,109 @@ describe("FakeGitHub", () => {
     } finally {
       await server.close();
     }
+  });
+
+  describe("does what GitHub does where our code depends on it", () => {
+    it("creates the file (201) when a PUT names a sha of a file that is gone", async () => {
+      const first = fake.setFile("o/r", "p.json", "one");
+      fake.deleteFile("o/r", "p.json");
+      const { status, data } = await put(first.sha);
+      expect(status).toBe(201);
+      expect(data.content?.sha).toBe(fake.getFile("o/r", "p.json")?.sha);
+      expect(fake.getFile("o/r", "p.json")?.text).toBe("two");
+    });
+
+    it("answers a transferred issue with 301 to its new place, a deleted one with 410", async () => {
+      fake.setIssue("o/r", { number: 7, title: "moving", state: "open", labels: ["Doing"] });
+      fake.setIssue("o/r", { number: 8, title: "going", state: "open", labels: ["Doing"] });
+      fake.transferIssue("o/r", 7, "o/elsewhere", 3);
+      fake.deleteIssue("o/r", 8);
+      const raw = await fetch("https://api.github.com/repos/o/r/issues/7", { redirect: "manual" });
+      expect(raw.status).toBe(301);
+      expect(raw.headers.get("location")).toMatch(/\/repositories\/\d+\/issues\/3$/);
+      // Octokit follows the redirect: the issue comes back from its new repository.
+      const moved = await octokit.issues.get({ owner: "o", repo: "r", issue_number: 7 });
+      expect(moved.data).toMatchObject({ number: 3, repository_url: "https://api.github.com/repos/o/elsewhere" });
+      await expect(octokit.issues.get({ owner: "o", repo: "r", issue_number: 8 })).rejects.toMatchObject({
+        status: 410,
+      });
+      // Our reader tells them apart.
+      const ref = (n: number) => ({ owner: "o", repo: "r", issue_number: n });
+      expect((await fetchIssueFacts(octokit, ref(7))).state).toBe("transferred");
+      expect((await fetchIssueFacts(octokit, ref(8))).state).toBe("deleted");
+      const open = await octokit.paginate(octokit.issues.listForRepo, { owner: "o", repo: "r" });
+      expect(open).toEqual([]);
+    });
+
+    it("folds maintain into write and triage into read in `permission`, naming the role in `role_name`", async () => {
+      const expected = {
+        admin: "admin",
+        maintain: "write",
+        write: "write",
+        triage: "read",
+        read: "read",
+        none: "none",
+      } as const;
+      for (const [role, permission] of Object.entries(expected)) {
+        fake.setPermission("o/r", `u-${role}`, role as keyof typeof expected);
+        const { data } = await octokit.repos.getCollaboratorPermissionLevel({
+          owner: "o",
+          repo: "r",
+          username: `u-${role}`,
+        });
+        expect(data).toMatchObject({ permission, role_name: role, user: { login: `u-${role}` } });
+      }
+    });
+
+    it("sends the x-ratelimit headers, and can run out of the primary limit", async () => {
+      fake.setFile("o/r", "p.json", "one");
+      const { headers } = await get();
+      for (const name of ["limit", "remaining", "used", "reset", "resource"]) {
+        expect(headers[`x-ratelimit-${name}`], name).toBeDefined();
+      }
+      const reset = Math.floor(Date.now() / 1000) + 40 * 60;
+      fake.exhaustRateLimit(reset);
+      const error = await get().catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        status: 403,
+        message: expect.stringContaining("API rate limit exceeded"),
+        response: { headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) } },
+      });
+      const hhmm = new Date(reset * 1000).toISOString().slice(11, 16);
+      expect(classifyGitHubError(error)).toMatchObject({
+        kind: "rate-limit",
+        sentence: `GitHub's API rate limit (core) is exhausted until ${hhmm} UTC`,
+      });
+    });
+
+    it("lists pull requests among the issues, with a pull_request key", async () => {
+      fake.setIssue("o/r", { number: 1, title: "issue", state: "open", labels: [] });
+      fake.setPullRequest("o/r", { number: 2, title: "pr", state: "open", labels: [] });
+      const list = await octokit.paginate(octokit.issues.listForRepo, { owner: "o", repo: "r" });
+      expect(list.map((i) => [i.number, "pull_request" in i])).toEqual([
+        [2, true],
+        [1, false],
+      ]);
+    });
+
+    it("can hold writes until N writers are waiting, so all of them wrote on what they read", async () => {
+      const first = fake.setFile("o/r", "p.json", "one");
+      fake.holdWritesUntilWriters(/^\/repos\/o\/r\/contents\/p\.json$/, 3);
+      const settled: number[] = [];
+      const writes = [0, 1].map((i) =>
+        put(first.sha).then(
+          () => settled.push(i),
+          () => settled.push(i),
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 50));
+      expect(settled).toEqual([]);
+      const third = put(first.sha).catch((e: unknown) => e);
+      await Promise.all([...writes, third]);
+      const statuses = fake.log.filter((r) => r.method === "PUT").map((r) => r.status);
+      expect(statuses.sort()).toEqual([200, 409, 409]);
+      // Spent: the next write goes through at once.
+      await put(fake.getFile("o/r", "p.json")?.sha);
+    });
   });
 });

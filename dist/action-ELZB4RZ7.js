@@ -1,2 +1,2 @@
 import{createRequire as __wsCreateRequire}from'node:module';import{fileURLToPath as __wsFileURLToPath}from'node:url';const require=__wsCreateRequire(import.meta.url);const __filename=__wsFileURLToPath(import.meta.url);const __dirname=__wsFileURLToPath(new URL('.',import.meta.url));
-import{a,b,c}from"./action-AF47RM2P.js";import"./action-WBWM2B7T.js";import"./action-6HTKBLZQ.js";export{c as GitHubContentsBackend,b as isWriteConflict,a as statusOf};
+import{a,b,c,d,e}from"./action-W7U43VM3.js";import"./action-AMG2AO7W.js";import"./action-O35ERWPI.js";import"./action-6HTKBLZQ.js";export{a as BOT_IDENTITY,e as GitCheckoutBackend,d as findDefaultBranch,c as findRepositoryRoot,b as runGit};

@@ -1,0 +1,2 @@
+import{createRequire as __wsCreateRequire}from'node:module';import{fileURLToPath as __wsFileURLToPath}from'node:url';const require=__wsCreateRequire(import.meta.url);const __filename=__wsFileURLToPath(import.meta.url);const __dirname=__wsFileURLToPath(new URL('.',import.meta.url));
+import{a as b,b as c}from"./action-5ORTVVNI.js";import{a}from"./action-VZPYADQC.js";import"./action-AMG2AO7W.js";import"./action-O35ERWPI.js";import"./action-6HTKBLZQ.js";export{c as GitHubContentsBackend,b as isWriteConflict,a as statusOf};
