@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { createApp, deliver } from "../test/app/harness.js";
 import type { FakeGitHub } from "../test/support/fake-github.js";
 import { change, fakeGitHub, isWrite } from "./app-setup.js";
-import type { Figure } from "./figures.js";
+import { type Figure, median } from "./figures.js";
 
 type Step = [number, string[], "labeled" | "unlabeled", string];
 
@@ -83,6 +83,14 @@ export async function measureRequests(): Promise<Figure[]> {
       detail: `most of ${STEPS.length} events (each: ${perEvent.join(", ")}); config file present and seen once`,
     },
     {
+      name: "REST requests counted per state-changing label event, typical (median)",
+      value: median(perEvent),
+      unit: "",
+      target: 3,
+      kind: "max",
+      detail: "the issue, the commit, the status comment",
+    },
+    {
       name: "writes per duplicate delivery",
       value: total(duplicates, "writes") / duplicates.length,
       unit: "",
@@ -108,6 +116,78 @@ export async function measureRequests(): Promise<Figure[]> {
       detail: "two 404s (repository, then the owner's .github repository): no ETag to revalidate",
     },
   ];
+}
+
+/** Resident memory after `total` deliveries ÷ after the first 1,000 (bench/memory.ts, in a child). */
+export function measureMemory(total = Number(process.env.BENCH_MEMORY_DELIVERIES ?? 10_000)): Figure {
+  const child = spawnSync(process.execPath, ["--expose-gc", "scripts/run-ts.js", "bench/memory.ts", String(total)], {
+    encoding: "utf8",
+    timeout: 1_800_000,
+  });
+  const line = child.stdout.split("\n").find((l) => l.startsWith("{"));
+  if (child.status !== 0 || !line) throw new Error(`bench: the memory run failed: ${child.stdout}${child.stderr}`);
+  const { first, last, seconds } = JSON.parse(line) as { first: number; last: number; seconds: number };
+  return {
+    name: `resident memory after ${total.toLocaleString("en-US")} deliveries (100 repositories, 1,000 issues) / after 1,000`,
+    value: Number((last / first).toFixed(2)),
+    unit: "x",
+    target: 1.2,
+    kind: "max",
+    detail: `${(last / 1e6).toFixed(0)} MB vs ${(first / 1e6).toFixed(0)} MB after a GC, ${seconds.toFixed(0)} s; BENCH_MEMORY_DELIVERIES=100000 for the full run`,
+  };
+}
+
+/** The commit-rate simulation (bench/simulate.ts, in a child): SCALING.md's figures. */
+export function measureSimulation(): { figures: Figure[]; steps: Array<Record<string, number>> } {
+  const child = spawnSync(process.execPath, ["scripts/run-ts.js", "bench/simulate.ts"], {
+    encoding: "utf8",
+    timeout: 300_000,
+  });
+  const line = child.stdout.split("\n").find((l) => l.startsWith("{"));
+  if (child.status !== 0 || !line) throw new Error(`bench: the simulation failed: ${child.stdout}${child.stderr}`);
+  const run = JSON.parse(line) as { steps: Array<Record<string, number>>; committed: number; sent: number };
+  const best = Math.max(...run.steps.map((s) => s.committedPerSecond ?? 0));
+  // Kept up: committed at least 90% of the offered rate, and under 2 s worth of backlog.
+  const kept = run.steps.filter(
+    (s) => (s.committedPerSecond ?? 0) >= 0.9 * (s.offered ?? 0) && (s.backlog ?? 0) <= 2 * (s.offered ?? 0),
+  );
+  const keepsUpTo = Math.max(0, ...kept.map((s) => s.offered ?? 0));
+  const info = (name: string, value: number, unit: string, detail: string): Figure => ({
+    name,
+    value,
+    unit,
+    target: 0,
+    kind: "max",
+    informational: true,
+    detail,
+  });
+  return {
+    steps: run.steps,
+    figures: [
+      info(
+        "simulation (1,000 repositories, one central file, 4 instances, 300 ms per request): most transitions committed per second",
+        best,
+        "/s",
+        run.steps
+          .map(
+            (s) => `${s.offered}/s offered: ${s.committedPerSecond}/s, ${s.conflicts} conflicts, backlog ${s.backlog}`,
+          )
+          .join("; "),
+      ),
+      info(
+        "  the same: highest offered rate the queue kept up with (>= 90% committed, backlog < 2 s worth)",
+        keepsUpTo,
+        "/s",
+        `${run.committed} of ${run.sent} committed by the end`,
+      ),
+      info(
+        "  the same: conflicts (409) answered",
+        run.steps.reduce((n, s) => n + (s.conflicts ?? 0), 0),
+        "",
+        "",
+      ),
+    ],
+  };
 }
 
 /** Runs bench/app-burst.ts in a child process and returns its figures. */

@@ -5,10 +5,10 @@ import { build } from "esbuild";
 import { testPrivateKey } from "../app/harness.js";
 import { SECRET, signedHeaders } from "./fleet.js";
 
-export async function bundleAppProcess(): Promise<string> {
-  const outfile = resolve(".tmp/app-process.mjs");
+export async function bundleAppProcess(entry = "app-process.ts"): Promise<string> {
+  const outfile = resolve(`.tmp/${entry.replace(/\.ts$/, ".mjs")}`);
   await build({
-    entryPoints: [resolve(__dirname, "app-process.ts")],
+    entryPoints: [resolve(__dirname, entry)],
     outfile,
     bundle: true,
     packages: "external",
@@ -26,10 +26,10 @@ export interface AppProcess {
   stop: () => Promise<void>;
 }
 
-export function startAppProcess(script: string, apiUrl: string): Promise<AppProcess> {
+export function startAppProcess(script: string, apiUrl: string, env: Record<string, string> = {}): Promise<AppProcess> {
   return new Promise((done, fail) => {
     const child: ChildProcess = spawn(process.execPath, [script], {
-      env: { ...process.env, PRIVATE_KEY: testPrivateKey(), WEBHOOK_SECRET: SECRET, GITHUB_API_URL: apiUrl },
+      env: { ...process.env, PRIVATE_KEY: testPrivateKey(), WEBHOOK_SECRET: SECRET, GITHUB_API_URL: apiUrl, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";

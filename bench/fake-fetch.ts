@@ -1,0 +1,72 @@
+/**
+ * The fake GitHub answering through Octokit's `request.fetch`, in the same process and at
+ * once: no sockets, no nock. The app's own work is then most of what a delivery costs, which
+ * is what the CPU and memory figures measure.
+ */
+import { createHmac } from "node:crypto";
+import { Probot } from "probot";
+import app from "../src/app/index.js";
+import { quietOctokit, testPrivateKey } from "../test/app/harness.js";
+import { type FakeGitHub, lowerHeaders, parseBody, serializeBody } from "../test/support/fake-github.js";
+
+const BASE = "https://api.github.com";
+
+export function fakeFetch(fake: FakeGitHub): typeof fetch {
+  return async (input, init) => {
+    const url = new URL(typeof input === "string" || input instanceof URL ? input : input.url);
+    const headers: Record<string, string> = {};
+    new Headers(init?.headers).forEach((v, k) => {
+      headers[k] = v;
+    });
+    const res = await fake.handle({
+      method: (init?.method ?? "GET").toUpperCase(),
+      base: BASE,
+      path: url.pathname,
+      query: url.searchParams,
+      headers: lowerHeaders(headers),
+      body: parseBody(init?.body),
+    });
+    const body = serializeBody(res);
+    return new Response(res.status === 204 || res.status === 304 ? null : body, {
+      status: res.status,
+      headers: { "content-type": "application/json; charset=utf-8", ...res.headers },
+    });
+  };
+}
+
+export const SECRET = "bench-secret";
+
+/** A real Probot (no throttling, no retries) whose Octokit talks to `fake`; `appFn` defaults to worker-sync. */
+export async function fetchApp(fake: FakeGitHub, appFn: (probot: Probot) => void = app) {
+  const probot = new Probot({
+    appId: 1,
+    privateKey: testPrivateKey(),
+    secret: SECRET,
+    Octokit: quietOctokit,
+    log: silentLogger() as never,
+    request: { fetch: fakeFetch(fake) },
+  });
+  await probot.load(appFn);
+  return probot;
+}
+
+/** A pino-shaped logger that keeps nothing: the figures measure the app, not a log. */
+function silentLogger() {
+  const noop = () => {};
+  const logger: Record<string, unknown> = { level: "silent", isLevelEnabled: () => false };
+  for (const level of ["trace", "debug", "info", "warn", "error", "fatal"]) logger[level] = noop;
+  logger.child = () => logger;
+  return logger;
+}
+
+/** A delivery's body and signature, computed once: GitHub's work, not the app's. */
+export function signed(payload: unknown) {
+  const body = JSON.stringify(payload);
+  return { body, signature: `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}` };
+}
+
+let n = 0;
+/** The delivery as GitHub sends it: its body signed, then verified by Probot before any handler. */
+export function receiveSigned(probot: Probot, name: string, { body, signature }: { body: string; signature: string }) {
+  return probot.webhooks.verifyAndReceive({ id: `bench-${++n}`, name: name as never, signature, payload: body });
+}

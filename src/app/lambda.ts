@@ -1,0 +1,69 @@
+/**
+ * The AWS Lambda front door (API Gateway or a function URL in front): the same app as
+ * `npm start`, received through `@probot/adapter-aws-lambda-serverless`. Deploy
+ * `lib/app/lambda.js` with the handler `lib/app/lambda.handler` (README, "Serverless").
+ *
+ * Probot reads its settings from the environment once per container (APP_ID, PRIVATE_KEY,
+ * WEBHOOK_SECRET, LOG_LEVEL, GHE_HOST, REDIS_URL); the app is loaded once, outside the
+ * handler, so a reused container does not register its handlers twice. The signature is
+ * checked by Probot's webhooks before any handler runs.
+ */
+import { createRequire } from "node:module";
+import { createProbot } from "probot";
+import app from "./index.js";
+
+/** The part of an API Gateway (REST or HTTP API) or function URL event the handler reads. */
+export interface LambdaHttpEvent {
+  headers?: Record<string, string | undefined> | null;
+  body?: string | null;
+  isBase64Encoded?: boolean;
+  httpMethod?: string;
+  path?: string;
+}
+
+export interface LambdaHttpResult {
+  statusCode: number;
+  headers?: Record<string, string>;
+  body: string;
+}
+
+type LambdaFunction = (
+  probot: ReturnType<typeof createProbot>,
+  event: LambdaHttpEvent,
+  context: unknown,
+) => Promise<LambdaHttpResult>;
+
+// The adapter's main module re-exports `probot` through require(), which needs Node 20.19+
+// for an ES module; its request handler alone (what createLambdaFunction binds) does not.
+const lambdaFunction = createRequire(import.meta.url)(
+  "@probot/adapter-aws-lambda-serverless/lambda-function.js",
+) as LambdaFunction;
+
+const probot = createProbot();
+const loaded = probot.load(app);
+
+const answer = (statusCode: number, message: string): LambdaHttpResult => ({
+  statusCode,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ error: message }),
+});
+
+export async function handler(event: LambdaHttpEvent, context: unknown): Promise<LambdaHttpResult> {
+  await loaded;
+  // The signature covers the bytes GitHub sent; API Gateway may hand them over in base64.
+  const body = event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString("utf8") : (event.body ?? "");
+  try {
+    return await lambdaFunction(
+      probot,
+      { ...event, headers: event.headers ?? {}, body, isBase64Encoded: false },
+      context,
+    );
+  } catch (error) {
+    // Handlers' errors carry the parsed event; a refusal before any handler ran (a wrong or
+    // missing signature, a body that is not JSON, no event name) carries none, or the raw one.
+    const event = (error as { event?: { payload?: unknown } }).event;
+    if (typeof event?.payload !== "object") return answer(400, (error as Error).message);
+    probot.log.error(error as Error, "worker-sync: the delivery failed");
+    return answer(500, "the delivery failed; GitHub may redeliver it");
+  }
+}
