@@ -27,7 +27,17 @@ export class InvalidFileError extends UserError {
 
 export function formatProblem(file: string, p: Problem): string {
   const where = p.line ? `${file}:${p.line}:${p.column ?? 1}` : file;
-  return p.path ? `${where}: ${p.path}: ${p.message}` : `${where}: ${p.message}`;
+  const message = shorten(p.message, 1_000);
+  return p.path ? `${where}: ${shownPath(p.path)}: ${message}` : `${where}: ${message}`;
+}
+
+/** A dotted path short enough for one line: a hostile file can nest 200,000 levels deep. */
+export function shownPath(path: string | ReadonlyArray<string | number>): string {
+  return shorten(typeof path === "string" ? path : path.join("."), 200);
+}
+
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max / 2)}…${text.slice(-max / 2 + 1)}`;
 }
 
 export class ProjectNotFoundError extends UserError {
