@@ -8,6 +8,7 @@ import {
   migrateMutation,
   parseProjectsFile,
   readMutation,
+  sessionChange,
   sessionMutation,
   UserError,
 } from "../state/index.js";
@@ -15,7 +16,17 @@ import { LocalFileBackend } from "../store/local-file.js";
 import { runTransaction } from "../store/transaction.js";
 import { describeActivation, describeTransition, renderStatusText } from "../sync/describe.js";
 import { summarize } from "../sync/summary.js";
-import { DEFAULT_FILE, type OptionSpecs, parseIssue, parseOptions, parseRole, renderHelp, required } from "./args.js";
+import {
+  DEFAULT_FILE,
+  type OptionSpecs,
+  parseIssue,
+  parseOptions,
+  parseRole,
+  parseSessionKey,
+  parseTier,
+  renderHelp,
+  required,
+} from "./args.js";
 import { eventCommand } from "./event.js";
 import { reconcileCommand } from "./reconcile.js";
 
@@ -122,9 +133,9 @@ export const COMMANDS: Record<string, Command> = {
       const input = {
         project: required(values, "project"),
         role: parseRole(required(values, "role")),
-        tier: required(values, "tier"),
+        tier: parseTier(required(values, "tier")),
         issue: parseIssue(required(values, "issue")),
-        ...(typeof values.session === "string" ? { sessionKey: values.session } : {}),
+        ...(typeof values.session === "string" ? { sessionKey: parseSessionKey(values.session, "--session") } : {}),
       };
       const done = await transition(values, io, activateMutation(input));
       io.stdout(describeActivation(done.result));
@@ -153,12 +164,17 @@ export const COMMANDS: Record<string, Command> = {
       ...fileOption,
     },
     async run(values, io) {
-      if ((values.set === undefined) === !values.clear) throw new UserError("give exactly one of --set KEY or --clear");
+      const key = sessionChange(
+        values.set as string | undefined,
+        values.clear === true,
+        "give exactly one of --set KEY or --clear",
+        "--set",
+      );
       const input = {
         project: required(values, "project"),
         role: parseRole(required(values, "role")),
-        tier: required(values, "tier"),
-        key: typeof values.set === "string" ? values.set : null,
+        tier: parseTier(required(values, "tier")),
+        key,
       };
       const done = await transition(values, io, sessionMutation(input));
       io.stdout(describeTransition(done.result, input.tier));

@@ -4,5 +4,7 @@ export * from "./invariant.js";
 export * from "./lossless.js";
 export * from "./migrate.js";
 export * from "./mutations.js";
+export * from "./names.js";
 export * from "./schema.js";
 export * from "./workers.js";
+export * from "./zod-issue.js";

@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { ROLES, type Role, UserError } from "../state/index.js";
+import { ROLES, type Role, tierNameSchema, UserError, zodIssueSentence } from "../state/index.js";
 
 /** Where the app and the Action read their settings, in the repository the event is about. */
 export const CONFIG_FILE = ".github/worker-sync.yml";
@@ -8,8 +8,6 @@ export const CONFIG_FILE = ".github/worker-sync.yml";
 export class ConfigError extends UserError {
   override name = "ConfigError";
 }
-
-const TIER = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 const labelName = z.string({ error: "expected a label name" }).check(
   z.refine((s) => s.trim().length > 0, "a label name cannot be empty"),
@@ -20,9 +18,7 @@ const labelList = z
   .array(labelName, { error: "expected a list of label names" })
   .check(z.minLength(1, "list at least one label"));
 
-const tierName = z
-  .string({ error: "expected a tier name" })
-  .check(z.regex(TIER, 'expected a tier name of letters, digits, "-", "_" or "." (like "medior")'));
+const tierName = tierNameSchema();
 
 const roleSchema = (labels: string[], tiers: string[], defaultTier: string) =>
   z.prefault(
@@ -88,13 +84,12 @@ const sameLabel = (a: string, b: string) => a.trim().toLowerCase() === b.trim().
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.map(String).join(".");
-  let message = issue.message;
+  const message = zodIssueSentence(issue);
   if (issue.code === "unrecognized_keys") {
     const keys = (issue as { keys: string[] }).keys;
     const at = path ? `${path}.` : "";
     return `${keys.map((k) => `${at}${k}`).join(", ")}: unknown setting${keys.length > 1 ? "s" : ""}`;
   }
-  if (issue.code === "invalid_type" && message === "Invalid input") message = `expected ${issue.expected}`;
   return path ? `${path}: ${message}` : message;
 }
 
