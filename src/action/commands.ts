@@ -17,7 +17,7 @@ import { describeActivation, describeTransition } from "../sync/describe.js";
 import { summarize } from "../sync/summary.js";
 import type { ActionEnv } from "./backend.js";
 import type { ActionCommand, ActionInputs } from "./inputs.js";
-import { type Report, renderProblemLines } from "./report.js";
+import { problemsToAnnotate, type Report, renderProblemLines } from "./report.js";
 import type { WorkspaceFile } from "./workspace.js";
 
 export interface CommandContext {
@@ -90,7 +90,7 @@ const HANDLERS: Handlers = {
   async validate(_command, { file, annotate }) {
     const { problems, parsed } = inspectText(await readWorkspaceText(file), file.relative);
     if (!parsed) {
-      for (const problem of problems) annotate(problem);
+      for (const problem of problemsToAnnotate(problems)) annotate(problem);
       const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
       return {
         changed: false,

@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import {
   activateMutation,
   deactivateMutation,
-  formatProblem,
+  formatProblems,
   inspectText,
   type Mutation,
   migrateMutation,
@@ -76,7 +76,7 @@ export const COMMANDS: Record<string, Command> = {
       const label = labelOf(values);
       const { problems, parsed } = inspectText(await readText(values, io), label);
       if (!parsed) {
-        for (const p of problems) io.stdout(formatProblem(label, p));
+        for (const line of formatProblems(label, problems)) io.stdout(line);
         return 1;
       }
       io.stdout(

@@ -21,8 +21,26 @@ export class InvalidFileError extends UserError {
     readonly file: string,
     readonly problems: Problem[],
   ) {
-    super(problems.map((p) => formatProblem(file, p)).join("\n"));
+    super(formatProblems(file, problems).join("\n"));
   }
+}
+
+/** How many problems any report shows (the CLI, the Action's annotations, the app's comment). */
+export const PROBLEMS_SHOWN = 20;
+
+/** The problems a report shows: the first PROBLEMS_SHOWN of them. */
+export const shownProblems = <T>(problems: readonly T[]): readonly T[] => problems.slice(0, PROBLEMS_SHOWN);
+
+/** The line a report ends with when it left problems out ("… and 15,980 more problems"), or undefined. */
+export function moreProblemsLine(total: number): string | undefined {
+  const rest = total - PROBLEMS_SHOWN;
+  return rest > 0 ? `… and ${rest.toLocaleString("en-US")} more problem${rest === 1 ? "" : "s"}` : undefined;
+}
+
+/** The first PROBLEMS_SHOWN problems, one line each, then a line counting the rest. */
+export function formatProblems(file: string, problems: readonly Problem[]): string[] {
+  const more = moreProblemsLine(problems.length);
+  return [...shownProblems(problems).map((p) => formatProblem(file, p)), ...(more ? [more] : [])];
 }
 
 export function formatProblem(file: string, p: Problem): string {
