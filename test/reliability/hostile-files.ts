@@ -84,4 +84,13 @@ export const HOSTILE_FILES: Array<[name: string, text: string]> = [
   ["number that rounds to an integer", file(`"-1":${project(',"maxQaWorkers":1.00000000000000001')}`)],
   ["number that underflows to 0 (1e-400)", file(`"-1":${project(',"x":1e-400')}`)],
   ["negative zero", file(`"-1":${project(',"x":-0')}`)],
+  // Old shapes where migration could not keep every value.
+  [
+    "legacy sessionId beside a string sessions",
+    '{"projects":{"-1":{"dev":{"active":false,"issueId":null,"startTime":null,"model":"opus","sessionId":"agent:a","sessions":"agent:b"},"qa":{"active":false,"issueId":null,"startTime":null,"model":null,"sessions":{}}}}}',
+  ],
+  [
+    "legacy sessionId beside an array sessions",
+    '{"projects":{"-1":{"dev":{"active":false,"issueId":null,"startTime":null,"model":"opus","sessionId":"agent:a","sessions":["agent:b"]},"qa":{"active":false,"issueId":null,"startTime":null,"model":null,"sessions":{}}}}}',
+  ],
 ];

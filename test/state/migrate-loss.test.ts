@@ -11,6 +11,8 @@ import { InvalidFileError, migrate } from "../../src/state/index.js";
 type Obj = Record<string, unknown>;
 const ALIAS: Record<string, string> = { haiku: "junior", sonnet: "medior", opus: "senior", grok: "qa" };
 const idle = { active: false, issueId: null, startTime: null, model: null, sessions: { qa: null } };
+/** An old-shape idle worker with `extra` fields. */
+const old = (extra: Obj): Obj => ({ active: false, issueId: null, startTime: null, ...extra });
 const fileOf = (dev: Obj) => ({ projects: { "-1": { name: "x", dev, qa: idle } } });
 
 /** Every string anywhere inside `value`. */
@@ -37,54 +39,50 @@ describe("migrate keeps every value or refuses", () => {
     ["a number", 7],
     ["true", true],
   ])("sessionId beside a sessions that is %s is refused, naming sessions", (_name, sessions) => {
-    const result = migratedDev({
-      active: false,
-      issueId: null,
-      startTime: null,
-      model: "opus",
-      sessionId: "agent:id",
-      sessions,
-    });
+    const result = migratedDev(
+      old({
+        model: "opus",
+        sessionId: "agent:id",
+        sessions,
+      }),
+    );
     expect(result.refused).toMatch(/^p\.json: projects\.-1\.dev\.sessions: /);
     expect(result.refused).toContain("sessionId");
   });
 
   it("sessionId beside a null sessions moves to sessions, and says the null went", () => {
-    const result = migratedDev({
-      active: false,
-      issueId: null,
-      startTime: null,
-      model: "opus",
-      sessionId: "agent:id",
-      sessions: null,
-    });
-    expect((result.project?.dev as Obj).sessions).toMatchObject({ senior: "agent:id" });
+    const result = migratedDev(
+      old({
+        model: "opus",
+        sessionId: "agent:id",
+        sessions: null,
+      }),
+    );
+    expect(((result.project as Obj).dev as Obj).sessions).toMatchObject({ senior: "agent:id" });
     expect(result.changes.join("\n")).toMatch(/sessions null/);
   });
 
   it("model, tier and level that all differ are refused rather than keep only two of them", () => {
-    const result = migratedDev({
-      active: false,
-      issueId: null,
-      startTime: null,
-      model: "sonnet",
-      tier: "senior",
-      level: "junior",
-      sessions: {},
-    });
+    const result = migratedDev(
+      old({
+        model: "sonnet",
+        tier: "senior",
+        level: "junior",
+        sessions: {},
+      }),
+    );
     expect(result.refused).toMatch(/projects\.-1\.dev/);
   });
 
   it("an existing legacyModel is never overwritten", () => {
-    const result = migratedDev({
-      active: false,
-      issueId: null,
-      startTime: null,
-      model: "sonnet",
-      level: "senior",
-      legacyModel: "gpt-4",
-      sessions: {},
-    });
+    const result = migratedDev(
+      old({
+        model: "sonnet",
+        level: "senior",
+        legacyModel: "gpt-4",
+        sessions: {},
+      }),
+    );
     expect(result.refused).toMatch(/projects\.-1\.dev.*legacyModel/);
   });
 
