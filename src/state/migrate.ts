@@ -59,9 +59,10 @@ const has = (m: WorkerMigration, key: string) => Object.hasOwn(m.input, key);
 interface TierOutcome {
   model: unknown;
   /** Where `model` goes when the worker had none: the place of the first tier field. */
-  modelFrom?: string;
+  modelFrom: string | undefined;
   /** A model the tier fields replaced, kept under `legacyModel`. */
-  legacyModel?: unknown;
+  legacyModel: unknown;
+  hasLegacyModel: boolean;
 }
 
 /** Shape 4 kept the tier under `tier`, later `level`; it goes back to `model` (the newest wins). */
@@ -86,7 +87,8 @@ function settleTier(m: WorkerMigration): TierOutcome {
     changes.push(`${where}: model ${JSON.stringify(model)} → tier ${JSON.stringify(tier)}`);
     model = tier;
   }
-  const outcome: TierOutcome = { model, ...(modelFrom ? { modelFrom } : {}) };
+  // Fixed-shape results: tens of thousands of workers go through here.
+  const outcome: TierOutcome = { model, modelFrom, legacyModel: undefined, hasLegacyModel: false };
   if (displaced.length > 1) {
     m.problems.push({
       path: where,
@@ -102,6 +104,7 @@ function settleTier(m: WorkerMigration): TierOutcome {
     } else {
       changes.push(`${where}: model ${JSON.stringify(legacy)} kept as legacyModel`);
       outcome.legacyModel = legacy;
+      outcome.hasLegacyModel = true;
     }
   }
   return outcome;
@@ -109,7 +112,7 @@ function settleTier(m: WorkerMigration): TierOutcome {
 
 /** The worker's sessions keyed by tier, and how they came about. */
 interface SessionsOutcome {
-  sessions?: Obj;
+  sessions: Obj | undefined;
   /** `sessions` takes the place of `sessionId` in the key order. */
   fromId: boolean;
   /** The worker had neither: `sessions` goes at the end. */
@@ -156,7 +159,7 @@ function settleSessions(m: WorkerMigration, model: unknown): SessionsOutcome {
         path: `${where}.sessions`,
         message: `sessions is ${describeValue(input.sessions)} and the worker also has a sessionId, so it is unclear which to keep; make sessions an object of tier → session key (or remove one of them) and migrate again`,
       });
-      return { fromId: false, added: false };
+      return { sessions: undefined, fromId: false, added: false };
     }
     if (input.sessions === null) changes.push(`${where}: sessions null replaced by the sessionId's tier map`);
     const merged: Obj = sessions ?? {};
@@ -165,7 +168,7 @@ function settleSessions(m: WorkerMigration, model: unknown): SessionsOutcome {
         path: `${where}.sessionId`,
         message: `sessionId and sessions.${t} hold different sessions; keep one and migrate again`,
       });
-      return { fromId: false, added: false };
+      return { sessions: undefined, fromId: false, added: false };
     }
     if (key != null) merged[t] = key;
     sessions = merged;
@@ -187,7 +190,7 @@ function settleSessions(m: WorkerMigration, model: unknown): SessionsOutcome {
     for (const t of missing) sessions[t] = null;
     if (missing.length) changes.push(`${where}.sessions: ${missing.join(", ")} added`);
   }
-  return { ...(sessions ? { sessions } : {}), fromId, added };
+  return { sessions, fromId, added };
 }
 
 function settleIssueId(m: WorkerMigration): unknown {
@@ -202,7 +205,7 @@ function settleIssueId(m: WorkerMigration): unknown {
 /** The output, built once with the keys in their original order (fast for big files). */
 function buildWorker(m: WorkerMigration, tier: TierOutcome, s: SessionsOutcome, issueId: unknown): Obj {
   const { input } = m;
-  const hasLegacy = Object.hasOwn(tier, "legacyModel");
+  const hasLegacy = tier.hasLegacyModel;
   const out: Obj = {};
   for (const key in input) {
     if (key === "model") out.model = tier.model;
@@ -249,28 +252,46 @@ function migrateWorker(input: Obj, role: Role, where: string, changes: string[],
  * by construction; it refuses rather than write a file that lost a value.
  */
 function checkNothingLost(m: WorkerMigration, out: Obj): void {
-  const kept = new Set<string>();
-  const held: string[] = [];
-  for (const key of Object.keys(m.input)) {
-    if (Object.hasOwn(out, key) && out[key] === m.input[key]) continue;
-    collectStrings(m.input[key], held);
-  }
-  if (!held.length) return;
-  for (const key of Object.keys(out)) {
-    if (Object.hasOwn(m.input, key) && out[key] === m.input[key]) continue;
-    for (const s of collectStrings(out[key], [])) kept.add(s);
-  }
-  const lost = held.find((s) => !kept.has(s) && !kept.has(toTier(s) as string));
-  if (lost !== undefined) {
-    m.problems.push({
-      path: m.where,
-      message: `migrating this worker would lose ${JSON.stringify(lost)}; nothing was changed`,
-    });
+  for (const key in m.input) {
+    const was = m.input[key];
+    if (Object.hasOwn(out, key) && out[key] === was) continue;
+    const lost = firstLost(was, m.input, out);
+    if (lost !== undefined) {
+      m.problems.push({
+        path: m.where,
+        message: `migrating this worker would lose ${JSON.stringify(lost)}; nothing was changed`,
+      });
+      return;
+    }
   }
 }
 
-function collectStrings(value: unknown, out: string[]): string[] {
-  const stack = [value];
+/** The first string of `value` the output no longer holds (kept cheap: it runs for every old worker). */
+function firstLost(value: unknown, input: Obj, out: Obj): string | undefined {
+  if (typeof value === "string" || typeof value === "number") {
+    const s = String(value);
+    return isKept(s, input, out) ? undefined : s;
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  return strings(value).find((s) => !isKept(s, input, out));
+}
+
+/** Whether a field migration wrote holds `s`, or the tier it names as a model alias. */
+function isKept(s: string, input: Obj, out: Obj): boolean {
+  const tier = toTier(s);
+  for (const key in out) {
+    const v = out[key];
+    if (Object.hasOwn(input, key) && input[key] === v) continue;
+    if (v === s || v === tier) return true;
+    if (typeof v === "object" && v !== null && strings(v).some((x) => x === s || x === tier)) return true;
+  }
+  return false;
+}
+
+/** Every string (and number, as written) inside `value`, however deep. */
+function strings(value: object): string[] {
+  const out: string[] = [];
+  const stack: unknown[] = [value];
   while (stack.length) {
     const v = stack.pop();
     if (typeof v === "string") out.push(v);
