@@ -1,4 +1,12 @@
-import { getProject, type ProjectsFile, ROLES, type Role, type SessionOutcome, type Worker } from "../state/index.js";
+import {
+  getProject,
+  ISSUE_NUMBER,
+  type ProjectsFile,
+  ROLES,
+  type Role,
+  type SessionOutcome,
+  type Worker,
+} from "../state/index.js";
 import { COMMAND_USAGE } from "./commands.js";
 import type { WorkerSyncConfig } from "./config.js";
 import { TOKENS_SAVED_PER_REUSE } from "./describe.js";
@@ -74,7 +82,7 @@ const renderMeta = (meta: StatusMeta) =>
   `<!-- worker-sync:meta ${JSON.stringify(meta).replace(/</g, "\\u003c").replace(/>/g, "\\u003e")} -->`;
 
 const issueLink = (repoUrl: string, n: string) =>
-  /^[1-9]\d*$/.test(n) ? `[#${n}](${repoUrl}/issues/${n})` : escapeText(`#${n}`);
+  ISSUE_NUMBER.test(n) ? `[#${n}](${repoUrl}/issues/${n})` : escapeText(`#${n}`);
 
 export function formatSince(iso: string | null): string {
   if (!iso) return "—";
