@@ -61,7 +61,8 @@ function mayBeLossy(text: string, parsed: unknown): boolean {
     } else if (Array.isArray(value)) {
       for (let n = 0; n < value.length; n++) stack.push(value[n]);
     } else if (typeof value === "object" && value !== null) {
-      for (const key of Object.keys(value)) {
+      // for…in sees exactly the own keys here: JSON.parse makes plain objects, and no key is inherited.
+      for (const key in value) {
         if (PROTOTYPE_KEYS.has(key)) return true;
         colons += 1 + countColons(key);
         stack.push((value as Record<string, unknown>)[key]);
