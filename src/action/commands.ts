@@ -16,7 +16,7 @@ import { describeActivation, describeTransition } from "../sync/describe.js";
 import { summarize } from "../sync/summary.js";
 import type { CommandContext } from "./context.js";
 import type { ActionCommand } from "./inputs.js";
-import { type Report, renderProblemLines } from "./report.js";
+import { problemsToAnnotate, type Report, renderProblemLines } from "./report.js";
 import type { WorkspaceFile } from "./workspace.js";
 
 async function readWorkspaceText(file: WorkspaceFile): Promise<string> {
@@ -78,7 +78,7 @@ const HANDLERS: Handlers = {
   async validate(_command, { file, annotate }) {
     const { problems, parsed } = inspectText(await readWorkspaceText(file), file.relative);
     if (!parsed) {
-      for (const problem of problems) annotate(problem);
+      for (const problem of problemsToAnnotate(problems)) annotate(problem);
       const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
       return {
         changed: false,

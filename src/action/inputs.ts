@@ -1,5 +1,15 @@
 import * as z from "zod/mini";
-import { ROLES, type Role, UserError } from "../state/index.js";
+import {
+  issueNumberOf,
+  ROLES,
+  type Role,
+  sessionChange,
+  sessionKeySchema,
+  shown,
+  tierNameSchema,
+  UserError,
+  zodIssueSentence,
+} from "../state/index.js";
 import { DEFAULT_STATE_PATH } from "../sync/defaults.js";
 
 export const COMMANDS = [
@@ -57,9 +67,9 @@ const inputsSchema = z.object({
   file: z.string().check(z.minLength(1, "cannot be empty")),
   project: z.string(),
   role: optional(oneOf(ROLES)),
-  tier: z.string(),
-  issue: optional(z.string().check(z.regex(/^#?[1-9]\d{0,9}$/, "must be an issue number like 42"))),
-  "session-key": z.string(),
+  tier: optional(tierNameSchema()),
+  issue: optional(z.string().check(z.refine((v) => issueNumberOf(v) !== undefined, "must be an issue number like 42"))),
+  "session-key": optional(sessionKeySchema()),
   clear: optional(z.string().check(z.regex(/^(true|false)$/i, "must be true or false"))),
   commit: oneOf(COMMIT_MODES),
   token: z.string(),
@@ -105,10 +115,12 @@ export function parseInputs(raw: RawInputs): ActionInputs {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? "?");
-    // A union's own message is generic; the interesting one is the member's.
-    const message = issue?.code === "invalid_union" ? unionMessage(issue) : issue?.message;
+    const message = issue ? zodIssueSentence(issue) : "is not valid";
     const given = raw[name as keyof RawInputs] ?? "";
-    throw new UserError(`input "${name}" ${message ?? "is not valid"}${given ? `, got "${given}"` : ""}`);
+    // The key itself is never echoed: it may be a secret-looking token, and it is what was refused.
+    const echo = given && name !== "session-key" ? `, got ${shown(given)}` : "";
+    const joined = /^(must|is|cannot) /.test(message) ? ` ${message}` : `: ${message}`;
+    throw new UserError(`input "${name}"${joined}${echo}`);
   }
   const v = parsed.data;
   const need = (name: "project" | "role" | "tier" | "issue"): string => {
@@ -116,7 +128,7 @@ export function parseInputs(raw: RawInputs): ActionInputs {
     return v[name];
   };
   const target = () => ({ project: need("project"), role: need("role") as Role });
-  const issue = v.issue.replace(/^#/, "");
+  const issue = issueNumberOf(v.issue) ?? "";
   let command: ActionCommand;
   switch (v.command) {
     case "activate":
@@ -124,7 +136,7 @@ export function parseInputs(raw: RawInputs): ActionInputs {
         name: "activate",
         ...target(),
         tier: need("tier"),
-        issue: need("issue").replace(/^#/, ""),
+        issue: issueNumberOf(need("issue")) as string,
         ...(v["session-key"] ? { sessionKey: v["session-key"] } : {}),
       };
       break;
@@ -132,11 +144,13 @@ export function parseInputs(raw: RawInputs): ActionInputs {
       command = { name: "deactivate", ...target(), ...(issue ? { issue } : {}) };
       break;
     case "session": {
-      const clear = v.clear.toLowerCase() === "true";
-      if (clear === Boolean(v["session-key"])) {
-        throw new UserError('the session command needs exactly one of the inputs "session-key" or "clear: true"');
-      }
-      command = { name: "session", ...target(), tier: need("tier"), key: clear ? null : v["session-key"] };
+      const key = sessionChange(
+        v["session-key"] || undefined,
+        v.clear.toLowerCase() === "true",
+        'the session command needs exactly one of the inputs "session-key" or "clear: true"',
+        'input "session-key"',
+      );
+      command = { name: "session", ...target(), tier: need("tier"), key };
       break;
     }
     case "reconcile":
@@ -153,8 +167,4 @@ export function parseInputs(raw: RawInputs): ActionInputs {
     ...(v.branch ? { branch: v.branch } : {}),
     ...(v["commit-message"] ? { commitMessage: v["commit-message"] } : {}),
   };
-}
-
-function unionMessage(issue: { errors?: Array<Array<{ message: string }>> }): string | undefined {
-  return issue.errors?.map((e) => e[0]?.message).find((m) => m && !m.startsWith("Invalid input"));
 }

@@ -1,5 +1,5 @@
 import type { summary } from "@actions/core";
-import { formatProblem, type Problem } from "../state/index.js";
+import { formatProblems, type Problem, shownProblems } from "../state/index.js";
 import type { WorkerSummary } from "../sync/summary.js";
 
 type SummaryTableRow = Parameters<typeof summary.addTable>[0][number];
@@ -42,5 +42,8 @@ export function renderWorkerRows(workers: readonly WorkerSummary[]): SummaryTabl
   ];
 }
 
-export const renderProblemLines = (file: string, problems: readonly Problem[]) =>
-  problems.map((p) => formatProblem(file, p));
+/** The problems as the summary's lines: the first few, then a line counting the rest. */
+export const renderProblemLines = (file: string, problems: readonly Problem[]) => formatProblems(file, problems);
+
+/** The problems that get an annotation each; the summary's last line counts the others. */
+export const problemsToAnnotate = (problems: readonly Problem[]) => shownProblems(problems);

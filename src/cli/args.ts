@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { z } from "zod/mini";
-import { ROLES, type Role, UserError } from "../state/index.js";
+import { checkName, checkSessionKey, issueNumberOf, ROLES, type Role, shown, UserError } from "../state/index.js";
 
 import { DEFAULT_STATE_PATH } from "../sync/defaults.js";
 
@@ -72,10 +72,16 @@ export function parseRole(value: string, name = "--role"): Role {
 }
 
 export function parseIssue(value: string, name = "--issue"): string {
-  const m = /^#?([1-9]\d{0,9})$/.exec(value.trim());
-  if (!m) throw new UserError(`${name} must be an issue number like 42, got "${value}"`);
-  return m[1] as string;
+  const issue = issueNumberOf(value);
+  if (issue === undefined) throw new UserError(`${name} must be an issue number like 42, got ${shown(value)}`);
+  return issue;
 }
+
+/** A tier by the one name rule, checked before anything is read or written. */
+export const parseTier = (value: string, name = "--tier"): string => checkName(value, name);
+
+/** A session key by the one session-key rule. */
+export const parseSessionKey = (value: string, name: string): string => checkSessionKey(value, name);
 
 export function renderHelp(usage: string, summary: string, specs: OptionSpecs): string {
   const rows = Object.entries(specs).map(([name, s]) => {

@@ -2,12 +2,13 @@ import { resolve } from "node:path";
 import {
   activateMutation,
   deactivateMutation,
-  formatProblem,
+  formatProblems,
   inspectText,
   type Mutation,
   migrateMutation,
   parseProjectsFile,
   readMutation,
+  sessionChange,
   sessionMutation,
   UserError,
 } from "../state/index.js";
@@ -15,7 +16,16 @@ import { LocalFileBackend } from "../store/local-file.js";
 import { runTransaction } from "../store/transaction.js";
 import { describeActivation, describeTransition, renderStatusText } from "../sync/describe.js";
 import { summarize } from "../sync/summary.js";
-import { DEFAULT_FILE, parseIssue, parseOptions, parseRole, renderHelp, required } from "./args.js";
+import {
+  DEFAULT_FILE,
+  parseIssue,
+  parseOptions,
+  parseRole,
+  parseSessionKey,
+  parseTier,
+  renderHelp,
+  required,
+} from "./args.js";
 import { convertCommand } from "./convert.js";
 import { eventCommand } from "./event.js";
 import type { CliCommand, CliIo } from "./io.js";
@@ -55,7 +65,7 @@ export const COMMANDS: Record<string, CliCommand> = {
       const label = labelOf(values);
       const { problems, parsed } = inspectText(await readText(values, io), label);
       if (!parsed) {
-        for (const p of problems) io.stdout(formatProblem(label, p));
+        for (const line of formatProblems(label, problems)) io.stdout(line);
         return 1;
       }
       io.stdout(
@@ -112,9 +122,9 @@ export const COMMANDS: Record<string, CliCommand> = {
       const input = {
         project: required(values, "project"),
         role: parseRole(required(values, "role")),
-        tier: required(values, "tier"),
+        tier: parseTier(required(values, "tier")),
         issue: parseIssue(required(values, "issue")),
-        ...(typeof values.session === "string" ? { sessionKey: values.session } : {}),
+        ...(typeof values.session === "string" ? { sessionKey: parseSessionKey(values.session, "--session") } : {}),
       };
       const done = await transition(values, io, activateMutation(input));
       io.stdout(describeActivation(done.result));
@@ -143,12 +153,17 @@ export const COMMANDS: Record<string, CliCommand> = {
       ...fileOption,
     },
     async run(values, io) {
-      if ((values.set === undefined) === !values.clear) throw new UserError("give exactly one of --set KEY or --clear");
+      const key = sessionChange(
+        values.set as string | undefined,
+        values.clear === true,
+        "give exactly one of --set KEY or --clear",
+        "--set",
+      );
       const input = {
         project: required(values, "project"),
         role: parseRole(required(values, "role")),
-        tier: required(values, "tier"),
-        key: typeof values.set === "string" ? values.set : null,
+        tier: parseTier(required(values, "tier")),
+        key,
       };
       const done = await transition(values, io, sessionMutation(input));
       io.stdout(describeTransition(done.result, input.tier));

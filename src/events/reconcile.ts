@@ -6,7 +6,7 @@
  */
 
 import { fetchIssueFacts, type IssueRef, issueKey, listAll } from "../github/rest.js";
-import { type ProjectsFile, parseProjectsFile, UserError } from "../state/index.js";
+import { ISSUE_NUMBER, type ProjectsFile, parseProjectsFile, UserError } from "../state/index.js";
 import type { OctokitLike } from "../store/github-contents.js";
 import type { WorkerSyncConfig } from "../sync/config.js";
 import { installationWebOrigin, installedRepositories } from "../sync/installation-payload.js";
@@ -81,7 +81,7 @@ export async function listRoleIssues(
 
 /** Reads the issues the lists did not return; a stored issue id that is no issue number cannot be read. */
 export async function checkIssues(octokit: OctokitLike, repo: RepositoryName, numbers: readonly string[]) {
-  const readable = numbers.filter((n) => /^[1-9]\d{0,9}$/.test(n));
+  const readable = numbers.filter((n) => ISSUE_NUMBER.test(n));
   return Promise.all(
     readable.map((n) => fetchIssueFacts(octokit, { owner: repo.owner, repo: repo.name, issue_number: Number(n) })),
   );

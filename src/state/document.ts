@@ -1,6 +1,7 @@
 import { InvalidFileError, type Problem } from "./errors.js";
 import { checkSessionInvariant } from "./invariant.js";
-import { findSyntaxError, type JsonPath, locatePath, positionAt } from "./json-locate.js";
+import { findSyntaxError, type JsonPath, locatePaths, positionAt, positionsAt } from "./json-locate.js";
+import { findLossyValues } from "./lossless.js";
 import { migrate } from "./migrate.js";
 import { checkSchema, type ProjectsFile, ROLES } from "./schema.js";
 import type { SessionRef } from "./workers.js";
@@ -10,39 +11,32 @@ export function serialize(data: ProjectsFile): string {
   return `${JSON.stringify(data, null, 2)}\n`;
 }
 
-const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
-
-/** Finds keys that could pollute prototypes once the file is handled as plain objects. */
-function findForbiddenKey(data: unknown): JsonPath | undefined {
-  // Each entry knows its parent, so deep nesting costs no path copies until one is needed.
-  type Step = { value: unknown; key: string | number; parent: Step | undefined };
-  const pathOf = (step: Step): JsonPath => {
-    const path: Array<string | number> = [];
-    for (let s: Step | undefined = step; s?.parent; s = s.parent) path.push(s.key);
-    return path.reverse();
-  };
-  const stack: Step[] = [{ value: data, key: "", parent: undefined }];
-  while (stack.length) {
-    const step = stack.pop() as Step;
-    const { value } = step;
-    if (typeof value !== "object" || value === null) continue;
-    const isArray = Array.isArray(value);
-    for (const key of Object.keys(value)) {
-      const child: Step = {
-        value: (value as Record<string, unknown>)[key],
-        key: isArray ? Number(key) : key,
-        parent: step,
-      };
-      if (!isArray && FORBIDDEN_KEYS.has(key)) return pathOf(child);
-      stack.push(child);
-    }
-  }
-  return undefined;
+/** Gives each problem the line and column of its path, in one scan of the text for all of them. */
+function locateAll(text: string, found: ReadonlyArray<{ path: JsonPath; problem: Problem }>): Problem[] {
+  const offsets = locatePaths(
+    text,
+    found.map((f) => f.path),
+  );
+  return withPositions(
+    text,
+    found.map((f, n) => ({ problem: f.problem, offset: offsets[n] })),
+  );
 }
 
-function locate(text: string, path: JsonPath): Pick<Problem, "line" | "column"> {
-  const offset = locatePath(text, path);
-  return offset === undefined ? {} : { ...positionAt(text, offset) };
+function withPositions(
+  text: string,
+  found: ReadonlyArray<{ problem: Problem; offset: number | undefined }>,
+): Problem[] {
+  const located = found.filter((f) => f.offset !== undefined);
+  const positions = positionsAt(
+    text,
+    located.map((f) => f.offset as number),
+  );
+  const at = new Map(located.map((f, n) => [f, positions[n]]));
+  return found.map((f) => {
+    const position = at.get(f);
+    return position ? { ...f.problem, ...position } : f.problem;
+  });
 }
 
 export interface ParsedFile {
@@ -60,16 +54,13 @@ export function inspectText(text: string, file: string): { problems: Problem[]; 
     const bad = findSyntaxError(text) ?? { offset: 0, message: "not valid JSON" };
     return { problems: [{ path: "", message: bad.message, ...positionAt(text, bad.offset) }] };
   }
-  const forbidden = findForbiddenKey(raw);
-  if (forbidden) {
+  const lossy = findLossyValues(text, raw);
+  if (lossy.length) {
     return {
-      problems: [
-        {
-          path: forbidden.join("."),
-          message: `the key "${forbidden[forbidden.length - 1]}" is not allowed`,
-          ...locate(text, forbidden),
-        },
-      ],
+      problems: withPositions(
+        text,
+        lossy.map((l) => ({ problem: { path: l.path.join("."), message: l.message }, offset: l.offset })),
+      ),
     };
   }
   let result: ReturnType<typeof migrate>;
@@ -78,7 +69,10 @@ export function inspectText(text: string, file: string): { problems: Problem[]; 
   } catch (error) {
     if (error instanceof InvalidFileError) {
       return {
-        problems: error.problems.map((p) => ({ ...p, ...locate(text, p.path.split(".")) })),
+        problems: locateAll(
+          text,
+          error.problems.map((p) => ({ path: p.path.split("."), problem: p })),
+        ),
       };
     }
     throw error;
@@ -86,11 +80,10 @@ export function inspectText(text: string, file: string): { problems: Problem[]; 
   const issues = checkSchema(result.data);
   if (issues.length) {
     return {
-      problems: issues.map((issue) => ({
-        path: issue.path.join("."),
-        message: issue.message,
-        ...locate(text, issue.path),
-      })),
+      problems: locateAll(
+        text,
+        issues.map((issue) => ({ path: issue.path, problem: { path: issue.path.join("."), message: issue.message } })),
+      ),
     };
   }
   return { problems: [], parsed: { data: result.data as ProjectsFile, migrated: result.changes } };

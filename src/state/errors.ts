@@ -21,13 +21,41 @@ export class InvalidFileError extends UserError {
     readonly file: string,
     readonly problems: Problem[],
   ) {
-    super(problems.map((p) => formatProblem(file, p)).join("\n"));
+    super(formatProblems(file, problems).join("\n"));
   }
+}
+
+/** How many problems any report shows (the CLI, the Action's annotations, the app's comment). */
+export const PROBLEMS_SHOWN = 20;
+
+/** The problems a report shows: the first PROBLEMS_SHOWN of them. */
+export const shownProblems = <T>(problems: readonly T[]): readonly T[] => problems.slice(0, PROBLEMS_SHOWN);
+
+/** The line a report ends with when it left problems out ("… and 15,980 more problems"), or undefined. */
+export function moreProblemsLine(total: number): string | undefined {
+  const rest = total - PROBLEMS_SHOWN;
+  return rest > 0 ? `… and ${rest.toLocaleString("en-US")} more problem${rest === 1 ? "" : "s"}` : undefined;
+}
+
+/** The first PROBLEMS_SHOWN problems, one line each, then a line counting the rest. */
+export function formatProblems(file: string, problems: readonly Problem[]): string[] {
+  const more = moreProblemsLine(problems.length);
+  return [...shownProblems(problems).map((p) => formatProblem(file, p)), ...(more ? [more] : [])];
 }
 
 export function formatProblem(file: string, p: Problem): string {
   const where = p.line ? `${file}:${p.line}:${p.column ?? 1}` : file;
-  return p.path ? `${where}: ${p.path}: ${p.message}` : `${where}: ${p.message}`;
+  const message = shorten(p.message, 1_000);
+  return p.path ? `${where}: ${shownPath(p.path)}: ${message}` : `${where}: ${message}`;
+}
+
+/** A dotted path short enough for one line: a hostile file can nest 200,000 levels deep. */
+export function shownPath(path: string | ReadonlyArray<string | number>): string {
+  return shorten(typeof path === "string" ? path : path.join("."), 200);
+}
+
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max / 2)}…${text.slice(-max / 2 + 1)}`;
 }
 
 export class ProjectNotFoundError extends UserError {

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { zodIssueSentence } from "./zod-issue.js";
 
 /** The version this worker-sync writes. Files without it are older shapes. */
 export const SCHEMA_VERSION = 1;
@@ -72,8 +73,7 @@ export function checkSchema(data: unknown): SchemaIssue[] {
   if (result.success) return [];
   return result.error.issues.map((issue) => {
     const path = issue.path.map((k) => (typeof k === "symbol" ? String(k) : k));
-    const message =
-      issue.code === "invalid_type" && issue.message === "Invalid input" ? `expected ${issue.expected}` : issue.message;
+    const message = zodIssueSentence(issue);
     return { path, message: valueAt(data, path) === undefined ? `is missing (${message})` : message };
   });
 }

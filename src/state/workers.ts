@@ -1,4 +1,5 @@
 import { ProjectNotFoundError, UserError, WorkerBusyError } from "./errors.js";
+import { checkName, checkSessionKey, ISSUE_NUMBER, shown } from "./names.js";
 import type { Project, ProjectsFile, Role, Worker } from "./schema.js";
 
 /** A session slot: the one place a transition may change a session key. */
@@ -61,16 +62,6 @@ function withWorker(file: ProjectsFile, id: string, role: Role, worker: Worker):
   return { ...file, projects: { ...file.projects, [id]: { ...project, [role]: worker } } };
 }
 
-const TIER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-
-function checkTier(tier: string): void {
-  if (!TIER_NAME.test(tier)) {
-    throw new UserError(
-      `tier must be a name of letters, digits, "-", "_" or "." (like "medior"), got ${JSON.stringify(tier)}`,
-    );
-  }
-}
-
 function unchanged(file: ProjectsFile, project: string, role: Role): TransitionResult {
   return { file, changed: false, touched: [], project, role, worker: getProject(file, project)[role] };
 }
@@ -78,9 +69,9 @@ function unchanged(file: ProjectsFile, project: string, role: Role): TransitionR
 /** Puts a role's worker on an issue at a tier. Refuses to take over a busy worker. */
 export function activate(file: ProjectsFile, input: ActivateInput): TransitionResult {
   const { project: id, role, tier, issue, sessionKey } = input;
-  checkTier(tier);
-  if (!/^[1-9]\d*$/.test(issue)) throw new UserError(`issue must be a positive issue number, got "${issue}"`);
-  if (sessionKey !== undefined && !sessionKey.trim()) throw new UserError("session key cannot be empty");
+  checkName(tier, "tier");
+  if (!ISSUE_NUMBER.test(issue)) throw new UserError(`issue must be a positive issue number, got ${shown(issue)}`);
+  if (sessionKey !== undefined) checkSessionKey(sessionKey);
   const project = getProject(file, id);
   const worker = project[role];
   // An "active" worker with no issue (a hand-edited file) is on nothing, so it is free.
@@ -137,8 +128,8 @@ export function deactivate(file: ProjectsFile, input: DeactivateInput): Transiti
 /** Stores (or, with a null key, clears) one tier's session: the only way a session changes. */
 export function setSession(file: ProjectsFile, input: SessionInput): TransitionResult {
   const { project: id, role, tier, key } = input;
-  checkTier(tier);
-  if (key !== null && !key.trim()) throw new UserError("session key cannot be empty; use clear to remove a session");
+  checkName(tier, "tier");
+  if (key !== null) checkSessionKey(key);
   const worker = getProject(file, id)[role];
   const stored = Object.hasOwn(worker.sessions, tier) ? worker.sessions[tier] : undefined;
   if (stored === key || (stored === undefined && key === null)) return unchanged(file, id, role);

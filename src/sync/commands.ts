@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { sessionKeySchema, tierNameSchema, zodIssueSentence } from "../state/index.js";
 
 /** A `/worker …` comment command, validated. */
 export type WorkerCommand =
@@ -19,15 +20,8 @@ export const COMMAND_USAGE = [
 
 const USAGE_SESSION = 'expected "/worker session <tier> <key>" or "/worker session <tier> --clear"';
 
-const tier = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a tier is a name like "senior"'));
-const sessionKey = z
-  .string()
-  .check(
-    z.regex(
-      /^[^\s`<>]{1,200}$/,
-      "a session key is one word of at most 200 characters, without backticks or angle brackets",
-    ),
-  );
+const tier = tierNameSchema();
+const sessionKey = sessionKeySchema();
 
 const sessionArgs = z.tuple([tier, z.union([z.literal("--clear"), sessionKey])], {
   error: USAGE_SESSION,
@@ -88,8 +82,9 @@ function renderedLines(body: string): string[] {
 export function parseWorkerCommand(body: string): ParsedCommand | null {
   const found = renderedLines(body).find((l) => COMMAND_LINE.test(l));
   if (found === undefined) return null;
-  const line = found.trim();
-  const [, word = "", ...args] = line.split(/\s+/);
+  // Only spaces and tabs are trimmed and split on, so an invisible character stays in its word and is refused.
+  const line = found.replace(/^[ \t]+|[ \t]+$/g, "");
+  const [, word = "", ...args] = line.split(/[ \t]+/);
   const verb = word.toLowerCase();
   if ((verb === "status" || verb === "release" || verb === "reconcile") && args.length === 0) {
     return { ok: true, command: { kind: verb }, text: line };
@@ -100,11 +95,8 @@ export function parseWorkerCommand(body: string): ParsedCommand | null {
     const parsed = sessionArgs.safeParse(words);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      const detail = issue && issue.code !== "too_big" && issue.code !== "too_small" ? issue.message : undefined;
-      return {
-        ok: false,
-        error: detail && detail !== "Invalid input" ? detail : USAGE_SESSION,
-      };
+      const detail = issue && issue.code !== "too_big" && issue.code !== "too_small" ? zodIssueSentence(issue) : "";
+      return { ok: false, error: detail && !detail.startsWith("Invalid input") ? detail : USAGE_SESSION };
     }
     const [t, k] = parsed.data;
     return { ok: true, command: { kind: "session", tier: t, key: k === "--clear" ? null : k }, text: line };

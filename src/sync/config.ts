@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { ROLES, type Role, UserError } from "../state/index.js";
+import { ROLES, type Role, tierNameSchema, UserError, zodIssueSentence } from "../state/index.js";
 import { DEFAULT_STATE_PATH } from "./defaults.js";
 
 /** Where the app and the Action read their settings, in the repository the event is about. */
@@ -10,8 +10,6 @@ export class ConfigError extends UserError {
   override name = "ConfigError";
 }
 
-const TIER = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-
 const labelName = z.string({ error: "expected a label name" }).check(
   z.refine((s) => s.trim().length > 0, "a label name cannot be empty"),
   z.maxLength(50, "GitHub label names are at most 50 characters"),
@@ -21,9 +19,7 @@ const labelList = z
   .array(labelName, { error: "expected a list of label names" })
   .check(z.minLength(1, "list at least one label"));
 
-const tierName = z
-  .string({ error: "expected a tier name" })
-  .check(z.regex(TIER, 'expected a tier name of letters, digits, "-", "_" or "." (like "medior")'));
+const tierName = tierNameSchema();
 
 const roleSchema = (labels: string[], tiers: string[], defaultTier: string) =>
   z.prefault(
@@ -103,13 +99,12 @@ const sameLabel = (a: string, b: string) => a.trim().toLowerCase() === b.trim().
 
 function describeConfigIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.map(String).join(".");
-  let message = issue.message;
+  let message = zodIssueSentence(issue);
   if (issue.code === "unrecognized_keys") {
     const keys = (issue as { keys: string[] }).keys;
     const at = path ? `${path}.` : "";
     return `${keys.map((k) => `${at}${k}`).join(", ")}: unknown setting${keys.length > 1 ? "s" : ""}`;
   }
-  if (issue.code === "invalid_type" && message === "Invalid input") message = `expected ${issue.expected}`;
   if (issue.code === "invalid_key") message = 'expected a repository as "owner/name"';
   return path ? `${path}: ${message}` : message;
 }

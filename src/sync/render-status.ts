@@ -1,4 +1,12 @@
-import { getProject, type ProjectsFile, ROLES, type Role, type SessionOutcome, type Worker } from "../state/index.js";
+import {
+  getProject,
+  ISSUE_NUMBER,
+  type ProjectsFile,
+  ROLES,
+  type Role,
+  type SessionOutcome,
+  type Worker,
+} from "../state/index.js";
 import { COMMAND_USAGE } from "./commands.js";
 import type { WorkerSyncConfig } from "./config.js";
 import { TOKENS_SAVED_PER_REUSE } from "./describe.js";
@@ -74,7 +82,7 @@ const renderMeta = (meta: StatusMeta) =>
   `<!-- worker-sync:meta ${JSON.stringify(meta).replace(/</g, "\\u003c").replace(/>/g, "\\u003e")} -->`;
 
 const issueLink = (repoUrl: string, n: string) =>
-  /^[1-9]\d*$/.test(n) ? `[#${n}](${repoUrl}/issues/${n})` : escapeText(`#${n}`);
+  ISSUE_NUMBER.test(n) ? `[#${n}](${repoUrl}/issues/${n})` : escapeText(`#${n}`);
 
 export function formatSince(iso: string | null): string {
   if (!iso) return "—";
@@ -206,17 +214,33 @@ export function renderStatus(view: StatusView): { body: string; meta: StatusMeta
   return { body: `${lines.join("\n")}\n`, meta };
 }
 
+/** GitHub refuses an issue comment longer than this many characters. */
+export const COMMENT_MAX = 65_536;
+
 /** The status comment when worker-sync could not act: the reason, and that nothing changed. */
 export function renderProblem(message: string, previous?: StatusMeta): string {
-  return [
-    STATUS_MARKER,
-    "**worker-sync** could not act on this issue; nothing was changed.",
-    "",
-    `> ⚠️ ${escapeText(message)}`,
-    "",
-    renderMeta(previous ?? { roles: {} }),
-    "",
-  ].join("\n");
+  const head = [STATUS_MARKER, "**worker-sync** could not act on this issue; nothing was changed.", ""];
+  const tail = ["", renderMeta(previous ?? { roles: {} }), ""];
+  // Room for the reason: a hostile file's problems must not make a comment GitHub refuses.
+  const room = COMMENT_MAX - [...head, ...tail].join("\n").length - 200;
+  const reason = message.split("\n").map((line, n) => `> ${n === 0 ? "⚠️ " : ""}${escapeText(line)}`);
+  return [...head, ...fitLines(reason, room), ...tail].join("\n");
+}
+
+/** As many whole lines as fit in `room` characters, and a line saying how many were left out. */
+function fitLines(lines: readonly string[], room: number): string[] {
+  const out: string[] = [];
+  let used = 0;
+  for (const [n, line] of lines.entries()) {
+    const cut = line.length > room / 4 ? `${line.slice(0, room / 4).replace(/&[#\w]*$/, "")}…` : line;
+    if (used + cut.length + 1 > room) {
+      out.push(`> … and ${lines.length - n} more line${lines.length - n === 1 ? "" : "s"} (see the log)`);
+      break;
+    }
+    out.push(cut);
+    used += cut.length + 1;
+  }
+  return out;
 }
 
 /** A one-off reply to a command (not the status comment), tied to the command's comment id. */

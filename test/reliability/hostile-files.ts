@@ -65,4 +65,32 @@ export const HOSTILE_FILES: Array<[name: string, text: string]> = [
     "legacy issueId negative",
     '{"projects":{"-1":{"dev":{"active":true,"issueId":-5,"startTime":null,"model":"opus","sessionId":"agent:x"},"qa":{"active":false,"issueId":null,"startTime":null,"model":null,"sessionId":null}}}}',
   ],
+  // What JSON.parse reads "fine" but JSON.stringify would write back with another meaning.
+  [
+    "sessions key twice (a hand-resolved merge)",
+    file(`"-1":${project().replace('"sessions":{}', '"sessions":{"medior":"agent:kept"},"sessions":{"medior":null}')}`),
+  ],
+  ["project id twice", file(`"-1":${project()},"-1":${project()}`)],
+  ["projects key twice at the top", file(`"-1":${project()}`, ',"projects":{}')],
+  ["tier twice in sessions", file(`"-1":${project().replace('"sessions":{}', '"sessions":{"qa":"a","qa":"b"}')}`)],
+  [
+    "key twice, one of them escaped",
+    file(`"-1":${project().replace('"sessions":{}', '"sessions":{"qa":"a"},"\\u0073essions":{}')}`),
+  ],
+  ["key twice deep in an unknown field", file(`"-1":${project(',"x":[{"a":{"b":1,"b":2}}]')}`)],
+  ["number that overflows (1e999)", file(`"-1":${project(',"maxDevWorkers":1e999')}`)],
+  ["integer 2^53+1", file(`"-1":${project(',"chatId":9007199254740993')}`)],
+  ["integer -(2^53+1)", file(`"-1":${project(',"chatId":-9007199254740993')}`)],
+  ["number that rounds to an integer", file(`"-1":${project(',"maxQaWorkers":1.00000000000000001')}`)],
+  ["number that underflows to 0 (1e-400)", file(`"-1":${project(',"x":1e-400')}`)],
+  ["negative zero", file(`"-1":${project(',"x":-0')}`)],
+  // Old shapes where migration could not keep every value.
+  [
+    "legacy sessionId beside a string sessions",
+    '{"projects":{"-1":{"dev":{"active":false,"issueId":null,"startTime":null,"model":"opus","sessionId":"agent:a","sessions":"agent:b"},"qa":{"active":false,"issueId":null,"startTime":null,"model":null,"sessions":{}}}}}',
+  ],
+  [
+    "legacy sessionId beside an array sessions",
+    '{"projects":{"-1":{"dev":{"active":false,"issueId":null,"startTime":null,"model":"opus","sessionId":"agent:a","sessions":["agent:b"]},"qa":{"active":false,"issueId":null,"startTime":null,"model":null,"sessions":{}}}}}',
+  ],
 ];

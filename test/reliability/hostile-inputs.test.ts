@@ -95,7 +95,7 @@ describe("hostile /worker commands from someone with write access", () => {
       const replies = botComments();
       expect(replies).toHaveLength(1);
       const body = replies[0]?.body ?? "";
-      expect(body).toMatch(/expected|unknown command|a tier is|a session key is|could not run/);
+      expect(body).toMatch(/expected|unknown command|a tier is|a tier cannot|session key|could not run/);
       expect(body.length).toBeLessThan(3000);
       expect(body).not.toMatch(/<script|<img|\$\(rm/);
       expect(body).not.toMatch(PING);

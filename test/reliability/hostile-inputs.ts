@@ -40,6 +40,18 @@ export const HOSTILE_CONFIGS: Array<[name: string, yaml: string, error: RegExp |
   ],
   ["label over 50 characters", `roles:\n  dev:\n    labels: ["${"L".repeat(51)}"]\n`, /at most 50 characters/],
   ["tier with a path in it", "roles:\n  dev:\n    tiers: [../senior]\n", /roles\.dev\.tiers\.0: expected a tier name/],
+  // Names every JavaScript object already has: the file could not be read back after a write.
+  [
+    "tier named constructor",
+    "roles:\n  dev:\n    tiers: [junior, constructor]\n",
+    /roles\.dev\.tiers\.1: .*"constructor"/,
+  ],
+  ["tier named prototype", "roles:\n  qa:\n    tiers: [prototype]\n", /roles\.qa\.tiers\.0: .*"prototype"/],
+  [
+    "default tier named toString",
+    "roles:\n  dev:\n    defaultTier: toString\n",
+    /roles\.dev\.defaultTier: .*"toString"/,
+  ],
 ];
 
 /** `/worker` comments from someone with write access that must be refused, changing nothing. */
@@ -54,6 +66,15 @@ export const HOSTILE_COMMANDS: string[] = [
   "/worker release @everyone",
   "/worker status <img src=x onerror=alert(1)>",
   "/worker session __proto__ polluted",
+  "/worker session constructor agent:x",
+  "/worker session prototype agent:x",
+  "/worker session toString agent:x",
+  "/worker session hasOwnProperty --clear",
+  "/worker session senior agent:\u200Bx",
+  "/worker session senior \uFEFFagent:x",
+  "/worker session senior agent:\u202Ex",
+  "/worker session senior agent:\u0000x",
+  "/worker session senior agent:\u2060x",
 ];
 
 /** Issue titles and label names that must come out inert in the status comment. */
@@ -113,6 +134,48 @@ export const HOSTILE_ACTION_INPUTS: Array<[name: string, inputs: Record<string, 
     "session with key and clear",
     { command: "session", project: "p", role: "dev", tier: "t", "session-key": "k", clear: "true" },
     /exactly one of/,
+  ],
+  [
+    "tier named constructor",
+    { command: "session", project: "-1001234567890", role: "dev", tier: "constructor", "session-key": "k" },
+    /input "tier": .*"constructor"/,
+  ],
+  [
+    "tier named prototype",
+    { command: "activate", project: "-1001234567890", role: "dev", tier: "prototype", issue: "5" },
+    /input "tier": .*"prototype"/,
+  ],
+  [
+    "tier named __proto__",
+    { command: "session", project: "-1001234567890", role: "qa", tier: "__proto__", clear: "true" },
+    /input "tier": expected a tier name/,
+  ],
+  [
+    "tier named toString",
+    { command: "session", project: "-1001234567890", role: "dev", tier: "toString", "session-key": "k" },
+    /input "tier": .*"toString"/,
+  ],
+  [
+    "session key with a zero-width space",
+    { command: "session", project: "-1001234567890", role: "dev", tier: "senior", "session-key": "agent:\u200Bx" },
+    /input "session-key": session key cannot hold U\+200B/,
+  ],
+  [
+    "session key with a line break",
+    {
+      command: "activate",
+      project: "-1001234567890",
+      role: "qa",
+      tier: "qa",
+      issue: "5",
+      "session-key": "agent:x\nagent:y",
+    },
+    /input "session-key": session key cannot hold a line break/,
+  ],
+  [
+    "session key with a right-to-left override",
+    { command: "session", project: "-1001234567890", role: "dev", tier: "senior", "session-key": "agent:\u202Ex" },
+    /input "session-key": session key cannot hold U\+202E/,
   ],
   [
     "project that does not exist",

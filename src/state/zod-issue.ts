@@ -1,0 +1,37 @@
+import * as z from "zod/mini";
+import { nameProblem, sessionKeyProblem } from "./names.js";
+
+type Issue = z.core.$ZodIssue;
+
+/**
+ * One sentence for a zod issue: the schema's own message where it wrote one, else what was
+ * expected. Unions speak through the member that said something specific.
+ */
+export function zodIssueSentence(issue: Issue): string {
+  if (issue.code === "invalid_union" && issue.message === "Invalid input") {
+    for (const branch of issue.errors) {
+      const specific = branch.map(zodIssueSentence).find((m) => !m.startsWith("Invalid input"));
+      if (specific) return specific;
+    }
+  }
+  if (issue.code === "invalid_type" && issue.message === "Invalid input") return `expected ${issue.expected}`;
+  return issue.message;
+}
+
+/** A tier name by the one name rule, for zod schemas at the edges. */
+export const tierNameSchema = (error = "expected a tier name") =>
+  z.string({ error }).check(
+    z.superRefine((value, ctx) => {
+      const problem = nameProblem(value, "tier");
+      if (problem) ctx.issues.push({ code: "custom", message: problem, input: value });
+    }),
+  );
+
+/** A session key by the one session-key rule, for zod schemas at the edges. */
+export const sessionKeySchema = () =>
+  z.string().check(
+    z.superRefine((value, ctx) => {
+      const problem = sessionKeyProblem(value);
+      if (problem) ctx.issues.push({ code: "custom", message: `session key ${problem}`, input: value });
+    }),
+  );
