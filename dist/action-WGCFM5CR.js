@@ -1,2 +1,0 @@
-import{createRequire as __wsCreateRequire}from'node:module';import{fileURLToPath as __wsFileURLToPath}from'node:url';const require=__wsCreateRequire(import.meta.url);const __filename=__wsFileURLToPath(import.meta.url);const __dirname=__wsFileURLToPath(new URL('.',import.meta.url));
-import{a,b,c}from"./action-3FCIYSOB.js";import"./action-C5FKJ7SW.js";import"./action-FJH2QX33.js";import"./action-6HTKBLZQ.js";export{c as GitHubContentsBackend,b as isWriteConflict,a as statusOf};
