@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { nameProblem, sessionKeyProblem } from "./names.js";
+import { NAME_PATTERN, nameProblem, sessionKeyProblem } from "./names.js";
 
 type Issue = z.core.$ZodIssue;
 
@@ -21,8 +21,10 @@ export function zodIssueSentence(issue: Issue): string {
 /** A tier name by the one name rule, for zod schemas at the edges. */
 export const tierNameSchema = (error = "expected a tier name") =>
   z.string({ error }).check(
+    // As a regex check the pattern also lands in the JSON Schemas generated from these (schemas/).
+    z.regex(NAME_PATTERN, nameProblem("", "tier")),
     z.superRefine((value, ctx) => {
-      const problem = nameProblem(value, "tier");
+      const problem = NAME_PATTERN.test(value) ? nameProblem(value, "tier") : undefined;
       if (problem) ctx.issues.push({ code: "custom", message: problem, input: value });
     }),
   );
