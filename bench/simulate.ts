@@ -109,9 +109,9 @@ for (const rate of RATES) {
     commits: made.filter((r) => r.method === "PUT" && r.path.includes("/contents/") && r.status === 200).length,
   });
   if (next >= REPOS) break;
-  // More than twice this step's deliveries still waiting: the queue is losing ground, and a higher
+  // More deliveries waiting than this step sent (a lag over STEP_S): the queue is losing ground; a higher
   // rate would only pile up more (and starve this one process of CPU). Stop rising; drain.
-  if ((steps.at(-1)?.backlog ?? 0) > 2 * count) break;
+  if ((steps.at(-1)?.backlog ?? 0) > count) break;
 }
 // Drain, bounded: the rest committed within DRAIN_S, or reported as not.
 const drainFrom = performance.now();
