@@ -2,6 +2,7 @@
 // the same written to bench/results.json. About five minutes on 2 cores.
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
+import nock from "nock";
 import { measureBurst, measureMemory, measureRequests, measureSimulation } from "./app.js";
 import { measureColdStarts } from "./cold-start.js";
 import { measureActionStartup, measureBundleSize, measureLargeFile, measureTransitions } from "./core.js";
@@ -25,6 +26,11 @@ add(measureMemory());
 for (const f of await measureRequests()) add(f);
 for (const f of measureBurst("one-repository")) add(f);
 for (const f of measureBurst("central-state")) add(f);
+// The in-process app figures above intercept HTTP with nock and forbid real connections; the
+// cold starts talk to a real server on loopback.
+nock.cleanAll();
+nock.restore();
+nock.enableNetConnect();
 for (const f of await measureColdStarts()) add(f);
 const simulation = measureSimulation(4);
 for (const f of simulation.figures) add(f);
