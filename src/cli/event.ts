@@ -3,7 +3,7 @@
  * local projects.json. For trying a config against real events before installing the app.
  */
 import { resolve } from "node:path";
-import { UserError } from "../state/index.js";
+import { fileMutation, UserError } from "../state/index.js";
 import { LocalFileBackend } from "../store/local-file.js";
 import { readTextFile } from "../store/read-text.js";
 import { runTransaction } from "../store/transaction.js";
@@ -62,7 +62,7 @@ export const eventCommand = {
     const path = typeof values.file === "string" ? values.file : config.state.path;
     const done = await runTransaction(
       new LocalFileBackend(resolve(io.cwd, path), { label: path }),
-      issueSyncMutation(config, repo, facts),
+      fileMutation(issueSyncMutation(config, repo, facts)),
       {
         message: "",
       },

@@ -4,7 +4,7 @@
  */
 import { resolve } from "node:path";
 import type { Mutation } from "../state/index.js";
-import { parseProjectsFile, UserError } from "../state/index.js";
+import { fileMutation, parseProjectsFile, UserError } from "../state/index.js";
 import { classifyGitHubError, statusOf } from "../store/github-errors.js";
 import { LocalFileBackend } from "../store/local-file.js";
 import { runTransaction } from "../store/transaction.js";
@@ -117,7 +117,7 @@ export const reconcileCommand = {
             refused = unsafeListRepairs(out.result, input);
             return refused ? { ...out, changed: false } : out;
           };
-    const done = await runTransaction(backend, isDry ? dryRun(mutation) : mutation, {
+    const done = await runTransaction(backend, fileMutation(isDry ? dryRun(mutation) : mutation), {
       message: "",
       readOnly: isDry,
     });

@@ -2,7 +2,7 @@
 
 import { readConfigFile } from "../github/config-file.js";
 import type { IssueRef } from "../github/rest.js";
-import { type Mutation, parseProjectsFile, ROLES, type UserError } from "../state/index.js";
+import { fileMutation, type Mutation, parseProjectsFile, ROLES, type UserError } from "../state/index.js";
 import { type ContentsLocation, GitHubContentsBackend } from "../store/github-contents.js";
 import { runTransaction, type StateBackend, type TransactionResult } from "../store/transaction.js";
 import { CONFIG_FILE, ConfigError, parseConfig, type WorkerSyncConfig } from "../sync/config.js";
@@ -142,7 +142,7 @@ export async function commitMutation<R>(
   const key = `${deps.memory?.scope}:${backend.label}`;
   return queue
     ? await queue.commit(key, backend, mutation, options).finally(() => queue.settled(key))
-    : await runTransaction(backend, mutation, options);
+    : await runTransaction(backend, fileMutation(mutation), options);
 }
 
 /**

@@ -6,7 +6,7 @@
  * error. Across processes the blob sha precondition stays the guard (the transaction
  * re-reads and re-applies on a conflict).
  */
-import { type Mutation, type SessionRef, UserError } from "../state/index.js";
+import { fileMutation, type Mutation, type SessionRef, UserError } from "../state/index.js";
 import {
   runTransaction,
   type StateBackend,
@@ -98,7 +98,7 @@ export class CommitQueue {
   }
 
   private async commitBatch(backend: StateBackend, batch: Pending[], onConflict: CommitOptions<unknown>["onConflict"]) {
-    const done = await runTransaction(backend, combine(batch), {
+    const done = await runTransaction(backend, fileMutation(combine(batch)), {
       message: (outcomes) => commitMessage(batch, outcomes),
       ...(onConflict ? { onConflict } : {}),
     });

@@ -1,6 +1,7 @@
 export * from "./codec-roles.js";
 export * from "./codec-slots.js";
 export * from "./convert.js";
+export * from "./describe-result.js";
 export * from "./devclaw-schema.js";
 export * from "./document.js";
 export * from "./errors.js";
@@ -13,6 +14,7 @@ export * from "./names.js";
 export * from "./schema.js";
 export * from "./slots-migrate.js";
 export * from "./state-file.js";
+export * from "./status.js";
 export * from "./transitions.js";
 export * from "./view.js";
 export * from "./workers.js";

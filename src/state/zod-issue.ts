@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { NAME_PATTERN, nameProblem, sessionKeyProblem } from "./names.js";
+import { NAME_PATTERN, type NameKind, nameProblem, sessionKeyProblem } from "./names.js";
 
 type Issue = z.core.$ZodIssue;
 
@@ -18,16 +18,18 @@ export function zodIssueSentence(issue: Issue): string {
   return issue.message;
 }
 
-/** A tier name by the one name rule, for zod schemas at the edges. */
-export const tierNameSchema = (error = "expected a tier name") =>
+/** A tier (level) or role name by the one name rule, for zod schemas at the edges. */
+export const nameSchema = (kind: NameKind, error = `expected a ${kind} name`) =>
   z.string({ error }).check(
     // As a regex check the pattern also lands in the JSON Schemas generated from these (schemas/).
-    z.regex(NAME_PATTERN, nameProblem("", "tier")),
+    z.regex(NAME_PATTERN, nameProblem("", kind)),
     z.superRefine((value, ctx) => {
-      const problem = NAME_PATTERN.test(value) ? nameProblem(value, "tier") : undefined;
+      const problem = NAME_PATTERN.test(value) ? nameProblem(value, kind) : undefined;
       if (problem) ctx.issues.push({ code: "custom", message: problem, input: value });
     }),
   );
+
+export const tierNameSchema = (error = "expected a tier name") => nameSchema("tier", error);
 
 /** A session key by the one session-key rule, for zod schemas at the edges. */
 export const sessionKeySchema = () =>

@@ -1,8 +1,7 @@
-import type { TransitionResult } from "../state/index.js";
+import { TOKENS_SAVED_PER_REUSE, type TransitionResult } from "../state/index.js";
 import type { WorkerSummary } from "./summary.js";
 
-/** Tokens a reused session saves, as the format's authors estimate it. */
-export const TOKENS_SAVED_PER_REUSE = 50_000;
+export { TOKENS_SAVED_PER_REUSE };
 
 const who = (r: Pick<TransitionResult, "project" | "role">) => `${r.role} worker of project "${r.project}"`;
 
