@@ -69,9 +69,14 @@ export function checkSchema(data: unknown): SchemaIssue[] {
   // Most files are valid: a plain walk says so in a fraction of zod's time (zod builds a copy
   // of every object); only a file that fails it goes through zod, for the precise problems.
   if (looksValid(data)) return [];
-  const result = projectsFileSchema.safeParse(data);
+  return schemaIssues(projectsFileSchema, data);
+}
+
+/** A zod schema's problems with `data`, each with its path, as one sentence; a missing value says so. */
+export function schemaIssues(schema: z.ZodMiniType, data: unknown) {
+  const result = schema.safeParse(data);
   if (result.success) return [];
-  return result.error.issues.map((issue) => {
+  return result.error.issues.map((issue): SchemaIssue => {
     const path = issue.path.map((k) => (typeof k === "symbol" ? String(k) : k));
     const message = zodIssueSentence(issue);
     return { path, message: valueAt(data, path) === undefined ? `is missing (${message})` : message };

@@ -6,7 +6,7 @@ import { detectKind, type FileKind } from "./family.js";
 import { findSyntaxError, type JsonPath, locatePaths, positionAt, positionsAt } from "./json-locate.js";
 import { findLossyValues } from "./lossless.js";
 import { migrate } from "./migrate.js";
-import { checkSchema, type SchemaIssue } from "./schema.js";
+import { checkSchema, type SchemaIssue, schemaIssues } from "./schema.js";
 import { migrateSlots } from "./slots-migrate.js";
 import {
   describeSeat,
@@ -36,42 +36,11 @@ export interface StateFile {
 
 export const familyOf = (kind: FileKind): Family => (kind === "slots" ? 2 : 1);
 
-/** zod's issues as problems with paths, the same way for every schema. */
-function issuesOf(
-  schema: {
-    safeParse(data: unknown): {
-      success: boolean;
-      error?: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string; code: string; expected?: unknown }> };
-    };
-  },
-  data: unknown,
-): SchemaIssue[] {
-  const result = schema.safeParse(data);
-  if (result.success || !result.error) return [];
-  return result.error.issues.map((issue) => {
-    const path = issue.path.map((k) => (typeof k === "symbol" ? String(k) : k)) as (string | number)[];
-    const message =
-      issue.code === "invalid_type" && issue.message === "Invalid input"
-        ? `expected ${String(issue.expected)}`
-        : issue.message;
-    return { path, message: valueAt(data, path) === undefined ? `is missing (${message})` : message };
-  });
-}
-
-function valueAt(data: unknown, path: ReadonlyArray<string | number>): unknown {
-  let value = data;
-  for (const key of path) {
-    if (typeof value !== "object" || value === null || !Object.hasOwn(value, key)) return undefined;
-    value = (value as Record<string | number, unknown>)[key];
-  }
-  return value;
-}
-
 /** Validates a file (or the changed part of one) of the given kind. */
 export function checkKind(kind: FileKind, data: unknown): SchemaIssue[] {
   if (kind === "roles") return checkSchema(data);
-  if (kind === "slots") return looksValidSlots(data) ? [] : issuesOf(slotsFileSchema, data);
-  return looksValidFlatWorkers(data) ? [] : issuesOf(flatWorkersFileSchema, data);
+  if (kind === "slots") return looksValidSlots(data) ? [] : schemaIssues(slotsFileSchema, data);
+  return looksValidFlatWorkers(data) ? [] : schemaIssues(flatWorkersFileSchema, data);
 }
 
 export interface FoundProblem {

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseProjectsFile } from "../../src/state/index.js";
+import { idleWorker } from "../support/builders.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { makeWorkspace, readExample, runAction } from "./support.js";
 
@@ -16,15 +17,14 @@ afterEach(async () => {
 async function manyProjects(count: number): Promise<string> {
   const data = JSON.parse(await readExample());
   const template = Object.values(data.projects)[0] as Record<string, unknown>;
-  const idle = { active: false, issueId: null, startTime: null, model: null };
   data.projects = Object.fromEntries(
     Array.from({ length: count }, (_, i) => [
       `p${i}`,
       {
         ...structuredClone(template),
         name: `project ${i}`,
-        dev: { ...idle, sessions: { junior: null, medior: null, senior: null } },
-        qa: { ...idle, sessions: { qa: null } },
+        dev: idleWorker({ junior: null, medior: null, senior: null }),
+        qa: idleWorker({ qa: null }),
       },
     ]),
   );

@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { build } from "esbuild";
 import { beforeAll, expect, it } from "vitest";
 import { parseProjectsFile, serialize } from "../../src/state/index.js";
+import { idleRolesProject, rolesFile } from "../support/builders.js";
 
 // Scenario "crash": SIGKILL at random moments during 200 local transactions. After every
 // kill the file must parse, validate, and hold exactly a prefix of the transitions.
@@ -25,16 +26,7 @@ beforeAll(async () => {
   });
 });
 
-const initial = {
-  schemaVersion: 1 as const,
-  projects: {
-    "-1": {
-      name: "crash",
-      dev: { active: false, issueId: null, startTime: null, model: null, sessions: {} },
-      qa: { active: false, issueId: null, startTime: null, model: null, sessions: { qa: null } },
-    },
-  },
-};
+const initial = rolesFile({ "-1": idleRolesProject({}, { name: "crash" }) });
 
 /** How many transitions the file holds; fails unless they are exactly t0..t(k-1). */
 function appliedPrefix(path: string): number {

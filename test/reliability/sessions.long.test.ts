@@ -18,6 +18,7 @@ import {
   setSeatSession,
   UserError,
 } from "../../src/state/index.js";
+import { emptySlot } from "../support/builders.js";
 
 // Scenario "sessions": 100,000 random operations through the same transaction planner
 // every front door uses. The model below tracks sessions on its own: only an explicit
@@ -166,8 +167,7 @@ const slotOp: fc.Arbitrary<SlotOp> = fc.oneof(
 );
 
 function startSlotsFile(): unknown {
-  const empty = () => ({ active: false, issueId: null, sessionKey: null, startTime: null });
-  const role = () => ({ levels: Object.fromEntries(SLOT_LEVELS.map((l) => [l, [empty(), empty()]])) });
+  const role = () => ({ levels: Object.fromEntries(SLOT_LEVELS.map((l) => [l, [emptySlot(), emptySlot()]])) });
   return {
     projects: Object.fromEntries(
       PROJECTS.map((id) => [

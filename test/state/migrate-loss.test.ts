@@ -5,12 +5,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
 import { InvalidFileError, migrate } from "../../src/state/index.js";
+import { idleWorker } from "../support/builders.js";
 
 // No value may disappear in a migration without being listed; where the right answer is
 // unclear, migration refuses, naming the path, and writes nothing.
 type Obj = Record<string, unknown>;
 const ALIAS: Record<string, string> = { haiku: "junior", sonnet: "medior", opus: "senior", grok: "qa" };
-const idle = { active: false, issueId: null, startTime: null, model: null, sessions: { qa: null } };
+const idle = idleWorker({ qa: null });
 /** An old-shape idle worker with `extra` fields. */
 const old = (extra: Obj): Obj => ({ active: false, issueId: null, startTime: null, ...extra });
 const fileOf = (dev: Obj) => ({ projects: { "-1": { name: "x", dev, qa: idle } } });

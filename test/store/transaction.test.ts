@@ -7,18 +7,11 @@ import {
   type StateBackend,
   TooManyConflictsError,
 } from "../../src/store/transaction.js";
+import { idleRolesProject, rolesFile } from "../support/builders.js";
 
 const P = "-1";
 
-const file = (sessions: Record<string, string | null>): ProjectsFile => ({
-  schemaVersion: 1,
-  projects: {
-    [P]: {
-      dev: { active: false, issueId: null, startTime: null, model: null, sessions },
-      qa: { active: false, issueId: null, startTime: null, model: null, sessions: { qa: null } },
-    },
-  },
-});
+const file = (sessions: Record<string, string | null>): ProjectsFile => rolesFile({ [P]: idleRolesProject(sessions) });
 
 /**
  * A versioned store with compare-and-set writes, like the contents API: a write based on
