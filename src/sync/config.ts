@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { ROLES, type Role, tierNameSchema, UserError, zodIssueSentence } from "../state/index.js";
+import { nameProblem, tierNameSchema, UserError, zodIssueSentence } from "../state/index.js";
 import { DEFAULT_STATE_PATH } from "./defaults.js";
 
 /** Where the app and the Action read their settings, in the repository the event is about. */
@@ -19,22 +19,35 @@ const labelList = z
   .array(labelName, { error: "expected a list of label names" })
   .check(z.minLength(1, "list at least one label"));
 
-const tierName = tierNameSchema();
+const levelName = tierNameSchema("expected a level name");
 
-const roleSchema = (labels: string[], tiers: string[], defaultTier: string) =>
-  z.prefault(
-    z.strictObject({
-      /** Labels that put this role's worker on the issue. */
-      labels: z._default(labelList, labels),
-      /** Tier names; a label named like a tier picks it. */
-      tiers: z._default(
-        z.array(tierName, { error: "expected a list of tier names" }).check(z.minLength(1, "list at least one tier")),
-        tiers,
-      ),
-      defaultTier: z._default(tierName, defaultTier),
-    }),
-    {},
-  );
+const levelList = z
+  .array(levelName, { error: "expected a list of level names" })
+  .check(z.minLength(1, "list at least one level"));
+
+/** A role name by the one name rule (src/state names.ts), as a key of `roles`. */
+const roleName = z.string().check(
+  z.superRefine((value, ctx) => {
+    const problem = nameProblem(value, "role");
+    if (problem) ctx.issues.push({ code: "custom", message: problem, input: value });
+  }),
+);
+
+/**
+ * One role: the labels that put it on an issue, its level names and the level used when no
+ * level label says one. Absent fields default from the state file (see roleRulesFor in
+ * labels.ts). `tiers` and `defaultTier` are the older names of `levels` and `defaultLevel`.
+ */
+const roleSchema = z.prefault(
+  z.strictObject({
+    labels: z.optional(labelList),
+    levels: z.optional(levelList),
+    defaultLevel: z.optional(levelName),
+    tiers: z.optional(levelList),
+    defaultTier: z.optional(levelName),
+  }),
+  {},
+);
 
 /** A repository named as GitHub spells it: "owner/name". */
 export const REPOSITORY_NAME = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/;
@@ -81,19 +94,20 @@ export const configSchema = z.strictObject({
   project: z.optional(projectId),
   /** Only in a central state repository: the repositories whose events may change its projects. */
   repositories: z.optional(repositoryGrants),
-  roles: z.prefault(
-    z.strictObject({
-      dev: roleSchema(["Doing"], ["junior", "medior", "senior"], "medior"),
-      qa: roleSchema(["Testing"], ["qa"], "qa"),
-    }),
-    {},
-  ),
+  /** Role name → its labels and levels; roles not listed keep the defaults of the state file's family. */
+  roles: z._default(z.record(roleName, roleSchema, { error: "expected a map of role names to roles" }), {}),
   /** Keep a status comment on each issue a worker is put on. */
   comment: z._default(z.boolean({ error: "expected true or false" }), true),
 });
 
-export type WorkerSyncConfig = z.infer<typeof configSchema>;
-export type RoleConfig = WorkerSyncConfig["roles"][Role];
+/** A role as configured; an absent field takes the state file's default. */
+export interface RoleConfig {
+  labels?: string[];
+  levels?: string[];
+  defaultLevel?: string;
+}
+
+export type WorkerSyncConfig = Omit<z.infer<typeof configSchema>, "roles"> & { roles: Record<string, RoleConfig> };
 
 const sameLabel = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
@@ -105,27 +119,54 @@ function describeConfigIssue(issue: z.core.$ZodIssue): string {
     const at = path ? `${path}.` : "";
     return `${keys.map((k) => `${at}${k}`).join(", ")}: unknown setting${keys.length > 1 ? "s" : ""}`;
   }
-  if (issue.code === "invalid_key") message = 'expected a repository as "owner/name"';
+  if (issue.code === "invalid_key") {
+    message =
+      issue.path[0] === "roles"
+        ? (zodIssueSentence((issue as { issues: z.core.$ZodIssue[] }).issues[0] ?? issue) ?? "expected a role name")
+        : 'expected a repository as "owner/name"';
+  }
   return path ? `${path}: ${message}` : message;
 }
 
-/** Labels must say one thing: a label that is both a role's and a tier's (or two roles') is ambiguous. */
-function findLabelClash(config: WorkerSyncConfig): string | undefined {
-  const seen: Array<{ label: string; field: string }> = [];
-  for (const role of ROLES) {
-    const rc = config.roles[role];
-    if (!rc.tiers.includes(rc.defaultTier)) {
-      return `roles.${role}.defaultTier: "${rc.defaultTier}" is not one of roles.${role}.tiers (${rc.tiers.join(", ")})`;
+/** `tiers`/`defaultTier` (the older names) become `levels`/`defaultLevel`; giving both names is ambiguous. */
+function normalizeRoles(roles: z.infer<typeof configSchema>["roles"]): Record<string, RoleConfig> | string {
+  const out: Record<string, RoleConfig> = {};
+  for (const [role, rc] of Object.entries(roles)) {
+    const at = `roles.${role}`;
+    if (rc.levels && rc.tiers) return `${at}.tiers: give either levels or tiers (its older name), not both`;
+    if (rc.defaultLevel !== undefined && rc.defaultTier !== undefined) {
+      return `${at}.defaultTier: give either defaultLevel or defaultTier (its older name), not both`;
     }
+    const levels = rc.levels ?? rc.tiers;
+    const defaultLevel = rc.defaultLevel ?? rc.defaultTier;
+    const levelsField = rc.levels ? "levels" : "tiers";
+    const defaultField = rc.defaultLevel !== undefined ? "defaultLevel" : "defaultTier";
+    if (levels && defaultLevel !== undefined && !levels.some((l) => sameLabel(l, defaultLevel))) {
+      return `${at}.${defaultField}: "${defaultLevel}" is not one of ${at}.${levelsField} (${levels.join(", ")})`;
+    }
+    out[role] = {
+      ...(rc.labels ? { labels: rc.labels } : {}),
+      ...(levels ? { levels } : {}),
+      ...(defaultLevel !== undefined ? { defaultLevel } : {}),
+    };
+  }
+  return out;
+}
+
+/** Labels must say one thing: a label that is both a role's and a level's (or two roles') is ambiguous. */
+function findLabelClash(roles: z.infer<typeof configSchema>["roles"]): string | undefined {
+  const seen: Array<{ label: string; field: string }> = [];
+  for (const [role, rc] of Object.entries(roles)) {
+    const levelsField = rc.levels ? "levels" : "tiers";
     const fields = [
-      ...rc.labels.map((label, i) => ({ label, field: `roles.${role}.labels.${i}` })),
-      ...rc.tiers.map((label, i) => ({ label, field: `roles.${role}.tiers.${i}` })),
+      ...(rc.labels ?? []).map((label, i) => ({ label, field: `roles.${role}.labels.${i}` })),
+      ...(rc.levels ?? rc.tiers ?? []).map((label, i) => ({ label, field: `roles.${role}.${levelsField}.${i}` })),
     ];
     for (const f of fields) {
       const clash = seen.find((s) => sameLabel(s.label, f.label));
-      // The same tier name in two roles is fine (both roles read it); a role label used twice is not.
-      const bothTiers = clash && /\.tiers\./.test(clash.field) && /\.tiers\./.test(f.field);
-      if (clash && !bothTiers) return `${f.field}: "${f.label}" is already used by ${clash.field}`;
+      // The same level name in two roles is fine (both roles read it); a role label used twice is not.
+      const bothLevels = clash && !/\.labels\./.test(clash.field) && !/\.labels\./.test(f.field);
+      if (clash && !bothLevels) return `${f.field}: "${f.label}" is already used by ${clash.field}`;
       seen.push(f);
     }
   }
@@ -154,17 +195,13 @@ export function parseConfig(raw: unknown, file = CONFIG_FILE): WorkerSyncConfig 
     const where = first ? describeConfigIssue(first) : "not a valid configuration";
     throw new ConfigError(`${file}: ${where}`);
   }
-  const clash = findLabelClash(result.data) ?? findRepeatedRepository(result.data);
+  const roles = normalizeRoles(result.data.roles);
+  const clash =
+    (typeof roles === "string" ? roles : undefined) ??
+    findLabelClash(result.data.roles) ??
+    findRepeatedRepository(result.data);
   if (clash) throw new ConfigError(`${file}: ${clash}`);
-  return result.data;
-}
-
-/** The labels this config reacts to: role labels and tier labels. */
-export function isLabelMentioned(config: WorkerSyncConfig, label: string): boolean {
-  return ROLES.some((role) => {
-    const rc = config.roles[role];
-    return rc.labels.some((l) => sameLabel(l, label)) || rc.tiers.some((t) => sameLabel(t, label));
-  });
+  return { ...result.data, roles: roles as Record<string, RoleConfig> };
 }
 
 export const labelMatches = sameLabel;
