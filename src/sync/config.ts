@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { nameProblem, tierNameSchema, UserError, zodIssueSentence } from "../state/index.js";
 import { DEFAULT_STATE_PATH } from "./defaults.js";
+import { ACTIVE_LABELS, canonicalRole, DEFAULT_ROLE_NAMES } from "./devclaw-labels.js";
 
 /** Where the app and the Action read their settings, in the repository the event is about. */
 export const CONFIG_FILE = ".github/worker-sync.yml";
@@ -100,14 +101,10 @@ export const configSchema = z.strictObject({
   comment: z._default(z.boolean({ error: "expected true or false" }), true),
 });
 
-/** A role as configured; an absent field takes the state file's default. */
-export interface RoleConfig {
-  labels?: string[];
-  levels?: string[];
-  defaultLevel?: string;
-}
+/** A role as configured; an absent field takes the state file's default (`tiers`, `defaultTier`: the older names). */
+export type RoleConfig = z.infer<typeof configSchema>["roles"][string];
 
-export type WorkerSyncConfig = Omit<z.infer<typeof configSchema>, "roles"> & { roles: Record<string, RoleConfig> };
+export type WorkerSyncConfig = z.infer<typeof configSchema>;
 
 const sameLabel = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
@@ -128,34 +125,40 @@ function describeConfigIssue(issue: z.core.$ZodIssue): string {
   return path ? `${path}: ${message}` : message;
 }
 
-/** `tiers`/`defaultTier` (the older names) become `levels`/`defaultLevel`; giving both names is ambiguous. */
-function normalizeRoles(roles: z.infer<typeof configSchema>["roles"]): Record<string, RoleConfig> | string {
-  const out: Record<string, RoleConfig> = {};
+/** A role's levels, under either name (`tiers` is the older one). */
+export const levelsOf = (rc: RoleConfig): string[] | undefined => rc.levels ?? rc.tiers;
+
+/** A role's default level and the field it was given in, under either name. */
+export const defaultLevelOf = (rc: RoleConfig): { name: string; field: "defaultLevel" | "defaultTier" } | undefined =>
+  rc.defaultLevel !== undefined
+    ? { name: rc.defaultLevel, field: "defaultLevel" }
+    : rc.defaultTier !== undefined
+      ? { name: rc.defaultTier, field: "defaultTier" }
+      : undefined;
+
+/** A role's fields must say one thing each: a new name and its older one together are ambiguous. */
+function checkRoles(roles: Record<string, RoleConfig>): string | undefined {
   for (const [role, rc] of Object.entries(roles)) {
     const at = `roles.${role}`;
     if (rc.levels && rc.tiers) return `${at}.tiers: give either levels or tiers (its older name), not both`;
     if (rc.defaultLevel !== undefined && rc.defaultTier !== undefined) {
       return `${at}.defaultTier: give either defaultLevel or defaultTier (its older name), not both`;
     }
-    const levels = rc.levels ?? rc.tiers;
-    const defaultLevel = rc.defaultLevel ?? rc.defaultTier;
-    const levelsField = rc.levels ? "levels" : "tiers";
-    const defaultField = rc.defaultLevel !== undefined ? "defaultLevel" : "defaultTier";
-    if (levels && defaultLevel !== undefined && !levels.some((l) => sameLabel(l, defaultLevel))) {
-      return `${at}.${defaultField}: "${defaultLevel}" is not one of ${at}.${levelsField} (${levels.join(", ")})`;
+    const levels = levelsOf(rc);
+    const wanted = defaultLevelOf(rc);
+    if (levels && wanted && !levels.some((l) => sameLabel(l, wanted.name))) {
+      return `${at}.${wanted.field}: "${wanted.name}" is not one of ${at}.${rc.levels ? "levels" : "tiers"} (${levels.join(", ")})`;
     }
-    out[role] = {
-      ...(rc.labels ? { labels: rc.labels } : {}),
-      ...(levels ? { levels } : {}),
-      ...(defaultLevel !== undefined ? { defaultLevel } : {}),
-    };
   }
-  return out;
+  return undefined;
 }
 
 /** Labels must say one thing: a label that is both a role's and a level's (or two roles') is ambiguous. */
-function findLabelClash(roles: z.infer<typeof configSchema>["roles"]): string | undefined {
-  const seen: Array<{ label: string; field: string }> = [];
+function findLabelClash(roles: Record<string, RoleConfig>): string | undefined {
+  // The default label of a role left out of the config is taken too (under its family-1 name for dev and qa).
+  const seen: Array<{ label: string; field: string }> = Object.entries(ACTIVE_LABELS)
+    .filter(([role]) => !Object.keys(roles).some((r) => canonicalRole(r) === role))
+    .map(([role, label]) => ({ label, field: `roles.${DEFAULT_ROLE_NAMES[role] ?? role}.labels.0` }));
   for (const [role, rc] of Object.entries(roles)) {
     const levelsField = rc.levels ? "levels" : "tiers";
     const fields = [
@@ -195,13 +198,9 @@ export function parseConfig(raw: unknown, file = CONFIG_FILE): WorkerSyncConfig 
     const where = first ? describeConfigIssue(first) : "not a valid configuration";
     throw new ConfigError(`${file}: ${where}`);
   }
-  const roles = normalizeRoles(result.data.roles);
-  const clash =
-    (typeof roles === "string" ? roles : undefined) ??
-    findLabelClash(result.data.roles) ??
-    findRepeatedRepository(result.data);
+  const clash = checkRoles(result.data.roles) ?? findLabelClash(result.data.roles) ?? findRepeatedRepository(result.data);
   if (clash) throw new ConfigError(`${file}: ${clash}`);
-  return { ...result.data, roles: roles as Record<string, RoleConfig> };
+  return result.data;
 }
 
 export const labelMatches = sameLabel;

@@ -7,7 +7,10 @@
  * `<role>:<level>:<Name>`, the legacy `<role>.<level>`, and a plain `<level>`.
  */
 import type { ProjectView } from "../state/index.js";
-import { ConfigError, labelMatches, type RoleConfig, type WorkerSyncConfig } from "./config.js";
+import { ConfigError, defaultLevelOf, labelMatches, levelsOf, type RoleConfig, type WorkerSyncConfig } from "./config.js";
+import { ACTIVE_LABELS, canonicalRole, ROLE_ALIASES } from "./devclaw-labels.js";
+
+export { canonicalRole };
 
 /** One role of a project as the labels drive it. */
 export interface RoleRule {
@@ -17,17 +20,6 @@ export interface RoleRule {
   levels: string[];
   defaultLevel: string;
 }
-
-/** DevClaw's role aliases: the family-1 names of its first two roles. */
-const ROLE_ALIASES: Readonly<Record<string, string>> = { dev: "developer", qa: "tester" };
-
-/** DevClaw's active labels (workflow.yaml): the label that means the role works on the issue. */
-const ACTIVE_LABELS: Readonly<Record<string, string>> = {
-  developer: "Doing",
-  tester: "Testing",
-  reviewer: "Reviewing",
-  architect: "Researching",
-};
 
 /** The level aliases DevClaw applies per role (its labels of older releases). */
 const LEVEL_ALIASES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
@@ -49,9 +41,6 @@ const KNOWN_LEVELS = ["junior", "medior", "senior", "qa", "mid", "reviewer", "te
 const ROUTING_PREFIXES = ["review:", "test:", "owner:", "notify:"];
 
 const lower = (s: string) => s.trim().toLowerCase();
-
-/** developer for `dev`, `Developer` or `developer`; other names in lower case. */
-export const canonicalRole = (name: string) => ROLE_ALIASES[lower(name)] ?? lower(name);
 
 export const isRoutingLabel = (label: string) => ROUTING_PREFIXES.some((p) => lower(label).startsWith(p));
 
@@ -86,14 +75,17 @@ function ruleOf(role: string, found: { name: string; rc: RoleConfig } | undefine
   const rc = found?.rc ?? {};
   const family1 = view.family === 1 ? FAMILY1_LEVELS[role] : undefined;
   const inFile = Object.keys(view.roles[role]?.levels ?? {});
-  const levels = rc.levels ? rc.levels.map((l) => spelled(inFile, l)) : (family1?.levels ?? inFile);
+  const given = levelsOf(rc);
+  const levels = given ? given.map((l) => spelled(inFile, l)) : (family1?.levels ?? inFile);
   const labels = rc.labels ?? (ACTIVE_LABELS[canonicalRole(role)] ? [ACTIVE_LABELS[canonicalRole(role)] as string] : []);
+  const wanted = defaultLevelOf(rc);
   let defaultLevel: string;
-  if (rc.defaultLevel !== undefined) {
-    defaultLevel = spelled(levels, rc.defaultLevel);
+  if (wanted !== undefined) {
+    defaultLevel = spelled(levels, wanted.name);
     if (levels.length && !levels.includes(defaultLevel)) {
+      const what = family1 ? `roles.${found?.name}.${wanted.field === "defaultTier" ? "tiers" : "levels"}` : `the ${role} levels of project "${view.id}"`;
       throw new ConfigError(
-        `roles.${found?.name}.defaultLevel: "${rc.defaultLevel}" is not one of the ${role} levels of project "${view.id}" (${levels.join(", ")})`,
+        `roles.${found?.name}.${wanted.field}: "${wanted.name}" is not one of ${what} (${levels.join(", ")})`,
       );
     }
   } else {
@@ -195,7 +187,7 @@ export function labelsRead(rules: readonly RoleRule[], labels: readonly string[]
  */
 export function isLabelMentioned(config: WorkerSyncConfig, label: string): boolean {
   if (isRoutingLabel(label)) return false;
-  const configured = Object.entries(config.roles).flatMap(([, rc]) => [...(rc.labels ?? []), ...(rc.levels ?? [])]);
+  const configured = Object.entries(config.roles).flatMap(([, rc]) => [...(rc.labels ?? []), ...(levelsOf(rc) ?? [])]);
   const names = [...configured, ...Object.values(ACTIVE_LABELS), ...KNOWN_LEVELS];
   if (names.some((n) => labelMatches(n, label))) return true;
   const roles = new Set([...Object.keys(config.roles), ...Object.keys(ROLE_ALIASES), ...Object.keys(ACTIVE_LABELS)]);

@@ -202,3 +202,61 @@ export function projectsJson(options: { roleExecution?: "parallel" | "sequential
     2,
   )}\n`;
 }
+
+/** A slot as DevClaw writes an empty one, with what is given. */
+export const slot = (over: Record<string, unknown> = {}) => ({
+  active: false,
+  issueId: null,
+  sessionKey: null,
+  startTime: null,
+  ...over,
+});
+
+/**
+ * A family-2 projects.json (DevClaw 1.6): two projects, Codertocat/Hello-World's found by its
+ * `repoRemote` only (its `repo` is a local path of another name). Developer medior has two
+ * slots, Ada holding a session; senior one; tester one slot per level.
+ */
+export function slotsJson(options: { roleExecution?: "parallel" | "sequential" } = {}) {
+  return `${JSON.stringify(
+    {
+      projects: {
+        hello: {
+          slug: "hello",
+          name: "hello",
+          repo: "~/git/hw",
+          repoRemote: `git@github.com:${FULL}.git`,
+          groupName: "Project: hello",
+          baseBranch: "main",
+          deployBranch: "main",
+          channels: [{ channelId: "-1003843401024", channel: "telegram", name: "primary", events: ["*"] }],
+          provider: "github",
+          ...(options.roleExecution ? { roleExecution: options.roleExecution } : {}),
+          workers: {
+            developer: {
+              levels: {
+                junior: [slot()],
+                medior: [
+                  slot({ sessionKey: "agent:main:subagent:hello-developer-medior-ada", name: "Ada" }),
+                  slot({ name: "Bruno" }),
+                ],
+                senior: [slot({ name: "Cleo" })],
+              },
+            },
+            tester: { levels: { junior: [slot()], medior: [slot()], senior: [slot()] } },
+            reviewer: { levels: { junior: [], senior: [] } },
+          },
+        },
+        other: {
+          slug: "other",
+          name: "other",
+          repo: "~/git/other",
+          repoRemote: "https://github.com/acme/other.git",
+          workers: { developer: { levels: { medior: [slot()] } } },
+        },
+      },
+    },
+    null,
+    2,
+  )}\n`;
+}
