@@ -15,13 +15,10 @@ import {
   applyChanges,
   deactivate,
   deactivateSeats,
-  type Mutation,
   type ProjectsFile,
   parseProjectsFile,
   parseState,
-  planStateWrite,
   type StateFile,
-  seatMutation,
   setSession,
   viewOf,
 } from "../src/state/index.js";
@@ -43,28 +40,18 @@ async function floor(path: string): Promise<void> {
 }
 
 /**
- * The subject: migrate + validate + transition + write through the real store. Family 1
- * goes through the CLI's transaction (lock, read, migrate, validate, invariant, atomic write
- * with fsync and the version check); family 2 through the new core's planner (planStateWrite
- * with activateSeat) on the same backend, under its lock: the path the front doors will take.
+ * The subject: migrate + validate + transition + write through the real store, the
+ * transaction every front door uses on both families (lock, read, migrate, validate,
+ * invariant, atomic write with fsync and the version check).
  */
 async function subject(kind: FileCase, path: string): Promise<void> {
   const backend = new LocalFileBackend(path);
-  if (kind !== "slots") {
-    const mutation = activateMutation({ project: "-1001000001", role: "dev", tier: "senior", issue: "4242" });
-    const done = await runTransaction(backend, mutation as Mutation<unknown>, { message: "" });
-    if (!done.written) throw new Error("bench: the 10,000-project file was not written");
-    return;
-  }
-  const mutation = seatMutation("project-1", (view) =>
-    activateSeat(view, { role: "developer", level: "medior", issue: "4242", now: NOW }),
-  );
-  await backend.exclusive(async () => {
-    const snapshot = await backend.read();
-    const plan = planStateWrite(snapshot.text ?? "", backend.label, mutation);
-    if (plan.text === null) throw new Error("bench: the 10,000-project slots file was not written");
-    await backend.write(plan.text, snapshot, "");
-  });
+  const mutation =
+    kind === "slots"
+      ? activateMutation({ project: "project-1", role: "developer", level: "medior", issue: "4242" }, () => NOW)
+      : activateMutation({ project: "-1001000001", role: "dev", level: "senior", issue: "4242" });
+  const done = await runTransaction(backend, mutation, { message: "" });
+  if (!done.written) throw new Error(`bench: the 10,000-project ${kind} file was not written`);
 }
 
 const FILE_NAMES: Record<FileCase, string> = {

@@ -2,17 +2,19 @@ import { readFile } from "node:fs/promises";
 import {
   activateMutation,
   deactivateMutation,
-  inspectText,
-  type Mutation,
+  describeActivated,
+  describeDeactivated,
+  describeSessionSet,
+  inspectState,
   migrateMutation,
   parseProjectsFile,
+  type SeatResult,
+  type StateMutation,
   sessionMutation,
-  type TransitionResult,
   UserError,
 } from "../state/index.js";
 import { readTextFile } from "../store/read-text.js";
 import { runTransaction, type TransactionResult } from "../store/transaction.js";
-import { describeActivation, describeTransition } from "../sync/describe.js";
 import { summarize } from "../sync/summary.js";
 import type { CommandContext } from "./context.js";
 import type { ActionCommand } from "./inputs.js";
@@ -40,7 +42,7 @@ async function syncWorkspaceFile(file: WorkspaceFile, text: string): Promise<voi
 
 async function transact<R>(
   context: CommandContext,
-  mutation: Mutation<R>,
+  mutation: StateMutation<R>,
   message: (result: R) => string,
 ): Promise<TransactionResult<R>> {
   const backend = await context.openBackend();
@@ -52,20 +54,22 @@ async function transact<R>(
 const projectRows = (text: string, label: string, project?: string) =>
   summarize(parseProjectsFile(text, label).data).filter((w) => project === undefined || w.project === project);
 
-function transitionReport(
-  done: TransactionResult<TransitionResult>,
+/** The outputs name the seat the step touched: `worker` (how messages name it) and its session key. */
+function transitionReport<R>(
+  done: TransactionResult<R>,
+  seat: SeatResult | null,
   headline: string,
   label: string,
-  session?: { key: string | null; reused: boolean },
+  project: string,
 ): Report {
-  const r = done.result;
   return {
     changed: done.written,
-    worker: r.worker,
-    ...(session ? { sessionKey: session.key, sessionReused: session.reused } : {}),
+    ...(seat
+      ? { worker: seat.worker, seat, sessionKey: seat.sessionKey, sessionReused: seat.outcome === "reused" }
+      : {}),
     ...(done.commitSha ? { commitSha: done.commitSha } : {}),
     headline,
-    workers: projectRows(done.text, label, r.project),
+    workers: projectRows(done.text, label, project),
   };
 }
 
@@ -76,7 +80,7 @@ type Handlers = { [N in ActionCommand["name"]]: Handler<Extract<ActionCommand, {
 
 const HANDLERS: Handlers = {
   async validate(_command, { file, annotate }) {
-    const { problems, parsed } = inspectText(await readWorkspaceText(file), file.relative);
+    const { problems, state: parsed } = inspectState(await readWorkspaceText(file), file.relative);
     if (!parsed) {
       for (const problem of problemsToAnnotate(problems)) annotate(problem);
       const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
@@ -93,7 +97,7 @@ const HANDLERS: Handlers = {
       headline: older
         ? `${file.relative} is valid, in an older shape: the migrate command would make ${older} changes`
         : `${file.relative} is valid`,
-      workers: summarize(parsed.data),
+      ...(parsed.kind === "roles" ? { workers: summarize(parsed.data as never) } : {}),
     };
   },
 
@@ -124,34 +128,24 @@ const HANDLERS: Handlers = {
   },
 
   async activate(command, context) {
-    const { name: _, sessionKey, ...rest } = command;
-    const done = await transact(
-      context,
-      activateMutation({ ...rest, ...(sessionKey !== undefined ? { sessionKey } : {}) }),
-      (r) => commitMessage(describeActivation(r)),
-    );
-    const session = done.result.session;
-    return transitionReport(done, describeActivation(done.result), context.file.relative, {
-      key: session?.key ?? null,
-      reused: session?.outcome === "reused",
-    });
+    const { name: _, ...input } = command;
+    const done = await transact(context, activateMutation(input), (r) => commitMessage(describeActivated(r)));
+    const line = describeActivated(done.result);
+    return transitionReport(done, done.result, line, context.file.relative, input.project);
   },
 
   async deactivate(command, context) {
     const { name: _, ...input } = command;
-    const done = await transact(context, deactivateMutation(input), (r) => commitMessage(describeTransition(r)));
-    return transitionReport(done, describeTransition(done.result), context.file.relative);
+    const done = await transact(context, deactivateMutation(input), (r) => commitMessage(describeDeactivated(r)));
+    const line = describeDeactivated(done.result);
+    return transitionReport(done, done.result.seat, line, context.file.relative, input.project);
   },
 
   async session(command, context) {
     const { name: _, ...input } = command;
-    const done = await transact(context, sessionMutation(input), (r) =>
-      commitMessage(describeTransition(r, input.tier)),
-    );
-    return transitionReport(done, describeTransition(done.result, input.tier), context.file.relative, {
-      key: input.key,
-      reused: false,
-    });
+    const done = await transact(context, sessionMutation(input), (r) => commitMessage(describeSessionSet(r)));
+    const line = describeSessionSet(done.result);
+    return transitionReport(done, { ...done.result, outcome: undefined }, line, context.file.relative, input.project);
   },
 
   // The app's code (events, Octokit, YAML) loads only for these two.

@@ -1,8 +1,7 @@
 import * as z from "zod/mini";
 import {
   issueNumberOf,
-  ROLES,
-  type Role,
+  nameSchema,
   sessionChange,
   sessionKeySchema,
   shown,
@@ -39,7 +38,9 @@ export const INPUT_DEFAULTS = {
   file: DEFAULT_FILE,
   project: "",
   role: "",
+  level: "",
   tier: "",
+  slot: "",
   issue: "",
   "session-key": "",
   clear: "false",
@@ -66,8 +67,10 @@ const inputsSchema = z.object({
   command: oneOf(COMMANDS),
   file: z.string().check(z.minLength(1, "cannot be empty")),
   project: z.string(),
-  role: optional(oneOf(ROLES)),
+  role: optional(nameSchema("role", "expected a role name")),
+  level: optional(tierNameSchema("expected a level name")),
   tier: optional(tierNameSchema()),
+  slot: optional(z.string().check(z.regex(/^[1-9]\d{0,5}$/, "must be a slot number from 1, like 2"))),
   issue: optional(z.string().check(z.refine((v) => issueNumberOf(v) !== undefined, "must be an issue number like 42"))),
   "session-key": optional(sessionKeySchema()),
   clear: optional(z.string().check(z.regex(/^(true|false)$/i, "must be true or false"))),
@@ -90,15 +93,15 @@ const inputsSchema = z.object({
 
 interface WorkerTarget {
   project: string;
-  role: Role;
+  role: string;
 }
 
 export type ActionCommand =
   | { name: "validate" | "migrate" | "status" | "handle-event" }
   | { name: "reconcile"; dryRun: boolean }
-  | ({ name: "activate"; tier: string; issue: string; sessionKey?: string } & WorkerTarget)
+  | ({ name: "activate"; level: string; issue: string; slot?: number; sessionKey?: string } & WorkerTarget)
   | ({ name: "deactivate"; issue?: string } & WorkerTarget)
-  | ({ name: "session"; tier: string; key: string | null } & WorkerTarget);
+  | ({ name: "session"; level: string; slot?: number; key: string | null } & WorkerTarget);
 
 export interface ActionInputs {
   command: ActionCommand;
@@ -123,11 +126,23 @@ export function parseInputs(raw: RawInputs): ActionInputs {
     throw new UserError(`input "${name}"${joined}${echo}`);
   }
   const v = parsed.data;
-  const need = (name: "project" | "role" | "tier" | "issue"): string => {
+  const need = (name: "project" | "role" | "issue"): string => {
     if (!v[name]) throw new UserError(`input "${name}" is required for the ${v.command} command`);
     return v[name];
   };
-  const target = () => ({ project: need("project"), role: need("role") as Role });
+  const target = () => ({ project: need("project"), role: need("role") });
+  // `level`, or its synonym `tier`; both given must agree.
+  const level = (): string => {
+    if (v.level && v.tier && v.level !== v.tier) {
+      throw new UserError(
+        `inputs "level" and "tier" name the same thing; give one (got ${shown(v.level)} and ${shown(v.tier)})`,
+      );
+    }
+    const given = v.level || v.tier;
+    if (!given) throw new UserError(`input "level" (or its synonym "tier") is required for the ${v.command} command`);
+    return given;
+  };
+  const slot = v.slot ? { slot: Number(v.slot) } : {};
   const issue = issueNumberOf(v.issue) ?? "";
   let command: ActionCommand;
   switch (v.command) {
@@ -135,7 +150,8 @@ export function parseInputs(raw: RawInputs): ActionInputs {
       command = {
         name: "activate",
         ...target(),
-        tier: need("tier"),
+        level: level(),
+        ...slot,
         issue: issueNumberOf(need("issue")) as string,
         ...(v["session-key"] ? { sessionKey: v["session-key"] } : {}),
       };
@@ -150,7 +166,7 @@ export function parseInputs(raw: RawInputs): ActionInputs {
         'the session command needs exactly one of the inputs "session-key" or "clear: true"',
         'input "session-key"',
       );
-      command = { name: "session", ...target(), tier: need("tier"), key };
+      command = { name: "session", ...target(), level: level(), ...slot, key };
       break;
     }
     case "reconcile":

@@ -9,7 +9,10 @@ export interface Report {
   changed: boolean;
   sessionKey?: string | null;
   sessionReused?: boolean;
-  worker?: unknown;
+  /** The seat the step touched, as messages name it: `developer medior slot 2 (Ada)`, `dev medior`. */
+  worker?: string;
+  /** The same seat as data (role, level, slot, name, issue, sessionKey, …), the `seat` output. */
+  seat?: unknown;
   commitSha?: string;
   /** One line saying what happened. */
   headline: string;

@@ -17,7 +17,8 @@ function writeOutputs(report: Report): void {
   core.setOutput("changed", report.changed);
   core.setOutput("session-key", report.sessionKey ?? "");
   core.setOutput("session-reused", report.sessionReused ?? false);
-  core.setOutput("worker", report.worker === undefined ? "" : JSON.stringify(report.worker));
+  core.setOutput("worker", report.worker ?? "");
+  core.setOutput("seat", report.seat === undefined ? "" : JSON.stringify(report.seat));
   core.setOutput("commit-sha", report.commitSha ?? "");
   if (report.repairs) core.setOutput("repairs", JSON.stringify(report.repairs));
   if (report.conflicts) core.setOutput("conflicts", JSON.stringify(report.conflicts));

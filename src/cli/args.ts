@@ -1,6 +1,5 @@
 import { parseArgs } from "node:util";
-import { z } from "zod/mini";
-import { checkName, checkSessionKey, issueNumberOf, ROLES, type Role, shown, UserError } from "../state/index.js";
+import { checkName, checkSessionKey, issueNumberOf, shown, UserError } from "../state/index.js";
 
 import { DEFAULT_STATE_PATH } from "../sync/defaults.js";
 
@@ -63,12 +62,16 @@ export function required(values: Record<string, unknown>, name: string): string 
   return value;
 }
 
-const roleSchema = z.enum(ROLES);
+/** A role by the one name rule; whether the project has it is the transition's to say. */
+export const parseRole = (value: string, name = "--role"): string => checkName(value, name);
 
-export function parseRole(value: string, name = "--role"): Role {
-  const parsed = roleSchema.safeParse(value);
-  if (!parsed.success) throw new UserError(`${name} must be dev or qa, got "${value}"`);
-  return parsed.data;
+/** A slot number, 1-based, as the user gives it. */
+export function parseSlot(value: unknown, name = "--slot"): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  if (!/^[1-9]\d{0,5}$/.test(text))
+    throw new UserError(`${name} must be a slot number from 1, like 2, got ${shown(text)}`);
+  return Number(text);
 }
 
 export function parseIssue(value: string, name = "--issue"): string {
@@ -77,8 +80,8 @@ export function parseIssue(value: string, name = "--issue"): string {
   return issue;
 }
 
-/** A tier by the one name rule, checked before anything is read or written. */
-export const parseTier = (value: string, name = "--tier"): string => checkName(value, name);
+/** A level (tier) by the one name rule, checked before anything is read or written. */
+export const parseLevel = (value: string, name = "--level"): string => checkName(value, name);
 
 /** A session key by the one session-key rule. */
 export const parseSessionKey = (value: string, name: string): string => checkSessionKey(value, name);

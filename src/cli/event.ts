@@ -9,7 +9,7 @@ import { readTextFile } from "../store/read-text.js";
 import { runTransaction } from "../store/transaction.js";
 import { CONFIG_FILE, parseConfig } from "../sync/config.js";
 import { parseConfigYaml } from "../sync/config-yaml.js";
-import { describeNotice, describeSeatResult } from "../sync/describe.js";
+import { describeNotice, describeSynced } from "../sync/describe.js";
 import { factsFromPayload, parseIssuesPayload, repositoryOf, repositoryUrl } from "../sync/payload.js";
 import { issueStatusView, renderStatus } from "../sync/render-status.js";
 import { ignoredLabelChange, issueSyncMutation, statusCommentAction } from "../sync/rules.js";
@@ -68,7 +68,7 @@ export const eventCommand = {
       },
     );
     const { result } = done;
-    for (const r of result.results) io.stdout(describeSeatResult(result.project, result.family, r));
+    for (const r of result.results) io.stdout(describeSynced(r));
     for (const n of result.notices) io.stdout(describeNotice(String(number), result.family, n));
     if (!result.results.some((r) => r.changed)) io.stdout(`#${number}: no change to ${path}`);
     const action = statusCommentAction(config, facts.state, result.involved);

@@ -2,27 +2,31 @@ import { resolve } from "node:path";
 import {
   activateMutation,
   deactivateMutation,
+  describeActivated,
+  describeDeactivated,
+  describeSessionSet,
   formatProblems,
-  inspectText,
-  type Mutation,
+  inspectState,
   migrateMutation,
   parseProjectsFile,
   readMutation,
+  type StateMutation,
   sessionChange,
   sessionMutation,
   UserError,
 } from "../state/index.js";
 import { LocalFileBackend } from "../store/local-file.js";
 import { runTransaction } from "../store/transaction.js";
-import { describeActivation, describeTransition, renderStatusText } from "../sync/describe.js";
+import { renderStatusText } from "../sync/describe.js";
 import { summarize } from "../sync/summary.js";
 import {
   DEFAULT_FILE,
   parseIssue,
+  parseLevel,
   parseOptions,
   parseRole,
   parseSessionKey,
-  parseTier,
+  parseSlot,
   renderHelp,
   required,
 } from "./args.js";
@@ -36,8 +40,26 @@ const fileOption = { file: { type: "string", short: "f", help: `the state file (
 const helpOption = { help: { type: "boolean", short: "h", help: "show this help" } } as const;
 const workerOptions = {
   project: { type: "string", short: "p", help: "the project id (its key in projects.json)" },
-  role: { type: "string", short: "r", help: "dev or qa" },
+  role: { type: "string", short: "r", help: "the role: dev or qa (family 1), any role of the project (family 2)" },
 } as const;
+const levelOptions = {
+  level: { type: "string", short: "l", help: "the level (tier), e.g. junior, medior, senior, qa" },
+  tier: { type: "string", short: "t", help: "the same as --level" },
+} as const;
+
+/** `--level`, or its synonym `--tier`; both given must agree. */
+function levelOf(values: Record<string, unknown>): string {
+  const level = typeof values.level === "string" ? values.level : undefined;
+  const tier = typeof values.tier === "string" ? values.tier : undefined;
+  if (level !== undefined && tier !== undefined && level !== tier) {
+    throw new UserError(
+      `--level and --tier name the same thing; give one (got ${JSON.stringify(level)} and ${JSON.stringify(tier)})`,
+    );
+  }
+  if (level !== undefined) return parseLevel(level, "--level");
+  if (tier !== undefined) return parseLevel(tier, "--tier");
+  throw new UserError("--level is required (or its synonym --tier)");
+}
 
 const labelOf = (values: Record<string, unknown>) => (typeof values.file === "string" ? values.file : DEFAULT_FILE);
 
@@ -52,7 +74,7 @@ async function readText(values: Record<string, unknown>, io: CliIo): Promise<str
 }
 
 /** Runs one mutation on the local file; a local write has no commit, so no message. A dry run takes no lock. */
-function transition<R>(values: Record<string, unknown>, io: CliIo, mutation: Mutation<R>, readOnly = false) {
+function transition<R>(values: Record<string, unknown>, io: CliIo, mutation: StateMutation<R>, readOnly = false) {
   return runTransaction(backendFor(values, io), mutation, { message: "", readOnly });
 }
 
@@ -63,7 +85,7 @@ export const COMMANDS: Record<string, CliCommand> = {
     options: { ...fileOption },
     async run(values, io) {
       const label = labelOf(values);
-      const { problems, parsed } = inspectText(await readText(values, io), label);
+      const { problems, state: parsed } = inspectState(await readText(values, io), label);
       if (!parsed) {
         for (const line of formatProblems(label, problems)) io.stdout(line);
         return 1;
@@ -82,7 +104,7 @@ export const COMMANDS: Record<string, CliCommand> = {
     options: { ...fileOption, "dry-run": { type: "boolean", help: "print the changes, write nothing" } },
     async run(values, io) {
       const label = labelOf(values);
-      const mutation: Mutation<unknown> = values["dry-run"] ? readMutation : migrateMutation;
+      const mutation: StateMutation<unknown> = values["dry-run"] ? readMutation : migrateMutation;
       const done = await transition(values, io, mutation, values["dry-run"] === true);
       const changes = done.migrated;
       if (!changes.length) {
@@ -109,47 +131,59 @@ export const COMMANDS: Record<string, CliCommand> = {
     },
   },
   activate: {
-    summary: "Put a role's worker on an issue at a tier, reusing the tier's session (or recording --session).",
-    usage: "worker-sync activate --project ID --role dev|qa --tier T --issue N [--session KEY] [--file F]",
+    summary: "Put a seat of a role and level on an issue, reusing the seat's session (or recording --session).",
+    usage: "worker-sync activate --project ID --role R --level L --issue N [--slot N] [--session KEY] [--file F]",
     options: {
       ...workerOptions,
-      tier: { type: "string", short: "t", help: "the tier, e.g. junior, medior, senior, qa" },
+      ...levelOptions,
+      slot: { type: "string", help: "the slot (1-based) where the level has several; default: the seat choice" },
       issue: { type: "string", short: "i", help: "the issue number" },
-      session: { type: "string", short: "s", help: "a newly spawned session key for the tier" },
+      session: { type: "string", short: "s", help: "a newly spawned session key for the seat" },
+      ...fileOption,
+    },
+    async run(values, io) {
+      const slot = parseSlot(values.slot);
+      const input = {
+        project: required(values, "project"),
+        role: parseRole(required(values, "role")),
+        level: levelOf(values),
+        issue: parseIssue(required(values, "issue")),
+        ...(slot !== undefined ? { slot } : {}),
+        ...(typeof values.session === "string" ? { sessionKey: parseSessionKey(values.session, "--session") } : {}),
+      };
+      const done = await transition(values, io, activateMutation(input));
+      io.stdout(describeActivated(done.result));
+      return 0;
+    },
+  },
+  deactivate: {
+    summary: "Free a role's seat on an issue. Its session (and slot name) are kept.",
+    usage: "worker-sync deactivate --project ID --role R [--issue N] [--file F]",
+    options: {
+      ...workerOptions,
+      issue: { type: "string", short: "i", help: "the issue whose seat to free (needed where a role has slots)" },
       ...fileOption,
     },
     async run(values, io) {
       const input = {
         project: required(values, "project"),
         role: parseRole(required(values, "role")),
-        tier: parseTier(required(values, "tier")),
-        issue: parseIssue(required(values, "issue")),
-        ...(typeof values.session === "string" ? { sessionKey: parseSessionKey(values.session, "--session") } : {}),
+        ...(typeof values.issue === "string" ? { issue: parseIssue(values.issue) } : {}),
       };
-      const done = await transition(values, io, activateMutation(input));
-      io.stdout(describeActivation(done.result));
-      return 0;
-    },
-  },
-  deactivate: {
-    summary: "Free a role's worker. Its sessions, tier and start time are kept.",
-    usage: "worker-sync deactivate --project ID --role dev|qa [--file F]",
-    options: { ...workerOptions, ...fileOption },
-    async run(values, io) {
-      const input = { project: required(values, "project"), role: parseRole(required(values, "role")) };
       const done = await transition(values, io, deactivateMutation(input));
-      io.stdout(describeTransition(done.result));
+      io.stdout(describeDeactivated(done.result));
       return 0;
     },
   },
   session: {
-    summary: "Record (--set) or clear (--clear) a tier's session: the only way a session changes.",
-    usage: "worker-sync session --project ID --role dev|qa --tier T (--set KEY | --clear) [--file F]",
+    summary: "Record (--set) or clear (--clear) a seat's session: the only way a session changes.",
+    usage: "worker-sync session --project ID --role R --level L [--slot N] (--set KEY | --clear) [--file F]",
     options: {
       ...workerOptions,
-      tier: { type: "string", short: "t", help: "the tier whose session to set or clear" },
+      ...levelOptions,
+      slot: { type: "string", help: "the slot (1-based) where the level has several; default 1" },
       set: { type: "string", help: "the session key to store" },
-      clear: { type: "boolean", help: "remove the tier's session" },
+      clear: { type: "boolean", help: "remove the seat's session" },
       ...fileOption,
     },
     async run(values, io) {
@@ -159,14 +193,16 @@ export const COMMANDS: Record<string, CliCommand> = {
         "give exactly one of --set KEY or --clear",
         "--set",
       );
+      const slot = parseSlot(values.slot);
       const input = {
         project: required(values, "project"),
         role: parseRole(required(values, "role")),
-        tier: parseTier(required(values, "tier")),
+        level: levelOf(values),
+        ...(slot !== undefined ? { slot } : {}),
         key,
       };
       const done = await transition(values, io, sessionMutation(input));
-      io.stdout(describeTransition(done.result, input.tier));
+      io.stdout(describeSessionSet(done.result));
       return 0;
     },
   },

@@ -101,10 +101,14 @@ export class SeatsBusyError extends UserError {
     readonly role: string,
     readonly level: string,
     readonly busyOn: readonly string[],
+    /** The one seat (0-based) that was asked for, when a slot was named. */
+    readonly index?: number,
   ) {
     super(
-      `every ${role} ${level} seat of project "${project}" is busy: ` +
-        `${busyOn.length === 1 ? "on issue" : `${busyOn.length} seats, on issues`} ${busyOn.map((n) => `#${n}`).join(", ")}`,
+      index !== undefined
+        ? `the ${role} ${level} slot ${index + 1} of project "${project}" is busy on issue #${busyOn[0]}`
+        : `every ${role} ${level} seat of project "${project}" is busy: ` +
+            `${busyOn.length === 1 ? "on issue" : `${busyOn.length} seats, on issues`} ${busyOn.map((n) => `#${n}`).join(", ")}`,
     );
   }
 }

@@ -1,6 +1,7 @@
 export * from "./codec-roles.js";
 export * from "./codec-slots.js";
 export * from "./convert.js";
+export * from "./describe-result.js";
 export * from "./devclaw-schema.js";
 export * from "./document.js";
 export * from "./errors.js";

@@ -1,36 +1,260 @@
 import type { Mutation } from "./document.js";
+import { UserError } from "./errors.js";
+import type { ProjectsFile } from "./schema.js";
+import { applyChanges, type StateFile, type StateMutation, viewOf } from "./state-file.js";
 import {
-  type ActivateInput,
-  activate,
-  type DeactivateInput,
-  deactivate,
-  type SessionInput,
-  setSession,
-  type TransitionResult,
-} from "./workers.js";
+  activateSeat,
+  deactivateSeats,
+  type SeatOutcome,
+  type SeatSessionOutcome,
+  setSeatSession,
+} from "./transitions.js";
+import { describeSeat, type Family, type ProjectView, type Seat, type SeatRef } from "./view.js";
 
-const fromTransition =
-  (run: (data: Parameters<Mutation<TransitionResult>>[0]) => TransitionResult): Mutation<TransitionResult> =>
-  (data) => {
-    const result = run(data);
-    return { file: result.file, changed: result.changed, touched: result.touched, result };
+/**
+ * The mutations every front door builds its change from, on both families, so all of them
+ * apply the same rules. Each runs one transition on the view and names the seat it touched.
+ */
+
+/** The seat a mutation touched, as it is after the write. */
+export interface SeatResult {
+  project: string;
+  family: Family;
+  role: string;
+  level: string;
+  /** 1-based; a family-1 tier is one seat, always slot 1. */
+  slot: number;
+  /** The slot's name, when DevClaw gave it one. */
+  name?: string;
+  /** The issue the seat is on now (null once freed). */
+  issue: string | null;
+  sessionKey: string | null;
+  startTime: string | null;
+  /** The issue a freed slot was last on (family 2). */
+  lastIssueId?: string | null;
+  /**
+   * What became of the seat's session: activate — reused, newly recorded, replaced or missing;
+   * session — recorded or replaced for a set, missing for a clear, reused when it was already so.
+   * Absent for a freed seat.
+   */
+  outcome?: SeatSessionOutcome;
+  /** Whether this mutation changed the file. */
+  changed: boolean;
+  /** How messages name the seat: `developer medior slot 2 (Ada)`, `dev medior` in family 1. */
+  worker: string;
+}
+
+/** What a deactivate did: the seat it freed (null when the role was on nothing there). */
+export interface DeactivateResult {
+  project: string;
+  family: Family;
+  role: string;
+  issue: string | null;
+  changed: boolean;
+  seat: SeatResult | null;
+  /** Every seat freed (more than one only for a hand-edited file with a role twice on an issue). */
+  freed: SeatResult[];
+}
+
+export interface ActivateMutationInput {
+  project: string;
+  role: string;
+  level: string;
+  issue: string;
+  /** A newly spawned session for the seat; without it the seat's stored session is reused. */
+  sessionKey?: string;
+  /** A given slot (1-based) instead of the seat choice. */
+  slot?: number;
+  previousLabel?: string;
+}
+
+export interface DeactivateMutationInput {
+  project: string;
+  role: string;
+  /** Only the seat(s) on this issue are freed; required in family 2, optional in family 1. */
+  issue?: string;
+}
+
+export interface SessionMutationInput {
+  project: string;
+  role: string;
+  level: string;
+  /** 1-based; default 1. */
+  slot?: number;
+  /** The key to store, or null to clear the seat's session. */
+  key: string | null;
+}
+
+/** A 1-based slot number as the transitions' 0-based index. */
+function indexOf(slot: number | undefined): number | undefined {
+  if (slot === undefined) return undefined;
+  if (!Number.isSafeInteger(slot) || slot < 1) throw new UserError(`slot must be a number from 1, got ${slot}`);
+  return slot - 1;
+}
+
+/** The view of the project with the changes applied: what the seats look like after the write. */
+function viewAfter(state: StateFile, id: string, outcome: SeatOutcome): ProjectView {
+  if (!outcome.changes.length) return viewOf(state, id);
+  const project = applyChanges(state, id, outcome.changes);
+  return viewOf({ ...state, data: { ...state.data, projects: { ...state.data.projects, [id]: project } } }, id);
+}
+
+function seatResult(view: ProjectView, ref: SeatRef, changed: boolean, outcome?: SeatSessionOutcome): SeatResult {
+  const seat: Seat = view.roles[ref.role]?.levels[ref.level]?.[ref.index] ?? {
+    active: false,
+    issueId: null,
+    sessionKey: null,
+    startTime: null,
+  };
+  return {
+    project: ref.project,
+    family: view.family,
+    role: ref.role,
+    level: ref.level,
+    slot: ref.index + 1,
+    ...(typeof seat.name === "string" ? { name: seat.name } : {}),
+    issue: seat.active ? seat.issueId : null,
+    sessionKey: seat.sessionKey,
+    startTime: seat.startTime,
+    ...(seat.lastIssueId !== undefined ? { lastIssueId: seat.lastIssueId } : {}),
+    ...(outcome ? { outcome } : {}),
+    changed,
+    worker: describeSeat(view, ref.role, ref.level, ref.index),
+  };
+}
+
+/** A mutation from one view transition on one project. */
+export const seatMutation =
+  (project: string, run: (view: ProjectView) => SeatOutcome): StateMutation<SeatOutcome> =>
+  (state) => {
+    const outcome = run(viewOf(state, project));
+    return { changes: [{ project, changes: outcome.changes }], touched: outcome.touched, result: outcome };
   };
 
-/** Each front door builds its change from these, so all of them apply the same rules. */
-export const activateMutation = (input: Omit<ActivateInput, "now">, now = () => new Date().toISOString()) =>
-  fromTransition((data) => activate(data, { ...input, now: now() }));
+/** Puts a seat of the role and level on the issue (the seat choice, or `slot`). */
+export const activateMutation =
+  (input: ActivateMutationInput, now = () => new Date().toISOString()): StateMutation<SeatResult> =>
+  (state) => {
+    const { project, role, level, issue } = input;
+    const index = indexOf(input.slot);
+    const outcome = activateSeat(viewOf(state, project), {
+      role,
+      level,
+      issue,
+      now: now(),
+      ...(input.sessionKey !== undefined ? { sessionKey: input.sessionKey } : {}),
+      ...(input.previousLabel !== undefined ? { previousLabel: input.previousLabel } : {}),
+      ...(index !== undefined ? { index } : {}),
+    });
+    const after = viewAfter(state, project, outcome);
+    const changed = outcome.changes.length > 0;
+    return {
+      changes: [{ project, changes: outcome.changes }],
+      touched: outcome.touched,
+      result: seatResult(after, outcome.seat as SeatRef, changed, outcome.session?.outcome ?? "missing"),
+    };
+  };
 
-export const deactivateMutation = (input: DeactivateInput) => fromTransition((data) => deactivate(data, input));
+/** Frees the role's seat(s) on the issue; sessions and slot names stay. */
+export const deactivateMutation =
+  (input: DeactivateMutationInput): StateMutation<DeactivateResult> =>
+  (state) => {
+    const { project, role, issue } = input;
+    const before = viewOf(state, project);
+    const outcome = deactivateSeats(before, { role, ...(issue !== undefined ? { issue } : {}) });
+    const after = viewAfter(state, project, outcome);
+    const changed = outcome.changes.length > 0;
+    const freed = outcome.freed.map((ref) => seatResult(after, ref, changed));
+    const on = outcome.changes[0]?.kind === "free" ? outcome.changes[0].issue : null;
+    return {
+      changes: [{ project, changes: outcome.changes }],
+      touched: outcome.touched,
+      result: {
+        project,
+        family: before.family,
+        role,
+        issue: issue ?? on,
+        changed,
+        seat: freed[0] ?? null,
+        freed,
+      },
+    };
+  };
 
-export const sessionMutation = (input: SessionInput) => fromTransition((data) => setSession(data, input));
+/** Stores (or, with a null key, clears) one seat's session: the only way a session changes. */
+export const sessionMutation =
+  (input: SessionMutationInput): StateMutation<SeatResult> =>
+  (state) => {
+    const { project, role, level, key } = input;
+    const before = viewOf(state, project);
+    const index = indexOf(input.slot) ?? 0;
+    const stored = before.roles[role]?.levels[level]?.[index]?.sessionKey ?? null;
+    const outcome = setSeatSession(before, { role, level, index, key });
+    const after = viewAfter(state, project, outcome);
+    const changed = outcome.changes.length > 0;
+    const said: SeatSessionOutcome =
+      key === null ? "missing" : !changed ? "reused" : stored === null ? "recorded" : "replaced";
+    return {
+      changes: [{ project, changes: outcome.changes }],
+      touched: outcome.touched,
+      result: seatResult(after, outcome.seat as SeatRef, changed, said),
+    };
+  };
 
 /** Writes the migrated file when migration changed anything; the result lists the changes. */
-export const migrateMutation: Mutation<readonly string[]> = (data, { migrated }) => ({
-  file: data,
-  changed: migrated.length > 0,
+export const migrateMutation: StateMutation<readonly string[]> = (state) => ({
+  changes: [],
   touched: [],
-  result: migrated,
+  result: state.migrated,
+  writeMigrated: true,
 });
 
-/** Reads the state and writes nothing. */
-export const readMutation: Mutation<null> = (data) => ({ file: data, changed: false, touched: [], result: null });
+/** Reads the state and writes nothing; the result is the state as read (migrated in memory). */
+export const readMutation: StateMutation<StateFile> = (state) => ({ changes: [], touched: [], result: state });
+
+/** Freezes the parts of a family-1 file that transitions replace rather than edit. */
+function freezeFile(data: ProjectsFile): void {
+  for (const id in data.projects) {
+    const project = data.projects[id] as Record<string, unknown>;
+    for (const role of ["dev", "qa"]) {
+      const worker = project[role] as Record<string, unknown> | undefined;
+      if (worker) {
+        Object.freeze(worker.sessions);
+        Object.freeze(worker);
+      }
+    }
+    Object.freeze(project);
+  }
+  Object.freeze(data.projects);
+}
+
+/**
+ * A mutation written on a family-1 (`dev`/`qa`) file itself, run as a StateMutation: the
+ * projects it replaced are checked and written like any seat change.
+ */
+export const fileMutation =
+  <R>(mutation: Mutation<R>): StateMutation<R> =>
+  (state) => {
+    if (state.kind !== "roles") {
+      throw new UserError(
+        "this command does not read DevClaw's slots or workers-map files yet; it reads projects with dev and qa workers",
+      );
+    }
+    const data = state.data as unknown as ProjectsFile;
+    freezeFile(data);
+    const out = mutation(data, { migrated: state.migrated });
+    const projects: Record<string, Record<string, unknown>> = {};
+    if (out.changed) {
+      for (const id in out.file.projects) {
+        if (out.file.projects[id] !== data.projects[id])
+          projects[id] = out.file.projects[id] as Record<string, unknown>;
+      }
+    }
+    return {
+      changes: [],
+      projects,
+      touched: out.touched.map((t) => ({ project: t.project, role: t.role, level: t.tier, index: 0 })),
+      result: out.result,
+      writeMigrated: out.changed,
+    };
+  };

@@ -1,13 +1,13 @@
 import { applyRolesChanges, readRolesProject } from "./codec-roles.js";
 import { applySlotsChanges, readSlotsProject } from "./codec-slots.js";
 import { flatWorkersFileSchema, looksValidFlatWorkers, looksValidSlots, slotsFileSchema } from "./devclaw-schema.js";
-import { InvalidFileError, ProjectNotFoundError, SessionInvariantError } from "./errors.js";
+import { InvalidFileError, type Problem, ProjectNotFoundError, SessionInvariantError } from "./errors.js";
 import { detectKind, type FileKind } from "./family.js";
-import { findSyntaxError, type JsonPath, locatePath, positionAt } from "./json-locate.js";
+import { findSyntaxError, type JsonPath, locatePaths, positionAt, positionsAt } from "./json-locate.js";
+import { findLossyValues } from "./lossless.js";
 import { migrate } from "./migrate.js";
 import { checkSchema, type SchemaIssue } from "./schema.js";
 import { migrateSlots } from "./slots-migrate.js";
-import type { SeatOutcome } from "./transitions.js";
 import {
   describeSeat,
   type Family,
@@ -105,29 +105,70 @@ export function readState(raw: unknown, file: string): { problems: FoundProblem[
   };
 }
 
-/** Parses the text of a projects.json of either family; throws InvalidFileError naming every problem. */
-export function parseState(text: string, file: string): StateFile {
+/** Gives each problem the line and column of its path, in one scan of the text for all of them. */
+function locateAll(text: string, found: ReadonlyArray<{ path: JsonPath; problem: Problem }>): Problem[] {
+  const offsets = locatePaths(
+    text,
+    found.map((f) => f.path),
+  );
+  return withPositions(
+    text,
+    found.map((f, n) => ({ problem: f.problem, offset: offsets[n] })),
+  );
+}
+
+function withPositions(
+  text: string,
+  found: ReadonlyArray<{ problem: Problem; offset: number | undefined }>,
+): Problem[] {
+  const located = found.filter((f) => f.offset !== undefined);
+  const positions = positionsAt(
+    text,
+    located.map((f) => f.offset as number),
+  );
+  const at = new Map(located.map((f, n) => [f, positions[n]]));
+  return found.map((f) => {
+    const position = at.get(f);
+    return position ? { ...f.problem, ...position } : f.problem;
+  });
+}
+
+/**
+ * Every problem in `text` as a projects.json of either family, each with its line where it
+ * can be found: JSON syntax, what JSON.parse would lose (duplicate keys, numbers that do not
+ * round-trip, prototype keys), a shape worker-sync does not know, and the schema.
+ */
+export function inspectState(text: string, file: string): { problems: Problem[]; state?: StateFile } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
     const bad = findSyntaxError(text) ?? { offset: 0, message: "not valid JSON" };
-    throw new InvalidFileError(file, [{ path: "", message: bad.message, ...positionAt(text, bad.offset) }]);
+    return { problems: [{ path: "", message: bad.message, ...positionAt(text, bad.offset) }] };
+  }
+  const lossy = findLossyValues(text, raw);
+  if (lossy.length) {
+    return {
+      problems: withPositions(
+        text,
+        lossy.map((l) => ({ problem: { path: l.path.join("."), message: l.message }, offset: l.offset })),
+      ),
+    };
   }
   const { problems, state } = readState(raw, file);
-  if (!state) {
-    throw new InvalidFileError(
-      file,
-      problems.map((p) => {
-        const offset = locatePath(text, p.path);
-        return {
-          path: p.path.join("."),
-          message: p.message,
-          ...(offset === undefined ? {} : positionAt(text, offset)),
-        };
-      }),
-    );
-  }
+  if (state) return { problems: [], state };
+  return {
+    problems: locateAll(
+      text,
+      problems.map((p) => ({ path: p.path, problem: { path: p.path.join("."), message: p.message } })),
+    ),
+  };
+}
+
+/** Parses the text of a projects.json of either family; throws InvalidFileError naming every problem. */
+export function parseState(text: string, file: string): StateFile {
+  const { problems, state } = inspectState(text, file);
+  if (!state) throw new InvalidFileError(file, problems);
   return state;
 }
 
@@ -176,6 +217,11 @@ export function checkSeatInvariant(before: StateFile, after: StateFile, touched:
 export interface StateChange<R> {
   /** Seat changes per project. */
   changes: ReadonlyArray<{ project: string; changes: readonly SeatChange[] }>;
+  /**
+   * Projects replaced whole, for the family-1 mutations written on the file itself
+   * (`fileMutation`); checked like every other write.
+   */
+  projects?: Readonly<Record<string, Obj>>;
   /** Seats whose session the change was asked to write. */
   touched: readonly SeatRef[];
   result: R;
@@ -200,6 +246,7 @@ export function planStateWrite<R>(text: string, file: string, mutation: StateMut
   const before = parseState(text, file);
   const outcome = mutation(before);
   const replaced: Record<string, Obj> = {};
+  for (const id in outcome.projects) replaced[id] = outcome.projects[id] as Obj;
   for (const { project, changes } of outcome.changes) {
     if (!changes.length) continue;
     const partial: StateFile = {
@@ -226,19 +273,3 @@ export function planStateWrite<R>(text: string, file: string, mutation: StateMut
   checkSeatInvariant(before, after, outcome.touched);
   return { text: serializeState(after.data), result: outcome.result, migrated: before.migrated, before, after };
 }
-
-/** A mutation from one view transition on one project. */
-export const seatMutation =
-  (project: string, run: (view: ProjectView) => SeatOutcome): StateMutation<SeatOutcome> =>
-  (state) => {
-    const outcome = run(viewOf(state, project));
-    return { changes: [{ project, changes: outcome.changes }], touched: outcome.touched, result: outcome };
-  };
-
-/** Writes the migrated file when migration changed anything; the result lists the changes. */
-export const migrateStateMutation: StateMutation<readonly string[]> = (state) => ({
-  changes: [],
-  touched: [],
-  result: state.migrated,
-  writeMigrated: true,
-});

@@ -1,4 +1,5 @@
 import { NoSuchSeatError, SeatsBusyError, UserError, WorkerBusyError } from "./errors.js";
+import { checkName, checkSessionKey, ISSUE_NUMBER, shown } from "./names.js";
 import { isFree, type ProjectView, type RoleView, type Seat, type SeatChange, type SeatRef, seatsOf } from "./view.js";
 
 /**
@@ -30,6 +31,8 @@ export interface ActivateSeatInput {
   previousLabel?: string;
   /** ISO time; passed in so transitions stay pure. */
   now: string;
+  /** A given seat of the level (0-based) instead of the seat choice; it must be free or on this issue. */
+  index?: number;
 }
 
 export interface DeactivateSeatInput {
@@ -47,10 +50,8 @@ export interface SeatSessionInput {
   key: string | null;
 }
 
-const LEVEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-
 function checkIssue(issue: string): void {
-  if (!/^[1-9]\d*$/.test(issue)) throw new UserError(`issue must be a positive issue number, got "${issue}"`);
+  if (!ISSUE_NUMBER.test(issue)) throw new UserError(`issue must be a positive issue number, got ${shown(issue)}`);
 }
 
 function roleOf(view: ProjectView, role: string): RoleView {
@@ -68,11 +69,8 @@ function roleOf(view: ProjectView, role: string): RoleView {
 /** The seats of a level that must exist: family 2 never makes up a level or a slot. */
 function levelOf(view: ProjectView, role: string, r: RoleView, level: string): Seat[] {
   if (view.openLevels) {
-    if (!LEVEL_NAME.test(level)) {
-      throw new UserError(
-        `tier must be a name of letters, digits, "-", "_" or "." (like "medior"), got ${JSON.stringify(level)}`,
-      );
-    }
+    // Family 1 adds a tier it does not have yet: the one name rule decides what may become a key.
+    checkName(level, "tier");
     return seatsOf(r, level);
   }
   if (!Object.hasOwn(r.levels, level)) {
@@ -85,6 +83,17 @@ function levelOf(view: ProjectView, role: string, r: RoleView, level: string): S
   const seats = r.levels[level] as Seat[];
   if (!seats.length) throw new NoSuchSeatError(`the ${role} ${level} level of project "${view.id}" has no slots`);
   return seats;
+}
+
+/** A seat index a user named (as slot index + 1) must be one the level has. */
+function checkIndex(view: ProjectView, role: string, level: string, seats: readonly Seat[], index: number): void {
+  const count = view.openLevels ? 1 : seats.length;
+  if (Number.isSafeInteger(index) && index >= 0 && index < count) return;
+  throw new NoSuchSeatError(
+    view.openLevels
+      ? `the ${role} ${level} tier of project "${view.id}" has one seat; there is no slot ${index + 1}`
+      : `the ${role} ${level} level of project "${view.id}" has ${count} slot${count === 1 ? "" : "s"}; there is no slot ${index + 1}`,
+  );
 }
 
 /** Seats of a role on an issue, at any level. */
@@ -146,9 +155,19 @@ function sessionOutcome(stored: string | null, given: string | undefined) {
 export function activateSeat(view: ProjectView, input: ActivateSeatInput): SeatOutcome {
   const { role, level, issue, sessionKey } = input;
   checkIssue(issue);
-  if (sessionKey !== undefined && !sessionKey.trim()) throw new UserError("session key cannot be empty");
+  if (sessionKey !== undefined) checkSessionKey(sessionKey);
   const r = roleOf(view, role);
   const seats = levelOf(view, role, r, level);
+  if (input.index !== undefined) checkIndex(view, role, level, seats, input.index);
+  // Family 1 as it always was: a sequential project refuses while another role is active,
+  // even a worker already on this issue.
+  if (r.onePerRole && r.workerIssue && r.workerIssue !== issue) {
+    throw new WorkerBusyError(view.id, role, r.workerIssue);
+  }
+  if (r.onePerRole && view.roleExecution === "sequential") {
+    const other = otherRoleBusy(view, role);
+    if (other) throw new WorkerBusyError(view.id, other.role, other.issue, "sequential");
+  }
   const here = seats.findIndex((s) => !isFree(s) && s.issueId === issue);
   if (here >= 0) {
     const ref: SeatRef = { project: view.id, role, level, index: here };
@@ -162,10 +181,7 @@ export function activateSeat(view: ProjectView, input: ActivateSeatInput): SeatO
       freed: [],
     };
   }
-  if (r.onePerRole && r.workerIssue && r.workerIssue !== issue) {
-    throw new WorkerBusyError(view.id, role, r.workerIssue);
-  }
-  if (view.roleExecution === "sequential") {
+  if (view.roleExecution === "sequential" && !r.onePerRole) {
     const other = otherRoleBusy(view, role);
     if (other) throw new WorkerBusyError(view.id, other.role, other.issue, "sequential");
   }
@@ -177,7 +193,11 @@ export function activateSeat(view: ProjectView, input: ActivateSeatInput): SeatO
     startTime =
       ((view.roles[role] as RoleView).levels[elsewhere[0].level] as Seat[])[elsewhere[0].index]?.startTime ?? null;
   }
-  const index = seats.length === 0 && view.openLevels ? 0 : chooseSeat(seats, issue);
+  const asked = input.index;
+  if (asked !== undefined && seats[asked] && !isFree(seats[asked] as Seat)) {
+    throw new SeatsBusyError(view.id, role, level, [seats[asked]?.issueId as string], asked);
+  }
+  const index = asked ?? (seats.length === 0 && view.openLevels ? 0 : chooseSeat(seats, issue));
   if (index === undefined) {
     throw new SeatsBusyError(
       view.id,
@@ -240,17 +260,10 @@ export function deactivateSeats(view: ProjectView, input: DeactivateSeatInput): 
 export function setSeatSession(view: ProjectView, input: SeatSessionInput): SeatOutcome {
   const { role, level, key } = input;
   const index = input.index ?? 0;
-  if (key !== null && !key.trim()) throw new UserError("session key cannot be empty; use clear to remove a session");
+  if (key !== null) checkSessionKey(key);
   const r = roleOf(view, role);
   const seats = levelOf(view, role, r, level);
-  const count = view.openLevels ? 1 : seats.length;
-  if (!Number.isSafeInteger(index) || index < 0 || index >= count) {
-    throw new NoSuchSeatError(
-      view.openLevels
-        ? `the ${role} ${level} tier of project "${view.id}" has one seat; there is no slot ${index + 1}`
-        : `the ${role} ${level} level of project "${view.id}" has ${count} slot${count === 1 ? "" : "s"}; there is no slot ${index + 1}`,
-    );
-  }
+  checkIndex(view, role, level, seats, index);
   const ref: SeatRef = { project: view.id, role, level, index };
   const stored = seats[index]?.sessionKey ?? null;
   if (stored === key) return { changes: [], touched: [], seat: ref, freed: [] };

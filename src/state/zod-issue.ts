@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { nameProblem, sessionKeyProblem } from "./names.js";
+import { type NameKind, nameProblem, sessionKeyProblem } from "./names.js";
 
 type Issue = z.core.$ZodIssue;
 
@@ -18,14 +18,16 @@ export function zodIssueSentence(issue: Issue): string {
   return issue.message;
 }
 
-/** A tier name by the one name rule, for zod schemas at the edges. */
-export const tierNameSchema = (error = "expected a tier name") =>
+/** A tier (level) or role name by the one name rule, for zod schemas at the edges. */
+export const nameSchema = (kind: NameKind, error = `expected a ${kind} name`) =>
   z.string({ error }).check(
     z.superRefine((value, ctx) => {
-      const problem = nameProblem(value, "tier");
+      const problem = nameProblem(value, kind);
       if (problem) ctx.issues.push({ code: "custom", message: problem, input: value });
     }),
   );
+
+export const tierNameSchema = (error = "expected a tier name") => nameSchema("tier", error);
 
 /** A session key by the one session-key rule, for zod schemas at the edges. */
 export const sessionKeySchema = () =>

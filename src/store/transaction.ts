@@ -1,4 +1,4 @@
-import { type Mutation, planWrite, UserError } from "../state/index.js";
+import { planStateWrite, type StateMutation, UserError } from "../state/index.js";
 
 /** What a backend read: the file's text (null when absent) and the version a write must build on. */
 export interface Snapshot {
@@ -72,13 +72,14 @@ export const jitteredBackoff =
     });
 
 /**
- * The one transaction every front door uses: read → migrate → mutate → validate →
+ * The one transaction every front door uses, on both families (a family-1 `Mutation`
+ * goes through `fileMutation`): read → migrate → mutate → validate →
  * check the session invariant → write with a precondition. On a conflict it re-reads
  * and re-applies the mutation to the fresh content; stale bytes are never re-sent.
  */
 export async function runTransaction<R>(
   backend: StateBackend,
-  mutation: Mutation<R>,
+  mutation: StateMutation<R>,
   options: TransactionOptions<R>,
 ): Promise<TransactionResult<R>> {
   // Enough to land a burst of 100 writers in four processes on one file (RELIABILITY.md, "load").
@@ -87,12 +88,12 @@ export async function runTransaction<R>(
   const attemptOnce = async (): Promise<TransactionResult<R>> => {
     let snapshot = await backend.read();
     if (snapshot.text === null) throw new UserError(`${backend.label}: no such file`);
-    let plan = planWrite(snapshot.text, backend.label, mutation);
+    let plan = planStateWrite(snapshot.text, backend.label, mutation);
     if (plan.text === null && snapshot.fromOwnWrite && backend.invalidate) {
       backend.invalidate();
       snapshot = await backend.read();
       if (snapshot.text === null) throw new UserError(`${backend.label}: no such file`);
-      plan = planWrite(snapshot.text, backend.label, mutation);
+      plan = planStateWrite(snapshot.text, backend.label, mutation);
     }
     if (plan.text === null) {
       return { result: plan.result, written: false, text: snapshot.text, migrated: plan.migrated, attempts: 0 };

@@ -1,9 +1,15 @@
-import type { Family, TransitionResult } from "../state/index.js";
+import {
+  describeActivated,
+  describeDeactivated,
+  describeSessionSet,
+  type Family,
+  TOKENS_SAVED_PER_REUSE,
+  type TransitionResult,
+} from "../state/index.js";
 import type { Notice, SeatResult } from "./rules.js";
 import type { WorkerSummary } from "./summary.js";
 
-/** Tokens a reused session saves, as the format's authors estimate it. */
-export const TOKENS_SAVED_PER_REUSE = 50_000;
+export { TOKENS_SAVED_PER_REUSE };
 
 const who = (r: Pick<TransitionResult, "project" | "role">) => `${r.role} worker of project "${r.project}"`;
 
@@ -51,38 +57,12 @@ export function renderStatusText(workers: WorkerSummary[]): string {
   return lines.join("\n");
 }
 
-/** Where a seat is, as a line names it: `at tier senior`, or `in medior slot 2 (Ada)` in family 2. */
-export function seatPlace(family: Family, r: Pick<SeatResult, "level" | "slot" | "name">): string {
-  return family === 1 ? `at tier ${r.level}` : `in ${r.level} slot ${r.slot}${r.name ? ` (${r.name})` : ""}`;
-}
-
-const whose = (project: string, role: string) => `${role} worker of project "${project}"`;
-
 /** One line for what a run did to a seat: an activation with its session, a freed seat, a session set. */
-export function describeSeatResult(project: string, family: Family, r: SeatResult): string {
-  const head = whose(project, r.role);
-  if (r.kind === "deactivate") {
-    if (family === 1) return `${head}: ${r.changed ? "now idle" : "already idle"}`;
-    return `${head}: ${seatPlace(family, r).replace(/^in /, "")} ${r.changed ? "freed" : "already free"}${r.sessionKey ? `, keeping its session ${r.sessionKey}` : ""}`;
-  }
-  if (r.kind === "session") {
-    const state = r.sessionKey ? `set to ${r.sessionKey}` : "cleared";
-    const where = family === 1 ? r.level : `${r.level} slot ${r.slot}`;
-    return `${head}: ${where} session ${r.changed ? state : `already ${state}`}`;
-  }
-  const line = `${head}: ${r.changed ? "active" : "already active"} on #${r.issue} ${seatPlace(family, r)}`;
-  switch (r.outcome) {
-    case undefined:
-      return line;
-    case "reused":
-      return `${line}; session reused: ${r.sessionKey} (about ${TOKENS_SAVED_PER_REUSE.toLocaleString("en-US")} tokens saved)`;
-    case "recorded":
-      return `${line}; session newly recorded: ${r.sessionKey}`;
-    case "replaced":
-      return `${line}; session replaced: ${r.sessionKey}`;
-    case "missing":
-      return `${line}; no session yet for ${family === 1 ? "tier" : "level"} ${r.level} (record the one you spawn with \`worker-sync session --set\`)`;
-  }
+export function describeSynced(r: SeatResult): string {
+  if (r.kind === "activate") return describeActivated(r);
+  if (r.kind === "session") return describeSessionSet(r);
+  const issue = r.wasOn ?? null;
+  return describeDeactivated({ project: r.project, family: r.family, role: r.role, issue, changed: r.changed, seat: r, freed: [r] });
 }
 
 /** One plain line for a notice of an issue's sync (the status comment says the same in Markdown). */

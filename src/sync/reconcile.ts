@@ -7,7 +7,7 @@
  */
 import { isFree, type ProjectView, type Seat, type StateFile, type StateMutation, viewOf } from "../state/index.js";
 import type { WorkerSyncConfig } from "./config.js";
-import { describeSeatResult, seatPlace } from "./describe.js";
+import { describeSynced } from "./describe.js";
 import { type RoleRule, roleLabelsOf, roleRulesFor } from "./labels.js";
 import { type RepositoryName, resolveProjectKey } from "./project-key.js";
 import { type IssueFacts, type IssueState, type SeatResult, type SyncOnly, syncIssueOn } from "./rules.js";
@@ -291,9 +291,9 @@ const BECAUSE: Record<RepairReason, string> = {
 
 /** One line per repair, as every front door reports it. */
 export function describeRepair(project: string, family: 1 | 2, r: Repair): string {
-  if (r.kind === "activate") return `${describeSeatResult(project, family, r.seat)} (${BECAUSE[r.reason]})`;
-  const seat = family === 1 ? "" : ` (${seatPlace(family, r.seat).replace(/^in /, "")})`;
-  return `${who(project, r.role)}: freed from #${r.issue}${seat} (${BECAUSE[r.reason]})`;
+  if (r.kind === "activate") return `${describeSynced(r.seat)} (${BECAUSE[r.reason]})`;
+  const head = family === 1 ? who(project, r.role) : `${r.seat.worker} of project "${project}"`;
+  return `${head}: freed from #${r.issue} (${BECAUSE[r.reason]})`;
 }
 
 const issueList = (issues: string[]) => issues.map((i) => `#${i}`).join(", ");

@@ -5,19 +5,19 @@
  * were applied and superseded, cannot stack up: every decision is "make it so", never "toggle".
  */
 import {
-  activateSeat,
-  deactivateSeats,
+  activateMutation,
+  deactivateMutation,
   type Family,
   isFree,
   type ProjectView,
   type RoleView,
   type Seat,
-  type SeatOutcome,
   type SeatRef,
   SeatsBusyError,
-  type SeatSessionOutcome,
+  type StateChange,
   type StateMutation,
-  setSeatSession,
+  type SeatResult as StateSeatResult,
+  sessionMutation,
   UserError,
   WorkerBusyError,
 } from "../state/index.js";
@@ -45,19 +45,12 @@ export type Notice =
   /** A `<role>:<level>:<Name>` label named a slot that is busy or missing: another seat was taken. */
   | { kind: "name-unavailable"; role: string; level: string; name: string; busyOn: string | null };
 
-/** What a run did to one seat, in the model's terms (slot is 1-based, as people count). */
-export interface SeatResult {
+/** What a run did to one seat: the seat as the mutation left it, and which step it was. */
+export type SeatResult = StateSeatResult & {
   kind: "activate" | "deactivate" | "session";
-  role: string;
-  level: string;
-  slot: number;
-  name?: string;
-  issue: string | null;
-  sessionKey: string | null;
-  /** For an activation or a session command: what became of the seat's session. */
-  outcome?: SeatSessionOutcome;
-  changed: boolean;
-}
+  /** A freed seat: the issue it was on. */
+  wasOn?: string | null;
+};
 
 export interface IssueSyncResult {
   project: string;
@@ -78,26 +71,6 @@ export interface IssueSyncResult {
 /** The seat a ref points at in a view. */
 const seatAt = (view: ProjectView, ref: SeatRef): Seat | undefined =>
   view.roles[ref.role]?.levels[ref.level]?.[ref.index];
-
-export function seatResult(
-  kind: SeatResult["kind"],
-  view: ProjectView,
-  ref: SeatRef,
-  outcome: Pick<SeatOutcome, "changes" | "session">,
-): SeatResult {
-  const seat = seatAt(view, ref);
-  return {
-    kind,
-    role: ref.role,
-    level: ref.level,
-    slot: ref.index + 1,
-    ...(seat?.name ? { name: seat.name } : {}),
-    issue: kind === "deactivate" ? null : (seat?.issueId ?? null),
-    sessionKey: outcome.session?.key ?? seat?.sessionKey ?? null,
-    ...(outcome.session ? { outcome: outcome.session.outcome } : {}),
-    changed: outcome.changes.length > 0,
-  };
-}
 
 /** Whether any seat of the role is on the issue. */
 export function roleOnIssue(role: RoleView, issue: string): boolean {
@@ -153,11 +126,9 @@ export function syncIssueOn(
   for (const role in start.roles) {
     if (skip(role, "deactivate")) continue;
     if (wanted.some((w) => w.role === role) || !roleOnIssue(start.roles[role] as RoleView, issue)) continue;
-    const before = run.view(project);
-    const outcome = deactivateSeats(before, { role, issue });
-    run.apply(project, outcome);
-    const after = run.view(project);
-    for (const ref of outcome.freed) results.push(seatResult("deactivate", after, ref, outcome));
+    const change = deactivateMutation({ project, role, issue })(run.state);
+    run.add(change);
+    for (const seat of change.result.freed) results.push({ ...seat, kind: "deactivate", wasOn: issue });
   }
   for (const want of wanted) {
     if (skip(want.role, "activate")) continue;
@@ -166,15 +137,12 @@ export function syncIssueOn(
     if (want.name !== undefined && named.index === undefined && named.busyOn !== undefined) {
       notices.push({ kind: "name-unavailable", role: want.role, level: want.level, name: want.name, busyOn: named.busyOn });
     }
-    let outcome: SeatOutcome;
+    let change: StateChange<StateSeatResult>;
     try {
-      outcome = activateSeat(view, {
-        role: want.role,
-        level: want.level,
-        issue,
-        now,
-        ...(named.index !== undefined ? { index: named.index } : {}),
-      });
+      const input = { project, role: want.role, level: want.level, issue };
+      change = activateMutation(named.index === undefined ? input : { ...input, slot: named.index + 1 }, () => now)(
+        run.state,
+      );
     } catch (error) {
       if (error instanceof SeatsBusyError) {
         notices.push({ kind: "busy", role: want.role, level: want.level, busyOn: [...error.busyOn] });
@@ -188,9 +156,8 @@ export function syncIssueOn(
       );
       continue;
     }
-    run.apply(project, outcome);
-    const after = run.view(project);
-    if (outcome.seat) results.push(seatResult("activate", after, outcome.seat, outcome));
+    run.add(change);
+    results.push({ ...change.result, kind: "activate" });
   }
   const name = run.state.data.projects[project]?.name;
   return {
@@ -280,11 +247,10 @@ export function sessionCommandMutation(
     const rules = roleRulesFor(config, view);
     const ref = sessionSeat(view, rules, level, issue);
     const previous = seatAt(view, ref)?.sessionKey ?? null;
-    const set = setSeatSession(view, { role: ref.role, level: ref.level, index: ref.index, key });
-    run.apply(project, set);
+    const set = sessionMutation({ project, role: ref.role, level: ref.level, slot: ref.index + 1, key })(run.state);
+    run.add(set);
     const after = run.view(project);
-    const outcome: SeatSessionOutcome = key === null ? "missing" : previous === null ? "recorded" : "replaced";
-    const result = seatResult("session", after, ref, { changes: set.changes, session: { key, outcome } });
+    const result: SeatResult = { ...set.result, kind: "session" };
     const name = state.data.projects[project]?.name;
     return run.result({
       project,

@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   activateMutation,
-  type Mutation,
   parseProjectsFile,
-  planWrite,
+  planStateWrite,
+  type StateMutation,
   sessionMutation,
 } from "../../src/state/index.js";
 import { BOT_IDENTITY, GitCheckoutBackend } from "../../src/store/git.js";
@@ -55,10 +55,10 @@ async function setUp() {
 async function pushFromTheirs(theirs: string) {
   git(theirs, "pull", "--quiet", "--ff-only");
   const text = await readFile(join(theirs, FILE), "utf8");
-  const plan = planWrite(
+  const plan = planStateWrite(
     text,
     FILE,
-    sessionMutation({ project: "-1002", role: "qa", tier: "qa", key: "agent:theirs" }),
+    sessionMutation({ project: "-1002", role: "qa", level: "qa", key: "agent:theirs" }),
   );
   await writeFile(join(theirs, FILE), plan.text as string);
   git(theirs, ...asUser, "commit", "--quiet", "-am", "theirs: qa session");
@@ -92,14 +92,14 @@ describe("commit: git", () => {
     const activate = activateMutation({
       project: "-1001234567890",
       role: "dev",
-      tier: "senior",
+      level: "senior",
       issue: "7",
       sessionKey: "agent:ours",
     });
     let calls = 0;
-    const counted: Mutation<unknown> = (data, context) => {
+    const counted: StateMutation<unknown> = (state) => {
       calls++;
-      return activate(data, context);
+      return activate(state);
     };
     // The other clone pushes after our first read, just before our push: that push must be rejected.
     let raced = false;

@@ -20,7 +20,7 @@ describe("action inputs", () => {
       name: "activate",
       project: "-100",
       role: "dev",
-      tier: "senior",
+      level: "senior",
       issue: "7",
     });
     expect(
@@ -29,7 +29,7 @@ describe("action inputs", () => {
       name: "session",
       project: "p",
       role: "qa",
-      tier: "qa",
+      level: "qa",
       key: null,
     });
     expect(parseInputs(raw({ command: "deactivate", project: "p", role: "qa", issue: "3" })).command).toMatchObject({

@@ -40,7 +40,7 @@ describe("user errors: exit 1, one clear line on stderr, nothing written", () =>
     [
       "an unknown role",
       ["deactivate", "--project", P, "--role", "ops"],
-      'worker-sync deactivate: --role must be dev or qa, got "ops"',
+      `worker-sync deactivate: project "${P}" has no ops role (its roles: dev, qa)`,
     ],
     [
       "a bad issue",
@@ -79,11 +79,6 @@ describe("user errors: exit 1, one clear line on stderr, nothing written", () =>
       "a busy worker",
       ["activate", "-p", P, "-r", "dev", "-t", "medior", "-i", "43"],
       `worker-sync activate: the dev worker of project "${P}" is busy on issue #42`,
-    ],
-    [
-      "the newer workers/slots format",
-      ["migrate", "--file", "newer-workers-slots.json"],
-      "this is the newer DevClaw format",
     ],
     [
       "an unknown schemaVersion",

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { migrateStateMutation, parseState, planStateWrite } from "../../src/state/index.js";
+import { migrateMutation, parseState, planStateWrite } from "../../src/state/index.js";
 import { cli, SHAPES, snapshot, workspace } from "./helpers.js";
 
 const FAMILY1 = [
@@ -50,7 +50,7 @@ describe("worker-sync convert --to slots", () => {
       const state = parseState(text, name);
       expect(state.family).toBe(2);
       expect(state.migrated).toEqual([]);
-      expect(planStateWrite(text, name, migrateStateMutation).text).toBeNull();
+      expect(planStateWrite(text, name, migrateMutation).text).toBeNull();
       expect(new Set(slotSessions(state.data as never))).toEqual(new Set(family1Sessions(JSON.parse(before))));
       expect(text).not.toContain("schemaVersion");
       for (const slug of Object.keys(state.data.projects)) expect(slug).not.toMatch(/^-?\d+$/);

@@ -10,7 +10,7 @@ const backend = new LocalFileBackend(path as string, { staleMs: 2000 });
 for (let i = Number(from); i < Number(to); i++) {
   await runTransaction(
     backend,
-    sessionMutation({ project: "-1", role: "dev", tier: `t${i}`, key: `agent:step:${i}` }),
+    sessionMutation({ project: "-1", role: "dev", level: `t${i}`, key: `agent:step:${i}` }),
     {
       message: "",
     },

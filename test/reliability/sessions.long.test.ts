@@ -5,13 +5,12 @@ import {
   activateSeat,
   deactivateMutation,
   deactivateSeats,
-  type Mutation,
   type ProjectsFile,
   planStateWrite,
-  planWrite,
   ROLES,
   type Role,
   SessionInvariantError,
+  type StateMutation,
   seatMutation,
   serialize,
   serializeState,
@@ -73,20 +72,20 @@ function startFile(sequential: boolean): ProjectsFile {
   };
 }
 
-function mutationFor(o: Op): Mutation<unknown> {
+function mutationFor(o: Op): StateMutation<unknown> {
   switch (o.kind) {
     case "activate":
       return activateMutation({
         project: o.project,
         role: o.role,
-        tier: o.tier,
+        level: o.tier,
         issue: String(o.issue),
         ...(o.key ? { sessionKey: o.key } : {}),
       });
     case "deactivate":
       return deactivateMutation({ project: o.project, role: o.role, ...(o.issue ? { issue: String(o.issue) } : {}) });
     case "set":
-      return sessionMutation({ project: o.project, role: o.role, tier: o.tier, key: o.key });
+      return sessionMutation({ project: o.project, role: o.role, level: o.tier, key: o.key });
   }
 }
 
@@ -101,9 +100,9 @@ it(`loses or changes no session over ${(RUNS * OPS_PER_RUN).toLocaleString("en-U
       const model = new Map<string, string | null>();
       for (const o of list) {
         ops++;
-        let plan: ReturnType<typeof planWrite>;
+        let plan: ReturnType<typeof planStateWrite>;
         try {
-          plan = planWrite(text, "projects.json", mutationFor(o));
+          plan = planStateWrite(text, "projects.json", mutationFor(o));
         } catch (error) {
           // A transition that even tried to drop a session is a bug, not a refusal.
           if (!(error instanceof UserError) || error instanceof SessionInvariantError) throw error;

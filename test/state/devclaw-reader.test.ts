@@ -8,7 +8,7 @@ import {
   activateSeat,
   convertToSlots,
   deactivateSeats,
-  migrateStateMutation,
+  migrateMutation,
   parseState,
   planStateWrite,
   seatMutation,
@@ -78,7 +78,7 @@ describe("DevClaw 1.6.10's reader reads back what worker-sync writes", { timeout
     "%s after worker-sync's migrate and transitions",
     async (name) => {
       let text = readFileSync(join(SHAPES, name), "utf8");
-      text = planStateWrite(text, "p.json", migrateStateMutation).text ?? text;
+      text = planStateWrite(text, "p.json", migrateMutation).text ?? text;
       const id = Object.keys(parseState(text, "p.json").data.projects)[0] as string;
       for (const mutation of [
         seatMutation(id, (v) =>

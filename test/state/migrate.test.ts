@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { InvalidFileError, migrate, parseProjectsFile, serialize } from "../../src/state/index.js";
+import { InvalidFileError, migrate, parseProjectsFile, parseState, serialize } from "../../src/state/index.js";
 
 const SHAPES = ["shape1", "shape2", "shape3", "shape4a", "shape4b"] as const;
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/shapes/${name}`, import.meta.url), "utf8");
@@ -118,11 +118,11 @@ describe("the fixtures", () => {
 });
 
 describe("files worker-sync does not read", () => {
-  it("refuses the newer workers/slots format, naming it", () => {
+  it("refuses a workers map whose slots are not arrays, naming each path and line", () => {
     const text = fixture("newer-workers-slots.json");
-    expect(() => parseProjectsFile(text, "memory/projects.json")).toThrow(InvalidFileError);
-    expect(() => parseProjectsFile(text, "memory/projects.json")).toThrow(
-      /^memory\/projects\.json:8:\d+: projects\.-1001234567890\.workers: this is the newer DevClaw format \(a workers map with per-level slots\).*nothing was changed$/,
+    expect(() => parseState(text, "memory/projects.json")).toThrow(InvalidFileError);
+    expect(() => parseState(text, "memory/projects.json")).toThrow(
+      /^memory\/projects\.json:10:20: projects\.-1001234567890\.workers\.developer\.slots: expected an array of slots\n.*:18:20: .*tester\.slots: /,
     );
   });
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { migrateStateMutation, parseState, planStateWrite } from "../../src/state/index.js";
+import { migrateMutation, parseState, planStateWrite } from "../../src/state/index.js";
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/shapes/${name}`, import.meta.url), "utf8");
 
@@ -38,7 +38,7 @@ describe.each(SHAPES)("$file", ({ file, kind, family, current }) => {
   });
 
   it("migrates losslessly: every session kept, nothing of worker-sync's added, twice is byte-identical", () => {
-    const plan = planStateWrite(text, file, migrateStateMutation);
+    const plan = planStateWrite(text, file, migrateMutation);
     if (current) {
       expect(plan.text).toBeNull();
       return;
@@ -47,7 +47,7 @@ describe.each(SHAPES)("$file", ({ file, kind, family, current }) => {
     expect(sessionKeys(JSON.parse(written))).toEqual(sessionKeys(JSON.parse(text)));
     expect(written).not.toContain("schemaVersion");
     expect(written).not.toContain('"groupId"');
-    const again = planStateWrite(written, file, migrateStateMutation);
+    const again = planStateWrite(written, file, migrateMutation);
     expect(again.migrated).toEqual([]);
     expect(again.text).toBeNull();
     expect(parseState(written, file).migrated).toEqual([]);
@@ -56,7 +56,7 @@ describe.each(SHAPES)("$file", ({ file, kind, family, current }) => {
 
 describe("family-2 migrations", () => {
   it("groups S7's flat slots by level, keeps a slot with no level and maxWorkers, lists every change", () => {
-    const plan = planStateWrite(fixture("s7-slots-flat.json"), "p.json", migrateStateMutation);
+    const plan = planStateWrite(fixture("s7-slots-flat.json"), "p.json", migrateMutation);
     const dev = (plan.after.data.projects.shop as { workers: Record<string, Record<string, unknown>> }).workers
       .developer as { maxWorkers: number; levels: Record<string, Array<Record<string, unknown>>> };
     expect(Object.keys(dev)).toEqual(["maxWorkers", "levels"]);
@@ -84,7 +84,7 @@ describe("family-2 migrations", () => {
   });
 
   it("renames channels[].groupId to channelId in place", () => {
-    const plan = planStateWrite(fixture("s8-levels-groupid.json"), "p.json", migrateStateMutation);
+    const plan = planStateWrite(fixture("s8-levels-groupid.json"), "p.json", migrateMutation);
     const channel = (plan.after.data.projects.shop as { channels: object[] }).channels[0];
     expect(Object.entries(channel as object)).toEqual([
       ["channelId", "-1001234567890"],
@@ -98,7 +98,7 @@ describe("family-2 migrations", () => {
   it("writes a numeric issueId as a string", () => {
     const data = JSON.parse(fixture("s9-levels-lastissue.json"));
     data.projects.myapp.workers.developer.levels.medior[0].issueId = 42;
-    const plan = planStateWrite(JSON.stringify(data), "p.json", migrateStateMutation);
+    const plan = planStateWrite(JSON.stringify(data), "p.json", migrateMutation);
     expect(plan.migrated).toEqual(["projects.myapp.workers.developer.levels.medior.0: issueId 42 written as a string"]);
     expect(plan.text).toContain('"issueId": "42"');
   });

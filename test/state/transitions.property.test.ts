@@ -4,15 +4,13 @@ import {
   activateMutation,
   checkSchema,
   deactivateMutation,
-  type Mutation,
   type ProjectsFile,
   parseProjectsFile,
-  planWrite,
+  planStateWrite,
   type Role,
-  type SessionInput,
+  type StateMutation,
   serialize,
   sessionMutation,
-  type TransitionResult,
   WorkerBusyError,
 } from "../../src/state/index.js";
 
@@ -118,20 +116,19 @@ function applyToModel(model: Model, o: Op): "busy" | "sequential" | null {
   return null;
 }
 
-function mutationFor(o: Op): Mutation<TransitionResult> {
+function mutationFor(o: Op): StateMutation<unknown> {
   const at = { project: o.project, role: o.role };
   switch (o.kind) {
     case "activate":
       return activateMutation(
-        { ...at, tier: o.tier, issue: o.issue, ...(o.sessionKey ? { sessionKey: o.sessionKey } : {}) },
+        { ...at, level: o.tier, issue: o.issue, ...(o.sessionKey ? { sessionKey: o.sessionKey } : {}) },
         () => "2026-02-02T00:00:00.000Z",
       );
     case "deactivate":
       return deactivateMutation({ ...at, ...(o.issue ? { issue: o.issue } : {}) });
     case "set":
     case "clear": {
-      const input: SessionInput = { ...at, tier: o.tier, key: o.kind === "set" ? o.key : null };
-      return sessionMutation(input);
+      return sessionMutation({ ...at, level: o.tier, key: o.kind === "set" ? o.key : null });
     }
   }
 }
@@ -156,7 +153,7 @@ describe("random sequences of transitions", () => {
           const expected = applyToModel(model, o);
           let refusal: WorkerBusyError | undefined;
           try {
-            const plan = planWrite(text, "projects.json", mutationFor(o));
+            const plan = planStateWrite(text, "projects.json", mutationFor(o));
             if (plan.text !== null) {
               text = plan.text;
               // Every written file is a valid current file that reads back to itself.

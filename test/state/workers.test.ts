@@ -8,6 +8,7 @@ import {
   type Mutation,
   type ProjectsFile,
   parseProjectsFile,
+  planStateWrite,
   planWrite,
   SessionInvariantError,
   serialize,
@@ -287,18 +288,18 @@ describe("the session invariant", () => {
     });
 
     it("writes nothing for an unchanged result and the serialized file for a change", () => {
-      const noop = planWrite(
+      const noop = planStateWrite(
         text,
         "p.json",
-        activateMutation({ project: P, role: "dev", tier: "medior", issue: "42" }),
+        activateMutation({ project: P, role: "dev", level: "medior", issue: "42" }),
       );
       expect(noop.text).toBeNull();
-      const done = planWrite(
+      const done = planStateWrite(
         text,
         "p.json",
-        activateMutation({ project: P, role: "qa", tier: "qa", issue: "9" }, () => NOW),
+        activateMutation({ project: P, role: "qa", level: "qa", issue: "9" }, () => NOW),
       );
-      expect(done.text).toBe(serialize(done.after));
+      expect(done.text).toBe(serialize(done.after.data as ProjectsFile));
       expect(parseProjectsFile(done.text as string, "p.json").data.projects[P]?.qa).toMatchObject({
         active: true,
         issueId: "9",

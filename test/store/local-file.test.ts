@@ -74,7 +74,7 @@ describe("LocalFileBackend with runTransaction", () => {
     const path = tempFile(serialize(baseFile()));
     const done = await runTransaction(
       new LocalFileBackend(path),
-      sessionMutation({ project: P, role: "qa", tier: "qa", key: "k" }),
+      sessionMutation({ project: P, role: "qa", level: "qa", key: "k" }),
       {
         message: "",
       },
@@ -90,14 +90,14 @@ describe("LocalFileBackend with runTransaction", () => {
     const cases: Array<[string, Parameters<typeof runTransaction>[1], RegExp]> = [
       [
         serialize(baseFile()),
-        activateMutation({ project: P, role: "dev", tier: "medior", issue: "7" }),
+        activateMutation({ project: P, role: "dev", level: "medior", issue: "7" }),
         /busy on issue #42/,
       ],
       ['{ "projects": { ', migrateMutation, /^label\.json:1:\d+: /],
       [
         readFileSync(new URL("../fixtures/shapes/newer-workers-slots.json", import.meta.url), "utf8"),
         migrateMutation,
-        /newer DevClaw format/,
+        /workers\.developer\.slots: expected an array of slots/,
       ],
     ];
     for (const [content, mutation, message] of cases) {
@@ -136,7 +136,7 @@ describe("LocalFileBackend with runTransaction", () => {
     await new Promise((r) => setTimeout(r, 50));
     const other = runTransaction(
       new LocalFileBackend(path, { staleMs: 2000 }),
-      sessionMutation({ project: P, role: "qa", tier: "qa", key: "later" }),
+      sessionMutation({ project: P, role: "qa", level: "qa", key: "later" }),
       { message: "" },
     ).then(() => events.push("other wrote"));
     await Promise.all([holder, other]);
@@ -239,7 +239,7 @@ describe("temp files a killed writer left", () => {
     const left = ours();
     await runTransaction(
       new LocalFileBackend(path),
-      sessionMutation({ project: P, role: "qa", tier: "qa", key: "k" }),
+      sessionMutation({ project: P, role: "qa", level: "qa", key: "k" }),
       {
         message: "",
       },

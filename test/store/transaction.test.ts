@@ -60,7 +60,7 @@ describe("runTransaction", () => {
     const conflicts: number[] = [];
     const done = await runTransaction(
       backend,
-      sessionMutation({ project: P, role: "dev", tier: "junior", key: "ours" }),
+      sessionMutation({ project: P, role: "dev", level: "junior", key: "ours" }),
       {
         message: "set",
         backoff: noWait,
@@ -83,7 +83,7 @@ describe("runTransaction", () => {
       }
     });
     await expect(
-      runTransaction(backend, sessionMutation({ project: P, role: "dev", tier: "junior", key: "k" }), {
+      runTransaction(backend, sessionMutation({ project: P, role: "dev", level: "junior", key: "k" }), {
         message: "",
         backoff: noWait,
       }),
@@ -96,7 +96,7 @@ describe("runTransaction", () => {
       store.version++;
     });
     await expect(
-      runTransaction(backend, sessionMutation({ project: P, role: "dev", tier: "junior", key: "k" }), {
+      runTransaction(backend, sessionMutation({ project: P, role: "dev", level: "junior", key: "k" }), {
         message: "",
         maxAttempts: 3,
         backoff: noWait,
@@ -109,7 +109,7 @@ describe("runTransaction", () => {
     const backend = new VersionedBackend(serialize(file({ junior: "same" })));
     const done = await runTransaction(
       backend,
-      sessionMutation({ project: P, role: "dev", tier: "junior", key: "same" }),
+      sessionMutation({ project: P, role: "dev", level: "junior", key: "same" }),
       {
         message: "",
       },

@@ -55,12 +55,14 @@ if (mode === "sessions") {
   const [role, prefix, count] = rest as ["dev" | "qa", string, string];
   for (let i = 0; i < Number(count); i++) {
     const tier = `${prefix}-${i}`;
-    await runTransaction(backend, sessionMutation({ project, role, tier, key: `key-${tier}` }), { message: tier });
+    await runTransaction(backend, sessionMutation({ project, role, level: tier, key: `key-${tier}` }), {
+      message: tier,
+    });
   }
 } else if (mode === "churn") {
   for (let n = 1; ; n++) {
     writeSync(1, `writing ${n}\n`);
-    await runTransaction(backend, sessionMutation({ project, role: "dev", tier: "counter", key: `n-${n}` }), {
+    await runTransaction(backend, sessionMutation({ project, role: "dev", level: "counter", key: `n-${n}` }), {
       message: `n-${n}`,
     });
     writeSync(1, `wrote ${n}\n`);

@@ -1,0 +1,43 @@
+import type { DeactivateResult, SeatResult } from "./mutations.js";
+
+/** Tokens a reused session saves, as the format's authors estimate it. */
+export const TOKENS_SAVED_PER_REUSE = 50_000;
+
+/** `dev worker of project "-1"` in family 1; `developer medior slot 2 (Ada) of project "app"` in family 2. */
+const who = (r: Pick<SeatResult, "family" | "role" | "project" | "worker">) =>
+  r.family === 1 ? `${r.role} worker of project "${r.project}"` : `${r.worker} of project "${r.project}"`;
+
+const at = (r: SeatResult) => (r.family === 1 ? ` at tier ${r.level}` : "");
+
+/** One line saying what an activation did and what became of the seat's session. */
+export function describeActivated(r: SeatResult): string {
+  const head = `${who(r)}: ${r.changed ? "active" : "already active"} on #${r.issue}${at(r)}`;
+  switch (r.outcome) {
+    case "reused":
+      return `${head}; session reused: ${r.sessionKey} (about ${TOKENS_SAVED_PER_REUSE.toLocaleString("en-US")} tokens saved)`;
+    case "recorded":
+      return `${head}; session newly recorded: ${r.sessionKey}`;
+    case "replaced":
+      return `${head}; session replaced: ${r.sessionKey}`;
+    default:
+      return `${head}; no session yet for ${r.family === 1 ? `tier ${r.level}` : "this slot"} (record the one you spawn with \`worker-sync session --set\`)`;
+  }
+}
+
+/** One line for a deactivate. */
+export function describeDeactivated(r: DeactivateResult): string {
+  const seat = r.seat;
+  if (!seat) {
+    const what = r.family === 1 ? `${r.role} worker of project "${r.project}"` : `${r.role} of project "${r.project}"`;
+    return `${what}: already idle${r.family === 2 && r.issue ? ` (no seat on #${r.issue})` : ""}`;
+  }
+  const kept = seat.sessionKey ? `; session kept: ${seat.sessionKey}` : "";
+  return `${who(seat)}: ${r.changed ? "now idle" : "already idle"}${r.family === 2 ? `${r.issue ? ` (was on #${r.issue})` : ""}${kept}` : ""}`;
+}
+
+/** One line for a session set or clear. */
+export function describeSessionSet(r: SeatResult): string {
+  const state = r.sessionKey ? `set to ${r.sessionKey}` : "cleared";
+  const what = r.family === 1 ? `${who(r)}: ${r.level} session` : `${who(r)}: session`;
+  return `${what} ${r.changed ? state : `already ${state}`}`;
+}
