@@ -2,7 +2,7 @@
 
 import { readConfigFile } from "../github/config-file.js";
 import type { IssueRef } from "../github/rest.js";
-import { isFree, parseState, type StateMutation, type UserError, viewOf } from "../state/index.js";
+import { parseState, type StateMutation, type UserError, viewOf } from "../state/index.js";
 import { type ContentsLocation, GitHubContentsBackend } from "../store/github-contents.js";
 import { runTransaction, type StateBackend, type TransactionResult } from "../store/transaction.js";
 import { CONFIG_FILE, ConfigError, parseConfig, type WorkerSyncConfig } from "../sync/config.js";
@@ -14,7 +14,7 @@ import {
   resolveProjectKey,
 } from "../sync/project-key.js";
 import { issueStatusView, renderProblem, renderReply, renderStatus, type StatusView } from "../sync/render-status.js";
-import { commitMessageFor, type IssueSyncResult, type SessionCommandResult } from "../sync/rules.js";
+import { commitMessageFor, type IssueSyncResult, roleOnIssue, type SessionCommandResult } from "../sync/rules.js";
 import type { HandlerDeps } from "./deps.js";
 import { type CommentOutcome, replyOnce, upsertStatusComment } from "./status-comment.js";
 
@@ -86,9 +86,7 @@ export function stateHasWorkerOn(text: string, config: WorkerSyncConfig, repo: R
   try {
     const state = parseState(text, "projects.json");
     const view = viewOf(state, resolveProjectKey(state.data, config, repo));
-    return Object.values(view.roles).some((r) =>
-      Object.values(r.levels).some((seats) => seats.some((s) => !isFree(s) && s.issueId === issue)),
-    );
+    return Object.values(view.roles).some((r) => roleOnIssue(r, issue));
   } catch {
     return false;
   }

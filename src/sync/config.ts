@@ -21,10 +21,14 @@ const labelList = z
   .check(z.minLength(1, "list at least one label"));
 
 const levelName = tierNameSchema("expected a level name");
+const tierName = tierNameSchema();
 
 const levelList = z
   .array(levelName, { error: "expected a list of level names" })
   .check(z.minLength(1, "list at least one level"));
+const tierList = z
+  .array(tierName, { error: "expected a list of tier names" })
+  .check(z.minLength(1, "list at least one tier"));
 
 /** A role name by the one name rule (src/state names.ts), as a key of `roles`. */
 const roleName = z.string().check(
@@ -44,8 +48,8 @@ const roleSchema = z.prefault(
     labels: z.optional(labelList),
     levels: z.optional(levelList),
     defaultLevel: z.optional(levelName),
-    tiers: z.optional(levelList),
-    defaultTier: z.optional(levelName),
+    tiers: z.optional(tierList),
+    defaultTier: z.optional(tierName),
   }),
   {},
 );
@@ -198,7 +202,8 @@ export function parseConfig(raw: unknown, file = CONFIG_FILE): WorkerSyncConfig 
     const where = first ? describeConfigIssue(first) : "not a valid configuration";
     throw new ConfigError(`${file}: ${where}`);
   }
-  const clash = checkRoles(result.data.roles) ?? findLabelClash(result.data.roles) ?? findRepeatedRepository(result.data);
+  const clash =
+    checkRoles(result.data.roles) ?? findLabelClash(result.data.roles) ?? findRepeatedRepository(result.data);
   if (clash) throw new ConfigError(`${file}: ${clash}`);
   return result.data;
 }

@@ -62,7 +62,15 @@ export function describeSynced(r: SeatResult): string {
   if (r.kind === "activate") return describeActivated(r);
   if (r.kind === "session") return describeSessionSet(r);
   const issue = r.wasOn ?? null;
-  return describeDeactivated({ project: r.project, family: r.family, role: r.role, issue, changed: r.changed, seat: r, freed: [r] });
+  return describeDeactivated({
+    project: r.project,
+    family: r.family,
+    role: r.role,
+    issue,
+    changed: r.changed,
+    seat: r,
+    freed: [r],
+  });
 }
 
 /** One plain line for a notice of an issue's sync (the status comment says the same in Markdown). */

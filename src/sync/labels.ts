@@ -7,7 +7,14 @@
  * `<role>:<level>:<Name>`, the legacy `<role>.<level>`, and a plain `<level>`.
  */
 import type { ProjectView } from "../state/index.js";
-import { ConfigError, defaultLevelOf, labelMatches, levelsOf, type RoleConfig, type WorkerSyncConfig } from "./config.js";
+import {
+  ConfigError,
+  defaultLevelOf,
+  labelMatches,
+  levelsOf,
+  type RoleConfig,
+  type WorkerSyncConfig,
+} from "./config.js";
 import { ACTIVE_LABELS, canonicalRole, ROLE_ALIASES } from "./devclaw-labels.js";
 
 export { canonicalRole };
@@ -77,13 +84,16 @@ function ruleOf(role: string, found: { name: string; rc: RoleConfig } | undefine
   const inFile = Object.keys(view.roles[role]?.levels ?? {});
   const given = levelsOf(rc);
   const levels = given ? given.map((l) => spelled(inFile, l)) : (family1?.levels ?? inFile);
-  const labels = rc.labels ?? (ACTIVE_LABELS[canonicalRole(role)] ? [ACTIVE_LABELS[canonicalRole(role)] as string] : []);
+  const labels =
+    rc.labels ?? (ACTIVE_LABELS[canonicalRole(role)] ? [ACTIVE_LABELS[canonicalRole(role)] as string] : []);
   const wanted = defaultLevelOf(rc);
   let defaultLevel: string;
   if (wanted !== undefined) {
     defaultLevel = spelled(levels, wanted.name);
     if (levels.length && !levels.includes(defaultLevel)) {
-      const what = family1 ? `roles.${found?.name}.${wanted.field === "defaultTier" ? "tiers" : "levels"}` : `the ${role} levels of project "${view.id}"`;
+      const what = family1
+        ? `roles.${found?.name}.${wanted.field === "defaultTier" ? "tiers" : "levels"}`
+        : `the ${role} levels of project "${view.id}"`;
       throw new ConfigError(
         `roles.${found?.name}.${wanted.field}: "${wanted.name}" is not one of ${what} (${levels.join(", ")})`,
       );
@@ -112,7 +122,9 @@ function levelOf(rule: RoleRule, word: string): string | undefined {
 }
 
 function ruleNamed(rules: readonly RoleRule[], word: string): RoleRule | undefined {
-  return rules.find((r) => lower(r.role) === lower(word)) ?? rules.find((r) => canonicalRole(r.role) === canonicalRole(word));
+  return (
+    rules.find((r) => lower(r.role) === lower(word)) ?? rules.find((r) => canonicalRole(r.role) === canonicalRole(word))
+  );
 }
 
 /** What a label says about a rule's level, or undefined when it names none of its levels. */

@@ -41,7 +41,7 @@ export interface Repair {
 }
 
 export type Conflict =
-  | { kind: "several-issues"; role: string; level?: string; issues: string[]; free: number }
+  | { kind: "several-issues"; role: string; issues: string[]; level?: string; free?: number }
   | { kind: "busy"; role: string; level?: string; issue: string; busyOn: string[] }
   | { kind: "sequential"; role: string; issue: string; other: string; busyOn: string | null }
   | { kind: "unchecked"; role: string; issue: string };
@@ -65,6 +65,11 @@ export function roleLabels(config: WorkerSyncConfig, state: StateFile, repo: Rep
 function busySeats(view: ProjectView): Array<{ role: string; level: string; index: number; issue: string }> {
   const out: Array<{ role: string; level: string; index: number; issue: string }> = [];
   for (const [role, r] of Object.entries(view.roles)) {
+    // Family 1's one worker is on its issue whether or not its tier has a seat.
+    if (r.onePerRole) {
+      if (r.workerIssue) out.push({ role, level: "", index: 0, issue: r.workerIssue });
+      continue;
+    }
     for (const [level, seats] of Object.entries(r.levels)) {
       seats.forEach((seat, index) => {
         if (!isFree(seat)) out.push({ role, level, index, issue: seat.issueId as string });
@@ -132,7 +137,8 @@ function repairBusySeats(run: ReconcileRun, known: ReadonlyMap<string, IssueFact
       seen.add(`${role}\u0000${issue}`);
       const facts = known.get(issue);
       if (facts) {
-        const why = (k: Repair["kind"]) => (k === "activate" ? "tier" : facts.state === "open" ? "unlabeled" : facts.state);
+        const why = (k: Repair["kind"]) =>
+          k === "activate" ? "tier" : facts.state === "open" ? "unlabeled" : facts.state;
         for (const n of run.fix(facts, { role, kind }, why)) {
           if (n.kind === "busy") run.conflicts.push({ kind: "busy", role, level: n.level, issue, busyOn: n.busyOn });
         }
@@ -149,7 +155,10 @@ function repairBusySeats(run: ReconcileRun, known: ReadonlyMap<string, IssueFact
 function poolOf(view: ProjectView, role: string, level: string): { seats: Seat[]; level?: string } {
   const r = view.roles[role];
   if (!r) return { seats: [] };
-  if (r.onePerRole) return { seats: [{ active: r.workerIssue != null, issueId: r.workerIssue ?? null, sessionKey: null, startTime: null }] };
+  if (r.onePerRole)
+    return {
+      seats: [{ active: r.workerIssue != null, issueId: r.workerIssue ?? null, sessionKey: null, startTime: null }],
+    };
   return { seats: r.levels[level] ?? [], level };
 }
 
@@ -180,7 +189,13 @@ function findStarts(run: ReconcileRun, listed: readonly IssueFacts[]): Array<{ r
     if (free === 0 && pool.seats.length > 0) {
       for (const f of issues) run.conflicts.push({ kind: "busy", role, ...at, issue: f.number, busyOn });
     } else if (issues.length > free && pool.seats.length > 0) {
-      run.conflicts.push({ kind: "several-issues", role, ...at, issues: issues.map((f) => f.number), free });
+      const issueNumbers = issues.map((f) => f.number);
+      run.conflicts.push({
+        kind: "several-issues",
+        role,
+        issues: issueNumbers,
+        ...(pool.level === undefined ? {} : { level: pool.level, free }),
+      });
     } else {
       for (const facts of issues) starts.push({ role, facts });
     }
@@ -204,7 +219,13 @@ function startSeats(run: ReconcileRun, starts: ReadonlyArray<{ role: string; fac
         run.conflicts.push({ kind: "busy", role, level: notice.level, issue: facts.number, busyOn: notice.busyOn });
       }
       if (notice.kind === "sequential") {
-        run.conflicts.push({ kind: "sequential", role, issue: facts.number, other: notice.other, busyOn: notice.busyOn });
+        run.conflicts.push({
+          kind: "sequential",
+          role,
+          issue: facts.number,
+          other: notice.other,
+          busyOn: notice.busyOn,
+        });
       }
     }
   }
@@ -305,7 +326,7 @@ export function describeConflict(project: string, c: Conflict): string {
     case "several-issues":
       return c.level === undefined
         ? `${head}: ${issueList(c.issues)} are all labeled for it and it is free; not guessing which: keep the label on one`
-        : `${head}: ${issueList(c.issues)} are all labeled for ${c.level}, and ${count(c.free, `${c.level} seat is`, `${c.level} seats are`)} free; not guessing which: keep the label on fewer`;
+        : `${head}: ${issueList(c.issues)} are all labeled for ${c.level}, and ${count(c.free ?? 0, `${c.level} seat is`, `${c.level} seats are`)} free; not guessing which: keep the label on fewer`;
     case "busy":
       return c.level === undefined
         ? `${head}: #${c.issue} is labeled for it, but it is busy on ${issueList(c.busyOn)}; not taken over`

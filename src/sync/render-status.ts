@@ -1,4 +1,11 @@
-import { type Family, ISSUE_NUMBER, isFree, type ProjectView, type Seat, type SeatSessionOutcome } from "../state/index.js";
+import {
+  type Family,
+  ISSUE_NUMBER,
+  isFree,
+  type ProjectView,
+  type Seat,
+  type SeatSessionOutcome,
+} from "../state/index.js";
 import { COMMAND_USAGE } from "./commands.js";
 import type { WorkerSyncConfig } from "./config.js";
 import { TOKENS_SAVED_PER_REUSE } from "./describe.js";
@@ -13,7 +20,10 @@ const META = /<!-- worker-sync:meta (\{.*?\}) -->/;
 
 /** What the previous comment said about each role's session, so a re-render keeps "newly recorded". */
 export interface StatusMeta {
-  roles: Record<string, { issue: string; tier: string; slot?: number; key: string | null; session: SeatSessionOutcome }>;
+  roles: Record<
+    string,
+    { issue: string; tier: string; slot?: number; key: string | null; session: SeatSessionOutcome }
+  >;
 }
 
 /** What happened to a seat's session in this run (a new activation, a session command). */
@@ -48,7 +58,8 @@ export interface StatusView {
 export function sessionEvents(result: Pick<IssueSyncResult, "results">): Record<string, SessionEvent> {
   const events: Record<string, SessionEvent> = {};
   for (const r of result.results) {
-    if (r.changed && r.outcome && r.kind !== "deactivate") events[r.role] = { level: r.level, slot: r.slot, outcome: r.outcome };
+    if (r.changed && r.outcome && r.kind !== "deactivate")
+      events[r.role] = { level: r.level, slot: r.slot, outcome: r.outcome };
   }
   return events;
 }
@@ -205,8 +216,8 @@ function family1Rows(view: StatusView, meta: StatusMeta): string[] {
   return Object.keys(project.roles).map((role) => {
     const here = placedOn(project, role, issue.number)[0];
     if (here) return seatRow(view, role, here, meta);
-    const elsewhere = placedOn(project, role, null)[0];
-    const state = elsewhere ? `busy on ${issueLink(repoUrl, elsewhere.seat.issueId ?? "?")}` : "idle";
+    const on = project.roles[role]?.workerIssue ?? placedOn(project, role, null)[0]?.seat.issueId ?? null;
+    const state = on !== null ? `busy on ${issueLink(repoUrl, on)}` : "idle";
     return `| ${role} | ${state} | — | — | — |`;
   });
 }
@@ -231,7 +242,8 @@ function family1Table(view: StatusView): string[] {
   const rows = Object.keys(view.project.roles).map((role) => {
     const r = view.project.roles[role];
     const on = placedOn(view.project, role, null)[0];
-    const state = on ? `active on ${issueLink(view.repoUrl, on.seat.issueId ?? "?")}` : "idle";
+    const issue = r?.workerIssue ?? on?.seat.issueId ?? null;
+    const state = issue !== null ? `active on ${issueLink(view.repoUrl, issue)}` : "idle";
     const sessions = Object.entries(r?.levels ?? {})
       .map(([tier, seats]) => {
         const key = seats[0]?.sessionKey ?? null;
@@ -261,7 +273,9 @@ function family2Table(view: StatusView): string[] {
         const state = isFree(seat) ? "free" : `active on ${issueLink(view.repoUrl, seat.issueId ?? "?")}`;
         const since = isFree(seat) ? "—" : formatSince(seat.startTime);
         const key = seat.sessionKey ? codeSpan(shortenKey(seat.sessionKey)) : "none";
-        rows.push(`| ${escapeText(role)} | ${escapeText(level)} | ${slotName(seat, index)} | ${state} | ${since} | ${key} |`);
+        rows.push(
+          `| ${escapeText(role)} | ${escapeText(level)} | ${slotName(seat, index)} | ${state} | ${since} | ${key} |`,
+        );
       });
     }
   }
@@ -287,11 +301,7 @@ export function renderStatus(view: StatusView): { body: string; meta: StatusMeta
   const meta: StatusMeta = { roles: {} };
   const rows = family === 1 ? family1Rows(view, meta) : family2Rows(view, meta);
   const labels = labelsRead(view.rules, issue.labels);
-  const lines = [
-    STATUS_MARKER,
-    `**worker-sync** · project ${projectTitle(view)} · “${escapeText(issue.title)}”`,
-    "",
-  ];
+  const lines = [STATUS_MARKER, `**worker-sync** · project ${projectTitle(view)} · “${escapeText(issue.title)}”`, ""];
   if (family === 1 || rows.length) {
     lines.push(
       family === 1 ? "| Role | Worker | Tier | Since | Session |" : "| Role | Seat | Level | Since | Session |",

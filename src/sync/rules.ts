@@ -74,6 +74,8 @@ const seatAt = (view: ProjectView, ref: SeatRef): Seat | undefined =>
 
 /** Whether any seat of the role is on the issue. */
 export function roleOnIssue(role: RoleView, issue: string): boolean {
+  // Family 1's one worker may be on an issue at a tier it has no seat for (a hand-edited `model: null`).
+  if (role.onePerRole) return role.workerIssue === issue;
   for (const level in role.levels) {
     if ((role.levels[level] as Seat[]).some((s) => !isFree(s) && s.issueId === issue)) return true;
   }
@@ -118,7 +120,8 @@ export function syncIssueOn(
   // before, so the outcome does not depend on the order the labels arrived in.
   const last = wanted.at(-1);
   if (start.roleExecution === "sequential" && last && wanted.length > 1) {
-    for (const w of wanted.slice(0, -1)) notices.push({ kind: "sequential", role: w.role, other: last.role, busyOn: issue });
+    for (const w of wanted.slice(0, -1))
+      notices.push({ kind: "sequential", role: w.role, other: last.role, busyOn: issue });
     wanted = [last];
   }
   const results: SeatResult[] = [];
@@ -135,14 +138,21 @@ export function syncIssueOn(
     const view = run.view(project);
     const named = want.name === undefined ? {} : namedSlot(view, want, issue);
     if (want.name !== undefined && named.index === undefined && named.busyOn !== undefined) {
-      notices.push({ kind: "name-unavailable", role: want.role, level: want.level, name: want.name, busyOn: named.busyOn });
+      notices.push({
+        kind: "name-unavailable",
+        role: want.role,
+        level: want.level,
+        name: want.name,
+        busyOn: named.busyOn,
+      });
     }
     let change: StateChange<StateSeatResult>;
     try {
       const input = { project, role: want.role, level: want.level, issue };
-      change = activateMutation(named.index === undefined ? input : { ...input, slot: named.index + 1 }, () => now)(
-        run.state,
-      );
+      change = activateMutation(
+        named.index === undefined ? input : { ...input, slot: named.index + 1 },
+        () => now,
+      )(run.state);
     } catch (error) {
       if (error instanceof SeatsBusyError) {
         notices.push({ kind: "busy", role: want.role, level: want.level, busyOn: [...error.busyOn] });

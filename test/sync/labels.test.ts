@@ -27,9 +27,17 @@ describe("role rules", () => {
 
   it("applies a config written for family 1 (dev/qa, tiers) to family-2 roles by DevClaw's aliases", () => {
     const [developer, tester] = rules({
-      roles: { dev: { labels: ["In Progress"], tiers: ["junior", "senior"], defaultTier: "senior" }, qa: { labels: ["QA"] } },
+      roles: {
+        dev: { labels: ["In Progress"], tiers: ["junior", "senior"], defaultTier: "senior" },
+        qa: { labels: ["QA"] },
+      },
     });
-    expect(developer).toEqual({ role: "developer", labels: ["In Progress"], levels: ["junior", "senior"], defaultLevel: "senior" });
+    expect(developer).toEqual({
+      role: "developer",
+      labels: ["In Progress"],
+      levels: ["junior", "senior"],
+      defaultLevel: "senior",
+    });
     expect(tester?.labels).toEqual(["QA"]);
   });
 
@@ -92,7 +100,18 @@ describe("level labels", () => {
 
   it("knows before reading the file which label changes may matter", () => {
     const config = parseConfig({ roles: { ops: { labels: ["Deploying"], levels: ["oncall"] } } });
-    const yes = ["Doing", "Reviewing", "Researching", "senior", "mid", "developer:senior:Ada", "dev.senior", "Deploying", "oncall", "ops:oncall"];
+    const yes = [
+      "Doing",
+      "Reviewing",
+      "Researching",
+      "senior",
+      "mid",
+      "developer:senior:Ada",
+      "dev.senior",
+      "Deploying",
+      "oncall",
+      "ops:oncall",
+    ];
     const no = ["bug", "To Test", "review:human", "test:skip", "owner:me", "notify:telegram:x", "x:senior"];
     expect(yes.filter((l) => !isLabelMentioned(config, l))).toEqual([]);
     expect(no.filter((l) => isLabelMentioned(config, l))).toEqual([]);
