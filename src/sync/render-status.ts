@@ -46,6 +46,8 @@ export interface StatusView {
   /** Roles the labels ask for (family 2 shows them while they wait for a seat). */
   wanted?: ReadonlyArray<{ role: string; level: string }>;
   sessions?: Record<string, SessionEvent>;
+  /** Seats this run freed from the issue (family 2 shows them, with the session they keep). */
+  freed?: ReadonlyArray<{ role: string; level: string; slot: number; name?: string; sessionKey: string | null }>;
   notices?: readonly Notice[];
   /** Plain-text lines (escaped here), e.g. what a command did. */
   messages?: readonly string[];
@@ -81,6 +83,7 @@ export function issueStatusView(
     rules: result.rules,
     wanted: result.wanted,
     sessions: sessionEvents(result),
+    freed: result.results.filter((r) => r.kind === "deactivate" && r.changed),
     notices: result.notices,
   };
 }
@@ -158,7 +161,7 @@ function renderNotice(notice: Notice, repoUrl: string, family: Family): string {
     case "busy":
       return family === 1
         ? `> ⏳ The ${notice.role} worker is busy on ${issueLinks(repoUrl, notice.busyOn)}. It is not taken over: ${later}`
-        : `> ⏳ Every ${escapeText(notice.role)} ${escapeText(notice.level)} seat is busy (on ${issueLinks(repoUrl, notice.busyOn)}). None is taken over: a seat ${later}`;
+        : `> ⏳ Every ${escapeText(notice.role)} ${escapeText(notice.level)} seat is busy (on ${issueLinks(repoUrl, notice.busyOn)}). None is taken over: one is put on this issue once it is free and a label change or \`/worker status\` asks again.`;
     case "sequential":
       return (
         `> ⏳ This project runs one role at a time (\`roleExecution: sequential\`) and its ${escapeText(notice.other)} worker is ` +
@@ -232,6 +235,12 @@ function family2Rows(view: StatusView, meta: StatusMeta): string[] {
     const want = view.wanted?.find((w) => w.role === role);
     if (!here.length && want) {
       rows.push(`| ${escapeText(role)} | waiting for a free seat | ${escapeText(want.level)} | — | — |`);
+    }
+    for (const f of view.freed ?? []) {
+      if (f.role !== role) continue;
+      const seat = `freed · slot ${f.slot}${f.name ? ` (${escapeText(f.name)})` : ""}`;
+      const kept = f.sessionKey ? `kept for the slot's next issue: ${codeSpan(shortenKey(f.sessionKey))}` : "none";
+      rows.push(`| ${escapeText(role)} | ${seat} | ${escapeText(f.level)} | — | ${kept} |`);
     }
   }
   return rows;

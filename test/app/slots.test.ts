@@ -143,6 +143,6 @@ describe("a family-2 file through the app", () => {
     expect(statusOf(2)).toContain("slot `Ada` is busy on [#1]");
     await change({ number: 2, labels: ["developer:medior:Ada"] }, "unlabeled", "Doing");
     expect(medior()[1]).toMatchObject({ active: false, issueId: null, name: "Bruno", lastIssueId: "2" });
-    expect(statusOf(2)).toContain("No seat of the project is on this issue.");
+    expect(statusOf(2)).toContain("| developer | freed · slot 2 (Bruno) | medior | — | none |");
   });
 });
