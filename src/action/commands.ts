@@ -7,15 +7,17 @@ import {
   describeSessionSet,
   inspectState,
   migrateMutation,
-  parseProjectsFile,
+  type ProjectStatus,
+  parseState,
   type SeatResult,
   type StateMutation,
+  type StateStatus,
   sessionMutation,
+  statusOf,
   UserError,
 } from "../state/index.js";
 import { readTextFile } from "../store/read-text.js";
 import { runTransaction, type TransactionResult } from "../store/transaction.js";
-import { summarize } from "../sync/summary.js";
 import type { CommandContext } from "./context.js";
 import type { ActionCommand } from "./inputs.js";
 import { problemsToAnnotate, type Report, renderProblemLines } from "./report.js";
@@ -51,8 +53,12 @@ async function transact<R>(
   return done;
 }
 
-const projectRows = (text: string, label: string, project?: string) =>
-  summarize(parseProjectsFile(text, label).data).filter((w) => project === undefined || w.project === project);
+/** The seats of the file (or of one project) for the summary. */
+function seatsOf(text: string, label: string, project?: string): StateStatus {
+  const { projects } = statusOf(parseState(text, label));
+  if (project === undefined) return { projects };
+  return { projects: Object.hasOwn(projects, project) ? { [project]: projects[project] as ProjectStatus } : {} };
+}
 
 /** The outputs name the seat the step touched: `worker` (how messages name it) and its session key. */
 function transitionReport<R>(
@@ -69,7 +75,7 @@ function transitionReport<R>(
       : {}),
     ...(done.commitSha ? { commitSha: done.commitSha } : {}),
     headline,
-    workers: projectRows(done.text, label, project),
+    seats: seatsOf(done.text, label, project),
   };
 }
 
@@ -97,18 +103,18 @@ const HANDLERS: Handlers = {
       headline: older
         ? `${file.relative} is valid, in an older shape: the migrate command would make ${older} changes`
         : `${file.relative} is valid`,
-      ...(parsed.kind === "roles" ? { workers: summarize(parsed.data as never) } : {}),
+      seats: statusOf(parsed),
     };
   },
 
   async status(_command, { file }) {
     const text = await readWorkspaceText(file);
-    const workers = projectRows(text, file.relative);
-    const projects = new Set(workers.map((w) => w.project)).size;
+    const seats = seatsOf(text, file.relative);
+    const projects = Object.keys(seats.projects).length;
     return {
       changed: false,
       headline: `${file.relative}: ${projects} ${projects === 1 ? "project" : "projects"}`,
-      workers,
+      seats,
     };
   },
 

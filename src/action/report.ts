@@ -1,6 +1,5 @@
 import type { summary } from "@actions/core";
-import { formatProblems, type Problem, shownProblems } from "../state/index.js";
-import type { WorkerSummary } from "../sync/summary.js";
+import { formatProblems, type Problem, type StateStatus, shownProblems } from "../state/index.js";
 
 type SummaryTableRow = Parameters<typeof summary.addTable>[0][number];
 
@@ -18,7 +17,8 @@ export interface Report {
   headline: string;
   /** Bulleted details, e.g. migration changes or problems. */
   details?: readonly string[];
-  workers?: readonly WorkerSummary[];
+  /** The seats to show in the summary (status, and the project a step touched). */
+  seats?: StateStatus;
   /** reconcile: one line per repair and per conflict. */
   repairs?: readonly string[];
   conflicts?: readonly string[];
@@ -28,21 +28,27 @@ export interface Report {
 
 export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** The job summary's table: one row per worker, its tier and every tier's session. */
-export function renderWorkerRows(workers: readonly WorkerSummary[]): SummaryTableRow[] {
-  const header = ["Project", "Role", "State", "Tier", "Sessions"].map((data) => ({ data, header: true }));
-  return [
-    header,
-    ...workers.map((w) => [
-      escapeHtml(`${w.name} (${w.project})`),
-      w.role,
-      escapeHtml(w.active ? `active on #${w.issue}${w.since ? ` since ${w.since}` : ""}` : "idle"),
-      escapeHtml(w.tier ?? "-"),
-      w.sessions
-        .map((s) => `${escapeHtml(s.tier)}: ${s.key ? `<code>${escapeHtml(s.key)}</code>` : "-"}`)
-        .join("<br>") || "-",
-    ]),
-  ];
+/** The job summary's table: one row per seat (a family-1 tier is one seat), with its session. */
+export function renderSeatRows(status: StateStatus): SummaryTableRow[] {
+  const header = ["Project", "Role", "Level", "Slot", "State", "Session"].map((data) => ({ data, header: true }));
+  const rows: SummaryTableRow[] = [header];
+  for (const [id, p] of Object.entries(status.projects)) {
+    for (const [role, r] of Object.entries(p.roles)) {
+      for (const [level, seats] of Object.entries(r.levels)) {
+        for (const s of seats) {
+          rows.push([
+            escapeHtml(p.name && p.name !== id ? `${p.name} (${id})` : id),
+            escapeHtml(role),
+            escapeHtml(level),
+            escapeHtml(`${s.slot}${s.name ? ` (${s.name})` : ""}`),
+            escapeHtml(s.active ? `active on #${s.issueId}${s.startTime ? ` since ${s.startTime}` : ""}` : "idle"),
+            s.sessionKey ? `<code>${escapeHtml(s.sessionKey)}</code>` : "-",
+          ]);
+        }
+      }
+    }
+  }
+  return rows;
 }
 
 /** The problems as the summary's lines: the first few, then a line counting the rest. */

@@ -4,7 +4,7 @@ import { type ActionEnv, explainApiError, openBackend } from "./backend.js";
 import { runCommand } from "./commands.js";
 import { type ActionInputs, INPUT_DEFAULTS, INPUT_NAMES, parseInputs, type RawInputs } from "./inputs.js";
 import { log } from "./log.js";
-import { escapeHtml, type Report, renderWorkerRows } from "./report.js";
+import { escapeHtml, type Report, renderSeatRows } from "./report.js";
 import { resolveWorkspaceFile } from "./workspace.js";
 
 function readRawInputs(env: ActionEnv): RawInputs {
@@ -38,7 +38,7 @@ async function writeSummary(command: string, report: Report, env: ActionEnv): Pr
     summary.addHeading("Conflicts (left for a person to decide)", 4).addList(report.conflicts.map(escapeHtml));
   }
   if (report.commitSha) summary.addRaw(`Commit: <code>${report.commitSha}</code>`, true);
-  if (report.workers?.length) summary.addTable(renderWorkerRows(report.workers));
+  if (report.seats && Object.keys(report.seats.projects).length) summary.addTable(renderSeatRows(report.seats));
   await summary.write();
 }
 

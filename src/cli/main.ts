@@ -8,17 +8,17 @@ import {
   formatProblems,
   inspectState,
   migrateMutation,
-  parseProjectsFile,
+  parseState,
   readMutation,
+  renderStatusLines,
   type StateMutation,
   sessionChange,
   sessionMutation,
+  statusOf,
   UserError,
 } from "../state/index.js";
 import { LocalFileBackend } from "../store/local-file.js";
 import { runTransaction } from "../store/transaction.js";
-import { renderStatusText } from "../sync/describe.js";
-import { summarize } from "../sync/summary.js";
 import {
   DEFAULT_FILE,
   parseIssue,
@@ -121,12 +121,12 @@ export const COMMANDS: Record<string, CliCommand> = {
     },
   },
   status: {
-    summary: "Show every project's dev and qa worker and each tier's session.",
+    summary: "Show every project's roles, levels and seats (slots): who is on which issue, and each session.",
     usage: "worker-sync status [--file F] [--json]",
-    options: { ...fileOption, json: { type: "boolean", help: "print JSON instead of text" } },
+    options: { ...fileOption, json: { type: "boolean", help: "print JSON instead of text (one shape for both families)" } },
     async run(values, io) {
-      const workers = summarize(parseProjectsFile(await readText(values, io), labelOf(values)).data);
-      io.stdout(values.json ? JSON.stringify({ workers }, null, 2) : renderStatusText(workers));
+      const status = statusOf(parseState(await readText(values, io), labelOf(values)));
+      io.stdout(values.json ? JSON.stringify(status, null, 2) : renderStatusLines(status).join("\n"));
       return 0;
     },
   },

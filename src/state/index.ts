@@ -14,6 +14,7 @@ export * from "./names.js";
 export * from "./schema.js";
 export * from "./slots-migrate.js";
 export * from "./state-file.js";
+export * from "./status.js";
 export * from "./transitions.js";
 export * from "./view.js";
 export * from "./workers.js";

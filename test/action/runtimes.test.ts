@@ -56,11 +56,15 @@ describe.each(runtimes)("dist/index.js on $name", ({ binary, skip }) => {
       "session-reused": "false",
       "commit-sha": "",
     });
-    expect(JSON.parse(run.outputs.worker ?? "")).toMatchObject({
-      active: true,
-      issueId: "51",
-      model: "qa",
-      sessions: { qa: "agent:qa:1" },
+    expect(run.outputs.worker).toBe("qa qa");
+    expect(JSON.parse(run.outputs.seat ?? "")).toMatchObject({
+      family: 1,
+      role: "qa",
+      level: "qa",
+      slot: 1,
+      issue: "51",
+      sessionKey: "agent:qa:1",
+      outcome: "recorded",
     });
     expect(run.summary).toContain("<h3>worker-sync activate</h3>");
     expect(run.summary).toContain("session newly recorded: agent:qa:1");

@@ -69,7 +69,9 @@ describe("action validate", () => {
     expect(run.code).toBe(0);
     expect(errorAnnotations(run.stdout)).toEqual([]);
     expect(run.summary).toContain("memory/projects.json is valid");
-    expect(run.summary).toMatch(/<td>app \(-1001234567890\)<\/td><td>dev<\/td><td>active on #42/);
+    expect(run.summary).toMatch(
+      /<td>app \(-1001234567890\)<\/td><td>dev<\/td><td>medior<\/td><td>1<\/td><td>active on #42/,
+    );
     expect(run.summary).toContain("<code>agent:x:subagent:7f3a</code>");
     expect(run.outputs.changed).toBe("false");
   });
@@ -88,9 +90,11 @@ describe("action validate", () => {
     const workspace = await makeWorkspace({ [FILE]: await readExample() });
     const run = await runAction({
       workspace,
-      inputs: { command: "activate", role: "boss", project: "x", commit: "none" },
+      inputs: { command: "activate", role: "boss role", project: "x", commit: "none" },
     });
     expect(run.code).toBe(1);
-    expect(run.stdout.trim()).toBe('::error::input "role" must be one of dev, qa, got "boss"');
+    expect(run.stdout.trim()).toBe(
+      '::error::input "role": expected a role name of letters, digits, "-", "_" or "." (like "medior"), got "boss role"',
+    );
   });
 });

@@ -246,52 +246,52 @@ describe("migrate", () => {
 });
 
 describe("status", () => {
-  it("shows each project's workers and every tier's session", async () => {
+  it("shows each project's roles, levels and seats, with every session", async () => {
     const { code, stdout } = await cli(["status"], workspace());
     expect(code).toBe(0);
     expect(stdout).toBe(
       [
         `app (${P})`,
-        "  dev  active on #42 at medior since 2026-02-10T10:00:00.000Z",
-        "       junior   -",
-        "       medior   agent:x:subagent:7f3a",
-        "       senior   -",
-        "  qa   idle",
-        "       qa       -",
+        "  dev",
+        "    junior   idle; session -",
+        "    medior   active on #42 since 2026-02-10T10:00:00.000Z; session agent:x:subagent:7f3a",
+        "    senior   idle; session -",
+        "  qa",
+        "    qa       idle; session -",
       ].join("\n"),
     );
   });
 
-  it("--json prints the same as JSON", async () => {
+  it("--json prints the documented shape: projects → roles → levels → seats", async () => {
     const { code, stdout } = await cli(["status", "--json"], workspace());
     expect(code).toBe(0);
-    const { workers } = JSON.parse(stdout);
-    expect(workers).toEqual([
-      {
-        project: P,
-        name: "app",
-        role: "dev",
-        active: true,
-        issue: "42",
-        tier: "medior",
-        since: "2026-02-10T10:00:00.000Z",
-        sessions: [
-          { tier: "junior", key: null },
-          { tier: "medior", key: "agent:x:subagent:7f3a" },
-          { tier: "senior", key: null },
-        ],
+    const idle = (slot: number) => ({ slot, active: false, issueId: null, sessionKey: null, startTime: null });
+    expect(JSON.parse(stdout)).toEqual({
+      projects: {
+        [P]: {
+          family: 1,
+          name: "app",
+          roles: {
+            dev: {
+              levels: {
+                junior: [idle(1)],
+                medior: [
+                  {
+                    slot: 1,
+                    active: true,
+                    issueId: "42",
+                    sessionKey: "agent:x:subagent:7f3a",
+                    startTime: "2026-02-10T10:00:00.000Z",
+                  },
+                ],
+                senior: [idle(1)],
+              },
+            },
+            qa: { levels: { qa: [idle(1)] } },
+          },
+        },
       },
-      {
-        project: P,
-        name: "app",
-        role: "qa",
-        active: false,
-        issue: null,
-        tier: null,
-        since: null,
-        sessions: [{ tier: "qa", key: null }],
-      },
-    ]);
+    });
   });
 
   it("reads an older shape as migrated without writing it", async () => {
@@ -299,10 +299,8 @@ describe("status", () => {
     const before = snapshot(dir);
     const { code, stdout } = await cli(["status", "--json", "-f", "shape1.json"], dir);
     expect(code).toBe(0);
-    const docsDev = JSON.parse(stdout).workers.find(
-      (w: { project: string; role: string }) => w.project === "-1005555555555" && w.role === "dev",
-    );
-    expect(docsDev).toMatchObject({ tier: "senior", issue: "88" });
+    const docsDev = JSON.parse(stdout).projects["-1005555555555"].roles.dev.levels;
+    expect(docsDev.senior).toEqual([expect.objectContaining({ active: true, issueId: "88" })]);
     expect(snapshot(dir)).toEqual(before);
   });
 });

@@ -1,0 +1,79 @@
+import { type StateFile, viewOf } from "./state-file.js";
+import type { Family, Seat } from "./view.js";
+
+/**
+ * Every role, level and seat of every project, in one shape for both families: what
+ * `worker-sync status --json` prints (README, "status --json").
+ */
+export interface SeatStatus {
+  /** 1-based. */
+  slot: number;
+  name?: string;
+  active: boolean;
+  issueId: string | null;
+  sessionKey: string | null;
+  startTime: string | null;
+  lastIssueId?: string | null;
+}
+
+export interface ProjectStatus {
+  family: Family;
+  name?: string;
+  roles: Record<string, { levels: Record<string, SeatStatus[]> }>;
+}
+
+export interface StateStatus {
+  projects: Record<string, ProjectStatus>;
+}
+
+function seatStatus(seat: Seat, index: number): SeatStatus {
+  const on = seat.active && seat.issueId !== null;
+  return {
+    slot: index + 1,
+    ...(typeof seat.name === "string" ? { name: seat.name } : {}),
+    active: on,
+    issueId: on ? seat.issueId : null,
+    sessionKey: seat.sessionKey,
+    startTime: seat.startTime,
+    ...(seat.lastIssueId !== undefined ? { lastIssueId: seat.lastIssueId } : {}),
+  };
+}
+
+export function statusOf(state: StateFile): StateStatus {
+  const projects: Record<string, ProjectStatus> = {};
+  for (const id in state.data.projects) {
+    const view = viewOf(state, id);
+    const name = state.data.projects[id]?.name;
+    const roles: ProjectStatus["roles"] = {};
+    for (const role in view.roles) {
+      const levels: Record<string, SeatStatus[]> = {};
+      const r = view.roles[role] as { levels: Record<string, Seat[]> };
+      for (const level in r.levels) levels[level] = (r.levels[level] as Seat[]).map(seatStatus);
+      roles[role] = { levels };
+    }
+    projects[id] = { family: view.family, ...(typeof name === "string" ? { name } : {}), roles };
+  }
+  return { projects };
+}
+
+/** The same as text, one line per seat. */
+export function renderStatusLines(status: StateStatus): string[] {
+  const lines: string[] = [];
+  for (const [id, p] of Object.entries(status.projects)) {
+    lines.push(p.name && p.name !== id ? `${p.name} (${id})` : id);
+    for (const [role, r] of Object.entries(p.roles)) {
+      lines.push(`  ${role}`);
+      for (const [level, seats] of Object.entries(r.levels)) {
+        if (!seats.length) lines.push(`    ${level.padEnd(8)} no slots`);
+        for (const s of seats) {
+          const where = p.family === 1 ? level.padEnd(8) : `${level} slot ${s.slot}${s.name ? ` (${s.name})` : ""}`.padEnd(8);
+          const state = s.active
+            ? `active on #${s.issueId}${s.startTime ? ` since ${s.startTime}` : ""}`
+            : `idle${s.lastIssueId ? ` (last on #${s.lastIssueId})` : ""}`;
+          lines.push(`    ${where} ${state}; session ${s.sessionKey ?? "-"}`);
+        }
+      }
+    }
+  }
+  return lines.length ? lines : ["no projects"];
+}
