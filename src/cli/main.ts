@@ -123,7 +123,10 @@ export const COMMANDS: Record<string, CliCommand> = {
   status: {
     summary: "Show every project's roles, levels and seats (slots): who is on which issue, and each session.",
     usage: "worker-sync status [--file F] [--json]",
-    options: { ...fileOption, json: { type: "boolean", help: "print JSON instead of text (one shape for both families)" } },
+    options: {
+      ...fileOption,
+      json: { type: "boolean", help: "print JSON instead of text (one shape for both families)" },
+    },
     async run(values, io) {
       const status = statusOf(parseState(await readText(values, io), labelOf(values)));
       io.stdout(values.json ? JSON.stringify(status, null, 2) : renderStatusLines(status).join("\n"));

@@ -66,7 +66,8 @@ export function renderStatusLines(status: StateStatus): string[] {
       for (const [level, seats] of Object.entries(r.levels)) {
         if (!seats.length) lines.push(`    ${level.padEnd(8)} no slots`);
         for (const s of seats) {
-          const where = p.family === 1 ? level.padEnd(8) : `${level} slot ${s.slot}${s.name ? ` (${s.name})` : ""}`.padEnd(8);
+          const where =
+            p.family === 1 ? level.padEnd(8) : `${level} slot ${s.slot}${s.name ? ` (${s.name})` : ""}`.padEnd(8);
           const state = s.active
             ? `active on #${s.issueId}${s.startTime ? ` since ${s.startTime}` : ""}`
             : `idle${s.lastIssueId ? ` (last on #${s.lastIssueId})` : ""}`;

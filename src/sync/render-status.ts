@@ -5,14 +5,13 @@ import {
   type ProjectView,
   type Seat,
   type SeatSessionOutcome,
+  TOKENS_SAVED_PER_REUSE,
 } from "../state/index.js";
 import { COMMAND_USAGE } from "./commands.js";
 import type { WorkerSyncConfig } from "./config.js";
-import { TOKENS_SAVED_PER_REUSE } from "./describe.js";
 import { labelsRead, type RoleRule } from "./labels.js";
-import { codeSpan, escapeText } from "./markdown.js";
+import { codeSpan, escapeText, shortenKey } from "./markdown.js";
 import type { IssueSyncResult, Notice } from "./rules.js";
-import { shortenKey } from "./summary.js";
 
 /** Marks the one status comment per issue (together with the app's own author). */
 export const STATUS_MARKER = "<!-- worker-sync:status -->";

@@ -20,7 +20,11 @@ function reconcile(text: string, input: Partial<ReconcileInput>) {
   const mutation = reconcileMutation(parseConfig(null), REPO, { listed: [], trustList: false, ...input }, () => NOW);
   const plan = planStateWrite(text, "projects.json", mutation);
   const after = JSON.parse(plan.text ?? text);
-  return { plan, report: summarizeReconcile(plan.result, false), medior: after.projects.hello.workers.developer.levels.medior };
+  return {
+    plan,
+    report: summarizeReconcile(plan.result, false),
+    medior: after.projects.hello.workers.developer.levels.medior,
+  };
 }
 
 const open = (number: string, labels: string[]): IssueFacts => ({ number, state: "open", labels });
@@ -54,7 +58,9 @@ describe("reconcile on a family-2 file", () => {
 
   it("reports more labeled issues than free seats as a conflict, and starts none of them", () => {
     const before = fileWith([slot({ sessionKey: ADA, name: "Ada" }), slot({ name: "Bruno" })]);
-    const { report, plan } = reconcile(before, { listed: [open("5", ["Doing"]), open("6", ["Doing"]), open("7", ["Doing"])] });
+    const { report, plan } = reconcile(before, {
+      listed: [open("5", ["Doing"]), open("6", ["Doing"]), open("7", ["Doing"])],
+    });
     expect(plan.text).toBeNull();
     expect(report.conflicts).toEqual([
       'developer worker of project "hello": #5, #6, #7 are all labeled for medior, and 2 medior seats are free; not guessing which: keep the label on fewer',
@@ -66,7 +72,9 @@ describe("reconcile on a family-2 file", () => {
       slot({ active: true, issueId: "1", sessionKey: ADA, startTime: NOW, name: "Ada" }),
       slot({ active: true, issueId: "2", startTime: NOW, name: "Bruno" }),
     ]);
-    const { report, plan } = reconcile(before, { listed: [open("1", ["Doing"]), open("2", ["Doing"]), open("8", ["Doing"])] });
+    const { report, plan } = reconcile(before, {
+      listed: [open("1", ["Doing"]), open("2", ["Doing"]), open("8", ["Doing"])],
+    });
     expect(plan.text).toBeNull();
     expect(report.conflicts).toEqual([
       'developer worker of project "hello": #8 is labeled for medior, but every medior seat is busy (on #1, #2); not taken over',
