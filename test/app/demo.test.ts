@@ -2,6 +2,13 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { expect, it } from "vitest";
 
+/** The commit messages of the first `git log --oneline` the demo printed in `text`. */
+const commitsIn = (text: string) =>
+  (text.split("── git log --oneline")[1]?.split("──")[1] ?? "")
+    .trim()
+    .split("\n")
+    .map((l) => l.replace(/^[0-9a-f]+ /, ""));
+
 // The README's first command, run as a user would: build, start the app and the local GitHub.
 it("npm run demo shows the whole story and rejects the forged delivery", async () => {
   const { stdout } = await promisify(execFile)("npm", ["run", "demo", "--silent"], {
@@ -20,13 +27,7 @@ it("npm run demo shows the whole story and rejects the forged delivery", async (
   expect(stdout).toContain("Only people with write access");
   expect(stdout).toMatch(/rejected: HTTP 400 .*signature does not match/);
   // The end: the state file, the real commits, the final comments.
-  const log = stdout.split("── git log --oneline")[1]?.split("──")[1] ?? "";
-  expect(
-    log
-      .trim()
-      .split("\n")
-      .map((l) => l.replace(/^[0-9a-f]+ /, "")),
-  ).toEqual([
+  expect(commitsIn(stdout)).toEqual([
     "worker-sync: acme/app#2: dev active at senior",
     "worker-sync: acme/app#1: qa idle",
     "worker-sync: acme/app#1: qa active at qa",
@@ -56,13 +57,7 @@ it("npm run demo shows the whole story and rejects the forged delivery", async (
     { active: true, issueId: "3", sessionKey: "agent:main:subagent:web-developer-medior-ada", name: "Ada" },
     { active: true, issueId: "2", name: "Bruno" },
   ]);
-  const webLog = act2.split("── git log --oneline")[1]?.split("──")[1] ?? "";
-  expect(
-    webLog
-      .trim()
-      .split("\n")
-      .map((l) => l.replace(/^[0-9a-f]+ /, "")),
-  ).toEqual([
+  expect(commitsIn(act2)).toEqual([
     "worker-sync: acme/web#3: developer active at medior slot 1",
     "worker-sync: acme/web#1: developer medior slot 1 freed",
     "worker-sync: acme/web#2: developer active at medior slot 2",

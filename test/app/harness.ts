@@ -5,8 +5,11 @@
 import { generateKeyPairSync } from "node:crypto";
 import { createRequire } from "node:module";
 import type { WebhookDefinition } from "@octokit/webhooks-examples";
+import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
+import { afterEach, beforeEach } from "vitest";
 import app from "../../src/app/index.js";
+import { FakeGitHub } from "../support/fake-github.js";
 
 export const OWNER = "Codertocat";
 export const REPO = "Hello-World";
@@ -259,4 +262,36 @@ export function slotsJson(options: { roleExecution?: "parallel" | "sequential" }
     null,
     2,
   )}\n`;
+}
+
+/**
+ * For a test file: before each test, a fresh fake GitHub answering through nock and the app
+ * in a real Probot; after it, nock cleaned. Read `fake` and `probot` from the returned object.
+ */
+export function useAppOnFakeGitHub(): { fake: FakeGitHub; probot: Probot } {
+  const ctx = {} as { fake: FakeGitHub; probot: Probot };
+  beforeEach(async () => {
+    nock.disableNetConnect();
+    ctx.fake = new FakeGitHub();
+    ctx.fake.useNock();
+    ({ probot: ctx.probot } = await createApp());
+  });
+  afterEach(() => nock.cleanAll());
+  return ctx;
+}
+
+/** The issue changes on GitHub (the fake), then GitHub delivers the event about it. */
+export async function changeIssue(
+  { fake, probot }: { fake: FakeGitHub; probot: Probot },
+  issue: IssueShape,
+  action: string,
+  label?: string,
+) {
+  fake.setIssue(FULL, {
+    number: issue.number,
+    title: issue.title ?? `Issue ${issue.number}`,
+    state: issue.state ?? "open",
+    labels: issue.labels,
+  });
+  await deliver(probot, "issues", issuesPayload(action, issue, label));
 }

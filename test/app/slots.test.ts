@@ -2,46 +2,37 @@
  * Event sequences on a family-2 projects.json (DevClaw 1.6: slots per level) through the real
  * app, GitHub faked at the HTTP boundary and deliveries shaped like GitHub's own examples.
  */
-import nock from "nock";
-import type { Probot } from "probot";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FakeGitHub } from "../support/fake-github.js";
-import { commentPayload, createApp, deliver, FULL, type IssueShape, issuesPayload, slotsJson } from "./harness.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import {
+  changeIssue,
+  commentPayload,
+  deliver,
+  FULL,
+  type IssueShape,
+  slotsJson,
+  useAppOnFakeGitHub,
+} from "./harness.js";
 
 const STATE = "memory/projects.json";
 const ADA = "agent:main:subagent:hello-developer-medior-ada";
 
-let fake: FakeGitHub;
-let probot: Probot;
-
-beforeEach(async () => {
-  nock.disableNetConnect();
-  fake = new FakeGitHub();
-  fake.useNock();
-  ({ probot } = await createApp());
-  fake.setFile(FULL, STATE, slotsJson());
-  fake.setPermission(FULL, "maintainer", "write");
+const app = useAppOnFakeGitHub();
+beforeEach(() => {
+  app.fake.setFile(FULL, STATE, slotsJson());
+  app.fake.setPermission(FULL, "maintainer", "write");
 });
-afterEach(() => nock.cleanAll());
 
-const file = () => JSON.parse(fake.getFile(FULL, STATE)?.text ?? "null");
+const file = () => JSON.parse(app.fake.getFile(FULL, STATE)?.text ?? "null");
 const hello = () => file().projects.hello;
 const medior = () => hello().workers.developer.levels.medior;
-const statusOf = (n: number) => fake.commentsOn(FULL, n).find((c) => c.body.includes("worker-sync:status"))?.body ?? "";
-const messages = () => fake.commits(FULL).map((c) => c.message);
+const statusOf = (n: number) =>
+  app.fake.commentsOn(FULL, n).find((c) => c.body.includes("worker-sync:status"))?.body ?? "";
+const messages = () => app.fake.commits(FULL).map((c) => c.message);
 
-async function change(issue: IssueShape, action: string, label?: string) {
-  fake.setIssue(FULL, {
-    number: issue.number,
-    title: issue.title ?? `Issue ${issue.number}`,
-    state: issue.state ?? "open",
-    labels: issue.labels,
-  });
-  await deliver(probot, "issues", issuesPayload(action, issue, label));
-}
+const change = (issue: IssueShape, action: string, label?: string) => changeIssue(app, issue, action, label);
 
 const command = (issue: IssueShape, body: string) =>
-  deliver(probot, "issue_comment", commentPayload(issue, body, "maintainer"));
+  deliver(app.probot, "issue_comment", commentPayload(issue, body, "maintainer"));
 
 describe("a family-2 file through the app", () => {
   it("two developer seats at once, a third issue busy, a freed slot keeping its session, reused next", async () => {
@@ -56,9 +47,9 @@ describe("a family-2 file through the app", () => {
     expect(statusOf(2)).toContain("| developer | **active** · slot 2 (Bruno) | medior |");
     expect(statusOf(2)).toContain("none yet for medior: record it with `/worker session medior <key>`");
     // #3: every medior seat is busy; none is taken over, and the file is not written.
-    const before = fake.getFile(FULL, STATE)?.text;
+    const before = app.fake.getFile(FULL, STATE)?.text;
     await change({ number: 3, labels: ["Doing"] }, "labeled", "Doing");
-    expect(fake.getFile(FULL, STATE)?.text).toBe(before);
+    expect(app.fake.getFile(FULL, STATE)?.text).toBe(before);
     expect(statusOf(3)).toContain(
       "> ⏳ Every developer medior seat is busy (on [#1](https://github.com/Codertocat/Hello-World/issues/1), [#2](https://github.com/Codertocat/Hello-World/issues/2)). None is taken over",
     );
@@ -131,9 +122,9 @@ describe("a family-2 file through the app", () => {
     await change({ number: 4, labels: ["Testing"] }, "labeled", "Testing");
     expect(hello().workers.tester.levels.medior[0]).toMatchObject({ active: true, issueId: "4" });
     // Routing labels alone are never a level and start nothing.
-    const before = fake.getFile(FULL, STATE)?.text;
+    const before = app.fake.getFile(FULL, STATE)?.text;
     await change({ number: 5, labels: ["review:human"] }, "labeled", "review:human");
-    expect(fake.getFile(FULL, STATE)?.text).toBe(before);
+    expect(app.fake.getFile(FULL, STATE)?.text).toBe(before);
   });
 
   it("frees the seat when the role label goes, and a busy named slot falls back to the seat choice", async () => {
