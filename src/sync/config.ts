@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { nameProblem, tierNameSchema, UserError, zodIssueSentence } from "../state/index.js";
+import { NAME_PATTERN, nameProblem, tierNameSchema, UserError, zodIssueSentence } from "../state/index.js";
 import { DEFAULT_STATE_PATH } from "./defaults.js";
 import { ACTIVE_LABELS, canonicalRole, DEFAULT_ROLE_NAMES } from "./devclaw-labels.js";
 
@@ -20,8 +20,12 @@ const labelList = z
   .array(labelName, { error: "expected a list of label names" })
   .check(z.minLength(1, "list at least one label"));
 
-const levelName = tierNameSchema("expected a level name");
-const tierName = tierNameSchema();
+/** The name rule's pattern as well, so the JSON Schema an editor uses refuses the same names. */
+const named = <T extends z.ZodMiniString>(schema: T, kind: "tier" | "level" | "role") =>
+  schema.check(z.regex(NAME_PATTERN, `expected a ${kind} name of letters, digits, "-", "_" or "." (like "medior")`));
+
+const levelName = named(tierNameSchema("expected a level name"), "level");
+const tierName = named(tierNameSchema(), "tier");
 
 const levelList = z
   .array(levelName, { error: "expected a list of level names" })
@@ -31,11 +35,14 @@ const tierList = z
   .check(z.minLength(1, "list at least one tier"));
 
 /** A role name by the one name rule (src/state names.ts), as a key of `roles`. */
-const roleName = z.string().check(
-  z.superRefine((value, ctx) => {
-    const problem = nameProblem(value, "role");
-    if (problem) ctx.issues.push({ code: "custom", message: problem, input: value });
-  }),
+const roleName = named(
+  z.string().check(
+    z.superRefine((value, ctx) => {
+      const problem = nameProblem(value, "role");
+      if (problem) ctx.issues.push({ code: "custom", message: problem, input: value });
+    }),
+  ),
+  "role",
 );
 
 /**

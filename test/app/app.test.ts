@@ -397,7 +397,7 @@ describe("comment commands", () => {
     await command("looks good to me");
     expect(fake.log.filter((r) => !r.path.includes("access_tokens"))).toEqual([]);
     await command("/worker session");
-    expect(fake.commentsOn(FULL, 1)[0]?.body).toContain('expected "/worker session &lt;tier&gt; &lt;key&gt;"');
+    expect(fake.commentsOn(FULL, 1)[0]?.body).toContain('expected "/worker session &lt;level&gt; &lt;key&gt;"');
     expect(fake.commits(FULL)).toHaveLength(0);
   });
 });
