@@ -1,7 +1,6 @@
-import { InvalidFileError, type Problem } from "./errors.js";
-import { fileMutation } from "./mutations.js";
+import { InvalidFileError, type Problem, UserError } from "./errors.js";
 import type { ProjectsFile } from "./schema.js";
-import { inspectState, planStateWrite } from "./state-file.js";
+import { inspectState, planStateWrite, type StateMutation } from "./state-file.js";
 import type { SessionRef } from "./workers.js";
 
 /** How every writer formats the file, so diffs stay small. */
@@ -69,3 +68,50 @@ export function planWrite<R>(text: string, file: string, mutation: Mutation<R>):
     after: plan.after.data as unknown as ProjectsFile,
   };
 }
+
+/** Freezes the parts of a family-1 file that transitions replace rather than edit. */
+function freezeFile(data: ProjectsFile): void {
+  for (const id in data.projects) {
+    const project = data.projects[id] as Record<string, unknown>;
+    for (const role of ["dev", "qa"]) {
+      const worker = project[role] as Record<string, unknown> | undefined;
+      if (worker) {
+        Object.freeze(worker.sessions);
+        Object.freeze(worker);
+      }
+    }
+    Object.freeze(project);
+  }
+  Object.freeze(data.projects);
+}
+
+/**
+ * A mutation written on a family-1 (`dev`/`qa`) file itself, run as a StateMutation: the
+ * projects it replaced are checked and written like any seat change.
+ */
+export const fileMutation =
+  <R>(mutation: Mutation<R>): StateMutation<R> =>
+  (state) => {
+    if (state.kind !== "roles") {
+      throw new UserError(
+        "this command does not read DevClaw's slots or workers-map files yet; it reads projects with dev and qa workers",
+      );
+    }
+    const data = state.data as unknown as ProjectsFile;
+    freezeFile(data);
+    const out = mutation(data, { migrated: state.migrated });
+    const projects: Record<string, Record<string, unknown>> = {};
+    if (out.changed) {
+      for (const id in out.file.projects) {
+        if (out.file.projects[id] !== data.projects[id])
+          projects[id] = out.file.projects[id] as Record<string, unknown>;
+      }
+    }
+    return {
+      changes: [],
+      projects,
+      touched: out.touched.map((t) => ({ project: t.project, role: t.role, level: t.tier, index: 0 })),
+      result: out.result,
+      writeMigrated: out.changed,
+    };
+  };

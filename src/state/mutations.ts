@@ -1,6 +1,4 @@
-import type { Mutation } from "./document.js";
 import { UserError } from "./errors.js";
-import type { ProjectsFile } from "./schema.js";
 import { applyChanges, type StateFile, type StateMutation, viewOf } from "./state-file.js";
 import {
   activateSeat,
@@ -211,50 +209,3 @@ export const migrateMutation: StateMutation<readonly string[]> = (state) => ({
 
 /** Reads the state and writes nothing; the result is the state as read (migrated in memory). */
 export const readMutation: StateMutation<StateFile> = (state) => ({ changes: [], touched: [], result: state });
-
-/** Freezes the parts of a family-1 file that transitions replace rather than edit. */
-function freezeFile(data: ProjectsFile): void {
-  for (const id in data.projects) {
-    const project = data.projects[id] as Record<string, unknown>;
-    for (const role of ["dev", "qa"]) {
-      const worker = project[role] as Record<string, unknown> | undefined;
-      if (worker) {
-        Object.freeze(worker.sessions);
-        Object.freeze(worker);
-      }
-    }
-    Object.freeze(project);
-  }
-  Object.freeze(data.projects);
-}
-
-/**
- * A mutation written on a family-1 (`dev`/`qa`) file itself, run as a StateMutation: the
- * projects it replaced are checked and written like any seat change.
- */
-export const fileMutation =
-  <R>(mutation: Mutation<R>): StateMutation<R> =>
-  (state) => {
-    if (state.kind !== "roles") {
-      throw new UserError(
-        "this command does not read DevClaw's slots or workers-map files yet; it reads projects with dev and qa workers",
-      );
-    }
-    const data = state.data as unknown as ProjectsFile;
-    freezeFile(data);
-    const out = mutation(data, { migrated: state.migrated });
-    const projects: Record<string, Record<string, unknown>> = {};
-    if (out.changed) {
-      for (const id in out.file.projects) {
-        if (out.file.projects[id] !== data.projects[id])
-          projects[id] = out.file.projects[id] as Record<string, unknown>;
-      }
-    }
-    return {
-      changes: [],
-      projects,
-      touched: out.touched.map((t) => ({ project: t.project, role: t.role, level: t.tier, index: 0 })),
-      result: out.result,
-      writeMigrated: out.changed,
-    };
-  };

@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { type NameKind, nameProblem, sessionKeyProblem } from "./names.js";
+import { NAME_PATTERN, type NameKind, nameProblem, sessionKeyProblem } from "./names.js";
 
 type Issue = z.core.$ZodIssue;
 
@@ -21,8 +21,10 @@ export function zodIssueSentence(issue: Issue): string {
 /** A tier (level) or role name by the one name rule, for zod schemas at the edges. */
 export const nameSchema = (kind: NameKind, error = `expected a ${kind} name`) =>
   z.string({ error }).check(
+    // As a regex check the pattern also lands in the JSON Schemas generated from these (schemas/).
+    z.regex(NAME_PATTERN, nameProblem("", "tier")),
     z.superRefine((value, ctx) => {
-      const problem = nameProblem(value, kind);
+      const problem = NAME_PATTERN.test(value) ? nameProblem(value, kind) : undefined;
       if (problem) ctx.issues.push({ code: "custom", message: problem, input: value });
     }),
   );

@@ -24,8 +24,9 @@ describe("bin/worker-sync.js", () => {
     const run = await bin(["status", "--file", "examples/projects.json"], REPO);
     expect(run).toMatchObject({ code: 0, stderr: "" });
     expect(run.stdout).toBe(
-      `app (${P})\n  dev  active on #42 at medior since 2026-02-10T10:00:00.000Z\n` +
-        "       junior   -\n       medior   agent:x:subagent:7f3a\n       senior   -\n  qa   idle\n       qa       -\n",
+      `app (${P})\n  dev\n    junior   idle; session -\n` +
+        "    medior   active on #42 since 2026-02-10T10:00:00.000Z; session agent:x:subagent:7f3a\n" +
+        "    senior   idle; session -\n  qa\n    qa       idle; session -\n",
     );
     expect(readFileSync(EXAMPLE, "utf8")).toContain('"schemaVersion": 1');
   });
@@ -34,7 +35,7 @@ describe("bin/worker-sync.js", () => {
     const run = await bin(["session", "--help"], REPO);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
-      /^Usage: worker-sync session --project ID --role dev\|qa --tier T \(--set KEY \| --clear\)/,
+      /^Usage: worker-sync session --project ID --role R --level L \[--slot N\] \(--set KEY \| --clear\)/,
     );
   });
 

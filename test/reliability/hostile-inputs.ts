@@ -110,9 +110,9 @@ export const HOSTILE_ACTION_INPUTS: Array<[name: string, inputs: Record<string, 
   ],
   ["unknown command", { command: "rm -rf /" }, /input "command" must be one of/],
   [
-    "role outside the enum",
-    { command: "activate", project: "p", role: "admin", tier: "t", issue: "1" },
-    /input "role" must be one of/,
+    "role that is not a name",
+    { command: "activate", project: "p", role: "../admin", tier: "t", issue: "1" },
+    /input "role": expected a role name/,
   ],
   [
     "issue with a shell tail",

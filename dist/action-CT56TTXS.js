@@ -1,2 +1,0 @@
-import{createRequire as __wsCreateRequire}from'node:module';import{fileURLToPath as __wsFileURLToPath}from'node:url';const require=__wsCreateRequire(import.meta.url);const __filename=__wsFileURLToPath(import.meta.url);const __dirname=__wsFileURLToPath(new URL('.',import.meta.url));
-import{a as b,b as c}from"./action-NM6YJ5G7.js";import{a}from"./action-3DJZNMSM.js";import"./action-BQWYINQA.js";import"./action-Q3VADAYB.js";import"./action-6HTKBLZQ.js";export{c as GitHubContentsBackend,b as isWriteConflict,a as statusOf};
