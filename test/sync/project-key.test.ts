@@ -48,9 +48,9 @@ describe("resolveProjectKey", () => {
       app: { repo: "~/git/checkout", repoRemote: "git@github.com:acme/app.git" },
     });
     expect(resolveProjectKey(f, config, here)).toBe("app");
-    expect(resolveProjectKey(slots({ a: { repoRemote: "https://github.com/acme/app.git" }, b: {} }), config, here)).toBe(
-      "a",
-    );
+    expect(
+      resolveProjectKey(slots({ a: { repoRemote: "https://github.com/acme/app.git" }, b: {} }), config, here),
+    ).toBe("a");
     // A remote naming an owner says it exactly: a local path of the same name is another owner's checkout.
     const fork = slots({
       mine: { repo: "~/git/app", repoRemote: "git@github.com:someone/app.git" },
