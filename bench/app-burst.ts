@@ -10,8 +10,8 @@
  */
 import { performance } from "node:perf_hooks";
 import { ProbotOctokit } from "probot";
-import { createApp, deliver, FULL, projectsJson } from "../test/app/harness.js";
-import { change, fakeGitHub, payloadFor } from "./app-setup.js";
+import { createApp, deliver, FULL } from "../test/app/harness.js";
+import { centralState, change, fakeGitHub, payloadFor } from "./app-setup.js";
 import type { Figure } from "./figures.js";
 
 const N = 100;
@@ -28,15 +28,8 @@ const deliveries: Delivery[] = [];
 if (scenario === "one-repository") {
   for (let i = 1; i <= N; i++) deliveries.push({ repo: FULL, number: i, labels: [i % 2 ? "Doing" : "Testing"] });
 } else {
-  const one = JSON.parse(projectsJson()).projects["-1001234567890"];
-  const projects: Record<string, unknown> = {};
-  for (let i = 1; i <= N; i++) {
-    const repo = `acme/repo-${i}`;
-    projects[`-100${2_000_000 + i}`] = { ...one, name: `repo-${i}`, repo };
-    fake.setFile(repo, ".github/worker-sync.yml", `state:\n  repo: ${CENTRAL}\n  path: ${CENTRAL_PATH}\n`);
+  for (const repo of centralState(fake, { central: CENTRAL, path: CENTRAL_PATH, count: N, start: 1 }))
     deliveries.push({ repo, number: 7, labels: ["Doing"] });
-  }
-  fake.setFile(CENTRAL, CENTRAL_PATH, `${JSON.stringify({ schemaVersion: 1, projects }, null, 2)}\n`);
 }
 const stateRepo = scenario === "one-repository" ? FULL : CENTRAL;
 

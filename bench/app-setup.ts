@@ -47,3 +47,42 @@ export async function change(
 
 export const isWrite = (r: { method: string; path: string }) =>
   r.method !== "GET" && !r.path.includes("/access_tokens");
+
+/**
+ * `count` repositories (`acme/repo-<start>` …) whose config points at one central state file
+ * holding one project each, and the central repository's own config consenting: it maps each
+ * repository to its project under `repositories` (README, "A central state repository").
+ * Returns the repositories' names.
+ */
+export function centralState(
+  fake: FakeGitHub,
+  {
+    central,
+    path,
+    count,
+    start = 0,
+    comment = true,
+  }: {
+    central: string;
+    path: string;
+    count: number;
+    start?: number;
+    comment?: boolean;
+  },
+): string[] {
+  const one = JSON.parse(projectsJson()).projects["-1001234567890"];
+  const projects: Record<string, unknown> = {};
+  const grants: string[] = [];
+  const repos: string[] = [];
+  for (let i = start; i < start + count; i++) {
+    const repo = `acme/repo-${i}`;
+    const key = `-100${2_000_000 + i}`;
+    projects[key] = { ...one, name: `repo-${i}`, repo };
+    grants.push(`  ${repo}: "${key}"`);
+    fake.setFile(repo, CONFIG, `comment: ${comment}\nstate:\n  repo: ${central}\n  path: ${path}\n`);
+    repos.push(repo);
+  }
+  fake.setFile(central, path, `${JSON.stringify({ schemaVersion: 1, projects }, null, 2)}\n`);
+  fake.setFile(central, CONFIG, `repositories:\n${grants.join("\n")}\n`);
+  return repos;
+}

@@ -2,6 +2,7 @@
 // the same written to bench/results.json. About five minutes on 2 cores.
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
+import nock from "nock";
 import { measureBurst, measureMemory, measureRequests, measureSimulation } from "./app.js";
 import { measureColdStarts } from "./cold-start.js";
 import { measureActionStartup, measureBundleSize, measureLargeFile, measureTransitions } from "./core.js";
@@ -25,9 +26,16 @@ add(measureMemory());
 for (const f of await measureRequests()) add(f);
 for (const f of measureBurst("one-repository")) add(f);
 for (const f of measureBurst("central-state")) add(f);
+// The in-process app figures above intercept HTTP with nock and forbid real connections; the
+// cold starts talk to a real server on loopback.
+nock.cleanAll();
+nock.restore();
+nock.enableNetConnect();
 for (const f of await measureColdStarts()) add(f);
-const simulation = measureSimulation();
+const simulation = measureSimulation(4);
 for (const f of simulation.figures) add(f);
+const single = measureSimulation(1);
+for (const f of single.figures) add(f);
 
 console.log(renderTable(figures));
 for (const f of figures) if (f.detail) console.log(`  ${f.name.trim()}: ${f.detail}`);
@@ -35,7 +43,7 @@ const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${proces
 console.log(`\nmachine: ${machine}`);
 writeFileSync(
   "bench/results.json",
-  `${JSON.stringify({ measuredAt: new Date().toISOString(), machine, figures: figures.map((f) => ({ ...f, met: met(f) })), simulation: simulation.steps }, null, 2)}\n`,
+  `${JSON.stringify({ measuredAt: new Date().toISOString(), machine, figures: figures.map((f) => ({ ...f, met: met(f) })), simulation: { instances4: simulation.steps, instances1: single.steps } }, null, 2)}\n`,
 );
 const missed = figures.filter((f) => !met(f));
 if (missed.length) console.log(`${missed.length} target(s) not met: ${missed.map((f) => f.name.trim()).join("; ")}`);

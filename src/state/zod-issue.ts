@@ -22,7 +22,7 @@ export function zodIssueSentence(issue: Issue): string {
 export const nameSchema = (kind: NameKind, error = `expected a ${kind} name`) =>
   z.string({ error }).check(
     // As a regex check the pattern also lands in the JSON Schemas generated from these (schemas/).
-    z.regex(NAME_PATTERN, nameProblem("", "tier")),
+    z.regex(NAME_PATTERN, nameProblem("", kind)),
     z.superRefine((value, ctx) => {
       const problem = NAME_PATTERN.test(value) ? nameProblem(value, kind) : undefined;
       if (problem) ctx.issues.push({ code: "custom", message: problem, input: value });

@@ -1,2 +1,2 @@
 import{createRequire as __wsCreateRequire}from'node:module';import{fileURLToPath as __wsFileURLToPath}from'node:url';const require=__wsCreateRequire(import.meta.url);const __filename=__wsFileURLToPath(import.meta.url);const __dirname=__wsFileURLToPath(new URL('.',import.meta.url));
-import{a as b,b as c}from"./action-TY5A6H5G.js";import{a}from"./action-7MMCULHZ.js";import"./action-HUTCP2BS.js";import"./action-YUKJJVPI.js";import"./action-6HTKBLZQ.js";export{c as GitHubContentsBackend,b as isWriteConflict,a as statusOf};
+import{a as b,b as c}from"./action-DHUDE2RG.js";import{a}from"./action-4XRNYJDG.js";import"./action-A3H2KPT2.js";import"./action-ASECRB2T.js";import"./action-6HTKBLZQ.js";export{c as GitHubContentsBackend,b as isWriteConflict,a as statusOf};

@@ -1,2 +1,2 @@
 import{createRequire as __wsCreateRequire}from'node:module';import{fileURLToPath as __wsFileURLToPath}from'node:url';const require=__wsCreateRequire(import.meta.url);const __filename=__wsFileURLToPath(import.meta.url);const __dirname=__wsFileURLToPath(new URL('.',import.meta.url));
-import{a,b,c,d,e}from"./action-KCRZFDMF.js";import"./action-HUTCP2BS.js";import"./action-YUKJJVPI.js";import"./action-6HTKBLZQ.js";export{a as BOT_IDENTITY,e as GitCheckoutBackend,d as findDefaultBranch,c as findRepositoryRoot,b as runGit};
+import{a,b,c,d,e}from"./action-LSODSCYC.js";import"./action-A3H2KPT2.js";import"./action-ASECRB2T.js";import"./action-6HTKBLZQ.js";export{a as BOT_IDENTITY,e as GitCheckoutBackend,d as findDefaultBranch,c as findRepositoryRoot,b as runGit};
