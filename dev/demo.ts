@@ -64,6 +64,44 @@ const PROJECTS = `${JSON.stringify(
   2,
 )}\n`;
 
+/** Act 2: a repository on today's DevClaw (1.6): its projects.json has slots per level. */
+const WEB = { owner: "acme", name: "web" };
+const WEB_FULL = `${WEB.owner}/${WEB.name}`;
+const emptySlot = { active: false, issueId: null, sessionKey: null, startTime: null };
+const WEB_PROJECTS = `${JSON.stringify(
+  {
+    projects: {
+      web: {
+        slug: "web",
+        name: "web",
+        repo: "~/git/web",
+        repoRemote: `https://github.com/${WEB_FULL}.git`,
+        groupName: "Project: web",
+        deployUrl: "",
+        baseBranch: "main",
+        deployBranch: "main",
+        channels: [{ channelId: "-1003843401024", channel: "telegram", name: "primary", events: ["*"] }],
+        provider: "github",
+        workers: {
+          developer: {
+            levels: {
+              junior: [emptySlot, emptySlot],
+              medior: [
+                { ...emptySlot, sessionKey: "agent:main:subagent:web-developer-medior-ada", name: "Ada" },
+                { ...emptySlot, name: "Bruno" },
+              ],
+              senior: [emptySlot, emptySlot],
+            },
+          },
+          tester: { levels: { junior: [emptySlot], medior: [emptySlot], senior: [emptySlot] } },
+        },
+      },
+    },
+  },
+  null,
+  2,
+)}\n`;
+
 /** Comment bodies without the hidden marker, meta and footer: what a reader sees first. */
 const visible = (body: string) =>
   body
@@ -81,12 +119,16 @@ export async function runDemo(out: (line: string) => void): Promise<DemoResult> 
   const dir = mkdtempSync(join(tmpdir(), "worker-sync-demo-"));
   const repoDir = join(dir, "app");
   GitRepositoryStore.init(repoDir, { ".github/worker-sync.yml": CONFIG, [STATE]: PROJECTS }, "Set up worker-sync");
-  const store = new GitRepositoryStore({ [FULL]: repoDir });
+  const webDir = join(dir, "web");
+  // No config at all: the labels are DevClaw's own (Doing → developer), the levels those in the file.
+  GitRepositoryStore.init(webDir, { [STATE]: WEB_PROJECTS }, "DevClaw 1.6 projects.json");
+  const store = new GitRepositoryStore({ [FULL]: repoDir, [WEB_FULL]: webDir });
 
   const github = new FakeGitHub();
   github.store = store;
   github.setPermission(FULL, "maintainer", "maintain");
   github.setPermission(FULL, "visitor", "read");
+  github.setPermission(WEB_FULL, "maintainer", "maintain");
   github.onComment = (e: CommentEvent) => {
     out(`  💬 ${e.comment.user.login} ${e.kind} a comment on #${e.comment.issue_number}:`);
     if (e.kind !== "deleted") out(visible(e.comment.body));
@@ -134,22 +176,29 @@ export async function runDemo(out: (line: string) => void): Promise<DemoResult> 
     return { status: response.status, text: (await response.text()).trim() };
   };
 
-  const issues = new Map<number, DemoIssue>();
+  const issues = new Map<string, DemoIssue>();
   /** A person changes the issue on GitHub; GitHub then delivers the event. */
-  const act = async (number: number, action: string, change: Partial<DemoIssue>, label?: string) => {
-    const before = issues.get(number) ?? { number, title: "", state: "open", labels: [], author: "maintainer" };
+  const act = async (number: number, action: string, change: Partial<DemoIssue>, label?: string, repo = REPO) => {
+    const full = `${repo.owner}/${repo.name}`;
+    const before = issues.get(`${full}#${number}`) ?? {
+      number,
+      title: "",
+      state: "open",
+      labels: [],
+      author: "maintainer",
+    };
     const now: DemoIssue = { ...before, ...change };
-    issues.set(number, now);
-    github.setIssue(FULL, { number, title: now.title, state: now.state, labels: now.labels, user: now.author });
+    issues.set(`${full}#${number}`, now);
+    github.setIssue(full, { number, title: now.title, state: now.state, labels: now.labels, user: now.author });
     out(`→ #${number} ${action}${label ? ` "${label}"` : ""}  (labels: ${now.labels.join(", ") || "none"})`);
-    const payload = issuesEvent(REPO, action, now, "maintainer", label ? { label } : {});
+    const payload = issuesEvent(repo, action, now, "maintainer", label ? { label } : {});
     const { status } = await send("issues", payload);
     if (status !== 200) out(`  ! delivery answered HTTP ${status}`);
     return payload;
   };
   const comment = async (number: number, author: string, body: string) => {
     out(`→ #${number} ${author} comments "${body}"`);
-    const issue = issues.get(number);
+    const issue = issues.get(`${FULL}#${number}`);
     if (!issue) throw new Error(`no issue #${number}`);
     await send("issue_comment", commentEvent(REPO, issue, author, body));
   };
@@ -186,7 +235,7 @@ export async function runDemo(out: (line: string) => void): Promise<DemoResult> 
     out("\nA delivery signed with the wrong secret:");
     const forged = await send(
       "issues",
-      issuesEvent(REPO, "labeled", { ...(issues.get(3) as DemoIssue) }, "mallory", { label: "Doing" }),
+      issuesEvent(REPO, "labeled", { ...(issues.get(`${FULL}#3`) as DemoIssue) }, "mallory", { label: "Doing" }),
       "not-the-secret",
     );
     out(`  rejected: HTTP ${forged.status} ${forged.text}`);
@@ -198,6 +247,31 @@ export async function runDemo(out: (line: string) => void): Promise<DemoResult> 
     for (const n of [1, 2, 3]) {
       const status = github.commentsOn(FULL, n).find((c) => c.body.startsWith("<!-- worker-sync:status -->"));
       out(`\n── final status comment on #${n} ──`);
+      out(status ? visible(status.body) : "    (none)");
+    }
+
+    out(`\n\nAct 2: ${WEB_FULL} runs today's DevClaw: slots per level, no config (DevClaw's labels)`);
+    const web = (n: number, action: string, change: Partial<DemoIssue>, label?: string) =>
+      act(n, action, change, label, WEB);
+    out("\n#1 and #2: two developer seats at once");
+    await web(1, "opened", { title: "Dark mode for the settings page", labels: [] });
+    await web(1, "labeled", { labels: ["Doing"] }, "Doing");
+    await web(2, "opened", { title: "Retry failed uploads", labels: [] });
+    await web(2, "labeled", { labels: ["Doing", "developer:medior:Bruno"] }, "Doing");
+    out("\n#3: every developer medior seat is busy");
+    await web(3, "opened", { title: "Cache the product list", labels: [] });
+    await web(3, "labeled", { labels: ["Doing"] }, "Doing");
+    out("\n#1 is done: Ada's slot is freed and keeps its session");
+    await web(1, "closed", { state: "closed" });
+    out("\n#3 asks again (a level label): it gets the freed slot and reuses Ada's session");
+    await web(3, "labeled", { labels: ["Doing", "medior"] }, "medior");
+    out(`\n── final ${STATE} of ${WEB_FULL} ──`);
+    out(store.read(WEB_FULL, "main", STATE)?.text.trimEnd() ?? "(missing)");
+    out(`\n── git log --oneline (${webDir}) ──`);
+    out(store.log(WEB_FULL).trimEnd());
+    for (const n of [1, 2, 3]) {
+      const status = github.commentsOn(WEB_FULL, n).find((c) => c.body.startsWith("<!-- worker-sync:status -->"));
+      out(`\n── final status comment on ${WEB_FULL}#${n} ──`);
       out(status ? visible(status.body) : "    (none)");
     }
     return { dir, rejectedStatus: forged.status };

@@ -3,13 +3,13 @@
  * local projects.json. For trying a config against real events before installing the app.
  */
 import { resolve } from "node:path";
-import { fileMutation, UserError } from "../state/index.js";
+import { UserError } from "../state/index.js";
 import { LocalFileBackend } from "../store/local-file.js";
 import { readTextFile } from "../store/read-text.js";
 import { runTransaction } from "../store/transaction.js";
 import { CONFIG_FILE, parseConfig } from "../sync/config.js";
 import { parseConfigYaml } from "../sync/config-yaml.js";
-import { describeActivation, describeTransition } from "../sync/describe.js";
+import { describeNotice, describeSynced } from "../sync/describe.js";
 import { factsFromPayload, parseIssuesPayload, repositoryOf, repositoryUrl } from "../sync/payload.js";
 import { issueStatusView, renderStatus } from "../sync/render-status.js";
 import { ignoredLabelChange, issueSyncMutation, statusCommentAction } from "../sync/rules.js";
@@ -62,15 +62,16 @@ export const eventCommand = {
     const path = typeof values.file === "string" ? values.file : config.state.path;
     const done = await runTransaction(
       new LocalFileBackend(resolve(io.cwd, path), { label: path }),
-      fileMutation(issueSyncMutation(config, repo, facts)),
+      issueSyncMutation(config, repo, facts),
       {
         message: "",
       },
     );
     const { result } = done;
-    for (const t of result.transitions) io.stdout(t.worker.active ? describeActivation(t) : describeTransition(t));
-    if (!result.transitions.some((t) => t.changed)) io.stdout(`#${number}: no change to ${path}`);
-    const action = statusCommentAction(config, facts.state, result.plan.involved);
+    for (const r of result.results) io.stdout(describeSynced(r));
+    for (const n of result.notices) io.stdout(describeNotice(String(number), result.family, n));
+    if (!result.results.some((r) => r.changed)) io.stdout(`#${number}: no change to ${path}`);
+    const action = statusCommentAction(config, facts.state, result.involved);
     if (action !== "create") {
       io.stdout(
         action === "update"

@@ -3,8 +3,8 @@
  * as a file (what GitHub's issue list returns) or listed through the API with a token.
  */
 import { resolve } from "node:path";
-import type { Mutation } from "../state/index.js";
-import { fileMutation, parseProjectsFile, UserError } from "../state/index.js";
+import type { StateMutation } from "../state/index.js";
+import { parseState, UserError } from "../state/index.js";
 import { classifyGitHubError, statusOf } from "../store/github-errors.js";
 import { LocalFileBackend } from "../store/local-file.js";
 import { runTransaction } from "../store/transaction.js";
@@ -97,9 +97,9 @@ export const reconcileCommand = {
       });
       const { text } = await backend.read();
       if (text === null) throw new UserError(`${path}: no such file`);
-      const data = parseProjectsFile(text, path).data;
+      const state = parseState(text, path);
       const from = repo;
-      input = await events.gatherReconcileInput(octokit, config, data, from).catch((error: unknown) => {
+      input = await events.gatherReconcileInput(octokit, config, state, from).catch((error: unknown) => {
         throw explainRefusal(error, from, baseUrl) ?? error;
       });
     }
@@ -109,15 +109,15 @@ export const reconcileCommand = {
     let refused: string | undefined;
     const planned = reconcileMutation(config, repo, input);
     // Decided on the file as the transaction reads it: a suspicious list only reports.
-    const mutation: Mutation<ReconcileResult> =
+    const mutation: StateMutation<ReconcileResult> =
       values.force === true
         ? planned
-        : (data, context) => {
-            const out = planned(data, context);
+        : (state) => {
+            const out = planned(state);
             refused = unsafeListRepairs(out.result, input);
-            return refused ? { ...out, changed: false } : out;
+            return refused ? { ...out, changes: [], touched: [] } : out;
           };
-    const done = await runTransaction(backend, fileMutation(isDry ? dryRun(mutation) : mutation), {
+    const done = await runTransaction(backend, isDry ? dryRun(mutation) : mutation, {
       message: "",
       readOnly: isDry,
     });

@@ -125,7 +125,7 @@ async function runIssueCommand(
     }
     case "release": {
       const done = await commitState(deps, backend, target, releaseMutation(config, target.repo, issue));
-      const freed = done.result.transitions.filter((t) => t.changed).map((t) => t.role);
+      const freed = [...new Set(done.result.results.filter((r) => r.changed).map((r) => r.role))];
       const said = freed.length
         ? `${freed.join(" and ")} worker${freed.length > 1 ? "s" : ""} released; a later label change puts a worker back`
         : "no worker was on this issue";
@@ -136,14 +136,15 @@ async function runIssueCommand(
       return { kind: "synced", ...done, comment: posted.outcome, body: posted.body };
     }
     case "session": {
-      const mutation = sessionCommandMutation(config, target.repo, command.tier, command.key);
+      const mutation = sessionCommandMutation(config, target.repo, issue, command.tier, command.key);
       const done = await commitState(deps, backend, target, mutation);
-      const { role, tier } = done.result;
+      const { role, level, slot, family } = done.result;
+      const seat = family === 1 ? `${role} ${level}` : `${role} ${level} slot ${slot}`;
       const said = !done.written
-        ? `the ${role} ${tier} session was already ${command.key ? "that key" : "empty"}`
+        ? `the ${seat} session was already ${command.key ? "that key" : "empty"}`
         : command.key
-          ? `the ${role} ${tier} session is recorded`
-          : `the ${role} ${tier} session is cleared`;
+          ? `the ${seat} session is recorded`
+          : `the ${seat} session is cleared`;
       const posted = await reportStatus(deps, config, target, done.result, {
         messages: [`${heading}: ${said}`],
         replyTo,

@@ -1,6 +1,7 @@
 import { fetchIssueFacts, type IssueRef, issueKey } from "../github/rest.js";
 import { UserError } from "../state/index.js";
 import { ConfigError } from "../sync/config.js";
+import { isLabelMentioned } from "../sync/labels.js";
 import {
   factsFromPayload,
   ISSUE_ACTIONS,
@@ -14,7 +15,6 @@ import {
   ignoredLabelChange,
   issueSyncMutation,
   keepsStatusComment,
-  mentionedLabels,
   statusCommentAction,
 } from "../sync/rules.js";
 import type { HandlerDeps } from "./deps.js";
@@ -85,7 +85,7 @@ async function syncIssue(
   // A first look before reading the issue: is it any of our business? (The transaction reuses this read.)
   const concerned =
     labelChange ||
-    mentionedLabels(config, seen.labels).length > 0 ||
+    seen.labels.some((label) => isLabelMentioned(config, label)) ||
     (snapshot.text !== null && stateHasWorkerOn(snapshot.text, config, repo, seen.number));
   if (!concerned) {
     return { kind: "ignored", reason: "neither the labels nor any worker concern this issue" };
@@ -104,7 +104,7 @@ async function syncIssue(
   try {
     const done = await commitState(deps, backend, target, issueSyncMutation(config, repo, current, deps.now));
     deps.log.debug(`${issueKey(ref)}: state ${done.written ? "committed" : "already in line"}`);
-    const action = statusCommentAction(config, current.state, done.result.plan.involved);
+    const action = statusCommentAction(config, current.state, done.result.involved);
     if (action === "none") return { kind: "synced", ...done };
     const posted = await reportStatus(deps, config, target, done.result, { create: action === "create" });
     return { kind: "synced", ...done, comment: posted.outcome, body: posted.body };

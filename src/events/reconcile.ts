@@ -6,7 +6,7 @@
  */
 
 import { fetchIssueFacts, type IssueRef, issueKey, listAll } from "../github/rest.js";
-import { ISSUE_NUMBER, type ProjectsFile, parseProjectsFile, UserError } from "../state/index.js";
+import { ISSUE_NUMBER, parseState, type StateFile, UserError } from "../state/index.js";
 import type { OctokitLike } from "../store/github-contents.js";
 import type { WorkerSyncConfig } from "../sync/config.js";
 import { installationWebOrigin, installedRepositories } from "../sync/installation-payload.js";
@@ -91,11 +91,11 @@ export async function checkIssues(octokit: OctokitLike, repo: RepositoryName, nu
 export async function gatherReconcileInput(
   octokit: OctokitLike,
   config: WorkerSyncConfig,
-  file: ProjectsFile,
+  state: StateFile,
   repo: RepositoryName,
 ): Promise<ReconcileInput & { listed: ListedIssue[]; checked: Array<IssueFacts & { title: string | null }> }> {
-  const listed = await listRoleIssues(octokit, repo, roleLabels(config));
-  const checked = await checkIssues(octokit, repo, findUnlistedIssues(config, file, repo, listed));
+  const listed = await listRoleIssues(octokit, repo, roleLabels(config, state, repo));
+  const checked = await checkIssues(octokit, repo, findUnlistedIssues(config, state, repo, listed));
   return { listed, checked, trustList: false };
 }
 
@@ -113,8 +113,8 @@ export async function reconcileRepository(
     if (!loaded.configured) return { kind: "ignored", reason: `no ${config.state.path} and no config` };
     throw new UserError(`${backend.label}: no such file`);
   }
-  const file = parseProjectsFile(snapshot.text, backend.label).data;
-  const input = await gatherReconcileInput(deps.octokit, config, file, repo);
+  const state = parseState(snapshot.text, backend.label);
+  const input = await gatherReconcileInput(deps.octokit, config, state, repo);
   const { listed, checked } = input;
   const mutation = reconcileMutation(config, repo, input, deps.now);
   const done = await commitMutation(deps, backend, options.dryRun ? dryRun(mutation) : mutation, (result) =>
@@ -161,9 +161,13 @@ async function updateRepairedComments(
     const repairs = result.repairs.filter((r) => r.issue === number);
     const syncResult: IssueSyncResult = {
       project: result.project,
-      plan: { project: result.project, wanted: {}, steps: [], notices: [], involved: true },
-      transitions: repairs.map((r) => r.transition),
-      file: result.file,
+      family: result.family,
+      rules: result.rules,
+      wanted: [],
+      results: repairs.map((r) => r.seat),
+      notices: [],
+      involved: true,
+      view: result.view,
     };
     const messages = result.repairs.flatMap((r, i) => (r.issue === number ? [`reconcile: ${report.repairs[i]}`] : []));
     const target = {

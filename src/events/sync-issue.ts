@@ -2,7 +2,7 @@
 
 import { readConfigFile } from "../github/config-file.js";
 import type { IssueRef } from "../github/rest.js";
-import { fileMutation, type Mutation, parseProjectsFile, ROLES, type UserError } from "../state/index.js";
+import { parseState, type StateMutation, type UserError, viewOf } from "../state/index.js";
 import { type ContentsLocation, GitHubContentsBackend } from "../store/github-contents.js";
 import { runTransaction, type StateBackend, type TransactionResult } from "../store/transaction.js";
 import { CONFIG_FILE, ConfigError, parseConfig, type WorkerSyncConfig } from "../sync/config.js";
@@ -14,7 +14,7 @@ import {
   resolveProjectKey,
 } from "../sync/project-key.js";
 import { issueStatusView, renderProblem, renderReply, renderStatus, type StatusView } from "../sync/render-status.js";
-import { commitMessageFor, type IssueSyncResult, type SessionCommandResult } from "../sync/rules.js";
+import { commitMessageFor, type IssueSyncResult, roleOnIssue, type SessionCommandResult } from "../sync/rules.js";
 import type { HandlerDeps } from "./deps.js";
 import { type CommentOutcome, replyOnce, upsertStatusComment } from "./status-comment.js";
 
@@ -81,12 +81,12 @@ export function stateBackendFor(deps: HandlerDeps, config: WorkerSyncConfig, rep
   return new GitHubContentsBackend(deps.octokit, location, deps.memory?.snapshots);
 }
 
-/** Whether the state has a worker of this repository's project on the issue (false when unreadable). */
+/** Whether the state has a seat of this repository's project on the issue (false when unreadable). */
 export function stateHasWorkerOn(text: string, config: WorkerSyncConfig, repo: RepositoryName, issue: string): boolean {
   try {
-    const { data } = parseProjectsFile(text, "projects.json");
-    const project = data.projects[resolveProjectKey(data, config, repo)];
-    return ROLES.some((role) => project?.[role].issueId === issue);
+    const state = parseState(text, "projects.json");
+    const view = viewOf(state, resolveProjectKey(state.data, config, repo));
+    return Object.values(view.roles).some((r) => roleOnIssue(r, issue));
   } catch {
     return false;
   }
@@ -113,7 +113,7 @@ export async function commitState<R extends IssueSyncResult | SessionCommandResu
   deps: HandlerDeps,
   backend: StateBackend,
   target: SyncTarget,
-  mutation: Mutation<R>,
+  mutation: StateMutation<R>,
 ): Promise<TransactionResult<R>> {
   const issue = String(target.ref.issue_number);
   const message = (result: R) => commitMessageFor(result, target.repo, issue);
@@ -130,7 +130,7 @@ export async function commitState<R extends IssueSyncResult | SessionCommandResu
 export async function commitMutation<R>(
   deps: HandlerDeps,
   backend: StateBackend,
-  mutation: Mutation<R>,
+  mutation: StateMutation<R>,
   message: (result: R) => string,
 ): Promise<TransactionResult<R>> {
   const options = {
@@ -142,7 +142,7 @@ export async function commitMutation<R>(
   const key = `${deps.memory?.scope}:${backend.label}`;
   return queue
     ? await queue.commit(key, backend, mutation, options).finally(() => queue.settled(key))
-    : await runTransaction(backend, fileMutation(mutation), options);
+    : await runTransaction(backend, mutation, options);
 }
 
 /**

@@ -6,7 +6,7 @@
  * error. Across processes the blob sha precondition stays the guard (the transaction
  * re-reads and re-applies on a conflict).
  */
-import { fileMutation, type Mutation, type SessionRef, UserError } from "../state/index.js";
+import { type StateMutation, UserError } from "../state/index.js";
 import {
   runTransaction,
   type StateBackend,
@@ -14,9 +14,10 @@ import {
   type TransactionOptions,
   type TransactionResult,
 } from "../store/transaction.js";
+import { StateRun } from "../sync/state-run.js";
 
 interface Pending {
-  mutation: Mutation<unknown>;
+  mutation: StateMutation<unknown>;
   message: (result: unknown) => string;
   resolve: (done: TransactionResult<unknown>) => void;
   reject: (error: unknown) => void;
@@ -40,10 +41,10 @@ export class CommitQueue {
   private readonly files = new Map<string, FileQueue>();
 
   /** Runs `mutation` on the file `key` names, in the next commit of that file. */
-  commit<R>(key: string, backend: StateBackend, mutation: Mutation<R>, options: CommitOptions<R>) {
+  commit<R>(key: string, backend: StateBackend, mutation: StateMutation<R>, options: CommitOptions<R>) {
     return new Promise<TransactionResult<R>>((resolve, reject) => {
       const item: Pending = {
-        mutation: mutation as Mutation<unknown>,
+        mutation: mutation as StateMutation<unknown>,
         message: options.message as (result: unknown) => string,
         resolve: resolve as (done: TransactionResult<unknown>) => void,
         reject,
@@ -98,7 +99,7 @@ export class CommitQueue {
   }
 
   private async commitBatch(backend: StateBackend, batch: Pending[], onConflict: CommitOptions<unknown>["onConflict"]) {
-    const done = await runTransaction(backend, fileMutation(combine(batch)), {
+    const done = await runTransaction(backend, combine(batch), {
       message: (outcomes) => commitMessage(batch, outcomes),
       ...(onConflict ? { onConflict } : {}),
     });
@@ -115,28 +116,25 @@ export class CommitQueue {
   }
 }
 
-/** One mutation applying each pending one in order; a user error fails only its own transition. */
-function combine(batch: Pending[]): Mutation<ItemOutcome[]> {
-  return (data, context) => {
-    let file = data;
-    let changed = false;
-    const touched: SessionRef[] = [];
+/** One mutation applying each pending one in order, each on the state the earlier ones left; a user error fails only its own. */
+function combine(batch: Pending[]): StateMutation<ItemOutcome[]> {
+  return (state) => {
+    const run = new StateRun(state);
     const outcomes: ItemOutcome[] = [];
+    let writeMigrated = false;
     for (const item of batch) {
       try {
-        const outcome = item.mutation(file, context);
-        outcomes.push({ ok: true, result: outcome.result, changed: outcome.changed });
-        if (outcome.changed) {
-          file = outcome.file;
-          changed = true;
-          touched.push(...outcome.touched);
-        }
+        const outcome = item.mutation(run.state);
+        const changed = outcome.changes.some((c) => c.changes.length > 0);
+        outcomes.push({ ok: true, result: outcome.result, changed });
+        run.add(outcome);
+        writeMigrated ||= outcome.writeMigrated === true;
       } catch (error) {
         if (!(error instanceof UserError)) throw error;
         outcomes.push({ ok: false, error });
       }
     }
-    return { file, changed, touched, result: outcomes };
+    return { ...run.result(outcomes), ...(writeMigrated ? { writeMigrated } : {}) };
   };
 }
 

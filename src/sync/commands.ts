@@ -11,14 +11,14 @@ export type WorkerCommand =
 export type ParsedCommand = { ok: true; command: WorkerCommand; text: string } | { ok: false; error: string };
 
 export const COMMAND_USAGE = [
-  "`/worker status`: sync this issue and show every worker and session of the project",
+  "`/worker status`: sync this issue and show every role, level and slot of the project",
   "`/worker release`: free the worker on this issue",
-  "`/worker session <tier> <key>`: record the session to reuse for a tier",
-  "`/worker session <tier> --clear`: forget a tier's session",
+  "`/worker session <level> <key>`: record the session to reuse for this issue's seat of a level (tier)",
+  "`/worker session <level> --clear`: forget that seat's session",
   "`/worker reconcile`: repair every worker of the project from the repository's open issues",
 ];
 
-const USAGE_SESSION = 'expected "/worker session <tier> <key>" or "/worker session <tier> --clear"';
+const USAGE_SESSION = 'expected "/worker session <level> <key>" or "/worker session <level> --clear"';
 
 const tier = tierNameSchema();
 const sessionKey = sessionKeySchema();

@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
-import { ROLES, type Role, tierNameSchema, UserError, zodIssueSentence } from "../state/index.js";
+import { NAME_PATTERN, nameProblem, tierNameSchema, UserError, zodIssueSentence } from "../state/index.js";
 import { DEFAULT_STATE_PATH } from "./defaults.js";
+import { ACTIVE_LABELS, canonicalRole, DEFAULT_ROLE_NAMES } from "./devclaw-labels.js";
 
 /** Where the app and the Action read their settings, in the repository the event is about. */
 export const CONFIG_FILE = ".github/worker-sync.yml";
@@ -19,22 +20,46 @@ const labelList = z
   .array(labelName, { error: "expected a list of label names" })
   .check(z.minLength(1, "list at least one label"));
 
-const tierName = tierNameSchema();
+/** The name rule's pattern as well, so the JSON Schema an editor uses refuses the same names. */
+const named = <T extends z.ZodMiniString>(schema: T, kind: "tier" | "level" | "role") =>
+  schema.check(z.regex(NAME_PATTERN, `expected a ${kind} name of letters, digits, "-", "_" or "." (like "medior")`));
 
-const roleSchema = (labels: string[], tiers: string[], defaultTier: string) =>
-  z.prefault(
-    z.strictObject({
-      /** Labels that put this role's worker on the issue. */
-      labels: z._default(labelList, labels),
-      /** Tier names; a label named like a tier picks it. */
-      tiers: z._default(
-        z.array(tierName, { error: "expected a list of tier names" }).check(z.minLength(1, "list at least one tier")),
-        tiers,
-      ),
-      defaultTier: z._default(tierName, defaultTier),
+const levelName = named(tierNameSchema("expected a level name"), "level");
+const tierName = named(tierNameSchema(), "tier");
+
+const levelList = z
+  .array(levelName, { error: "expected a list of level names" })
+  .check(z.minLength(1, "list at least one level"));
+const tierList = z
+  .array(tierName, { error: "expected a list of tier names" })
+  .check(z.minLength(1, "list at least one tier"));
+
+/** A role name by the one name rule (src/state names.ts), as a key of `roles`. */
+const roleName = named(
+  z.string().check(
+    z.superRefine((value, ctx) => {
+      const problem = nameProblem(value, "role");
+      if (problem) ctx.issues.push({ code: "custom", message: problem, input: value });
     }),
-    {},
-  );
+  ),
+  "role",
+);
+
+/**
+ * One role: the labels that put it on an issue, its level names and the level used when no
+ * level label says one. Absent fields default from the state file (see roleRulesFor in
+ * labels.ts). `tiers` and `defaultTier` are the older names of `levels` and `defaultLevel`.
+ */
+const roleSchema = z.prefault(
+  z.strictObject({
+    labels: z.optional(labelList),
+    levels: z.optional(levelList),
+    defaultLevel: z.optional(levelName),
+    tiers: z.optional(tierList),
+    defaultTier: z.optional(tierName),
+  }),
+  {},
+);
 
 /** A repository named as GitHub spells it: "owner/name". */
 export const REPOSITORY_NAME = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/;
@@ -81,19 +106,16 @@ export const configSchema = z.strictObject({
   project: z.optional(projectId),
   /** Only in a central state repository: the repositories whose events may change its projects. */
   repositories: z.optional(repositoryGrants),
-  roles: z.prefault(
-    z.strictObject({
-      dev: roleSchema(["Doing"], ["junior", "medior", "senior"], "medior"),
-      qa: roleSchema(["Testing"], ["qa"], "qa"),
-    }),
-    {},
-  ),
+  /** Role name → its labels and levels; roles not listed keep the defaults of the state file's family. */
+  roles: z._default(z.record(roleName, roleSchema, { error: "expected a map of role names to roles" }), {}),
   /** Keep a status comment on each issue a worker is put on. */
   comment: z._default(z.boolean({ error: "expected true or false" }), true),
 });
 
+/** A role as configured; an absent field takes the state file's default (`tiers`, `defaultTier`: the older names). */
+export type RoleConfig = z.infer<typeof configSchema>["roles"][string];
+
 export type WorkerSyncConfig = z.infer<typeof configSchema>;
-export type RoleConfig = WorkerSyncConfig["roles"][Role];
 
 const sameLabel = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
@@ -105,27 +127,60 @@ function describeConfigIssue(issue: z.core.$ZodIssue): string {
     const at = path ? `${path}.` : "";
     return `${keys.map((k) => `${at}${k}`).join(", ")}: unknown setting${keys.length > 1 ? "s" : ""}`;
   }
-  if (issue.code === "invalid_key") message = 'expected a repository as "owner/name"';
+  if (issue.code === "invalid_key") {
+    message =
+      issue.path[0] === "roles"
+        ? (zodIssueSentence((issue as { issues: z.core.$ZodIssue[] }).issues[0] ?? issue) ?? "expected a role name")
+        : 'expected a repository as "owner/name"';
+  }
   return path ? `${path}: ${message}` : message;
 }
 
-/** Labels must say one thing: a label that is both a role's and a tier's (or two roles') is ambiguous. */
-function findLabelClash(config: WorkerSyncConfig): string | undefined {
-  const seen: Array<{ label: string; field: string }> = [];
-  for (const role of ROLES) {
-    const rc = config.roles[role];
-    if (!rc.tiers.includes(rc.defaultTier)) {
-      return `roles.${role}.defaultTier: "${rc.defaultTier}" is not one of roles.${role}.tiers (${rc.tiers.join(", ")})`;
+/** A role's levels, under either name (`tiers` is the older one). */
+export const levelsOf = (rc: RoleConfig): string[] | undefined => rc.levels ?? rc.tiers;
+
+/** A role's default level and the field it was given in, under either name. */
+export const defaultLevelOf = (rc: RoleConfig): { name: string; field: "defaultLevel" | "defaultTier" } | undefined =>
+  rc.defaultLevel !== undefined
+    ? { name: rc.defaultLevel, field: "defaultLevel" }
+    : rc.defaultTier !== undefined
+      ? { name: rc.defaultTier, field: "defaultTier" }
+      : undefined;
+
+/** A role's fields must say one thing each: a new name and its older one together are ambiguous. */
+function checkRoles(roles: Record<string, RoleConfig>): string | undefined {
+  for (const [role, rc] of Object.entries(roles)) {
+    const at = `roles.${role}`;
+    if (rc.levels && rc.tiers) return `${at}.tiers: give either levels or tiers (its older name), not both`;
+    if (rc.defaultLevel !== undefined && rc.defaultTier !== undefined) {
+      return `${at}.defaultTier: give either defaultLevel or defaultTier (its older name), not both`;
     }
+    const levels = levelsOf(rc);
+    const wanted = defaultLevelOf(rc);
+    if (levels && wanted && !levels.some((l) => sameLabel(l, wanted.name))) {
+      return `${at}.${wanted.field}: "${wanted.name}" is not one of ${at}.${rc.levels ? "levels" : "tiers"} (${levels.join(", ")})`;
+    }
+  }
+  return undefined;
+}
+
+/** Labels must say one thing: a label that is both a role's and a level's (or two roles') is ambiguous. */
+function findLabelClash(roles: Record<string, RoleConfig>): string | undefined {
+  // The default label of a role left out of the config is taken too (under its family-1 name for dev and qa).
+  const seen: Array<{ label: string; field: string }> = Object.entries(ACTIVE_LABELS)
+    .filter(([role]) => !Object.keys(roles).some((r) => canonicalRole(r) === role))
+    .map(([role, label]) => ({ label, field: `roles.${DEFAULT_ROLE_NAMES[role] ?? role}.labels.0` }));
+  for (const [role, rc] of Object.entries(roles)) {
+    const levelsField = rc.levels ? "levels" : "tiers";
     const fields = [
-      ...rc.labels.map((label, i) => ({ label, field: `roles.${role}.labels.${i}` })),
-      ...rc.tiers.map((label, i) => ({ label, field: `roles.${role}.tiers.${i}` })),
+      ...(rc.labels ?? []).map((label, i) => ({ label, field: `roles.${role}.labels.${i}` })),
+      ...(rc.levels ?? rc.tiers ?? []).map((label, i) => ({ label, field: `roles.${role}.${levelsField}.${i}` })),
     ];
     for (const f of fields) {
       const clash = seen.find((s) => sameLabel(s.label, f.label));
-      // The same tier name in two roles is fine (both roles read it); a role label used twice is not.
-      const bothTiers = clash && /\.tiers\./.test(clash.field) && /\.tiers\./.test(f.field);
-      if (clash && !bothTiers) return `${f.field}: "${f.label}" is already used by ${clash.field}`;
+      // The same level name in two roles is fine (both roles read it); a role label used twice is not.
+      const bothLevels = clash && !/\.labels\./.test(clash.field) && !/\.labels\./.test(f.field);
+      if (clash && !bothLevels) return `${f.field}: "${f.label}" is already used by ${clash.field}`;
       seen.push(f);
     }
   }
@@ -154,17 +209,10 @@ export function parseConfig(raw: unknown, file = CONFIG_FILE): WorkerSyncConfig 
     const where = first ? describeConfigIssue(first) : "not a valid configuration";
     throw new ConfigError(`${file}: ${where}`);
   }
-  const clash = findLabelClash(result.data) ?? findRepeatedRepository(result.data);
+  const clash =
+    checkRoles(result.data.roles) ?? findLabelClash(result.data.roles) ?? findRepeatedRepository(result.data);
   if (clash) throw new ConfigError(`${file}: ${clash}`);
   return result.data;
-}
-
-/** The labels this config reacts to: role labels and tier labels. */
-export function isLabelMentioned(config: WorkerSyncConfig, label: string): boolean {
-  return ROLES.some((role) => {
-    const rc = config.roles[role];
-    return rc.labels.some((l) => sameLabel(l, label)) || rc.tiers.some((t) => sameLabel(t, label));
-  });
 }
 
 export const labelMatches = sameLabel;

@@ -25,3 +25,8 @@ export function codeSpan(text: string): string {
   const body = oneLine(text).replace(/`/g, "'").replace(/\|/g, "\\|");
   return `\`${body || " "}\``;
 }
+
+/** Session keys are long and not secret, but a comment only needs to tell them apart. */
+export function shortenKey(key: string, keep = 12): string {
+  return key.length <= keep + 2 ? key : `…${key.slice(-keep)}`;
+}

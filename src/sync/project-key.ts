@@ -1,4 +1,4 @@
-import { type ProjectsFile, UserError } from "../state/index.js";
+import { UserError } from "../state/index.js";
 import { CONFIG_FILE, ConfigError, type WorkerSyncConfig } from "./config.js";
 
 export interface RepositoryName {
@@ -98,12 +98,36 @@ function namesRepository(field: unknown, repo: RepositoryName): boolean {
   return parsed.owner === undefined || parsed.owner.toLowerCase() === repo.owner.toLowerCase();
 }
 
+/** What the project key is resolved from: the projects of a file of either family. */
+export interface ProjectsByKey {
+  projects: Record<string, Record<string, unknown> | undefined>;
+}
+
+/**
+ * Whether a project's `repo` (a path, "owner/name" or a URL) or `repoRemote` (family 2's clone
+ * URL) names `repo`. A remote that names an owner says it exactly: a local path of the same
+ * directory name does not then make the project another owner's.
+ */
+function projectNames(project: Record<string, unknown> | undefined, repo: RepositoryName): boolean {
+  const remote = typeof project?.repoRemote === "string" ? parseRepoField(project.repoRemote) : undefined;
+  if (remote?.owner !== undefined) return namesRepository(project?.repoRemote, repo);
+  return namesRepository(project?.repo, repo) || namesRepository(project?.repoRemote, repo);
+}
+
+/** The repository a project says it belongs to, for messages: `repoRemote` when it names one, else `repo`. */
+const repositoryField = (project: Record<string, unknown> | undefined): string | undefined => {
+  for (const field of [project?.repoRemote, project?.repo]) {
+    if (typeof field === "string" && parseRepoField(field)) return field;
+  }
+  return undefined;
+};
+
 /**
  * The projects.json key for events of `repo`: the configured `project`, else the one
- * project whose `repo` field names this repository, else the file's only project (in a
- * central state file, only when that project's `repo` names no other repository).
+ * project whose `repo` or `repoRemote` field names this repository, else the file's only
+ * project (in a central state file, only when that project names no other repository).
  */
-export function resolveProjectKey(file: ProjectsFile, config: WorkerSyncConfig, repo: RepositoryName): string {
+export function resolveProjectKey(file: ProjectsByKey, config: WorkerSyncConfig, repo: RepositoryName): string {
   const keys = Object.keys(file.projects);
   const full = fullName(repo);
   if (config.project !== undefined) {
@@ -117,7 +141,7 @@ export function resolveProjectKey(file: ProjectsFile, config: WorkerSyncConfig, 
     }
     return config.project;
   }
-  const named = keys.filter((k) => namesRepository(file.projects[k]?.repo, repo));
+  const named = keys.filter((k) => projectNames(file.projects[k], repo));
   if (named.length === 1) return named[0] as string;
   if (named.length > 1) {
     throw new UserError(
@@ -128,9 +152,9 @@ export function resolveProjectKey(file: ProjectsFile, config: WorkerSyncConfig, 
     // The only project is the default, but not in a central state file whose only project
     // names another repository: events of every other repository would drive its workers.
     const only = keys[0] as string;
-    const field = file.projects[only]?.repo;
+    const field = repositoryField(file.projects[only]);
     const central = centralRepository(config, repo) !== undefined;
-    if (!central || typeof field !== "string" || !parseRepoField(field)) return only;
+    if (!central || field === undefined) return only;
     throw new UserError(
       `the only project in projects.json ("${only}") names the repository ${JSON.stringify(field)}, not ${full}; set \`project\` in ${CONFIG_FILE} to use it here`,
     );

@@ -5,18 +5,13 @@
  * fix (through the core transitions, so the session invariant checks every repair). What
  * cannot be decided without guessing is reported as a conflict and left as it is.
  */
-import {
-  getProject,
-  type Mutation,
-  type ProjectsFile,
-  ROLES,
-  type Role,
-  type TransitionResult,
-} from "../state/index.js";
+import { isFree, type ProjectView, type Seat, type StateFile, type StateMutation, viewOf } from "../state/index.js";
 import type { WorkerSyncConfig } from "./config.js";
-import { describeActivation } from "./describe.js";
+import { describeSynced } from "./describe.js";
+import { type RoleRule, roleLabelsOf, roleRulesFor } from "./labels.js";
 import { type RepositoryName, resolveProjectKey } from "./project-key.js";
-import { applyPlan, type IssueFacts, type IssueState, planIssue, type Step } from "./rules.js";
+import { type IssueFacts, type IssueState, type SeatResult, type SyncOnly, syncIssueOn } from "./rules.js";
+import { StateRun } from "./state-run.js";
 
 /** An issue as a list call returned it. */
 export interface ListedIssue extends IssueFacts {
@@ -26,11 +21,11 @@ export interface ListedIssue extends IssueFacts {
 export interface ReconcileInput {
   /** The open issues carrying any role's labels. */
   listed: readonly IssueFacts[];
-  /** Issues read one by one (a worker's issue the list did not hold); fresher than the list. */
+  /** Issues read one by one (a seat's issue the list did not hold); fresher than the list. */
   checked?: readonly IssueFacts[];
   /**
    * With a list that is all there is (a file of issues), an issue missing from it is taken
-   * as no longer open with a role label. Otherwise such a worker is left alone and reported.
+   * as no longer open with a role label. Otherwise such a seat is left alone and reported.
    */
   trustList: boolean;
 }
@@ -38,120 +33,177 @@ export interface ReconcileInput {
 export type RepairReason = IssueState | "unlabeled" | "not-listed" | "labeled" | "tier";
 
 export interface Repair {
-  role: Role;
+  role: string;
   issue: string;
   kind: "activate" | "deactivate";
   reason: RepairReason;
-  transition: TransitionResult;
+  seat: SeatResult;
 }
 
 export type Conflict =
-  | { kind: "several-issues"; role: Role; issues: string[] }
-  | { kind: "busy"; role: Role; issue: string; busyOn: string }
-  | { kind: "sequential"; role: Role; issue: string; other: Role; busyOn: string | null }
-  | { kind: "unchecked"; role: Role; issue: string };
+  | { kind: "several-issues"; role: string; issues: string[]; level?: string; free?: number }
+  | { kind: "busy"; role: string; level?: string; issue: string; busyOn: string[] }
+  | { kind: "sequential"; role: string; issue: string; other: string; busyOn: string | null }
+  | { kind: "unchecked"; role: string; issue: string };
 
 export interface ReconcileResult {
   project: string;
+  family: 1 | 2;
   repairs: Repair[];
   conflicts: Conflict[];
-  file: ProjectsFile;
+  /** The project as the repairs leave it. */
+  view: ProjectView;
+  rules: RoleRule[];
 }
 
-/** Every label that puts a worker on an issue: one list call each finds all candidates. */
-export const roleLabels = (config: WorkerSyncConfig): string[] => ROLES.flatMap((role) => config.roles[role].labels);
+/** Every label that puts a role on an issue of the project: one list call each finds all candidates. */
+export function roleLabels(config: WorkerSyncConfig, state: StateFile, repo: RepositoryName): string[] {
+  return roleLabelsOf(roleRulesFor(config, viewOf(state, resolveProjectKey(state.data, config, repo))));
+}
 
-/** Issues that workers of the repository's project are on, but the list does not hold: read these one by one. */
+/** Every seat on an issue: role, level, index, issue. */
+function busySeats(view: ProjectView): Array<{ role: string; level: string; index: number; issue: string }> {
+  const out: Array<{ role: string; level: string; index: number; issue: string }> = [];
+  for (const [role, r] of Object.entries(view.roles)) {
+    // Family 1's one worker is on its issue whether or not its tier has a seat.
+    if (r.onePerRole) {
+      if (r.workerIssue) out.push({ role, level: "", index: 0, issue: r.workerIssue });
+      continue;
+    }
+    for (const [level, seats] of Object.entries(r.levels)) {
+      seats.forEach((seat, index) => {
+        if (!isFree(seat)) out.push({ role, level, index, issue: seat.issueId as string });
+      });
+    }
+  }
+  return out;
+}
+
+/** Issues that seats of the repository's project are on, but the list does not hold: read these one by one. */
 export function findUnlistedIssues(
   config: WorkerSyncConfig,
-  file: ProjectsFile,
+  state: StateFile,
   repo: RepositoryName,
   listed: readonly IssueFacts[],
 ): string[] {
-  const project = getProject(file, resolveProjectKey(file, config, repo));
+  const view = viewOf(state, resolveProjectKey(state.data, config, repo));
   const known = new Set(listed.map((i) => i.number));
-  const on = ROLES.map((role) => project[role]).filter((w) => w.active && w.issueId !== null);
-  return [...new Set(on.map((w) => w.issueId as string))].filter((issue) => !known.has(issue));
+  return [...new Set(busySeats(view).map((s) => s.issue))].filter((issue) => !known.has(issue));
 }
 
-/** The file as repairs leave it, and what they did: each phase of reconcileProject adds to it. */
+/** The state as repairs leave it, and what they did: each phase of reconcileProject adds to it. */
 class ReconcileRun {
   readonly repairs: Repair[] = [];
   readonly conflicts: Conflict[] = [];
 
   constructor(
     readonly config: WorkerSyncConfig,
-    public file: ProjectsFile,
+    readonly run: StateRun,
     readonly projectKey: string,
     readonly now: string,
   ) {}
 
-  worker(role: Role) {
-    return getProject(this.file, this.projectKey)[role];
+  view() {
+    return this.run.view(this.projectKey);
   }
 
-  plan(facts: IssueFacts) {
-    return planIssue(this.config, this.file, this.projectKey, facts);
+  /** What the issue's labels ask for, without changing anything. */
+  wanted(facts: IssueFacts) {
+    const scratch = new StateRun(this.run.state);
+    return syncIssueOn(scratch, this.config, this.projectKey, facts, this.now, { role: "\u0000" }).wanted;
   }
 
-  /** Runs the role's steps of the issue's plan (the rules an event uses), of one kind when given, and records them. */
-  fix(role: Role, facts: IssueFacts, reason: (kind: Repair["kind"]) => RepairReason, only?: Step["kind"]) {
-    const plan = this.plan(facts);
-    const steps = plan.steps.filter((s) => s.role === role && (only === undefined || s.kind === only));
-    const own = { ...plan, steps, notices: [] };
-    const applied = applyPlan(this.file, own, facts.number, this.now);
-    this.file = applied.file;
-    for (const t of applied.transitions.filter((t) => t.changed)) {
-      const kind = t.worker.active ? "activate" : "deactivate";
-      this.repairs.push({ role, issue: facts.number, kind, reason: reason(kind), transition: t });
+  /** Runs part of the issue's sync (the rules an event uses) and records what it changed. */
+  fix(facts: IssueFacts, only: SyncOnly, reason: (kind: Repair["kind"]) => RepairReason) {
+    const done = syncIssueOn(this.run, this.config, this.projectKey, facts, this.now, only);
+    for (const seat of done.results.filter((r) => r.changed && r.kind !== "session")) {
+      const kind = seat.kind === "activate" ? "activate" : "deactivate";
+      this.repairs.push({ role: seat.role, issue: facts.number, kind, reason: reason(kind), seat });
     }
-    return [...plan.notices, ...own.notices].filter((n) => n.role === role);
+    return done.notices.filter((n) => n.role === only.role);
   }
 }
 
 /**
- * Phase 1: workers on an issue that no longer asks for them (closed, gone, unlabeled, a pull
- * request), then those whose issue asks for another tier: frees first, so a tier change sees
- * who is still busy.
+ * Phase 1: seats on an issue that no longer asks for them (closed, gone, unlabeled, a pull
+ * request), then those whose issue asks for another level: frees first, so a level change sees
+ * which seats are still busy.
  */
-function repairBusyWorkers(run: ReconcileRun, known: ReadonlyMap<string, IssueFacts>, trustList: boolean) {
-  for (const only of ["deactivate", "activate"] as const) {
-    for (const role of ROLES) {
-      const w = run.worker(role);
-      if (!w.active || w.issueId === null) continue;
-      const facts = known.get(w.issueId);
+function repairBusySeats(run: ReconcileRun, known: ReadonlyMap<string, IssueFacts>, trustList: boolean) {
+  for (const kind of ["deactivate", "activate"] as const) {
+    const seen = new Set<string>();
+    for (const { role, issue } of busySeats(run.view())) {
+      if (seen.has(`${role}\u0000${issue}`)) continue;
+      seen.add(`${role}\u0000${issue}`);
+      const facts = known.get(issue);
       if (facts) {
-        const why = (kind: Repair["kind"]) =>
-          kind === "activate" ? "tier" : facts.state === "open" ? "unlabeled" : facts.state;
-        run.fix(role, facts, why, only);
+        const why = (k: Repair["kind"]) =>
+          k === "activate" ? "tier" : facts.state === "open" ? "unlabeled" : facts.state;
+        for (const n of run.fix(facts, { role, kind }, why)) {
+          if (n.kind === "busy") run.conflicts.push({ kind: "busy", role, level: n.level, issue, busyOn: n.busyOn });
+        }
       } else if (trustList) {
-        run.fix(role, { number: w.issueId, state: "closed", labels: [] }, () => "not-listed", only);
-      } else if (only === "deactivate") {
-        run.conflicts.push({ kind: "unchecked", role, issue: w.issueId });
+        run.fix({ number: issue, state: "closed", labels: [] }, { role, kind }, () => "not-listed");
+      } else if (kind === "deactivate") {
+        run.conflicts.push({ kind: "unchecked", role, issue });
       }
     }
   }
 }
 
-/** Phase 2: which free worker starts where: the one open issue labeled for it; several, or a busy worker, is a conflict. */
-function findStarts(run: ReconcileRun, listed: readonly IssueFacts[]): Array<{ role: Role; facts: IssueFacts }> {
-  const starts: Array<{ role: Role; facts: IssueFacts }> = [];
-  for (const role of ROLES) {
-    const w = run.worker(role);
-    const busyOn = w.active ? (w.issueId ?? "?") : null;
-    const wanting = listed.filter((f) => f.number !== busyOn && run.plan(f).wanted[role] !== undefined);
-    if (busyOn !== null) {
-      for (const f of wanting) run.conflicts.push({ kind: "busy", role, issue: f.number, busyOn });
-    } else if (wanting.length > 1) {
-      run.conflicts.push({ kind: "several-issues", role, issues: wanting.map((f) => f.number) });
-    } else if (wanting[0]) {
-      starts.push({ role, facts: wanting[0] });
+/** A role's seats that compete for the same issues: family 1's one worker, or one level's slots. */
+function poolOf(view: ProjectView, role: string, level: string): { seats: Seat[]; level?: string } {
+  const r = view.roles[role];
+  if (!r) return { seats: [] };
+  if (r.onePerRole)
+    return {
+      seats: [{ active: r.workerIssue != null, issueId: r.workerIssue ?? null, sessionKey: null, startTime: null }],
+    };
+  return { seats: r.levels[level] ?? [], level };
+}
+
+/**
+ * Phase 2: which issues get a free seat: the issues labeled for a role and level, when there
+ * are no more of them than free seats. More is a conflict: not guessing which.
+ */
+function findStarts(run: ReconcileRun, listed: readonly IssueFacts[]): Array<{ role: string; facts: IssueFacts }> {
+  const view = run.view();
+  const pools = new Map<string, { role: string; level: string; issues: IssueFacts[] }>();
+  for (const facts of listed) {
+    for (const want of run.wanted(facts)) {
+      const r = view.roles[want.role];
+      const seated = r && busySeats(view).some((s) => s.role === want.role && s.issue === facts.number);
+      if (seated) continue;
+      const key = r?.onePerRole ? want.role : `${want.role}\u0000${want.level}`;
+      const pool = pools.get(key) ?? { role: want.role, level: want.level, issues: [] };
+      pool.issues.push(facts);
+      pools.set(key, pool);
     }
   }
-  // Both roles of a sequential project to start on different issues: which goes first is not ours to pick.
-  if (getProject(run.file, run.projectKey).roleExecution === "sequential" && starts.length > 1) {
+  const starts: Array<{ role: string; facts: IssueFacts }> = [];
+  for (const { role, level, issues } of pools.values()) {
+    const pool = poolOf(view, role, level);
+    const free = pool.seats.filter(isFree).length;
+    const busyOn = pool.seats.filter((s) => !isFree(s)).map((s) => s.issueId as string);
+    const at = pool.level === undefined ? {} : { level: pool.level };
+    if (free === 0 && pool.seats.length > 0) {
+      for (const f of issues) run.conflicts.push({ kind: "busy", role, ...at, issue: f.number, busyOn });
+    } else if (issues.length > free && pool.seats.length > 0) {
+      const issueNumbers = issues.map((f) => f.number);
+      run.conflicts.push({
+        kind: "several-issues",
+        role,
+        issues: issueNumbers,
+        ...(pool.level === undefined ? {} : { level: pool.level, free }),
+      });
+    } else {
+      for (const facts of issues) starts.push({ role, facts });
+    }
+  }
+  // Several roles of a sequential project to start on different issues: which goes first is not ours to pick.
+  if (view.roleExecution === "sequential" && new Set(starts.map((s) => s.role)).size > 1) {
     for (const { role, facts } of starts) {
-      const other = role === "dev" ? "qa" : "dev";
+      const other = starts.find((s) => s.role !== role)?.role as string;
       run.conflicts.push({ kind: "sequential", role, issue: facts.number, other, busyOn: null });
     }
     return [];
@@ -159,12 +211,12 @@ function findStarts(run: ReconcileRun, listed: readonly IssueFacts[]): Array<{ r
   return starts;
 }
 
-/** Phase 3: starts the free workers; what the rules refuse at this point is reported as a conflict. */
-function startWorkers(run: ReconcileRun, starts: ReadonlyArray<{ role: Role; facts: IssueFacts }>) {
+/** Phase 3: starts the seats; what the rules refuse at this point is reported as a conflict. */
+function startSeats(run: ReconcileRun, starts: ReadonlyArray<{ role: string; facts: IssueFacts }>) {
   for (const { role, facts } of starts) {
-    for (const notice of run.fix(role, facts, () => "labeled")) {
+    for (const notice of run.fix(facts, { role, kind: "activate" }, () => "labeled")) {
       if (notice.kind === "busy") {
-        run.conflicts.push({ kind: "busy", role, issue: facts.number, busyOn: notice.busyOn });
+        run.conflicts.push({ kind: "busy", role, level: notice.level, issue: facts.number, busyOn: notice.busyOn });
       }
       if (notice.kind === "sequential") {
         run.conflicts.push({
@@ -182,7 +234,7 @@ function startWorkers(run: ReconcileRun, starts: ReadonlyArray<{ role: Role; fac
 /** Compares the project with the issues and repairs what one right answer exists for. Pure. */
 export function reconcileProject(
   config: WorkerSyncConfig,
-  file: ProjectsFile,
+  state: StateRun,
   projectKey: string,
   input: ReconcileInput,
   now: string,
@@ -193,10 +245,18 @@ export function reconcileProject(
   const listedByNumber = new Map(byNumber.map((i) => [i.number, checked.get(i.number) ?? i]));
   const listed = [...listedByNumber.values()];
   const known = new Map([...listedByNumber, ...checked]);
-  const run = new ReconcileRun(config, file, projectKey, now);
-  repairBusyWorkers(run, known, input.trustList);
-  startWorkers(run, findStarts(run, listed));
-  return { project: projectKey, repairs: run.repairs, conflicts: run.conflicts, file: run.file };
+  const run = new ReconcileRun(config, state, projectKey, now);
+  repairBusySeats(run, known, input.trustList);
+  startSeats(run, findStarts(run, listed));
+  const view = run.view();
+  return {
+    project: projectKey,
+    family: view.family,
+    repairs: run.repairs,
+    conflicts: run.conflicts,
+    view,
+    rules: roleRulesFor(config, view),
+  };
 }
 
 /** The reconcile as a transaction's mutation: re-run afresh on whatever the file holds. */
@@ -205,16 +265,10 @@ export function reconcileMutation(
   repo: RepositoryName,
   input: ReconcileInput,
   now: () => string = () => new Date().toISOString(),
-): Mutation<ReconcileResult> {
-  return (data) => {
-    const result = reconcileProject(config, data, resolveProjectKey(data, config, repo), input, now());
-    const transitions = result.repairs.map((r) => r.transition);
-    return {
-      file: result.file,
-      changed: transitions.length > 0,
-      touched: transitions.flatMap((t) => t.touched),
-      result,
-    };
+): StateMutation<ReconcileResult> {
+  return (state) => {
+    const run = new StateRun(state);
+    return run.result(reconcileProject(config, run, resolveProjectKey(state.data, config, repo), input, now()));
   };
 }
 
@@ -239,10 +293,10 @@ export function unsafeListRepairs(result: ReconcileResult, input: ReconcileInput
 
 /** Runs a mutation's decisions without its write: a transaction with it writes nothing. */
 export const dryRun =
-  <R>(mutation: Mutation<R>): Mutation<R> =>
-  (data, context) => ({ ...mutation(data, context), changed: false });
+  <R>(mutation: StateMutation<R>): StateMutation<R> =>
+  (state) => ({ ...mutation(state), changes: [], touched: [], writeMigrated: false });
 
-const who = (project: string, role: Role) => `${role} worker of project "${project}"`;
+const who = (project: string, role: string) => `${role} worker of project "${project}"`;
 
 const BECAUSE: Record<RepairReason, string> = {
   open: "the issue no longer asks for it",
@@ -257,9 +311,10 @@ const BECAUSE: Record<RepairReason, string> = {
 };
 
 /** One line per repair, as every front door reports it. */
-export function describeRepair(project: string, r: Repair): string {
-  if (r.kind === "activate") return `${describeActivation(r.transition)} (${BECAUSE[r.reason]})`;
-  return `${who(project, r.role)}: freed from #${r.issue} (${BECAUSE[r.reason]})`;
+export function describeRepair(project: string, family: 1 | 2, r: Repair): string {
+  if (r.kind === "activate") return `${describeSynced(r.seat)} (${BECAUSE[r.reason]})`;
+  const head = family === 1 ? who(project, r.role) : `${r.seat.worker} of project "${project}"`;
+  return `${head}: freed from #${r.issue} (${BECAUSE[r.reason]})`;
 }
 
 const issueList = (issues: string[]) => issues.map((i) => `#${i}`).join(", ");
@@ -269,9 +324,13 @@ export function describeConflict(project: string, c: Conflict): string {
   const head = who(project, c.role);
   switch (c.kind) {
     case "several-issues":
-      return `${head}: ${issueList(c.issues)} are all labeled for it and it is free; not guessing which: keep the label on one`;
+      return c.level === undefined
+        ? `${head}: ${issueList(c.issues)} are all labeled for it and it is free; not guessing which: keep the label on one`
+        : `${head}: ${issueList(c.issues)} are all labeled for ${c.level}, and ${count(c.free ?? 0, `${c.level} seat is`, `${c.level} seats are`)} free; not guessing which: keep the label on fewer`;
     case "busy":
-      return `${head}: #${c.issue} is labeled for it, but it is busy on #${c.busyOn}; not taken over`;
+      return c.level === undefined
+        ? `${head}: #${c.issue} is labeled for it, but it is busy on ${issueList(c.busyOn)}; not taken over`
+        : `${head}: #${c.issue} is labeled for ${c.level}, but every ${c.level} seat is busy (on ${issueList(c.busyOn)}); not taken over`;
     case "sequential":
       return c.busyOn === null
         ? `${head}: #${c.issue} is labeled for it, and the ${c.other} worker is wanted elsewhere too; the project runs roles sequentially, so neither was started`
@@ -285,7 +344,7 @@ export function describeConflict(project: string, c: Conflict): string {
 export function reconcileCommitMessage(result: ReconcileResult, repo: RepositoryName): string {
   const parts = result.repairs.map((r) =>
     r.kind === "activate"
-      ? `${r.role} on #${r.issue} at ${r.transition.worker.model}`
+      ? `${r.role} on #${r.issue} at ${result.family === 1 ? r.seat.level : `${r.seat.level} slot ${r.seat.slot}`}`
       : `${r.role} freed from #${r.issue}`,
   );
   return `worker-sync: reconcile ${repo.owner}/${repo.name}: ${parts.join(", ") || "no change"}`;
@@ -297,7 +356,7 @@ export interface ReconcileReport {
   conflicts: string[];
 }
 
-const count = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** What a reconcile found, worded once for the CLI, the Action and the app. */
 export function summarizeReconcile(result: ReconcileResult, dryRun: boolean): ReconcileReport {
@@ -311,7 +370,7 @@ export function summarizeReconcile(result: ReconcileResult, dryRun: boolean): Re
         : `project "${project}": ${found}`;
   return {
     headline,
-    repairs: repairs.map((r) => describeRepair(project, r)),
+    repairs: repairs.map((r) => describeRepair(project, result.family, r)),
     conflicts: conflicts.map((c) => describeConflict(project, c)),
   };
 }

@@ -1,18 +1,17 @@
 import {
-  getProject,
+  type Family,
   ISSUE_NUMBER,
-  type ProjectsFile,
-  ROLES,
-  type Role,
-  type SessionOutcome,
-  type Worker,
+  isFree,
+  type ProjectView,
+  type Seat,
+  type SeatSessionOutcome,
+  TOKENS_SAVED_PER_REUSE,
 } from "../state/index.js";
 import { COMMAND_USAGE } from "./commands.js";
 import type { WorkerSyncConfig } from "./config.js";
-import { TOKENS_SAVED_PER_REUSE } from "./describe.js";
-import { codeSpan, escapeText } from "./markdown.js";
-import { type IssueSyncResult, mentionedLabels, type Notice, sessionEvents } from "./rules.js";
-import { shortenKey } from "./summary.js";
+import { labelsRead, type RoleRule } from "./labels.js";
+import { codeSpan, escapeText, shortenKey } from "./markdown.js";
+import type { IssueSyncResult, Notice } from "./rules.js";
 
 /** Marks the one status comment per issue (together with the app's own author). */
 export const STATUS_MARKER = "<!-- worker-sync:status -->";
@@ -20,12 +19,17 @@ const META = /<!-- worker-sync:meta (\{.*?\}) -->/;
 
 /** What the previous comment said about each role's session, so a re-render keeps "newly recorded". */
 export interface StatusMeta {
-  roles: Partial<Record<Role, { issue: string; tier: string; key: string | null; session: SessionOutcome }>>;
+  roles: Record<
+    string,
+    { issue: string; tier: string; slot?: number; key: string | null; session: SeatSessionOutcome }
+  >;
 }
 
+/** What happened to a seat's session in this run (a new activation, a session command). */
 export interface SessionEvent {
-  tier: string;
-  outcome: SessionOutcome;
+  level: string;
+  slot: number;
+  outcome: SeatSessionOutcome;
 }
 
 export interface StatusView {
@@ -34,15 +38,31 @@ export interface StatusView {
   issue: { number: string; title: string; labels: string[] };
   config: WorkerSyncConfig;
   projectKey: string;
-  file: ProjectsFile;
-  /** What happened to a role's session in this run (a new activation, a session command). */
-  sessions?: Partial<Record<Role, SessionEvent>>;
+  projectName?: string;
+  /** The project as the run left it. */
+  project: ProjectView;
+  rules: readonly RoleRule[];
+  /** Roles the labels ask for (family 2 shows them while they wait for a seat). */
+  wanted?: ReadonlyArray<{ role: string; level: string }>;
+  sessions?: Record<string, SessionEvent>;
+  /** Seats this run freed from the issue (family 2 shows them, with the session they keep). */
+  freed?: ReadonlyArray<{ role: string; level: string; slot: number; name?: string; sessionKey: string | null }>;
   notices?: readonly Notice[];
   /** Plain-text lines (escaped here), e.g. what a command did. */
   messages?: readonly string[];
   previous?: StatusMeta;
-  /** `/worker status`: add every worker and session of the project. */
+  /** `/worker status`: add every role, level and slot of the project. */
   wholeProject?: boolean;
+}
+
+/** Session events of a run, per role, for the status comment ("reused", "newly recorded", …). */
+export function sessionEvents(result: Pick<IssueSyncResult, "results">): Record<string, SessionEvent> {
+  const events: Record<string, SessionEvent> = {};
+  for (const r of result.results) {
+    if (r.changed && r.outcome && r.kind !== "deactivate")
+      events[r.role] = { level: r.level, slot: r.slot, outcome: r.outcome };
+  }
+  return events;
 }
 
 /** The status view of an issue after a sync: what the app posts and `worker-sync event` prints. */
@@ -57,9 +77,13 @@ export function issueStatusView(
     issue,
     config,
     projectKey: result.project,
-    file: result.file,
-    sessions: sessionEvents(result.transitions),
-    notices: result.plan.notices,
+    ...(result.projectName !== undefined ? { projectName: result.projectName } : {}),
+    project: result.view,
+    rules: result.rules,
+    wanted: result.wanted,
+    sessions: sessionEvents(result),
+    freed: result.results.filter((r) => r.kind === "deactivate" && r.changed),
+    notices: result.notices,
   };
 }
 
@@ -93,7 +117,7 @@ export function formatSince(iso: string | null): string {
 
 const tokensSaved = `~${TOKENS_SAVED_PER_REUSE.toLocaleString("en-US")} tokens saved`;
 
-function describeSession(outcome: SessionOutcome, tier: string, key: string | null): string {
+function describeSession(outcome: SeatSessionOutcome, level: string, key: string | null): string {
   const shown = key ? codeSpan(shortenKey(key)) : "";
   switch (outcome) {
     case "reused":
@@ -103,23 +127,24 @@ function describeSession(outcome: SessionOutcome, tier: string, key: string | nu
     case "replaced":
       return `newly recorded ${shown} (replaced the previous one)`;
     case "missing":
-      return `none yet for ${escapeText(tier)}: record it with ${codeSpan(`/worker session ${tier} <key>`)}`;
+      return `none yet for ${escapeText(level)}: record it with ${codeSpan(`/worker session ${level} <key>`)}`;
   }
 }
 
-/** The session of an active worker as this issue should show it. */
+/** The session of a seat on this issue as the issue should show it. */
 function sessionOutcome(
-  role: Role,
+  role: string,
   issue: string,
-  tier: string,
+  level: string,
+  slot: number,
   key: string | null,
   view: StatusView,
-): { outcome: SessionOutcome; shown: string | null } {
+): { outcome: SeatSessionOutcome; shown: string | null } {
   const shown = key ? shortenKey(key) : null;
   const now = view.sessions?.[role];
-  if (now && now.tier === tier) return { outcome: now.outcome, shown };
-  const before = view.previous?.roles[role];
-  if (before && before.issue === issue && before.tier === tier) {
+  if (now && now.level === level && now.slot === slot) return { outcome: now.outcome, shown };
+  const before = Object.hasOwn(view.previous?.roles ?? {}, role) ? view.previous?.roles[role] : undefined;
+  if (before && before.issue === issue && before.tier === level && (before.slot ?? 1) === slot) {
     if (before.key === shown) return { outcome: before.session, shown };
     if (shown === null) return { outcome: "missing", shown };
     return { outcome: before.key === null ? "recorded" : "replaced", shown };
@@ -127,39 +152,114 @@ function sessionOutcome(
   return { outcome: key ? "reused" : "missing", shown };
 }
 
-function renderNotice(notice: Notice, repoUrl: string): string {
+const issueLinks = (repoUrl: string, issues: readonly string[]) => issues.map((n) => issueLink(repoUrl, n)).join(", ");
+
+function renderNotice(notice: Notice, repoUrl: string, family: Family): string {
+  const later = "it is put on this issue once it is free and a label change or `/worker status` asks again.";
   switch (notice.kind) {
     case "busy":
-      return (
-        `> ⏳ The ${notice.role} worker is busy on ${issueLink(repoUrl, notice.busyOn)}. It is not taken over: ` +
-        `it is put on this issue once it is free and a label change or \`/worker status\` asks again.`
-      );
+      return family === 1
+        ? `> ⏳ The ${notice.role} worker is busy on ${issueLinks(repoUrl, notice.busyOn)}. It is not taken over: ${later}`
+        : `> ⏳ Every ${escapeText(notice.role)} ${escapeText(notice.level)} seat is busy (on ${issueLinks(repoUrl, notice.busyOn)}). None is taken over: one is put on this issue once it is free and a label change or \`/worker status\` asks again.`;
     case "sequential":
       return (
-        `> ⏳ This project runs one role at a time (\`roleExecution: sequential\`) and its ${notice.other} worker is ` +
-        `active on ${issueLink(repoUrl, notice.busyOn)}: the ${notice.role} worker was not started.`
+        `> ⏳ This project runs one role at a time (\`roleExecution: sequential\`) and its ${escapeText(notice.other)} worker is ` +
+        `active on ${issueLink(repoUrl, notice.busyOn)}: the ${escapeText(notice.role)} worker was not started.`
       );
-    case "several-tiers":
-      return `> Several tier labels for ${notice.role} (${notice.tiers.map(codeSpan).join(", ")}): using ${codeSpan(notice.chosen)}.`;
+    case "several-levels":
+      return `> Several ${family === 1 ? "tier" : "level"} labels for ${escapeText(notice.role)} (${notice.levels.map(codeSpan).join(", ")}): using ${codeSpan(notice.chosen)}.`;
+    case "name-unavailable":
+      return notice.busyOn === null
+        ? `> The ${escapeText(notice.role)} ${escapeText(notice.level)} level has no slot named ${codeSpan(notice.name)}: another seat was taken.`
+        : `> The ${escapeText(notice.role)} ${escapeText(notice.level)} slot ${codeSpan(notice.name)} is busy on ${issueLink(repoUrl, notice.busyOn)}: another seat was taken.`;
   }
 }
 
-function workerCell(worker: Worker, issue: string, repoUrl: string): string {
-  if (worker.active && worker.issueId === issue) return "**active**";
-  if (worker.active) return `busy on ${issueLink(repoUrl, worker.issueId ?? "?")}`;
-  return "idle";
+/** How a seat is named in a comment: `slot 2 (Ada)`. */
+const slotName = (seat: Seat | undefined, index: number) =>
+  `slot ${index + 1}${seat?.name ? ` (${escapeText(seat.name)})` : ""}`;
+
+interface Placed {
+  level: string;
+  index: number;
+  seat: Seat;
 }
 
-function renderProjectTable(view: StatusView): string[] {
-  const project = getProject(view.file, view.projectKey);
-  const rows = ROLES.map((role) => {
-    const w = project[role];
-    const state = w.active ? `active on ${issueLink(view.repoUrl, w.issueId ?? "?")}` : "idle";
-    const sessions = Object.entries(w.sessions)
-      .map(([tier, key]) => `${escapeText(tier)}: ${key ? codeSpan(shortenKey(key)) : "none"}`)
+/** The seats of a role that are on an issue (family 1: at most one). */
+function placedOn(project: ProjectView, role: string, issue: string | null): Placed[] {
+  const out: Placed[] = [];
+  const levels = project.roles[role]?.levels ?? {};
+  for (const level in levels) {
+    (levels[level] as Seat[]).forEach((seat, index) => {
+      if (!isFree(seat) && (issue === null || seat.issueId === issue)) out.push({ level, index, seat });
+    });
+  }
+  return out;
+}
+
+/** A row of the issue's table for a seat on it, and what the meta remembers of it. */
+function seatRow(view: StatusView, role: string, placed: Placed, meta: StatusMeta): string {
+  const { level, index, seat } = placed;
+  const { outcome, shown } = sessionOutcome(role, view.issue.number, level, index + 1, seat.sessionKey, view);
+  meta.roles[role] = {
+    issue: view.issue.number,
+    tier: level,
+    ...(view.project.family === 2 ? { slot: index + 1 } : {}),
+    key: shown,
+    session: outcome,
+  };
+  const cell = view.project.family === 1 ? "**active**" : `**active** · ${slotName(seat, index)}`;
+  return `| ${escapeText(role)} | ${cell} | ${escapeText(level)} | ${formatSince(seat.startTime)} | ${describeSession(outcome, level, seat.sessionKey)} |`;
+}
+
+/** Family 1: a row per role, as worker-sync always showed it. */
+function family1Rows(view: StatusView, meta: StatusMeta): string[] {
+  const { issue, repoUrl, project } = view;
+  return Object.keys(project.roles).map((role) => {
+    const here = placedOn(project, role, issue.number)[0];
+    if (here) return seatRow(view, role, here, meta);
+    const on = project.roles[role]?.workerIssue ?? placedOn(project, role, null)[0]?.seat.issueId ?? null;
+    const state = on !== null ? `busy on ${issueLink(repoUrl, on)}` : "idle";
+    return `| ${role} | ${state} | — | — | — |`;
+  });
+}
+
+/** Family 2: a row per role on the issue, and per role its labels ask for that waits for a seat. */
+function family2Rows(view: StatusView, meta: StatusMeta): string[] {
+  const { issue, project } = view;
+  const rows: string[] = [];
+  for (const role of Object.keys(project.roles)) {
+    const here = placedOn(project, role, issue.number);
+    for (const placed of here) rows.push(seatRow(view, role, placed, meta));
+    const want = view.wanted?.find((w) => w.role === role);
+    if (!here.length && want) {
+      rows.push(`| ${escapeText(role)} | waiting for a free seat | ${escapeText(want.level)} | — | — |`);
+    }
+    for (const f of view.freed ?? []) {
+      if (f.role !== role) continue;
+      const seat = `freed · slot ${f.slot}${f.name ? ` (${escapeText(f.name)})` : ""}`;
+      const kept = f.sessionKey ? `kept for the slot's next issue: ${codeSpan(shortenKey(f.sessionKey))}` : "none";
+      rows.push(`| ${escapeText(role)} | ${seat} | ${escapeText(f.level)} | — | ${kept} |`);
+    }
+  }
+  return rows;
+}
+
+/** `/worker status`, family 1: every worker with its sessions per tier, as before. */
+function family1Table(view: StatusView): string[] {
+  const rows = Object.keys(view.project.roles).map((role) => {
+    const r = view.project.roles[role];
+    const on = placedOn(view.project, role, null)[0];
+    const issue = r?.workerIssue ?? on?.seat.issueId ?? null;
+    const state = issue !== null ? `active on ${issueLink(view.repoUrl, issue)}` : "idle";
+    const sessions = Object.entries(r?.levels ?? {})
+      .map(([tier, seats]) => {
+        const key = seats[0]?.sessionKey ?? null;
+        return `${escapeText(tier)}: ${key ? codeSpan(shortenKey(key)) : "none"}`;
+      })
       .join(" · ");
-    const tier = w.active && w.model ? escapeText(w.model) : "—";
-    return `| ${role} | ${state} | ${tier} | ${w.active ? formatSince(w.startTime) : "—"} | ${sessions || "none"} |`;
+    const tier = on ? escapeText(on.level) : "—";
+    return `| ${role} | ${state} | ${tier} | ${on ? formatSince(on.seat.startTime) : "—"} | ${sessions || "none"} |`;
   });
   return [
     "",
@@ -171,41 +271,60 @@ function renderProjectTable(view: StatusView): string[] {
   ];
 }
 
-const projectTitle = (file: ProjectsFile, key: string) => {
-  const name = getProject(file, key).name;
-  return typeof name === "string" && name !== key ? `${escapeText(name)} (${codeSpan(key)})` : codeSpan(key);
-};
+/** `/worker status`, family 2: every role, level and slot. */
+function family2Table(view: StatusView): string[] {
+  const rows: string[] = [];
+  for (const [role, r] of Object.entries(view.project.roles)) {
+    for (const [level, seats] of Object.entries(r.levels)) {
+      if (!seats.length) rows.push(`| ${escapeText(role)} | ${escapeText(level)} | — | no slots | — | — |`);
+      seats.forEach((seat, index) => {
+        const state = isFree(seat) ? "free" : `active on ${issueLink(view.repoUrl, seat.issueId ?? "?")}`;
+        const since = isFree(seat) ? "—" : formatSince(seat.startTime);
+        const key = seat.sessionKey ? codeSpan(shortenKey(seat.sessionKey)) : "none";
+        rows.push(
+          `| ${escapeText(role)} | ${escapeText(level)} | ${slotName(seat, index)} | ${state} | ${since} | ${key} |`,
+        );
+      });
+    }
+  }
+  return [
+    "",
+    "**Every role, level and slot of the project**",
+    "",
+    "| Role | Level | Slot | Seat | Since | Session |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...rows,
+  ];
+}
+
+const projectTitle = (view: StatusView) =>
+  view.projectName !== undefined && view.projectName !== view.projectKey
+    ? `${escapeText(view.projectName)} (${codeSpan(view.projectKey)})`
+    : codeSpan(view.projectKey);
 
 /** The status comment for one issue. Deterministic: the same state renders the same text. */
 export function renderStatus(view: StatusView): { body: string; meta: StatusMeta } {
   const { issue, repoUrl } = view;
-  const project = getProject(view.file, view.projectKey);
+  const family = view.project.family;
   const meta: StatusMeta = { roles: {} };
-  const rows = ROLES.map((role) => {
-    const w = project[role];
-    const state = workerCell(w, issue.number, repoUrl);
-    if (!(w.active && w.issueId === issue.number)) return `| ${role} | ${state} | — | — | — |`;
-    const tier = w.model ?? "";
-    const key = Object.hasOwn(w.sessions, tier) ? (w.sessions[tier] ?? null) : null;
-    const { outcome, shown } = sessionOutcome(role, issue.number, tier, key, view);
-    meta.roles[role] = { issue: issue.number, tier, key: shown, session: outcome };
-    return `| ${role} | ${state} | ${escapeText(tier)} | ${formatSince(w.startTime)} | ${describeSession(outcome, tier, key)} |`;
-  });
-  const labels = mentionedLabels(view.config, issue.labels);
-  const lines = [
-    STATUS_MARKER,
-    `**worker-sync** · project ${projectTitle(view.file, view.projectKey)} · “${escapeText(issue.title)}”`,
-    "",
-    "| Role | Worker | Tier | Since | Session |",
-    "| --- | --- | --- | --- | --- |",
-    ...rows,
-  ];
+  const rows = family === 1 ? family1Rows(view, meta) : family2Rows(view, meta);
+  const labels = labelsRead(view.rules, issue.labels);
+  const lines = [STATUS_MARKER, `**worker-sync** · project ${projectTitle(view)} · “${escapeText(issue.title)}”`, ""];
+  if (family === 1 || rows.length) {
+    lines.push(
+      family === 1 ? "| Role | Worker | Tier | Since | Session |" : "| Role | Seat | Level | Since | Session |",
+      "| --- | --- | --- | --- | --- |",
+      ...rows,
+    );
+  } else {
+    lines.push("No seat of the project is on this issue.");
+  }
   const notices = view.notices ?? [];
   const messages = view.messages ?? [];
   if (notices.length || messages.length) lines.push("");
-  for (const notice of notices) lines.push(renderNotice(notice, repoUrl));
+  for (const notice of notices) lines.push(renderNotice(notice, repoUrl, family));
   for (const message of messages) lines.push(`> ${escapeText(message)}`);
-  if (view.wholeProject) lines.push(...renderProjectTable(view));
+  if (view.wholeProject) lines.push(...(family === 1 ? family1Table(view) : family2Table(view)));
   lines.push(
     "",
     `<sub>Labels read: ${labels.length ? labels.map((l) => `“${escapeText(l)}”`).join(", ") : "none"} · commands: ${COMMAND_USAGE.map((u) => u.split(":")[0]).join(", ")}</sub>`,

@@ -1,26 +1,30 @@
 /**
- * Labels → workers, level-triggered: from an issue as it is now and the state file as
- * it is now, the transitions that bring the workers in line. Applying the same facts
- * twice, or older facts after newer ones were applied and superseded, cannot stack up:
- * every decision is "make it so", never "toggle".
+ * Labels → seats, level-triggered: from an issue as it is now and the state file as it is
+ * now, the transitions (src/state transitions.ts, on the one model of both families) that
+ * bring the seats in line. Applying the same facts twice, or older facts after newer ones
+ * were applied and superseded, cannot stack up: every decision is "make it so", never "toggle".
  */
 import {
-  activate,
-  deactivate,
-  getProject,
-  type Mutation,
-  otherRole,
-  type ProjectsFile,
-  ROLES,
-  type Role,
-  type SessionOutcome,
-  setSession,
-  type TransitionResult,
+  activateMutation,
+  deactivateMutation,
+  type Family,
+  isFree,
+  type ProjectView,
+  type RoleView,
+  type Seat,
+  type SeatRef,
+  SeatsBusyError,
+  type StateChange,
+  type StateMutation,
+  type SeatResult as StateSeatResult,
+  sessionMutation,
   UserError,
   WorkerBusyError,
 } from "../state/index.js";
-import { isLabelMentioned, labelMatches, type WorkerSyncConfig } from "./config.js";
+import { labelMatches, type WorkerSyncConfig } from "./config.js";
+import { isLabelMentioned, type RoleRule, roleRulesFor, type WantedSeat, wantedSeats } from "./labels.js";
 import { type RepositoryName, resolveProjectKey } from "./project-key.js";
+import { StateRun } from "./state-run.js";
 
 /** "pull-request": the number is a pull request's (GitHub's issue endpoints return those too), never an issue. */
 export type IssueState = "open" | "closed" | "deleted" | "transferred" | "pull-request";
@@ -32,217 +36,247 @@ export interface IssueFacts {
   labels: string[];
 }
 
-export type Step = { kind: "activate"; role: Role; tier: string } | { kind: "deactivate"; role: Role };
-
 /** Things the issue's comment must say because a wish could not be granted or was ambiguous. */
 export type Notice =
-  | { kind: "busy"; role: Role; busyOn: string }
-  | { kind: "sequential"; role: Role; other: Role; busyOn: string }
-  | { kind: "several-tiers"; role: Role; tiers: string[]; chosen: string };
+  /** Every seat of the level is on another issue (family 1: the role's one worker is). */
+  | { kind: "busy"; role: string; level: string; busyOn: string[] }
+  | { kind: "sequential"; role: string; other: string; busyOn: string }
+  | { kind: "several-levels"; role: string; levels: string[]; chosen: string }
+  /** A `<role>:<level>:<Name>` label named a slot that is busy or missing: another seat was taken. */
+  | { kind: "name-unavailable"; role: string; level: string; name: string; busyOn: string | null };
 
-export interface IssuePlan {
-  project: string;
-  /** Roles the labels ask for, with the tier each asks for. */
-  wanted: Partial<Record<Role, string>>;
-  steps: Step[];
-  notices: Notice[];
-  /** False when neither the labels nor any worker concern this issue: nothing to say on it. */
-  involved: boolean;
-}
-
-/** The roles an issue's labels ask for and at which tier (closed or gone issues ask for none). */
-export function wantedRoles(
-  config: WorkerSyncConfig,
-  facts: IssueFacts,
-): { wanted: Partial<Record<Role, string>>; notices: Notice[] } {
-  const wanted: Partial<Record<Role, string>> = {};
-  const notices: Notice[] = [];
-  if (facts.state !== "open") return { wanted, notices };
-  const has = (name: string) => facts.labels.some((label) => labelMatches(label, name));
-  for (const role of ROLES) {
-    const rc = config.roles[role];
-    if (!rc.labels.some(has)) continue;
-    const tiers = rc.tiers.filter(has);
-    // With several tier labels, the last one configured (the most senior by convention) wins.
-    const chosen = tiers.at(-1) ?? rc.defaultTier;
-    if (tiers.length > 1) notices.push({ kind: "several-tiers", role, tiers, chosen });
-    wanted[role] = chosen;
-  }
-  return { wanted, notices };
-}
-
-/** Which labels of the issue this config reads, as they are written on the issue. */
-export function mentionedLabels(config: WorkerSyncConfig, labels: string[]): string[] {
-  const names = ROLES.flatMap((role) => [...config.roles[role].labels, ...config.roles[role].tiers]);
-  return labels.filter((label) => names.some((name) => labelMatches(label, name)));
-}
-
-/** Decides the transitions for one issue against the current file. Pure. */
-export function planIssue(
-  config: WorkerSyncConfig,
-  file: ProjectsFile,
-  projectKey: string,
-  facts: IssueFacts,
-): IssuePlan {
-  const project = getProject(file, projectKey);
-  const { wanted, notices } = wantedRoles(config, facts);
-  // Both role labels on one issue of a sequential project: the later stage (qa) wins, whatever
-  // ran before, so the outcome does not depend on the order the labels arrived in.
-  if (project.roleExecution === "sequential" && wanted.dev !== undefined && wanted.qa !== undefined) {
-    delete wanted.dev;
-    notices.push({ kind: "sequential", role: "dev", other: "qa", busyOn: facts.number });
-  }
-  const steps: Step[] = [];
-  // Where each worker will be once earlier steps are applied: decides busy and sequential.
-  const busy: Record<Role, string | null> = {
-    // As in the core: an "active" worker with no issue is on nothing, so it is free.
-    dev: project.dev.active ? project.dev.issueId : null,
-    qa: project.qa.active ? project.qa.issueId : null,
-  };
-  for (const role of ROLES) {
-    const worker = project[role];
-    if (worker.issueId === facts.number && wanted[role] === undefined) {
-      steps.push({ kind: "deactivate", role });
-      busy[role] = null;
-    }
-  }
-  for (const role of ROLES) {
-    const tier = wanted[role];
-    if (tier === undefined) continue;
-    const worker = project[role];
-    const here = worker.active && worker.issueId === facts.number;
-    if (here && worker.model === tier) continue;
-    const elsewhere = busy[role];
-    if (!here && elsewhere !== null) {
-      notices.push({ kind: "busy", role, busyOn: elsewhere });
-      continue;
-    }
-    const other = otherRole(role);
-    const otherOn = busy[other];
-    if (project.roleExecution === "sequential" && otherOn !== null) {
-      notices.push({ kind: "sequential", role, other, busyOn: otherOn });
-      continue;
-    }
-    steps.push({ kind: "activate", role, tier });
-    busy[role] = facts.number;
-  }
-  const onIssue = ROLES.some((role) => project[role].issueId === facts.number);
-  return {
-    project: projectKey,
-    wanted,
-    steps,
-    notices,
-    involved: onIssue || Object.keys(wanted).length > 0 || notices.length > 0,
-  };
-}
+/** What a run did to one seat: the seat as the mutation left it, and which step it was. */
+export type SeatResult = StateSeatResult & {
+  kind: "activate" | "deactivate" | "session";
+  /** A freed seat: the issue it was on. */
+  wasOn?: string | null;
+};
 
 export interface IssueSyncResult {
   project: string;
-  plan: IssuePlan;
-  /** One per step, in order; `changed` false for a step that found the worker already so. */
-  transitions: TransitionResult[];
-  file: ProjectsFile;
+  /** The project's `name` in the file, when it has one. */
+  projectName?: string;
+  family: Family;
+  rules: RoleRule[];
+  /** Roles the labels ask for, with the level each asks for. */
+  wanted: WantedSeat[];
+  results: SeatResult[];
+  notices: Notice[];
+  /** False when neither the labels nor any seat concern this issue: nothing to say on it. */
+  involved: boolean;
+  /** The project as the run leaves it. */
+  view: ProjectView;
 }
 
-/** Applies a plan's steps through the core transitions (the session invariant checks them). */
-export function applyPlan(
-  file: ProjectsFile,
-  plan: IssuePlan,
-  issue: string,
-  now: string,
-): { file: ProjectsFile; transitions: TransitionResult[] } {
-  const transitions: TransitionResult[] = [];
-  let current = file;
-  for (const step of plan.steps) {
-    const input = { project: plan.project, role: step.role, issue };
-    try {
-      const result =
-        step.kind === "activate" ? activate(current, { ...input, tier: step.tier, now }) : deactivate(current, input);
-      current = result.file;
-      transitions.push(result);
-    } catch (error) {
-      // The plan mirrors the core's refusals; should they ever differ, the core wins and says why.
-      if (!(error instanceof WorkerBusyError)) throw error;
-      plan.notices.push(
-        error.reason === "busy"
-          ? { kind: "busy", role: step.role, busyOn: error.busyOn }
-          : { kind: "sequential", role: step.role, other: otherRole(step.role), busyOn: error.busyOn },
-      );
-    }
+/** The seat a ref points at in a view. */
+const seatAt = (view: ProjectView, ref: SeatRef): Seat | undefined =>
+  view.roles[ref.role]?.levels[ref.level]?.[ref.index];
+
+/** Whether any seat of the role is on the issue. */
+export function roleOnIssue(role: RoleView, issue: string): boolean {
+  // Family 1's one worker may be on an issue at a tier it has no seat for (a hand-edited `model: null`).
+  if (role.onePerRole) return role.workerIssue === issue;
+  for (const level in role.levels) {
+    if ((role.levels[level] as Seat[]).some((s) => !isFree(s) && s.issueId === issue)) return true;
   }
-  return { file: current, transitions };
+  return false;
 }
 
-const outcome = (
-  before: ProjectsFile,
-  after: ProjectsFile,
-  transitions: TransitionResult[],
-  result: IssueSyncResult,
-) => ({
-  file: after,
-  changed: after !== before && transitions.some((t) => t.changed),
-  touched: transitions.flatMap((t) => t.touched),
-  result,
-});
+/** The index of the free slot a `<role>:<level>:<Name>` label names, or why it cannot be taken. */
+function namedSlot(view: ProjectView, want: WantedSeat, issue: string): { index?: number; busyOn?: string | null } {
+  const seats = view.roles[want.role]?.levels[want.level] ?? [];
+  const index = seats.findIndex((s) => s.name?.toLowerCase() === want.name?.toLowerCase());
+  const seat = seats[index];
+  if (!seat) return { busyOn: null };
+  if (isFree(seat) || seat.issueId === issue) return { index };
+  // The issue already has another seat of the level: it stays there rather than moving.
+  return seats.some((s) => !isFree(s) && s.issueId === issue) ? {} : { busyOn: seat.issueId };
+}
 
-/** The mutation an issue event runs: resolve the project, plan, apply. Re-run afresh on a conflict. */
+/** A part of an issue's sync: one role's steps, of one kind (reconcile repairs in phases). */
+export interface SyncOnly {
+  role: string;
+  kind?: SeatResult["kind"];
+}
+
+/** Brings one issue's seats in line with its labels, on the run's working state. */
+export function syncIssueOn(
+  run: StateRun,
+  config: WorkerSyncConfig,
+  project: string,
+  facts: IssueFacts,
+  now: string,
+  only?: SyncOnly,
+): IssueSyncResult {
+  const skip = (role: string, kind: SeatResult["kind"]) =>
+    only !== undefined && (only.role !== role || (only.kind !== undefined && only.kind !== kind));
+  const issue = facts.number;
+  const start = run.view(project);
+  const rules = roleRulesFor(config, start);
+  const read = facts.state === "open" ? wantedSeats(rules, facts.labels) : { wanted: [], several: [] };
+  const notices: Notice[] = read.several.map((s) => ({ kind: "several-levels", ...s }));
+  let wanted = read.wanted;
+  // Several role labels on one issue of a sequential project: the later stage wins, whatever ran
+  // before, so the outcome does not depend on the order the labels arrived in.
+  const last = wanted.at(-1);
+  if (start.roleExecution === "sequential" && last && wanted.length > 1) {
+    for (const w of wanted.slice(0, -1))
+      notices.push({ kind: "sequential", role: w.role, other: last.role, busyOn: issue });
+    wanted = [last];
+  }
+  const results: SeatResult[] = [];
+  const onIssue = Object.values(start.roles).some((r) => roleOnIssue(r, issue));
+  for (const role in start.roles) {
+    if (skip(role, "deactivate")) continue;
+    if (wanted.some((w) => w.role === role) || !roleOnIssue(start.roles[role] as RoleView, issue)) continue;
+    const change = deactivateMutation({ project, role, issue })(run.state);
+    run.add(change);
+    for (const seat of change.result.freed) results.push({ ...seat, kind: "deactivate", wasOn: issue });
+  }
+  for (const want of wanted) {
+    if (skip(want.role, "activate")) continue;
+    const view = run.view(project);
+    const named = want.name === undefined ? {} : namedSlot(view, want, issue);
+    if (want.name !== undefined && named.index === undefined && named.busyOn !== undefined) {
+      notices.push({
+        kind: "name-unavailable",
+        role: want.role,
+        level: want.level,
+        name: want.name,
+        busyOn: named.busyOn,
+      });
+    }
+    let change: StateChange<StateSeatResult>;
+    try {
+      const input = { project, role: want.role, level: want.level, issue };
+      change = activateMutation(
+        named.index === undefined ? input : { ...input, slot: named.index + 1 },
+        () => now,
+      )(run.state);
+    } catch (error) {
+      if (error instanceof SeatsBusyError) {
+        notices.push({ kind: "busy", role: want.role, level: want.level, busyOn: [...error.busyOn] });
+        continue;
+      }
+      if (!(error instanceof WorkerBusyError)) throw error;
+      notices.push(
+        error.reason === "busy"
+          ? { kind: "busy", role: want.role, level: want.level, busyOn: [error.busyOn] }
+          : { kind: "sequential", role: want.role, other: error.role, busyOn: error.busyOn },
+      );
+      continue;
+    }
+    run.add(change);
+    results.push({ ...change.result, kind: "activate" });
+  }
+  const name = run.state.data.projects[project]?.name;
+  return {
+    project,
+    ...(typeof name === "string" ? { projectName: name } : {}),
+    family: start.family,
+    rules,
+    wanted,
+    results,
+    notices,
+    involved: onIssue || wanted.length > 0 || notices.length > 0,
+    view: run.view(project),
+  };
+}
+
+/** The mutation an issue event runs: resolve the project, bring its seats in line. Re-run afresh on a conflict. */
 export function issueSyncMutation(
   config: WorkerSyncConfig,
   repo: RepositoryName,
   facts: IssueFacts,
   now: () => string = () => new Date().toISOString(),
-): Mutation<IssueSyncResult> {
-  return (data) => {
-    const project = resolveProjectKey(data, config, repo);
-    const plan = planIssue(config, data, project, facts);
-    const { file, transitions } = applyPlan(data, plan, facts.number, now());
-    return outcome(data, file, transitions, { project, plan, transitions, file });
+): StateMutation<IssueSyncResult> {
+  return (state) => {
+    const run = new StateRun(state);
+    return run.result(syncIssueOn(run, config, resolveProjectKey(state.data, config, repo), facts, now()));
   };
 }
 
-/** `/worker release`: frees every worker on this issue, whatever its labels say. */
+/** `/worker release`: frees every seat on this issue, whatever its labels say. */
 export function releaseMutation(config: WorkerSyncConfig, repo: RepositoryName, issue: string) {
   return issueSyncMutation(config, repo, { number: issue, state: "closed", labels: [] });
 }
 
-/** The role a tier belongs to, for `/worker session <tier> …`. */
-export function roleForTier(config: WorkerSyncConfig, tier: string): Role {
-  const roles = ROLES.filter((role) => config.roles[role].tiers.some((t) => labelMatches(t, tier)));
-  const all = ROLES.flatMap((role) => config.roles[role].tiers);
-  if (roles.length === 0) throw new UserError(`unknown tier "${tier}" (known: ${all.join(", ")})`);
-  if (roles.length > 1) throw new UserError(`tier "${tier}" belongs to both dev and qa; rename one in the config`);
-  return roles[0] as Role;
-}
-
 export interface SessionCommandResult extends IssueSyncResult {
-  role: Role;
-  tier: string;
+  role: string;
+  level: string;
+  slot: number;
   previous: string | null;
 }
 
-/** `/worker session <tier> <key|--clear>`: the only command that changes a session. */
+const tierWord = (family: Family) => (family === 1 ? "tier" : "level");
+
+/** The role and seat `/worker session <level> …` on an issue means: the seat of that level on the issue. */
+function sessionSeat(view: ProjectView, rules: readonly RoleRule[], word: string, issue: string): SeatRef {
+  const what = tierWord(view.family);
+  const matches = rules.flatMap((rule) => {
+    const level = rule.levels.find((l) => labelMatches(l, word));
+    return level === undefined ? [] : [{ role: rule.role, level }];
+  });
+  if (!matches.length) {
+    const all = [...new Set(rules.flatMap((r) => r.levels))];
+    throw new UserError(`unknown ${what} "${word}" (known: ${all.join(", ")})`);
+  }
+  const seatsOf = (m: { role: string; level: string }) => view.roles[m.role]?.levels[m.level] ?? [];
+  const here = matches.flatMap((m) =>
+    seatsOf(m).flatMap((s, index) => (!isFree(s) && s.issueId === issue ? [{ ...m, index }] : [])),
+  );
+  const last = matches.flatMap((m) =>
+    seatsOf(m).flatMap((s, index) => (isFree(s) && s.lastIssueId === issue ? [{ ...m, index }] : [])),
+  );
+  const found = here[0] ?? last[0];
+  if (found && (here.length || last.length) === 1) return { project: view.id, ...found };
+  if (matches.length > 1) {
+    const roles = matches.map((m) => m.role).join(" and ");
+    throw new UserError(`${what} "${word}" belongs to both ${roles}; rename one in the config`);
+  }
+  const match = matches[0] as { role: string; level: string };
+  const count = seatsOf(match).length;
+  if (view.family === 1 || count <= 1) return { project: view.id, ...match, index: 0 };
+  throw new UserError(
+    `no ${match.role} ${match.level} seat is on #${issue}, and the level has ${count} slots: put one on this issue with its labels first`,
+  );
+}
+
+/** `/worker session <level> <key|--clear>`: the only command that changes a session, for the seat on this issue. */
 export function sessionCommandMutation(
   config: WorkerSyncConfig,
   repo: RepositoryName,
-  tier: string,
+  issue: string,
+  level: string,
   key: string | null,
-): Mutation<SessionCommandResult> {
-  const role = roleForTier(config, tier);
-  const canonical = config.roles[role].tiers.find((t) => labelMatches(t, tier)) ?? tier;
-  return (data) => {
-    const project = resolveProjectKey(data, config, repo);
-    const sessions = getProject(data, project)[role].sessions;
-    const previous = Object.hasOwn(sessions, canonical) ? (sessions[canonical] ?? null) : null;
-    const set = setSession(data, { project, role, tier: canonical, key });
-    const outcome: SessionOutcome = key === null ? "missing" : previous === null ? "recorded" : "replaced";
-    const result: TransitionResult = { ...set, session: { tier: canonical, key, outcome } };
-    const plan: IssuePlan = { project, wanted: {}, steps: [], notices: [], involved: true };
-    return {
-      file: result.file,
-      changed: result.changed,
-      touched: result.touched,
-      result: { project, plan, transitions: [result], file: result.file, role, tier: canonical, previous },
-    };
+): StateMutation<SessionCommandResult> {
+  return (state) => {
+    const run = new StateRun(state);
+    const project = resolveProjectKey(state.data, config, repo);
+    const view = run.view(project);
+    const rules = roleRulesFor(config, view);
+    const ref = sessionSeat(view, rules, level, issue);
+    const previous = seatAt(view, ref)?.sessionKey ?? null;
+    const set = sessionMutation({ project, role: ref.role, level: ref.level, slot: ref.index + 1, key })(run.state);
+    run.add(set);
+    const after = run.view(project);
+    const result: SeatResult = { ...set.result, kind: "session" };
+    const name = state.data.projects[project]?.name;
+    return run.result({
+      project,
+      ...(typeof name === "string" ? { projectName: name } : {}),
+      family: view.family,
+      rules,
+      wanted: [],
+      results: [result],
+      notices: [],
+      involved: true,
+      view: after,
+      role: ref.role,
+      level: ref.level,
+      slot: ref.index + 1,
+      previous,
+    });
   };
 }
 
@@ -268,7 +302,7 @@ export const keepsStatusComment = (config: WorkerSyncConfig, state: IssueState):
 /**
  * What an issue event does with the issue's status comment once its transitions ran: none
  * (the config keeps none, or the issue is gone), keep an existing one current, or create one
- * when a worker or a role label is involved. The app does it; `worker-sync event` shows it.
+ * when a seat or a role label is involved. The app does it; `worker-sync event` shows it.
  */
 export function statusCommentAction(
   config: WorkerSyncConfig,
@@ -279,24 +313,25 @@ export function statusCommentAction(
   return involved ? "create" : "update";
 }
 
-/** Session events of a run, per role, for the status comment ("reused", "newly recorded", …). */
-export function sessionEvents(transitions: readonly TransitionResult[]) {
-  const events: Partial<Record<Role, { tier: string; outcome: SessionOutcome }>> = {};
-  for (const t of transitions) {
-    if (t.changed && t.session) events[t.role] = { tier: t.session.tier, outcome: t.session.outcome };
-  }
-  return events;
-}
+/** A seat as a commit message or a log line names it: `medior`, or `medior slot 2` in family 2. */
+export const seatWords = (family: Family, r: Pick<SeatResult, "level" | "slot">) =>
+  family === 1 ? r.level : `${r.level} slot ${r.slot}`;
 
 /** The commit message for a state change made for an issue. */
 export function commitMessageFor(result: IssueSyncResult | SessionCommandResult, repo: RepositoryName, issue: string) {
   const where = `worker-sync: ${repo.owner}/${repo.name}#${issue}`;
-  if ("tier" in result) {
-    const key = result.transitions[0]?.session?.key;
-    return `${where}: ${result.role} ${result.tier} session ${key ? "recorded" : "cleared"}`;
+  if ("previous" in result) {
+    const key = result.results[0]?.sessionKey;
+    return `${where}: ${result.role} ${seatWords(result.family, result)} session ${key ? "recorded" : "cleared"}`;
   }
-  const parts = result.transitions
-    .filter((t) => t.changed)
-    .map((t) => (t.worker.active ? `${t.role} active at ${t.worker.model}` : `${t.role} idle`));
+  const parts = result.results
+    .filter((r) => r.changed)
+    .map((r) =>
+      r.kind === "activate"
+        ? `${r.role} active at ${seatWords(result.family, r)}`
+        : result.family === 1
+          ? `${r.role} idle`
+          : `${r.role} ${seatWords(result.family, r)} freed`,
+    );
   return `${where}: ${parts.join(", ") || "update"}`;
 }

@@ -3,6 +3,7 @@ import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeGitHub } from "../support/fake-github.js";
 import {
+  changeIssue,
   commentPayload,
   createApp,
   deliver,
@@ -34,15 +35,8 @@ const writes = () =>
 const statusComments = (n: number) => fake.commentsOn(FULL, n).filter((c) => c.body.includes("worker-sync:status"));
 
 /** The issue changes on GitHub, then GitHub delivers the event about it. */
-async function change(issue: IssueShape, action: string, label?: string) {
-  fake.setIssue(FULL, {
-    number: issue.number,
-    title: issue.title ?? `Issue ${issue.number}`,
-    state: issue.state ?? "open",
-    labels: issue.labels,
-  });
-  await deliver(probot, "issues", issuesPayload(action, issue, label));
-}
+const change = (issue: IssueShape, action: string, label?: string) =>
+  changeIssue({ fake, probot }, issue, action, label);
 
 describe("label changes", () => {
   beforeEach(() => {
@@ -397,7 +391,7 @@ describe("comment commands", () => {
     await command("looks good to me");
     expect(fake.log.filter((r) => !r.path.includes("access_tokens"))).toEqual([]);
     await command("/worker session");
-    expect(fake.commentsOn(FULL, 1)[0]?.body).toContain('expected "/worker session &lt;tier&gt; &lt;key&gt;"');
+    expect(fake.commentsOn(FULL, 1)[0]?.body).toContain('expected "/worker session &lt;level&gt; &lt;key&gt;"');
     expect(fake.commits(FULL)).toHaveLength(0);
   });
 });

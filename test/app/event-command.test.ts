@@ -1,9 +1,9 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
-import { issuesPayload, projectsJson } from "./harness.js";
+import { issuesPayload, projectsJson, slotsJson } from "./harness.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -78,4 +78,56 @@ it("names the payload file and the missing field of a payload that is not an iss
     "worker-sync event: wrong.json: not an issues webhook payload: action: expected string, received number",
   );
   expect(await readFile(join(dir, "projects.json"), "utf8")).toBe(before);
+});
+
+describe("worker-sync event on a family-2 file", () => {
+  beforeEach(async () => {
+    await writeFile(join(dir, "projects.json"), slotsJson());
+  });
+
+  const deliverLocally = async (action: string, issue: Parameters<typeof issuesPayload>[1], label?: string) => {
+    const f = await payload(`${action}-${issue.number}.json`, issuesPayload(action, issue, label));
+    return run("event", "--name", "issues", "--payload", f, "--file", "projects.json");
+  };
+  const medior = async () =>
+    JSON.parse(await readFile(join(dir, "projects.json"), "utf8")).projects.hello.workers.developer.levels.medior;
+  const ADA = "agent:main:subagent:hello-developer-medior-ada";
+
+  it("chooses seats, says where they are busy, frees a slot keeping its session and reuses it", async () => {
+    const one = await deliverLocally("labeled", { number: 1, labels: ["Doing"] }, "Doing");
+    expect(one.code).toBe(0);
+    // The project is found by its repoRemote (git@github.com:Codertocat/Hello-World.git).
+    expect(one.out).toContain(
+      `developer medior slot 1 (Ada) of project "hello": active on #1; session reused: ${ADA} (about 50,000 tokens saved)`,
+    );
+    expect(one.out).toContain("| developer | **active** · slot 1 (Ada) | medior |");
+    const two = await deliverLocally("labeled", { number: 2, labels: ["Doing", "developer:medior:Bruno"] }, "Doing");
+    expect(two.out).toContain('developer medior slot 2 (Bruno) of project "hello": active on #2; no session yet');
+    const before = await readFile(join(dir, "projects.json"), "utf8");
+    const three = await deliverLocally("labeled", { number: 3, labels: ["Doing"] }, "Doing");
+    expect(three.out).toContain("#3: every developer medior seat is busy (on #1, #2); none taken over");
+    expect(three.out).toContain("#3: no change to projects.json");
+    expect(await readFile(join(dir, "projects.json"), "utf8")).toBe(before);
+    const closed = await deliverLocally("closed", { number: 1, labels: ["Doing"], state: "closed" });
+    expect(closed.out).toContain(
+      `developer medior slot 1 (Ada) of project "hello": now idle (was on #1); session kept: ${ADA}`,
+    );
+    expect((await medior())[0]).toMatchObject({ active: false, sessionKey: ADA, name: "Ada", lastIssueId: "1" });
+    const again = await deliverLocally("labeled", { number: 3, labels: ["Doing", "mid"] }, "mid");
+    expect(again.out).toContain(
+      `developer medior slot 1 (Ada) of project "hello": active on #3; session reused: ${ADA}`,
+    );
+    expect((await medior())[0]).toMatchObject({ active: true, issueId: "3", sessionKey: ADA });
+  });
+
+  it("keeps an old family-1 config working on a family-2 file (dev → developer, tiers → levels)", async () => {
+    await writeFile(
+      join(dir, "ws.yml"),
+      "roles:\n  dev:\n    labels: [In Progress]\n    tiers: [junior, medior, senior]\n    defaultTier: senior\n",
+    );
+    const f = await payload("p.json", issuesPayload("labeled", { number: 4, labels: ["In Progress"] }, "In Progress"));
+    const { code, out } = await run("event", "-n", "issues", "--payload", f, "-c", "ws.yml", "-f", "projects.json");
+    expect(code).toBe(0);
+    expect(out).toContain('developer senior slot 1 (Cleo) of project "hello": active on #4');
+  });
 });

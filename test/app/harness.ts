@@ -5,8 +5,11 @@
 import { generateKeyPairSync } from "node:crypto";
 import { createRequire } from "node:module";
 import type { WebhookDefinition } from "@octokit/webhooks-examples";
+import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
+import { afterEach, beforeEach } from "vitest";
 import app from "../../src/app/index.js";
+import { FakeGitHub } from "../support/fake-github.js";
 
 export const OWNER = "Codertocat";
 export const REPO = "Hello-World";
@@ -201,4 +204,94 @@ export function projectsJson(options: { roleExecution?: "parallel" | "sequential
     null,
     2,
   )}\n`;
+}
+
+/** A slot as DevClaw writes an empty one, with what is given. */
+export const slot = (over: Record<string, unknown> = {}) => ({
+  active: false,
+  issueId: null,
+  sessionKey: null,
+  startTime: null,
+  ...over,
+});
+
+/**
+ * A family-2 projects.json (DevClaw 1.6): two projects, Codertocat/Hello-World's found by its
+ * `repoRemote` only (its `repo` is a local path of another name). Developer medior has two
+ * slots, Ada holding a session; senior one; tester one slot per level.
+ */
+export function slotsJson(options: { roleExecution?: "parallel" | "sequential" } = {}) {
+  return `${JSON.stringify(
+    {
+      projects: {
+        hello: {
+          slug: "hello",
+          name: "hello",
+          repo: "~/git/hw",
+          repoRemote: `git@github.com:${FULL}.git`,
+          groupName: "Project: hello",
+          baseBranch: "main",
+          deployBranch: "main",
+          channels: [{ channelId: "-1003843401024", channel: "telegram", name: "primary", events: ["*"] }],
+          provider: "github",
+          ...(options.roleExecution ? { roleExecution: options.roleExecution } : {}),
+          workers: {
+            developer: {
+              levels: {
+                junior: [slot()],
+                medior: [
+                  slot({ sessionKey: "agent:main:subagent:hello-developer-medior-ada", name: "Ada" }),
+                  slot({ name: "Bruno" }),
+                ],
+                senior: [slot({ name: "Cleo" })],
+              },
+            },
+            tester: { levels: { junior: [slot()], medior: [slot()], senior: [slot()] } },
+            reviewer: { levels: { junior: [], senior: [] } },
+          },
+        },
+        other: {
+          slug: "other",
+          name: "other",
+          repo: "~/git/other",
+          repoRemote: "https://github.com/acme/other.git",
+          workers: { developer: { levels: { medior: [slot()] } } },
+        },
+      },
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+/**
+ * For a test file: before each test, a fresh fake GitHub answering through nock and the app
+ * in a real Probot; after it, nock cleaned. Read `fake` and `probot` from the returned object.
+ */
+export function useAppOnFakeGitHub(): { fake: FakeGitHub; probot: Probot } {
+  const ctx = {} as { fake: FakeGitHub; probot: Probot };
+  beforeEach(async () => {
+    nock.disableNetConnect();
+    ctx.fake = new FakeGitHub();
+    ctx.fake.useNock();
+    ({ probot: ctx.probot } = await createApp());
+  });
+  afterEach(() => nock.cleanAll());
+  return ctx;
+}
+
+/** The issue changes on GitHub (the fake), then GitHub delivers the event about it. */
+export async function changeIssue(
+  { fake, probot }: { fake: FakeGitHub; probot: Probot },
+  issue: IssueShape,
+  action: string,
+  label?: string,
+) {
+  fake.setIssue(FULL, {
+    number: issue.number,
+    title: issue.title ?? `Issue ${issue.number}`,
+    state: issue.state ?? "open",
+    labels: issue.labels,
+  });
+  await deliver(probot, "issues", issuesPayload(action, issue, label));
 }

@@ -105,6 +105,9 @@ describe("schemas/worker-sync-config.schema.json", () => {
     "state:\n  path: state/projects.json\n  repo: acme/state\n  branch: main\n",
     "roles:\n  dev:\n    labels: [In progress]\n    tiers: [junior, senior]\n    defaultTier: junior\n",
     "roles:\n  qa:\n    labels: [Testing by hand]\n",
+    // Issue 13: roles of any name, with levels, as DevClaw 1.5+ has them.
+    "roles:\n  architect:\n    labels: [Designing]\n",
+    "roles:\n  developer:\n    levels: [junior, senior]\n    defaultLevel: senior\n",
   ];
   it.each(accepted)("accepts what worker-sync accepts: %j", (yaml) => {
     const data = parseYaml(yaml) ?? {};
@@ -122,7 +125,8 @@ describe("schemas/worker-sync-config.schema.json", () => {
     "roles:\n  dev:\n    labels: []\n",
     `roles:\n  dev:\n    labels: ["${"L".repeat(51)}"]\n`,
     "roles:\n  dev:\n    tiers: [../senior]\n",
-    "roles:\n  architect:\n    labels: [Designing]\n",
+    "roles:\n  developer:\n    levels: [../senior]\n",
+    "roles:\n  bad role:\n    labels: [Doing]\n",
   ];
   it.each(refused)("flags what worker-sync refuses: %j", (yaml) => {
     const data = parseYaml(yaml);

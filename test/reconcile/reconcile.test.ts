@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type ProjectsFile, planWrite } from "../../src/state/index.js";
+import { type ProjectsFile, planStateWrite } from "../../src/state/index.js";
 import { parseConfig } from "../../src/sync/config.js";
 import { parseIssueList } from "../../src/sync/issue-list.js";
 import { type ReconcileInput, reconcileMutation, summarizeReconcile } from "../../src/sync/reconcile.js";
@@ -13,7 +13,7 @@ const NOW = "2026-03-01T12:00:00.000Z";
 const list = (...issues: ReturnType<typeof listedIssue>[]) => parseIssueList(issues, "issues.json");
 
 function reconcile(text: string, input: Partial<ReconcileInput>) {
-  const plan = planWrite(
+  const plan = planStateWrite(
     text,
     "projects.json",
     reconcileMutation(config, REPO, { listed: [], trustList: false, ...input }, () => NOW),

@@ -101,7 +101,7 @@ it("ordinary names and keys still pass everywhere", async () => {
     ok: true,
   });
   expect(
-    parseConfig({ roles: { dev: { tiers: ["junior", "Constructor", "v1.2"], defaultTier: "v1.2" } } }).roles.dev.tiers,
+    parseConfig({ roles: { dev: { tiers: ["junior", "Constructor", "v1.2"], defaultTier: "v1.2" } } }).roles.dev?.tiers,
   ).toContain("Constructor");
   const run = await cli([
     "session",

@@ -19,7 +19,7 @@ it("finds the /worker command on its own line and validates it", () => {
 it("explains a malformed command", () => {
   expect(parseWorkerCommand("/worker session senior")).toEqual({
     ok: false,
-    error: 'expected "/worker session <tier> <key>" or "/worker session <tier> --clear"',
+    error: 'expected "/worker session <level> <key>" or "/worker session <level> --clear"',
   });
   expect(parseWorkerCommand("/worker session senior <b>x</b>")).toMatchObject({ ok: false });
   expect(parseWorkerCommand("/worker dance")).toEqual({ ok: false, error: 'unknown command "/worker dance"' });

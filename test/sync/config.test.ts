@@ -1,17 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, isLabelMentioned, parseConfig } from "../../src/sync/config.js";
+import { ConfigError, parseConfig } from "../../src/sync/config.js";
+import { isLabelMentioned } from "../../src/sync/labels.js";
 
 describe("parseConfig", () => {
+  // Roles not configured take the state file's defaults (test/sync/labels.test.ts), so none are filled in here.
   it("fills in every default from an absent or empty file", () => {
     for (const raw of [null, {}]) {
-      expect(parseConfig(raw)).toEqual({
-        state: { path: "memory/projects.json" },
-        roles: {
-          dev: { labels: ["Doing"], tiers: ["junior", "medior", "senior"], defaultTier: "medior" },
-          qa: { labels: ["Testing"], tiers: ["qa"], defaultTier: "qa" },
-        },
-        comment: true,
-      });
+      expect(parseConfig(raw)).toEqual({ state: { path: "memory/projects.json" }, roles: {}, comment: true });
     }
   });
 
@@ -24,26 +19,33 @@ describe("parseConfig", () => {
     });
     expect(config.state).toEqual({ path: "memory/projects.json", repo: "acme/workers", branch: "state" });
     expect(config.project).toBe("-1001234567890");
-    expect(config.roles.dev).toEqual({
-      labels: ["In Progress"],
-      tiers: ["junior", "medior", "senior"],
-      defaultTier: "medior",
-    });
-    expect(config.roles.qa.labels).toEqual(["Testing"]);
+    expect(config.roles.dev).toEqual({ labels: ["In Progress"] });
+    expect(config.roles.qa).toBeUndefined();
     expect(config.comment).toBe(false);
   });
 
   it.each([
     [{ roles: { dev: { labels: "Doing" } } }, "roles.dev.labels: expected a list of label names"],
     [{ roles: { dev: { labels: [] } } }, "roles.dev.labels: list at least one label"],
-    [{ roles: { qa: { defaultTier: "senior" } } }, 'roles.qa.defaultTier: "senior" is not one of roles.qa.tiers (qa)'],
+    [
+      { roles: { qa: { tiers: ["qa"], defaultTier: "senior" } } },
+      'roles.qa.defaultTier: "senior" is not one of roles.qa.tiers (qa)',
+    ],
     [{ roles: { dev: { tiers: ["bad tier"] } } }, "roles.dev.tiers.0: expected a tier name"],
+    [{ roles: { developer: { levels: ["bad level"] } } }, "roles.developer.levels.0: expected a tier name"],
+    [{ roles: { "bad role": {} } }, 'roles.bad role: expected a role name of letters, digits, "-", "_" or "."'],
+    [{ roles: { constructor: {} } }, 'roles.constructor: a role cannot be named "constructor"'],
+    [{ roles: { dev: { levels: ["a"], tiers: ["a"] } } }, "roles.dev.tiers: give either levels or tiers"],
+    [
+      { roles: { tester: { levels: ["junior"], defaultLevel: "senior" } } },
+      'roles.tester.defaultLevel: "senior" is not one of roles.tester.levels (junior)',
+    ],
+    [{ roles: { developer: { level: ["junior"] } } }, "roles.developer.level: unknown setting"],
     [{ roles: { qa: { labels: ["doing"] } } }, 'roles.qa.labels.0: "doing" is already used by roles.dev.labels.0'],
     [{ state: { repo: "not a repo" } }, 'state.repo: expected a repository as "owner/name"'],
     [{ state: { path: "../x.json" } }, "state.path: expected a path inside the repository"],
     [{ comment: "yes" }, "comment: expected true or false"],
     [{ lables: ["Doing"] }, "lables: unknown setting"],
-    [{ roles: { ops: {} } }, "roles.ops: unknown setting"],
     [{ repositories: ["acme/app"] }, 'repositories: expected a map of "owner/name" to project ids'],
     [{ repositories: { "not a repo": "-1" } }, 'repositories.not a repo: expected a repository as "owner/name"'],
     [{ repositories: { "acme/app": [] } }, "repositories.acme/app: list at least one project id"],
@@ -66,6 +68,19 @@ describe("parseConfig", () => {
       true,
     ]);
     expect(isLabelMentioned(config, "To Test")).toBe(false);
+  });
+
+  it("keeps today's roles.dev/qa with tiers and defaultTier working unchanged", () => {
+    const config = parseConfig({
+      roles: {
+        dev: { labels: ["In Progress"], tiers: ["junior", "medior", "senior"], defaultTier: "medior" },
+        qa: { labels: ["Testing"], tiers: ["qa"], defaultTier: "qa" },
+      },
+    });
+    expect(config.roles).toEqual({
+      dev: { labels: ["In Progress"], tiers: ["junior", "medior", "senior"], defaultTier: "medior" },
+      qa: { labels: ["Testing"], tiers: ["qa"], defaultTier: "qa" },
+    });
   });
 });
 

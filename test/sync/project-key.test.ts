@@ -41,6 +41,24 @@ describe("resolveProjectKey", () => {
     expect(resolveProjectKey(file({ "-1": "https://github.com/acme/app" }), config, here)).toBe("-1");
   });
 
+  it("takes the project whose repoRemote (family 2) names this repository, https or scp-like", () => {
+    const slots = (remotes: Record<string, Record<string, string>>) => ({ projects: remotes });
+    const f = slots({
+      other: { repo: "~/git/other", repoRemote: "https://github.com/acme/other.git" },
+      app: { repo: "~/git/checkout", repoRemote: "git@github.com:acme/app.git" },
+    });
+    expect(resolveProjectKey(f, config, here)).toBe("app");
+    expect(
+      resolveProjectKey(slots({ a: { repoRemote: "https://github.com/acme/app.git" }, b: {} }), config, here),
+    ).toBe("a");
+    // A remote naming an owner says it exactly: a local path of the same name is another owner's checkout.
+    const fork = slots({
+      mine: { repo: "~/git/app", repoRemote: "git@github.com:someone/app.git" },
+      theirs: { repo: "~/git/x", repoRemote: "https://github.com/Acme/App" },
+    });
+    expect(resolveProjectKey(fork, config, here)).toBe("theirs");
+  });
+
   it("falls back to the only project, and refuses to guess among several", () => {
     expect(resolveProjectKey(file({ "-9": "~/git/elsewhere" }), config, here)).toBe("-9");
     expect(() => resolveProjectKey(file({ "-1": "~/git/x", "-2": "~/git/y" }), config, here)).toThrow(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { ProjectsFile } from "../../src/state/index.js";
+import { type ProjectsFile, parseState, serialize, viewOf } from "../../src/state/index.js";
 import { parseConfig } from "../../src/sync/config.js";
+import { roleRulesFor } from "../../src/sync/labels.js";
 import { codeSpan, escapeText } from "../../src/sync/markdown.js";
 import {
   isStatusComment,
@@ -31,14 +32,21 @@ function file(dev: { on?: string; tier?: string; senior?: string | null }, qaOn?
   };
 }
 
-const view = (over: Partial<StatusView>): StatusView => ({
-  repoUrl: "https://github.com/acme/app",
-  issue: { number: "1", title: "Fix the thing", labels: ["Doing", "senior"] },
-  config: parseConfig({}),
-  projectKey: P,
-  file: file({ on: "1", senior: "agent:main:subagent:7f3a9c" }),
-  ...over,
-});
+const pv = (f: ProjectsFile) => viewOf(parseState(serialize(f), "projects.json"), P);
+
+const view = (over: Partial<StatusView>): StatusView => {
+  const project = over.project ?? pv(file({ on: "1", senior: "agent:main:subagent:7f3a9c" }));
+  return {
+    repoUrl: "https://github.com/acme/app",
+    issue: { number: "1", title: "Fix the thing", labels: ["Doing", "senior"] },
+    config: parseConfig({}),
+    projectKey: P,
+    projectName: "app",
+    rules: roleRulesFor(parseConfig({}), project),
+    ...over,
+    project,
+  };
+};
 
 describe("escaping", () => {
   it("defuses mentions, references, HTML, markdown and table pipes", () => {
@@ -63,17 +71,17 @@ describe("renderStatus", () => {
   });
 
   it("says when a tier has no session yet, and how to record one", () => {
-    const { body } = renderStatus(view({ file: file({ on: "1" }) }));
+    const { body } = renderStatus(view({ project: pv(file({ on: "1" })) }));
     expect(body).toContain("none yet for senior: record it with `/worker session senior <key>`");
   });
 
   it("keeps saying 'newly recorded' for the same assignment, from the previous comment", () => {
-    const recorded = renderStatus(view({ sessions: { dev: { tier: "senior", outcome: "recorded" } } }));
+    const recorded = renderStatus(view({ sessions: { dev: { level: "senior", slot: 1, outcome: "recorded" } } }));
     expect(recorded.body).toContain("newly recorded `…agent:7f3a9c`");
     const previous = parseStatusMeta(recorded.body);
     expect(renderStatus(view({ ...(previous ? { previous } : {}) })).body).toContain("newly recorded");
     // A session that appeared since the last comment was recorded for this assignment.
-    const before = renderStatus(view({ file: file({ on: "1" }) }));
+    const before = renderStatus(view({ project: pv(file({ on: "1" })) }));
     const meta = parseStatusMeta(before.body);
     expect(renderStatus(view({ ...(meta ? { previous: meta } : {}) })).body).toContain("newly recorded");
   });
@@ -82,8 +90,8 @@ describe("renderStatus", () => {
     const { body } = renderStatus(
       view({
         issue: { number: "3", title: "Next", labels: ["Doing"] },
-        file: file({ on: "2" }),
-        notices: [{ kind: "busy", role: "dev", busyOn: "2" }],
+        project: pv(file({ on: "2" })),
+        notices: [{ kind: "busy", role: "dev", level: "medior", busyOn: ["2"] }],
       }),
     );
     expect(body).toContain("| dev | busy on [#2](https://github.com/acme/app/issues/2) | — | — | — |");
@@ -93,7 +101,7 @@ describe("renderStatus", () => {
   });
 
   it("is deterministic, and its hidden data cannot close the HTML comment", () => {
-    const evil = view({ file: file({ on: "1", senior: "x-->y<z" }) });
+    const evil = view({ project: pv(file({ on: "1", senior: "x-->y<z" })) });
     expect(renderStatus(evil).body).toBe(renderStatus(evil).body);
     const meta = renderStatus(evil)
       .body.split("\n")
@@ -103,7 +111,7 @@ describe("renderStatus", () => {
   });
 
   it("lists every worker and session of the project for /worker status", () => {
-    const { body } = renderStatus(view({ wholeProject: true, file: file({ on: "1", senior: "k1" }, "4") }));
+    const { body } = renderStatus(view({ wholeProject: true, project: pv(file({ on: "1", senior: "k1" }, "4")) }));
     expect(body).toContain("| qa | active on [#4](https://github.com/acme/app/issues/4) | qa |");
     expect(body).toContain("junior: none · medior: none · senior: `k1`");
   });

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type ProjectsFile, planWrite, serialize } from "../../src/state/index.js";
+import { type ProjectsFile, parseState, planStateWrite, serialize } from "../../src/state/index.js";
 import { parseConfig } from "../../src/sync/config.js";
-import { type IssueFacts, issueSyncMutation, planIssue, sessionCommandMutation } from "../../src/sync/rules.js";
+import { type IssueFacts, issueSyncMutation, sessionCommandMutation } from "../../src/sync/rules.js";
 
 const config = parseConfig({});
 const repo = { owner: "acme", name: "app" };
@@ -39,7 +39,24 @@ const facts = (number: string, labels: string[], state: IssueFacts["state"] = "o
 });
 
 const NOW = () => "2026-11-24T10:00:00.000Z";
-const apply = (f: ProjectsFile, x: IssueFacts) => issueSyncMutation(config, repo, x, NOW)(f, { migrated: [] });
+/** The issue's sync on a file: what it did, and the file it writes (the same file when it writes nothing). */
+const apply = (f: ProjectsFile, x: IssueFacts) => {
+  const plan = planStateWrite(serialize(f), "p.json", issueSyncMutation(config, repo, x, NOW));
+  const file = plan.text === null ? f : (JSON.parse(plan.text) as ProjectsFile);
+  return { changed: plan.text !== null, result: plan.result, file };
+};
+/** The steps an issue's sync takes, in the words of the old planner. */
+const planIssue = (_c: unknown, f: ProjectsFile, _p: string, x: IssueFacts) => {
+  const { result } = apply(f, x);
+  return {
+    ...result,
+    steps: result.results
+      .filter((r) => r.changed)
+      .map((r) =>
+        r.kind === "activate" ? { kind: r.kind, role: r.role, tier: r.level } : { kind: r.kind, role: r.role },
+      ),
+  };
+};
 
 describe("planIssue", () => {
   it("activates dev at the tier label, qa at its default tier, and frees workers of closed issues", () => {
@@ -66,7 +83,7 @@ describe("planIssue", () => {
   it("reports a busy worker instead of taking it over", () => {
     const plan = planIssue(config, file({ dev: ["2", "senior"] }), P, facts("3", ["Doing"]));
     expect(plan.steps).toEqual([]);
-    expect(plan.notices).toEqual([{ kind: "busy", role: "dev", busyOn: "2" }]);
+    expect(plan.notices).toEqual([{ kind: "busy", role: "dev", level: "medior", busyOn: ["2"] }]);
   });
 
   it("reports roleExecution sequential clearly", () => {
@@ -93,7 +110,7 @@ describe("planIssue", () => {
     const plan = planIssue(config, file(), P, facts("1", ["Doing", "junior", "senior"]));
     expect(plan.steps).toEqual([{ kind: "activate", role: "dev", tier: "senior" }]);
     expect(plan.notices).toEqual([
-      { kind: "several-tiers", role: "dev", tiers: ["junior", "senior"], chosen: "senior" },
+      { kind: "several-levels", role: "dev", levels: ["junior", "senior"], chosen: "senior" },
     ]);
   });
 
@@ -107,15 +124,20 @@ describe("issueSyncMutation", () => {
   it("reuses the tier's session and leaves every other session alone", () => {
     const done = apply(file({ senior: "agent:s" }), facts("1", ["Doing", "senior"]));
     expect(done.changed).toBe(true);
-    expect(done.result.transitions[0]?.session).toEqual({ tier: "senior", key: "agent:s", outcome: "reused" });
+    expect(done.result.results[0]).toMatchObject({ level: "senior", sessionKey: "agent:s", outcome: "reused" });
     expect(done.file.projects[P]?.dev).toMatchObject({ active: true, issueId: "1", model: "senior", startTime: NOW() });
   });
 
   it("goes through the core's checks: a session command records one tier's session only", () => {
     const text = serialize(file({ senior: "agent:s" }));
-    const plan = planWrite(text, "p.json", sessionCommandMutation(config, repo, "medior", "agent:m"));
-    expect(plan.after.projects[P]?.dev.sessions).toEqual({ junior: null, medior: "agent:m", senior: "agent:s" });
-    expect(plan.result.transitions[0]?.session?.outcome).toBe("recorded");
+    const plan = planStateWrite(text, "p.json", sessionCommandMutation(config, repo, "1", "medior", "agent:m"));
+    expect((JSON.parse(plan.text as string) as ProjectsFile).projects[P]?.dev.sessions).toEqual({
+      junior: null,
+      medior: "agent:m",
+      senior: "agent:s",
+    });
+    expect(plan.result.results[0]?.outcome).toBe("recorded");
+    expect(parseState(plan.text as string, "p.json").family).toBe(1);
   });
 
   // Level-triggered: whatever happened before, applying the issue's current facts gives the

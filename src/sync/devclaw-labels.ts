@@ -1,0 +1,21 @@
+/** DevClaw's own names (its workflow.yaml and label parsing), which worker-sync's defaults follow. */
+
+/** DevClaw's role aliases: the family-1 names of its first two roles. */
+export const ROLE_ALIASES: Readonly<Record<string, string>> = { dev: "developer", qa: "tester" };
+
+/** DevClaw's active labels: the label that means the role works on the issue. */
+export const ACTIVE_LABELS: Readonly<Record<string, string>> = {
+  developer: "Doing",
+  tester: "Testing",
+  reviewer: "Reviewing",
+  architect: "Researching",
+};
+
+/** How a default role is named in messages about the config: family 1's names for its two roles. */
+export const DEFAULT_ROLE_NAMES: Readonly<Record<string, string>> = { developer: "dev", tester: "qa" };
+
+/** developer for `dev`, `Developer` or `developer`; other names in lower case. */
+export const canonicalRole = (name: string) => {
+  const lower = name.trim().toLowerCase();
+  return ROLE_ALIASES[lower] ?? lower;
+};
