@@ -78,6 +78,24 @@ function transition<R>(values: Record<string, unknown>, io: CliIo, mutation: Sta
   return runTransaction(backendFor(values, io), mutation, { message: "", readOnly });
 }
 
+/** Runs a seat change on the file and prints what it did. */
+async function changeSeat<R>(
+  values: Record<string, unknown>,
+  io: CliIo,
+  mutation: StateMutation<R>,
+  say: (r: R) => string,
+) {
+  const done = await transition(values, io, mutation);
+  io.stdout(say(done.result));
+  return 0;
+}
+
+/** The project and role every seat command names. */
+const seatOwner = (values: Record<string, unknown>) => ({
+  project: required(values, "project"),
+  role: parseRole(required(values, "role")),
+});
+
 export const COMMANDS: Record<string, CliCommand> = {
   validate: {
     summary: "Check a projects.json: JSON syntax, schema, and whether it needs migrating.",
@@ -147,16 +165,13 @@ export const COMMANDS: Record<string, CliCommand> = {
     async run(values, io) {
       const slot = parseSlot(values.slot);
       const input = {
-        project: required(values, "project"),
-        role: parseRole(required(values, "role")),
+        ...seatOwner(values),
         level: levelOf(values),
         issue: parseIssue(required(values, "issue")),
         ...(slot !== undefined ? { slot } : {}),
         ...(typeof values.session === "string" ? { sessionKey: parseSessionKey(values.session, "--session") } : {}),
       };
-      const done = await transition(values, io, activateMutation(input));
-      io.stdout(describeActivated(done.result));
-      return 0;
+      return changeSeat(values, io, activateMutation(input), describeActivated);
     },
   },
   deactivate: {
@@ -169,13 +184,10 @@ export const COMMANDS: Record<string, CliCommand> = {
     },
     async run(values, io) {
       const input = {
-        project: required(values, "project"),
-        role: parseRole(required(values, "role")),
+        ...seatOwner(values),
         ...(typeof values.issue === "string" ? { issue: parseIssue(values.issue) } : {}),
       };
-      const done = await transition(values, io, deactivateMutation(input));
-      io.stdout(describeDeactivated(done.result));
-      return 0;
+      return changeSeat(values, io, deactivateMutation(input), describeDeactivated);
     },
   },
   session: {
@@ -198,15 +210,12 @@ export const COMMANDS: Record<string, CliCommand> = {
       );
       const slot = parseSlot(values.slot);
       const input = {
-        project: required(values, "project"),
-        role: parseRole(required(values, "role")),
+        ...seatOwner(values),
         level: levelOf(values),
         ...(slot !== undefined ? { slot } : {}),
         key,
       };
-      const done = await transition(values, io, sessionMutation(input));
-      io.stdout(describeSessionSet(done.result));
-      return 0;
+      return changeSeat(values, io, sessionMutation(input), describeSessionSet);
     },
   },
   convert: convertCommand,

@@ -92,42 +92,42 @@ function looksValidSlot(s: unknown): boolean {
   return s.name === undefined || typeof s.name === "string";
 }
 
-/** The same rules as slotsFileSchema, never looser (a test holds the two together). */
-export function looksValidSlots(data: unknown): boolean {
+/** Whether every project passes the common checks and every entry of its `workers` passes `check`. */
+function everyWorker(data: unknown, slots: boolean, check: (w: Obj) => boolean): boolean {
   if (!isRecord(data) || !isRecord(data.projects)) return false;
   for (const id in data.projects) {
     const p = data.projects[id];
-    if (!isRecord(p) || !looksValidProjectCommon(p, true)) return false;
+    if (!isRecord(p) || !looksValidProjectCommon(p, slots)) return false;
     const workers = p.workers as Obj;
     for (const role in workers) {
-      const r = workers[role];
-      if (role === "" || !isRecord(r) || !isRecord(r.levels)) return false;
-      for (const level in r.levels) {
-        const slots = r.levels[level];
-        if (level === "" || !Array.isArray(slots)) return false;
-        for (const s of slots) if (!looksValidSlot(s)) return false;
-      }
+      const w = workers[role];
+      if (role === "" || !isRecord(w) || !check(w)) return false;
     }
   }
   return true;
 }
 
-/** The same rules as flatWorkersFileSchema, never looser (a test holds the two together). */
-export function looksValidFlatWorkers(data: unknown): boolean {
-  if (!isRecord(data) || !isRecord(data.projects)) return false;
-  for (const id in data.projects) {
-    const p = data.projects[id];
-    if (!isRecord(p) || !looksValidProjectCommon(p, false)) return false;
-    const workers = p.workers as Obj;
-    for (const role in workers) {
-      const w = workers[role];
-      if (role === "" || !isRecord(w) || typeof w.active !== "boolean") return false;
-      if (!isNullableString(w.issueId) || !isNullableString(w.startTime)) return false;
-      if (!isOptionalNullableString(w.previousLabel)) return false;
-      for (const f of ["level", "tier"]) if (w[f] !== undefined && w[f] !== null && !isName(w[f])) return false;
-      if (!isRecord(w.sessions)) return false;
-      for (const t in w.sessions) if (t === "" || !isNullableString(w.sessions[t])) return false;
-    }
+function looksValidSlotsRole(r: Obj): boolean {
+  if (!isRecord(r.levels)) return false;
+  for (const level in r.levels) {
+    const slots = r.levels[level];
+    if (level === "" || !Array.isArray(slots)) return false;
+    for (const s of slots) if (!looksValidSlot(s)) return false;
   }
   return true;
 }
+
+function looksValidFlatWorker(w: Obj): boolean {
+  if (typeof w.active !== "boolean" || !isNullableString(w.issueId) || !isNullableString(w.startTime)) return false;
+  if (!isOptionalNullableString(w.previousLabel)) return false;
+  for (const f of ["level", "tier"]) if (w[f] !== undefined && w[f] !== null && !isName(w[f])) return false;
+  if (!isRecord(w.sessions)) return false;
+  for (const t in w.sessions) if (t === "" || !isNullableString(w.sessions[t])) return false;
+  return true;
+}
+
+/** The same rules as slotsFileSchema, never looser (a test holds the two together). */
+export const looksValidSlots = (data: unknown): boolean => everyWorker(data, true, looksValidSlotsRole);
+
+/** The same rules as flatWorkersFileSchema, never looser (a test holds the two together). */
+export const looksValidFlatWorkers = (data: unknown): boolean => everyWorker(data, false, looksValidFlatWorker);

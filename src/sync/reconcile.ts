@@ -11,7 +11,7 @@ import { describeSynced } from "./describe.js";
 import { type RoleRule, roleLabelsOf, roleRulesFor } from "./labels.js";
 import { type RepositoryName, resolveProjectKey } from "./project-key.js";
 import { type IssueFacts, type IssueState, type SeatResult, type SyncOnly, syncIssueOn } from "./rules.js";
-import { StateRun } from "./state-run.js";
+import { projectMutation, StateRun } from "./state-run.js";
 
 /** An issue as a list call returned it. */
 export interface ListedIssue extends IssueFacts {
@@ -266,10 +266,7 @@ export function reconcileMutation(
   input: ReconcileInput,
   now: () => string = () => new Date().toISOString(),
 ): StateMutation<ReconcileResult> {
-  return (state) => {
-    const run = new StateRun(state);
-    return run.result(reconcileProject(config, run, resolveProjectKey(state.data, config, repo), input, now()));
-  };
+  return projectMutation(config, repo, (run, project) => reconcileProject(config, run, project, input, now()));
 }
 
 /**

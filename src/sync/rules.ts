@@ -24,7 +24,7 @@ import {
 import { labelMatches, type WorkerSyncConfig } from "./config.js";
 import { isLabelMentioned, type RoleRule, roleRulesFor, type WantedSeat, wantedSeats } from "./labels.js";
 import { type RepositoryName, resolveProjectKey } from "./project-key.js";
-import { StateRun } from "./state-run.js";
+import { projectMutation, StateRun } from "./state-run.js";
 
 /** "pull-request": the number is a pull request's (GitHub's issue endpoints return those too), never an issue. */
 export type IssueState = "open" | "closed" | "deleted" | "transferred" | "pull-request";
@@ -190,10 +190,7 @@ export function issueSyncMutation(
   facts: IssueFacts,
   now: () => string = () => new Date().toISOString(),
 ): StateMutation<IssueSyncResult> {
-  return (state) => {
-    const run = new StateRun(state);
-    return run.result(syncIssueOn(run, config, resolveProjectKey(state.data, config, repo), facts, now()));
-  };
+  return projectMutation(config, repo, (run, project) => syncIssueOn(run, config, project, facts, now()));
 }
 
 /** `/worker release`: frees every seat on this issue, whatever its labels say. */

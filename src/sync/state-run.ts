@@ -6,8 +6,11 @@ import {
   type SeatRef,
   type StateChange,
   type StateFile,
+  type StateMutation,
   viewOf,
 } from "../state/index.js";
+import type { WorkerSyncConfig } from "./config.js";
+import { type RepositoryName, resolveProjectKey } from "./project-key.js";
 
 /**
  * Several transitions in one mutation: each sees the state the earlier ones left (applied
@@ -56,3 +59,11 @@ export class StateRun {
     return { changes: this.changes, touched: this.touched, result };
   }
 }
+
+/** A mutation on the project of `repo`, re-run afresh on whatever the file holds (so a conflict re-applies it). */
+export const projectMutation =
+  <R>(config: WorkerSyncConfig, repo: RepositoryName, apply: (run: StateRun, project: string) => R): StateMutation<R> =>
+  (state) => {
+    const run = new StateRun(state);
+    return run.result(apply(run, resolveProjectKey(state.data, config, repo)));
+  };
