@@ -1,10 +1,11 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the tests edit arbitrary JSON
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { renderSchemas } from "../../scripts/schemas.js";
-import { checkSchema, inspectText } from "../../src/state/index.js";
+import { checkSchema, inspectState, inspectText } from "../../src/state/index.js";
 import { parseConfig } from "../../src/sync/config.js";
 import { cli, EXAMPLE, REPO, workspace } from "../cli/helpers.js";
 import { HOSTILE_FILES } from "../reliability/hostile-files.js";
@@ -32,7 +33,6 @@ describe("schemas/ is generated from the zod schemas", () => {
 
 describe("schemas/projects.schema.json", () => {
   /** A current-shape file and variations of it, each a user could write. */
-  // biome-ignore lint/suspicious/noExplicitAny: the variations edit arbitrary JSON
   const variants: Array<[string, (d: Record<string, any>) => void]> = [
     ["the example", () => {}],
     ["with $schema", (d) => Object.assign(d, { $schema: "../schemas/projects.schema.json" })],
@@ -132,5 +132,27 @@ describe("schemas/worker-sync-config.schema.json", () => {
     const data = parseYaml(yaml);
     expect(() => parseConfig(data)).toThrow();
     expect(validConfig(data)).toBe(false);
+  });
+});
+
+describe("schemas/projects.schema.json covers both families", () => {
+  const shape = (name: string) =>
+    JSON.parse(readFileSync(join(REPO, "test", "fixtures", "shapes", name), "utf8")) as Record<string, any>;
+  // The current shapes of each family: DevClaw 1.3-1.4's workers map, 1.6's slots with and without lastIssueId.
+  const current = ["s6-workers-slug.json", "s8-levels-channelid.json", "s9-levels-lastissue.json"];
+
+  it.each(current)("accepts %s, which worker-sync reads as current", (name) => {
+    const data = shape(name);
+    expect(inspectState(JSON.stringify(data), name).problems).toEqual([]);
+    expect(validProjects(data), JSON.stringify(validProjects.errors)).toBe(true);
+  });
+
+  it("flags a slot whose sessionKey is not a string, as worker-sync does", () => {
+    const data = shape("s9-levels-lastissue.json");
+    const project = Object.values(data.projects)[0] as any;
+    const level = Object.values(project.workers.developer.levels)[0] as any[];
+    level[0].sessionKey = 42;
+    expect(inspectState(JSON.stringify(data), "p.json").problems).not.toEqual([]);
+    expect(validProjects(data)).toBe(false);
   });
 });
