@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import {
   issueNumberOf,
+  levelOrTier,
   nameSchema,
   sessionChange,
   sessionKeySchema,
@@ -133,12 +134,7 @@ export function parseInputs(raw: RawInputs): ActionInputs {
   const target = () => ({ project: need("project"), role: need("role") });
   // `level`, or its synonym `tier`; both given must agree.
   const level = (): string => {
-    if (v.level && v.tier && v.level !== v.tier) {
-      throw new UserError(
-        `inputs "level" and "tier" name the same thing; give one (got ${shown(v.level)} and ${shown(v.tier)})`,
-      );
-    }
-    const given = v.level || v.tier;
+    const given = levelOrTier(v.level || undefined, v.tier || undefined, 'inputs "level" and "tier"');
     if (!given) throw new UserError(`input "level" (or its synonym "tier") is required for the ${v.command} command`);
     return given;
   };

@@ -7,6 +7,7 @@ import {
   describeSessionSet,
   formatProblems,
   inspectState,
+  levelOrTier,
   migrateMutation,
   parseState,
   readMutation,
@@ -50,14 +51,8 @@ const levelOptions = {
 /** `--level`, or its synonym `--tier`; both given must agree. */
 function levelOf(values: Record<string, unknown>): string {
   const level = typeof values.level === "string" ? values.level : undefined;
-  const tier = typeof values.tier === "string" ? values.tier : undefined;
-  if (level !== undefined && tier !== undefined && level !== tier) {
-    throw new UserError(
-      `--level and --tier name the same thing; give one (got ${JSON.stringify(level)} and ${JSON.stringify(tier)})`,
-    );
-  }
-  if (level !== undefined) return parseLevel(level, "--level");
-  if (tier !== undefined) return parseLevel(tier, "--tier");
+  const given = levelOrTier(level, typeof values.tier === "string" ? values.tier : undefined, "--level and --tier");
+  if (given !== undefined) return parseLevel(given, level !== undefined ? "--level" : "--tier");
   throw new UserError("--level is required (or its synonym --tier)");
 }
 

@@ -73,6 +73,17 @@ export function sessionChange(key: string | undefined, clear: boolean, refusal: 
   return clear ? null : checkSessionKey(key as string, what);
 }
 
+/**
+ * A level given under its name or its older synonym `tier` (undefined = not given): both given
+ * must agree. `both` names the pair as the edge calls them, e.g. `--level and --tier`.
+ */
+export function levelOrTier(level: string | undefined, tier: string | undefined, both: string): string | undefined {
+  if (level !== undefined && tier !== undefined && level !== tier) {
+    throw new UserError(`${both} name the same thing; give one (got ${shown(level)} and ${shown(tier)})`);
+  }
+  return level ?? tier;
+}
+
 /** An issue number as GitHub gives it: 1 to 9,999,999,999, no sign, no leading zero. */
 export const ISSUE_NUMBER = /^[1-9]\d{0,9}$/;
 

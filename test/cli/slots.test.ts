@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cli } from "./helpers.js";
+import { cli, workspace } from "./helpers.js";
 
 /** A DevClaw 1.6 file (family 2): two developer medior slots, one tester slot, a key of DevClaw's own. */
 const slot = (extra: Record<string, unknown> = {}) => ({
@@ -181,5 +181,21 @@ describe("the CLI on a DevClaw slots file (family 2)", () => {
     const r = await cli(["migrate", ...F], dir);
     expect(r).toEqual({ code: 0, stdout: "projects.json: already current, nothing changed", stderr: "" });
     expect(read(dir)).toBe(text);
+  });
+});
+
+describe("--level and its synonym --tier", () => {
+  it("refuses the two naming different levels, in one line, and writes nothing", async () => {
+    const dir = workspace();
+    const before = readFileSync(join(dir, "memory", "projects.json"), "utf8");
+    const r = await cli(
+      ["activate", "--project", "-1001234567890", "--role", "dev", "--level", "senior", "--tier", "junior", "-i", "7"],
+      dir,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(
+      'worker-sync activate: --level and --tier name the same thing; give one (got "senior" and "junior")',
+    );
+    expect(readFileSync(join(dir, "memory", "projects.json"), "utf8")).toBe(before);
   });
 });
