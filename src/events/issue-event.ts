@@ -17,6 +17,7 @@ import {
   keepsStatusComment,
   statusCommentAction,
 } from "../sync/rules.js";
+import type { HandOff } from "../sync/seat-moves.js";
 import type { HandlerDeps } from "./deps.js";
 import type { CommentOutcome } from "./status-comment.js";
 import {
@@ -33,7 +34,10 @@ import {
 export type EventOutcome<R> =
   | { kind: "ignored"; reason: string }
   | { kind: "problem"; message: string; comment?: CommentOutcome }
-  | ({ kind: "synced" } & Synced<R>);
+  | ({ kind: "synced" } & Synced<R> & {
+        /** Other issues this delivery changed seats on: hand-offs of freed seats, queue dispatches. */
+        handoffs?: HandOff[];
+      });
 
 const isAction = (action: string): action is IssueAction => (ISSUE_ACTIONS as readonly string[]).includes(action);
 

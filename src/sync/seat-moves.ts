@@ -1,0 +1,61 @@
+/**
+ * What a step did to seats, in the shape a workflow's next step acts on: the seats put on
+ * an issue (`activated`) and the seats freed (`released`). The Action prints these as its
+ * `activated`/`released` outputs; hand-offs and queue dispatches of the same delivery count.
+ */
+import type { IssueSyncResult, SeatResult } from "./rules.js";
+
+export interface SeatMove {
+  project: string;
+  role: string;
+  level: string;
+  /** 1-based; a family-1 tier is one seat, slot 1. */
+  slot: number;
+  /** The issue the seat was put on (activated) or freed from (released). */
+  issue: string;
+  /** The session to resume (activated) or the one the freed seat keeps; null when it has none yet. */
+  sessionKey: string | null;
+  /** Activated: whether the stored session is resumed (false: the runner spawns or was given one). Released: false. */
+  reused: boolean;
+}
+
+/**
+ * Another issue a delivery changed seats on, beside the one it was about: a freed seat handed
+ * to the issue that waited longest (`hand-off`), or a queued issue a free seat took (`dispatch`).
+ */
+export interface HandOff {
+  via: "hand-off" | "dispatch";
+  issue: string;
+  result: IssueSyncResult;
+}
+
+export interface SeatMoves {
+  activated: SeatMove[];
+  released: SeatMove[];
+}
+
+/** The moves of a run's seat results: only steps that changed the file, sessions set alone are neither. */
+export function seatMovesOf(results: readonly SeatResult[]): SeatMoves {
+  const moves: SeatMoves = { activated: [], released: [] };
+  for (const r of results) {
+    if (!r.changed || r.kind === "session") continue;
+    const issue = r.kind === "activate" ? r.issue : (r.wasOn ?? r.lastIssueId ?? null);
+    if (issue === null) continue;
+    const move = {
+      project: r.project,
+      role: r.role,
+      level: r.level,
+      slot: r.slot,
+      issue,
+      sessionKey: r.sessionKey,
+      reused: r.kind === "activate" && r.outcome === "reused",
+    };
+    (r.kind === "activate" ? moves.activated : moves.released).push(move);
+  }
+  return moves;
+}
+
+/** Both lists of several runs, in order (the delivery's own issue first, then its hand-offs). */
+export function mergeSeatMoves(all: readonly SeatMoves[]): SeatMoves {
+  return { activated: all.flatMap((m) => m.activated), released: all.flatMap((m) => m.released) };
+}
