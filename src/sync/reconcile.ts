@@ -16,6 +16,8 @@ import { projectMutation, StateRun } from "./state-run.js";
 /** An issue as a list call returned it. */
 export interface ListedIssue extends IssueFacts {
   title: string;
+  /** Its comment count, when the list said. */
+  comments?: number;
 }
 
 export interface ReconcileInput {
