@@ -35,6 +35,8 @@ export interface StatusMeta {
   >;
   /** Roles whose seat this issue let go went on to another issue, and how. */
   handed?: Record<string, { issue: string; via: "hand-off" | "dispatch" }>;
+  /** Family 2: the seats freed from this issue, shown until a seat of the role is on it again. */
+  freed?: Array<{ role: string; level: string; slot: number; name?: string; sessionKey: string | null }>;
 }
 
 /** What happened to a seat's session in this run (a new activation, a session command). */
@@ -255,8 +257,20 @@ function family2Rows(view: StatusView, meta: StatusMeta): string[] {
     if (!here.length && want) {
       rows.push(`| ${escapeText(role)} | waiting for a free seat | ${escapeText(want.level)} | — | — |`);
     }
-    for (const f of view.freed ?? []) {
-      if (f.role !== role) continue;
+    // Freed by this run, or by an earlier one (a later delivery about the issue still shows it).
+    const now = (view.freed ?? []).filter((f) => f.role === role);
+    const kept = here.length ? [] : now.length ? now : (view.previous?.freed ?? []).filter((f) => f.role === role);
+    for (const f of kept) {
+      meta.freed = [
+        ...(meta.freed ?? []),
+        {
+          role,
+          level: f.level,
+          slot: f.slot,
+          ...(f.name ? { name: f.name } : {}),
+          sessionKey: f.sessionKey ? shortenKey(f.sessionKey) : null,
+        },
+      ];
       const seat = `freed · slot ${f.slot}${f.name ? ` (${escapeText(f.name)})` : ""}`;
       const kept = f.sessionKey ? `kept for the slot's next issue: ${codeSpan(shortenKey(f.sessionKey))}` : "none";
       rows.push(`| ${escapeText(role)} | ${seat} | ${escapeText(f.level)} | — | ${kept} |`);
