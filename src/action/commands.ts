@@ -17,6 +17,7 @@ import {
   UserError,
 } from "../state/index.js";
 import { readTextFile } from "../store/read-text.js";
+import { seatMovesOf } from "../sync/seat-moves.js";
 import { runTransaction, type TransactionResult } from "../store/transaction.js";
 import type { CommandContext } from "./context.js";
 import type { ActionCommand } from "./inputs.js";
@@ -137,14 +138,17 @@ const HANDLERS: Handlers = {
     const { name: _, ...input } = command;
     const done = await transact(context, activateMutation(input), (r) => commitMessage(describeActivated(r)));
     const line = describeActivated(done.result);
-    return transitionReport(done, done.result, line, context.file.relative, input.project);
+    const moves = seatMovesOf([{ ...done.result, kind: "activate" }]);
+    return { ...transitionReport(done, done.result, line, context.file.relative, input.project), moves };
   },
 
   async deactivate(command, context) {
     const { name: _, ...input } = command;
     const done = await transact(context, deactivateMutation(input), (r) => commitMessage(describeDeactivated(r)));
     const line = describeDeactivated(done.result);
-    return transitionReport(done, done.result.seat, line, context.file.relative, input.project);
+    const wasOn = done.result.issue;
+    const moves = seatMovesOf(done.result.freed.map((seat) => ({ ...seat, kind: "deactivate" as const, wasOn })));
+    return { ...transitionReport(done, done.result.seat, line, context.file.relative, input.project), moves };
   },
 
   async session(command, context) {
