@@ -17,8 +17,8 @@ import {
   UserError,
 } from "../state/index.js";
 import { readTextFile } from "../store/read-text.js";
-import { seatMovesOf } from "../sync/seat-moves.js";
 import { runTransaction, type TransactionResult } from "../store/transaction.js";
+import { seatMovesOf } from "../sync/seat-moves.js";
 import type { CommandContext } from "./context.js";
 import type { ActionCommand } from "./inputs.js";
 import { problemsToAnnotate, type Report, renderProblemLines } from "./report.js";
@@ -69,10 +69,12 @@ function transitionReport<R>(
   label: string,
   project: string,
 ): Report {
+  // The seats a level change left are in the `released` output, not in `seat`.
+  const { left: _, ...shown } = seat ?? {};
   return {
     changed: done.written,
     ...(seat
-      ? { worker: seat.worker, seat, sessionKey: seat.sessionKey, sessionReused: seat.outcome === "reused" }
+      ? { worker: seat.worker, seat: shown, sessionKey: seat.sessionKey, sessionReused: seat.outcome === "reused" }
       : {}),
     ...(done.commitSha ? { commitSha: done.commitSha } : {}),
     headline,

@@ -45,7 +45,15 @@ describe("action.yml and src/action/inputs.ts", () => {
   });
 
   it("set no output that action.yml does not declare", () => {
-    const move = { project: "p", role: "developer", level: "medior", slot: 1, issue: "1", sessionKey: null, reused: false };
+    const move = {
+      project: "p",
+      role: "developer",
+      level: "medior",
+      slot: 1,
+      issue: "1",
+      sessionKey: null,
+      reused: false,
+    };
     const written = outputsOf({
       changed: true,
       headline: "h",
