@@ -27,16 +27,30 @@ export async function makeWorkspace(files: Record<string, string> = {}): Promise
   return dir;
 }
 
-/** Reads `name<<delimiter` blocks the way the runner reads GITHUB_OUTPUT. */
+/**
+ * Reads a GITHUB_OUTPUT file as the runner does: `name=value` lines, and `name<<DELIMITER`
+ * blocks (what @actions/core writes) whose value is every line up to the delimiter alone on a
+ * line. Whichever of `=` and `<<` comes first decides; anything else fails the step, as it does
+ * on a runner.
+ */
 export function parseOutputFile(text: string): Record<string, string> {
   const outputs: Record<string, string> = {};
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
-    const m = /^([^<=]+)<<(.+)$/.exec(lines[i] as string);
-    if (!m) continue;
+    const line = lines[i] as string;
+    if (line === "") continue;
+    const equals = line.indexOf("=");
+    const heredoc = line.indexOf("<<");
+    if (equals > 0 && (heredoc < 0 || equals < heredoc)) {
+      outputs[line.slice(0, equals)] = line.slice(equals + 1);
+      continue;
+    }
+    if (heredoc <= 0) throw new Error(`GITHUB_OUTPUT: invalid format: ${line}`);
+    const [name, delimiter] = [line.slice(0, heredoc), line.slice(heredoc + 2)];
     const value: string[] = [];
-    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i] as string);
-    outputs[m[1] as string] = value.join("\n");
+    for (i++; i < lines.length && lines[i] !== delimiter; i++) value.push(lines[i] as string);
+    if (i >= lines.length) throw new Error(`GITHUB_OUTPUT: no closing ${delimiter} for ${name}`);
+    outputs[name] = value.join("\n");
   }
   return outputs;
 }
