@@ -8,6 +8,7 @@
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { OUTPUT_NAMES } from "../../src/action/report.js";
 import type { SeatMove } from "../../src/sync/seat-moves.js";
 import { FULL, issuesPayload, slot } from "../app/harness.js";
 import { FakeGitHub } from "../support/fake-github.js";
@@ -140,4 +141,15 @@ describe.each(runtimes)("the README's workflow loop on $name", ({ binary, skip }
   // The agent's finishing label change on #3 runs the workflow: step ws's `released` names the
   // seat leaving #3, its `activated` the same seat on #4 with #3's session (reused), and the
   // plain outputs name #4, so the agent step runs on #4 resuming that session.
+});
+
+describe("the README's matrix form", () => {
+  it("fans out over activated and reads only outputs and seat fields that exist", () => {
+    const text = README.slice(README.indexOf("fan\nout over `activated`"));
+    const block = /```yaml\n([\s\S]*?)```/.exec(text)?.[1] ?? "";
+    expect(block).toContain("seat: ${{ fromJSON(needs.sync.outputs.activated) }}");
+    const move: SeatMove = { project: "", role: "", level: "", slot: 1, issue: "", sessionKey: null, reused: false };
+    for (const [, field] of block.matchAll(/matrix\.seat\.([\w-]+)/g)) expect(Object.keys(move)).toContain(field);
+    for (const [, name] of block.matchAll(/steps\.ws\.outputs\.([\w-]+)/g)) expect(OUTPUT_NAMES).toContain(name);
+  });
 });
