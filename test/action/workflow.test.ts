@@ -5,7 +5,7 @@
  * `${{ steps.x.outputs.y }}` does, against the fake GitHub. On Node 20 (the test runner's) and on
  * Node 24 (action.yml's `node24`).
  */
-import { chmod, readFile, writeFile } from "node:fs/promises";
+import { chmod, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { OUTPUT_NAMES } from "../../src/action/report.js";
@@ -48,7 +48,11 @@ echo "session-key=$key" >> "$GITHUB_OUTPUT"
 const node24 = await findNode24();
 if ("skip" in node24) console.warn(`skipping the Node 24 workflow run: ${node24.skip}`);
 const runtimes = [
-  { name: `Node ${process.versions.node.split(".")[0]} (the test runner's)`, binary: process.execPath, skip: undefined },
+  {
+    name: `Node ${process.versions.node.split(".")[0]} (the test runner's)`,
+    binary: process.execPath,
+    skip: undefined,
+  },
   {
     name: "Node 24 (action.yml's node24)",
     binary: "binary" in node24 ? node24.binary : "",
@@ -90,51 +94,54 @@ describe.each(runtimes)("the README's workflow loop on $name", ({ binary, skip }
     return runs;
   }
 
-  it.skipIf(skip)("spawns a session for the first issue, records it, and resumes it on the next issue of that level", async () => {
-    // Run 1: #1 is labeled Doing. handle-event puts developer medior slot 1 on it, with no session.
-    const first = await workflowRun("labeled", { number: 1, labels: ["Doing"] }, "Doing");
-    const ws = step(first, "ws");
-    expect(moves(ws, "activated")).toEqual([
-      { project: "hello", role: "developer", level: "medior", slot: 1, issue: "1", sessionKey: null, reused: false },
-    ]);
-    expect(ws.outputs).toMatchObject({ issue: "1", slot: "1", "session-key": "", "session-reused": "false" });
-    // The agent ran on #1 with nothing to resume, and spawned a session; the session step recorded it.
-    const agent = step(first, "agent");
-    expect(agent.skipped).toBe(false);
-    expect(agent.stdout).toContain("issue=1 role=developer level=medior given= reused=false token=ghp_agent");
-    const key = agent.outputs["session-key"] as string;
-    expect(key).toMatch(/^agent:main:subagent:hello-developer-medior-\d+$/);
-    const session = first.at(-1) as StepRun;
-    expect(session).toMatchObject({ kind: "worker-sync", skipped: false });
-    expect(session.outputs).toMatchObject({ changed: "true", "session-key": key, activated: "[]" });
-    expect(developerSlots()[0]).toMatchObject({ active: true, issueId: "1", sessionKey: key });
+  it.skipIf(skip)(
+    "spawns a session for the first issue, records it, and resumes it on the next issue of that level",
+    async () => {
+      // Run 1: #1 is labeled Doing. handle-event puts developer medior slot 1 on it, with no session.
+      const first = await workflowRun("labeled", { number: 1, labels: ["Doing"] }, "Doing");
+      const ws = step(first, "ws");
+      expect(moves(ws, "activated")).toEqual([
+        { project: "hello", role: "developer", level: "medior", slot: 1, issue: "1", sessionKey: null, reused: false },
+      ]);
+      expect(ws.outputs).toMatchObject({ issue: "1", slot: "1", "session-key": "", "session-reused": "false" });
+      // The agent ran on #1 with nothing to resume, and spawned a session; the session step recorded it.
+      const agent = step(first, "agent");
+      expect(agent.skipped).toBe(false);
+      expect(agent.stdout).toContain("issue=1 role=developer level=medior given= reused=false token=ghp_agent");
+      const key = agent.outputs["session-key"] as string;
+      expect(key).toMatch(/^agent:main:subagent:hello-developer-medior-\d+$/);
+      const session = first.at(-1) as StepRun;
+      expect(session).toMatchObject({ kind: "worker-sync", skipped: false });
+      expect(session.outputs).toMatchObject({ changed: "true", "session-key": key, activated: "[]" });
+      expect(developerSlots()[0]).toMatchObject({ active: true, issueId: "1", sessionKey: key });
 
-    // Run 2: the agent's finishing label change (Doing → To Review) frees the seat; it keeps the session.
-    const done = await workflowRun("unlabeled", { number: 1, labels: ["To Review"] }, "Doing");
-    expect(moves(step(done, "ws"), "released")).toEqual([
-      { project: "hello", role: "developer", level: "medior", slot: 1, issue: "1", sessionKey: key, reused: false },
-    ]);
-    expect(moves(step(done, "ws"), "activated")).toEqual([]);
-    expect(done.slice(1).every((r) => r.skipped)).toBe(true);
-    expect(developerSlots()[0]).toMatchObject({ active: false, issueId: null, lastIssueId: "1", sessionKey: key });
+      // Run 2: the agent's finishing label change (Doing → To Review) frees the seat; it keeps the session.
+      const done = await workflowRun("unlabeled", { number: 1, labels: ["To Review"] }, "Doing");
+      expect(moves(step(done, "ws"), "released")).toEqual([
+        { project: "hello", role: "developer", level: "medior", slot: 1, issue: "1", sessionKey: key, reused: false },
+      ]);
+      expect(moves(step(done, "ws"), "activated")).toEqual([]);
+      expect(done.slice(1).every((r) => r.skipped)).toBe(true);
+      expect(developerSlots()[0]).toMatchObject({ active: false, issueId: null, lastIssueId: "1", sessionKey: key });
 
-    // Run 3: #2 asks for the same level: it gets the seat and resumes the session #1 spawned.
-    const commits = fake.commits(FULL).length;
-    const second = await workflowRun("labeled", { number: 2, labels: ["Doing"] }, "Doing");
-    expect(step(second, "ws").outputs).toMatchObject({
-      issue: "2",
-      level: "medior",
-      slot: "1",
-      "session-key": key,
-      "session-reused": "true",
-    });
-    expect(step(second, "agent").stdout).toContain(`issue=2 role=developer level=medior given=${key} reused=true`);
-    // The agent printed the key it resumed: recording it again changes nothing and commits nothing.
-    expect((second.at(-1) as StepRun).outputs).toMatchObject({ changed: "false", "session-key": key });
-    expect(fake.commits(FULL).length).toBe(commits + 1);
-    expect(developerSlots()[0]).toMatchObject({ active: true, issueId: "2", sessionKey: key });
-    expect(developerSlots()[1]).toMatchObject({ active: false, sessionKey: null });
-  });
+      // Run 3: #2 asks for the same level: it gets the seat and resumes the session #1 spawned.
+      const commits = fake.commits(FULL).length;
+      const second = await workflowRun("labeled", { number: 2, labels: ["Doing"] }, "Doing");
+      expect(step(second, "ws").outputs).toMatchObject({
+        issue: "2",
+        level: "medior",
+        slot: "1",
+        "session-key": key,
+        "session-reused": "true",
+      });
+      expect(step(second, "agent").stdout).toContain(`issue=2 role=developer level=medior given=${key} reused=true`);
+      // The agent printed the key it resumed: recording it again changes nothing and commits nothing.
+      expect((second.at(-1) as StepRun).outputs).toMatchObject({ changed: "false", "session-key": key });
+      expect(fake.commits(FULL).length).toBe(commits + 1);
+      expect(developerSlots()[0]).toMatchObject({ active: true, issueId: "2", sessionKey: key });
+      expect(developerSlots()[1]).toMatchObject({ active: false, sessionKey: null });
+    },
+  );
 
   // HAND-OFF CASE (to add once the handoff branch is merged): a freed seat handed to a waiting
   // issue. #3 and #4 both labeled Doing at one level with one seat; #4 waits ("busy on #3").
@@ -147,7 +154,7 @@ describe("the README's matrix form", () => {
   it("fans out over activated and reads only outputs and seat fields that exist", () => {
     const text = README.slice(README.indexOf("fan\nout over `activated`"));
     const block = /```yaml\n([\s\S]*?)```/.exec(text)?.[1] ?? "";
-    expect(block).toContain("seat: ${{ fromJSON(needs.sync.outputs.activated) }}");
+    expect(block).toMatch(/seat: \$\{\{ fromJSON\(needs\.sync\.outputs\.activated\) \}\}/);
     const move: SeatMove = { project: "", role: "", level: "", slot: 1, issue: "", sessionKey: null, reused: false };
     for (const [, field] of block.matchAll(/matrix\.seat\.([\w-]+)/g)) expect(Object.keys(move)).toContain(field);
     for (const [, name] of block.matchAll(/steps\.ws\.outputs\.([\w-]+)/g)) expect(OUTPUT_NAMES).toContain(name);
