@@ -1,14 +1,8 @@
-/**
- * The outputs a next step acts on: `activated`/`released` (JSON arrays of seats moved) and the
- * plain outputs of the one seat activated, through dist/index.js as a runner runs it.
- */
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SeatMove } from "../../src/sync/seat-moves.js";
 import { FULL, issuesPayload, slotsJson } from "../app/harness.js";
 import { FakeGitHub } from "../support/fake-github.js";
-import { type ActionRun, makeWorkspace, readExample, runAction } from "./support.js";
+import { type ActionRun, makeWorkspace, readExample, runAction, runEvent } from "./support.js";
 
 const FILE = "memory/projects.json";
 const ADA = "agent:main:subagent:hello-developer-medior-ada";
@@ -110,16 +104,8 @@ describe("handle-event and reconcile against a fake GitHub", () => {
   });
   afterEach(() => close());
 
-  async function handle(name: string, payload: unknown, inputs: Record<string, string> = {}) {
-    const workspace = await makeWorkspace();
-    const path = join(workspace, "event.json");
-    await writeFile(path, JSON.stringify(payload));
-    return runAction({
-      workspace,
-      inputs: { command: "handle-event", token: "ghs_workflow", ...inputs },
-      env: { GITHUB_EVENT_NAME: name, GITHUB_EVENT_PATH: path, GITHUB_API_URL: url, GITHUB_REPOSITORY: FULL },
-    });
-  }
+  const handle = (name: string, payload: unknown, inputs: Record<string, string> = {}) =>
+    runEvent({ apiUrl: url, repo: FULL, name, payload, inputs });
   const label = async (number: number, labels: string[], changed: string, action = "labeled") => {
     fake.setIssue(FULL, { number, title: `#${number}`, state: "open", labels });
     return handle("issues", issuesPayload(action, { number, labels }, changed));

@@ -1,9 +1,10 @@
 /** Runs the bundled Action (dist/index.js) the way a runner does: a process with INPUT_* variables and file commands. */
-import { spawn } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -55,6 +56,43 @@ export function parseOutputFile(text: string): Record<string, string> {
   return outputs;
 }
 
+/** A child's exit code and what it printed, once it has closed. */
+export async function finished(child: ChildProcessByStdio<null, Readable, Readable>) {
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c: Buffer) => {
+    stdout += c.toString();
+  });
+  child.stderr.on("data", (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const code = await new Promise<number | null>((done) => child.on("close", done));
+  return { code, stdout, stderr };
+}
+
+/** dist/index.js as a `handle-event` step of a run of `name` with `payload`, against the API at `apiUrl`. */
+export async function runEvent(options: {
+  apiUrl: string;
+  repo: string;
+  name: string;
+  payload: unknown;
+  inputs?: Record<string, string>;
+}): Promise<ActionRun> {
+  const workspace = await makeWorkspace();
+  const path = join(workspace, "event.json");
+  await writeFile(path, JSON.stringify(options.payload));
+  return runAction({
+    workspace,
+    inputs: { command: "handle-event", token: "ghs_workflow", ...options.inputs },
+    env: {
+      GITHUB_EVENT_NAME: options.name,
+      GITHUB_EVENT_PATH: path,
+      GITHUB_API_URL: options.apiUrl,
+      GITHUB_REPOSITORY: options.repo,
+    },
+  });
+}
+
 export interface RunOptions {
   workspace: string;
   inputs: Record<string, string>;
@@ -91,15 +129,7 @@ export async function runAction({
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (c: Buffer) => {
-    stdout += c.toString();
-  });
-  child.stderr.on("data", (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const code = await new Promise<number | null>((done) => child.on("close", done));
+  const { code, stdout, stderr } = await finished(child);
   return {
     code,
     stdout,

@@ -11,7 +11,7 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { type ActionRun, parseOutputFile, ROOT, runAction } from "./support.js";
+import { type ActionRun, finished, parseOutputFile, ROOT, runAction } from "./support.js";
 
 interface Step {
   id?: string;
@@ -105,15 +105,8 @@ async function runShell(script: string, cwd: string, env: Record<string, string>
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env, GITHUB_OUTPUT: outputFile },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let stdout = "";
-  child.stdout.on("data", (c: Buffer) => {
-    stdout += c.toString();
-  });
-  child.stderr.on("data", (c: Buffer) => {
-    stdout += c.toString();
-  });
-  const code = await new Promise<number | null>((done) => child.on("close", done));
-  return { code, stdout, outputs: parseOutputFile(await readFile(outputFile, "utf8")) };
+  const { code, stdout, stderr } = await finished(child);
+  return { code, stdout: stdout + stderr, outputs: parseOutputFile(await readFile(outputFile, "utf8")) };
 }
 
 /** Runs the job's steps in order; a failed step skips the rest, as `if: success()` does by default. */

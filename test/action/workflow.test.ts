@@ -12,7 +12,7 @@ import { OUTPUT_NAMES } from "../../src/action/report.js";
 import type { SeatMove } from "../../src/sync/seat-moves.js";
 import { FULL, issuesPayload, slot } from "../app/harness.js";
 import { FakeGitHub } from "../support/fake-github.js";
-import { findNode24 } from "./node24.js";
+import { actionRuntimes } from "./node24.js";
 import { makeWorkspace, ROOT } from "./support.js";
 import { runJob, type StepRun, yamlBlockAfter } from "./workflow-runner.js";
 
@@ -45,20 +45,7 @@ echo "issue=$ISSUE role=$ROLE level=$LEVEL given=$SESSION_KEY reused=$SESSION_RE
 echo "session-key=$key" >> "$GITHUB_OUTPUT"
 `;
 
-const node24 = await findNode24();
-if ("skip" in node24) console.warn(`skipping the Node 24 workflow run: ${node24.skip}`);
-const runtimes = [
-  {
-    name: `Node ${process.versions.node.split(".")[0]} (the test runner's)`,
-    binary: process.execPath,
-    skip: undefined,
-  },
-  {
-    name: "Node 24 (action.yml's node24)",
-    binary: "binary" in node24 ? node24.binary : "",
-    skip: "skip" in node24 ? node24.skip : undefined,
-  },
-];
+const runtimes = await actionRuntimes("workflow run");
 
 const step = (runs: StepRun[], id: string) => runs.find((r) => r.id === id) as StepRun;
 const moves = (run: StepRun, name: "activated" | "released") => JSON.parse(run.outputs[name] ?? "") as SeatMove[];
