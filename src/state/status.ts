@@ -1,3 +1,4 @@
+import { describeEconomy, sessionEconomy } from "./reuse-counter.js";
 import { type StateFile, viewOf } from "./state-file.js";
 import type { Family, Seat } from "./view.js";
 
@@ -20,6 +21,12 @@ export interface ProjectStatus {
   family: Family;
   name?: string;
   roles: Record<string, { levels: Record<string, SeatStatus[]> }>;
+  /** How many seats hold a session. */
+  seatsWithSession: number;
+  /** Sessions reused by worker-sync's transitions, counted under the project's `workerSync` key. */
+  sessionsReused: number;
+  /** When the first counted reuse happened; null before any. */
+  reusedSince: string | null;
 }
 
 export interface StateStatus {
@@ -51,7 +58,15 @@ export function statusOf(state: StateFile): StateStatus {
       for (const level in r.levels) levels[level] = (r.levels[level] as Seat[]).map(seatStatus);
       roles[role] = { levels };
     }
-    projects[id] = { family: view.family, ...(typeof name === "string" ? { name } : {}), roles };
+    const economy = sessionEconomy(view);
+    projects[id] = {
+      family: view.family,
+      ...(typeof name === "string" ? { name } : {}),
+      roles,
+      seatsWithSession: economy.seatsWithSession,
+      sessionsReused: economy.sessionsReused,
+      reusedSince: economy.since,
+    };
   }
   return { projects };
 }
@@ -61,6 +76,13 @@ export function renderStatusLines(status: StateStatus): string[] {
   const lines: string[] = [];
   for (const [id, p] of Object.entries(status.projects)) {
     lines.push(p.name && p.name !== id ? `${p.name} (${id})` : id);
+    const seats = Object.values(p.roles).reduce(
+      (n, r) => n + Object.values(r.levels).reduce((m, l) => m + l.length, 0),
+      0,
+    );
+    lines.push(
+      `  ${describeEconomy({ seats, seatsWithSession: p.seatsWithSession, sessionsReused: p.sessionsReused, since: p.reusedSince })}`,
+    );
     for (const [role, r] of Object.entries(p.roles)) {
       lines.push(`  ${role}`);
       for (const [level, seats] of Object.entries(r.levels)) {

@@ -252,6 +252,7 @@ describe("status", () => {
     expect(stdout).toBe(
       [
         `app (${P})`,
+        "  1 of 4 seats hold a session; 0 sessions reused by worker-sync",
         "  dev",
         "    junior   idle; session -",
         "    medior   active on #42 since 2026-02-10T10:00:00.000Z; session agent:x:subagent:7f3a",
@@ -289,6 +290,9 @@ describe("status", () => {
             },
             qa: { levels: { qa: [idle(1)] } },
           },
+          seatsWithSession: 1,
+          sessionsReused: 0,
+          reusedSince: null,
         },
       },
     });
