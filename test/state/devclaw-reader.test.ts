@@ -14,6 +14,7 @@ import {
   parseState,
   planStateWrite,
   seatMutation,
+  type StateMutation,
   setSeatSession,
 } from "../../src/state/index.js";
 
@@ -125,7 +126,7 @@ describe("DevClaw 1.6.10's reader reads back what worker-sync writes", { timeout
         ...(sessionKey ? { sessionKey } : {}),
       });
     for (const mutation of [
-      on("77", "agent:main:subagent:ws-77"),
+      on("77", "agent:main:subagent:ws-77") as StateMutation<unknown>,
       deactivateMutation({ project: id, role: "developer", issue: "77" }),
       on("78"),
     ]) {
