@@ -3,6 +3,7 @@ import {
   activateMutation,
   deactivateMutation,
   describeActivated,
+  describeProjectEconomy,
   describeDeactivated,
   describeSessionSet,
   inspectState,
@@ -114,6 +115,8 @@ const HANDLERS: Handlers = {
     return {
       changed: false,
       headline: `${file.relative}: ${projects} ${projects === 1 ? "project" : "projects"}`,
+      // Per project: seats holding a session, and the sessions worker-sync reused there.
+      details: Object.entries(seats.projects).map(([id, p]) => `${id}: ${describeProjectEconomy(p)}`),
       seats,
     };
   },

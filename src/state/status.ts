@@ -76,13 +76,7 @@ export function renderStatusLines(status: StateStatus): string[] {
   const lines: string[] = [];
   for (const [id, p] of Object.entries(status.projects)) {
     lines.push(p.name && p.name !== id ? `${p.name} (${id})` : id);
-    const seats = Object.values(p.roles).reduce(
-      (n, r) => n + Object.values(r.levels).reduce((m, l) => m + l.length, 0),
-      0,
-    );
-    lines.push(
-      `  ${describeEconomy({ seats, seatsWithSession: p.seatsWithSession, sessionsReused: p.sessionsReused, since: p.reusedSince })}`,
-    );
+    lines.push(`  ${describeProjectEconomy(p)}`);
     for (const [role, r] of Object.entries(p.roles)) {
       lines.push(`  ${role}`);
       for (const [level, seats] of Object.entries(r.levels)) {
@@ -99,4 +93,16 @@ export function renderStatusLines(status: StateStatus): string[] {
     }
   }
   return lines.length ? lines : ["no projects"];
+}
+
+/** A project's line about sessions: how many of its seats hold one, and the reuses counted. */
+export function describeProjectEconomy(p: ProjectStatus): string {
+  let seats = 0;
+  for (const r of Object.values(p.roles)) for (const l of Object.values(r.levels)) seats += l.length;
+  return describeEconomy({
+    seats,
+    seatsWithSession: p.seatsWithSession,
+    sessionsReused: p.sessionsReused,
+    since: p.reusedSince,
+  });
 }
