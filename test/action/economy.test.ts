@@ -40,7 +40,8 @@ describe("dist/index.js counts reused sessions", () => {
     const workspace = await makeWorkspace({ [FILE]: f.text });
     const step = (inputs: Record<string, string>) =>
       runAction({ workspace, inputs: { project: f.project, role: f.role, commit: "none", ...inputs } });
-    const counter = async () => JSON.parse(await readFile(join(workspace, FILE), "utf8")).projects[f.project].workerSync;
+    const counter = async () =>
+      JSON.parse(await readFile(join(workspace, FILE), "utf8")).projects[f.project].workerSync;
 
     let run = await step({ command: "activate", level: "medior", issue: "9" });
     expect(run.outputs["session-reused"]).toBe("true");

@@ -76,7 +76,9 @@ describe("a family-2 file through the app", () => {
     ]);
     // Two activations reused Ada's session (#1, then #3): counted on the project, shown on /worker status.
     expect(hello().workerSync).toEqual({ sessionsReused: 2, since: expect.any(String) });
-    expect(statusOf(3)).toMatch(/\nSessions: 1 of \d+ seats hold one · 2 reused by worker-sync since .* UTC \(~100,000 tokens saved, estimated\)\n/);
+    expect(statusOf(3)).toMatch(
+      /\nSessions: 1 of \d+ seats hold one · 2 reused by worker-sync since .* UTC \(~100,000 tokens saved, estimated\)\n/,
+    );
     // Still DevClaw's own file: nothing of worker-sync's added but the project's counter, issue ids as strings.
     expect(Object.keys(file())).toEqual(["projects"]);
     expect(file().projects.other).toEqual(JSON.parse(slotsJson()).projects.other);

@@ -354,6 +354,12 @@ describe("activate, deactivate and session", () => {
     });
     expect(read(dir)).toBe(`${JSON.stringify(JSON.parse(read(dir)), null, 2)}\n`);
     expect(unchanged).not.toBe(read(dir));
+    // One activation reused a stored session (#45): counted on the project, shown by status.
+    expect(JSON.parse(read(dir)).projects[P].workerSync).toEqual({ sessionsReused: 1, since: dev.startTime });
+    const status = await cli(["status"], dir);
+    expect(status.stdout.split("\n")[1]).toBe(
+      `  2 of 4 seats hold a session; 1 session reused by worker-sync since ${dev.startTime}`,
+    );
   });
 
   it("a no-op activation leaves the file byte-identical", async () => {

@@ -92,7 +92,10 @@ describe("the CLI on a DevClaw slots file (family 2)", () => {
     });
     // Of worker-sync's own, only the project's reuse counter was added to DevClaw's file, last.
     expect(JSON.parse(read(dir))).not.toHaveProperty("schemaVersion");
-    expect(Object.keys(JSON.parse(read(dir)).projects.myapp)).toEqual([...Object.keys(FILE.projects.myapp), "workerSync"]);
+    expect(Object.keys(JSON.parse(read(dir)).projects.myapp)).toEqual([
+      ...Object.keys(FILE.projects.myapp),
+      "workerSync",
+    ]);
     expect(JSON.parse(read(dir)).projects.myapp.workerSync).toEqual({
       sessionsReused: 1,
       since: seats(dir)[0].startTime,

@@ -13,8 +13,8 @@ import {
   migrateMutation,
   parseState,
   planStateWrite,
-  seatMutation,
   type StateMutation,
+  seatMutation,
   setSeatSession,
 } from "../../src/state/index.js";
 

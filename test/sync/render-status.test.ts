@@ -76,7 +76,9 @@ describe("renderStatus", () => {
     expect(at({ "session-tokens": 0 })).toContain("| reused `…agent:7f3a9c` |");
     expect(at({ "session-tokens": 0 })).not.toContain("tokens");
     for (const bad of [-1, 1.5, "50k"]) {
-      expect(() => parseConfig({ "session-tokens": bad })).toThrow(/^\.github\/worker-sync\.yml: session-tokens: expected a whole number of tokens/);
+      expect(() => parseConfig({ "session-tokens": bad })).toThrow(
+        /^\.github\/worker-sync\.yml: session-tokens: expected a whole number of tokens/,
+      );
     }
   });
 
