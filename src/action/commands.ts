@@ -4,6 +4,7 @@ import {
   deactivateMutation,
   describeActivated,
   describeDeactivated,
+  describeProjectEconomy,
   describeSessionSet,
   inspectState,
   migrateMutation,
@@ -117,6 +118,8 @@ const HANDLERS: Handlers = {
     return {
       changed: false,
       headline: `${file.relative}: ${projects} ${projects === 1 ? "project" : "projects"}`,
+      // Per project: seats holding a session, and the sessions worker-sync reused there.
+      details: Object.entries(seats.projects).map(([id, p]) => `${id}: ${describeProjectEconomy(p)}`),
       seats,
     };
   },

@@ -6,7 +6,12 @@ describe("parseConfig", () => {
   // Roles not configured take the state file's defaults (test/sync/labels.test.ts), so none are filled in here.
   it("fills in every default from an absent or empty file", () => {
     for (const raw of [null, {}]) {
-      expect(parseConfig(raw)).toEqual({ state: { path: "memory/projects.json" }, roles: {}, comment: true });
+      expect(parseConfig(raw)).toEqual({
+        state: { path: "memory/projects.json" },
+        roles: {},
+        comment: true,
+        "session-tokens": 50_000,
+      });
     }
   });
 
