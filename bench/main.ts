@@ -21,7 +21,7 @@ add(await measureLargeFile("current"));
 add(await measureLargeFile("slots", 5));
 add(measureBundleSize());
 add(measureActionStartup());
-for (const f of await measureDeliveryCpu()) add(f);
+for (const f of measureDeliveryCpu()) add(f);
 add(measureMemory());
 for (const f of await measureRequests()) add(f);
 for (const f of await measureHandOff()) add(f);

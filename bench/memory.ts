@@ -6,6 +6,7 @@
  * records (request log, commit log, blobs) are emptied as it goes: only the app's memory grows.
  */
 import { performance } from "node:perf_hooks";
+import nock from "nock";
 import { projectsJson } from "../test/app/harness.js";
 import { FakeGitHub } from "../test/support/fake-github.js";
 import { payloadFor } from "./app-setup.js";
@@ -16,6 +17,9 @@ const repos = 100;
 const perRepo = 10;
 const checkpoint = 1_000;
 
+// Imported with the test helpers, nock is not used here (the fake answers through Octokit's
+// fetch): its interceptors come off, so what is measured is the app's memory, not nock's.
+nock.restore();
 const fake = new FakeGitHub();
 const repoName = (r: number) => `acme/repo-${r}`;
 for (let r = 0; r < repos; r++) {
@@ -63,6 +67,13 @@ for (let i = 0; i < total; i++) {
   if ((i + 1) % checkpoint === 0) {
     forget();
     if (i + 1 === checkpoint) first = rss();
+    if (process.env.BENCH_MEMORY_TRACE && (i + 1) % 10_000 === 0) {
+      const { heapUsed, external, arrayBuffers } = process.memoryUsage();
+      const mb = (n: number) => (n / 1e6).toFixed(1);
+      console.error(
+        `${i + 1}: rss ${mb(rss())} heap ${mb(heapUsed)} external ${mb(external)} buffers ${mb(arrayBuffers)} MB`,
+      );
+    }
   }
 }
 const last = rss();

@@ -4,6 +4,7 @@ import {
   deactivateMutation,
   describeActivated,
   describeDeactivated,
+  describeProjectEconomy,
   describeSessionSet,
   inspectState,
   migrateMutation,
@@ -18,6 +19,7 @@ import {
 } from "../state/index.js";
 import { readTextFile } from "../store/read-text.js";
 import { runTransaction, type TransactionResult } from "../store/transaction.js";
+import { seatMovesOf } from "../sync/seat-moves.js";
 import type { CommandContext } from "./context.js";
 import type { ActionCommand } from "./inputs.js";
 import { problemsToAnnotate, type Report, renderProblemLines } from "./report.js";
@@ -68,10 +70,12 @@ function transitionReport<R>(
   label: string,
   project: string,
 ): Report {
+  // The seats a level change left are in the `released` output, not in `seat`.
+  const { left: _, ...shown } = seat ?? {};
   return {
     changed: done.written,
     ...(seat
-      ? { worker: seat.worker, seat, sessionKey: seat.sessionKey, sessionReused: seat.outcome === "reused" }
+      ? { worker: seat.worker, seat: shown, sessionKey: seat.sessionKey, sessionReused: seat.outcome === "reused" }
       : {}),
     ...(done.commitSha ? { commitSha: done.commitSha } : {}),
     headline,
@@ -114,6 +118,8 @@ const HANDLERS: Handlers = {
     return {
       changed: false,
       headline: `${file.relative}: ${projects} ${projects === 1 ? "project" : "projects"}`,
+      // Per project: seats holding a session, and the sessions worker-sync reused there.
+      details: Object.entries(seats.projects).map(([id, p]) => `${id}: ${describeProjectEconomy(p)}`),
       seats,
     };
   },
@@ -137,14 +143,17 @@ const HANDLERS: Handlers = {
     const { name: _, ...input } = command;
     const done = await transact(context, activateMutation(input), (r) => commitMessage(describeActivated(r)));
     const line = describeActivated(done.result);
-    return transitionReport(done, done.result, line, context.file.relative, input.project);
+    const moves = seatMovesOf([{ ...done.result, kind: "activate" }]);
+    return { ...transitionReport(done, done.result, line, context.file.relative, input.project), moves };
   },
 
   async deactivate(command, context) {
     const { name: _, ...input } = command;
     const done = await transact(context, deactivateMutation(input), (r) => commitMessage(describeDeactivated(r)));
     const line = describeDeactivated(done.result);
-    return transitionReport(done, done.result.seat, line, context.file.relative, input.project);
+    const wasOn = done.result.issue;
+    const moves = seatMovesOf(done.result.freed.map((seat) => ({ ...seat, kind: "deactivate" as const, wasOn })));
+    return { ...transitionReport(done, done.result.seat, line, context.file.relative, input.project), moves };
   },
 
   async session(command, context) {

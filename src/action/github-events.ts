@@ -13,6 +13,7 @@ import { KeyedQueue } from "../github/keyed-queue.js";
 import { UserError } from "../state/index.js";
 import { BOT_IDENTITY } from "../store/git.js";
 import { summarizeReconcile } from "../sync/reconcile.js";
+import { mergeSeatMoves, type SeatMoves, seatMovesOf } from "../sync/seat-moves.js";
 import { type ActionEnv, openOctokit, serverUrl, workflowRepository } from "./backend.js";
 import type { CommandContext } from "./context.js";
 import { log } from "./log.js";
@@ -30,11 +31,17 @@ async function workflowDeps(context: CommandContext, why: string): Promise<Handl
   };
 }
 
+/** A dry run moves no seat: its outputs say so (`[]`), and `repairs` lists what it would do. */
+const NO_MOVES: SeatMoves = { activated: [], released: [] };
+
 function reconcileReport(outcome: ReconcileOutcome): Report {
   if (outcome.kind === "ignored") return { changed: false, headline: `nothing to reconcile: ${outcome.reason}` };
   const report = summarizeReconcile(outcome.result, outcome.dryRun);
+  // Hand-offs reconcile makes are repairs too (an activate of the freed seat).
+  const moves = outcome.dryRun ? NO_MOVES : seatMovesOf(outcome.result.repairs.map((r) => r.seat));
   return {
     changed: outcome.written,
+    moves,
     ...(outcome.commitSha ? { commitSha: outcome.commitSha } : {}),
     headline: report.headline,
     repairs: report.repairs,
@@ -84,12 +91,15 @@ function eventReport(name: string, outcome: Awaited<ReturnType<typeof handleIssu
       // The issue's comment says it too; the run fails so the workflow's page shows it.
       return { changed: false, headline: `${what}: nothing changed`, failure: outcome.message };
     case "synced": {
+      const own = seatMovesOf(outcome.result.results);
+      const handedOff = (outcome.handoffs ?? []).map((h) => seatMovesOf(h.result.results));
       const comment = outcome.comment && outcome.comment !== "none" ? `; status comment ${outcome.comment}` : "";
       const state = outcome.written ? "state file committed" : "state file already in step";
       return {
         changed: outcome.written,
         ...(outcome.commitSha ? { commitSha: outcome.commitSha } : {}),
         headline: `${what}: ${state}${comment}`,
+        moves: mergeSeatMoves([own, ...handedOff]),
       };
     }
     default:

@@ -1,5 +1,6 @@
 import type { summary } from "@actions/core";
 import { formatProblems, type Problem, type StateStatus, shownProblems } from "../state/index.js";
+import type { SeatMove, SeatMoves } from "../sync/seat-moves.js";
 
 type SummaryTableRow = Parameters<typeof summary.addTable>[0][number];
 
@@ -22,8 +23,58 @@ export interface Report {
   /** reconcile: one line per repair and per conflict. */
   repairs?: readonly string[];
   conflicts?: readonly string[];
+  /** Seats the step put on an issue and seats it freed (handle-event, activate, deactivate, reconcile). */
+  moves?: SeatMoves;
   /** Set when the step must fail after reporting (validate with problems). */
   failure?: string;
+}
+
+/** Every output the Action sets, in action.yml's order (a test holds the two together). */
+export const OUTPUT_NAMES = [
+  "changed",
+  "activated",
+  "released",
+  "project",
+  "role",
+  "level",
+  "slot",
+  "issue",
+  "session-key",
+  "session-reused",
+  "worker",
+  "seat",
+  "commit-sha",
+  "repairs",
+  "conflicts",
+] as const;
+export type OutputName = (typeof OUTPUT_NAMES)[number];
+
+/**
+ * The step's outputs as the runner stores them (strings). `activated`/`released` are always
+ * set (`[]` when no seat moved), so `fromJSON` never sees an empty string. The plain seat
+ * outputs name the one seat activated, when exactly one was; `session-key`/`session-reused`
+ * otherwise keep naming the seat activate, deactivate or session touched.
+ */
+export function outputsOf(report: Report): Partial<Record<OutputName, string>> {
+  const activated = report.moves?.activated ?? [];
+  const one: SeatMove | undefined = activated.length === 1 ? activated[0] : undefined;
+  return {
+    changed: String(report.changed),
+    activated: JSON.stringify(activated),
+    released: JSON.stringify(report.moves?.released ?? []),
+    project: one?.project ?? "",
+    role: one?.role ?? "",
+    level: one?.level ?? "",
+    slot: one ? String(one.slot) : "",
+    issue: one?.issue ?? "",
+    "session-key": (one ? one.sessionKey : report.sessionKey) ?? "",
+    "session-reused": String(one ? one.reused : (report.sessionReused ?? false)),
+    worker: report.worker ?? "",
+    seat: report.seat === undefined ? "" : JSON.stringify(report.seat),
+    "commit-sha": report.commitSha ?? "",
+    ...(report.repairs ? { repairs: JSON.stringify(report.repairs) } : {}),
+    ...(report.conflicts ? { conflicts: JSON.stringify(report.conflicts) } : {}),
+  };
 }
 
 export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -4,7 +4,7 @@ import { type ActionEnv, explainApiError, openBackend } from "./backend.js";
 import { runCommand } from "./commands.js";
 import { type ActionInputs, INPUT_DEFAULTS, INPUT_NAMES, parseInputs, type RawInputs } from "./inputs.js";
 import { log } from "./log.js";
-import { escapeHtml, type Report, renderSeatRows } from "./report.js";
+import { escapeHtml, outputsOf, type Report, renderSeatRows } from "./report.js";
 import { resolveWorkspaceFile } from "./workspace.js";
 
 function readRawInputs(env: ActionEnv): RawInputs {
@@ -14,14 +14,7 @@ function readRawInputs(env: ActionEnv): RawInputs {
 }
 
 function writeOutputs(report: Report): void {
-  core.setOutput("changed", report.changed);
-  core.setOutput("session-key", report.sessionKey ?? "");
-  core.setOutput("session-reused", report.sessionReused ?? false);
-  core.setOutput("worker", report.worker ?? "");
-  core.setOutput("seat", report.seat === undefined ? "" : JSON.stringify(report.seat));
-  core.setOutput("commit-sha", report.commitSha ?? "");
-  if (report.repairs) core.setOutput("repairs", JSON.stringify(report.repairs));
-  if (report.conflicts) core.setOutput("conflicts", JSON.stringify(report.conflicts));
+  for (const [name, value] of Object.entries(outputsOf(report))) core.setOutput(name, value);
 }
 
 async function writeSummary(command: string, report: Report, env: ActionEnv): Promise<void> {

@@ -3,8 +3,9 @@
  * file is in flight wait, and are then applied together, in arrival order, in the next
  * commit: a burst of deliveries makes a few commits instead of one each, and none of them
  * races another from this process. Each transition still gets its own result, or its own
- * error. Across processes the blob sha precondition stays the guard (the transaction
- * re-reads and re-applies on a conflict).
+ * error. Across processes the blob sha precondition stays the guard: on a conflict the queue
+ * re-reads the file and re-applies its whole group, with the transitions that arrived
+ * meanwhile, after a short jittered pause (never a long sleep with everyone waiting behind it).
  */
 import { type StateMutation, UserError } from "../state/index.js";
 import {
@@ -28,9 +29,21 @@ type ItemOutcome = { ok: true; result: unknown; changed: boolean } | { ok: false
 interface FileQueue {
   backend: StateBackend;
   pending: Pending[];
-  /** Called once the queue has nothing left to commit. */
-  onIdle: Array<() => void>;
+  /** Transitions ever queued here, and how many of them have had their commit done (in order). */
+  queued: number;
+  done: number;
+  /** Waiting for the transitions queued up to `through` to be done. */
+  waiters: Array<{ through: number; resolve: () => void }>;
 }
+
+/**
+ * Attempts of one group commit: each conflict means another process committed, so the file
+ * moves on; a pause of at most half a second between tries, unlike a lone transaction's
+ * exponential backoff, keeps a busy file's queue moving.
+ */
+const GROUP_ATTEMPTS = 40;
+const groupBackoff = (attempt: number) =>
+  new Promise<void>((resolve) => setTimeout(resolve, Math.random() * Math.min(500, 20 * 2 ** attempt)));
 
 export interface CommitOptions<R> {
   message: (result: R) => string;
@@ -54,27 +67,33 @@ export class CommitQueue {
         // The latest delivery's backend carries the freshest credentials.
         queue.backend = backend;
         queue.pending.push(item);
+        queue.queued++;
         return;
       }
-      const fresh: FileQueue = { backend, pending: [item], onIdle: [] };
+      const fresh: FileQueue = { backend, pending: [item], queued: 1, done: 0, waiters: [] };
       this.files.set(key, fresh);
       void this.drain(key, fresh, options.onConflict);
     });
   }
 
   /**
-   * Resolves once the file `key` names has no commit in flight or waiting, or after `maxMs`.
-   * Status comments wait for this: behind Probot's throttler every write, a state commit
-   * included, waits its turn, and a comment queued before a pending commit would delay it.
+   * Resolves once every transition queued on the file `key` names so far has had its commit
+   * done, or after `maxMs`. Status comments wait for this: behind Probot's throttler every
+   * write, a state commit included, waits its turn, and a comment queued before a pending
+   * commit would delay it. Transitions queued later are not waited for: under a steady
+   * stream the queue is never idle, and waiting for that would hold every delivery `maxMs`.
    */
   settled(key: string, maxMs = 10_000): Promise<void> {
     const queue = this.files.get(key);
-    if (!queue) return Promise.resolve();
+    if (!queue || queue.done >= queue.queued) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, maxMs);
-      queue.onIdle.push(() => {
-        clearTimeout(timer);
-        resolve();
+      queue.waiters.push({
+        through: queue.queued,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
       });
     });
   }
@@ -83,24 +102,44 @@ export class CommitQueue {
     while (queue.pending.length > 0) {
       const batch = queue.pending.splice(0);
       try {
-        await this.commitBatch(queue.backend, batch, onConflict);
+        await this.commitBatch(queue, batch, onConflict);
       } catch (error) {
         // A refusal one transition may have caused (the session invariant, say) must not
         // fail the others: on a user error, the batch's transitions are committed one by one.
         if (batch.length > 1 && error instanceof UserError && !(error instanceof TooManyConflictsError)) {
-          for (const item of batch) await this.commitBatch(queue.backend, [item], onConflict).catch(item.reject);
+          for (const item of batch) await this.commitBatch(queue, [item], onConflict, false).catch(item.reject);
         } else {
           for (const item of batch) item.reject(error);
         }
       }
+      // Items are taken in arrival order: the first `done` queued ones are finished.
+      queue.done += batch.length;
+      const waiting = queue.waiters;
+      queue.waiters = waiting.filter((w) => w.through > queue.done);
+      for (const w of waiting) if (w.through <= queue.done) w.resolve();
     }
     this.files.delete(key);
-    for (const resolve of queue.onIdle) resolve();
+    for (const waiter of queue.waiters) waiter.resolve();
   }
 
-  private async commitBatch(backend: StateBackend, batch: Pending[], onConflict: CommitOptions<unknown>["onConflict"]) {
-    const done = await runTransaction(backend, combine(batch), {
+  /**
+   * Commits `batch` as one transaction. On a conflict the transaction re-reads and
+   * re-applies; before it does, the transitions that arrived meanwhile join the batch
+   * (`grow`), so the retry carries everything this process has for the file.
+   */
+  private async commitBatch(
+    queue: FileQueue,
+    batch: Pending[],
+    onConflict: CommitOptions<unknown>["onConflict"],
+    grow = true,
+  ) {
+    const done = await runTransaction(queue.backend, combine(batch), {
       message: (outcomes) => commitMessage(batch, outcomes),
+      maxAttempts: GROUP_ATTEMPTS,
+      backoff: async (attempt) => {
+        await groupBackoff(attempt);
+        if (grow) batch.push(...queue.pending.splice(0));
+      },
       ...(onConflict ? { onConflict } : {}),
     });
     batch.forEach((item, i) => {

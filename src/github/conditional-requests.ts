@@ -16,16 +16,10 @@ interface RequestOptions {
 
 type Request = (options: RequestOptions) => Promise<unknown>;
 
-/** The part of an Octokit (Probot's included) this needs: its request hook and URL builder. */
+/** The part of an Octokit (Probot's included) this needs: its request hook. */
 export interface HookableOctokit {
   // biome-ignore lint/suspicious/noExplicitAny: before-after-hook's types vary per Octokit version.
   hook: { wrap: (name: "request", wrapper: (request: any, options: any) => Promise<any>) => void };
-  request: {
-    endpoint: {
-      // biome-ignore lint/suspicious/noExplicitAny: the endpoint options are Octokit's.
-      parse: (options: any) => { url: string; headers: Record<string, string | undefined> };
-    };
-  };
 }
 
 export class ResponseCache {
@@ -53,14 +47,29 @@ export function useConditionalRequests(octokit: HookableOctokit, cache: Response
     ) {
       return request(options);
     }
-    const { url, headers } = octokit.request.endpoint.parse(options);
-    const key = `${scope} ${headers.accept ?? ""} ${url}`;
+    const key = `${scope} ${requestKey(options)}`;
     const running = cache.inFlight.get(key);
     if (running) return running;
     const pending = conditionalGet(request, options, cache, key).finally(() => cache.inFlight.delete(key));
     cache.inFlight.set(key, pending);
     return pending;
   });
+}
+
+/** Options Octokit turns into the request, beside the route's parameters; `request` is how to send, not what. */
+const NOT_PARAMETERS = new Set(["method", "baseUrl", "url", "headers", "mediaType", "request"]);
+
+/**
+ * What identifies a GET: the URL template with its parameters, the base URL, the media type
+ * and the Accept header, all of which Octokit builds the request from. Cheaper than expanding
+ * the URL (Octokit does that again for the request itself); the same GET asked with its
+ * parameters in another order only misses the cache.
+ */
+function requestKey(options: RequestOptions): string {
+  const parameters: Record<string, unknown> = {};
+  for (const name of Object.keys(options)) if (!NOT_PARAMETERS.has(name)) parameters[name] = options[name];
+  const accept = Object.entries(options.headers ?? {}).find(([h]) => h.toLowerCase() === "accept")?.[1] ?? "";
+  return JSON.stringify([options.baseUrl ?? "", options.url, accept, options.mediaType ?? null, parameters]);
 }
 
 async function conditionalGet(request: Request, options: RequestOptions, cache: ResponseCache, key: string) {

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { looksValidWorkerSync, WORKER_SYNC_KEY, workerSyncSchema } from "./reuse-counter.js";
 
 /**
  * The shapes DevClaw itself writes, without worker-sync's `schemaVersion`:
@@ -33,6 +34,7 @@ const projectCommon = {
   slug: z.optional(z.string({ error: "expected a string" })),
   channels: z.optional(z.array(channelSchema, { error: "expected an array of channels" })),
   roleExecution: z.optional(z.enum(["parallel", "sequential"], { error: 'expected "parallel" or "sequential"' })),
+  [WORKER_SYNC_KEY]: z.optional(workerSyncSchema),
 };
 
 export const slotsProjectSchema = z.looseObject({
@@ -82,6 +84,7 @@ function looksValidProjectCommon(p: Obj, channelIds: boolean): boolean {
     if (!Array.isArray(p.channels)) return false;
     for (const ch of p.channels) if (!isRecord(ch) || (channelIds && typeof ch.channelId !== "string")) return false;
   }
+  if (!looksValidWorkerSync(p[WORKER_SYNC_KEY])) return false;
   return isRecord(p.workers);
 }
 

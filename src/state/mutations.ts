@@ -36,6 +36,8 @@ export interface SeatResult {
    * Absent for a freed seat.
    */
   outcome?: SeatSessionOutcome;
+  /** Activate: the seats of the role the issue left for this one (a level change), as they are after it. */
+  left?: SeatResult[];
   /** Whether this mutation changed the file. */
   changed: boolean;
   /** How messages name the seat: `developer medior slot 2 (Ada)`, `dev medior` in family 1. */
@@ -149,7 +151,10 @@ export const activateMutation =
     return {
       changes: [{ project, changes: outcome.changes }],
       touched: outcome.touched,
-      result: seatResult(after, outcome.seat as SeatRef, changed, outcome.session?.outcome ?? "missing"),
+      result: {
+        ...seatResult(after, outcome.seat as SeatRef, changed, outcome.session?.outcome ?? "missing"),
+        ...(outcome.freed.length ? { left: outcome.freed.map((ref) => seatResult(after, ref, changed)) } : {}),
+      },
     };
   };
 

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { looksValidWorkerSync, WORKER_SYNC_KEY, workerSyncSchema } from "./reuse-counter.js";
 import { zodIssueSentence } from "./zod-issue.js";
 
 /** The version this worker-sync writes. Files without it are older shapes. */
@@ -30,6 +31,7 @@ export const projectSchema = z.looseObject({
   roleExecution: z.optional(z.enum(["parallel", "sequential"], { error: 'expected "parallel" or "sequential"' })),
   dev: workerSchema,
   qa: workerSchema,
+  [WORKER_SYNC_KEY]: z.optional(workerSyncSchema),
 });
 
 export const projectsFileSchema = z.looseObject({
@@ -109,6 +111,7 @@ export function looksValid(data: unknown): boolean {
       return false;
     }
     if (!looksValidWorker(p.dev) || !looksValidWorker(p.qa)) return false;
+    if (!looksValidWorkerSync(p[WORKER_SYNC_KEY])) return false;
   }
   return true;
 }

@@ -6,6 +6,7 @@ import { detectKind, type FileKind } from "./family.js";
 import { findSyntaxError, type JsonPath, locatePaths, positionAt, positionsAt } from "./json-locate.js";
 import { findLossyValues } from "./lossless.js";
 import { migrate } from "./migrate.js";
+import { addReuses, countReuses, readReuseCounter } from "./reuse-counter.js";
 import { checkSchema, type SchemaIssue, schemaIssues } from "./schema.js";
 import { migrateSlots } from "./slots-migrate.js";
 import {
@@ -150,13 +151,22 @@ export function projectOf(state: StateFile, id: string): Obj {
 /** The view of one project, whatever the file's family. */
 export function viewOf(state: StateFile, id: string): ProjectView {
   const project = projectOf(state, id);
-  return state.kind === "slots" ? readSlotsProject(id, project) : readRolesProject(id, project, state.kind);
+  const view = state.kind === "slots" ? readSlotsProject(id, project) : readRolesProject(id, project, state.kind);
+  const reuses = readReuseCounter(project);
+  if (reuses) view.reuses = reuses;
+  return view;
 }
 
-/** The project with the seat changes written onto copies of what they touch. */
+/**
+ * The project with the seat changes written onto copies of what they touch, and each session
+ * they reuse counted (reuse-counter.ts): every front door's transitions count the same way.
+ */
 export function applyChanges(state: StateFile, id: string, changes: readonly SeatChange[]): Obj {
   const project = projectOf(state, id);
-  return state.kind === "slots" ? applySlotsChanges(project, changes) : applyRolesChanges(project, changes, state.kind);
+  const written =
+    state.kind === "slots" ? applySlotsChanges(project, changes) : applyRolesChanges(project, changes, state.kind);
+  const reused = countReuses(viewOf(state, id), changes);
+  return addReuses(written, reused.count, reused.at);
 }
 
 /**

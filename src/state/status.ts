@@ -1,3 +1,4 @@
+import { describeEconomy, sessionEconomy } from "./reuse-counter.js";
 import { type StateFile, viewOf } from "./state-file.js";
 import type { Family, Seat } from "./view.js";
 
@@ -20,6 +21,12 @@ export interface ProjectStatus {
   family: Family;
   name?: string;
   roles: Record<string, { levels: Record<string, SeatStatus[]> }>;
+  /** How many seats hold a session. */
+  seatsWithSession: number;
+  /** Sessions reused by worker-sync's transitions, counted under the project's `workerSync` key. */
+  sessionsReused: number;
+  /** When the first counted reuse happened; null before any. */
+  reusedSince: string | null;
 }
 
 export interface StateStatus {
@@ -51,7 +58,15 @@ export function statusOf(state: StateFile): StateStatus {
       for (const level in r.levels) levels[level] = (r.levels[level] as Seat[]).map(seatStatus);
       roles[role] = { levels };
     }
-    projects[id] = { family: view.family, ...(typeof name === "string" ? { name } : {}), roles };
+    const economy = sessionEconomy(view);
+    projects[id] = {
+      family: view.family,
+      ...(typeof name === "string" ? { name } : {}),
+      roles,
+      seatsWithSession: economy.seatsWithSession,
+      sessionsReused: economy.sessionsReused,
+      reusedSince: economy.since,
+    };
   }
   return { projects };
 }
@@ -61,6 +76,7 @@ export function renderStatusLines(status: StateStatus): string[] {
   const lines: string[] = [];
   for (const [id, p] of Object.entries(status.projects)) {
     lines.push(p.name && p.name !== id ? `${p.name} (${id})` : id);
+    lines.push(`  ${describeProjectEconomy(p)}`);
     for (const [role, r] of Object.entries(p.roles)) {
       lines.push(`  ${role}`);
       for (const [level, seats] of Object.entries(r.levels)) {
@@ -77,4 +93,16 @@ export function renderStatusLines(status: StateStatus): string[] {
     }
   }
   return lines.length ? lines : ["no projects"];
+}
+
+/** A project's line about sessions: how many of its seats hold one, and the reuses counted. */
+export function describeProjectEconomy(p: ProjectStatus): string {
+  let seats = 0;
+  for (const r of Object.values(p.roles)) for (const l of Object.values(r.levels)) seats += l.length;
+  return describeEconomy({
+    seats,
+    seatsWithSession: p.seatsWithSession,
+    sessionsReused: p.sessionsReused,
+    since: p.reusedSince,
+  });
 }

@@ -228,7 +228,8 @@ export function activateSeat(view: ProjectView, input: ActivateSeatInput): SeatO
     touched: writes ? [ref] : [],
     seat: ref,
     session,
-    freed: r.onePerRole ? [] : elsewhere,
+    // The seats the issue leaves for this one: family 2 frees them, family 1's worker leaves that tier.
+    freed: elsewhere,
   };
 }
 

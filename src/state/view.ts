@@ -35,6 +35,8 @@ export interface ProjectView {
   roleExecution?: "parallel" | "sequential";
   /** Family 1: a tier not yet in `sessions` is a seat too (activating it adds it). */
   openLevels: boolean;
+  /** worker-sync's count of sessions reused on the project (reuse-counter.ts), once it has one. */
+  reuses?: { sessionsReused: number; since: string | null };
 }
 
 /** Where a seat is: its role, level and index in the level. */

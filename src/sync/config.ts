@@ -1,5 +1,12 @@
 import * as z from "zod/mini";
-import { NAME_PATTERN, nameProblem, tierNameSchema, UserError, zodIssueSentence } from "../state/index.js";
+import {
+  NAME_PATTERN,
+  nameProblem,
+  TOKENS_SAVED_PER_REUSE,
+  tierNameSchema,
+  UserError,
+  zodIssueSentence,
+} from "../state/index.js";
 import { DEFAULT_STATE_PATH } from "./defaults.js";
 import { ACTIVE_LABELS, canonicalRole, DEFAULT_ROLE_NAMES } from "./devclaw-labels.js";
 
@@ -87,6 +94,19 @@ const repositoryGrants = z.record(
   { error: 'expected a map of "owner/name" to project ids' },
 );
 
+/**
+ * The estimate of what a new session costs before it does useful work, which a reuse saves:
+ * DevClaw's docs put it at about 50,000 tokens (reading the codebase). A team can set its own.
+ */
+function sessionTokensSchema() {
+  return z._default(
+    z
+      .int({ error: "expected a whole number of tokens, like 50000" })
+      .check(z.gte(0, "expected a whole number of tokens, 0 or more (0 shows no estimate)")),
+    TOKENS_SAVED_PER_REUSE,
+  );
+}
+
 export const configSchema = z.strictObject({
   state: z.prefault(
     z.strictObject({
@@ -119,6 +139,8 @@ export const configSchema = z.strictObject({
    * worker-sync moves that issue's label from the queue label to the role's label (its only label write).
    */
   dispatch: z._default(z.boolean({ error: "expected true or false" }), false),
+  /** Tokens a session reused instead of spawned is estimated to save (0: show no estimate); see sessionTokensSchema. */
+  "session-tokens": sessionTokensSchema(),
 });
 
 /** A role as configured; an absent field takes the state file's default (`tiers`, `defaultTier`: the older names). */

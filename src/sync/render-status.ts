@@ -5,7 +5,7 @@ import {
   type ProjectView,
   type Seat,
   type SeatSessionOutcome,
-  TOKENS_SAVED_PER_REUSE,
+  sessionEconomy,
 } from "../state/index.js";
 import { COMMAND_USAGE } from "./commands.js";
 import type { WorkerSyncConfig } from "./config.js";
@@ -135,13 +135,18 @@ export function formatSince(iso: string | null): string {
   return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
-const tokensSaved = `~${TOKENS_SAVED_PER_REUSE.toLocaleString("en-US")} tokens saved`;
+/** `~50,000 tokens saved, estimated` for `reuses` sessions at the config's `session-tokens`; empty for 0. */
+export function estimatedTokensSaved(config: Pick<WorkerSyncConfig, "session-tokens">, reuses = 1): string {
+  const per = config["session-tokens"];
+  if (!per || !reuses) return "";
+  return `~${(per * reuses).toLocaleString("en-US")} tokens saved, estimated`;
+}
 
-function describeSession(outcome: SeatSessionOutcome, level: string, key: string | null): string {
+function describeSession(outcome: SeatSessionOutcome, level: string, key: string | null, saved: string): string {
   const shown = key ? codeSpan(shortenKey(key)) : "";
   switch (outcome) {
     case "reused":
-      return `reused ${shown} (${tokensSaved})`;
+      return `reused ${shown}${saved ? ` (${saved})` : ""}`;
     case "recorded":
       return `newly recorded ${shown}`;
     case "replaced":
@@ -231,7 +236,7 @@ function seatRow(view: StatusView, role: string, placed: Placed, meta: StatusMet
     session: outcome,
   };
   const cell = view.project.family === 1 ? "**active**" : `**active** · ${slotName(seat, index)}`;
-  return `| ${escapeText(role)} | ${cell} | ${escapeText(level)} | ${formatSince(seat.startTime)} | ${describeSession(outcome, level, seat.sessionKey)} |`;
+  return `| ${escapeText(role)} | ${cell} | ${escapeText(level)} | ${formatSince(seat.startTime)} | ${describeSession(outcome, level, seat.sessionKey, estimatedTokensSaved(view.config))} |`;
 }
 
 /** Family 1: a row per role, as worker-sync always showed it. */
@@ -383,6 +388,18 @@ function handOffLines(view: StatusView, meta: StatusMeta): string[] {
   return lines;
 }
 
+/** `/worker status`: how many seats hold a session, and the sessions worker-sync reused on the project. */
+function economyLines(view: StatusView): string[] {
+  const e = sessionEconomy(view.project);
+  const saved = estimatedTokensSaved(view.config, e.sessionsReused);
+  const since = e.since ? ` since ${formatSince(e.since)}` : "";
+  return [
+    "",
+    `Sessions: ${e.seatsWithSession} of ${e.seats} ${e.seats === 1 ? "seat holds" : "seats hold"} one · ` +
+      `${e.sessionsReused} reused by worker-sync${since}${saved ? ` (${saved})` : ""}`,
+  ];
+}
+
 const projectTitle = (view: StatusView) =>
   view.projectName !== undefined && view.projectName !== view.projectKey
     ? `${escapeText(view.projectName)} (${codeSpan(view.projectKey)})`
@@ -416,7 +433,7 @@ export function renderStatus(view: StatusView): { body: string; meta: StatusMeta
   for (const notice of notices) lines.push(renderNotice(notice, repoUrl, family, handOff));
   lines.push(...places);
   for (const message of messages) lines.push(`> ${escapeText(message)}`);
-  if (view.wholeProject) lines.push(...(family === 1 ? family1Table(view) : family2Table(view)));
+  if (view.wholeProject) lines.push(...(family === 1 ? family1Table(view) : family2Table(view)), ...economyLines(view));
   lines.push(
     "",
     `<sub>Labels read: ${labels.length ? labels.map((l) => `“${escapeText(l)}”`).join(", ") : "none"} · commands: ${COMMAND_USAGE.map((u) => u.split(":")[0]).join(", ")}</sub>`,

@@ -51,6 +51,11 @@ export function seatMovesOf(results: readonly SeatResult[]): SeatMoves {
       reused: r.kind === "activate" && r.outcome === "reused",
     };
     (r.kind === "activate" ? moves.activated : moves.released).push(move);
+    // A level change: the seat the issue left is freed by the same step.
+    for (const left of r.kind === "activate" ? (r.left ?? []) : []) {
+      const { project, role, level, slot, sessionKey } = left;
+      moves.released.push({ project, role, level, slot, issue, sessionKey, reused: false });
+    }
   }
   return moves;
 }

@@ -39,3 +39,21 @@ export async function findNode24(): Promise<Runtime> {
   const version = await versionOf(BINARY);
   return version.startsWith("v24.") ? { binary: BINARY, version } : { skip: `${BINARY} is ${version}, not Node 24` };
 }
+
+/** The runtimes the bundled Action is run on in tests: the test runner's Node, and Node 24 when it can be had. */
+export async function actionRuntimes(what: string) {
+  const node24 = await findNode24();
+  if ("skip" in node24) console.warn(`skipping the Node 24 ${what}: ${node24.skip}`);
+  return [
+    {
+      name: `Node ${process.versions.node.split(".")[0]} (the test runner's)`,
+      binary: process.execPath,
+      skip: undefined,
+    },
+    {
+      name: "Node 24 (action.yml's node24)",
+      binary: "binary" in node24 ? node24.binary : "",
+      skip: "skip" in node24 ? node24.skip : undefined,
+    },
+  ];
+}

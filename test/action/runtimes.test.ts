@@ -3,26 +3,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseProjectsFile } from "../../src/state/index.js";
 import { FakeGitHub } from "../support/fake-github.js";
-import { findNode24 } from "./node24.js";
+import { actionRuntimes } from "./node24.js";
 import { makeWorkspace, readExample, runAction } from "./support.js";
 
 const FILE = "memory/projects.json";
 const REPO = "octo/fleet";
-const node24 = await findNode24();
-if ("skip" in node24) console.warn(`skipping the Node 24 runs: ${node24.skip}`);
-
-const runtimes = [
-  {
-    name: `Node ${process.versions.node.split(".")[0]} (the test runner's)`,
-    binary: process.execPath,
-    skip: undefined,
-  },
-  {
-    name: "Node 24 (action.yml's node24)",
-    binary: "binary" in node24 ? node24.binary : "",
-    skip: "skip" in node24 ? node24.skip : undefined,
-  },
-];
+const runtimes = await actionRuntimes("runs");
 
 describe.each(runtimes)("dist/index.js on $name", ({ binary, skip }) => {
   let api: { url: string; close: () => Promise<void> };

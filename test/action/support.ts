@@ -1,9 +1,10 @@
 /** Runs the bundled Action (dist/index.js) the way a runner does: a process with INPUT_* variables and file commands. */
-import { spawn } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -27,18 +28,69 @@ export async function makeWorkspace(files: Record<string, string> = {}): Promise
   return dir;
 }
 
-/** Reads `name<<delimiter` blocks the way the runner reads GITHUB_OUTPUT. */
+/**
+ * Reads a GITHUB_OUTPUT file as the runner does: `name=value` lines, and `name<<DELIMITER`
+ * blocks (what @actions/core writes) whose value is every line up to the delimiter alone on a
+ * line. Whichever of `=` and `<<` comes first decides; anything else fails the step, as it does
+ * on a runner.
+ */
 export function parseOutputFile(text: string): Record<string, string> {
   const outputs: Record<string, string> = {};
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
-    const m = /^([^<=]+)<<(.+)$/.exec(lines[i] as string);
-    if (!m) continue;
+    const line = lines[i] as string;
+    if (line === "") continue;
+    const equals = line.indexOf("=");
+    const heredoc = line.indexOf("<<");
+    if (equals > 0 && (heredoc < 0 || equals < heredoc)) {
+      outputs[line.slice(0, equals)] = line.slice(equals + 1);
+      continue;
+    }
+    if (heredoc <= 0) throw new Error(`GITHUB_OUTPUT: invalid format: ${line}`);
+    const [name, delimiter] = [line.slice(0, heredoc), line.slice(heredoc + 2)];
     const value: string[] = [];
-    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i] as string);
-    outputs[m[1] as string] = value.join("\n");
+    for (i++; i < lines.length && lines[i] !== delimiter; i++) value.push(lines[i] as string);
+    if (i >= lines.length) throw new Error(`GITHUB_OUTPUT: no closing ${delimiter} for ${name}`);
+    outputs[name] = value.join("\n");
   }
   return outputs;
+}
+
+/** A child's exit code and what it printed, once it has closed. */
+export async function finished(child: ChildProcessByStdio<null, Readable, Readable>) {
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c: Buffer) => {
+    stdout += c.toString();
+  });
+  child.stderr.on("data", (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const code = await new Promise<number | null>((done) => child.on("close", done));
+  return { code, stdout, stderr };
+}
+
+/** dist/index.js as a `handle-event` step of a run of `name` with `payload`, against the API at `apiUrl`. */
+export async function runEvent(options: {
+  apiUrl: string;
+  repo: string;
+  name: string;
+  payload: unknown;
+  inputs?: Record<string, string>;
+}): Promise<ActionRun> {
+  const workspace = await makeWorkspace();
+  const path = join(workspace, "event.json");
+  await writeFile(path, JSON.stringify(options.payload));
+  return runAction({
+    workspace,
+    inputs: { command: "handle-event", token: "ghs_workflow", ...options.inputs },
+    env: {
+      GITHUB_EVENT_NAME: options.name,
+      GITHUB_EVENT_PATH: path,
+      GITHUB_API_URL: options.apiUrl,
+      GITHUB_REPOSITORY: options.repo,
+    },
+  });
 }
 
 export interface RunOptions {
@@ -77,15 +129,7 @@ export async function runAction({
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (c: Buffer) => {
-    stdout += c.toString();
-  });
-  child.stderr.on("data", (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const code = await new Promise<number | null>((done) => child.on("close", done));
+  const { code, stdout, stderr } = await finished(child);
   return {
     code,
     stdout,

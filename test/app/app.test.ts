@@ -49,7 +49,28 @@ describe("label changes", () => {
     expect(fake.commits(FULL)).toHaveLength(1);
     const [comment] = statusComments(1);
     expect(comment?.body).toContain("| dev | **active** | senior |");
-    expect(comment?.body).toContain("reused `…:senior-7f3a` (~50,000 tokens saved)");
+    expect(comment?.body).toContain("reused `…:senior-7f3a` (~50,000 tokens saved, estimated)");
+  });
+
+  it("counts each reuse once in the file's workerSync key, and /worker status shows the counts", async () => {
+    await change({ number: 1, labels: ["Doing", "senior"] }, "labeled", "Doing");
+    const since = state().dev.startTime;
+    expect(state().workerSync).toEqual({ sessionsReused: 1, since });
+    // The same delivery again counts nothing.
+    await change({ number: 1, labels: ["Doing", "senior"] }, "labeled", "Doing");
+    expect(state().workerSync).toEqual({ sessionsReused: 1, since });
+    await change({ number: 1, labels: ["senior"], state: "closed" }, "closed");
+    await change({ number: 2, labels: ["Doing", "senior"] }, "labeled", "Doing");
+    expect(state().workerSync).toEqual({ sessionsReused: 2, since });
+    fake.setPermission(FULL, "maintainer", "write");
+    await deliver(
+      probot,
+      "issue_comment",
+      commentPayload({ number: 2, labels: ["Doing", "senior"] }, "/worker status", "maintainer", "User"),
+    );
+    expect(statusComments(2)[0]?.body).toMatch(
+      /\nSessions: 2 of 4 seats hold one · 2 reused by worker-sync since \d{4}-\d\d-\d\d \d\d:\d\d UTC \(~100,000 tokens saved, estimated\)\n/,
+    );
   });
 
   it("matches labels case-insensitively and uses the default tier without a tier label", async () => {
@@ -303,7 +324,7 @@ describe("comment commands", () => {
     expect(statusComments(1)[0]?.body).toContain("newly recorded `…ent:3b9e1c2d`");
     await change({ number: 1, labels: ["senior"], state: "closed" }, "closed");
     await change({ number: 2, labels: ["Doing", "senior"] }, "labeled", "Doing");
-    expect(statusComments(2)[0]?.body).toContain("reused `…ent:3b9e1c2d` (~50,000 tokens saved)");
+    expect(statusComments(2)[0]?.body).toContain("reused `…ent:3b9e1c2d` (~50,000 tokens saved, estimated)");
     expect(fake.commentsOn(FULL, 1).filter((c) => c.user.login === fake.botLogin)).toHaveLength(1);
   });
 

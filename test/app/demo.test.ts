@@ -20,7 +20,7 @@ it("npm run demo shows the whole story and rejects the forged delivery", async (
   expect(stdout).toContain("newly recorded `…ent:9d2f41c7`");
   expect(stdout).toContain("| qa | **active** | qa |");
   // #2 reuses the session; its redelivery changes nothing.
-  expect(stdout).toContain("reused `…ent:9d2f41c7` (~50,000 tokens saved)");
+  expect(stdout).toContain("reused `…ent:9d2f41c7` (~50,000 tokens saved, estimated)");
   expect(stdout).toContain("duplicate: 0 new commits, 0 new comments");
   // #3 waits for the busy worker.
   expect(stdout).toContain("The dev worker is busy on [#2](https://github.com/acme/app/issues/2)");
@@ -63,7 +63,7 @@ it("npm run demo shows the whole story and rejects the forged delivery", async (
     "worker-sync: acme/web#1: developer active at medior slot 1",
     "DevClaw 1.6 projects.json",
   ]);
-  expect(act2).toContain("reused `…r-medior-ada` (~50,000 tokens saved)");
+  expect(act2).toContain("reused `…r-medior-ada` (~50,000 tokens saved, estimated)");
   expect(act2).toContain("The developer worker is now on this issue, handed over from [#1]");
   expect(act2).toContain("The developer seat went on to [#3](https://github.com/acme/web/issues/3)");
 });

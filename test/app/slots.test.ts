@@ -40,7 +40,7 @@ describe("a family-2 file through the app", () => {
     await change({ number: 1, labels: ["Doing"] }, "labeled", "Doing");
     expect(medior()[0]).toMatchObject({ active: true, issueId: "1", sessionKey: ADA, name: "Ada" });
     expect(statusOf(1)).toContain("| developer | **active** · slot 1 (Ada) | medior |");
-    expect(statusOf(1)).toContain("reused `…r-medior-ada` (~50,000 tokens saved)");
+    expect(statusOf(1)).toContain("reused `…r-medior-ada` (~50,000 tokens saved, estimated)");
     // #2: the other medior slot, which has no session yet.
     await change({ number: 2, labels: ["Doing"] }, "labeled", "Doing");
     expect(medior()[1]).toMatchObject({ active: true, issueId: "2", sessionKey: null, name: "Bruno" });
@@ -65,7 +65,13 @@ describe("a family-2 file through the app", () => {
       "worker-sync: Codertocat/Hello-World#2: developer active at medior slot 2",
       "worker-sync: Codertocat/Hello-World#1: developer medior slot 1 freed; then #3: developer active at medior slot 1",
     ]);
-    // Still DevClaw's own file: nothing of worker-sync's added, issue ids as strings.
+    // Two activations reused Ada's session (#1, then #3): counted on the project, shown on /worker status.
+    expect(hello().workerSync).toEqual({ sessionsReused: 2, since: expect.any(String) });
+    await command({ number: 3, labels: ["Doing"] }, "/worker status");
+    expect(statusOf(3)).toMatch(
+      /\nSessions: 1 of \d+ seats hold one · 2 reused by worker-sync since .* UTC \(~100,000 tokens saved, estimated\)\n/,
+    );
+    // Still DevClaw's own file: nothing of worker-sync's added but the project's counter, issue ids as strings.
     expect(Object.keys(file())).toEqual(["projects"]);
     expect(file().projects.other).toEqual(JSON.parse(slotsJson()).projects.other);
   });

@@ -24,7 +24,7 @@ describe("bin/worker-sync.js", () => {
     const run = await bin(["status", "--file", "examples/projects.json"], REPO);
     expect(run).toMatchObject({ code: 0, stderr: "" });
     expect(run.stdout).toBe(
-      `app (${P})\n  dev\n    junior   idle; session -\n` +
+      `app (${P})\n  1 of 4 seats hold a session; 0 sessions reused by worker-sync\n  dev\n    junior   idle; session -\n` +
         "    medior   active on #42 since 2026-02-10T10:00:00.000Z; session agent:x:subagent:7f3a\n" +
         "    senior   idle; session -\n  qa\n    qa       idle; session -\n",
     );

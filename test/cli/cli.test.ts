@@ -252,6 +252,7 @@ describe("status", () => {
     expect(stdout).toBe(
       [
         `app (${P})`,
+        "  1 of 4 seats hold a session; 0 sessions reused by worker-sync",
         "  dev",
         "    junior   idle; session -",
         "    medior   active on #42 since 2026-02-10T10:00:00.000Z; session agent:x:subagent:7f3a",
@@ -289,6 +290,9 @@ describe("status", () => {
             },
             qa: { levels: { qa: [idle(1)] } },
           },
+          seatsWithSession: 1,
+          sessionsReused: 0,
+          reusedSince: null,
         },
       },
     });
@@ -350,6 +354,12 @@ describe("activate, deactivate and session", () => {
     });
     expect(read(dir)).toBe(`${JSON.stringify(JSON.parse(read(dir)), null, 2)}\n`);
     expect(unchanged).not.toBe(read(dir));
+    // One activation reused a stored session (#45): counted on the project, shown by status.
+    expect(JSON.parse(read(dir)).projects[P].workerSync).toEqual({ sessionsReused: 1, since: dev.startTime });
+    const status = await cli(["status"], dir);
+    expect(status.stdout.split("\n")[1]).toBe(
+      `  2 of 4 seats hold a session; 1 session reused by worker-sync since ${dev.startTime}`,
+    );
   });
 
   it("a no-op activation leaves the file byte-identical", async () => {

@@ -90,9 +90,22 @@ describe("the CLI on a DevClaw slots file (family 2)", () => {
       sessionKey: "agent:main:subagent:ada",
       lastIssueId: null,
     });
-    // Nothing of worker-sync's own was added to DevClaw's file.
+    // Of worker-sync's own, only the project's reuse counter was added to DevClaw's file, last.
     expect(JSON.parse(read(dir))).not.toHaveProperty("schemaVersion");
-    expect(Object.keys(JSON.parse(read(dir)).projects.myapp)).toEqual(Object.keys(FILE.projects.myapp));
+    expect(Object.keys(JSON.parse(read(dir)).projects.myapp)).toEqual([
+      ...Object.keys(FILE.projects.myapp),
+      "workerSync",
+    ]);
+    expect(JSON.parse(read(dir)).projects.myapp.workerSync).toEqual({
+      sessionsReused: 1,
+      since: seats(dir)[0].startTime,
+    });
+    const status = await run(["status", "--json"]);
+    expect(JSON.parse(status.stdout).projects.myapp).toMatchObject({
+      seatsWithSession: 1,
+      sessionsReused: 1,
+      reusedSince: seats(dir)[0].startTime,
+    });
   });
 
   it("--slot picks the seat, a busy one is refused naming its issue, and session --set/--clear work on one slot", async () => {
@@ -160,12 +173,16 @@ describe("the CLI on a DevClaw slots file (family 2)", () => {
               levels: { medior: [{ slot: 1, active: false, issueId: null, sessionKey: null, startTime: null }] },
             },
           },
+          seatsWithSession: 1,
+          sessionsReused: 0,
+          reusedSince: null,
         },
       },
     });
     const text = await cli(["status", ...F], dir);
     expect(text.stdout.split("\n")).toEqual([
       "myapp",
+      "  1 of 3 seats hold a session; 0 sessions reused by worker-sync",
       "  developer",
       expect.stringMatching(/^ {4}medior slot 1 \(Ada\) active on #5 since .*; session agent:k$/),
       "    medior slot 2 idle; session -",

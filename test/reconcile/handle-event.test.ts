@@ -1,11 +1,5 @@
-/**
- * The app without a server: dist/index.js run as a workflow step would run it (a process with
- * INPUT_* variables, GITHUB_EVENT_NAME / GITHUB_EVENT_PATH), against a fake GitHub on a port.
- */
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { makeWorkspace, runAction } from "../action/support.js";
+import { runEvent } from "../action/support.js";
 import { commentPayload, FULL, issuesPayload, projectsJson } from "../app/harness.js";
 import { FakeGitHub } from "../support/fake-github.js";
 
@@ -27,16 +21,8 @@ afterEach(() => close());
 const state = () => JSON.parse(fake.getFile(FULL, STATE)?.text ?? "null").projects[PROJECT];
 const statusComments = (n: number) => fake.commentsOn(FULL, n).filter((c) => c.body.includes("worker-sync:status"));
 
-async function handle(name: string, payload: unknown, inputs: Record<string, string> = {}) {
-  const workspace = await makeWorkspace();
-  const path = join(workspace, "event.json");
-  await writeFile(path, JSON.stringify(payload));
-  return runAction({
-    workspace,
-    inputs: { command: "handle-event", token: "ghs_workflow", ...inputs },
-    env: { GITHUB_EVENT_NAME: name, GITHUB_EVENT_PATH: path, GITHUB_API_URL: url, GITHUB_REPOSITORY: FULL },
-  });
-}
+const handle = (name: string, payload: unknown, inputs: Record<string, string> = {}) =>
+  runEvent({ apiUrl: url, repo: FULL, name, payload, inputs });
 
 describe("command: handle-event", () => {
   beforeEach(() => {

@@ -5,12 +5,15 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import {
+  activateMutation,
   activateSeat,
   convertToSlots,
+  deactivateMutation,
   deactivateSeats,
   migrateMutation,
   parseState,
   planStateWrite,
+  type StateMutation,
   seatMutation,
   setSeatSession,
 } from "../../src/state/index.js";
@@ -109,4 +112,32 @@ describe("DevClaw 1.6.10's reader reads back what worker-sync writes", { timeout
       await expectDevClawKeepsEverything(text);
     },
   );
+
+  it("keeps worker-sync's reuse counter (projects.<slug>.workerSync) when it reads and rewrites the file", async () => {
+    let text = readFileSync(join(SHAPES, "s9-levels-lastissue.json"), "utf8");
+    text = planStateWrite(text, "p.json", migrateMutation).text ?? text;
+    const id = Object.keys(parseState(text, "p.json").data.projects)[0] as string;
+    const on = (issue: string, sessionKey?: string) =>
+      activateMutation({
+        project: id,
+        role: "developer",
+        level: "medior",
+        issue,
+        ...(sessionKey ? { sessionKey } : {}),
+      });
+    for (const mutation of [
+      on("77", "agent:main:subagent:ws-77") as StateMutation<unknown>,
+      deactivateMutation({ project: id, role: "developer", issue: "77" }),
+      on("78"),
+    ]) {
+      text = planStateWrite(text, "p.json", mutation).text ?? text;
+    }
+    const ours = JSON.parse(text).projects[id].workerSync;
+    expect(ours).toMatchObject({ sessionsReused: 1 });
+    const theirs = (await readByDevClaw(text, id)) as unknown as Record<string, Record<string, unknown>>;
+    expect(theirs[id]?.workerSync).toEqual(ours);
+    // And worker-sync reads DevClaw's rewrite with the counter where it was.
+    const back = `${JSON.stringify({ projects: theirs }, null, 2)}\n`;
+    expect(parseState(back, "p.json").data.projects[id]?.workerSync).toEqual(ours);
+  });
 });

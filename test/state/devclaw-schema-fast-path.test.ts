@@ -6,6 +6,7 @@ import {
   looksValidSlots,
   slotsFileSchema,
 } from "../../src/state/index.js";
+import { workerSyncArbitrary } from "../support/arbitraries.js";
 
 // checkKind trusts the fast walks' "valid" without asking zod, so they must never be looser.
 const anyValue = fc.oneof(
@@ -20,6 +21,7 @@ const anyValue = fc.oneof(
 );
 const nullableString = fc.oneof(fc.constant(null), fc.string({ maxLength: 4 }), anyValue);
 const optional = <T>(arb: fc.Arbitrary<T>) => fc.oneof(arb, fc.constant(undefined));
+const workerSync = workerSyncArbitrary(anyValue);
 const slot = fc.oneof(
   fc.record(
     {
@@ -58,6 +60,7 @@ const project = (role: fc.Arbitrary<unknown>) =>
         name: optional(nullableString),
         slug: optional(nullableString),
         roleExecution: optional(anyValue),
+        workerSync: optional(workerSync),
         channels: optional(
           fc.oneof(fc.array(fc.oneof(fc.record({ channelId: nullableString }), anyValue), { maxLength: 2 }), anyValue),
         ),

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { expect, it } from "vitest";
 import { looksValid, projectsFileSchema } from "../../src/state/index.js";
+import { workerSyncArbitrary } from "../support/arbitraries.js";
 
 // checkSchema trusts looksValid's "valid" without asking zod, so it must never be looser.
 const anyValue = fc.oneof(
@@ -31,7 +32,14 @@ const worker = fc.oneof(
 );
 const project = fc.oneof(
   fc.record(
-    { name: fc.oneof(fc.string(), anyValue), roleExecution: anyValue, dev: worker, qa: worker, other: anyValue },
+    {
+      name: fc.oneof(fc.string(), anyValue),
+      roleExecution: anyValue,
+      dev: worker,
+      qa: worker,
+      workerSync: workerSyncArbitrary(anyValue),
+      other: anyValue,
+    },
     { requiredKeys: [] },
   ),
   anyValue,

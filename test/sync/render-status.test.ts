@@ -64,10 +64,34 @@ describe("renderStatus", () => {
     expect(body.startsWith(`${STATUS_MARKER}\n`)).toBe(true);
     expect(body).toContain("**worker-sync** · project app (`-1001234567890`) · “Fix the thing”");
     expect(body).toContain(
-      "| dev | **active** | senior | 2026-11-20 09:05 UTC | reused `…agent:7f3a9c` (~50,000 tokens saved) |",
+      "| dev | **active** | senior | 2026-11-20 09:05 UTC | reused `…agent:7f3a9c` (~50,000 tokens saved, estimated) |",
     );
     expect(body).toContain("| qa | idle | — | — | — |");
     expect(meta.roles.dev).toEqual({ issue: "1", tier: "senior", key: "…agent:7f3a9c", session: "reused" });
+  });
+
+  it("estimates the tokens saved by the config's session-tokens, and shows no estimate for 0", () => {
+    const at = (raw: unknown) => renderStatus(view({ config: parseConfig(raw) })).body;
+    expect(at({ "session-tokens": 12_000 })).toContain("reused `…agent:7f3a9c` (~12,000 tokens saved, estimated) |");
+    expect(at({ "session-tokens": 0 })).toContain("| reused `…agent:7f3a9c` |");
+    expect(at({ "session-tokens": 0 })).not.toContain("tokens");
+    for (const bad of [-1, 1.5, "50k"]) {
+      expect(() => parseConfig({ "session-tokens": bad })).toThrow(
+        /^\.github\/worker-sync\.yml: session-tokens: expected a whole number of tokens/,
+      );
+    }
+  });
+
+  it("/worker status counts the seats holding a session and the sessions reused, with the estimate", () => {
+    const f = file({ on: "1", senior: "k1" }, "4");
+    (f.projects[P] as Record<string, unknown>).workerSync = { sessionsReused: 3, since: "2026-11-01T08:00:00.000Z" };
+    const { body } = renderStatus(view({ wholeProject: true, project: pv(f) }));
+    expect(body).toContain(
+      "Sessions: 1 of 4 seats hold one · 3 reused by worker-sync since 2026-11-01 08:00 UTC (~150,000 tokens saved, estimated)",
+    );
+    const none = renderStatus(view({ wholeProject: true, project: pv(file({ on: "1" })) })).body;
+    expect(none).toContain("Sessions: 0 of 4 seats hold one · 0 reused by worker-sync\n");
+    expect(renderStatus(view({ project: pv(f) })).body).not.toContain("Sessions:");
   });
 
   it("says when a tier has no session yet, and how to record one", () => {
