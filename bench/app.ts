@@ -118,6 +118,47 @@ export async function measureRequests(): Promise<Figure[]> {
   ];
 }
 
+/**
+ * Hand-off's cost: a label event that frees a seat with no one waiting (one list call more than
+ * with `hand-off: false`), and with one issue waiting (the list call, and the waiting issue's
+ * state in the same commit and its status comment). Warm, as above.
+ */
+export async function measureHandOff(): Promise<Figure[]> {
+  const freeing = async (handOff: boolean, waiting: boolean) => {
+    const fake = fakeGitHub();
+    if (!handOff) fake.setFile("Codertocat/Hello-World", ".github/worker-sync.yml", "hand-off: false\n");
+    const { probot } = await createApp();
+    await change(fake, probot, { number: 90, labels: ["bug"] }, "labeled", "bug");
+    await change(fake, probot, { number: 1, labels: ["Doing"] }, "labeled", "Doing");
+    if (waiting) await change(fake, probot, { number: 2, labels: ["Doing"] }, "labeled", "Doing");
+    const freed = await countRequests(fake, () =>
+      change(fake, probot, { number: 1, labels: [] }, "unlabeled", "Doing"),
+    );
+    return freed.counted;
+  };
+  const off = await freeing(false, false);
+  const alone = await freeing(true, false);
+  const handed = await freeing(true, true);
+  return [
+    {
+      name: "counted requests, label event that frees a seat, no one waiting",
+      value: alone,
+      unit: "",
+      target: off + 2,
+      kind: "max",
+      detail: `${alone - off} more than with hand-off: false (${off}): the list of issues carrying the role's label`,
+    },
+    {
+      name: "  … with an issue waiting (handed the seat in the same commit)",
+      value: handed,
+      unit: "",
+      target: off + 2,
+      kind: "max",
+      detail: `${handed - off} more than the same event without a hand-off (${off}): the list call, the waiting issue's status comment`,
+    },
+  ];
+}
+
 /** Resident memory after `total` deliveries ÷ after the first 1,000 (bench/memory.ts, in a child). */
 export function measureMemory(total = Number(process.env.BENCH_MEMORY_DELIVERIES ?? 10_000)): Figure {
   const child = spawnSync(process.execPath, ["--expose-gc", "scripts/run-ts.js", "bench/memory.ts", String(total)], {

@@ -3,7 +3,7 @@
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import nock from "nock";
-import { measureBurst, measureMemory, measureRequests, measureSimulation } from "./app.js";
+import { measureBurst, measureHandOff, measureMemory, measureRequests, measureSimulation } from "./app.js";
 import { measureColdStarts } from "./cold-start.js";
 import { measureActionStartup, measureBundleSize, measureLargeFile, measureTransitions } from "./core.js";
 import { measureDeliveryCpu } from "./cpu.js";
@@ -24,6 +24,7 @@ add(measureActionStartup());
 for (const f of measureDeliveryCpu()) add(f);
 add(measureMemory());
 for (const f of await measureRequests()) add(f);
+for (const f of await measureHandOff()) add(f);
 for (const f of measureBurst("one-repository")) add(f);
 for (const f of measureBurst("central-state")) add(f);
 // The in-process app figures above intercept HTTP with nock and forbid real connections; the

@@ -261,10 +261,8 @@ export async function runDemo(out: (line: string) => void): Promise<DemoResult> 
     out("\n#3: every developer medior seat is busy");
     await web(3, "opened", { title: "Cache the product list", labels: [] });
     await web(3, "labeled", { labels: ["Doing"] }, "Doing");
-    out("\n#1 is done: Ada's slot is freed and keeps its session");
+    out("\n#1 is done: Ada's slot is freed, keeps its session, and is handed to #3, which was waiting for it");
     await web(1, "closed", { state: "closed" });
-    out("\n#3 asks again (a level label): it gets the freed slot and reuses Ada's session");
-    await web(3, "labeled", { labels: ["Doing", "medior"] }, "medior");
     out(`\n── final ${STATE} of ${WEB_FULL} ──`);
     out(store.read(WEB_FULL, "main", STATE)?.text.trimEnd() ?? "(missing)");
     out(`\n── git log --oneline (${webDir}) ──`);

@@ -121,6 +121,14 @@ export interface FakeIssue {
   pullRequest?: boolean;
 }
 
+/** A label added to or removed from an issue, as GitHub's issue events record it. */
+export interface FakeIssueEvent {
+  id: number;
+  event: "labeled" | "unlabeled";
+  label: string;
+  created_at: string;
+}
+
 export interface FakeComment {
   id: number;
   issue_number: number;
@@ -194,7 +202,10 @@ export class FakeGitHub {
   private readonly gone = new Set<string>();
   private readonly repositoryIds = new Map<string, number>();
   private readonly writeBarriers: Array<{ path: RegExp; writers: number; waiting: Array<() => void> }> = [];
+  private readonly issueEvents = new Map<string, FakeIssueEvent[]>();
   private nextCommentId = 1000;
+  private nextEventId = 1;
+  private clockTicks = 0;
   private commitCount = 0;
 
   // ---- set-up and inspection ----------------------------------------------------------
@@ -223,8 +234,39 @@ export class FakeGitHub {
     return this.commitLog.get(`${repo}@${branch}`) ?? [];
   }
 
-  setIssue(repo: string, issue: FakeIssue): void {
-    this.issues.set(`${repo}#${issue.number}`, issue);
+  /**
+   * Sets the issue as it is now. Labels it gains or loses are recorded as GitHub's `labeled` and
+   * `unlabeled` issue events, at `at` (by default the fake's clock: a minute later per change, so
+   * the order labels were put on is the order of these calls).
+   */
+  setIssue(repo: string, issue: FakeIssue, at?: string): void {
+    const key = `${repo}#${issue.number}`;
+    const before = this.issues.get(key)?.labels ?? [];
+    const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+    const added = issue.labels.filter((l) => !before.some((b) => same(b, l)));
+    const removed = before.filter((b) => !issue.labels.some((l) => same(b, l)));
+    if (added.length || removed.length) {
+      const time = at ?? this.tick();
+      const events = this.issueEvents.get(key) ?? [];
+      for (const [event, names] of [
+        ["labeled", added],
+        ["unlabeled", removed],
+      ] as const) {
+        for (const name of names) events.push({ id: this.nextEventId++, event, label: name, created_at: time });
+      }
+      this.issueEvents.set(key, events);
+    }
+    this.issues.set(key, issue);
+  }
+
+  /** The issue's events as recorded (`labeled`/`unlabeled`), oldest first. */
+  eventsOf(repo: string, number: number): FakeIssueEvent[] {
+    return this.issueEvents.get(`${repo}#${number}`) ?? [];
+  }
+
+  /** The fake's clock: a minute later on every call, from 2026-01-01. */
+  private tick(): string {
+    return new Date(Date.UTC(2026, 0, 1) + ++this.clockTicks * 60_000).toISOString();
   }
 
   /** Moves the issue to `to` as number `toNumber`: its old address answers 301 to the new one. */
@@ -464,6 +506,38 @@ export class FakeGitHub {
     }
     m = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)$/.exec(path);
     if (m && method === "GET") return this.getIssue(req, m[1] as string, Number(m[2]));
+    m = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/events$/.exec(path);
+    if (m && method === "GET") {
+      const repo = m[1] as string;
+      const number = Number(m[2]);
+      if (!this.issues.has(`${repo}#${number}`)) return notFound();
+      return paginate(
+        req,
+        this.eventsOf(repo, number).map((e) => issueEventJson(req.base, repo, e)),
+      );
+    }
+    m = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/labels$/.exec(path);
+    if (m && method === "PUT") {
+      // Set labels: the issue's labels become exactly the list (an empty list removes all).
+      const repo = m[1] as string;
+      const issue = this.issues.get(`${repo}#${m[2]}`);
+      if (!issue) return notFound();
+      const given = req.body?.labels;
+      if (!Array.isArray(given) || !given.every((l) => typeof l === "string")) {
+        return json(422, {
+          message: "Invalid request.\n\nFor 'labels', it is not an array of strings.",
+          status: "422",
+        });
+      }
+      const labels = (given as string[]).filter(
+        (l, i) => given.findIndex((x) => x.toLowerCase() === l.toLowerCase()) === i,
+      );
+      this.setIssue(repo, { ...issue, labels });
+      return json(
+        200,
+        labels.map((name, i) => labelJson(req.base, repo, name, i)),
+      );
+    }
     m = /^\/repositories\/(\d+)\/issues\/(\d+)$/.exec(path);
     if (m && method === "GET") {
       const repo = [...this.repositoryIds.entries()].find(([, id]) => id === Number(m?.[1]))?.[0];
@@ -704,6 +778,34 @@ export function rateLimitHeaders(limit: { limit: number; used: number; reset: nu
 /** Where the web pages are, from the API's base URL (GitHub Enterprise Server: https://HOST/api/v3 → https://HOST). */
 const webOf = (base: string) => (/\/api\/v3$/.test(base) ? base.replace(/\/api\/v3$/, "") : "https://github.com");
 
+function labelJson(base: string, repo: string, name: string, i: number) {
+  return {
+    id: i + 1,
+    node_id: `LA_${i + 1}`,
+    url: `${base}/repos/${repo}/labels/${encodeURIComponent(name)}`,
+    name,
+    color: "ededed",
+    default: false,
+    description: null,
+  };
+}
+
+/** An issue event as `GET /repos/{owner}/{repo}/issues/{issue_number}/events` lists it. */
+function issueEventJson(base: string, repo: string, e: FakeIssueEvent) {
+  return {
+    id: e.id,
+    node_id: `LE_${e.id}`,
+    url: `${base}/repos/${repo}/issues/events/${e.id}`,
+    actor: userJson(base, "maintainer"),
+    event: e.event,
+    commit_id: null,
+    commit_url: null,
+    created_at: e.created_at,
+    label: { name: e.label, color: "ededed" },
+    performed_via_github_app: null,
+  };
+}
+
 function issueJson(issue: FakeIssue, repo: string, base: string, comments: number) {
   const url = `${base}/repos/${repo}/issues/${issue.number}`;
   const web = `${webOf(base)}/${repo}/${issue.pullRequest ? "pull" : "issues"}/${issue.number}`;
@@ -721,15 +823,7 @@ function issueJson(issue: FakeIssue, repo: string, base: string, comments: numbe
     title: issue.title,
     state: issue.state,
     locked: false,
-    labels: issue.labels.map((name, i) => ({
-      id: i + 1,
-      node_id: `LA_${i + 1}`,
-      url: `${base}/repos/${repo}/labels/${encodeURIComponent(name)}`,
-      name,
-      color: "ededed",
-      default: false,
-      description: null,
-    })),
+    labels: issue.labels.map((name, i) => labelJson(base, repo, name, i)),
     user: userJson(base, issue.user ?? "someone"),
     assignee: null,
     assignees: [],

@@ -3,18 +3,18 @@ import { fetchIssueFacts, type IssueRef, issueKey } from "../github/rest.js";
 import { UserError } from "../state/index.js";
 import { COMMAND_USAGE, parseWorkerCommand, type WorkerCommand } from "../sync/commands.js";
 import { ConfigError, type WorkerSyncConfig } from "../sync/config.js";
+import type { HandedResult } from "../sync/hand-off.js";
 import { escapeText } from "../sync/markdown.js";
 import { labelNames, parseCommentPayload, repositoryOf, repositoryUrl } from "../sync/payload.js";
 import { renderReply } from "../sync/render-status.js";
 import {
   type IssueFacts,
   type IssueSyncResult,
-  issueSyncMutation,
-  releaseMutation,
   type SessionCommandResult,
   sessionCommandMutation,
 } from "../sync/rules.js";
 import type { HandlerDeps } from "./deps.js";
+import { commitWithHandOffs } from "./hand-off.js";
 import type { EventOutcome } from "./issue-event.js";
 import { answerReconcileCommand, type ReconcileOutcome } from "./reconcile.js";
 import { replyOnce } from "./status-comment.js";
@@ -42,7 +42,9 @@ export async function handleCommentEvent(deps: HandlerDeps, rawPayload: unknown)
   const ref: IssueRef = { owner: repo.owner, repo: repo.name, issue_number: payload.issue.number };
   const who = `@${author.login}`;
 
-  return deps.queue.run(issueKey(ref), async () => {
+  // The issues a freed seat went to are written outside this issue's queue slot (see reportHandOffs).
+  let after: (() => Promise<void>) | undefined;
+  const outcome = await deps.queue.run(issueKey(ref), async (): Promise<CommandOutcome> => {
     if (!(await mayRunCommands(deps.octokit, deps.memory, { owner: repo.owner, repo: repo.name }, author.login))) {
       // One polite reply per user and issue an hour: a flood of commands costs no more than one.
       if (!claimDeniedReply(deps.memory, ref, author.login)) {
@@ -85,7 +87,9 @@ export async function handleCommentEvent(deps: HandlerDeps, rawPayload: unknown)
       const heading = `${parsed.text} by ${who}`;
       if (parsed.command.kind === "reconcile")
         return await answerReconcileCommand(deps, loaded, target, payload.comment.id, heading);
-      return await runIssueCommand(deps, loaded.config, target, parsed.command, heading, payload.comment.id);
+      return await runIssueCommand(deps, loaded.config, target, parsed.command, heading, payload.comment.id, (f) => {
+        after = f;
+      });
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       // A command that cannot run gets a reply; the status comment keeps showing the workers.
@@ -98,7 +102,11 @@ export async function handleCommentEvent(deps: HandlerDeps, rawPayload: unknown)
       return { kind: "invalid", message: error.message, replied };
     }
   });
+  await after?.();
+  return outcome;
 }
+
+const handoffsOf = (result: HandedResult) => (result.handoffs.length ? { handoffs: result.handoffs } : {});
 
 async function runIssueCommand(
   deps: HandlerDeps,
@@ -107,6 +115,7 @@ async function runIssueCommand(
   command: Exclude<WorkerCommand, { kind: "reconcile" }>,
   heading: string,
   replyTo: number,
+  defer: (after: () => Promise<void>) => void,
 ): Promise<CommandOutcome> {
   const backend = stateBackendFor(deps, config, target.repo);
   const issue = String(target.ref.issue_number);
@@ -115,16 +124,23 @@ async function runIssueCommand(
       // Asking for the status is also "asking again": sync the issue first, as a label change would.
       const current: IssueFacts & { title: string | null } = await fetchIssueFacts(deps.octokit, target.ref);
       const fresh = { ...target, title: current.title ?? target.title, labels: current.labels };
-      const done = await commitState(deps, backend, fresh, issueSyncMutation(config, target.repo, current, deps.now));
-      const posted = await reportStatus(deps, config, fresh, done.result, {
+      const handed = await commitWithHandOffs(deps, config, backend, fresh, current, (await backend.read()).text);
+      defer(handed.after);
+      const { done } = handed;
+      const posted = await reportStatus(deps, config, handed.target, done.result, {
         messages: [heading],
         wholeProject: true,
         replyTo,
+        ...handed.view,
       });
-      return { kind: "synced", ...done, comment: posted.outcome, body: posted.body };
+      return { kind: "synced", ...done, ...handoffsOf(done.result), comment: posted.outcome, body: posted.body };
     }
     case "release": {
-      const done = await commitState(deps, backend, target, releaseMutation(config, target.repo, issue));
+      // Freed whatever the labels say: the seats' release, then their hand-off, in one commit.
+      const released = { number: issue, state: "closed" as const, labels: [] };
+      const handed = await commitWithHandOffs(deps, config, backend, target, released, (await backend.read()).text);
+      defer(handed.after);
+      const { done } = handed;
       const freed = [...new Set(done.result.results.filter((r) => r.changed).map((r) => r.role))];
       const said = freed.length
         ? `${freed.join(" and ")} worker${freed.length > 1 ? "s" : ""} released; a later label change puts a worker back`
@@ -132,8 +148,9 @@ async function runIssueCommand(
       const posted = await reportStatus(deps, config, target, done.result, {
         messages: [`${heading}: ${said}`],
         replyTo,
+        ...(handed.view.handedTo ? { handedTo: handed.view.handedTo } : {}),
       });
-      return { kind: "synced", ...done, comment: posted.outcome, body: posted.body };
+      return { kind: "synced", ...done, ...handoffsOf(done.result), comment: posted.outcome, body: posted.body };
     }
     case "session": {
       const mutation = sessionCommandMutation(config, target.repo, issue, command.tier, command.key);

@@ -10,18 +10,12 @@ import {
   repositoryOf,
   repositoryUrl,
 } from "../sync/payload.js";
-import {
-  type IssueSyncResult,
-  ignoredLabelChange,
-  issueSyncMutation,
-  keepsStatusComment,
-  statusCommentAction,
-} from "../sync/rules.js";
+import { type IssueSyncResult, ignoredLabelChange, keepsStatusComment, statusCommentAction } from "../sync/rules.js";
 import type { HandOff } from "../sync/seat-moves.js";
 import type { HandlerDeps } from "./deps.js";
+import { commitWithHandOffs } from "./hand-off.js";
 import type { CommentOutcome } from "./status-comment.js";
 import {
-  commitState,
   type LoadedConfig,
   loadConfig,
   reportProblem,
@@ -69,8 +63,15 @@ export async function handleIssueEvent(deps: HandlerDeps, rawPayload: unknown): 
   }
   const ignored = ignoredLabelChange(loaded.config, action, payload.label?.name);
   if (ignored) return { kind: "ignored", reason: ignored };
-  return deps.queue.run(issueKey(ref), () => syncIssue(deps, loaded, payload, ref, labelChange));
+  const { outcome, after } = await deps.queue.run(issueKey(ref), () =>
+    syncIssue(deps, loaded, payload, ref, labelChange),
+  );
+  // The issues a freed seat went to: outside this issue's queue slot (see reportHandOffs).
+  await after?.();
+  return outcome;
 }
+
+type Settled = { outcome: EventOutcome<IssueSyncResult>; after?: () => Promise<void> };
 
 async function syncIssue(
   deps: HandlerDeps,
@@ -78,12 +79,14 @@ async function syncIssue(
   payload: ReturnType<typeof parseIssuesPayload>,
   ref: IssueRef,
   labelChange: boolean,
-): Promise<EventOutcome<IssueSyncResult>> {
+): Promise<Settled> {
   const repo = repositoryOf(payload);
   const backend = stateBackendFor(deps, config, repo);
   const snapshot = await backend.read();
   if (snapshot.text === null && !configured) {
-    return { kind: "ignored", reason: `no ${config.state.path} and no config: worker-sync is not used here` };
+    return {
+      outcome: { kind: "ignored", reason: `no ${config.state.path} and no config: worker-sync is not used here` },
+    };
   }
   const seen = factsFromPayload(payload);
   // A first look before reading the issue: is it any of our business? (The transaction reuses this read.)
@@ -92,7 +95,7 @@ async function syncIssue(
     seen.labels.some((label) => isLabelMentioned(config, label)) ||
     (snapshot.text !== null && stateHasWorkerOn(snapshot.text, config, repo, seen.number));
   if (!concerned) {
-    return { kind: "ignored", reason: "neither the labels nor any worker concern this issue" };
+    return { outcome: { kind: "ignored", reason: "neither the labels nor any worker concern this issue" } };
   }
   const gone = seen.state === "deleted" || seen.state === "transferred";
   const current = gone ? { ...seen, title: null } : await fetchIssueFacts(deps.octokit, ref);
@@ -106,16 +109,24 @@ async function syncIssue(
     ...("comments" in current && current.comments !== undefined ? { comments: current.comments } : {}),
   };
   try {
-    const done = await commitState(deps, backend, target, issueSyncMutation(config, repo, current, deps.now));
+    const handed = await commitWithHandOffs(deps, config, backend, target, current, snapshot.text);
+    const { done } = handed;
     deps.log.debug(`${issueKey(ref)}: state ${done.written ? "committed" : "already in line"}`);
+    const handoffs = done.result.handoffs.length ? { handoffs: done.result.handoffs } : {};
     const action = statusCommentAction(config, current.state, done.result.involved);
-    if (action === "none") return { kind: "synced", ...done };
-    const posted = await reportStatus(deps, config, target, done.result, { create: action === "create" });
-    return { kind: "synced", ...done, comment: posted.outcome, body: posted.body };
+    if (action === "none") return { outcome: { kind: "synced", ...done, ...handoffs }, after: handed.after };
+    const posted = await reportStatus(deps, config, handed.target, done.result, {
+      create: action === "create",
+      ...handed.view,
+    });
+    return {
+      outcome: { kind: "synced", ...done, ...handoffs, comment: posted.outcome, body: posted.body },
+      after: handed.after,
+    };
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     const comment = keepsComment ? (await reportProblem(deps, ref, error)).outcome : undefined;
     if (!comment) deps.log.warn(`${ref.owner}/${ref.repo}#${ref.issue_number}: ${error.message}`);
-    return { kind: "problem", message: error.message, ...(comment ? { comment } : {}) };
+    return { outcome: { kind: "problem", message: error.message, ...(comment ? { comment } : {}) } };
   }
 }

@@ -5,7 +5,7 @@
  * repaired issues up to date. Shared by the app (command, installation) and the Action.
  */
 
-import { fetchIssueFacts, type IssueRef, issueKey, listAll } from "../github/rest.js";
+import { fetchIssueFacts, type IssueRef, issueKey, labeledSince, listAll } from "../github/rest.js";
 import { ISSUE_NUMBER, parseState, type StateFile, UserError } from "../state/index.js";
 import type { OctokitLike } from "../store/github-contents.js";
 import type { WorkerSyncConfig } from "../sync/config.js";
@@ -96,7 +96,22 @@ export async function gatherReconcileInput(
 ): Promise<ReconcileInput & { listed: ListedIssue[]; checked: Array<IssueFacts & { title: string | null }> }> {
   const listed = await listRoleIssues(octokit, repo, roleLabels(config, state, repo));
   const checked = await checkIssues(octokit, repo, findUnlistedIssues(config, state, repo, listed));
-  return { listed, checked, trustList: false };
+  const input = { listed, checked, trustList: false };
+  if (!config["hand-off"]) return input;
+  // Several issues for fewer free seats: when each was labeled decides who gets them (a hand-off).
+  const { result } = reconcileMutation(config, repo, input)(state);
+  const since = new Map<string, string | null>();
+  for (const c of result.conflicts) {
+    if (c.kind !== "several-issues") continue;
+    const labels = result.rules.find((r) => r.role === c.role)?.labels ?? [];
+    for (const n of c.issues) {
+      since.set(
+        n,
+        await labeledSince(octokit, { owner: repo.owner, repo: repo.name, issue_number: Number(n) }, labels),
+      );
+    }
+  }
+  return since.size ? { ...input, waitingSince: since } : input;
 }
 
 /** Reconciles one repository's project with its issues. Bad config or state file: UserError. */
@@ -123,6 +138,7 @@ export async function reconcileRepository(
   const report = summarizeReconcile(done.result, options.dryRun ?? false);
   deps.log.info(`${repo.owner}/${repo.name}: reconcile: ${report.headline}`);
   for (const line of report.repairs) deps.log.info(`  ${line}`);
+  for (const line of report.waiting) deps.log.info(`  ${line}`);
   for (const line of report.conflicts) deps.log.warn(`  ${line}`);
   const comments = done.written
     ? await updateRepairedComments(deps, loaded, repo, done.result, listed, checked, options)
@@ -213,6 +229,7 @@ export function renderReconcileReply(heading: string, outcome: ReconcileOutcome)
   const report = summarizeReconcile(outcome.result, outcome.dryRun);
   const lines = [`${escapeText(heading)}: ${escapeText(report.headline)}`];
   if (report.repairs.length) lines.push("", "**Repaired**", "", ...report.repairs.map((l) => `- ${escapeText(l)}`));
+  if (report.waiting.length) lines.push("", "**Waiting**", "", ...report.waiting.map((l) => `- ${escapeText(l)}`));
   if (report.conflicts.length) {
     lines.push("", "**Conflicts** (left as they are for a person to decide)", "");
     lines.push(...report.conflicts.map((l) => `- ${escapeText(l)}`));

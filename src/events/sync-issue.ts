@@ -155,7 +155,15 @@ export async function reportStatus(
   config: WorkerSyncConfig,
   target: SyncTarget,
   result: IssueSyncResult,
-  view: { messages?: string[]; wholeProject?: boolean; create?: boolean; replyTo?: number } = {},
+  view: {
+    messages?: string[];
+    wholeProject?: boolean;
+    create?: boolean;
+    replyTo?: number;
+    handOff?: StatusView["handOff"];
+    handedTo?: StatusView["handedTo"];
+    places?: StatusView["places"];
+  } = {},
 ): Promise<{ outcome: CommentOutcome; body: string }> {
   const base: StatusView = {
     ...issueStatusView(
@@ -166,6 +174,9 @@ export async function reportStatus(
     ),
     ...(view.messages ? { messages: view.messages } : {}),
     ...(view.wholeProject ? { wholeProject: true } : {}),
+    ...(view.handOff ? { handOff: view.handOff } : {}),
+    ...(view.handedTo?.length ? { handedTo: view.handedTo } : {}),
+    ...(view.places?.length ? { places: view.places } : {}),
   };
   if (!config.comment) {
     // The status comment's text without its markers: a reply is never taken for the status comment.

@@ -84,3 +84,37 @@ export async function canWrite(octokit: OctokitLike, repo: { owner: string; repo
     throw error;
   }
 }
+
+interface LabelEvent {
+  event?: string;
+  created_at?: string;
+  label?: { name?: string } | null;
+}
+
+/**
+ * When one of `labels` was last put on the issue (ISO time), from its issue events; null when
+ * no `labeled` event names one (put on before GitHub kept events, or by a transfer).
+ */
+export async function labeledSince(
+  octokit: OctokitLike,
+  ref: IssueRef,
+  labels: readonly string[],
+): Promise<string | null> {
+  const events = await listAll<LabelEvent>(octokit, "GET /repos/{owner}/{repo}/issues/{issue_number}/events", {
+    ...ref,
+  });
+  const wanted = labels.map((l) => l.trim().toLowerCase());
+  let since: string | null = null;
+  for (const e of events) {
+    const name = e.label?.name?.trim().toLowerCase();
+    if (e.event === "labeled" && name !== undefined && wanted.includes(name) && typeof e.created_at === "string") {
+      if (since === null || e.created_at > since) since = e.created_at;
+    }
+  }
+  return since;
+}
+
+/** Sets the issue's labels to exactly `labels`: one write, so the issue is never without a state label. */
+export async function setLabels(octokit: OctokitLike, ref: IssueRef, labels: readonly string[]): Promise<void> {
+  await octokit.request("PUT /repos/{owner}/{repo}/issues/{issue_number}/labels", { ...ref, labels: [...labels] });
+}

@@ -64,6 +64,8 @@ const roleSchema = z.prefault(
     defaultLevel: z.optional(levelName),
     tiers: z.optional(tierList),
     defaultTier: z.optional(tierName),
+    /** Labels of issues waiting for the role, highest priority first (DevClaw's when absent); served with `dispatch: true`. */
+    queue: z.optional(labelList),
   }),
   {},
 );
@@ -130,6 +132,13 @@ export const configSchema = z.strictObject({
   roles: z._default(z.record(roleName, roleSchema, { error: "expected a map of role names to roles" }), {}),
   /** Keep a status comment on each issue a worker is put on. */
   comment: z._default(z.boolean({ error: "expected true or false" }), true),
+  /** A freed seat goes to the open issue that has waited longest for its role and level. */
+  "hand-off": z._default(z.boolean({ error: "expected true or false" }), true),
+  /**
+   * A free seat also takes the first issue of its role's highest-priority queue label, and
+   * worker-sync moves that issue's label from the queue label to the role's label (its only label write).
+   */
+  dispatch: z._default(z.boolean({ error: "expected true or false" }), false),
   /** Tokens a session reused instead of spawned is estimated to save (0: show no estimate); see sessionTokensSchema. */
   "session-tokens": sessionTokensSchema(),
 });
@@ -197,11 +206,12 @@ function findLabelClash(roles: Record<string, RoleConfig>): string | undefined {
     const fields = [
       ...(rc.labels ?? []).map((label, i) => ({ label, field: `roles.${role}.labels.${i}` })),
       ...(rc.levels ?? rc.tiers ?? []).map((label, i) => ({ label, field: `roles.${role}.${levelsField}.${i}` })),
+      ...(rc.queue ?? []).map((label, i) => ({ label, field: `roles.${role}.queue.${i}` })),
     ];
     for (const f of fields) {
       const clash = seen.find((s) => sameLabel(s.label, f.label));
       // The same level name in two roles is fine (both roles read it); a role label used twice is not.
-      const bothLevels = clash && !/\.labels\./.test(clash.field) && !/\.labels\./.test(f.field);
+      const bothLevels = clash && !/\.(labels|queue)\./.test(clash.field) && !/\.(labels|queue)\./.test(f.field);
       if (clash && !bothLevels) return `${f.field}: "${f.label}" is already used by ${clash.field}`;
       seen.push(f);
     }

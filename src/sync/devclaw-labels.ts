@@ -11,6 +11,14 @@ export const ACTIVE_LABELS: Readonly<Record<string, string>> = {
   architect: "Researching",
 };
 
+/** DevClaw's queue labels per role, served first to last ("To Improve" before "To Do"). */
+export const QUEUE_LABELS: Readonly<Record<string, readonly string[]>> = {
+  developer: ["To Improve", "To Do"],
+  reviewer: ["To Review"],
+  tester: ["To Test"],
+  architect: ["To Research"],
+};
+
 /** How a default role is named in messages about the config: family 1's names for its two roles. */
 export const DEFAULT_ROLE_NAMES: Readonly<Record<string, string>> = { developer: "dev", tester: "qa" };
 

@@ -12,6 +12,7 @@ const listedIssue = z.looseObject({
   pull_request: z.optional(z.unknown()),
   repository_url: z.optional(z.string()),
   html_url: z.optional(z.string()),
+  comments: z.optional(z.number()),
 });
 
 const issueList = z.array(listedIssue, { error: "expected a JSON array of issues" });
@@ -76,6 +77,7 @@ export function parseIssueList(raw: unknown, source: string): ListedIssue[] {
       title: issue.title ?? "",
       state: issue.state,
       labels: (issue.labels ?? []).map((l) => (typeof l === "string" ? l : l.name)),
+      ...(issue.comments !== undefined ? { comments: issue.comments } : {}),
     });
   }
   return [...byNumber.values()];

@@ -15,7 +15,7 @@ import {
   type RoleConfig,
   type WorkerSyncConfig,
 } from "./config.js";
-import { ACTIVE_LABELS, canonicalRole, ROLE_ALIASES } from "./devclaw-labels.js";
+import { ACTIVE_LABELS, canonicalRole, QUEUE_LABELS, ROLE_ALIASES } from "./devclaw-labels.js";
 
 export { canonicalRole };
 
@@ -26,6 +26,8 @@ export interface RoleRule {
   labels: string[];
   levels: string[];
   defaultLevel: string;
+  /** Labels of issues waiting for the role, highest priority first (served with `dispatch: true`). */
+  queue: string[];
 }
 
 /** The level aliases DevClaw applies per role (its labels of older releases). */
@@ -101,7 +103,8 @@ function ruleOf(role: string, found: { name: string; rc: RoleConfig } | undefine
   } else {
     defaultLevel = family1?.defaultLevel ?? (levels.includes("medior") ? "medior" : (levels[0] ?? "medior"));
   }
-  return { role, labels, levels, defaultLevel };
+  const queue = rc.queue ?? [...(QUEUE_LABELS[canonicalRole(role)] ?? [])];
+  return { role, labels, levels, defaultLevel, queue };
 }
 
 /** How a label names a level: its form (DevClaw's order of preference) and the slot name it may carry. */
@@ -200,7 +203,11 @@ export function labelsRead(rules: readonly RoleRule[], labels: readonly string[]
 export function isLabelMentioned(config: WorkerSyncConfig, label: string): boolean {
   if (isRoutingLabel(label)) return false;
   const configured = Object.entries(config.roles).flatMap(([, rc]) => [...(rc.labels ?? []), ...(levelsOf(rc) ?? [])]);
-  const names = [...configured, ...Object.values(ACTIVE_LABELS), ...KNOWN_LEVELS];
+  // Queue labels matter only when worker-sync serves queues.
+  const queues = config.dispatch
+    ? [...Object.values(config.roles).flatMap((rc) => rc.queue ?? []), ...Object.values(QUEUE_LABELS).flat()]
+    : [];
+  const names = [...configured, ...queues, ...Object.values(ACTIVE_LABELS), ...KNOWN_LEVELS];
   if (names.some((n) => labelMatches(n, label))) return true;
   const roles = new Set([...Object.keys(config.roles), ...Object.keys(ROLE_ALIASES), ...Object.keys(ACTIVE_LABELS)]);
   const head = lower(label).split(/[:.]/)[0] ?? "";

@@ -8,6 +8,7 @@
 import { isFree, type ProjectView, type Seat, type StateFile, type StateMutation, viewOf } from "../state/index.js";
 import type { WorkerSyncConfig } from "./config.js";
 import { describeSynced } from "./describe.js";
+import { inLine } from "./hand-off.js";
 import { type RoleRule, roleLabelsOf, roleRulesFor } from "./labels.js";
 import { type RepositoryName, resolveProjectKey } from "./project-key.js";
 import { type IssueFacts, type IssueState, type SeatResult, type SyncOnly, syncIssueOn } from "./rules.js";
@@ -16,6 +17,8 @@ import { projectMutation, StateRun } from "./state-run.js";
 /** An issue as a list call returned it. */
 export interface ListedIssue extends IssueFacts {
   title: string;
+  /** Its comment count, when the list said. */
+  comments?: number;
 }
 
 export interface ReconcileInput {
@@ -28,9 +31,15 @@ export interface ReconcileInput {
    * as no longer open with a role label. Otherwise such a seat is left alone and reported.
    */
   trustList: boolean;
+  /**
+   * When each listed issue was given its role label (ISO time, null: not known), read where
+   * several issues wait for fewer free seats. With it (and `hand-off` on), the seats go to
+   * those that waited longest, ties by number; without it that is a conflict.
+   */
+  waitingSince?: ReadonlyMap<string, string | null>;
 }
 
-export type RepairReason = IssueState | "unlabeled" | "not-listed" | "labeled" | "tier";
+export type RepairReason = IssueState | "unlabeled" | "not-listed" | "labeled" | "tier" | "waited";
 
 export interface Repair {
   role: string;
@@ -51,6 +60,8 @@ export interface ReconcileResult {
   family: 1 | 2;
   repairs: Repair[];
   conflicts: Conflict[];
+  /** Issues still waiting for a seat a longer-waiting issue got, in line order, per role (and level). */
+  waiting: Array<{ role: string; level?: string; issues: string[] }>;
   /** The project as the repairs leave it. */
   view: ProjectView;
   rules: RoleRule[];
@@ -95,6 +106,7 @@ export function findUnlistedIssues(
 class ReconcileRun {
   readonly repairs: Repair[] = [];
   readonly conflicts: Conflict[] = [];
+  readonly waiting: ReconcileResult["waiting"] = [];
 
   constructor(
     readonly config: WorkerSyncConfig,
@@ -166,7 +178,11 @@ function poolOf(view: ProjectView, role: string, level: string): { seats: Seat[]
  * Phase 2: which issues get a free seat: the issues labeled for a role and level, when there
  * are no more of them than free seats. More is a conflict: not guessing which.
  */
-function findStarts(run: ReconcileRun, listed: readonly IssueFacts[]): Array<{ role: string; facts: IssueFacts }> {
+function findStarts(
+  run: ReconcileRun,
+  listed: readonly IssueFacts[],
+  since: ReadonlyMap<string, string | null> | undefined,
+): Array<{ role: string; facts: IssueFacts; reason: RepairReason }> {
   const view = run.view();
   const pools = new Map<string, { role: string; level: string; issues: IssueFacts[] }>();
   for (const facts of listed) {
@@ -180,7 +196,7 @@ function findStarts(run: ReconcileRun, listed: readonly IssueFacts[]): Array<{ r
       pools.set(key, pool);
     }
   }
-  const starts: Array<{ role: string; facts: IssueFacts }> = [];
+  const starts: Array<{ role: string; facts: IssueFacts; reason: RepairReason }> = [];
   for (const { role, level, issues } of pools.values()) {
     const pool = poolOf(view, role, level);
     const free = pool.seats.filter(isFree).length;
@@ -188,6 +204,11 @@ function findStarts(run: ReconcileRun, listed: readonly IssueFacts[]): Array<{ r
     const at = pool.level === undefined ? {} : { level: pool.level };
     if (free === 0 && pool.seats.length > 0) {
       for (const f of issues) run.conflicts.push({ kind: "busy", role, ...at, issue: f.number, busyOn });
+    } else if (issues.length > free && pool.seats.length > 0 && since && run.config["hand-off"]) {
+      // A hand-off: the free seats go to those that waited longest; the rest wait, in line.
+      const line = inLine(issues.map((f) => ({ ...f, since: since.get(f.number) ?? null })));
+      for (const facts of line.slice(0, free)) starts.push({ role, facts, reason: "waited" });
+      run.waiting.push({ role, ...at, issues: line.slice(free).map((f) => f.number) });
     } else if (issues.length > free && pool.seats.length > 0) {
       const issueNumbers = issues.map((f) => f.number);
       run.conflicts.push({
@@ -197,7 +218,7 @@ function findStarts(run: ReconcileRun, listed: readonly IssueFacts[]): Array<{ r
         ...(pool.level === undefined ? {} : { level: pool.level, free }),
       });
     } else {
-      for (const facts of issues) starts.push({ role, facts });
+      for (const facts of issues) starts.push({ role, facts, reason: "labeled" });
     }
   }
   // Several roles of a sequential project to start on different issues: which goes first is not ours to pick.
@@ -212,9 +233,12 @@ function findStarts(run: ReconcileRun, listed: readonly IssueFacts[]): Array<{ r
 }
 
 /** Phase 3: starts the seats; what the rules refuse at this point is reported as a conflict. */
-function startSeats(run: ReconcileRun, starts: ReadonlyArray<{ role: string; facts: IssueFacts }>) {
-  for (const { role, facts } of starts) {
-    for (const notice of run.fix(facts, { role, kind: "activate" }, () => "labeled")) {
+function startSeats(
+  run: ReconcileRun,
+  starts: ReadonlyArray<{ role: string; facts: IssueFacts; reason: RepairReason }>,
+) {
+  for (const { role, facts, reason } of starts) {
+    for (const notice of run.fix(facts, { role, kind: "activate" }, () => reason)) {
       if (notice.kind === "busy") {
         run.conflicts.push({ kind: "busy", role, level: notice.level, issue: facts.number, busyOn: notice.busyOn });
       }
@@ -247,13 +271,14 @@ export function reconcileProject(
   const known = new Map([...listedByNumber, ...checked]);
   const run = new ReconcileRun(config, state, projectKey, now);
   repairBusySeats(run, known, input.trustList);
-  startSeats(run, findStarts(run, listed));
+  startSeats(run, findStarts(run, listed, input.waitingSince));
   const view = run.view();
   return {
     project: projectKey,
     family: view.family,
     repairs: run.repairs,
     conflicts: run.conflicts,
+    waiting: run.waiting,
     view,
     rules: roleRulesFor(config, view),
   };
@@ -305,6 +330,7 @@ const BECAUSE: Record<RepairReason, string> = {
   "not-listed": "the issue is not among the open issues labeled for a role",
   labeled: "the issue is labeled for it and the worker was free",
   tier: "the issue's tier label changed",
+  waited: "the issue waited longest for it and it was free",
 };
 
 /** One line per repair, as every front door reports it. */
@@ -351,6 +377,8 @@ export interface ReconcileReport {
   headline: string;
   repairs: string[];
   conflicts: string[];
+  /** Issues left waiting for a seat a longer-waiting issue got. */
+  waiting: string[];
 }
 
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -369,5 +397,9 @@ export function summarizeReconcile(result: ReconcileResult, dryRun: boolean): Re
     headline,
     repairs: repairs.map((r) => describeRepair(project, result.family, r)),
     conflicts: conflicts.map((c) => describeConflict(project, c)),
+    waiting: (result.waiting ?? []).map(
+      (w) =>
+        `${who(project, w.role)}: ${issueList(w.issues)} ${w.issues.length === 1 ? "waits" : "wait, in this order,"} for ${w.level === undefined ? "it" : `a ${w.level} seat`}`,
+    ),
   };
 }

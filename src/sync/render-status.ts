@@ -9,6 +9,7 @@ import {
 } from "../state/index.js";
 import { COMMAND_USAGE } from "./commands.js";
 import type { WorkerSyncConfig } from "./config.js";
+import { ordinal } from "./hand-off.js";
 import { labelsRead, type RoleRule } from "./labels.js";
 import { codeSpan, escapeText, shortenKey } from "./markdown.js";
 import type { IssueSyncResult, Notice } from "./rules.js";
@@ -21,8 +22,21 @@ const META = /<!-- worker-sync:meta (\{.*?\}) -->/;
 export interface StatusMeta {
   roles: Record<
     string,
-    { issue: string; tier: string; slot?: number; key: string | null; session: SeatSessionOutcome }
+    {
+      issue: string;
+      tier: string;
+      slot?: number;
+      key: string | null;
+      session: SeatSessionOutcome;
+      /** The seat came to this issue freed from that one (a hand-off) or from a queue (dispatch). */
+      from?: string;
+      via?: "hand-off" | "dispatch";
+    }
   >;
+  /** Roles whose seat this issue let go went on to another issue, and how. */
+  handed?: Record<string, { issue: string; via: "hand-off" | "dispatch" }>;
+  /** Family 2: the seats freed from this issue, shown until a seat of the role is on it again. */
+  freed?: Array<{ role: string; level: string; slot: number; name?: string; sessionKey: string | null }>;
 }
 
 /** What happened to a seat's session in this run (a new activation, a session command). */
@@ -53,6 +67,12 @@ export interface StatusView {
   previous?: StatusMeta;
   /** `/worker status`: add every role, level and slot of the project. */
   wholeProject?: boolean;
+  /** This run put a seat on the issue that another issue freed (`from`), or took it from a queue. */
+  handOff?: { from: string; via: "hand-off" | "dispatch" };
+  /** Seats this run freed from the issue, and the issue each went on to. */
+  handedTo?: ReadonlyArray<{ role: string; issue: string; via: "hand-off" | "dispatch" }>;
+  /** While the issue waits: its place in each line it waits in (1 first). */
+  places?: ReadonlyArray<{ role: string; level: string; place: number }>;
 }
 
 /** Session events of a run, per role, for the status comment ("reused", "newly recorded", …). */
@@ -159,13 +179,15 @@ function sessionOutcome(
 
 const issueLinks = (repoUrl: string, issues: readonly string[]) => issues.map((n) => issueLink(repoUrl, n)).join(", ");
 
-function renderNotice(notice: Notice, repoUrl: string, family: Family): string {
-  const later = "it is put on this issue once it is free and a label change or `/worker status` asks again.";
+function renderNotice(notice: Notice, repoUrl: string, family: Family, handOff: boolean): string {
+  const later = handOff
+    ? "it comes to this issue when it is free and this issue is first in line."
+    : "it is put on this issue once it is free and a label change or `/worker status` asks again.";
   switch (notice.kind) {
     case "busy":
       return family === 1
         ? `> ⏳ The ${notice.role} worker is busy on ${issueLinks(repoUrl, notice.busyOn)}. It is not taken over: ${later}`
-        : `> ⏳ Every ${escapeText(notice.role)} ${escapeText(notice.level)} seat is busy (on ${issueLinks(repoUrl, notice.busyOn)}). None is taken over: one is put on this issue once it is free and a label change or \`/worker status\` asks again.`;
+        : `> ⏳ Every ${escapeText(notice.role)} ${escapeText(notice.level)} seat is busy (on ${issueLinks(repoUrl, notice.busyOn)}). None is taken over: one ${later.replace(/^it /, "")}`;
     case "sequential":
       return (
         `> ⏳ This project runs one role at a time (\`roleExecution: sequential\`) and its ${escapeText(notice.other)} worker is ` +
@@ -240,8 +262,20 @@ function family2Rows(view: StatusView, meta: StatusMeta): string[] {
     if (!here.length && want) {
       rows.push(`| ${escapeText(role)} | waiting for a free seat | ${escapeText(want.level)} | — | — |`);
     }
-    for (const f of view.freed ?? []) {
-      if (f.role !== role) continue;
+    // Freed by this run, or by an earlier one (a later delivery about the issue still shows it).
+    const now = (view.freed ?? []).filter((f) => f.role === role);
+    const kept = here.length ? [] : now.length ? now : (view.previous?.freed ?? []).filter((f) => f.role === role);
+    for (const f of kept) {
+      meta.freed = [
+        ...(meta.freed ?? []),
+        {
+          role,
+          level: f.level,
+          slot: f.slot,
+          ...(f.name ? { name: f.name } : {}),
+          sessionKey: f.sessionKey ? shortenKey(f.sessionKey) : null,
+        },
+      ];
       const seat = `freed · slot ${f.slot}${f.name ? ` (${escapeText(f.name)})` : ""}`;
       const kept = f.sessionKey ? `kept for the slot's next issue: ${codeSpan(shortenKey(f.sessionKey))}` : "none";
       rows.push(`| ${escapeText(role)} | ${seat} | ${escapeText(f.level)} | — | ${kept} |`);
@@ -302,6 +336,58 @@ function family2Table(view: StatusView): string[] {
   ];
 }
 
+/** "2nd waiting for a senior developer seat" (family 1: "… for the dev worker"). */
+export const placeWords = (family: Family, p: { role: string; level: string; place: number }) =>
+  family === 1
+    ? `${ordinal(p.place)} waiting for the ${escapeText(p.role)} worker`
+    : `${ordinal(p.place)} waiting for a ${escapeText(p.level)} ${escapeText(p.role)} seat`;
+
+/**
+ * The lines about hand-offs: a seat that came to this issue from another (kept while that seat
+ * stays on it), and seats this issue let go that went on to another (kept while the role has no
+ * seat here). Recorded in the meta, so a later re-render says the same.
+ */
+function handOffLines(view: StatusView, meta: StatusMeta): string[] {
+  const lines: string[] = [];
+  const previous = view.previous;
+  for (const [role, m] of Object.entries(meta.roles)) {
+    const before = Object.hasOwn(previous?.roles ?? {}, role) ? previous?.roles[role] : undefined;
+    const now = view.handOff && view.sessions?.[role] ? view.handOff : undefined;
+    const kept =
+      before?.from !== undefined && before.issue === m.issue && before.tier === m.tier && before.slot === m.slot
+        ? { from: before.from, via: before.via ?? "hand-off" }
+        : undefined;
+    const came = now ?? kept;
+    if (!came) continue;
+    m.from = came.from;
+    m.via = came.via;
+    const key = m.key ? codeSpan(m.key) : "";
+    const session =
+      m.session === "missing"
+        ? "with no session yet: the runner spawns one"
+        : m.session === "reused"
+          ? `reusing its session ${key}`
+          : `with its session ${key}`;
+    const how =
+      came.via === "dispatch"
+        ? "taken from its queue (dispatch)"
+        : `handed over from ${issueLink(view.repoUrl, came.from)}, which let it go`;
+    lines.push(`> ↪️ The ${escapeText(role)} worker is now on this issue, ${how}, ${session}.`);
+  }
+  const handed: NonNullable<StatusMeta["handed"]> = {};
+  for (const h of view.handedTo ?? []) handed[h.role] = { issue: h.issue, via: h.via };
+  for (const [role, h] of Object.entries(previous?.handed ?? {})) {
+    if (!Object.hasOwn(handed, role) && !Object.hasOwn(meta.roles, role)) handed[role] = h;
+  }
+  for (const [role, h] of Object.entries(handed)) {
+    if (Object.hasOwn(meta.roles, role)) continue;
+    const why = h.via === "dispatch" ? "first in its queue" : "which waited longest for it";
+    lines.push(`> ↪️ The ${escapeText(role)} seat went on to ${issueLink(view.repoUrl, h.issue)}, ${why}.`);
+    meta.handed = { ...meta.handed, [role]: h };
+  }
+  return lines;
+}
+
 /** `/worker status`: how many seats hold a session, and the sessions worker-sync reused on the project. */
 function economyLines(view: StatusView): string[] {
   const e = sessionEconomy(view.project);
@@ -339,7 +425,13 @@ export function renderStatus(view: StatusView): { body: string; meta: StatusMeta
   const notices = view.notices ?? [];
   const messages = view.messages ?? [];
   if (notices.length || messages.length) lines.push("");
-  for (const notice of notices) lines.push(renderNotice(notice, repoUrl, family));
+  const handOff = view.config["hand-off"] || view.config.dispatch;
+  const moves = handOffLines(view, meta);
+  const places = (view.places ?? []).map((p) => `> 🧍 ${placeWords(family, p)}.`);
+  if (!(notices.length || messages.length) && (moves.length || places.length)) lines.push("");
+  lines.push(...moves);
+  for (const notice of notices) lines.push(renderNotice(notice, repoUrl, family, handOff));
+  lines.push(...places);
   for (const message of messages) lines.push(`> ${escapeText(message)}`);
   if (view.wholeProject) lines.push(...(family === 1 ? family1Table(view) : family2Table(view)), ...economyLines(view));
   lines.push(

@@ -193,11 +193,6 @@ export function issueSyncMutation(
   return projectMutation(config, repo, (run, project) => syncIssueOn(run, config, project, facts, now()));
 }
 
-/** `/worker release`: frees every seat on this issue, whatever its labels say. */
-export function releaseMutation(config: WorkerSyncConfig, repo: RepositoryName, issue: string) {
-  return issueSyncMutation(config, repo, { number: issue, state: "closed", labels: [] });
-}
-
 export interface SessionCommandResult extends IssueSyncResult {
   role: string;
   level: string;
@@ -314,14 +309,9 @@ export function statusCommentAction(
 export const seatWords = (family: Family, r: Pick<SeatResult, "level" | "slot">) =>
   family === 1 ? r.level : `${r.level} slot ${r.slot}`;
 
-/** The commit message for a state change made for an issue. */
-export function commitMessageFor(result: IssueSyncResult | SessionCommandResult, repo: RepositoryName, issue: string) {
-  const where = `worker-sync: ${repo.owner}/${repo.name}#${issue}`;
-  if ("previous" in result) {
-    const key = result.results[0]?.sessionKey;
-    return `${where}: ${result.role} ${seatWords(result.family, result)} session ${key ? "recorded" : "cleared"}`;
-  }
-  const parts = result.results
+/** A run's changed seats as a commit message words them. */
+const seatSteps = (result: IssueSyncResult) =>
+  result.results
     .filter((r) => r.changed)
     .map((r) =>
       r.kind === "activate"
@@ -330,5 +320,23 @@ export function commitMessageFor(result: IssueSyncResult | SessionCommandResult,
           ? `${r.role} idle`
           : `${r.role} ${seatWords(result.family, r)} freed`,
     );
-  return `${where}: ${parts.join(", ") || "update"}`;
+
+/** The commit message for a state change made for an issue (and the issues its freed seats went on to). */
+export function commitMessageFor(
+  result:
+    | (IssueSyncResult & { handoffs?: ReadonlyArray<{ issue: string; result: IssueSyncResult }> })
+    | SessionCommandResult,
+  repo: RepositoryName,
+  issue: string,
+): string {
+  const where = `worker-sync: ${repo.owner}/${repo.name}#${issue}`;
+  if ("previous" in result) {
+    const key = result.results[0]?.sessionKey;
+    return `${where}: ${result.role} ${seatWords(result.family, result)} session ${key ? "recorded" : "cleared"}`;
+  }
+  const parts = seatSteps(result);
+  const handed = ("handoffs" in result ? (result.handoffs ?? []) : []).map(
+    (h) => `#${h.issue}: ${seatSteps(h.result).join(", ")}`,
+  );
+  return `${where}: ${[parts.join(", ") || (handed.length ? "" : "update"), ...handed].filter(Boolean).join("; then ")}`;
 }

@@ -58,11 +58,12 @@ it("npm run demo shows the whole story and rejects the forged delivery", async (
     { active: true, issueId: "2", name: "Bruno" },
   ]);
   expect(commitsIn(act2)).toEqual([
-    "worker-sync: acme/web#3: developer active at medior slot 1",
-    "worker-sync: acme/web#1: developer medior slot 1 freed",
+    "worker-sync: acme/web#1: developer medior slot 1 freed; then #3: developer active at medior slot 1",
     "worker-sync: acme/web#2: developer active at medior slot 2",
     "worker-sync: acme/web#1: developer active at medior slot 1",
     "DevClaw 1.6 projects.json",
   ]);
   expect(act2).toContain("reused `…r-medior-ada` (~50,000 tokens saved, estimated)");
+  expect(act2).toContain("The developer worker is now on this issue, handed over from [#1]");
+  expect(act2).toContain("The developer seat went on to [#3](https://github.com/acme/web/issues/3)");
 });

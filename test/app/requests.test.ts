@@ -45,6 +45,11 @@ function stateFile(text: string, { conditional = true } = {}) {
   if (conditional) api().get(STATE_PATH).matchHeader("if-none-match", `"${sha}"`).reply(304);
 }
 
+/** The hand-off's one list call when a seat is freed: the open issues carrying the role's label. */
+function waiting(label = "Doing", issues: unknown[] = []) {
+  api().get(`/repos/${FULL}/issues`).query({ state: "open", labels: label, per_page: "100" }).reply(200, issues);
+}
+
 /** Expects one commit of the state file and returns what it wrote. */
 function commit() {
   const written: { message?: string; json?: Record<string, unknown> } = {};
@@ -141,6 +146,7 @@ describe("requests per event kind", () => {
     noConfig();
     stateFile(projects("1"));
     issue(1, []);
+    waiting();
     commit();
     comments(1, [{ id: 9, body: `${MARKER}\nold` }]);
     editComment(9, "| dev | idle |");
@@ -173,6 +179,7 @@ describe("requests per event kind", () => {
     noConfig();
     stateFile(projects("1"));
     issue(1, ["Doing"], "closed");
+    waiting();
     const written = commit();
     comments(1, [{ id: 9, body: `${MARKER}\nold` }]);
     editComment(9, "| dev | idle |");
@@ -198,6 +205,7 @@ describe("requests per event kind", () => {
       token();
       noConfig();
       stateFile(projects("1"));
+      waiting();
       const written = commit();
       await expectAllMade(() => deliver(probot, "issues", issuesPayload(action, { number: 1, labels: ["Doing"] })));
       expect(written.message).toBe("worker-sync: Codertocat/Hello-World#1: dev idle");
@@ -211,7 +219,8 @@ describe("requests per event kind", () => {
       .get(`/repos/${FULL}/collaborators/maintainer/permission`)
       .reply(200, { permission: "write", role_name: "maintain" });
     noConfig();
-    stateFile(projects("1"), { conditional: false });
+    stateFile(projects("1"));
+    waiting();
     commit();
     comments(1, [{ id: 9, body: `${MARKER}\nold` }]);
     editComment(9, "dev worker released");

@@ -54,28 +54,20 @@ describe("a family-2 file through the app", () => {
       "> ⏳ Every developer medior seat is busy (on [#1](https://github.com/Codertocat/Hello-World/issues/1), [#2](https://github.com/Codertocat/Hello-World/issues/2)). None is taken over",
     );
     expect(statusOf(3)).toContain("| developer | waiting for a free seat | medior | — | — |");
-    // #1 closes: Ada is freed and keeps her session and name, remembering the issue.
+    // #1 closes: Ada's seat is freed and handed at once to #3, which was waiting; her session is reused.
     await change({ number: 1, labels: ["Doing"], state: "closed" }, "closed");
-    expect(medior()[0]).toEqual({
-      active: false,
-      issueId: null,
-      sessionKey: ADA,
-      startTime: null,
-      name: "Ada",
-      lastIssueId: "1",
-    });
-    // Asking again on #3 gives it the freed seat, reusing its session.
-    await command({ number: 3, labels: ["Doing"] }, "/worker status");
-    expect(medior()[0]).toMatchObject({ active: true, issueId: "3", sessionKey: ADA, lastIssueId: null });
+    expect(medior()[0]).toMatchObject({ active: true, issueId: "3", sessionKey: ADA, name: "Ada", lastIssueId: null });
     expect(statusOf(3)).toContain("reused `…r-medior-ada`");
+    expect(statusOf(3)).toContain("The developer worker is now on this issue, handed over from [#1]");
+    expect(statusOf(1)).toContain("The developer seat went on to [#3]");
     expect(messages()).toEqual([
       "worker-sync: Codertocat/Hello-World#1: developer active at medior slot 1",
       "worker-sync: Codertocat/Hello-World#2: developer active at medior slot 2",
-      "worker-sync: Codertocat/Hello-World#1: developer medior slot 1 freed",
-      "worker-sync: Codertocat/Hello-World#3: developer active at medior slot 1",
+      "worker-sync: Codertocat/Hello-World#1: developer medior slot 1 freed; then #3: developer active at medior slot 1",
     ]);
     // Two activations reused Ada's session (#1, then #3): counted on the project, shown on /worker status.
     expect(hello().workerSync).toEqual({ sessionsReused: 2, since: expect.any(String) });
+    await command({ number: 3, labels: ["Doing"] }, "/worker status");
     expect(statusOf(3)).toMatch(
       /\nSessions: 1 of \d+ seats hold one · 2 reused by worker-sync since .* UTC \(~100,000 tokens saved, estimated\)\n/,
     );

@@ -1,7 +1,7 @@
 import nock from "nock";
 import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { commentPayload, createApp, deliver, FULL, OWNER, projectsJson } from "../app/harness.js";
+import { commentPayload, createApp, deliver, FULL, OWNER, projectsJson, slotsJson } from "../app/harness.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { webhookExample as example } from "./support.js";
 
@@ -57,16 +57,19 @@ describe("/worker reconcile", () => {
     );
     expect(state().dev).toMatchObject({ active: true, issueId: "2", model: "senior" });
     expect(state().dev.sessions.senior).toBe("agent:x:subagent:senior-7f3a");
-    expect(state().qa.active).toBe(false);
+    // #5 and #6 both want the free qa worker: #5 was labeled first, so it gets it and #6 waits.
+    expect(state().qa).toMatchObject({ active: true, issueId: "5" });
     expect(fake.commits(FULL).map((c) => c.message)).toEqual([
-      "worker-sync: reconcile Codertocat/Hello-World: dev freed from #1, dev on #2 at senior",
+      "worker-sync: reconcile Codertocat/Hello-World: dev freed from #1, dev on #2 at senior, qa on #5 at qa",
     ]);
 
     const reply = fake.commentsOn(FULL, 2).find((c) => c.body.startsWith("<!-- worker-sync:reply"))?.body ?? "";
-    expect(reply).toContain(`project "${PROJECT}": 2 repairs, 1 conflict`);
+    expect(reply).toContain(`project "${PROJECT}": 3 repairs, 0 conflicts`);
     expect(reply).toContain("freed from #\u200D1 (the issue is closed)");
-    expect(reply).toContain("**Conflicts**");
-    expect(reply).toContain("#\u200D5, #\u200D6 are all labeled for it and it is free");
+    expect(reply).toContain("(the issue waited longest for it and it was free)");
+    expect(reply).toContain("**Waiting**");
+    expect(reply).toContain(`qa worker of project "${PROJECT}": #\u200D6 waits for it`);
+    expect(reply).not.toContain("**Conflicts**");
 
     expect(statusComment(1)?.body).toContain("| dev | busy on [#2](");
     expect(statusComment(1)?.body).toContain("reconcile: dev worker");
@@ -107,7 +110,42 @@ describe("/worker reconcile", () => {
     // Every one of the 106 open Doing issues (#2 and #100…#204) is named: none was lost between pages.
     const named = reply.match(/#\u200D\d+/g) ?? [];
     expect(new Set(named.filter((n) => n !== "#\u200D1"))).toHaveProperty("size", 106 + 2);
-    expect(state().dev.active).toBe(false);
+    // The one labeled first (#2, before #100…#204) gets the free dev worker; the rest wait.
+    expect(state().dev).toMatchObject({ active: true, issueId: "2" });
+  });
+});
+
+describe("/worker reconcile hands free seats to the issues that waited longest (family 2)", () => {
+  it("two free medior seats, three issues: the two labeled first get them, the third waits", async () => {
+    fake.setPermission(FULL, "Codertocat", "write");
+    fake.setFile(FULL, STATE, slotsJson());
+    issue(7, ["Doing"]);
+    issue(5, ["Doing"]);
+    issue(6, ["Doing"]);
+    await deliver(probot, "issue_comment", commentPayload({ number: 9, labels: [] }, "/worker reconcile"));
+    const medior = JSON.parse(fake.getFile(FULL, STATE)?.text ?? "{}").projects.hello.workers.developer.levels.medior;
+    expect(medior.map((s: { issueId: string | null }) => s.issueId).sort()).toEqual(["5", "7"]);
+    const reply = fake.commentsOn(FULL, 9).find((c) => c.body.startsWith("<!-- worker-sync:reply"))?.body ?? "";
+    expect(reply).toContain('developer worker of project "hello": #\u200D6 waits for a medior seat');
+    expect(reply).not.toContain("not guessing");
+    // Only the issues competing for the seats had their events read.
+    expect(
+      fake.log
+        .filter((r) => r.path.endsWith("/events"))
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual([5, 6, 7].map((n) => `/repos/${FULL}/issues/${n}/events`));
+  });
+
+  it("hand-off: false keeps reporting it as a conflict", async () => {
+    fake.setPermission(FULL, "Codertocat", "write");
+    fake.setFile(FULL, STATE, slotsJson());
+    fake.setFile(FULL, ".github/worker-sync.yml", "hand-off: false\n");
+    for (const n of [5, 6, 7]) issue(n, ["Doing"]);
+    await deliver(probot, "issue_comment", commentPayload({ number: 9, labels: [] }, "/worker reconcile"));
+    const reply = fake.commentsOn(FULL, 9).find((c) => c.body.startsWith("<!-- worker-sync:reply"))?.body ?? "";
+    expect(reply).toContain("not guessing which");
+    expect(fake.log.some((r) => r.path.endsWith("/events"))).toBe(false);
   });
 });
 

@@ -10,6 +10,8 @@ describe("parseConfig", () => {
         state: { path: "memory/projects.json" },
         roles: {},
         comment: true,
+        "hand-off": true,
+        dispatch: false,
         "session-tokens": 50_000,
       });
     }

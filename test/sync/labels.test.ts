@@ -12,16 +12,40 @@ const wanted = (labels: string[], raw: unknown = {}, view = family2) => wantedSe
 describe("role rules", () => {
   it("family 1 keeps today's defaults: Doing → dev (junior, medior, senior; medior), Testing → qa", () => {
     expect(rules({}, family1)).toEqual([
-      { role: "dev", labels: ["Doing"], levels: ["junior", "medior", "senior"], defaultLevel: "medior" },
-      { role: "qa", labels: ["Testing"], levels: ["qa"], defaultLevel: "qa" },
+      {
+        role: "dev",
+        labels: ["Doing"],
+        levels: ["junior", "medior", "senior"],
+        defaultLevel: "medior",
+        queue: ["To Improve", "To Do"],
+      },
+      { role: "qa", labels: ["Testing"], levels: ["qa"], defaultLevel: "qa", queue: ["To Test"] },
     ]);
   });
 
   it("family 2 uses DevClaw's labels for the roles the project has, and the levels in the file", () => {
     expect(rules({})).toEqual([
-      { role: "developer", labels: ["Doing"], levels: ["junior", "medior", "senior"], defaultLevel: "medior" },
-      { role: "tester", labels: ["Testing"], levels: ["junior", "medior", "senior"], defaultLevel: "medior" },
-      { role: "reviewer", labels: ["Reviewing"], levels: ["junior", "senior"], defaultLevel: "junior" },
+      {
+        role: "developer",
+        labels: ["Doing"],
+        levels: ["junior", "medior", "senior"],
+        defaultLevel: "medior",
+        queue: ["To Improve", "To Do"],
+      },
+      {
+        role: "tester",
+        labels: ["Testing"],
+        levels: ["junior", "medior", "senior"],
+        defaultLevel: "medior",
+        queue: ["To Test"],
+      },
+      {
+        role: "reviewer",
+        labels: ["Reviewing"],
+        levels: ["junior", "senior"],
+        defaultLevel: "junior",
+        queue: ["To Review"],
+      },
     ]);
   });
 
@@ -37,6 +61,7 @@ describe("role rules", () => {
       labels: ["In Progress"],
       levels: ["junior", "senior"],
       defaultLevel: "senior",
+      queue: ["To Improve", "To Do"],
     });
     expect(tester?.labels).toEqual(["QA"]);
   });

@@ -1,0 +1,295 @@
+/**
+ * Hand-off over GitHub: before a delivery's commit, read who waits for the seats it frees
+ * (one list call per role label, the issue events of the waiters only when more wait than
+ * seats are free) and, with `dispatch: true`, move the first queued issues' labels (one
+ * set-labels write each, before the commit: a failed write leaves the state as it was). The
+ * decision itself is src/sync hand-off.ts, re-checked inside the transaction. After the commit,
+ * the comments: the issues that got a seat, and those whose place in the line moved.
+ */
+import { type IssueRef, issueKey, labeledSince, setLabels } from "../github/rest.js";
+import { parseState } from "../state/index.js";
+import type { StateBackend, TransactionResult } from "../store/transaction.js";
+import type { WorkerSyncConfig } from "../sync/config.js";
+import {
+  dispatchedLabels,
+  freedPools,
+  freeSeats,
+  type HandedResult,
+  type HandOffLines,
+  handOffMutation,
+  inLine,
+  inQueueOrder,
+  type Pool,
+  poolFor,
+  poolKey,
+  type Queued,
+  queuedIn,
+  type Waiter,
+  waitersIn,
+} from "../sync/hand-off.js";
+import type { RoleRule } from "../sync/labels.js";
+import type { RepositoryName } from "../sync/project-key.js";
+import type { StatusView } from "../sync/render-status.js";
+import { type IssueFacts, type IssueSyncResult, issueSyncMutation } from "../sync/rules.js";
+import type { HandlerDeps } from "./deps.js";
+import { listRoleIssues } from "./reconcile.js";
+import { commitState, reportStatus, type SyncTarget } from "./sync-issue.js";
+
+export interface HandOffPlan {
+  /** The delivery's own issue, as the mutation reads it (its labels moved when it was dispatched itself). */
+  facts: IssueFacts;
+  lines: HandOffLines;
+  /** Every issue the plan read, by number (labels as they are after a dispatch). */
+  issues: Map<string, Waiter>;
+}
+
+const noPlan = (facts: IssueFacts): HandOffPlan => ({ facts, lines: [], issues: new Map() });
+
+/** Reads the open issues carrying a label, once per label however many pools ask. */
+class IssueReader {
+  readonly lists = new Map<string, Promise<Waiter[]>>();
+  readonly issues = new Map<string, Waiter>();
+  constructor(
+    readonly deps: HandlerDeps,
+    readonly repo: RepositoryName,
+  ) {}
+
+  async withLabels(labels: readonly string[]): Promise<Waiter[]> {
+    const all = await Promise.all(
+      labels.map((label) => {
+        const key = label.toLowerCase();
+        let list = this.lists.get(key);
+        if (!list) {
+          list = listRoleIssues(this.deps.octokit, this.repo, [label]);
+          this.lists.set(key, list);
+        }
+        return list;
+      }),
+    );
+    const byNumber = new Map<string, Waiter>();
+    for (const w of all.flat()) {
+      byNumber.set(w.number, w);
+      if (!this.issues.has(w.number)) this.issues.set(w.number, w);
+    }
+    return [...byNumber.values()];
+  }
+
+  ref(number: string): IssueRef {
+    return { owner: this.repo.owner, repo: this.repo.name, issue_number: Number(number) };
+  }
+
+  /** Each waiter with the time it was given one of `labels`. */
+  async timed<W extends Waiter>(waiters: readonly W[], labels: readonly string[]): Promise<W[]> {
+    return Promise.all(
+      waiters.map(async (w) => ({ ...w, since: await labeledSince(this.deps.octokit, this.ref(w.number), labels) })),
+    );
+  }
+}
+
+/**
+ * What a delivery about `facts` will hand off, read from the state as the caller already read
+ * it. Nothing to read (hand-off and dispatch off, no seat freed, an unreadable file): no lines.
+ */
+export async function planHandOffs(
+  deps: HandlerDeps,
+  config: WorkerSyncConfig,
+  repo: RepositoryName,
+  text: string | null,
+  facts: IssueFacts,
+): Promise<HandOffPlan> {
+  if ((!config["hand-off"] && !config.dispatch) || text === null) return noPlan(facts);
+  let dry: IssueSyncResult;
+  try {
+    dry = issueSyncMutation(config, repo, facts, deps.now)(parseState(text, config.state.path)).result;
+  } catch {
+    // The transaction reads the file again and says what is wrong with it.
+    return noPlan(facts);
+  }
+  const { view, rules } = dry;
+  const pools = new Map(freedPools(dry).map((p) => [poolKey(p), p]));
+  if (config.dispatch) for (const p of queuedPoolsOf(rules, dry, facts)) pools.set(poolKey(p), p);
+  if (!pools.size) return noPlan(facts);
+  const reader = new IssueReader(deps, repo);
+  const lines: Array<HandOffLines[number]> = [];
+  let own = facts;
+  for (const pool of pools.values()) {
+    const rule = rules.find((r) => r.role === pool.role);
+    if (!rule) continue;
+    let free = freeSeats(view, pool);
+    if (config["hand-off"] && rule.labels.length && free > 0) {
+      const waiters = waitersIn(rules, view, pool, await reader.withLabels(rule.labels), [facts.number]);
+      const line = waiters.length > free ? inLine(await reader.timed(waiters, rule.labels)) : waiters;
+      for (const w of line) reader.issues.set(w.number, w);
+      lines.push({ pool, line, via: "hand-off" });
+      free -= Math.min(free, line.length);
+    }
+    if (!config.dispatch || free === 0 || !rule.labels.length) continue;
+    const chosen = await firstQueued(reader, rules, rule, dry, pool, free);
+    const moved: Waiter[] = [];
+    for (const q of chosen) {
+      const labels = dispatchedLabels(q.labels, q.queueLabel, rule.labels[0] as string);
+      // The only write of this feature to an issue, before the state: if it fails, nothing changed.
+      await setLabels(deps.octokit, reader.ref(q.number), labels);
+      deps.log.info(`${issueKey(reader.ref(q.number))}: dispatched from "${q.queueLabel}" to "${rule.labels[0]}"`);
+      const after = { ...q, labels };
+      reader.issues.set(q.number, after);
+      if (q.number === facts.number) own = { ...facts, labels };
+      else moved.push(after);
+    }
+    if (moved.length) lines.push({ pool, line: moved, via: "dispatch" });
+  }
+  return { facts: own, lines, issues: reader.issues };
+}
+
+/** The pools a queued issue itself (the delivery's own) waits in, when they have a free seat. */
+function queuedPoolsOf(rules: readonly RoleRule[], dry: IssueSyncResult, facts: IssueFacts): Pool[] {
+  if (facts.state !== "open") return [];
+  const pools: Pool[] = [];
+  for (const rule of rules) {
+    for (const level of rule.levels.length ? rule.levels : [rule.defaultLevel]) {
+      const pool = poolFor(dry.view, rule.role, level);
+      if (freeSeats(dry.view, pool) > 0 && queuedIn(rules, dry.view, pool, [facts]).length) pools.push(pool);
+    }
+  }
+  return pools;
+}
+
+/** The first `free` queued issues of the pool: the highest-priority queue label first, oldest first. */
+async function firstQueued(
+  reader: IssueReader,
+  rules: readonly RoleRule[],
+  rule: RoleRule,
+  dry: IssueSyncResult,
+  pool: Pool,
+  free: number,
+): Promise<Queued[]> {
+  const found: Queued[] = [];
+  for (const label of rule.queue) {
+    const queued = queuedIn(rules, dry.view, pool, await reader.withLabels([label])).filter(
+      (q) => !found.some((f) => f.number === q.number),
+    );
+    // Only when more wait than seats are free does their age matter.
+    const room = free - found.length;
+    found.push(...(queued.length > room ? inQueueOrder(await reader.timed(queued, [label])) : queued));
+    if (found.length >= free) break;
+  }
+  return inQueueOrder(found).slice(0, free);
+}
+
+/**
+ * After the commit: the comment of each issue a seat went to ("now on this issue"), and of each
+ * issue still waiting in a line that moved (its place). Each in its issue's queue slot; the
+ * caller has let go of its own issue's slot, so two deliveries handing to each other cannot wait
+ * on each other.
+ */
+export async function reportHandOffs(
+  deps: HandlerDeps,
+  config: WorkerSyncConfig,
+  from: SyncTarget,
+  plan: HandOffPlan,
+  result: HandedResult,
+): Promise<void> {
+  const fromIssue = String(from.ref.issue_number);
+  const targetOf = (number: string): SyncTarget | undefined => {
+    const w = plan.issues.get(number);
+    if (!w) return undefined;
+    return {
+      repo: from.repo,
+      ref: { owner: from.ref.owner, repo: from.ref.repo, issue_number: Number(number) },
+      repoUrl: from.repoUrl,
+      title: w.title ?? `#${number}`,
+      labels: w.labels,
+      ...(w.comments !== undefined ? { comments: w.comments } : {}),
+    };
+  };
+  for (const h of result.handoffs) {
+    const target = targetOf(h.issue);
+    if (!target || !config.comment) continue;
+    await deps.queue.run(issueKey(target.ref), () =>
+      reportStatus(deps, config, target, h.result, { handOff: { from: fromIssue, via: h.via } }),
+    );
+  }
+  // The rest of each line moved up: their comments (where they have one) say their new place.
+  const places = new Map<string, number>();
+  for (const w of result.waiting) {
+    const key = poolKey(w.pool);
+    const place = (places.get(key) ?? 0) + 1;
+    places.set(key, place);
+    const target = targetOf(w.issue);
+    if (!target || !config.comment) continue;
+    const level = w.pool.level ?? w.result.wanted.find((x) => x.role === w.pool.role)?.level ?? "";
+    await deps.queue.run(issueKey(target.ref), () =>
+      reportStatus(deps, config, target, w.result, {
+        create: false,
+        places: [{ role: w.pool.role, level, place }],
+      }),
+    );
+  }
+}
+
+/**
+ * The place in line of an issue that waits for a seat (its own delivery): per busy role, the
+ * issues waiting in the same pool, ordered as a hand-off would serve them.
+ */
+export async function placesInLine(
+  deps: HandlerDeps,
+  config: WorkerSyncConfig,
+  repo: RepositoryName,
+  result: IssueSyncResult,
+  issue: string,
+): Promise<Array<{ role: string; level: string; place: number }>> {
+  if (!config["hand-off"]) return [];
+  const reader = new IssueReader(deps, repo);
+  const out: Array<{ role: string; level: string; place: number }> = [];
+  for (const notice of result.notices) {
+    if (notice.kind !== "busy") continue;
+    const rule = result.rules.find((r) => r.role === notice.role);
+    if (!rule?.labels.length) continue;
+    const pool = poolFor(result.view, notice.role, notice.level);
+    const waiters = waitersIn(result.rules, result.view, pool, await reader.withLabels(rule.labels));
+    if (!waiters.some((w) => w.number === issue)) continue;
+    const line = waiters.length > 1 ? inLine(await reader.timed(waiters, rule.labels)) : waiters;
+    out.push({ role: notice.role, level: notice.level, place: line.findIndex((w) => w.number === issue) + 1 });
+  }
+  return out;
+}
+
+/** A delivery's commit with its hand-offs, and what it must say once its own issue's slot is let go. */
+export interface HandedCommit {
+  done: TransactionResult<HandedResult>;
+  /** The delivery's own issue as the commit read it (its labels moved when it was dispatched). */
+  target: SyncTarget;
+  /** What the issue's own comment adds: where its seats went, its place in line. */
+  view: { handedTo?: StatusView["handedTo"]; places?: StatusView["places"] };
+  /** Writes the comments of the other issues; call it outside the own issue's queue slot. */
+  after: () => Promise<void>;
+}
+
+/**
+ * Brings the issue in line with `facts` and hands on what that frees, in one commit. The
+ * snapshot's text is the state as the caller read it (its candidates are read from it).
+ */
+export async function commitWithHandOffs(
+  deps: HandlerDeps,
+  config: WorkerSyncConfig,
+  backend: StateBackend,
+  target: SyncTarget,
+  facts: IssueFacts,
+  text: string | null,
+): Promise<HandedCommit> {
+  const plan = await planHandOffs(deps, config, target.repo, text, facts);
+  const mutation = handOffMutation(config, target.repo, plan.facts, plan.lines, deps.now);
+  const done = await commitState(deps, backend, target, mutation);
+  const handedTo = done.result.handoffs.flatMap((h) =>
+    h.result.results
+      .filter((r) => r.kind === "activate" && r.changed)
+      .map((r) => ({ role: r.role, issue: h.issue, via: h.via })),
+  );
+  const places = await placesInLine(deps, config, target.repo, done.result, facts.number);
+  return {
+    done,
+    target: { ...target, labels: plan.facts.labels },
+    view: { ...(handedTo.length ? { handedTo } : {}), ...(places.length ? { places } : {}) },
+    after: () => reportHandOffs(deps, config, target, plan, done.result),
+  };
+}

@@ -1,0 +1,217 @@
+/**
+ * Hand-off: who gets a freed seat. The open issues that ask for the seat's role and level
+ * (its "line") are served in the order they began waiting — the time the role's label was
+ * put on them — ties by issue number. With `dispatch: true`, a seat nobody asks for serves
+ * the role's queue labels next, highest priority first, oldest first. Pure: the issues and
+ * their times are read by the caller; every decision here re-checks the state it runs on,
+ * so a redelivered or re-applied run hands nothing off twice.
+ */
+import { isFree, type ProjectView, type StateMutation } from "../state/index.js";
+import { labelMatches, type WorkerSyncConfig } from "./config.js";
+import { type RoleRule, wantedSeats } from "./labels.js";
+import type { RepositoryName } from "./project-key.js";
+import { type IssueFacts, type IssueSyncResult, roleOnIssue, syncIssueOn } from "./rules.js";
+import type { HandOff } from "./seat-moves.js";
+import { projectMutation, StateRun } from "./state-run.js";
+
+/** The seats that compete for the same issues: one level's slots, or (level null) family 1's one worker of the role. */
+export interface Pool {
+  role: string;
+  level: string | null;
+}
+
+/** An open issue as a list call returned it, with when it began waiting (null: not known). */
+export interface Waiter extends IssueFacts {
+  title?: string;
+  comments?: number;
+  /** ISO time the label it waits with was put on it. */
+  since?: string | null;
+}
+
+/** A queued issue (dispatch): the queue label it carries and that label's priority (0 first). */
+export interface Queued extends Waiter {
+  queueLabel: string;
+  priority: number;
+}
+
+export const poolKey = (p: Pool) => `${p.role}\u0000${p.level ?? ""}`;
+
+/** The pool a role's seat of `level` belongs to in this project. */
+export const poolFor = (view: ProjectView, role: string, level: string): Pool => ({
+  role,
+  level: view.roles[role]?.onePerRole ? null : level,
+});
+
+/** The pools a sync freed a seat of. */
+export function freedPools(result: Pick<IssueSyncResult, "results" | "view">): Pool[] {
+  const pools = new Map<string, Pool>();
+  for (const r of result.results) {
+    if (r.kind !== "deactivate" || !r.changed) continue;
+    const pool = poolFor(result.view, r.role, r.level);
+    pools.set(poolKey(pool), pool);
+  }
+  return [...pools.values()];
+}
+
+/** How many seats of the pool are free (family 1: one when the role's worker is). */
+export function freeSeats(view: ProjectView, pool: Pool): number {
+  const role = view.roles[pool.role];
+  if (!role) return 0;
+  if (pool.level === null) return role.workerIssue ? 0 : 1;
+  return (role.levels[pool.level] ?? []).filter(isFree).length;
+}
+
+const inPool = (view: ProjectView, pool: Pool, want: { role: string; level: string }) =>
+  want.role === pool.role && (pool.level === null || pool.level === want.level) && view.roles[want.role] !== undefined;
+
+/** The issues of `listed` that wait in the pool: open, asking for its role and level, no seat of the role on them. */
+export function waitersIn(
+  rules: readonly RoleRule[],
+  view: ProjectView,
+  pool: Pool,
+  listed: readonly Waiter[],
+  exclude: readonly string[] = [],
+): Waiter[] {
+  const role = view.roles[pool.role];
+  if (!role) return [];
+  return listed.filter(
+    (w) =>
+      w.state === "open" &&
+      !exclude.includes(w.number) &&
+      !roleOnIssue(role, w.number) &&
+      wantedSeats(rules, w.labels).wanted.some((want) => inPool(view, pool, want)),
+  );
+}
+
+const byNumber = (a: { number: string }, b: { number: string }) => Number(a.number) - Number(b.number);
+
+/** The line: who waited longest first (an unknown time after known ones), ties by issue number. */
+export function inLine<W extends Waiter>(waiters: readonly W[]): W[] {
+  return [...waiters].sort((a, b) => {
+    const x = a.since ?? null;
+    const y = b.since ?? null;
+    if (x !== y) {
+      if (x === null) return 1;
+      if (y === null) return -1;
+      return x < y ? -1 : 1;
+    }
+    return byNumber(a, b);
+  });
+}
+
+/** Queued issues of a pool, in the order dispatch serves them: priority, then age, then number. */
+export function inQueueOrder(queued: readonly Queued[]): Queued[] {
+  const line = inLine(queued);
+  return line.sort((a, b) => a.priority - b.priority || line.indexOf(a) - line.indexOf(b));
+}
+
+/** Whether the pool's line must be ordered by waiting time: more issues wait than seats are free. */
+export const needsOrder = (view: ProjectView, pool: Pool, waiting: number) => waiting > freeSeats(view, pool);
+
+/**
+ * The issues of `listed` that carry a queue label of the pool's role (and none of its role
+ * labels), asking for the pool's level once moved, with the queue label they carry.
+ */
+export function queuedIn(
+  rules: readonly RoleRule[],
+  view: ProjectView,
+  pool: Pool,
+  listed: readonly Waiter[],
+): Queued[] {
+  const rule = rules.find((r) => r.role === pool.role);
+  const role = view.roles[pool.role];
+  if (!rule || !role || !rule.labels.length) return [];
+  const out: Queued[] = [];
+  for (const w of listed) {
+    if (w.state !== "open" || roleOnIssue(role, w.number)) continue;
+    if (w.labels.some((l) => rule.labels.some((r) => labelMatches(l, r)))) continue;
+    const priority = rule.queue.findIndex((q) => w.labels.some((l) => labelMatches(l, q)));
+    if (priority < 0) continue;
+    const queueLabel = w.labels.find((l) => labelMatches(l, rule.queue[priority] as string)) as string;
+    const moved = dispatchedLabels(w.labels, queueLabel, rule.labels[0] as string);
+    if (!wantedSeats(rules, moved).wanted.some((want) => inPool(view, pool, want))) continue;
+    out.push({ ...w, queueLabel, priority });
+  }
+  return out;
+}
+
+/** The issue's labels once dispatched: the queue label replaced by the role's label, in its place. */
+export function dispatchedLabels(labels: readonly string[], queueLabel: string, roleLabel: string): string[] {
+  const out = labels.map((l) => (labelMatches(l, queueLabel) ? roleLabel : l));
+  return out.filter((l, i) => out.findIndex((x) => labelMatches(x, l)) === i);
+}
+
+/**
+ * Hands the pools' free seats to their lines, first in line first, on the run's working state.
+ * Each candidate goes through the rules an event uses (activate only, its pool's role only);
+ * one already seated, or refused, is passed over. Results carry the view as the run ends.
+ */
+export function handOffOn(
+  run: StateRun,
+  config: WorkerSyncConfig,
+  project: string,
+  lines: ReadonlyArray<{ pool: Pool; line: readonly IssueFacts[]; via: HandOff["via"] }>,
+  now: string,
+): HandOff[] {
+  const handoffs: HandOff[] = [];
+  const given = new Set<string>();
+  for (const { pool, line, via } of lines) {
+    for (const facts of line) {
+      if (freeSeats(run.view(project), pool) === 0) break;
+      if (given.has(`${pool.role}\u0000${facts.number}`)) continue;
+      const result = syncIssueOn(run, config, project, facts, now, { role: pool.role, kind: "activate" });
+      if (!result.results.some((r) => r.kind === "activate" && r.changed)) continue;
+      given.add(`${pool.role}\u0000${facts.number}`);
+      handoffs.push({ via, issue: facts.number, result });
+    }
+  }
+  const view = run.view(project);
+  for (const h of handoffs) h.result.view = view;
+  return handoffs;
+}
+
+/** Ordinal words for a place in line: 1st, 2nd, 3rd, 4th, 11th, 21st… */
+export function ordinal(n: number): string {
+  const teen = n % 100 >= 11 && n % 100 <= 13;
+  const suffix = teen ? "th" : (["th", "st", "nd", "rd"][n % 10] ?? "th");
+  return `${n}${suffix}`;
+}
+
+/** The lines a delivery serves once its own issue is in line: per pool, the issues in the order they get a seat. */
+export type HandOffLines = ReadonlyArray<{ pool: Pool; line: readonly IssueFacts[]; via: HandOff["via"] }>;
+
+export type HandedResult = IssueSyncResult & {
+  handoffs: HandOff[];
+  /** The issues of the lines still waiting once the seats were handed, in line order, as their own sync would see them. */
+  waiting: Array<{ pool: Pool; issue: string; result: IssueSyncResult }>;
+};
+
+/**
+ * An issue event's mutation with its hand-offs, in one commit: the issue's seats in line with
+ * its labels, then the lines served from the seats left free (re-run afresh on a conflict).
+ */
+export function handOffMutation(
+  config: WorkerSyncConfig,
+  repo: RepositoryName,
+  facts: IssueFacts,
+  lines: HandOffLines,
+  now: () => string = () => new Date().toISOString(),
+): StateMutation<HandedResult> {
+  return projectMutation(config, repo, (run, project) => {
+    const at = now();
+    const own = syncIssueOn(run, config, project, facts, at);
+    const handoffs = handOffOn(run, config, project, lines, at);
+    const view = run.view(project);
+    const waiting: HandedResult["waiting"] = [];
+    for (const { pool, line } of lines) {
+      for (const facts of line) {
+        const role = view.roles[pool.role];
+        if (!role || roleOnIssue(role, facts.number)) continue;
+        // What the issue's own event would find now, without changing anything.
+        const seen = syncIssueOn(new StateRun(run.state), config, project, facts, at);
+        waiting.push({ pool, issue: facts.number, result: { ...seen, results: [], view } });
+      }
+    }
+    return { ...own, view, handoffs, waiting };
+  });
+}
