@@ -46,6 +46,7 @@ function reconcileReport(outcome: ReconcileOutcome): Report {
     headline: report.headline,
     repairs: report.repairs,
     conflicts: report.conflicts,
+    waiting: report.waiting,
   };
 }
 

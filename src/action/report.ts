@@ -23,6 +23,8 @@ export interface Report {
   /** reconcile: one line per repair and per conflict. */
   repairs?: readonly string[];
   conflicts?: readonly string[];
+  /** reconcile: the issues left in line for a seat a longer-waiting issue got. */
+  waiting?: readonly string[];
   /** Seats the step put on an issue and seats it freed (handle-event, activate, deactivate, reconcile). */
   moves?: SeatMoves;
   /** Set when the step must fail after reporting (validate with problems). */

@@ -23,10 +23,12 @@ async function writeSummary(command: string, report: Report, env: ActionEnv): Pr
   for (const line of report.repairs ?? []) log.info(`  repaired: ${line}`);
   // A conflict needs a person: an annotation puts it on the run's page.
   for (const line of report.conflicts ?? []) log.warning(line, { title: "worker-sync conflict" });
+  for (const line of report.waiting ?? []) log.info(`  waiting: ${line}`);
   if (!env.GITHUB_STEP_SUMMARY) return;
   const summary = core.summary.addHeading(`worker-sync ${command}`, 3).addRaw(escapeHtml(report.headline), true);
   if (report.details?.length) summary.addList(report.details.map(escapeHtml));
   if (report.repairs?.length) summary.addHeading("Repairs", 4).addList(report.repairs.map(escapeHtml));
+  if (report.waiting?.length) summary.addHeading("Waiting", 4).addList(report.waiting.map(escapeHtml));
   if (report.conflicts?.length) {
     summary.addHeading("Conflicts (left for a person to decide)", 4).addList(report.conflicts.map(escapeHtml));
   }

@@ -130,26 +130,34 @@ describe("command: reconcile", () => {
     expect(fake.getFile(FULL, STATE)?.text).toBe(before);
     expect(fake.log.filter((r) => r.method !== "GET")).toEqual([]);
     expect(run.outputs.changed).toBe("false");
-    expect(JSON.parse(run.outputs.repairs ?? "")).toHaveLength(2);
-    expect(run.summary).toContain("would make 2 repairs, 1 conflict (dry run, nothing written)");
+    expect(JSON.parse(run.outputs.repairs ?? "")).toHaveLength(3);
+    expect(run.summary).toContain("would make 3 repairs, 0 conflicts (dry run, nothing written)");
   });
 
   it("repairs, reports in the job summary and outputs, and updates the repaired issues' comments", async () => {
     const run = await handle("schedule", {}, { command: "reconcile" });
     expect(run.code).toBe(0);
-    expect(state().dev).toMatchObject({ active: false, issueId: null });
+    // The dev worker freed from #1 goes to #6, labeled before #7; #7 waits.
+    expect(state().dev).toMatchObject({
+      active: true,
+      issueId: "6",
+      sessions: { medior: "agent:x:subagent:medior-1" },
+    });
     expect(state().qa).toMatchObject({ active: true, issueId: "5" });
     expect(run.outputs.changed).toBe("true");
+    expect(JSON.parse(run.outputs.activated ?? "").map((m: { issue: string }) => m.issue)).toEqual(["5", "6"]);
+    expect(JSON.parse(run.outputs.released ?? "")).toEqual([
+      expect.objectContaining({ role: "dev", issue: "1", sessionKey: "agent:x:subagent:medior-1" }),
+    ]);
     expect(JSON.parse(run.outputs.repairs ?? "")).toEqual([
       `dev worker of project "${PROJECT}": freed from #1 (the issue is closed)`,
       `qa worker of project "${PROJECT}": active on #5 at tier qa; no session yet for tier qa (record the one you spawn with \`worker-sync session --set\`) (the issue is labeled for it and the worker was free)`,
+      `dev worker of project "${PROJECT}": active on #6 at tier medior; session reused: agent:x:subagent:medior-1 (about 50,000 tokens saved) (the issue waited longest for it and it was free)`,
     ]);
-    expect(JSON.parse(run.outputs.conflicts ?? "")).toEqual([
-      `dev worker of project "${PROJECT}": #6, #7 are all labeled for it and it is free; not guessing which: keep the label on one`,
-    ]);
+    expect(JSON.parse(run.outputs.conflicts ?? "")).toEqual([]);
     expect(run.summary).toContain("<h4>Repairs</h4>");
-    expect(run.summary).toContain("<h4>Conflicts (left for a person to decide)</h4>");
-    expect(run.stdout).toContain("::warning title=worker-sync conflict::");
+    expect(run.summary).toMatch(/<h4>Waiting<\/h4>\s*<ul><li>[^<]*#7/);
+    expect(run.stdout).not.toContain("::warning");
     expect(statusComments(5)[0]?.body).toContain("| qa | **active** | qa |");
 
     const again = await handle("schedule", {}, { command: "reconcile" });
