@@ -44,7 +44,7 @@ async function floor(path: string): Promise<void> {
  * transaction every front door uses on both families (lock, read, migrate, validate,
  * invariant, atomic write with fsync and the version check).
  */
-async function subject(kind: FileCase, path: string): Promise<void> {
+export async function subject(kind: FileCase, path: string): Promise<void> {
   const backend = new LocalFileBackend(path);
   const mutation =
     kind === "slots"
