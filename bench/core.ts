@@ -9,19 +9,7 @@ import { readFile, rename, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import {
-  activate,
-  activateSeat,
-  applyChanges,
-  deactivate,
-  deactivateSeats,
-  type ProjectsFile,
-  parseProjectsFile,
-  parseState,
-  type StateFile,
-  setSession,
-  viewOf,
-} from "../src/state/index.js";
+import { activateSeat, applyChanges, deactivateSeats, parseState, type StateFile, viewOf } from "../src/state/index.js";
 import { activateMutation } from "../src/state/mutations.js";
 import { LocalFileBackend } from "../src/store/local-file.js";
 import { runTransaction } from "../src/store/transaction.js";
@@ -99,22 +87,9 @@ export async function measureLargeFile(kind: FileCase, runs = 9): Promise<Figure
   };
 }
 
-/** Pure transitions per second: family 1 on its data (workers.ts), both families on the view. */
+/** Pure transitions per second on the view, both families (the one model every front door uses). */
 export function measureTransitions(seconds = 1): Figure[] {
-  let file: ProjectsFile = parseProjectsFile(currentFile(20), "bench").data;
-  const ids = Object.keys(file.projects);
-  let count = 0;
-  let end = performance.now() + seconds * 1000;
-  while (performance.now() < end) {
-    for (let k = 0; k < 100; k++, count += 3) {
-      const project = ids[count % ids.length] as string;
-      file = deactivate(file, { project, role: "dev" }).file;
-      file = activate(file, { project, role: "dev", tier: "senior", issue: String(1 + (count % 500)), now: NOW }).file;
-      file = setSession(file, { project, role: "qa", tier: "qa", key: `agent:${count}` }).file;
-    }
-  }
-  const family1 = Math.round(count / seconds);
-
+  let end = 0;
   const onView = (text: string, role: string, level: string) => {
     let state: StateFile = parseState(text, "bench");
     const projectIds = Object.keys(state.data.projects);
@@ -142,14 +117,6 @@ export function measureTransitions(seconds = 1): Figure[] {
   const family1View = onView(currentFile(20), "dev", "senior");
   const family2View = onView(slotsFile(20), "developer", "medior");
   return [
-    {
-      name: "pure worker transitions per second, family 1 (workers.ts)",
-      value: family1,
-      unit: "/s",
-      target: 20_000,
-      kind: "min",
-      detail: "activate, deactivate and set-session on a 20-project file",
-    },
     {
       name: "pure seat transitions per second, family 1 on the view (transitions.ts)",
       value: family1View,

@@ -40,8 +40,8 @@ export const familyOf = (kind: FileKind): Family => (kind === "slots" ? 2 : 1);
 /** Validates a file (or the changed part of one) of the given kind. */
 export function checkKind(kind: FileKind, data: unknown): SchemaIssue[] {
   if (kind === "roles") return checkSchema(data);
-  if (kind === "slots") return looksValidSlots(data) ? [] : schemaIssues(slotsFileSchema, data);
-  return looksValidFlatWorkers(data) ? [] : schemaIssues(flatWorkersFileSchema, data);
+  if (kind === "slots") return looksValidSlots(data) ? [] : schemaIssues(slotsFileSchema(), data);
+  return looksValidFlatWorkers(data) ? [] : schemaIssues(flatWorkersFileSchema(), data);
 }
 
 export interface FoundProblem {
@@ -213,11 +213,6 @@ export function checkSeatInvariant(
 export interface StateChange<R> {
   /** Seat changes per project. */
   changes: ReadonlyArray<{ project: string; changes: readonly SeatChange[] }>;
-  /**
-   * Projects replaced whole, for the family-1 mutations written on the file itself
-   * (`fileMutation`); checked like every other write.
-   */
-  projects?: Readonly<Record<string, Obj>>;
   /** Seats whose session the change was asked to write. */
   touched: readonly SeatRef[];
   result: R;
@@ -244,7 +239,6 @@ export function planStateWrite<R>(text: string, file: string, mutation: StateMut
   if (!before) throw new InvalidFileError(file, read.problems);
   const outcome = mutation(before);
   const replaced: Record<string, Obj> = {};
-  for (const id in outcome.projects) replaced[id] = outcome.projects[id] as Obj;
   for (const { project, changes } of outcome.changes) {
     if (!changes.length) continue;
     const current = Object.hasOwn(replaced, project) ? (replaced[project] as Obj) : projectOf(before, project);

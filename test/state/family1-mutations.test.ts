@@ -7,6 +7,7 @@ import {
   type ProjectsFile,
   parseState,
   planStateWrite,
+  type SeatChange,
   type SeatRef,
   SessionInvariantError,
   type StateFile,
@@ -276,33 +277,21 @@ describe("the session invariant on family 1", () => {
 
   describe("through planStateWrite", () => {
     const text = serializeState(sample());
-    const replacing =
-      (edit: (project: ProjectsFile["projects"][string]) => void): StateMutation<null> =>
-      (state) => {
-        const project = structuredClone(state.data.projects[P]) as unknown as ProjectsFile["projects"][string];
-        edit(project);
-        return {
-          changes: [],
-          projects: { [P]: project as unknown as Record<string, unknown> },
-          touched: [],
-          result: null,
-        };
-      };
+    const changing =
+      (changes: SeatChange[]): StateMutation<null> =>
+      () => ({ changes: [{ project: P, changes }], touched: [], result: null });
 
-    it("refuses a mutation that replaces a project without one of its sessions", () => {
-      expect(() =>
-        planStateWrite(
-          text,
-          "p.json",
-          replacing((p) => (p.dev.sessions.medior = null)),
-        ),
-      ).toThrow(SessionInvariantError);
+    it("refuses a change that clears a session it does not name as touched", () => {
+      const clear = changing([{ kind: "session", role: "dev", level: "medior", index: 0, key: null }]);
+      expect(() => planStateWrite(text, "p.json", clear)).toThrow(SessionInvariantError);
     });
 
-    it("refuses a mutation whose result does not validate, naming the path", () => {
-      const bad = replacing((p) => ((p.qa as unknown as { active: unknown }).active = "yes"));
+    it("refuses a change whose result does not validate, naming the path", () => {
+      const bad = changing([
+        { kind: "take", role: "qa", level: "qa", index: 0, issue: 9 as unknown as string, startTime: NOW },
+      ]);
       expect(() => planStateWrite(text, "p.json", bad)).toThrow(
-        `p.json: projects.${P}.qa.active: the change would write an invalid file: expected true or false`,
+        `p.json: projects.${P}.qa.issueId: the change would write an invalid file: expected an issue number as a string, or null`,
       );
     });
 
