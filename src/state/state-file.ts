@@ -35,6 +35,8 @@ export interface StateFile {
   migrated: string[];
 }
 
+const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
 export const familyOf = (kind: FileKind): Family => (kind === "slots" ? 2 : 1);
 
 /** Validates a file (or the changed part of one) of the given kind. */
@@ -124,7 +126,9 @@ function inspectText(text: string, file: string): { problems: Problem[]; state?:
   }
   // A text written as serializeState writes it lost nothing to JSON.parse: one stringify, which a
   // write can reuse, instead of a walk of every value (files worker-sync and DevClaw wrote are).
-  const canonical = isCanonical(text, raw);
+  // Not for an unversioned family-1 file: migration rewrites all of it, so the stringify would be wasted.
+  const migrates = isObject(raw) && !Object.hasOwn(raw, "schemaVersion") && detectKind(raw).kind === "roles";
+  const canonical = !migrates && isCanonical(text, raw);
   const lossy = canonical ? [] : findLossyValues(text, raw);
   if (lossy.length) {
     return {

@@ -1,2 +1,0 @@
-import{createRequire as __wsCreateRequire}from'node:module';import{fileURLToPath as __wsFileURLToPath}from'node:url';const require=__wsCreateRequire(import.meta.url);const __filename=__wsFileURLToPath(import.meta.url);const __dirname=__wsFileURLToPath(new URL('.',import.meta.url));
-import{a as b,b as c}from"./action-3UZKKL3Y.js";import{a}from"./action-7DKAVMXF.js";import"./action-XESXKRJ7.js";import"./action-ASEXEDKJ.js";import"./action-6HTKBLZQ.js";export{c as GitHubContentsBackend,b as isWriteConflict,a as statusOf};
