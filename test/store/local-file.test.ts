@@ -1,5 +1,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -13,7 +22,7 @@ import {
   UserError,
 } from "../../src/state/index.js";
 import { LocalFileBackend } from "../../src/store/local-file.js";
-import { runTransaction } from "../../src/store/transaction.js";
+import { ConflictError, runTransaction } from "../../src/store/transaction.js";
 import { readFamily1 } from "../support/family1.js";
 import { bundleForNode } from "./helpers/bundle.js";
 
@@ -141,6 +150,28 @@ describe("LocalFileBackend with runTransaction", () => {
     ).then(() => events.push("other wrote"));
     await Promise.all([holder, other]);
     expect(events).toEqual(["holder start", "holder end", "other wrote"]);
+  });
+});
+
+describe("the version check before the rename", () => {
+  it("refuses a write over any change since the read, even one keeping the size and the mtime", async () => {
+    const text = serializeState(baseFile());
+    const path = tempFile(text);
+    const backend = new LocalFileBackend(path);
+    const snapshot = await backend.read();
+    const { mtime } = statSync(path);
+    // Someone else rewrites one byte in place, the same size, and puts the mtime back.
+    const edited = text.replace('"keep-qa"', '"keep-qb"');
+    expect(edited.length).toBe(text.length);
+    writeFileSync(path, edited);
+    utimesSync(path, mtime, mtime);
+    const next = text.replace('"keep-qa"', '"ours-qa"');
+    await expect(backend.write(next, snapshot, "")).rejects.toThrow(ConflictError);
+    expect(readFileSync(path, "utf8")).toBe(edited);
+    // Unchanged since the read, the same write goes through.
+    const fresh = await backend.read();
+    await backend.write(next, fresh, "");
+    expect(readFileSync(path, "utf8")).toBe(next);
   });
 });
 
