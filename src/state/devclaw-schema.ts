@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { looksValidWorkerSync, WORKER_SYNC_KEY, workerSyncSchema } from "./reuse-counter.js";
+import { once } from "./zod-issue.js";
 
 /**
  * The shapes DevClaw itself writes, without worker-sync's `schemaVersion`:
@@ -7,66 +8,75 @@ import { looksValidWorkerSync, WORKER_SYNC_KEY, workerSyncSchema } from "./reuse
  * `workers` map of flat workers (1.3–1.4). Objects are loose: unknown keys are kept.
  */
 
-const nullableString = (what = "a string or null") => z.nullable(z.string({ error: `expected ${what}` }));
-const name = (what: string) =>
-  z.string({ error: `expected a ${what} name` }).check(z.minLength(1, `a ${what} name cannot be empty`));
+/** The zod schemas of DevClaw's own shapes, built on first use (a valid file never needs them). */
+const schemas = once(() => {
+  const nullableString = (what = "a string or null") => z.nullable(z.string({ error: `expected ${what}` }));
+  const name = (what: string) =>
+    z.string({ error: `expected a ${what} name` }).check(z.minLength(1, `a ${what} name cannot be empty`));
 
-export const slotSchema = z.looseObject({
-  active: z.boolean({ error: "expected true or false" }),
-  issueId: nullableString("an issue number as a string, or null"),
-  sessionKey: nullableString("a session key or null"),
-  startTime: nullableString("an ISO date string or null"),
-  previousLabel: z.optional(nullableString()),
-  name: z.optional(z.string({ error: "expected a string" })),
-  lastIssueId: z.optional(nullableString("an issue number as a string, or null")),
-});
+  const slotSchema = z.looseObject({
+    active: z.boolean({ error: "expected true or false" }),
+    issueId: nullableString("an issue number as a string, or null"),
+    sessionKey: nullableString("a session key or null"),
+    startTime: nullableString("an ISO date string or null"),
+    previousLabel: z.optional(nullableString()),
+    name: z.optional(z.string({ error: "expected a string" })),
+    lastIssueId: z.optional(nullableString("an issue number as a string, or null")),
+  });
 
-export const roleSlotsSchema = z.looseObject({
-  levels: z.record(name("level"), z.array(slotSchema, { error: "expected an array of slots" }), {
-    error: "expected an object of level → slots",
-  }),
-});
-
-const channelSchema = z.looseObject({ channelId: z.string({ error: "expected a channel id string" }) });
-
-const projectCommon = {
-  name: z.optional(z.string({ error: "expected a string" })),
-  slug: z.optional(z.string({ error: "expected a string" })),
-  channels: z.optional(z.array(channelSchema, { error: "expected an array of channels" })),
-  roleExecution: z.optional(z.enum(["parallel", "sequential"], { error: 'expected "parallel" or "sequential"' })),
-  [WORKER_SYNC_KEY]: z.optional(workerSyncSchema),
-};
-
-export const slotsProjectSchema = z.looseObject({
-  ...projectCommon,
-  workers: z.record(name("role"), roleSlotsSchema, { error: "expected an object of role → levels" }),
-});
-
-export const slotsFileSchema = z.looseObject({
-  projects: z.record(z.string(), slotsProjectSchema, { error: "expected an object of project → project" }),
-});
-
-export const flatWorkerSchema = z.looseObject({
-  active: z.boolean({ error: "expected true or false" }),
-  issueId: nullableString("an issue number as a string, or null"),
-  startTime: nullableString("an ISO date string or null"),
-  level: z.optional(z.nullable(name("level"))),
-  tier: z.optional(z.nullable(name("tier"))),
-  sessions: z.record(name("level"), nullableString(), { error: "expected an object of level → session key" }),
-  previousLabel: z.optional(nullableString()),
-});
-
-export const flatWorkersFileSchema = z.looseObject({
-  projects: z.record(
-    z.string(),
-    z.looseObject({
-      ...projectCommon,
-      channels: z.optional(z.array(z.looseObject({}), { error: "expected an array of channels" })),
-      workers: z.record(name("role"), flatWorkerSchema, { error: "expected an object of role → worker" }),
+  const roleSlotsSchema = z.looseObject({
+    levels: z.record(name("level"), z.array(slotSchema, { error: "expected an array of slots" }), {
+      error: "expected an object of level → slots",
     }),
-    { error: "expected an object of project → project" },
-  ),
+  });
+
+  const channelSchema = z.looseObject({ channelId: z.string({ error: "expected a channel id string" }) });
+
+  const projectCommon = {
+    name: z.optional(z.string({ error: "expected a string" })),
+    slug: z.optional(z.string({ error: "expected a string" })),
+    channels: z.optional(z.array(channelSchema, { error: "expected an array of channels" })),
+    roleExecution: z.optional(z.enum(["parallel", "sequential"], { error: 'expected "parallel" or "sequential"' })),
+    [WORKER_SYNC_KEY]: z.optional(workerSyncSchema()),
+  };
+
+  const slotsProjectSchema = z.looseObject({
+    ...projectCommon,
+    workers: z.record(name("role"), roleSlotsSchema, { error: "expected an object of role → levels" }),
+  });
+
+  const slotsFileSchema = z.looseObject({
+    projects: z.record(z.string(), slotsProjectSchema, { error: "expected an object of project → project" }),
+  });
+
+  const flatWorkerSchema = z.looseObject({
+    active: z.boolean({ error: "expected true or false" }),
+    issueId: nullableString("an issue number as a string, or null"),
+    startTime: nullableString("an ISO date string or null"),
+    level: z.optional(z.nullable(name("level"))),
+    tier: z.optional(z.nullable(name("tier"))),
+    sessions: z.record(name("level"), nullableString(), { error: "expected an object of level → session key" }),
+    previousLabel: z.optional(nullableString()),
+  });
+
+  const flatWorkersFileSchema = z.looseObject({
+    projects: z.record(
+      z.string(),
+      z.looseObject({
+        ...projectCommon,
+        channels: z.optional(z.array(z.looseObject({}), { error: "expected an array of channels" })),
+        workers: z.record(name("role"), flatWorkerSchema, { error: "expected an object of role → worker" }),
+      }),
+      { error: "expected an object of project → project" },
+    ),
+  });
+  return { slotsFileSchema, flatWorkersFileSchema };
 });
+
+/** Family 2's file: slots per level (DevClaw 1.5+). */
+export const slotsFileSchema = () => schemas().slotsFileSchema;
+/** Family 1's workers map of flat workers (DevClaw 1.3–1.4). */
+export const flatWorkersFileSchema = () => schemas().flatWorkersFileSchema;
 
 type Obj = Record<string, unknown>;
 const isRecord = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);

@@ -317,11 +317,19 @@ export function migrate(data: unknown, file = "projects.json"): MigrationResult 
     ]);
   }
   if (!isObj(data.projects)) return { data, changes: [] };
-  const newer = Object.entries(data.projects).find(([, p]) => isObj(p) && Object.hasOwn(p, "workers"));
-  if (newer) {
+  const input = data.projects;
+  let newer: string | undefined;
+  for (const id in input) {
+    const p = input[id];
+    if (isObj(p) && Object.hasOwn(p, "workers")) {
+      newer = id;
+      break;
+    }
+  }
+  if (newer !== undefined) {
     throw new InvalidFileError(file, [
       {
-        path: `projects.${newer[0]}.workers`,
+        path: `projects.${newer}.workers`,
         message:
           "this is the newer DevClaw format (a workers map with per-level slots), which worker-sync does not read; nothing was changed",
       },
@@ -330,24 +338,26 @@ export function migrate(data: unknown, file = "projects.json"): MigrationResult 
   const changes: string[] = [];
   const problems: Problem[] = [];
   const projects: Obj = {};
-  for (const [id, input] of Object.entries(data.projects)) {
-    if (!isObj(input)) {
-      projects[id] = input;
+  // for…in, not Object.entries: no pair array per project (a 10,000-project file is the case to be fast on).
+  for (const id in input) {
+    const value = input[id];
+    if (!isObj(value)) {
+      projects[id] = value;
       continue;
     }
     const where = `projects.${id}`;
     // Built key by key into a fresh object: adding keys to a copy is far slower in V8.
     const project: Obj = {};
-    for (const key in input) {
-      const value = input[key];
+    for (const key in value) {
+      const field = value[key];
       project[key] =
-        (key === "dev" || key === "qa") && isObj(value)
-          ? migrateWorker(value, key, `${where}.${key}`, changes, problems)
-          : value;
+        (key === "dev" || key === "qa") && isObj(field)
+          ? migrateWorker(field, key, `${where}.${key}`, changes, problems)
+          : field;
     }
-    for (const [field, value, shown] of PROJECT_DEFAULTS) {
+    for (const [field, fallback, shown] of PROJECT_DEFAULTS) {
       if (!Object.hasOwn(project, field)) {
-        project[field] = value;
+        project[field] = fallback;
         changes.push(`${where}: ${shown}`);
       }
     }

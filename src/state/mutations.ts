@@ -1,5 +1,5 @@
 import { UserError } from "./errors.js";
-import { applyChanges, type StateFile, type StateMutation, viewOf } from "./state-file.js";
+import { applyChanges, projectView, type StateFile, type StateMutation, viewOf } from "./state-file.js";
 import {
   activateSeat,
   deactivateSeats,
@@ -95,8 +95,7 @@ function indexOf(slot: number | undefined): number | undefined {
 /** The view of the project with the changes applied: what the seats look like after the write. */
 function viewAfter(state: StateFile, id: string, outcome: SeatOutcome): ProjectView {
   if (!outcome.changes.length) return viewOf(state, id);
-  const project = applyChanges(state, id, outcome.changes);
-  return viewOf({ ...state, data: { ...state.data, projects: { ...state.data.projects, [id]: project } } }, id);
+  return projectView(state.kind, id, applyChanges(state, id, outcome.changes));
 }
 
 function seatResult(view: ProjectView, ref: SeatRef, changed: boolean, outcome?: SeatSessionOutcome): SeatResult {

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import type { ProjectView, Seat, SeatChange } from "./view.js";
+import { once } from "./zod-issue.js";
 
 /**
  * worker-sync's own key on a project, in either family: how many sessions its transitions
@@ -17,16 +18,19 @@ type Obj = Record<string, unknown>;
  */
 export type ReuseCounter = NonNullable<ProjectView["reuses"]>;
 
-export const workerSyncSchema = z.looseObject(
-  {
-    sessionsReused: z.optional(
-      z
-        .int({ error: "expected a whole number of sessions" })
-        .check(z.gte(0, "expected a whole number of sessions, 0 or more")),
-    ),
-    since: z.optional(z.nullable(z.string({ error: "expected an ISO date string or null" }))),
-  },
-  { error: "expected an object (worker-sync's own counters)" },
+/** Built on first use, as the file schemas that hold it are. */
+export const workerSyncSchema = once(() =>
+  z.looseObject(
+    {
+      sessionsReused: z.optional(
+        z
+          .int({ error: "expected a whole number of sessions" })
+          .check(z.gte(0, "expected a whole number of sessions, 0 or more")),
+      ),
+      since: z.optional(z.nullable(z.string({ error: "expected an ISO date string or null" }))),
+    },
+    { error: "expected an object (worker-sync's own counters)" },
+  ),
 );
 
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { looksValidWorkerSync, WORKER_SYNC_KEY, workerSyncSchema } from "./reuse-counter.js";
-import { zodIssueSentence } from "./zod-issue.js";
+import { once, zodIssueSentence } from "./zod-issue.js";
 
 /** The version this worker-sync writes. Files without it are older shapes. */
 export const SCHEMA_VERSION = 1;
@@ -14,29 +14,36 @@ export const ROLE_TIERS: Record<Role, readonly string[]> = {
   qa: ["qa"],
 };
 
-const nullableString = (what = "a string or null") => z.nullable(z.string({ error: `expected ${what}` }));
+/**
+ * The zod schema of a family-1 file, built on first use: a valid file never needs it (the walk in
+ * looksValid decides), so the Action's start-up does not pay for building it.
+ */
+export const projectsFileSchema = once(() => {
+  const nullableString = (what = "a string or null") => z.nullable(z.string({ error: `expected ${what}` }));
 
-const tierName = z.string({ error: "expected a tier name" }).check(z.minLength(1, "a tier name cannot be empty"));
+  const tierName = z.string({ error: "expected a tier name" }).check(z.minLength(1, "a tier name cannot be empty"));
 
-export const workerSchema = z.looseObject({
-  active: z.boolean({ error: "expected true or false" }),
-  issueId: nullableString("an issue number as a string, or null"),
-  startTime: nullableString("an ISO date string or null"),
-  model: z.nullable(tierName),
-  sessions: z.record(tierName, nullableString(), { error: "expected an object of tier → session key" }),
-});
+  const workerSchema = z.looseObject({
+    active: z.boolean({ error: "expected true or false" }),
+    issueId: nullableString("an issue number as a string, or null"),
+    startTime: nullableString("an ISO date string or null"),
+    model: z.nullable(tierName),
+    sessions: z.record(tierName, nullableString(), { error: "expected an object of tier → session key" }),
+  });
 
-export const projectSchema = z.looseObject({
-  name: z.optional(z.string({ error: "expected a string" })),
-  roleExecution: z.optional(z.enum(["parallel", "sequential"], { error: 'expected "parallel" or "sequential"' })),
-  dev: workerSchema,
-  qa: workerSchema,
-  [WORKER_SYNC_KEY]: z.optional(workerSyncSchema),
-});
+  const projectSchema = z.looseObject({
+    name: z.optional(z.string({ error: "expected a string" })),
+    roleExecution: z.optional(z.enum(["parallel", "sequential"], { error: 'expected "parallel" or "sequential"' })),
+    dev: workerSchema,
+    qa: workerSchema,
+    [WORKER_SYNC_KEY]: z.optional(workerSyncSchema()),
+  });
 
-export const projectsFileSchema = z.looseObject({
-  schemaVersion: z.literal(SCHEMA_VERSION, { error: `expected ${SCHEMA_VERSION}` }),
-  projects: z.record(z.string(), projectSchema, { error: "expected an object of project id → project" }),
+  const projectsFileSchema = z.looseObject({
+    schemaVersion: z.literal(SCHEMA_VERSION, { error: `expected ${SCHEMA_VERSION}` }),
+    projects: z.record(z.string(), projectSchema, { error: "expected an object of project id → project" }),
+  });
+  return projectsFileSchema;
 });
 
 type Loose<T> = T & { [key: string]: unknown };
@@ -71,7 +78,7 @@ export function checkSchema(data: unknown): SchemaIssue[] {
   // Most files are valid: a plain walk says so in a fraction of zod's time (zod builds a copy
   // of every object); only a file that fails it goes through zod, for the precise problems.
   if (looksValid(data)) return [];
-  return schemaIssues(projectsFileSchema, data);
+  return schemaIssues(projectsFileSchema(), data);
 }
 
 /** A zod schema's problems with `data`, each with its path, as one sentence; a missing value says so. */

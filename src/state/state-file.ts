@@ -8,6 +8,7 @@ import { findLossyValues } from "./lossless.js";
 import { migrate } from "./migrate.js";
 import { addReuses, countReuses, readReuseCounter } from "./reuse-counter.js";
 import { checkSchema, type SchemaIssue, schemaIssues } from "./schema.js";
+import { isCanonical, serializeState, spliceProjects } from "./serialize.js";
 import { migrateSlots } from "./slots-migrate.js";
 import {
   describeSeat,
@@ -35,13 +36,15 @@ export interface StateFile {
   migrated: string[];
 }
 
+const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
 export const familyOf = (kind: FileKind): Family => (kind === "slots" ? 2 : 1);
 
 /** Validates a file (or the changed part of one) of the given kind. */
 export function checkKind(kind: FileKind, data: unknown): SchemaIssue[] {
   if (kind === "roles") return checkSchema(data);
-  if (kind === "slots") return looksValidSlots(data) ? [] : schemaIssues(slotsFileSchema, data);
-  return looksValidFlatWorkers(data) ? [] : schemaIssues(flatWorkersFileSchema, data);
+  if (kind === "slots") return looksValidSlots(data) ? [] : schemaIssues(slotsFileSchema(), data);
+  return looksValidFlatWorkers(data) ? [] : schemaIssues(flatWorkersFileSchema(), data);
 }
 
 export interface FoundProblem {
@@ -109,29 +112,42 @@ function withPositions(
  * round-trip, prototype keys), a shape worker-sync does not know, and the schema.
  */
 export function inspectState(text: string, file: string): { problems: Problem[]; state?: StateFile } {
+  const { problems, state } = inspectText(text, file);
+  return state ? { problems, state } : { problems };
+}
+
+/** inspectState, and whether `text` is exactly serializeState(state.data) (nothing migrated, canonical). */
+function inspectText(text: string, file: string): { problems: Problem[]; state?: StateFile; canonical: boolean } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
     const bad = findSyntaxError(text) ?? { offset: 0, message: "not valid JSON" };
-    return { problems: [{ path: "", message: bad.message, ...positionAt(text, bad.offset) }] };
+    return { problems: [{ path: "", message: bad.message, ...positionAt(text, bad.offset) }], canonical: false };
   }
-  const lossy = findLossyValues(text, raw);
+  // A text written as serializeState writes it lost nothing to JSON.parse: one stringify, which a
+  // write can reuse, instead of a walk of every value (files worker-sync and DevClaw wrote are).
+  // Not for an unversioned family-1 file: migration rewrites all of it, so the stringify would be wasted.
+  const migrates = isObject(raw) && !Object.hasOwn(raw, "schemaVersion") && detectKind(raw).kind === "roles";
+  const canonical = !migrates && isCanonical(text, raw);
+  const lossy = canonical ? [] : findLossyValues(text, raw);
   if (lossy.length) {
     return {
       problems: withPositions(
         text,
         lossy.map((l) => ({ problem: { path: l.path.join("."), message: l.message }, offset: l.offset })),
       ),
+      canonical,
     };
   }
   const { problems, state } = readState(raw, file);
-  if (state) return { problems: [], state };
+  if (state) return { problems: [], state, canonical: canonical && state.data === raw };
   return {
     problems: locateAll(
       text,
       problems.map((p) => ({ path: p.path, problem: { path: p.path.join("."), message: p.message } })),
     ),
+    canonical: false,
   };
 }
 
@@ -150,8 +166,12 @@ export function projectOf(state: StateFile, id: string): Obj {
 
 /** The view of one project, whatever the file's family. */
 export function viewOf(state: StateFile, id: string): ProjectView {
-  const project = projectOf(state, id);
-  const view = state.kind === "slots" ? readSlotsProject(id, project) : readRolesProject(id, project, state.kind);
+  return projectView(state.kind, id, projectOf(state, id));
+}
+
+/** The view of a project of a file of `kind` (no copy of the file needed to view a changed project). */
+export function projectView(kind: FileKind, id: string, project: Obj): ProjectView {
+  const view = kind === "slots" ? readSlotsProject(id, project) : readRolesProject(id, project, kind);
   const reuses = readReuseCounter(project);
   if (reuses) view.reuses = reuses;
   return view;
@@ -162,10 +182,16 @@ export function viewOf(state: StateFile, id: string): ProjectView {
  * they reuse counted (reuse-counter.ts): every front door's transitions count the same way.
  */
 export function applyChanges(state: StateFile, id: string, changes: readonly SeatChange[]): Obj {
-  const project = projectOf(state, id);
-  const written =
-    state.kind === "slots" ? applySlotsChanges(project, changes) : applyRolesChanges(project, changes, state.kind);
-  const reused = countReuses(viewOf(state, id), changes);
+  return changeProject(state.kind, id, projectOf(state, id), changes);
+}
+
+/**
+ * A project of a file of `kind` with the seat changes written onto copies of what they touch,
+ * and each session they reuse counted (reuse-counter.ts).
+ */
+export function changeProject(kind: FileKind, id: string, project: Obj, changes: readonly SeatChange[]): Obj {
+  const written = kind === "slots" ? applySlotsChanges(project, changes) : applyRolesChanges(project, changes, kind);
+  const reused = countReuses(projectView(kind, id, project), changes);
   return addReuses(written, reused.count, reused.at);
 }
 
@@ -173,9 +199,16 @@ export function applyChanges(state: StateFile, id: string, changes: readonly Sea
  * The session invariant on every seat: each session stored in `before` is still at the same
  * role, level and seat in `after`, unchanged, unless the write was asked to touch that seat.
  */
-export function checkSeatInvariant(before: StateFile, after: StateFile, touched: readonly SeatRef[]): void {
+export function checkSeatInvariant(
+  before: StateFile,
+  after: StateFile,
+  touched: readonly SeatRef[],
+  /** The only projects `after` may differ in, when the caller knows them (a large file's one change). */
+  changed?: readonly string[],
+): void {
   const allowed = new Set(touched.map(seatKey));
-  for (const id in before.data.projects) {
+  for (const id of changed ?? Object.keys(before.data.projects)) {
+    if (!Object.hasOwn(before.data.projects, id)) continue;
     const now = Object.hasOwn(after.data.projects, id) ? after.data.projects[id] : undefined;
     if (now === before.data.projects[id]) continue;
     const was = viewOf(before, id);
@@ -196,11 +229,6 @@ export function checkSeatInvariant(before: StateFile, after: StateFile, touched:
 export interface StateChange<R> {
   /** Seat changes per project. */
   changes: ReadonlyArray<{ project: string; changes: readonly SeatChange[] }>;
-  /**
-   * Projects replaced whole, for the family-1 mutations written on the file itself
-   * (`fileMutation`); checked like every other write.
-   */
-  projects?: Readonly<Record<string, Obj>>;
   /** Seats whose session the change was asked to write. */
   touched: readonly SeatRef[];
   result: R;
@@ -218,21 +246,19 @@ export interface StatePlan<R> {
   after: StateFile;
 }
 
-export const serializeState = (data: unknown) => `${JSON.stringify(data, null, 2)}\n`;
+export { serializeState };
 
 /** The pure half of a transaction on either family. Throws, and so writes nothing, when any step fails. */
 export function planStateWrite<R>(text: string, file: string, mutation: StateMutation<R>): StatePlan<R> {
-  const before = parseState(text, file);
+  const read = inspectText(text, file);
+  const before = read.state;
+  if (!before) throw new InvalidFileError(file, read.problems);
   const outcome = mutation(before);
   const replaced: Record<string, Obj> = {};
-  for (const id in outcome.projects) replaced[id] = outcome.projects[id] as Obj;
   for (const { project, changes } of outcome.changes) {
     if (!changes.length) continue;
-    const partial: StateFile = {
-      ...before,
-      data: { ...before.data, projects: { ...before.data.projects, ...replaced } },
-    };
-    replaced[project] = applyChanges(partial, project, changes);
+    const current = Object.hasOwn(replaced, project) ? (replaced[project] as Obj) : projectOf(before, project);
+    replaced[project] = changeProject(before.kind, project, current, changes);
   }
   const ids = Object.keys(replaced);
   if (!ids.length && !(outcome.writeMigrated && before.migrated.length)) {
@@ -249,6 +275,13 @@ export function planStateWrite<R>(text: string, file: string, mutation: StateMut
       })),
     );
   }
-  checkSeatInvariant(before, after, outcome.touched);
-  return { text: serializeState(after.data), result: outcome.result, migrated: before.migrated, before, after };
+  // `after` differs from `before` only in the replaced projects: the invariant is checked on those.
+  checkSeatInvariant(before, after, outcome.touched, ids);
+  // A canonical file with every replaced project already in it: only those projects are serialized.
+  const spliced =
+    read.canonical && ids.every((id) => Object.hasOwn(before.data.projects, id))
+      ? spliceProjects(text, replaced)
+      : undefined;
+  const written = spliced ?? serializeState(after.data);
+  return { text: written, result: outcome.result, migrated: before.migrated, before, after };
 }

@@ -39,3 +39,12 @@ export const sessionKeySchema = () =>
       if (problem) ctx.issues.push({ code: "custom", message: `session key ${problem}`, input: value });
     }),
   );
+
+/** A value built on first use and kept: zod schemas a valid file never needs are not built at start-up. */
+export function once<T>(build: () => T): () => T {
+  let value: T | undefined;
+  return () => {
+    value ??= build();
+    return value;
+  };
+}

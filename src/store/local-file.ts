@@ -4,7 +4,7 @@ import { access, lstat, open, readdir, readFile, rename, rmdir, unlink } from "n
 import { basename, dirname, join } from "node:path";
 import lockfile from "proper-lockfile";
 import { UserError } from "../state/index.js";
-import { isErrno, readTextFile, requireRegularFile, resolveRegularFile, rethrowPathError } from "./read-text.js";
+import { isErrno, readFileBytes, requireRegularFile, resolveRegularFile, rethrowPathError } from "./read-text.js";
 import { ConflictError, type Snapshot, type StateBackend, type WriteReceipt } from "./transaction.js";
 
 export interface LocalFileOptions {
@@ -17,7 +17,7 @@ export interface LocalFileOptions {
 }
 
 /** The local file's version, like a blob sha: a write must build on the bytes it replaces. */
-const versionOf = (bytes: Buffer | string) => createHash("sha1").update(bytes).digest("hex");
+const versionOf = (bytes: Buffer) => createHash("sha1").update(bytes).digest("hex");
 
 /** Our temp files beside the state file: `.<name>.<pid>.<random>.worker-sync-tmp`. */
 const TEMP_SUFFIX = ".worker-sync-tmp";
@@ -50,6 +50,12 @@ interface HeldLock {
 export class LocalFileBackend implements StateBackend {
   readonly label: string;
   private held: HeldLock | undefined;
+  /**
+   * The bytes each snapshot was read from, so the check before the rename compares bytes
+   * (a memcmp) rather than hashing the file a second time. A snapshot this backend did not
+   * read falls back to its version.
+   */
+  private readonly bytesRead = new WeakMap<Snapshot, Buffer>();
 
   constructor(
     readonly path: string,
@@ -59,8 +65,11 @@ export class LocalFileBackend implements StateBackend {
   }
 
   async read(): Promise<Snapshot> {
-    const text = await readTextFile(this.held ? this.held.path : this.path, this.label);
-    return { text, version: text === null ? null : versionOf(text) };
+    const bytes = await readFileBytes(this.held ? this.held.path : this.path, this.label);
+    if (bytes === null) return { text: null, version: null };
+    const snapshot: Snapshot = { text: bytes.toString("utf8"), version: versionOf(bytes) };
+    this.bytesRead.set(snapshot, bytes);
+    return snapshot;
   }
 
   async write(text: string, base: Snapshot, _message: string): Promise<WriteReceipt> {
@@ -118,7 +127,9 @@ export class LocalFileBackend implements StateBackend {
       if (isErrno(error, "ENOENT")) return null;
       rethrowPathError(error, this.label);
     });
-    if (current === null || base.version === null || versionOf(current) !== base.version) {
+    const read = this.bytesRead.get(base);
+    const same = read ? current?.equals(read) : current && base.version !== null && versionOf(current) === base.version;
+    if (!same) {
       throw new ConflictError(`${this.label}: changed since it was read`);
     }
   }

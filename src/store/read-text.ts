@@ -79,11 +79,16 @@ export async function resolveRegularFile(path: string, label: string): Promise<{
  * Action's start-up path reads files through it.
  */
 export async function readTextFile(path: string, label: string): Promise<string | null> {
+  return (await readFileBytes(path, label))?.toString("utf8") ?? null;
+}
+
+/** The same as readTextFile, the bytes as they are on disk (for a version check that compares them). */
+export async function readFileBytes(path: string, label: string): Promise<Buffer | null> {
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
     requireRegularFile(await handle.stat(), label);
-    return await handle.readFile("utf8");
+    return await handle.readFile();
   } catch (error) {
     if (isErrno(error, "ENOENT")) return null;
     return rethrowPathError(error, label);

@@ -72,8 +72,7 @@ export const jitteredBackoff =
     });
 
 /**
- * The one transaction every front door uses, on both families (a family-1 `Mutation`
- * goes through `fileMutation`): read → migrate → mutate → validate →
+ * The one transaction every front door uses, on both families: read → migrate → mutate → validate →
  * check the session invariant → write with a precondition. On a conflict it re-reads
  * and re-applies the mutation to the fresh content; stale bytes are never re-sent.
  */

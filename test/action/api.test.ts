@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { parseProjectsFile } from "../../src/state/index.js";
 import { idleWorker } from "../support/builders.js";
 import { FakeGitHub } from "../support/fake-github.js";
+import { readFamily1 } from "../support/family1.js";
 import { makeWorkspace, readExample, runAction } from "./support.js";
 
 const REPO = "octo/fleet";
@@ -75,7 +75,7 @@ describe("commit: api", () => {
 
     for (const run of runs)
       expect({ code: run.code, stdout: run.stdout, stderr: run.stderr }).toMatchObject({ code: 0 });
-    const final = parseProjectsFile(fake.getFile(REPO, FILE)?.text ?? "", FILE).data.projects;
+    const final = readFamily1(fake.getFile(REPO, FILE)?.text ?? "", FILE).data.projects;
     for (let i = 0; i < 5; i++) {
       expect(final[`p${i}`]?.dev).toMatchObject({
         active: true,
@@ -90,7 +90,7 @@ describe("commit: api", () => {
     expect(fake.commits(REPO)).toHaveLength(10);
     expect(new Set(runs.map((r) => r.outputs["commit-sha"])).size).toBe(10);
     // Each run left its workspace holding a file with its own change in it.
-    const mine = parseProjectsFile(await readFile(join(workspaces[0] as string, FILE), "utf8"), FILE).data.projects;
+    const mine = readFamily1(await readFile(join(workspaces[0] as string, FILE), "utf8"), FILE).data.projects;
     expect(mine.p0?.dev.active).toBe(true);
   });
 
@@ -167,7 +167,7 @@ describe("commit: api", () => {
     expect(run.summary).toMatch(/migrated, \d+ changes/);
     expect(run.summary).toContain("<li>");
     const migrated = fake.getFile(REPO, FILE)?.text ?? "";
-    expect(parseProjectsFile(migrated, FILE).data.projects["-100"]?.dev.sessions.medior).toBe("agent:old:1");
+    expect(readFamily1(migrated, FILE).data.projects["-100"]?.dev.sessions.medior).toBe("agent:old:1");
     expect(await readFile(join(workspace, FILE), "utf8")).toBe(migrated);
 
     const again = await runAction({

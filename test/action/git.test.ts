@@ -3,15 +3,10 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  activateMutation,
-  parseProjectsFile,
-  planStateWrite,
-  type StateMutation,
-  sessionMutation,
-} from "../../src/state/index.js";
+import { activateMutation, planStateWrite, type StateMutation, sessionMutation } from "../../src/state/index.js";
 import { BOT_IDENTITY, GitCheckoutBackend } from "../../src/store/git.js";
 import { runTransaction } from "../../src/store/transaction.js";
+import { readFamily1 } from "../support/family1.js";
 import { readExample, runAction } from "./support.js";
 
 const FILE = "memory/projects.json";
@@ -82,7 +77,7 @@ function expectOnlyFastForwards(origin: string) {
 }
 
 const projectsOn = async (cwd: string, ref: string) =>
-  parseProjectsFile(git(cwd, "show", `${ref}:${FILE}`), FILE).data.projects;
+  readFamily1(git(cwd, "show", `${ref}:${FILE}`), FILE).data.projects;
 
 describe("commit: git", () => {
   it("re-applies the change on top of a push that raced it, never forcing", async () => {

@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseProjectsFile } from "../../src/state/index.js";
 import { FakeGitHub } from "../support/fake-github.js";
+import { readFamily1 } from "../support/family1.js";
 import { actionRuntimes } from "./node24.js";
 import { makeWorkspace, readExample, runAction } from "./support.js";
 
@@ -54,7 +54,7 @@ describe.each(runtimes)("dist/index.js on $name", ({ binary, skip }) => {
     });
     expect(run.summary).toContain("<h3>worker-sync activate</h3>");
     expect(run.summary).toContain("session newly recorded: agent:qa:1");
-    const written = parseProjectsFile(await readFile(join(workspace, FILE), "utf8"), FILE).data;
+    const written = readFamily1(await readFile(join(workspace, FILE), "utf8"), FILE).data;
     expect(written.projects["-1001234567890"]?.qa).toMatchObject({ active: true, issueId: "51" });
   });
 

@@ -5,7 +5,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { renderSchemas } from "../../scripts/schemas.js";
-import { checkSchema, inspectState, inspectText } from "../../src/state/index.js";
+import { checkSchema, inspectState } from "../../src/state/index.js";
 import { parseConfig } from "../../src/sync/config.js";
 import { cli, EXAMPLE, REPO, workspace } from "../cli/helpers.js";
 import { HOSTILE_FILES } from "../reliability/hostile-files.js";
@@ -75,7 +75,7 @@ describe("schemas/projects.schema.json", () => {
       }
       if (validProjects(data)) continue;
       flagged++;
-      const { parsed } = inspectText(text, "projects.json");
+      const { state: parsed } = inspectState(text, "projects.json");
       expect(parsed === undefined || parsed.migrated.length > 0, name).toBe(true);
     }
     expect(flagged).toBeGreaterThan(3);

@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
 import { beforeAll, expect, it } from "vitest";
-import { parseProjectsFile, serialize } from "../../src/state/index.js";
+import { serializeState } from "../../src/state/index.js";
 import { idleRolesProject, rolesFile } from "../support/builders.js";
+import { readFamily1 } from "../support/family1.js";
 
 // Scenario "crash": SIGKILL at random moments during 200 local transactions. After every
 // kill the file must parse, validate, and hold exactly a prefix of the transitions.
@@ -30,7 +31,7 @@ const initial = rolesFile({ "-1": idleRolesProject({}, { name: "crash" }) });
 
 /** How many transitions the file holds; fails unless they are exactly t0..t(k-1). */
 function appliedPrefix(path: string): number {
-  const { data } = parseProjectsFile(readFileSync(path, "utf8"), path);
+  const { data } = readFamily1(readFileSync(path, "utf8"), path);
   const sessions = data.projects["-1"]?.dev.sessions ?? {};
   const k = Object.keys(sessions).length;
   expect(sessions).toEqual(Object.fromEntries(Array.from({ length: k }, (_, i) => [`t${i}`, `agent:step:${i}`])));
@@ -63,7 +64,7 @@ function runWriter(path: string, from: number, killAfterMs?: number): Promise<{ 
 
 it(`keeps a valid prefix of ${TRANSACTIONS} transactions through ${KILLS} SIGKILLs`, async () => {
   const path = join(mkdtempSync(join(tmpdir(), "ws-crash-")), "projects.json");
-  writeFileSync(path, serialize(initial));
+  writeFileSync(path, serializeState(initial));
   let applied = 0;
   let kills = 0;
   let rounds = 0;

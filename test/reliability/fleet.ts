@@ -8,7 +8,8 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { commentEvent, type DemoIssue, issuesEvent } from "../../dev/demo-payloads.js";
 import { type FakeGitHub, faultResponses } from "../../dev/fake-github.js";
-import { parseProjectsFile } from "../../src/state/index.js";
+
+import { readFamily1 } from "../support/family1.js";
 
 export const OWNER = "acme";
 export const STATE_REPO = `${OWNER}/fleet`;
@@ -109,7 +110,7 @@ export function signedHeaders(name: string, body: string, secret = SECRET): Reco
 /** The central state, parsed and validated (throws when it is not a valid projects.json). */
 export function fleetState(fake: FakeGitHub) {
   const text = fake.getFile(STATE_REPO, STATE_PATH)?.text ?? "";
-  return parseProjectsFile(text, STATE_PATH).data;
+  return readFamily1(text, STATE_PATH).data;
 }
 
 export const statusComments = (fake: FakeGitHub, i: number) =>

@@ -12,7 +12,6 @@ import {
   SessionInvariantError,
   type StateMutation,
   seatMutation,
-  serialize,
   serializeState,
   sessionMutation,
   setSeatSession,
@@ -96,7 +95,7 @@ it(`loses or changes no session over ${(RUNS * OPS_PER_RUN).toLocaleString("en-U
   let writes = 0;
   fc.assert(
     fc.property(fc.boolean(), fc.array(op, { minLength: OPS_PER_RUN, maxLength: OPS_PER_RUN }), (sequential, list) => {
-      let text = serialize(startFile(sequential));
+      let text = serializeState(startFile(sequential));
       // The model: what each session slot must hold.
       const model = new Map<string, string | null>();
       for (const o of list) {

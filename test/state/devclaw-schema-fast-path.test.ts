@@ -104,7 +104,7 @@ it.each([
     fc.property(file, (data) => {
       if (walk(data)) {
         valid++;
-        expect(schema.safeParse(data).success).toBe(true);
+        expect(schema().safeParse(data).success).toBe(true);
       }
     }),
     { numRuns: 20_000 },

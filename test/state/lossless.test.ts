@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
-import { inspectText, parseProjectsFile, serialize } from "../../src/state/index.js";
+import { inspectState, serializeState } from "../../src/state/index.js";
+import { readFamily1 } from "../support/family1.js";
 
 // A file JSON.parse reads "fine" but that JSON.stringify cannot write back with the same meaning
 // (a key twice, a number that overflows or rounds) is refused, with its line and column.
@@ -50,7 +51,7 @@ const DUPLICATES: Array<[name: string, text: string, key: string, nth: number]> 
 
 describe("duplicate keys", () => {
   it.each(DUPLICATES)("%s: refused with FILE:LINE:COL", (_name, text, key, nth) => {
-    const { problems, parsed } = inspectText(text, "p.json");
+    const { problems, state: parsed } = inspectState(text, "p.json");
     expect(parsed).toBeUndefined();
     const first = problems[0];
     expect(first?.message).toContain(`duplicate key ${key}`);
@@ -81,11 +82,11 @@ describe("duplicate keys", () => {
 
   it("an escaped key is the same key (\\u0073essions is sessions)", () => {
     const text = file(worker('{"medior": "agent:a"}, "\\u0073essions": {}'));
-    expect(inspectText(text, "p.json").problems[0]?.message).toContain('duplicate key "sessions"');
+    expect(inspectState(text, "p.json").problems[0]?.message).toContain('duplicate key "sessions"');
   });
 
   it("the same key in two different objects is fine", () => {
-    expect(inspectText(file(), "p.json").problems).toEqual([]);
+    expect(inspectState(file(), "p.json").problems).toEqual([]);
   });
 });
 
@@ -103,7 +104,7 @@ describe("numbers JSON.stringify would change", () => {
   ];
   it.each(NUMBERS)("%s is refused, naming where it is", (token, writtenAs) => {
     const text = file(worker(), `,\n      "maxDevWorkers": ${token}`);
-    const { problems, parsed } = inspectText(text, "p.json");
+    const { problems, state: parsed } = inspectState(text, "p.json");
     expect(parsed).toBeUndefined();
     expect(problems[0]?.path).toBe("projects.-1.maxDevWorkers");
     expect(problems[0]?.message).toContain(`would be written as ${writtenAs}`);
@@ -114,13 +115,13 @@ describe("numbers JSON.stringify would change", () => {
     "%s keeps its value and is accepted",
     (token) => {
       const text = file(worker(), `,\n      "maxDevWorkers": ${token}`);
-      expect(inspectText(text, "p.json").problems).toEqual([]);
+      expect(inspectState(text, "p.json").problems).toEqual([]);
     },
   );
 
   it("a string that looks like a huge number is only a string", () => {
     const text = file(worker('{"medior": "9007199254740993123456789"}'), ',\n      "id": "1e999"');
-    expect(inspectText(text, "p.json").problems).toEqual([]);
+    expect(inspectState(text, "p.json").problems).toEqual([]);
   });
 
   it("a write through the CLI leaves a file with 2^53+1 byte-identical", async () => {
@@ -141,13 +142,13 @@ describe("numbers JSON.stringify would change", () => {
 describe("the fast path", () => {
   it("a file we wrote ourselves reads back the same", () => {
     const text = file();
-    const { data } = parseProjectsFile(text, "p.json");
-    expect(inspectText(serialize(data), "p.json").problems).toEqual([]);
+    const { data } = readFamily1(text, "p.json");
+    expect(inspectState(serializeState(data), "p.json").problems).toEqual([]);
   });
 
   it("200,000 levels of nesting in an unknown field: no stack overflow, the duplicate still found", () => {
     const deep = `${'{"a":'.repeat(200_000)}{"k":1,"k":2}${"}".repeat(200_000)}`;
-    const { problems } = inspectText(file(worker(), `,\n      "deep": ${deep}`), "p.json");
+    const { problems } = inspectState(file(worker(), `,\n      "deep": ${deep}`), "p.json");
     expect(problems[0]?.message).toContain('duplicate key "k"');
   });
 });

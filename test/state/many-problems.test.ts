@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
-import { InvalidFileError, inspectText, PROBLEMS_SHOWN, parseProjectsFile } from "../../src/state/index.js";
+import { InvalidFileError, inspectState, PROBLEMS_SHOWN } from "../../src/state/index.js";
 import { COMMENT_MAX, renderProblem } from "../../src/sync/render-status.js";
+import { readFamily1 } from "../support/family1.js";
 
 // One bad file must not cost quadratic time, nor a flood of lines, annotations or a comment GitHub refuses.
 const worker = '{"active":"yes","issueId":null,"startTime":null,"model":null,"sessions":{}}';
@@ -28,9 +29,9 @@ describe("a file with many problems", () => {
   it("is reported in linear time: 4× the problems take at most about 6× as long", () => {
     const small = manyProblems(2_000);
     const large = manyProblems(8_000);
-    expect(inspectText(large, "p.json").problems).toHaveLength(8_000);
-    const t1 = fastest(() => inspectText(small, "p.json"));
-    const t4 = fastest(() => inspectText(large, "p.json"));
+    expect(inspectState(large, "p.json").problems).toHaveLength(8_000);
+    const t1 = fastest(() => inspectState(small, "p.json"));
+    const t4 = fastest(() => inspectState(large, "p.json"));
     console.log(
       `many problems: ${(small.length / 1e3).toFixed(0)} KB, 2,000 problems in ${t1.toFixed(0)} ms; ${(large.length / 1e3).toFixed(0)} KB, 8,000 in ${t4.toFixed(0)} ms (×${(t4 / t1).toFixed(1)})`,
     );
@@ -68,7 +69,7 @@ describe("a file with many problems", () => {
   it("the app's comment stays under GitHub's 65,536 characters", () => {
     let error: unknown;
     try {
-      parseProjectsFile(manyProblems(8_000), "memory/projects.json");
+      readFamily1(manyProblems(8_000), "memory/projects.json");
     } catch (e) {
       error = e;
     }

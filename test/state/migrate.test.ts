@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { InvalidFileError, migrate, parseProjectsFile, parseState, serialize } from "../../src/state/index.js";
+import { InvalidFileError, migrate, parseState, serializeState } from "../../src/state/index.js";
+import { readFamily1 } from "../support/family1.js";
 
 const SHAPES = ["shape1", "shape2", "shape3", "shape4a", "shape4b"] as const;
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/shapes/${name}`, import.meta.url), "utf8");
@@ -72,22 +73,22 @@ describe.each(SHAPES)("migrating %s", (shape) => {
   const expected = fixture(`${shape}.expected.json`);
 
   it("gives the expected current file, byte for byte", () => {
-    const { data, migrated } = parseProjectsFile(input, `${shape}.json`);
-    expect(serialize(data)).toBe(expected);
+    const { data, migrated } = readFamily1(input, `${shape}.json`);
+    expect(serializeState(data)).toBe(expected);
     expect(migrated.length).toBeGreaterThan(0);
     expect(migrated).toContain("schemaVersion 1 added");
   });
 
   it("changes nothing the second time", () => {
-    const once = serialize(parseProjectsFile(input, "f").data);
-    const twice = parseProjectsFile(once, "f");
+    const once = serializeState(readFamily1(input, "f").data);
+    const twice = readFamily1(once, "f");
     expect(twice.migrated).toEqual([]);
-    expect(serialize(twice.data)).toBe(once);
+    expect(serializeState(twice.data)).toBe(once);
   });
 
   it("keeps every session, each under the tier its old name maps to", () => {
     const raw = JSON.parse(input) as Obj;
-    const { data } = parseProjectsFile(input, "f");
+    const { data } = readFamily1(input, "f");
     const want = expectedSessions(raw);
     expect(Object.keys(want).length).toBeGreaterThan(2);
     expect(storedSessions(data)).toEqual(want);
@@ -95,7 +96,7 @@ describe.each(SHAPES)("migrating %s", (shape) => {
 
   it("keeps unknown keys at every level, unchanged", () => {
     const raw = JSON.parse(input) as Obj;
-    const { data } = parseProjectsFile(input, "f");
+    const { data } = readFamily1(input, "f");
     const unknown = unknownKeys(raw);
     for (const [path, value] of Object.entries(unknown)) expect(valueAt(data, path), path).toEqual(value);
   });
@@ -128,7 +129,7 @@ describe("files worker-sync does not read", () => {
 
   it("refuses a schemaVersion it does not know, naming the version", () => {
     const text = fixture("unknown-version.json");
-    expect(() => parseProjectsFile(text, "p.json")).toThrow(
+    expect(() => readFamily1(text, "p.json")).toThrow(
       /^p\.json:2:\d+: schemaVersion: version 2 is not one this worker-sync reads/,
     );
   });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { INPUT_NAMES, parseInputs, type RawInputs } from "../../src/action/inputs.js";
 import { runCli } from "../../src/cli/main.js";
-import { parseProjectsFile, setSession, UserError } from "../../src/state/index.js";
+import { planStateWrite, sessionMutation, UserError } from "../../src/state/index.js";
 import { parseWorkerCommand } from "../../src/sync/commands.js";
 import { ConfigError, parseConfig } from "../../src/sync/config.js";
 
@@ -67,8 +67,9 @@ describe.each(OBJECT_NAMES)("a tier named %s", (tier) => {
   });
 
   it("is refused by the transition itself", () => {
-    const { data } = parseProjectsFile(readFileSync(EXAMPLE, "utf8"), "p.json");
-    expect(() => setSession(data, { project: P, role: "dev", tier, key: "agent:k" })).toThrow(UserError);
+    const text = readFileSync(EXAMPLE, "utf8");
+    const mutation = sessionMutation({ project: P, role: "dev", level: tier, key: "agent:k" });
+    expect(() => planStateWrite(text, "p.json", mutation)).toThrow(UserError);
   });
 });
 

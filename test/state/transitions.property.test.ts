@@ -5,14 +5,14 @@ import {
   checkSchema,
   deactivateMutation,
   type ProjectsFile,
-  parseProjectsFile,
   planStateWrite,
   type Role,
   type StateMutation,
-  serialize,
+  serializeState,
   sessionMutation,
   WorkerBusyError,
 } from "../../src/state/index.js";
+import { readFamily1 } from "../support/family1.js";
 
 const PROJECTS = ["-1001", "-1002", "app3"] as const;
 const ROLES: Role[] = ["dev", "qa"];
@@ -148,7 +148,7 @@ describe("random sequences of transitions", () => {
     fc.assert(
       fc.property(fileArb, fc.array(op, { maxLength: 40 }), (spec, ops) => {
         const { file, model } = buildInitial(spec);
-        let text = serialize(file);
+        let text = serializeState(file);
         for (const o of ops) {
           const expected = applyToModel(model, o);
           let refusal: WorkerBusyError | undefined;
@@ -157,17 +157,17 @@ describe("random sequences of transitions", () => {
             if (plan.text !== null) {
               text = plan.text;
               // Every written file is a valid current file that reads back to itself.
-              const reread = parseProjectsFile(text, "projects.json");
+              const reread = readFamily1(text, "projects.json");
               expect(reread.migrated).toEqual([]);
               expect(checkSchema(reread.data)).toEqual([]);
-              expect(serialize(reread.data)).toBe(text);
+              expect(serializeState(reread.data)).toBe(text);
             }
           } catch (error) {
             if (!(error instanceof WorkerBusyError)) throw error;
             refusal = error;
           }
           expect(refusal?.reason ?? null).toBe(expected);
-          const data = parseProjectsFile(text, "projects.json").data;
+          const data = readFamily1(text, "projects.json").data;
           expect(storedSessions(data)).toEqual(model.sessions);
           for (const id of PROJECTS) {
             for (const r of ROLES) {

@@ -1,5 +1,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -7,14 +16,14 @@ import {
   activateMutation,
   migrateMutation,
   type ProjectsFile,
-  parseProjectsFile,
-  serialize,
+  planStateWrite,
+  serializeState,
   sessionMutation,
-  setSession,
   UserError,
 } from "../../src/state/index.js";
 import { LocalFileBackend } from "../../src/store/local-file.js";
-import { runTransaction } from "../../src/store/transaction.js";
+import { ConflictError, runTransaction } from "../../src/store/transaction.js";
+import { readFamily1 } from "../support/family1.js";
 import { bundleForNode } from "./helpers/bundle.js";
 
 const P = "-1001234567890";
@@ -71,7 +80,7 @@ beforeAll(async () => {
 
 describe("LocalFileBackend with runTransaction", () => {
   it("writes the new state as JSON.stringify(data, null, 2) plus a newline", async () => {
-    const path = tempFile(serialize(baseFile()));
+    const path = tempFile(serializeState(baseFile()));
     const done = await runTransaction(
       new LocalFileBackend(path),
       sessionMutation({ project: P, role: "qa", level: "qa", key: "k" }),
@@ -89,7 +98,7 @@ describe("LocalFileBackend with runTransaction", () => {
   it("writes nothing when the mutation is refused, the file is invalid, or in another format", async () => {
     const cases: Array<[string, Parameters<typeof runTransaction>[1], RegExp]> = [
       [
-        serialize(baseFile()),
+        serializeState(baseFile()),
         activateMutation({ project: P, role: "dev", level: "medior", issue: "7" }),
         /busy on issue #42/,
       ],
@@ -125,7 +134,7 @@ describe("LocalFileBackend with runTransaction", () => {
   });
 
   it("never takes the lock from a live holder, even past the stale time", async () => {
-    const path = tempFile(serialize(baseFile()));
+    const path = tempFile(serializeState(baseFile()));
     const events: string[] = [];
     // The holder keeps its lock (refreshing it) for longer than the 2 s stale time.
     const holder = new LocalFileBackend(path, { staleMs: 2000 }).exclusive(async () => {
@@ -144,9 +153,31 @@ describe("LocalFileBackend with runTransaction", () => {
   });
 });
 
+describe("the version check before the rename", () => {
+  it("refuses a write over any change since the read, even one keeping the size and the mtime", async () => {
+    const text = serializeState(baseFile());
+    const path = tempFile(text);
+    const backend = new LocalFileBackend(path);
+    const snapshot = await backend.read();
+    const { mtime } = statSync(path);
+    // Someone else rewrites one byte in place, the same size, and puts the mtime back.
+    const edited = text.replace('"keep-qa"', '"keep-qb"');
+    expect(edited.length).toBe(text.length);
+    writeFileSync(path, edited);
+    utimesSync(path, mtime, mtime);
+    const next = text.replace('"keep-qa"', '"ours-qa"');
+    await expect(backend.write(next, snapshot, "")).rejects.toThrow(ConflictError);
+    expect(readFileSync(path, "utf8")).toBe(edited);
+    // Unchanged since the read, the same write goes through.
+    const fresh = await backend.read();
+    await backend.write(next, fresh, "");
+    expect(readFileSync(path, "utf8")).toBe(next);
+  });
+});
+
 describe("concurrent processes", () => {
   it("never lose each other's update", async () => {
-    const path = tempFile(serialize(baseFile()));
+    const path = tempFile(serializeState(baseFile()));
     const writers = [
       ["dev", "a"],
       ["dev", "b"],
@@ -160,7 +191,7 @@ describe("concurrent processes", () => {
       ),
     );
     for (const r of results) expect(r).toMatchObject({ code: 0, stderr: "" });
-    const { data, migrated } = parseProjectsFile(readFileSync(path, "utf8"), path);
+    const { data, migrated } = readFamily1(readFileSync(path, "utf8"), path);
     expect(migrated).toEqual([]);
     const project = data.projects[P];
     for (const [role, prefix] of writers) {
@@ -177,8 +208,12 @@ describe("a writer killed with SIGKILL", () => {
     const base = baseFile(400);
     const stateAt = (n: number) =>
       n === 0
-        ? serialize(base)
-        : serialize(setSession(base, { project: P, role: "dev", tier: "counter", key: `n-${n}` }).file);
+        ? serializeState(base)
+        : (planStateWrite(
+            serializeState(base),
+            P,
+            sessionMutation({ project: P, role: "dev", level: "counter", key: `n-${n}` }),
+          ).text as string);
     const path = tempFile(stateAt(0));
     let midWrite = 0;
     for (let round = 0; round < 12; round++) {
@@ -204,7 +239,7 @@ describe("a writer killed with SIGKILL", () => {
       const attempted = Math.max(...started);
       const confirmed = Math.max(...finished);
       const text = readFileSync(path, "utf8");
-      const { migrated } = parseProjectsFile(text, path);
+      const { migrated } = readFamily1(text, path);
       expect(migrated).toEqual([]);
       const allowed = new Set([stateAt(confirmed), stateAt(attempted)]);
       expect(allowed.has(text)).toBe(true);
@@ -220,7 +255,7 @@ describe("a writer killed with SIGKILL", () => {
 
 describe("temp files a killed writer left", () => {
   it("are removed by the next write, and nothing else beside the file is", async () => {
-    const path = tempFile(serialize(baseFile(4000)));
+    const path = tempFile(serializeState(baseFile(4000)));
     const dir = join(path, "..");
     writeFileSync(join(dir, "projects.json.bak"), "a user's backup\n");
     writeFileSync(join(dir, "projects.json.1767225600"), "another backup\n");

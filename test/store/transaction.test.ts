@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type ProjectsFile, parseProjectsFile, serialize, sessionMutation } from "../../src/state/index.js";
+import { type ProjectsFile, serializeState, sessionMutation } from "../../src/state/index.js";
 import {
   ConflictError,
   runTransaction,
@@ -8,6 +8,7 @@ import {
   TooManyConflictsError,
 } from "../../src/store/transaction.js";
 import { idleRolesProject, rolesFile } from "../support/builders.js";
+import { readFamily1 } from "../support/family1.js";
 
 const P = "-1";
 
@@ -43,10 +44,10 @@ const noWait = async () => {};
 
 describe("runTransaction", () => {
   it("on a conflict re-reads and re-applies the mutation, keeping the other writer's change", async () => {
-    const backend = new VersionedBackend(serialize(file({ junior: null })), (attempt, store) => {
+    const backend = new VersionedBackend(serializeState(file({ junior: null })), (attempt, store) => {
       if (attempt === 1) {
         // Another writer records a senior session between our read and our write.
-        store.text = serialize(file({ junior: null, senior: "theirs" }));
+        store.text = serializeState(file({ junior: null, senior: "theirs" }));
         store.version++;
       }
     });
@@ -62,14 +63,14 @@ describe("runTransaction", () => {
     );
     expect(done).toMatchObject({ written: true, attempts: 2 });
     expect(conflicts).toEqual([1]);
-    expect(parseProjectsFile(backend.text, "f").data.projects[P]?.dev.sessions).toEqual({
+    expect(readFamily1(backend.text, "f").data.projects[P]?.dev.sessions).toEqual({
       junior: "ours",
       senior: "theirs",
     });
   });
 
   it("refuses a write that the fresh content makes invalid instead of re-sending stale bytes", async () => {
-    const backend = new VersionedBackend(serialize(file({ junior: null })), (attempt, store) => {
+    const backend = new VersionedBackend(serializeState(file({ junior: null })), (attempt, store) => {
       if (attempt === 1) {
         store.text = '{"not": "a projects file"}';
         store.version++;
@@ -85,7 +86,7 @@ describe("runTransaction", () => {
   });
 
   it("gives up after maxAttempts with a user error naming the file", async () => {
-    const backend = new VersionedBackend(serialize(file({ junior: null })), (_attempt, store) => {
+    const backend = new VersionedBackend(serializeState(file({ junior: null })), (_attempt, store) => {
       store.version++;
     });
     await expect(
@@ -99,7 +100,7 @@ describe("runTransaction", () => {
   });
 
   it("does not write when nothing changes", async () => {
-    const backend = new VersionedBackend(serialize(file({ junior: "same" })));
+    const backend = new VersionedBackend(serializeState(file({ junior: "same" })));
     const done = await runTransaction(
       backend,
       sessionMutation({ project: P, role: "dev", level: "junior", key: "same" }),

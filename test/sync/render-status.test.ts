@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type ProjectsFile, parseState, serialize, viewOf } from "../../src/state/index.js";
+import { type ProjectsFile, parseState, serializeState, viewOf } from "../../src/state/index.js";
 import { parseConfig } from "../../src/sync/config.js";
 import { roleRulesFor } from "../../src/sync/labels.js";
 import { codeSpan, escapeText } from "../../src/sync/markdown.js";
@@ -32,7 +32,7 @@ function file(dev: { on?: string; tier?: string; senior?: string | null }, qaOn?
   };
 }
 
-const pv = (f: ProjectsFile) => viewOf(parseState(serialize(f), "projects.json"), P);
+const pv = (f: ProjectsFile) => viewOf(parseState(serializeState(f), "projects.json"), P);
 
 const view = (over: Partial<StatusView>): StatusView => {
   const project = over.project ?? pv(file({ on: "1", senior: "agent:main:subagent:7f3a9c" }));

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type ProjectsFile, parseState, planStateWrite, serialize } from "../../src/state/index.js";
+import { type ProjectsFile, parseState, planStateWrite, serializeState } from "../../src/state/index.js";
 import { parseConfig } from "../../src/sync/config.js";
 import { type IssueFacts, issueSyncMutation, sessionCommandMutation } from "../../src/sync/rules.js";
 
@@ -41,7 +41,7 @@ const facts = (number: string, labels: string[], state: IssueFacts["state"] = "o
 const NOW = () => "2026-11-24T10:00:00.000Z";
 /** The issue's sync on a file: what it did, and the file it writes (the same file when it writes nothing). */
 const apply = (f: ProjectsFile, x: IssueFacts) => {
-  const plan = planStateWrite(serialize(f), "p.json", issueSyncMutation(config, repo, x, NOW));
+  const plan = planStateWrite(serializeState(f), "p.json", issueSyncMutation(config, repo, x, NOW));
   const file = plan.text === null ? f : (JSON.parse(plan.text) as ProjectsFile);
   return { changed: plan.text !== null, result: plan.result, file };
 };
@@ -129,7 +129,7 @@ describe("issueSyncMutation", () => {
   });
 
   it("goes through the core's checks: a session command records one tier's session only", () => {
-    const text = serialize(file({ senior: "agent:s" }));
+    const text = serializeState(file({ senior: "agent:s" }));
     const plan = planStateWrite(text, "p.json", sessionCommandMutation(config, repo, "1", "medior", "agent:m"));
     expect((JSON.parse(plan.text as string) as ProjectsFile).projects[P]?.dev.sessions).toEqual({
       junior: null,

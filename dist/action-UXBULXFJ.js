@@ -1,2 +1,2 @@
 import{createRequire as __wsCreateRequire}from'node:module';import{fileURLToPath as __wsFileURLToPath}from'node:url';const require=__wsCreateRequire(import.meta.url);const __filename=__wsFileURLToPath(import.meta.url);const __dirname=__wsFileURLToPath(new URL('.',import.meta.url));
-import{a as b,b as c}from"./action-HCWSURPV.js";import{a}from"./action-IDLUHGYW.js";import"./action-QJBSPAM4.js";import"./action-K352ZGBY.js";import"./action-6HTKBLZQ.js";export{c as GitHubContentsBackend,b as isWriteConflict,a as statusOf};
+import{a as b,b as c}from"./action-ENHBQ5VC.js";import{a}from"./action-DJEBFPOK.js";import"./action-EG4KPGDM.js";import"./action-RPPYCGSK.js";import"./action-6HTKBLZQ.js";export{c as GitHubContentsBackend,b as isWriteConflict,a as statusOf};
