@@ -13,7 +13,7 @@ import { KeyedQueue } from "../github/keyed-queue.js";
 import { UserError } from "../state/index.js";
 import { BOT_IDENTITY } from "../store/git.js";
 import { summarizeReconcile } from "../sync/reconcile.js";
-import { mergeSeatMoves, type SeatMoves, seatMovesOf } from "../sync/seat-moves.js";
+import { mergeSeatMoves, type SeatMoves, seatMoveLines, seatMovesOf } from "../sync/seat-moves.js";
 import { type ActionEnv, openOctokit, serverUrl, workflowRepository } from "./backend.js";
 import type { CommandContext } from "./context.js";
 import { log } from "./log.js";
@@ -79,7 +79,11 @@ async function readEvent(env: ActionEnv): Promise<{ name: string; payload: unkno
 }
 
 /** One line for what a handler did with the event. */
-function eventReport(name: string, outcome: Awaited<ReturnType<typeof handleIssueEvent | typeof handleCommentEvent>>) {
+function eventReport(
+  name: string,
+  issue: string | undefined,
+  outcome: Awaited<ReturnType<typeof handleIssueEvent | typeof handleCommentEvent>>,
+) {
   const what = `${name}`;
   switch (outcome.kind) {
     case "ignored":
@@ -94,12 +98,14 @@ function eventReport(name: string, outcome: Awaited<ReturnType<typeof handleIssu
     case "synced": {
       const own = seatMovesOf(outcome.result.results);
       const handedOff = (outcome.handoffs ?? []).map((h) => seatMovesOf(h.result.results));
+      const lines = issue === undefined ? [] : seatMoveLines(issue, outcome.result, outcome.handoffs);
       const comment = outcome.comment && outcome.comment !== "none" ? `; status comment ${outcome.comment}` : "";
       const state = outcome.written ? "state file committed" : "state file already in step";
       return {
         changed: outcome.written,
         ...(outcome.commitSha ? { commitSha: outcome.commitSha } : {}),
         headline: `${what}: ${state}${comment}`,
+        ...(lines.length ? { details: lines } : {}),
         moves: mergeSeatMoves([own, ...handedOff]),
       };
     }
@@ -112,11 +118,13 @@ export async function runHandleEvent(context: CommandContext): Promise<Report> {
   const { name, payload } = await readEvent(context.env);
   const action = (payload as { action?: unknown }).action;
   const label = typeof action === "string" ? `${name}.${action}` : name;
+  const number = (payload as { issue?: { number?: unknown } }).issue?.number;
+  const issue = typeof number === "number" ? String(number) : undefined;
   switch (name) {
     case "issues":
-      return eventReport(label, await handleIssueEvent(await workflowDeps(context, name), payload));
+      return eventReport(label, issue, await handleIssueEvent(await workflowDeps(context, name), payload));
     case "issue_comment":
-      return eventReport(label, await handleCommentEvent(await workflowDeps(context, name), payload));
+      return eventReport(label, issue, await handleCommentEvent(await workflowDeps(context, name), payload));
     // A scheduled or manual run of the same workflow catches up on what was missed.
     case "schedule":
     case "workflow_dispatch":

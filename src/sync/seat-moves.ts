@@ -3,7 +3,7 @@
  * an issue (`activated`) and the seats freed (`released`). The Action prints these as its
  * `activated`/`released` outputs; hand-offs and queue dispatches of the same delivery count.
  */
-import type { IssueSyncResult, SeatResult } from "./rules.js";
+import { type IssueSyncResult, type SeatResult, seatWords } from "./rules.js";
 
 export interface SeatMove {
   project: string;
@@ -63,4 +63,41 @@ export function seatMovesOf(results: readonly SeatResult[]): SeatMoves {
 /** Both lists of several runs, in order (the delivery's own issue first, then its hand-offs). */
 export function mergeSeatMoves(all: readonly SeatMoves[]): SeatMoves {
   return { activated: all.flatMap((m) => m.activated), released: all.flatMap((m) => m.released) };
+}
+
+/** How a seat came to an issue that a delivery was not about, as the status comment says it. */
+const VIA_WORDS: Record<HandOff["via"], (from: string) => string> = {
+  "hand-off": (from) => `handed over from #${from} (it waited longest)`,
+  dispatch: () => "taken from its queue (dispatch)",
+};
+
+/** What the session of an activated seat means for the runner. */
+const sessionWords = (m: SeatMove) =>
+  m.reused
+    ? "resuming its session"
+    : m.sessionKey === null
+      ? "no session yet: spawn one"
+      : "with the session it was given";
+
+/**
+ * One line per seat a delivery about issue `from` moved, for a step's log and summary: the
+ * seats of its own issue, then those handed on (`#4: developer senior slot 1, handed over
+ * from #3 (it waited longest), resuming its session`). Empty when nothing moved.
+ */
+export function seatMoveLines(
+  from: string,
+  own: Pick<IssueSyncResult, "family" | "results">,
+  handoffs: readonly HandOff[] = [],
+): string[] {
+  const lines: string[] = [];
+  const add = (result: Pick<IssueSyncResult, "family" | "results">, via?: HandOff["via"]) => {
+    const { activated, released } = seatMovesOf(result.results);
+    const seat = (m: SeatMove) => `#${m.issue}: ${m.role} ${seatWords(result.family, m)}`;
+    for (const m of released) lines.push(`${seat(m)} freed${m.sessionKey === null ? "" : ", keeping its session"}`);
+    for (const m of activated)
+      lines.push([seat(m), ...(via ? [VIA_WORDS[via](from)] : []), sessionWords(m)].join(", "));
+  };
+  add(own);
+  for (const h of handoffs) add(h.result, h.via);
+  return lines;
 }

@@ -130,6 +130,30 @@ describe("handle-event and reconcile against a fake GitHub", () => {
     expect(seatOutputs(moved)).toMatchObject({ level: "medior", issue: "1", key: ADA, reused: "true" });
   });
 
+  it("a freed seat handed to the waiting issue: released and activated, the plain outputs and the summary name the waiter", async () => {
+    expect((await label(1, ["Doing", "senior"], "Doing")).code).toBe(0);
+    const waits = await label(2, ["Doing", "senior"], "Doing");
+    expect(waits.outputs).toMatchObject({ changed: "false", activated: "[]", released: "[]", issue: "" });
+
+    const done = await label(1, ["To Review", "senior"], "Doing", "unlabeled");
+    expect(done.code, done.stdout).toBe(0);
+    const seat = { project: "hello", role: "developer", level: "senior", slot: 1, sessionKey: null };
+    expect(moves(done, "released")).toEqual([{ ...seat, issue: "1", reused: false }]);
+    expect(moves(done, "activated")).toEqual([{ ...seat, issue: "2", reused: false }]);
+    expect(seatOutputs(done)).toEqual({
+      ...seat,
+      slot: "1",
+      sessionKey: undefined,
+      issue: "2",
+      key: "",
+      reused: "false",
+    });
+    // The run's page says which seat left which issue and that it was handed on, not only "committed".
+    expect(done.summary).toContain("#1: developer senior slot 1 freed");
+    expect(done.summary).toContain("#2: developer senior slot 1, handed over from #1 (it waited longest)");
+    expect(done.stdout).toContain("#2: developer senior slot 1, handed over from #1");
+  });
+
   it("reconcile reports every seat it moved; with two activations no plain seat outputs; a dry run moves none", async () => {
     fake.setIssue(FULL, { number: 4, title: "four", state: "open", labels: ["Doing", "senior"] });
     fake.setIssue(FULL, { number: 5, title: "five", state: "open", labels: ["Testing"] });

@@ -61,6 +61,13 @@ describe.each(runtimes)("the README's workflow loop on $name", ({ binary, skip }
   afterAll(() => api?.close());
   beforeEach(() => fake.setFile(FULL, STATE, STATE_TEXT));
 
+  const statusOf = (issue: number) =>
+    fake
+      .commentsOn(FULL, issue)
+      .map((c) => c.body)
+      .join("\n");
+  const seniorSlot = () =>
+    JSON.parse(fake.getFile(FULL, STATE)?.text ?? "null").projects.hello.workers.developer.levels.senior[0];
   const developerSlots = () =>
     JSON.parse(fake.getFile(FULL, STATE)?.text ?? "null").projects.hello.workers.developer.levels.medior;
 
@@ -130,11 +137,58 @@ describe.each(runtimes)("the README's workflow loop on $name", ({ binary, skip }
     },
   );
 
-  // HAND-OFF CASE (to add once the handoff branch is merged): a freed seat handed to a waiting
-  // issue. #3 and #4 both labeled Doing at one level with one seat; #4 waits ("busy on #3").
-  // The agent's finishing label change on #3 runs the workflow: step ws's `released` names the
-  // seat leaving #3, its `activated` the same seat on #4 with #3's session (reused), and the
-  // plain outputs name #4, so the agent step runs on #4 resuming that session.
+  it.skipIf(skip)(
+    "hands the seat the agent's finishing label change frees to the issue waiting for it, with its session",
+    async () => {
+      // Developer senior has one seat. #3 gets it, spawns a session, and the session step records it.
+      const third = await workflowRun("labeled", { number: 3, labels: ["Doing", "senior"] }, "Doing");
+      expect(step(third, "ws").outputs).toMatchObject({ issue: "3", level: "senior", "session-key": "" });
+      const key = step(third, "agent").outputs["session-key"] as string;
+      expect(key).toMatch(/^agent:main:subagent:hello-developer-senior-\d+$/);
+      expect(seniorSlot()).toMatchObject({ active: true, issueId: "3", sessionKey: key });
+
+      // #4 asks for the same seat: it waits, the agent does not run, and its comment gives its place in line.
+      const fourth = await workflowRun("labeled", { number: 4, labels: ["Doing", "senior"] }, "Doing");
+      expect(moves(step(fourth, "ws"), "activated")).toEqual([]);
+      expect(step(fourth, "ws").outputs).toMatchObject({ issue: "", "session-key": "" });
+      expect(fourth.slice(1).every((r) => r.skipped)).toBe(true);
+      expect(statusOf(4)).toContain("1st waiting for a senior developer seat");
+      expect(statusOf(4)).toContain("busy");
+
+      // The agent's finishing label change on #3 (a GitHub App's or PAT's, so it starts a run) frees
+      // the seat, and the same handle-event step hands it to #4 with #3's session.
+      const commits = fake.commits(FULL).length;
+      const done = await workflowRun("unlabeled", { number: 3, labels: ["To Review", "senior"] }, "Doing");
+      const ws = step(done, "ws");
+      const seat = { project: "hello", role: "developer", level: "senior", slot: 1, sessionKey: key };
+      expect(moves(ws, "released")).toEqual([{ ...seat, issue: "3", reused: false }]);
+      expect(moves(ws, "activated")).toEqual([{ ...seat, issue: "4", reused: true }]);
+      expect(ws.outputs).toMatchObject({
+        project: "hello",
+        role: "developer",
+        level: "senior",
+        slot: "1",
+        issue: "4",
+        "session-key": key,
+        "session-reused": "true",
+      });
+      expect(ws.stdout).toContain(
+        "#4: developer senior slot 1, handed over from #3 (it waited longest), resuming its session",
+      );
+      // One commit for both moves, and its message names the issue the seat went on to.
+      expect(fake.commits(FULL).length).toBe(commits + 1);
+      expect(fake.commits(FULL).at(-1)?.message).toMatch(/#3: .*; then #4: /);
+      // The agent runs on #4, resuming the session #3's agent spawned; recording it again commits nothing.
+      expect(step(done, "agent").stdout).toContain(`issue=4 role=developer level=senior given=${key} reused=true`);
+      expect((done.at(-1) as StepRun).outputs).toMatchObject({ changed: "false", "session-key": key });
+      expect(fake.commits(FULL).length).toBe(commits + 1);
+      expect(seniorSlot()).toMatchObject({ active: true, issueId: "4", sessionKey: key });
+      // Both comments say who took over from whom.
+      expect(statusOf(4)).toContain("now on this issue, handed over from");
+      expect(statusOf(4)).not.toContain("waiting for a senior developer seat");
+      expect(statusOf(3)).toMatch(/seat went on to \[#4\]/);
+    },
+  );
 });
 
 describe("the README's matrix form", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "../../src/sync/config.js";
+import { ConfigError, configSchema, parseConfig } from "../../src/sync/config.js";
 import { isLabelMentioned } from "../../src/sync/labels.js";
 
 describe("parseConfig", () => {
@@ -91,10 +91,50 @@ describe("parseConfig", () => {
   });
 });
 
-it("the README's config reference is the defaults", async () => {
+const readmeConfigBlock = async () => {
   const { readFileSync } = await import("node:fs");
-  const { parse } = await import("yaml");
   const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-  const block = /### Configuration[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
-  expect(parseConfig(parse(block ?? ""))).toEqual(parseConfig(null));
+  return /### Configuration[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+};
+
+it("the README's config reference is the defaults", async () => {
+  const { parse } = await import("yaml");
+  expect(parseConfig(parse(await readmeConfigBlock()))).toEqual(parseConfig(null));
+});
+
+interface SchemaNode {
+  _zod: { def: { type: string; innerType?: SchemaNode; shape?: Record<string, SchemaNode>; valueType?: SchemaNode } };
+}
+
+/** Every setting of the config schema as a path (`state.path`, `roles.<name>.queue`), through defaults and maps. */
+function settingsOf(schema: SchemaNode, at = ""): string[] {
+  let node = schema;
+  while (node._zod.def.innerType) node = node._zod.def.innerType;
+  const { type, shape, valueType } = node._zod.def;
+  if (type === "object" && shape) {
+    return Object.entries(shape).flatMap(([key, value]) => [`${at}${key}`, ...settingsOf(value, `${at}${key}.`)]);
+  }
+  if (type === "record" && valueType) return settingsOf(valueType, `${at}<name>.`);
+  return [];
+}
+
+it("the README's config reference names every setting of the schema, at its depth", async () => {
+  // A key line, commented out or not: `comment: true`, `  # repo: acme/workers`, `#   queue: [...]`.
+  // Commented lines are indented after their "# "; a role's example (`# developer:`) stands at the top.
+  const documented = new Set<string>();
+  const parents: string[] = [];
+  for (const line of (await readmeConfigBlock()).split("\n")) {
+    const m = /^(\s*)(?:# ?)?(\s*)([A-Za-z][\w-]*):(?:\s|$)/.exec(line);
+    if (!m) continue;
+    const depth = Math.floor(((m[1] as string).length + (m[2] as string).length) / 2);
+    parents.length = depth;
+    parents[depth] = m[3] as string;
+    documented.add(parents.join("."));
+  }
+  const settings = settingsOf(configSchema as unknown as SchemaNode);
+  expect(settings).toEqual(expect.arrayContaining(["hand-off", "dispatch", "roles.<name>.queue", "state.path"]));
+  // A role's fields are documented under its examples (`developer:`, `dev:` for the older names).
+  const asDocumented = (path: string) => path.replace(/^roles\.<name>\./, "role.");
+  const shown = [...documented].map((d) => d.replace(/^(developer|dev)\./, "role."));
+  expect(settings.map(asDocumented).filter((p) => !shown.includes(p))).toEqual([]);
 });
