@@ -5,12 +5,11 @@
  * repaired issues up to date. Shared by the app (command, installation) and the Action.
  */
 
-import { fetchIssueFacts, type IssueRef, issueKey, labeledSince, listAll } from "../github/rest.js";
+import { fetchIssueFacts, type IssueRef, issueKey, labeledSince } from "../github/rest.js";
 import { ISSUE_NUMBER, parseState, type StateFile, UserError } from "../state/index.js";
 import type { OctokitLike } from "../store/github-contents.js";
 import type { WorkerSyncConfig } from "../sync/config.js";
 import { installationWebOrigin, installedRepositories } from "../sync/installation-payload.js";
-import { parseIssueList } from "../sync/issue-list.js";
 import { escapeText } from "../sync/markdown.js";
 import type { RepositoryName } from "../sync/project-key.js";
 import {
@@ -27,6 +26,7 @@ import {
 import { renderReply } from "../sync/render-status.js";
 import { type IssueFacts, type IssueState, type IssueSyncResult, keepsStatusComment } from "../sync/rules.js";
 import type { HandlerDeps } from "./deps.js";
+import { listRoleIssues } from "./role-issues.js";
 import { type CommentOutcome, replyOnce } from "./status-comment.js";
 import {
   commitMutation,
@@ -59,25 +59,6 @@ export type ReconcileOutcome =
       /** The status comment of each repaired issue, by number. */
       comments: Record<string, CommentOutcome>;
     };
-
-/** The open issues carrying any role label, each once: one paginated list call per label. */
-export async function listRoleIssues(
-  octokit: OctokitLike,
-  repo: RepositoryName,
-  labels: readonly string[],
-): Promise<ListedIssue[]> {
-  const lists = await Promise.all(
-    labels.map((label) =>
-      listAll<unknown>(octokit, "GET /repos/{owner}/{repo}/issues", {
-        owner: repo.owner,
-        repo: repo.name,
-        state: "open",
-        labels: label,
-      }),
-    ),
-  );
-  return parseIssueList(lists.flat(), `${repo.owner}/${repo.name}: the issue list`);
-}
 
 /** Reads the issues the lists did not return; a stored issue id that is no issue number cannot be read. */
 export async function checkIssues(octokit: OctokitLike, repo: RepositoryName, numbers: readonly string[]) {
