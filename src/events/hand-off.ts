@@ -244,6 +244,8 @@ export async function reportPlaces(
   config: WorkerSyncConfig,
   targetOf: (issue: string) => SyncTarget | undefined,
   waiting: HandedResult["waiting"],
+  /** The issue whose queue slot the caller holds (its comment is written without queueing). */
+  holding?: IssueRef,
 ): Promise<void> {
   const places = new Map<string, number>();
   for (const w of waiting) {
@@ -253,12 +255,10 @@ export async function reportPlaces(
     const target = targetOf(w.issue);
     if (!target || !config.comment) continue;
     const level = w.pool.level ?? w.result.wanted.find((x) => x.role === w.pool.role)?.level ?? "";
-    await deps.queue.run(issueKey(target.ref), () =>
-      reportStatus(deps, config, target, w.result, {
-        create: false,
-        places: [{ role: w.pool.role, level, place }],
-      }),
-    );
+    const post = () =>
+      reportStatus(deps, config, target, w.result, { create: false, places: [{ role: w.pool.role, level, place }] });
+    if (holding && issueKey(holding) === issueKey(target.ref)) await post();
+    else await deps.queue.run(issueKey(target.ref), post);
   }
 }
 
