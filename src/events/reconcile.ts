@@ -9,10 +9,10 @@ import { fetchIssueFacts, type IssueRef, issueKey, labeledSince } from "../githu
 import { ISSUE_NUMBER, parseState, type StateFile, UserError } from "../state/index.js";
 import type { OctokitLike } from "../store/github-contents.js";
 import { classifyGitHubError, statusOf } from "../store/github-errors.js";
-import { dispatchedLabels, idlePools, type Queued } from "../sync/hand-off.js";
-import type { RoleRule } from "../sync/labels.js";
 import type { WorkerSyncConfig } from "../sync/config.js";
+import { dispatchedLabels, idlePools, type Queued } from "../sync/hand-off.js";
 import { installationWebOrigin, installedRepositories } from "../sync/installation-payload.js";
+import type { RoleRule } from "../sync/labels.js";
 import { escapeText } from "../sync/markdown.js";
 import type { RepositoryName } from "../sync/project-key.js";
 import {
@@ -126,12 +126,18 @@ async function dispatchQueued(
     }
   }
   const dispatchOf = ({ rule, q }: { rule: RoleRule; q: Queued }) => ({
-    facts: { number: q.number, state: q.state, labels: dispatchedLabels(q.labels, q.queueLabel, rule.labels[0] as string) },
+    facts: {
+      number: q.number,
+      state: q.state,
+      labels: dispatchedLabels(q.labels, q.queueLabel, rule.labels[0] as string),
+    },
     queueLabel: q.queueLabel,
   });
   // A project running roles one at a time may still refuse some: only those it seats are moved.
   const trial = reconcileMutation(config, repo, { ...input, dispatched: chosen.map(dispatchOf) }, deps.now)(state);
-  const seated = chosen.filter((c) => trial.result.repairs.some((r) => r.reason === "queued" && r.issue === c.q.number));
+  const seated = chosen.filter((c) =>
+    trial.result.repairs.some((r) => r.reason === "queued" && r.issue === c.q.number),
+  );
   for (const c of seated) {
     const to = c.rule.labels[0] as string;
     if (!write) {
@@ -145,7 +151,7 @@ async function dispatchQueued(
       if (status === undefined && !classifyGitHubError(error)) throw error;
       const why = classifyGitHubError(error)?.sentence ?? `GitHub answered ${status}: ${(error as Error).message}`;
       throw new UserError(
-        `${repo.owner}/${repo.name}#${c.q.number}: moving its label from "${c.q.queueLabel}" to "${to}" failed (${why}), so reconcile committed nothing; run it again`,
+        `${repo.owner}/${repo.name}#${c.q.number}: could not move its label from "${c.q.queueLabel}" to "${to}" (${why}); reconcile committed nothing`,
       );
     }
   }
@@ -242,7 +248,9 @@ async function updateRepairedComments(
       labels: facts.labels,
     };
     const came = handOffs.find((h) => h.issue === number);
-    const handedTo = handOffs.filter((h) => h.from === number).map((h) => ({ role: h.role, issue: h.issue, via: h.via }));
+    const handedTo = handOffs
+      .filter((h) => h.from === number)
+      .map((h) => ({ role: h.role, issue: h.issue, via: h.via }));
     const post = () =>
       reportStatus(deps, config, target, syncResult, {
         messages,

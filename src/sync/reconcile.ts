@@ -256,7 +256,9 @@ function startSeats(
   starts: ReadonlyArray<{ role: string; facts: IssueFacts; reason: RepairReason }>,
   queued: ReadonlyMap<string, string>,
 ) {
-  for (const { role, facts, reason } of starts) {
+  // Issues labeled for a seat before those taken from a queue: they get the seats that hold a session first.
+  const ordered = [...starts].sort((a, b) => Number(queued.has(a.facts.number)) - Number(queued.has(b.facts.number)));
+  for (const { role, facts, reason } of ordered) {
     // A dispatched issue is labeled for its seat because reconcile moved its queue label.
     const label = queued.get(facts.number);
     const why = label === undefined ? reason : "queued";
@@ -373,7 +375,8 @@ export function reconcileHandOffs(config: WorkerSyncConfig, result: ReconcileRes
     if (r.kind !== "activate" || r.reason === "tier") continue;
     const from = freed.get(poolKey(poolFor(result.view, r.role, r.seat.level)))?.shift();
     if (r.reason === "queued") out.push({ role: r.role, issue: r.issue, from: from ?? "", via: "dispatch" });
-    else if (from !== undefined && config["hand-off"]) out.push({ role: r.role, issue: r.issue, from, via: "hand-off" });
+    else if (from !== undefined && config["hand-off"])
+      out.push({ role: r.role, issue: r.issue, from, via: "hand-off" });
   }
   return out;
 }
