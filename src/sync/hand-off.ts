@@ -156,17 +156,20 @@ export function poolsOf(view: ProjectView, role: string): Pool[] {
   return r.onePerRole ? [{ role, level: null }] : Object.keys(r.levels).map((level) => ({ role, level }));
 }
 
+/** A pool whose free seats nobody asks for, with its role's rule. */
+export interface IdlePool {
+  pool: Pool;
+  rule: RoleRule;
+  free: number;
+}
+
 /**
  * Where dispatch serves a role's queues: the pools with a free seat that no open issue of
  * `listed` (those carrying a role's label) asks for. An issue waiting with the active label
  * always goes before any queue.
  */
-export function idlePools(
-  rules: readonly RoleRule[],
-  view: ProjectView,
-  listed: readonly Waiter[],
-): Array<{ pool: Pool; rule: RoleRule; free: number }> {
-  const out: Array<{ pool: Pool; rule: RoleRule; free: number }> = [];
+export function idlePools(rules: readonly RoleRule[], view: ProjectView, listed: readonly Waiter[]): IdlePool[] {
+  const out: IdlePool[] = [];
   for (const rule of rules) {
     if (!rule.queue.length || !rule.labels.length) continue;
     for (const pool of poolsOf(view, rule.role)) {
