@@ -10,6 +10,8 @@ export interface CliIo {
 /** One `worker-sync <name>` command: its help and what it runs. */
 export interface CliCommand {
   summary: string;
+  /** More for the command's own --help, below the summary. */
+  details?: string;
   usage: string;
   options: OptionSpecs;
   run: (values: Record<string, string | boolean | undefined>, io: CliIo) => Promise<number>;

@@ -247,7 +247,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const specs = { ...command.options, ...helpOption };
     const values = parseOptions(rest, specs);
     if (values.help) {
-      io.stdout(renderHelp(command.usage, command.summary, specs));
+      const about = command.details ? `${command.summary}\n\n${command.details}` : command.summary;
+      io.stdout(renderHelp(command.usage, about, specs));
       return 0;
     }
     return await command.run(values, io);

@@ -9,6 +9,7 @@ import { classifyGitHubError, statusOf } from "../store/github-errors.js";
 import { LocalFileBackend } from "../store/local-file.js";
 import { runTransaction } from "../store/transaction.js";
 import { REPOSITORY_NAME } from "../sync/config.js";
+import { type IdlePool, idlePools, nextQueued, type Queued } from "../sync/hand-off.js";
 import { parseIssueList, repositoryOfIssueList } from "../sync/issue-list.js";
 import type { RepositoryName } from "../sync/project-key.js";
 import {
@@ -42,8 +43,17 @@ function explainRefusal(error: unknown, repo: RepositoryName, baseUrl: string): 
   return undefined;
 }
 
+/** What the CLI says of a queued issue a free seat would take: it moves no label itself. */
+const describeQueuedForCli = (project: string, role: string, label: string, q: Queued) =>
+  `would dispatch #${q.number} (queued: ${q.queueLabel}) to a free ${role} seat of project "${project}"; ` +
+  `this command moves no label: move it to "${label}", or reconcile through the app or the Action`;
+
 export const reconcileCommand = {
   summary: "Repair the workers of a repository's project from its open issues (closed, unlabeled, newly labeled).",
+  details:
+    "With dispatch: true in the config, a free seat no issue asks for would take the first issue of its role's queue\n" +
+    "(priority, then oldest; from --issues, which holds no label times, by number). This command moves no label: it\n" +
+    'prints "dispatch: would dispatch #N (queued: To Do) …" and leaves the issue queued for the app or the Action.',
   usage:
     "worker-sync reconcile (--issues F [--repo O/N] [--force] | --repo O/N --token T) [--config C] [--file P] [--dry-run]",
   options: {
@@ -73,6 +83,9 @@ export const reconcileCommand = {
 
     let repo = typeof values.repo === "string" ? parseRepo(values.repo) : undefined;
     let input: ReconcileInput;
+    // The queued issues free seats would take (dispatch: true): read from the file, or listed through the API.
+    let queuedFor: (pools: IdlePool[], result: ReconcileResult) => Promise<Queued[][]> = async (pools, result) =>
+      pools.map(({ pool, free }) => nextQueued(result.rules, result.view, pool, input.listed, free));
     if (issuesFile !== undefined) {
       const raw = await readJsonFile(io, issuesFile);
       // Every issue must be of --repo (or of one repository when --repo is absent).
@@ -81,9 +94,10 @@ export const reconcileCommand = {
       input = { listed: parseIssueList(raw, issuesFile), trustList: true };
     } else {
       if (!repo) throw new UserError("--repo is required with --token");
-      const [{ createOctokit }, events] = await Promise.all([
+      const [{ createOctokit }, events, handOff] = await Promise.all([
         import("../github/octokit.js"),
         import("../events/reconcile.js"),
+        import("../events/hand-off.js"),
       ]);
       const baseUrl =
         (typeof values["api-url"] === "string" ? values["api-url"] : process.env.GITHUB_API_URL) ||
@@ -102,6 +116,13 @@ export const reconcileCommand = {
       input = await events.gatherReconcileInput(octokit, config, state, from).catch((error: unknown) => {
         throw explainRefusal(error, from, baseUrl) ?? error;
       });
+      const reader = new handOff.IssueReader(octokit, from);
+      queuedFor = (pools, result) =>
+        Promise.all(
+          pools.map(({ pool, rule, free }) => handOff.firstQueued(reader, result.rules, rule, result.view, pool, free)),
+        ).catch((error: unknown) => {
+          throw explainRefusal(error, from, baseUrl) ?? error;
+        });
     }
     if (!repo) throw new UserError(`--repo is required: ${issuesFile} names no repository`);
 
@@ -124,6 +145,19 @@ export const reconcileCommand = {
     const report = summarizeReconcile(done.result, isDry || refused !== undefined);
     for (const line of report.repairs) io.stdout(`repair: ${line}`);
     for (const line of report.conflicts) io.stdout(`conflict: ${line}`);
+    if (config.dispatch && refused === undefined) {
+      // The CLI moves no label: it says which queued issue a free seat would take, and leaves it queued.
+      const idle = idlePools(done.result.rules, done.result.view, [...input.listed, ...(input.checked ?? [])]);
+      const chosen = await queuedFor(idle, done.result);
+      const seen = new Set<string>();
+      idle.forEach(({ rule }, i) => {
+        for (const q of chosen[i] ?? []) {
+          if (seen.has(q.number)) continue;
+          seen.add(q.number);
+          io.stdout(`dispatch: ${describeQueuedForCli(done.result.project, rule.role, rule.labels[0] as string, q)}`);
+        }
+      });
+    }
     io.stdout(`${path}: ${report.headline}`);
     if (refused && !isDry) {
       throw new UserError(

@@ -7,7 +7,8 @@
  * the comments: the issues that got a seat, and those whose place in the line moved.
  */
 import { type IssueRef, issueKey, labeledSince, setLabels } from "../github/rest.js";
-import { parseState } from "../state/index.js";
+import { type ProjectView, parseState } from "../state/index.js";
+import type { OctokitLike } from "../store/github-contents.js";
 import type { StateBackend, TransactionResult } from "../store/transaction.js";
 import type { WorkerSyncConfig } from "../sync/config.js";
 import {
@@ -19,6 +20,7 @@ import {
   handOffMutation,
   inLine,
   inQueueOrder,
+  nextQueued,
   type Pool,
   poolFor,
   poolKey,
@@ -32,7 +34,7 @@ import type { RepositoryName } from "../sync/project-key.js";
 import type { StatusView } from "../sync/render-status.js";
 import { type IssueFacts, type IssueSyncResult, issueSyncMutation } from "../sync/rules.js";
 import type { HandlerDeps } from "./deps.js";
-import { listRoleIssues } from "./reconcile.js";
+import { listRoleIssues } from "./role-issues.js";
 import { commitState, reportStatus, type SyncTarget } from "./sync-issue.js";
 
 export interface HandOffPlan {
@@ -46,11 +48,11 @@ export interface HandOffPlan {
 const noPlan = (facts: IssueFacts): HandOffPlan => ({ facts, lines: [], issues: new Map() });
 
 /** Reads the open issues carrying a label, once per label however many pools ask. */
-class IssueReader {
+export class IssueReader {
   readonly lists = new Map<string, Promise<Waiter[]>>();
   readonly issues = new Map<string, Waiter>();
   constructor(
-    readonly deps: HandlerDeps,
+    readonly octokit: OctokitLike,
     readonly repo: RepositoryName,
   ) {}
 
@@ -60,7 +62,7 @@ class IssueReader {
         const key = label.toLowerCase();
         let list = this.lists.get(key);
         if (!list) {
-          list = listRoleIssues(this.deps.octokit, this.repo, [label]);
+          list = listRoleIssues(this.octokit, this.repo, [label]);
           this.lists.set(key, list);
         }
         return list;
@@ -81,7 +83,7 @@ class IssueReader {
   /** Each waiter with the time it was given one of `labels`. */
   async timed<W extends Waiter>(waiters: readonly W[], labels: readonly string[]): Promise<W[]> {
     return Promise.all(
-      waiters.map(async (w) => ({ ...w, since: await labeledSince(this.deps.octokit, this.ref(w.number), labels) })),
+      waiters.map(async (w) => ({ ...w, since: await labeledSince(this.octokit, this.ref(w.number), labels) })),
     );
   }
 }
@@ -109,7 +111,7 @@ export async function planHandOffs(
   const pools = new Map(freedPools(dry).map((p) => [poolKey(p), p]));
   if (config.dispatch) for (const p of queuedPoolsOf(rules, dry, facts)) pools.set(poolKey(p), p);
   if (!pools.size) return noPlan(facts);
-  const reader = new IssueReader(deps, repo);
+  const reader = new IssueReader(deps.octokit, repo);
   const lines: Array<HandOffLines[number]> = [];
   let own = facts;
   for (const pool of pools.values()) {
@@ -124,16 +126,10 @@ export async function planHandOffs(
       free -= Math.min(free, line.length);
     }
     if (!config.dispatch || free === 0 || !rule.labels.length) continue;
-    const chosen = await firstQueued(reader, rules, rule, dry, pool, free);
+    const chosen = await firstQueued(reader, rules, rule, dry.view, pool, free);
     const moved: Waiter[] = [];
-    for (const q of chosen) {
-      const labels = dispatchedLabels(q.labels, q.queueLabel, rule.labels[0] as string);
-      // The only write of this feature to an issue, before the state: if it fails, nothing changed.
-      await setLabels(deps.octokit, reader.ref(q.number), labels);
-      deps.log.info(`${issueKey(reader.ref(q.number))}: dispatched from "${q.queueLabel}" to "${rule.labels[0]}"`);
-      const after = { ...q, labels };
-      reader.issues.set(q.number, after);
-      if (q.number === facts.number) own = { ...facts, labels };
+    for (const after of await moveQueueLabels(deps, reader, rule, chosen)) {
+      if (after.number === facts.number) own = { ...facts, labels: after.labels };
       else moved.push(after);
     }
     if (moved.length) lines.push({ pool, line: moved, via: "dispatch" });
@@ -154,18 +150,45 @@ function queuedPoolsOf(rules: readonly RoleRule[], dry: IssueSyncResult, facts: 
   return pools;
 }
 
-/** The first `free` queued issues of the pool: the highest-priority queue label first, oldest first. */
-async function firstQueued(
+/**
+ * Moves each chosen issue's queue label to the role's label: one set-labels write each, the only
+ * write of dispatch to an issue, made before the state's commit (if it fails, nothing changed).
+ * Returns the issues with their labels as moved.
+ */
+export async function moveQueueLabels(
+  deps: HandlerDeps,
+  reader: IssueReader,
+  rule: RoleRule,
+  chosen: readonly Queued[],
+): Promise<Queued[]> {
+  const moved: Queued[] = [];
+  for (const q of chosen) {
+    const labels = dispatchedLabels(q.labels, q.queueLabel, rule.labels[0] as string);
+    await setLabels(deps.octokit, reader.ref(q.number), labels);
+    deps.log.info(`${issueKey(reader.ref(q.number))}: dispatched from "${q.queueLabel}" to "${rule.labels[0]}"`);
+    const after = { ...q, labels };
+    reader.issues.set(q.number, after);
+    moved.push(after);
+  }
+  return moved;
+}
+
+/**
+ * The first `free` queued issues of the pool: the highest-priority queue label first, oldest
+ * first. Lists one queue label at a time and reads the issues' events only where more wait than
+ * seats are free; the order itself is src/sync's nextQueued.
+ */
+export async function firstQueued(
   reader: IssueReader,
   rules: readonly RoleRule[],
   rule: RoleRule,
-  dry: IssueSyncResult,
+  view: ProjectView,
   pool: Pool,
   free: number,
 ): Promise<Queued[]> {
   const found: Queued[] = [];
   for (const label of rule.queue) {
-    const queued = queuedIn(rules, dry.view, pool, await reader.withLabels([label])).filter(
+    const queued = queuedIn(rules, view, pool, await reader.withLabels([label])).filter(
       (q) => !found.some((f) => f.number === q.number),
     );
     // Only when more wait than seats are free does their age matter.
@@ -173,7 +196,7 @@ async function firstQueued(
     found.push(...(queued.length > room ? inQueueOrder(await reader.timed(queued, [label])) : queued));
     if (found.length >= free) break;
   }
-  return inQueueOrder(found).slice(0, free);
+  return nextQueued(rules, view, pool, found, free);
 }
 
 /**
@@ -209,21 +232,33 @@ export async function reportHandOffs(
       reportStatus(deps, config, target, h.result, { handOff: { from: fromIssue, via: h.via } }),
     );
   }
-  // The rest of each line moved up: their comments (where they have one) say their new place.
+  await reportPlaces(deps, config, targetOf, result.waiting);
+}
+
+/**
+ * The rest of each line moved up: the comments of the issues still waiting (only where they
+ * have one) say their new place. `waiting` is in line order per pool; each in its issue's slot.
+ */
+export async function reportPlaces(
+  deps: HandlerDeps,
+  config: WorkerSyncConfig,
+  targetOf: (issue: string) => SyncTarget | undefined,
+  waiting: HandedResult["waiting"],
+  /** The issue whose queue slot the caller holds (its comment is written without queueing). */
+  holding?: IssueRef,
+): Promise<void> {
   const places = new Map<string, number>();
-  for (const w of result.waiting) {
+  for (const w of waiting) {
     const key = poolKey(w.pool);
     const place = (places.get(key) ?? 0) + 1;
     places.set(key, place);
     const target = targetOf(w.issue);
     if (!target || !config.comment) continue;
     const level = w.pool.level ?? w.result.wanted.find((x) => x.role === w.pool.role)?.level ?? "";
-    await deps.queue.run(issueKey(target.ref), () =>
-      reportStatus(deps, config, target, w.result, {
-        create: false,
-        places: [{ role: w.pool.role, level, place }],
-      }),
-    );
+    const post = () =>
+      reportStatus(deps, config, target, w.result, { create: false, places: [{ role: w.pool.role, level, place }] });
+    if (holding && issueKey(holding) === issueKey(target.ref)) await post();
+    else await deps.queue.run(issueKey(target.ref), post);
   }
 }
 
@@ -239,7 +274,7 @@ export async function placesInLine(
   issue: string,
 ): Promise<Array<{ role: string; level: string; place: number }>> {
   if (!config["hand-off"]) return [];
-  const reader = new IssueReader(deps, repo);
+  const reader = new IssueReader(deps.octokit, repo);
   const out: Array<{ role: string; level: string; place: number }> = [];
   for (const notice of result.notices) {
     if (notice.kind !== "busy") continue;

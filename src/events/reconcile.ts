@@ -5,12 +5,14 @@
  * repaired issues up to date. Shared by the app (command, installation) and the Action.
  */
 
-import { fetchIssueFacts, type IssueRef, issueKey, labeledSince, listAll } from "../github/rest.js";
+import { fetchIssueFacts, type IssueRef, issueKey, labeledSince } from "../github/rest.js";
 import { ISSUE_NUMBER, parseState, type StateFile, UserError } from "../state/index.js";
 import type { OctokitLike } from "../store/github-contents.js";
+import { classifyGitHubError, statusOf } from "../store/github-errors.js";
 import type { WorkerSyncConfig } from "../sync/config.js";
+import { dispatchedLabels, idlePools, type Queued } from "../sync/hand-off.js";
 import { installationWebOrigin, installedRepositories } from "../sync/installation-payload.js";
-import { parseIssueList } from "../sync/issue-list.js";
+import type { RoleRule } from "../sync/labels.js";
 import { escapeText } from "../sync/markdown.js";
 import type { RepositoryName } from "../sync/project-key.js";
 import {
@@ -20,6 +22,7 @@ import {
   type ReconcileInput,
   type ReconcileResult,
   reconcileCommitMessage,
+  reconcileHandOffs,
   reconcileMutation,
   roleLabels,
   summarizeReconcile,
@@ -27,6 +30,8 @@ import {
 import { renderReply } from "../sync/render-status.js";
 import { type IssueFacts, type IssueState, type IssueSyncResult, keepsStatusComment } from "../sync/rules.js";
 import type { HandlerDeps } from "./deps.js";
+import { firstQueued, IssueReader, moveQueueLabels, reportPlaces } from "./hand-off.js";
+import { listRoleIssues } from "./role-issues.js";
 import { type CommentOutcome, replyOnce } from "./status-comment.js";
 import {
   commitMutation,
@@ -59,25 +64,6 @@ export type ReconcileOutcome =
       /** The status comment of each repaired issue, by number. */
       comments: Record<string, CommentOutcome>;
     };
-
-/** The open issues carrying any role label, each once: one paginated list call per label. */
-export async function listRoleIssues(
-  octokit: OctokitLike,
-  repo: RepositoryName,
-  labels: readonly string[],
-): Promise<ListedIssue[]> {
-  const lists = await Promise.all(
-    labels.map((label) =>
-      listAll<unknown>(octokit, "GET /repos/{owner}/{repo}/issues", {
-        owner: repo.owner,
-        repo: repo.name,
-        state: "open",
-        labels: label,
-      }),
-    ),
-  );
-  return parseIssueList(lists.flat(), `${repo.owner}/${repo.name}: the issue list`);
-}
 
 /** Reads the issues the lists did not return; a stored issue id that is no issue number cannot be read. */
 export async function checkIssues(octokit: OctokitLike, repo: RepositoryName, numbers: readonly string[]) {
@@ -114,6 +100,69 @@ export async function gatherReconcileInput(
   return since.size ? { ...input, waitingSince: since } : input;
 }
 
+/**
+ * With `dispatch: true`: the free seats no open issue asks for take the first issues of their
+ * role's queues, chosen by the app's rule (src/sync nextQueued, read as hand-off.ts reads it).
+ * Only the issues the reconcile would then seat are moved: one set-labels write each (`write`
+ * false for a dry run: none), before the commit. A failed write throws one sentence, so nothing
+ * is committed. Returns the input with the dispatched issues, and those issues as listed.
+ */
+async function dispatchQueued(
+  deps: HandlerDeps,
+  config: WorkerSyncConfig,
+  repo: RepositoryName,
+  state: StateFile,
+  input: ReconcileInput,
+  write: boolean,
+): Promise<{ input: ReconcileInput; queued: ListedIssue[] }> {
+  const { result } = reconcileMutation(config, repo, input, deps.now)(state);
+  const idle = idlePools(result.rules, result.view, [...input.listed, ...(input.checked ?? [])]);
+  if (!idle.length) return { input, queued: [] };
+  const reader = new IssueReader(deps.octokit, repo);
+  const chosen: Array<{ rule: RoleRule; q: Queued }> = [];
+  for (const { pool, rule, free } of idle) {
+    for (const q of await firstQueued(reader, result.rules, rule, result.view, pool, free)) {
+      if (!chosen.some((c) => c.q.number === q.number)) chosen.push({ rule, q });
+    }
+  }
+  const dispatchOf = ({ rule, q }: { rule: RoleRule; q: Queued }) => ({
+    facts: {
+      number: q.number,
+      state: q.state,
+      labels: dispatchedLabels(q.labels, q.queueLabel, rule.labels[0] as string),
+    },
+    queueLabel: q.queueLabel,
+  });
+  // A project running roles one at a time may still refuse some: only those it seats are moved.
+  const trial = reconcileMutation(config, repo, { ...input, dispatched: chosen.map(dispatchOf) }, deps.now)(state);
+  const seated = chosen.filter((c) =>
+    trial.result.repairs.some((r) => r.reason === "queued" && r.issue === c.q.number),
+  );
+  for (const c of seated) {
+    const to = c.rule.labels[0] as string;
+    if (!write) {
+      deps.log.info(`${repo.owner}/${repo.name}: reconcile would dispatch #${c.q.number} (queued: ${c.q.queueLabel})`);
+      continue;
+    }
+    try {
+      await moveQueueLabels(deps, reader, c.rule, [c.q]);
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === undefined && !classifyGitHubError(error)) throw error;
+      const why = classifyGitHubError(error)?.sentence ?? `GitHub answered ${status}: ${(error as Error).message}`;
+      throw new UserError(
+        `${repo.owner}/${repo.name}#${c.q.number}: could not move its label from "${c.q.queueLabel}" to "${to}" (${why}); reconcile committed nothing`,
+      );
+    }
+  }
+  const queued = seated.map(({ rule, q }) => ({
+    ...dispatchOf({ rule, q }).facts,
+    title: q.title ?? `#${q.number}`,
+    ...(q.comments !== undefined ? { comments: q.comments } : {}),
+  }));
+  return { input: { ...input, dispatched: seated.map(dispatchOf) }, queued };
+}
+
 /** Reconciles one repository's project with its issues. Bad config or state file: UserError. */
 export async function reconcileRepository(
   deps: HandlerDeps,
@@ -129,8 +178,11 @@ export async function reconcileRepository(
     throw new UserError(`${backend.label}: no such file`);
   }
   const state = parseState(snapshot.text, backend.label);
-  const input = await gatherReconcileInput(deps.octokit, config, state, repo);
-  const { listed, checked } = input;
+  const gathered = await gatherReconcileInput(deps.octokit, config, state, repo);
+  const { listed, checked } = gathered;
+  const { input, queued } = config.dispatch
+    ? await dispatchQueued(deps, config, repo, state, gathered, !options.dryRun)
+    : { input: gathered, queued: [] };
   const mutation = reconcileMutation(config, repo, input, deps.now);
   const done = await commitMutation(deps, backend, options.dryRun ? dryRun(mutation) : mutation, (result) =>
     reconcileCommitMessage(result, repo),
@@ -141,7 +193,7 @@ export async function reconcileRepository(
   for (const line of report.waiting) deps.log.info(`  ${line}`);
   for (const line of report.conflicts) deps.log.warn(`  ${line}`);
   const comments = done.written
-    ? await updateRepairedComments(deps, loaded, repo, done.result, listed, checked, options)
+    ? await updateRepairedComments(deps, loaded, repo, done.result, [...listed, ...queued], checked, options)
     : {};
   return {
     kind: "reconciled",
@@ -164,9 +216,11 @@ async function updateRepairedComments(
   options: ReconcileOptions,
 ): Promise<Record<string, CommentOutcome>> {
   if (!config.comment) return {};
-  const known = new Map<string, { state: IssueState; labels: string[]; title: string | null }>();
+  const known = new Map<string, { state: IssueState; labels: string[]; title: string | null; comments?: number }>();
   for (const issue of [...listed, ...checked]) known.set(issue.number, issue);
   const report = summarizeReconcile(result, false);
+  // The seats reconcile handed on, told as the app tells them: on the issue it went to and the one it left.
+  const handOffs = reconcileHandOffs(config, result);
   const outcomes: Record<string, CommentOutcome> = {};
   const numbers = [...new Set(result.repairs.map((r) => r.issue))];
   for (const number of numbers) {
@@ -193,14 +247,40 @@ async function updateRepairedComments(
       title: facts.title ?? `#${number}`,
       labels: facts.labels,
     };
+    const came = handOffs.find((h) => h.issue === number);
+    const handedTo = handOffs
+      .filter((h) => h.from === number)
+      .map((h) => ({ role: h.role, issue: h.issue, via: h.via }));
     const post = () =>
       reportStatus(deps, config, target, syncResult, {
         messages,
         create: repairs.some((r) => r.kind === "activate"),
+        ...(came ? { handOff: { from: came.from, via: came.via } } : {}),
+        handedTo,
       });
     const held = options.holding && issueKey(options.holding) === issueKey(ref);
     outcomes[number] = (await (held ? post() : deps.queue.run(issueKey(ref), post))).outcome;
   }
+  // The issues still waiting: their comments (where they have one) say their place in line.
+  const targetOf = (number: string): SyncTarget | undefined => {
+    const facts = known.get(number);
+    if (!facts || !keepsStatusComment(config, facts.state)) return undefined;
+    return {
+      repo,
+      ref: { owner: repo.owner, repo: repo.name, issue_number: Number(number) },
+      repoUrl: options.repoUrl,
+      title: facts.title ?? `#${number}`,
+      labels: facts.labels,
+      ...(facts.comments !== undefined ? { comments: facts.comments } : {}),
+    };
+  };
+  const waiting = result.waiting.flatMap((w) =>
+    w.issues.flatMap((issue) => {
+      const seen = result.waitingSeen?.[issue];
+      return seen ? [{ pool: { role: w.role, level: w.level ?? null }, issue, result: seen }] : [];
+    }),
+  );
+  await reportPlaces(deps, config, targetOf, waiting, options.holding);
   return outcomes;
 }
 

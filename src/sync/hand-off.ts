@@ -135,6 +135,51 @@ export function queuedIn(
   return out;
 }
 
+/**
+ * The queued issues the pool's free seats take, in the order dispatch serves them (priority,
+ * then age, then number): the one rule every front door's dispatch applies.
+ */
+export function nextQueued(
+  rules: readonly RoleRule[],
+  view: ProjectView,
+  pool: Pool,
+  listed: readonly Waiter[],
+  free: number,
+): Queued[] {
+  return inQueueOrder(queuedIn(rules, view, pool, listed)).slice(0, Math.max(0, free));
+}
+
+/** The seats of a role that compete for the same issues: its one worker (family 1), or each level's. */
+export function poolsOf(view: ProjectView, role: string): Pool[] {
+  const r = view.roles[role];
+  if (!r) return [];
+  return r.onePerRole ? [{ role, level: null }] : Object.keys(r.levels).map((level) => ({ role, level }));
+}
+
+/** A pool whose free seats nobody asks for, with its role's rule. */
+export interface IdlePool {
+  pool: Pool;
+  rule: RoleRule;
+  free: number;
+}
+
+/**
+ * Where dispatch serves a role's queues: the pools with a free seat that no open issue of
+ * `listed` (those carrying a role's label) asks for. An issue waiting with the active label
+ * always goes before any queue.
+ */
+export function idlePools(rules: readonly RoleRule[], view: ProjectView, listed: readonly Waiter[]): IdlePool[] {
+  const out: IdlePool[] = [];
+  for (const rule of rules) {
+    if (!rule.queue.length || !rule.labels.length) continue;
+    for (const pool of poolsOf(view, rule.role)) {
+      const free = freeSeats(view, pool);
+      if (free > 0 && waitersIn(rules, view, pool, listed).length === 0) out.push({ pool, rule, free });
+    }
+  }
+  return out;
+}
+
 /** The issue's labels once dispatched: the queue label replaced by the role's label, in its place. */
 export function dispatchedLabels(labels: readonly string[], queueLabel: string, roleLabel: string): string[] {
   const out = labels.map((l) => (labelMatches(l, queueLabel) ? roleLabel : l));

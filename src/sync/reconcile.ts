@@ -8,10 +8,17 @@
 import { isFree, type ProjectView, type Seat, type StateFile, type StateMutation, viewOf } from "../state/index.js";
 import type { WorkerSyncConfig } from "./config.js";
 import { describeSynced } from "./describe.js";
-import { inLine } from "./hand-off.js";
+import { inLine, poolFor, poolKey } from "./hand-off.js";
 import { type RoleRule, roleLabelsOf, roleRulesFor } from "./labels.js";
 import { type RepositoryName, resolveProjectKey } from "./project-key.js";
-import { type IssueFacts, type IssueState, type SeatResult, type SyncOnly, syncIssueOn } from "./rules.js";
+import {
+  type IssueFacts,
+  type IssueState,
+  type IssueSyncResult,
+  type SeatResult,
+  type SyncOnly,
+  syncIssueOn,
+} from "./rules.js";
 import { projectMutation, StateRun } from "./state-run.js";
 
 /** An issue as a list call returned it. */
@@ -37,9 +44,14 @@ export interface ReconcileInput {
    * those that waited longest, ties by number; without it that is a conflict.
    */
   waitingSince?: ReadonlyMap<string, string | null>;
+  /**
+   * With `dispatch: true`: the queued issues given the free seats nobody asked for, their labels
+   * as moved (the queue label replaced by the role's). Their seats are repairs of reason "queued".
+   */
+  dispatched?: ReadonlyArray<{ facts: IssueFacts; queueLabel: string }>;
 }
 
-export type RepairReason = IssueState | "unlabeled" | "not-listed" | "labeled" | "tier" | "waited";
+export type RepairReason = IssueState | "unlabeled" | "not-listed" | "labeled" | "tier" | "waited" | "queued";
 
 export interface Repair {
   role: string;
@@ -47,6 +59,8 @@ export interface Repair {
   kind: "activate" | "deactivate";
   reason: RepairReason;
   seat: SeatResult;
+  /** Reason "queued": the queue label the issue was taken from. */
+  queueLabel?: string;
 }
 
 export type Conflict =
@@ -62,6 +76,8 @@ export interface ReconcileResult {
   conflicts: Conflict[];
   /** Issues still waiting for a seat a longer-waiting issue got, in line order, per role (and level). */
   waiting: Array<{ role: string; level?: string; issues: string[] }>;
+  /** Each waiting issue as its own event would find it now (its busy notice), by number. */
+  waitingSeen?: Record<string, IssueSyncResult>;
   /** The project as the repairs leave it. */
   view: ProjectView;
   rules: RoleRule[];
@@ -126,11 +142,13 @@ class ReconcileRun {
   }
 
   /** Runs part of the issue's sync (the rules an event uses) and records what it changed. */
-  fix(facts: IssueFacts, only: SyncOnly, reason: (kind: Repair["kind"]) => RepairReason) {
+  fix(facts: IssueFacts, only: SyncOnly, reason: (kind: Repair["kind"]) => RepairReason, queueLabel?: string) {
     const done = syncIssueOn(this.run, this.config, this.projectKey, facts, this.now, only);
     for (const seat of done.results.filter((r) => r.changed && r.kind !== "session")) {
       const kind = seat.kind === "activate" ? "activate" : "deactivate";
-      this.repairs.push({ role: seat.role, issue: facts.number, kind, reason: reason(kind), seat });
+      const why = reason(kind);
+      const from = why === "queued" && queueLabel !== undefined ? { queueLabel } : {};
+      this.repairs.push({ role: seat.role, issue: facts.number, kind, reason: why, seat, ...from });
     }
     return done.notices.filter((n) => n.role === only.role);
   }
@@ -236,9 +254,15 @@ function findStarts(
 function startSeats(
   run: ReconcileRun,
   starts: ReadonlyArray<{ role: string; facts: IssueFacts; reason: RepairReason }>,
+  queued: ReadonlyMap<string, string>,
 ) {
-  for (const { role, facts, reason } of starts) {
-    for (const notice of run.fix(facts, { role, kind: "activate" }, () => reason)) {
+  // Issues labeled for a seat before those taken from a queue: they get the seats that hold a session first.
+  const ordered = [...starts].sort((a, b) => Number(queued.has(a.facts.number)) - Number(queued.has(b.facts.number)));
+  for (const { role, facts, reason } of ordered) {
+    // A dispatched issue is labeled for its seat because reconcile moved its queue label.
+    const label = queued.get(facts.number);
+    const why = label === undefined ? reason : "queued";
+    for (const notice of run.fix(facts, { role, kind: "activate" }, () => why, label)) {
       if (notice.kind === "busy") {
         run.conflicts.push({ kind: "busy", role, level: notice.level, issue: facts.number, busyOn: notice.busyOn });
       }
@@ -264,21 +288,34 @@ export function reconcileProject(
   now: string,
 ): ReconcileResult {
   const checked = new Map((input.checked ?? []).map((i) => [i.number, i]));
+  const queued = new Map((input.dispatched ?? []).map((d) => [d.facts.number, d.queueLabel]));
+  for (const d of input.dispatched ?? []) checked.set(d.facts.number, d.facts);
   // In issue order, so reports do not depend on the order GitHub listed them in; a read issue is fresher.
-  const byNumber = [...input.listed].sort((a, b) => Number(a.number) - Number(b.number));
+  const listedNumbers = new Set(input.listed.map((i) => i.number));
+  const dispatched = (input.dispatched ?? []).map((d) => d.facts).filter((f) => !listedNumbers.has(f.number));
+  const byNumber = [...input.listed, ...dispatched].sort((a, b) => Number(a.number) - Number(b.number));
   const listedByNumber = new Map(byNumber.map((i) => [i.number, checked.get(i.number) ?? i]));
   const listed = [...listedByNumber.values()];
   const known = new Map([...listedByNumber, ...checked]);
   const run = new ReconcileRun(config, state, projectKey, now);
   repairBusySeats(run, known, input.trustList);
-  startSeats(run, findStarts(run, listed, input.waitingSince));
+  startSeats(run, findStarts(run, listed, input.waitingSince), queued);
   const view = run.view();
+  // What each issue still waiting would find, without changing anything: its comment's busy notice.
+  const waitingSeen: Record<string, IssueSyncResult> = {};
+  for (const number of run.waiting.flatMap((w) => w.issues)) {
+    const facts = known.get(number);
+    if (!facts) continue;
+    const seen = syncIssueOn(new StateRun(run.run.state), config, projectKey, facts, now);
+    waitingSeen[number] = { ...seen, results: [], view };
+  }
   return {
     project: projectKey,
     family: view.family,
     repairs: run.repairs,
     conflicts: run.conflicts,
     waiting: run.waiting,
+    ...(Object.keys(waitingSeen).length ? { waitingSeen } : {}),
     view,
     rules: roleRulesFor(config, view),
   };
@@ -313,6 +350,37 @@ export function unsafeListRepairs(result: ReconcileResult, input: ReconcileInput
   return undefined;
 }
 
+/** How a seat came to an issue, as its status comment tells it; `from` empty for a queue's. */
+export interface ReconcileHandOff {
+  role: string;
+  issue: string;
+  from: string;
+  via: "hand-off" | "dispatch";
+}
+
+/**
+ * Reconcile's hand-offs, told as the app's are: a seat put on an issue (labeled for it, waiting
+ * longest, or taken from a queue) in a pool where reconcile freed one came from the issue it
+ * was freed from, in order; a queue's seat with none freed is still a dispatch. Pure.
+ */
+export function reconcileHandOffs(config: WorkerSyncConfig, result: ReconcileResult): ReconcileHandOff[] {
+  const freed = new Map<string, string[]>();
+  for (const r of result.repairs) {
+    if (r.kind !== "deactivate") continue;
+    const key = poolKey(poolFor(result.view, r.role, r.seat.level));
+    freed.set(key, [...(freed.get(key) ?? []), r.issue]);
+  }
+  const out: ReconcileHandOff[] = [];
+  for (const r of result.repairs) {
+    if (r.kind !== "activate" || r.reason === "tier") continue;
+    const from = freed.get(poolKey(poolFor(result.view, r.role, r.seat.level)))?.shift();
+    if (r.reason === "queued") out.push({ role: r.role, issue: r.issue, from: from ?? "", via: "dispatch" });
+    else if (from !== undefined && config["hand-off"])
+      out.push({ role: r.role, issue: r.issue, from, via: "hand-off" });
+  }
+  return out;
+}
+
 /** Runs a mutation's decisions without its write: a transaction with it writes nothing. */
 export const dryRun =
   <R>(mutation: StateMutation<R>): StateMutation<R> =>
@@ -331,10 +399,14 @@ const BECAUSE: Record<RepairReason, string> = {
   labeled: "the issue is labeled for it and the worker was free",
   tier: "the issue's tier label changed",
   waited: "the issue waited longest for it and it was free",
+  queued: "taken from its queue: it was free and no issue carried its label",
 };
 
 /** One line per repair, as every front door reports it. */
 export function describeRepair(project: string, family: 1 | 2, r: Repair): string {
+  if (r.kind === "activate" && r.reason === "queued" && r.queueLabel !== undefined) {
+    return `${describeSynced(r.seat)} (taken from its queue "${r.queueLabel}": it was free and no issue carried its label)`;
+  }
   if (r.kind === "activate") return `${describeSynced(r.seat)} (${BECAUSE[r.reason]})`;
   const head = family === 1 ? who(project, r.role) : `${r.seat.worker} of project "${project}"`;
   return `${head}: freed from #${r.issue} (${BECAUSE[r.reason]})`;

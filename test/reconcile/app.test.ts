@@ -224,3 +224,168 @@ describe("installation", () => {
     expect(state().dev.active).toBe(false);
   });
 });
+
+describe("/worker reconcile serves the queues with dispatch: true", () => {
+  const ADA = "agent:main:subagent:hello-developer-medior-ada";
+  const medior = () =>
+    JSON.parse(fake.getFile(FULL, STATE)?.text ?? "{}").projects.hello.workers.developer.levels.medior;
+  const labelWrites = () => fake.log.filter((r) => r.method === "PUT" && r.path.endsWith("/labels"));
+  const reply = () => fake.commentsOn(FULL, 9).find((c) => c.body.startsWith("<!-- worker-sync:reply"))?.body ?? "";
+  const at = (n: number, labels: string[], time: string) =>
+    fake.setIssue(FULL, { number: n, title: `Issue ${n}`, state: "open", labels }, time);
+
+  beforeEach(() => {
+    fake.setPermission(FULL, "Codertocat", "write");
+    // Ada's medior seat is on #1, closed while the app was down; Bruno's is free. Nobody has Doing.
+    const data = JSON.parse(slotsJson());
+    data.projects.hello.workers.developer.levels.medior[0] = {
+      active: true,
+      issueId: "1",
+      sessionKey: ADA,
+      startTime: "2026-01-01T00:00:00.000Z",
+      name: "Ada",
+    };
+    fake.setFile(FULL, STATE, `${JSON.stringify(data, null, 2)}\n`);
+    fake.setIssue(FULL, { number: 1, title: "Issue 1", state: "closed", labels: ["Doing"] });
+    fake.addComment(FULL, 1, "<!-- worker-sync:status -->\nold status", "worker-sync[bot]", "Bot");
+    // To Do is older than any To Improve, but To Improve comes first; #5 was queued before #4.
+    at(3, ["To Do", "bug"], "2026-02-01T08:00:00Z");
+    at(4, ["To Improve"], "2026-02-01T10:00:00Z");
+    at(5, ["To Improve"], "2026-02-01T09:00:00Z");
+    at(6, ["To Improve"], "2026-02-01T11:00:00Z");
+  });
+
+  it("frees #1 and fills both medior seats with the two oldest To Improve issues, each label moved in one write", async () => {
+    fake.setFile(FULL, ".github/worker-sync.yml", "dispatch: true\n");
+    fake.recordExchanges = true;
+    await deliver(probot, "issue_comment", commentPayload({ number: 9, labels: [] }, "/worker reconcile"));
+    // Two free seats, four queued: #5 then #4 (To Improve, labeled first), moved in that order; #6 (To Improve, later) and #3 (To Do, oldest) stay.
+    expect(medior().map((s: { issueId: string | null }) => s.issueId)).toEqual(["4", "5"]);
+    expect(medior()[0].sessionKey).toBe(ADA);
+    expect(labelWrites().map((r) => [r.path, r.requestBody])).toEqual([
+      [`/repos/${FULL}/issues/5/labels`, { labels: ["Doing"] }],
+      [`/repos/${FULL}/issues/4/labels`, { labels: ["Doing"] }],
+    ]);
+    expect(fake.eventsOf(FULL, 6).map((e) => `${e.event} ${e.label}`)).toEqual(["labeled To Improve"]);
+    expect(fake.eventsOf(FULL, 3).map((e) => `${e.event} ${e.label}`)).toEqual(["labeled To Do", "labeled bug"]);
+    // Labels first, then the one commit.
+    const lastLabel = fake.log.lastIndexOf(labelWrites().at(-1) as never);
+    const commit = fake.log.findIndex((r) => r.method === "PUT" && r.path.includes("/contents/"));
+    expect(lastLabel).toBeLessThan(commit);
+    expect(fake.commits(FULL).map((c) => c.message)).toEqual([
+      "worker-sync: reconcile Codertocat/Hello-World: developer freed from #1, developer on #4 at medior slot 1, developer on #5 at medior slot 2",
+    ]);
+    expect(reply()).toContain('(taken from its queue "To Improve": it was free and no issue carried its label)');
+    expect(statusComment(4)?.body).toContain(
+      "The developer worker is now on this issue, taken from its queue (dispatch), reusing its session",
+    );
+    expect(statusComment(5)?.body).toContain("taken from its queue (dispatch), with no session yet");
+    expect(statusComment(1)?.body).toContain(
+      `went on to [#4](https://github.com/${FULL}/issues/4), first in its queue.`,
+    );
+    expect(statusComment(3)).toBeUndefined();
+
+    // Level-triggered: a second reconcile moves no label and commits nothing.
+    const writes = labelWrites().length;
+    await deliver(probot, "issue_comment", commentPayload({ number: 9, labels: [] }, "/worker reconcile"));
+    expect(labelWrites()).toHaveLength(writes);
+    expect(fake.commits(FULL)).toHaveLength(1);
+  });
+
+  it("an issue carrying the active label goes before any queue", async () => {
+    fake.setFile(FULL, ".github/worker-sync.yml", "dispatch: true\n");
+    at(8, ["Doing"], "2026-02-02T08:00:00Z");
+    at(7, ["Doing", "senior"], "2026-02-02T08:00:00Z");
+    await deliver(probot, "issue_comment", commentPayload({ number: 9, labels: [] }, "/worker reconcile"));
+    // #8 asks for medior and takes Ada's seat; the other medior seat nobody asks for serves To Improve.
+    expect(medior().map((s: { issueId: string | null }) => s.issueId)).toEqual(["8", "5"]);
+    expect(labelWrites().map((r) => r.path)).toEqual([`/repos/${FULL}/issues/5/labels`]);
+    expect(statusComment(8)?.body).toContain(
+      `handed over from [#1](https://github.com/${FULL}/issues/1), which let it go`,
+    );
+    // The senior seat went to #7, labeled for it; no queued issue asks for senior.
+    const senior = JSON.parse(fake.getFile(FULL, STATE)?.text ?? "{}").projects.hello.workers.developer.levels.senior;
+    expect(senior[0]).toMatchObject({ active: true, issueId: "7" });
+  });
+
+  it("dispatch: false (the default) moves no label and reads no queue", async () => {
+    await deliver(probot, "issue_comment", commentPayload({ number: 9, labels: [] }, "/worker reconcile"));
+    expect(medior().every((s: { active: boolean }) => !s.active)).toBe(true);
+    expect(labelWrites()).toEqual([]);
+    expect(fake.log.some((r) => r.path.endsWith("/events"))).toBe(false);
+  });
+
+  it("a label write GitHub refuses leaves the state file as it was, and the reply says so in one sentence", async () => {
+    fake.setFile(FULL, ".github/worker-sync.yml", "dispatch: true\n");
+    fake.inject({
+      method: "PUT",
+      path: /\/issues\/\d+\/labels$/,
+      response: { status: 403, body: { message: "Resource not accessible by integration" } },
+    });
+    const before = fake.getFile(FULL, STATE)?.text;
+    await deliver(probot, "issue_comment", commentPayload({ number: 9, labels: [] }, "/worker reconcile"));
+    expect(fake.getFile(FULL, STATE)?.text).toBe(before);
+    expect(fake.commits(FULL)).toEqual([]);
+    expect(reply()).toContain(
+      `could not run, nothing was changed: ${FULL}#\u200D5: could not move its label from "To Improve" to "Doing" (GitHub refused the token (403: Resource not accessible by integration)); reconcile committed nothing`,
+    );
+    expect(reply().trim().split("\n")).toHaveLength(2);
+  });
+});
+
+describe("/worker reconcile's hand-offs in the comments", () => {
+  const URL = `https://github.com/${FULL}/issues`;
+  const old = (n: number) =>
+    fake.addComment(FULL, n, "<!-- worker-sync:status -->\nold status", "worker-sync[bot]", "Bot");
+
+  it("family 2: the issue that got the freed seat says from where; those still waiting, their place", async () => {
+    fake.setPermission(FULL, "Codertocat", "write");
+    const data = JSON.parse(slotsJson());
+    const busy = (issueId: string, name: string) => ({
+      active: true,
+      issueId,
+      sessionKey: name === "Ada" ? "agent:main:subagent:hello-developer-medior-ada" : null,
+      startTime: "2026-01-01T00:00:00.000Z",
+      name,
+    });
+    data.projects.hello.workers.developer.levels.medior = [busy("1", "Ada"), busy("2", "Bruno")];
+    fake.setFile(FULL, STATE, `${JSON.stringify(data, null, 2)}\n`);
+    fake.setIssue(FULL, { number: 1, title: "Issue 1", state: "closed", labels: ["Doing"] });
+    fake.setIssue(FULL, { number: 2, title: "Issue 2", state: "open", labels: ["Doing"] });
+    fake.setIssue(FULL, { number: 5, title: "Issue 5", state: "open", labels: ["Doing"] }, "2026-02-01T09:00:00Z");
+    fake.setIssue(FULL, { number: 3, title: "Issue 3", state: "open", labels: ["Doing"] }, "2026-02-01T10:00:00Z");
+    fake.setIssue(FULL, { number: 4, title: "Issue 4", state: "open", labels: ["Doing"] }, "2026-02-01T11:00:00Z");
+    fake.setIssue(FULL, { number: 6, title: "Issue 6", state: "open", labels: ["Doing"] }, "2026-02-01T12:00:00Z");
+    for (const n of [1, 3, 4]) old(n);
+    await deliver(probot, "issue_comment", commentPayload({ number: 9, labels: [] }, "/worker reconcile"));
+    expect(statusComment(5)?.body).toContain(
+      `> ↪️ The developer worker is now on this issue, handed over from [#1](${URL}/1), which let it go, reusing its session`,
+    );
+    expect(statusComment(1)?.body).toContain(
+      `> ↪️ The developer seat went on to [#5](${URL}/5), which waited longest for it.`,
+    );
+    expect(statusComment(3)?.body).toContain("> 🧍 1st waiting for a medior developer seat.");
+    expect(statusComment(4)?.body).toContain("> 🧍 2nd waiting for a medior developer seat.");
+    // #6 (3rd) had no status comment: reconcile starts none for an issue that only waits.
+    expect(fake.commentsOn(FULL, 6)).toEqual([]);
+  });
+
+  it("family 1: the dev worker freed from a closed issue is handed over; the qa line's comment shows its place", async () => {
+    fake.setPermission(FULL, "Codertocat", "write");
+    fake.setFile(FULL, STATE, stateWithDevOn("1"));
+    issue(1, ["Doing"], "closed");
+    old(1);
+    issue(2, ["Doing"]);
+    issue(5, ["Testing"]);
+    issue(6, ["Testing"]);
+    old(6);
+    await deliver(probot, "issue_comment", commentPayload({ number: 9, labels: [] }, "/worker reconcile"));
+    expect(state().dev).toMatchObject({ active: true, issueId: "2" });
+    expect(statusComment(2)?.body).toContain(
+      `> ↪️ The dev worker is now on this issue, handed over from [#1](${URL}/1), which let it go, reusing its session`,
+    );
+    // #5 got the qa worker, which was free already: no hand-off to tell.
+    expect(statusComment(5)?.body).not.toContain("↪️");
+    expect(statusComment(6)?.body).toContain("> 🧍 1st waiting for the qa worker.");
+  });
+});

@@ -229,3 +229,72 @@ describe("worker-sync reconcile --token", () => {
     logged.mockRestore();
   });
 });
+
+describe("worker-sync reconcile with dispatch: true", () => {
+  // dev is on #3, no longer listed; nobody carries Doing or Testing; issues wait in the queues.
+  const state = projectsText({ active: true, issueId: "3", model: "senior" });
+  const issues = [
+    listedIssue(4, ["To Do"]),
+    listedIssue(7, ["To Improve"]),
+    listedIssue(5, ["To Improve", "senior"]),
+    listedIssue(8, ["To Test"]),
+  ];
+  const withConfig = (dir: string, yaml: string) => {
+    mkdirSync(join(dir, ".github"));
+    writeFileSync(join(dir, ".github", "worker-sync.yml"), yaml);
+    return dir;
+  };
+
+  it("says which queued issue each free worker would take, and moves no label nor seat", async () => {
+    const dir = withConfig(workspace(state, issues), "dispatch: true\n");
+    const run = await cli(["reconcile", "--issues", "issues.json"], dir);
+    expect(run).toMatchObject({ code: 0, stderr: "" });
+    const lines = run.stdout.split("\n").filter((l) => l.startsWith("dispatch: "));
+    // To Improve before To Do; of the two To Improve, the lower number (a file holds no label times).
+    expect(lines).toEqual([
+      `dispatch: would dispatch #5 (queued: To Improve) to a free dev seat of project "${PROJECT}"; this command moves no label: move it to "Doing", or reconcile through the app or the Action`,
+      `dispatch: would dispatch #8 (queued: To Test) to a free qa seat of project "${PROJECT}"; this command moves no label: move it to "Testing", or reconcile through the app or the Action`,
+    ]);
+    expect(run.stdout).toContain("1 repair, 0 conflicts");
+    expect(project(dir).dev).toMatchObject({ active: false, issueId: null });
+    expect(project(dir).qa).toMatchObject({ active: false, issueId: null });
+  });
+
+  it("--dry-run says the same and writes nothing; dispatch: false says nothing of the queues", async () => {
+    const dir = withConfig(workspace(state, issues), "dispatch: true\n");
+    const before = snapshot(dir);
+    const dry = await cli(["reconcile", "--issues", "issues.json", "--dry-run"], dir);
+    expect(dry.stdout).toContain("dispatch: would dispatch #5 (queued: To Improve)");
+    expect(snapshot(dir)).toEqual(before);
+    const off = await cli(["reconcile", "--issues", "issues.json"], workspace(state, issues));
+    expect(off.stdout).not.toContain("dispatch");
+  });
+
+  it("an issue carrying the active label goes before the queue: nothing would be dispatched for that worker", async () => {
+    const dir = withConfig(workspace(state, [...issues, listedIssue(9, ["Doing"])]), "dispatch: true\n");
+    const run = await cli(["reconcile", "--issues", "issues.json"], dir);
+    expect(project(dir).dev).toMatchObject({ active: true, issueId: "9" });
+    expect(run.stdout).not.toContain("would dispatch #5");
+    expect(run.stdout).toContain("would dispatch #8");
+  });
+
+  it("--token: lists the queues through the API, still moving no label", async () => {
+    const fake = new FakeGitHub();
+    fake.setIssue("acme/app", { number: 3, title: "done", state: "closed", labels: ["Doing"] });
+    fake.setIssue("acme/app", { number: 6, title: "later", state: "open", labels: ["To Do"] }, "2026-02-01T10:00:00Z");
+    fake.setIssue("acme/app", { number: 7, title: "first", state: "open", labels: ["To Do"] }, "2026-02-01T09:00:00Z");
+    const server = await fake.listen();
+    closers.push(server.close);
+    const dir = withConfig(workspace(state, []), "dispatch: true\n");
+    const run = await cli(["reconcile", "--repo", "acme/app", "--token", "t", "--api-url", server.url], dir);
+    expect(run.stderr).toBe("");
+    // Two wait for one worker: their label times decide (#7 was queued first).
+    expect(run.stdout).toContain("dispatch: would dispatch #7 (queued: To Do)");
+    expect(fake.log.filter((r) => r.method !== "GET")).toEqual([]);
+  });
+
+  it("--help says the command moves no label", async () => {
+    const run = await cli(["reconcile", "--help"], workspace(state, []));
+    expect(run.stdout).toContain("This command moves no label");
+  });
+});

@@ -172,3 +172,97 @@ describe("command: reconcile", () => {
     expect(state().qa).toMatchObject({ active: true, issueId: "5" });
   });
 });
+
+describe("command: reconcile with dispatch: true", () => {
+  const labelWrites = () => fake.log.filter((r) => r.method === "PUT" && r.path.endsWith("/labels"));
+  const at = (n: number, labels: string[], time: string) =>
+    fake.setIssue(FULL, { number: n, title: `Issue ${n}`, state: "open", labels }, time);
+
+  beforeEach(() => {
+    // The dev worker is on #1, closed; nobody carries Doing or Testing; issues wait in the queues.
+    const data = JSON.parse(projectsJson());
+    Object.assign(data.projects[PROJECT].dev, { active: true, issueId: "1", model: "medior" });
+    fake.setFile(FULL, STATE, `${JSON.stringify(data, null, 2)}\n`);
+    fake.setFile(FULL, ".github/worker-sync.yml", "dispatch: true\n");
+    fake.setIssue(FULL, { number: 1, title: "One", state: "closed", labels: ["Doing"] });
+    at(3, ["To Do"], "2026-02-01T08:00:00Z");
+    at(4, ["To Improve"], "2026-02-01T10:00:00Z");
+    at(5, ["To Improve"], "2026-02-01T09:00:00Z");
+    at(8, ["To Test"], "2026-02-01T11:00:00Z");
+  });
+
+  it("hands the freed dev worker to the oldest To Improve and the free qa worker to To Test; outputs say so", async () => {
+    const run = await handle("schedule", {}, { command: "reconcile" });
+    expect(run.code).toBe(0);
+    // #5 and #4 wait in To Improve for one worker: #5 was queued first; To Do (#3) comes after.
+    expect(state().dev).toMatchObject({
+      active: true,
+      issueId: "5",
+      sessions: { medior: "agent:x:subagent:medior-1" },
+    });
+    expect(state().qa).toMatchObject({ active: true, issueId: "8" });
+    expect(labelWrites().map((r) => r.path)).toEqual([
+      `/repos/${FULL}/issues/5/labels`,
+      `/repos/${FULL}/issues/8/labels`,
+    ]);
+    expect(
+      fake
+        .eventsOf(FULL, 5)
+        .slice(-2)
+        .map((e) => `${e.event} ${e.label}`),
+    ).toEqual(["labeled Doing", "unlabeled To Improve"]);
+    const activated = JSON.parse(run.outputs.activated ?? "");
+    expect(activated.map((m: { issue: string; role: string }) => `${m.role} #${m.issue}`)).toEqual(["dev #5", "qa #8"]);
+    expect(activated[0]).toMatchObject({ sessionKey: "agent:x:subagent:medior-1", reused: true });
+    expect(run.outputs.issue ?? "").toBe("");
+    expect(JSON.parse(run.outputs.repairs ?? "")).toContainEqual(
+      expect.stringContaining(
+        '#5 at tier medior; session reused: agent:x:subagent:medior-1 (about 50,000 tokens saved) (taken from its queue "To Improve"',
+      ),
+    );
+    expect(statusComments(5)[0]?.body).toContain(
+      "The dev worker is now on this issue, taken from its queue (dispatch), reusing its session",
+    );
+  });
+
+  it("with dry-run reports what it would dispatch and writes no label, no state, no comment", async () => {
+    const before = fake.getFile(FULL, STATE)?.text;
+    const run = await handle("schedule", {}, { command: "reconcile", "dry-run": "true" });
+    expect(run.code).toBe(0);
+    expect(fake.getFile(FULL, STATE)?.text).toBe(before);
+    expect(fake.log.filter((r) => r.method !== "GET")).toEqual([]);
+    expect(run.stdout).toContain("reconcile would dispatch #5 (queued: To Improve)");
+    expect(JSON.parse(run.outputs.repairs ?? "")).toContainEqual(
+      expect.stringContaining('taken from its queue "To Improve"'),
+    );
+    expect(JSON.parse(run.outputs.activated ?? "")).toEqual([]);
+    expect(run.summary).toContain("(dry run, nothing written)");
+  });
+
+  it("dispatch: false writes no label", async () => {
+    fake.setFile(FULL, ".github/worker-sync.yml", "dispatch: false\n");
+    const run = await handle("schedule", {}, { command: "reconcile" });
+    expect(run.code).toBe(0);
+    expect(labelWrites()).toEqual([]);
+    expect(state().dev).toMatchObject({ active: false });
+    expect(state().qa).toMatchObject({ active: false });
+  });
+
+  it("a label write that fails fails the step in one sentence and leaves the state file as it was", async () => {
+    fake.inject({
+      method: "PUT",
+      path: /\/issues\/\d+\/labels$/,
+      response: { status: 403, body: { message: "Resource not accessible by integration" } },
+    });
+    const before = fake.getFile(FULL, STATE)?.text;
+    const run = await handle("schedule", {}, { command: "reconcile" });
+    expect(run.code).toBe(1);
+    expect(fake.getFile(FULL, STATE)?.text).toBe(before);
+    expect(fake.commits(FULL)).toEqual([]);
+    const errors = run.stdout.split("\n").filter((l) => l.startsWith("::error"));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(
+      `${FULL}#5: could not move its label from "To Improve" to "Doing" (GitHub refused the token (403: Resource not accessible by integration)); reconcile committed nothing`,
+    );
+  });
+});
