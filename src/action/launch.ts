@@ -17,5 +17,7 @@ const command = (process.env.INPUT_COMMAND ?? "").trim();
 if (READ_ONLY_COMMANDS.includes(command)) {
   (require("./read-only.cjs") as typeof import("./run.js")).run();
 } else {
-  import("./index.js");
+  // A path in dist/, next to this file once built (not a source file: hence not a literal).
+  const esBuild = "./index.js";
+  import(esBuild);
 }

@@ -20,29 +20,36 @@ async function recorder(dir: string) {
     path,
     `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(join(dir, "loads.json"))}, JSON.stringify({ builtins: process.moduleLoadList, files: Object.keys(require.cache) })));`,
   );
-  return { path, read: async () => JSON.parse(await readFile(join(dir, "loads.json"), "utf8")) as { builtins: string[]; files: string[] } };
+  return {
+    path,
+    read: async () =>
+      JSON.parse(await readFile(join(dir, "loads.json"), "utf8")) as { builtins: string[]; files: string[] },
+  };
 }
 
 describe.each(runtimes)("action.yml's main on $name", ({ binary, skip }) => {
-  it.skipIf(skip)("validates from dist/read-only.cjs without node:crypto, and still writes delimited outputs", async () => {
-    const workspace = await makeWorkspace({ [FILE]: await readExample() });
-    const loads = await recorder(workspace);
-    const run = await runAction({
-      node: binary,
-      workspace,
-      inputs: { command: "validate", commit: "none" },
-      env: { NODE_OPTIONS: `--require ${loads.path}` },
-    });
-    expect(run.stderr).toBe("");
-    expect(run.code).toBe(0);
-    expect(run.outputs).toMatchObject({ changed: "false", activated: "[]", released: "[]" });
-    const { builtins, files } = await loads.read();
-    expect(builtins).not.toContain("NativeModule crypto");
-    expect(files.map((f) => f.replace(/^.*[\\/]dist[\\/]/, "dist/")).filter((f) => f.startsWith("dist/"))).toEqual([
-      "dist/index.cjs",
-      "dist/read-only.cjs",
-    ]);
-  });
+  it.skipIf(skip)(
+    "validates from dist/read-only.cjs without node:crypto, and still writes delimited outputs",
+    async () => {
+      const workspace = await makeWorkspace({ [FILE]: await readExample() });
+      const loads = await recorder(workspace);
+      const run = await runAction({
+        node: binary,
+        workspace,
+        inputs: { command: "validate", commit: "none" },
+        env: { NODE_OPTIONS: `--require ${loads.path}` },
+      });
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      expect(run.outputs).toMatchObject({ changed: "false", activated: "[]", released: "[]" });
+      const { builtins, files } = await loads.read();
+      expect(builtins).not.toContain("NativeModule crypto");
+      expect(files.map((f) => f.replace(/^.*[\\/]dist[\\/]/, "dist/")).filter((f) => f.startsWith("dist/"))).toEqual([
+        "dist/index.cjs",
+        "dist/read-only.cjs",
+      ]);
+    },
+  );
 
   it.skipIf(skip)("runs the other commands from the ES build: migrate with commit: none", async () => {
     const workspace = await makeWorkspace({ [FILE]: await readExample() });

@@ -9,7 +9,10 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 /** What action.yml's `runs.main` names: the tests run the file the runner runs. */
-export const ACTION = join(ROOT, /^ {2}main: (\S+)$/m.exec(readFileSync(join(ROOT, "action.yml"), "utf8"))?.[1] ?? "(no main)");
+export const ACTION = join(
+  ROOT,
+  /^ {2}main: (\S+)$/m.exec(readFileSync(join(ROOT, "action.yml"), "utf8"))?.[1] ?? "(no main)",
+);
 export const EXAMPLE = join(ROOT, "examples/projects.json");
 
 export interface ActionRun {
