@@ -1,5 +1,6 @@
 // Bundles the Action and the CLI into dist/ (committed; CI checks it is up to date).
 import { existsSync, readdirSync, rmSync } from "node:fs";
+import { resolve } from "node:path";
 import { build } from "esbuild";
 
 // Bundled CommonJS modules call require() and read __filename; an ESM bundle must provide them.
@@ -42,8 +43,35 @@ const unusedActionsHelpers = {
   },
 };
 
+// @actions/core's file commands import `crypto` for one randomUUID per output; loading node:crypto
+// is the largest single cost of the Action's start (src/action/random-uuid.ts says how much).
+const actionsUuid = {
+  name: "actions-random-uuid",
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?crypto$/ }, (args) =>
+      /[\\/]@actions[\\/]core[\\/]lib[\\/]file-command\.js$/.test(args.importer)
+        ? { path: resolve("src/action/random-uuid.ts") }
+        : undefined,
+    );
+  },
+};
+
+// The read-only bundle holds no lazy command: a dynamic import there is a bug in the launcher's list.
+const noLazyCommands = {
+  name: "no-lazy-commands",
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) =>
+      args.kind === "dynamic-import" ? { path: args.path, namespace: "no-lazy-commands" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "no-lazy-commands" }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`dist/read-only.cjs cannot load ${args.path}: src/action/launch.ts must send this command to dist/index.js`)});`,
+      loader: "js",
+    }));
+  },
+};
+
 // Chunks are named by content hash; clear old ones so stale chunks cannot linger in dist/.
-if (existsSync("dist")) for (const name of readdirSync("dist")) if (name.endsWith(".js")) rmSync(`dist/${name}`);
+if (existsSync("dist")) for (const name of readdirSync("dist")) if (/\.c?js$/.test(name)) rmSync(`dist/${name}`);
 
 await build({ ...common, entryPoints: { cli: "src/cli/entry.ts" }, outdir: "dist" });
 // The Action: commands load what only they need (Octokit, git, the local-file lock) as split chunks.
@@ -53,5 +81,21 @@ await build({
   outdir: "dist",
   splitting: true,
   chunkNames: "action-[hash]",
-  plugins: [unusedActionsHelpers],
+  plugins: [unusedActionsHelpers, actionsUuid],
+});
+// What action.yml runs (dist/index.cjs): a CommonJS launcher, which Node starts faster than an ES
+// module. validate and status, which read only the workspace file, run from one CommonJS file
+// (dist/read-only.cjs); every other command loads the ES build above (dist/index.js).
+const cjs = { ...common, format: "cjs", banner: {} };
+await build({
+  ...cjs,
+  entryPoints: ["src/action/launch.ts"],
+  outfile: "dist/index.cjs",
+  external: ["./read-only.cjs", "./index.js"],
+});
+await build({
+  ...cjs,
+  entryPoints: ["src/action/run.ts"],
+  outfile: "dist/read-only.cjs",
+  plugins: [unusedActionsHelpers, actionsUuid, noLazyCommands],
 });

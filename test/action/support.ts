@@ -1,6 +1,6 @@
-/** Runs the bundled Action (dist/index.js) the way a runner does: a process with INPUT_* variables and file commands. */
+/** Runs the bundled Action (action.yml's `runs.main`, dist/index.cjs) the way a runner does: a process with INPUT_* variables and file commands. */
 import { type ChildProcessByStdio, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -8,7 +8,11 @@ import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const ACTION = join(ROOT, "dist/index.js");
+/** What action.yml's `runs.main` names: the tests run the file the runner runs. */
+export const ACTION = join(
+  ROOT,
+  /^ {2}main: (\S+)$/m.exec(readFileSync(join(ROOT, "action.yml"), "utf8"))?.[1] ?? "(no main)",
+);
 export const EXAMPLE = join(ROOT, "examples/projects.json");
 
 export interface ActionRun {
