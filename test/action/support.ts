@@ -74,7 +74,7 @@ export async function finished(child: ChildProcessByStdio<null, Readable, Readab
   return { code, stdout, stderr };
 }
 
-/** dist/index.js as a `handle-event` step of a run of `name` with `payload`, against the API at `apiUrl`. */
+/** dist/index.cjs as a `handle-event` step of a run of `name` with `payload`, against the API at `apiUrl`. */
 export async function runEvent(options: {
   apiUrl: string;
   repo: string;
