@@ -6,7 +6,7 @@
  * decision itself is src/sync hand-off.ts, re-checked inside the transaction. After the commit,
  * the comments: the issues that got a seat, and those whose place in the line moved.
  */
-import { type IssueRef, issueKey, labeledSince, setLabels } from "../github/rest.js";
+import { type IssueRef, issueKey, type LabelTimesMemo, labeledSince, setLabels } from "../github/rest.js";
 import { type ProjectView, parseState } from "../state/index.js";
 import type { OctokitLike } from "../store/github-contents.js";
 import type { StateBackend, TransactionResult } from "../store/transaction.js";
@@ -54,6 +54,8 @@ export class IssueReader {
   constructor(
     readonly octokit: OctokitLike,
     readonly repo: RepositoryName,
+    /** The process's label times, when it keeps them: a long line is not read again per delivery. */
+    readonly memo?: LabelTimesMemo,
   ) {}
 
   async withLabels(labels: readonly string[]): Promise<Waiter[]> {
@@ -83,7 +85,10 @@ export class IssueReader {
   /** Each waiter with the time it was given one of `labels`. */
   async timed<W extends Waiter>(waiters: readonly W[], labels: readonly string[]): Promise<W[]> {
     return Promise.all(
-      waiters.map(async (w) => ({ ...w, since: await labeledSince(this.octokit, this.ref(w.number), labels) })),
+      waiters.map(async (w) => ({
+        ...w,
+        since: await labeledSince(this.octokit, this.ref(w.number), labels, this.memo),
+      })),
     );
   }
 }
@@ -111,7 +116,7 @@ export async function planHandOffs(
   const pools = new Map(freedPools(dry).map((p) => [poolKey(p), p]));
   if (config.dispatch) for (const p of queuedPoolsOf(rules, dry, facts)) pools.set(poolKey(p), p);
   if (!pools.size) return noPlan(facts);
-  const reader = new IssueReader(deps.octokit, repo);
+  const reader = new IssueReader(deps.octokit, repo, deps.memory?.labelTimes);
   const lines: Array<HandOffLines[number]> = [];
   let own = facts;
   for (const pool of pools.values()) {
@@ -165,6 +170,7 @@ export async function moveQueueLabels(
   for (const q of chosen) {
     const labels = dispatchedLabels(q.labels, q.queueLabel, rule.labels[0] as string);
     await setLabels(deps.octokit, reader.ref(q.number), labels);
+    deps.memory?.labelTimes.delete(issueKey(reader.ref(q.number)));
     deps.log.info(`${issueKey(reader.ref(q.number))}: dispatched from "${q.queueLabel}" to "${rule.labels[0]}"`);
     const after = { ...q, labels };
     reader.issues.set(q.number, after);
@@ -274,7 +280,7 @@ export async function placesInLine(
   issue: string,
 ): Promise<Array<{ role: string; level: string; place: number }>> {
   if (!config["hand-off"]) return [];
-  const reader = new IssueReader(deps.octokit, repo);
+  const reader = new IssueReader(deps.octokit, repo, deps.memory?.labelTimes);
   const out: Array<{ role: string; level: string; place: number }> = [];
   for (const notice of result.notices) {
     if (notice.kind !== "busy") continue;

@@ -48,6 +48,8 @@ export async function handleIssueEvent(deps: HandlerDeps, rawPayload: unknown): 
   const repo = repositoryOf(payload);
   const ref: IssueRef = { owner: repo.owner, repo: repo.name, issue_number: payload.issue.number };
   const labelChange = action === "labeled" || action === "unlabeled";
+  // Its label times (who waited longest) change with this event: read them afresh when next needed.
+  if (labelChange) deps.memory?.labelTimes.delete(issueKey(ref));
 
   let loaded: LoadedConfig;
   try {

@@ -118,7 +118,7 @@ async function dispatchQueued(
   const { result } = reconcileMutation(config, repo, input, deps.now)(state);
   const idle = idlePools(result.rules, result.view, [...input.listed, ...(input.checked ?? [])]);
   if (!idle.length) return { input, queued: [] };
-  const reader = new IssueReader(deps.octokit, repo);
+  const reader = new IssueReader(deps.octokit, repo, deps.memory?.labelTimes);
   const chosen: Array<{ rule: RoleRule; q: Queued }> = [];
   for (const { pool, rule, free } of idle) {
     for (const q of await firstQueued(reader, result.rules, rule, result.view, pool, free)) {

@@ -64,6 +64,10 @@ export class ExpiringMap<K, V> {
     return this;
   }
 
+  delete(key: K): boolean {
+    return this.entries.delete(key);
+  }
+
   get size(): number {
     return this.entries.size;
   }

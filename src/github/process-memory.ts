@@ -8,6 +8,7 @@ import type { KeptSnapshot, SnapshotMemory } from "../store/github-contents.js";
 import { BoundedMap, ExpiringMap } from "./bounded-map.js";
 import { CommitQueue } from "./commit-queue.js";
 import { type HookableOctokit, ResponseCache, useConditionalRequests } from "./conditional-requests.js";
+import type { LabelTimes, LabelTimesMemo } from "./rest.js";
 
 /** A status comment this process found or wrote: edited directly next time. */
 export interface KnownComment {
@@ -30,6 +31,8 @@ export interface ProcessMemory {
   permissions: ExpiringMap<string, boolean>;
   /** When someone without write access was last answered on an issue, by issue and login. */
   deniedReplies: ExpiringMap<string, true>;
+  /** Issues' label times (who waited longest), by issue key (see LabelTimesMemo). */
+  labelTimes: LabelTimesMemo;
 }
 
 export interface MemoryLimits {
@@ -47,6 +50,11 @@ const DEFAULT_LIMITS: MemoryLimits = { responses: 2000, snapshots: 50, statusCom
 
 /** How long a permission answer is trusted: a revoked write access stops working within this. */
 export const PERMISSION_TTL_MS = 5 * 60_000;
+/**
+ * How long an issue's label times are trusted: another process may have seen it labeled again
+ * (this one forgets them on its own label deliveries), so they are read afresh after this.
+ */
+export const LABEL_TIMES_TTL_MS = 10 * 60_000;
 /** Someone without write access gets at most one reply per issue in this time; later commands are ignored. */
 export const DENIED_REPLY_TTL_MS = 60 * 60_000;
 
@@ -56,6 +64,7 @@ export function createProcessMemory(limits: MemoryLimits = DEFAULT_LIMITS, now: 
   const deniedReplies = new ExpiringMap<string, true>(limits.users, DENIED_REPLY_TTL_MS, now);
   const snapshots = new BoundedMap<string, KeptSnapshot>(limits.snapshots);
   const statusComments = new BoundedMap<string, KnownComment>(limits.statusComments);
+  const labelTimes = new ExpiringMap<string, LabelTimes>(limits.statusComments, LABEL_TIMES_TTL_MS, now);
   const commits = new CommitQueue();
   return {
     commits,
@@ -73,6 +82,11 @@ export function createProcessMemory(limits: MemoryLimits = DEFAULT_LIMITS, now: 
         statusComments,
         permissions,
         deniedReplies,
+        labelTimes: {
+          get: (key) => labelTimes.get(`${scope}:${key}`),
+          set: (key, times) => labelTimes.set(`${scope}:${key}`, times),
+          delete: (key) => labelTimes.delete(`${scope}:${key}`),
+        },
       };
     },
   };

@@ -99,19 +99,46 @@ export async function labeledSince(
   octokit: OctokitLike,
   ref: IssueRef,
   labels: readonly string[],
+  memo?: LabelTimesMemo,
 ): Promise<string | null> {
+  const key = issueKey(ref);
+  let times = memo?.get(key);
+  if (!times) {
+    times = await readLabelTimes(octokit, ref);
+    memo?.set(key, times);
+  }
+  const wanted = labels.map((l) => l.trim().toLowerCase());
+  let since: string | null = null;
+  for (const t of times) if (wanted.includes(t.label) && (since === null || t.at > since)) since = t.at;
+  return since;
+}
+
+/** An issue's `labeled` events: the label (trimmed, lower case) and when. */
+export type LabelTimes = ReadonlyArray<{ label: string; at: string }>;
+
+/**
+ * Label times kept between events, by issue key. Events are only ever appended, so what was
+ * read stays true until the issue is labeled again: the app forgets an issue's times on each
+ * of its `labeled`/`unlabeled` deliveries and on its own label writes.
+ */
+export interface LabelTimesMemo {
+  get(key: string): LabelTimes | undefined;
+  set(key: string, times: LabelTimes): void;
+  delete(key: string): void;
+}
+
+async function readLabelTimes(octokit: OctokitLike, ref: IssueRef): Promise<LabelTimes> {
   const events = await listAll<LabelEvent>(octokit, "GET /repos/{owner}/{repo}/issues/{issue_number}/events", {
     ...ref,
   });
-  const wanted = labels.map((l) => l.trim().toLowerCase());
-  let since: string | null = null;
+  const times: Array<{ label: string; at: string }> = [];
   for (const e of events) {
     const name = e.label?.name?.trim().toLowerCase();
-    if (e.event === "labeled" && name !== undefined && wanted.includes(name) && typeof e.created_at === "string") {
-      if (since === null || e.created_at > since) since = e.created_at;
+    if (e.event === "labeled" && name !== undefined && typeof e.created_at === "string") {
+      times.push({ label: name, at: e.created_at });
     }
   }
-  return since;
+  return times;
 }
 
 /** Sets the issue's labels to exactly `labels`: one write, so the issue is never without a state label. */

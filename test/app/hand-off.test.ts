@@ -97,6 +97,28 @@ describe("hand-off, family 2 (slots per level)", () => {
     expect(statusOf(4)).toContain("> 🧍 1st waiting for a medior developer seat.");
   });
 
+  it("a growing line reads each waiter's label times once, not again for every issue that joins it", async () => {
+    // Six issues labeled one after the other, each delivered as it is labeled.
+    for (const [i, n] of [3, 4, 5, 6, 7, 8].entries()) {
+      label(app.fake, n, ["Doing"], `2026-02-01T1${i}:00:00Z`);
+      await deliver(app.probot, "issues", issuesPayload("labeled", { number: n, labels: ["Doing"] }, "Doing"));
+    }
+    expect(statusOf(4)).toContain("> 🧍 2nd waiting for a medior developer seat.");
+    expect(statusOf(8)).toContain("> 🧍 6th waiting for a medior developer seat.");
+    // Each waiter's events are read once (the first place needs none): 6 reads, where reading
+    // the whole line again for each newcomer would take 2 + 3 + 4 + 5 + 6 = 20.
+    const reads = app.fake.log.filter((r) => /\/issues\/\d+\/events$/.test(r.path)).map((r) => r.path);
+    expect(reads).toHaveLength(6);
+    expect(new Set(reads).size).toBe(6);
+
+    // A label put on again changes that issue's time: it is read afresh, and goes to the back.
+    label(app.fake, 3, ["bug"]);
+    label(app.fake, 3, ["Doing"], "2026-02-01T20:00:00Z");
+    await deliver(app.probot, "issues", issuesPayload("labeled", { number: 3, labels: ["Doing"] }, "Doing"));
+    expect(statusOf(3)).toContain("> 🧍 6th waiting for a medior developer seat.");
+    expect(app.fake.log.filter((r) => r.path.endsWith("/issues/3/events"))).toHaveLength(2);
+  });
+
   it("one waiting issue: one list call, no issue events read", async () => {
     label(app.fake, 3, ["Doing"]);
     const before = app.fake.log.length;
