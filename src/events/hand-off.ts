@@ -321,6 +321,8 @@ export async function commitWithHandOffs(
   const plan = await planHandOffs(deps, config, target.repo, text, facts);
   const mutation = handOffMutation(config, target.repo, plan.facts, plan.lines, deps.now);
   const done = await commitState(deps, backend, target, mutation);
+  // Logged as soon as the state is decided (bench/ and the simulation time deliveries by it).
+  deps.log.debug(`${issueKey(target.ref)}: state ${done.written ? "committed" : "already in line"}`);
   const handedTo = done.result.handoffs.flatMap((h) =>
     h.result.results
       .filter((r) => r.kind === "activate" && r.changed)

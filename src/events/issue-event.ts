@@ -113,7 +113,6 @@ async function syncIssue(
   try {
     const handed = await commitWithHandOffs(deps, config, backend, target, current, snapshot.text);
     const { done } = handed;
-    deps.log.debug(`${issueKey(ref)}: state ${done.written ? "committed" : "already in line"}`);
     const handoffs = done.result.handoffs.length ? { handoffs: done.result.handoffs } : {};
     const action = statusCommentAction(config, current.state, done.result.involved);
     if (action === "none") return { outcome: { kind: "synced", ...done, ...handoffs }, after: handed.after };
