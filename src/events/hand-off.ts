@@ -19,7 +19,6 @@ import {
   type HandOffLines,
   handOffMutation,
   inLine,
-  inQueueOrder,
   nextQueued,
   type Pool,
   poolFor,
@@ -82,6 +81,14 @@ export class IssueReader {
     return { owner: this.repo.owner, repo: this.repo.name, issue_number: Number(number) };
   }
 
+  /**
+   * The waiters in line order. Their label times are read only when more wait than `seats`:
+   * otherwise each of them gets a seat (or, for a place in line, is alone) and order is moot.
+   */
+  async ordered<W extends Waiter>(waiters: readonly W[], labels: readonly string[], seats: number): Promise<W[]> {
+    return waiters.length > seats ? inLine(await this.timed(waiters, labels)) : [...waiters];
+  }
+
   /** Each waiter with the time it was given one of `labels`. */
   async timed<W extends Waiter>(waiters: readonly W[], labels: readonly string[]): Promise<W[]> {
     return Promise.all(
@@ -125,7 +132,7 @@ export async function planHandOffs(
     let free = freeSeats(view, pool);
     if (config["hand-off"] && rule.labels.length && free > 0) {
       const waiters = waitersIn(rules, view, pool, await reader.withLabels(rule.labels), [facts.number]);
-      const line = waiters.length > free ? inLine(await reader.timed(waiters, rule.labels)) : waiters;
+      const line = await reader.ordered(waiters, rule.labels, free);
       for (const w of line) reader.issues.set(w.number, w);
       lines.push({ pool, line, via: "hand-off" });
       free -= Math.min(free, line.length);
@@ -197,9 +204,8 @@ export async function firstQueued(
     const queued = queuedIn(rules, view, pool, await reader.withLabels([label])).filter(
       (q) => !found.some((f) => f.number === q.number),
     );
-    // Only when more wait than seats are free does their age matter.
-    const room = free - found.length;
-    found.push(...(queued.length > room ? inQueueOrder(await reader.timed(queued, [label])) : queued));
+    // Their age decides only when more wait than seats are left; nextQueued orders them all below.
+    found.push(...(await reader.ordered(queued, [label], free - found.length)));
     if (found.length >= free) break;
   }
   return nextQueued(rules, view, pool, found, free);
@@ -289,7 +295,7 @@ export async function placesInLine(
     const pool = poolFor(result.view, notice.role, notice.level);
     const waiters = waitersIn(result.rules, result.view, pool, await reader.withLabels(rule.labels));
     if (!waiters.some((w) => w.number === issue)) continue;
-    const line = waiters.length > 1 ? inLine(await reader.timed(waiters, rule.labels)) : waiters;
+    const line = await reader.ordered(waiters, rule.labels, 1);
     out.push({ role: notice.role, level: notice.level, place: line.findIndex((w) => w.number === issue) + 1 });
   }
   return out;

@@ -83,30 +83,24 @@ export function waitersIn(
   );
 }
 
-const byNumber = (a: { number: string }, b: { number: string }) => Number(a.number) - Number(b.number);
+/** Who waited longer first: a known time before an unknown one, earlier before later, then the lower number. */
+function waitedLonger(a: Waiter, b: Waiter): number {
+  const x = a.since ?? null;
+  const y = b.since ?? null;
+  if (x !== y) {
+    if (x === null) return 1;
+    if (y === null) return -1;
+    return x < y ? -1 : 1;
+  }
+  return Number(a.number) - Number(b.number);
+}
 
 /** The line: who waited longest first (an unknown time after known ones), ties by issue number. */
-export function inLine<W extends Waiter>(waiters: readonly W[]): W[] {
-  return [...waiters].sort((a, b) => {
-    const x = a.since ?? null;
-    const y = b.since ?? null;
-    if (x !== y) {
-      if (x === null) return 1;
-      if (y === null) return -1;
-      return x < y ? -1 : 1;
-    }
-    return byNumber(a, b);
-  });
-}
+export const inLine = <W extends Waiter>(waiters: readonly W[]): W[] => [...waiters].sort(waitedLonger);
 
 /** Queued issues of a pool, in the order dispatch serves them: priority, then age, then number. */
-export function inQueueOrder(queued: readonly Queued[]): Queued[] {
-  const line = inLine(queued);
-  return line.sort((a, b) => a.priority - b.priority || line.indexOf(a) - line.indexOf(b));
-}
-
-/** Whether the pool's line must be ordered by waiting time: more issues wait than seats are free. */
-export const needsOrder = (view: ProjectView, pool: Pool, waiting: number) => waiting > freeSeats(view, pool);
+const inQueueOrder = (queued: readonly Queued[]): Queued[] =>
+  [...queued].sort((a, b) => a.priority - b.priority || waitedLonger(a, b));
 
 /**
  * The issues of `listed` that carry a queue label of the pool's role (and none of its role
@@ -186,6 +180,9 @@ export function dispatchedLabels(labels: readonly string[], queueLabel: string, 
   return out.filter((l, i) => out.findIndex((x) => labelMatches(x, l)) === i);
 }
 
+/** The lines a delivery serves once its own issue is in line: per pool, the issues in the order they get a seat. */
+export type HandOffLines = ReadonlyArray<{ pool: Pool; line: readonly IssueFacts[]; via: HandOff["via"] }>;
+
 /**
  * Hands the pools' free seats to their lines, first in line first, on the run's working state.
  * Each candidate goes through the rules an event uses (activate only, its pool's role only);
@@ -195,7 +192,7 @@ export function handOffOn(
   run: StateRun,
   config: WorkerSyncConfig,
   project: string,
-  lines: ReadonlyArray<{ pool: Pool; line: readonly IssueFacts[]; via: HandOff["via"] }>,
+  lines: HandOffLines,
   now: string,
 ): HandOff[] {
   const handoffs: HandOff[] = [];
@@ -221,9 +218,6 @@ export function ordinal(n: number): string {
   const suffix = teen ? "th" : (["th", "st", "nd", "rd"][n % 10] ?? "th");
   return `${n}${suffix}`;
 }
-
-/** The lines a delivery serves once its own issue is in line: per pool, the issues in the order they get a seat. */
-export type HandOffLines = ReadonlyArray<{ pool: Pool; line: readonly IssueFacts[]; via: HandOff["via"] }>;
 
 export type HandedResult = IssueSyncResult & {
   handoffs: HandOff[];
