@@ -34,12 +34,6 @@ const CASES: Array<[name: string, setup: (dir: string) => void, inputs: Record<s
     session,
     "memory/projects.json: the file is read-only; make it writable to change it",
   ],
-  [
-    "a .lock that is a plain file",
-    (dir) => writeFileSync(join(dir, "memory/projects.json.lock"), "x"),
-    session,
-    "memory/projects.json: its lock",
-  ],
 ];
 
 describe("the Action's local file", () => {
