@@ -37,7 +37,7 @@ export interface MergeInput {
 export interface MergeResult {
   /** The merged file, serialized as both sides write it. */
   text: string;
-  /** Whether each side must be written to hold `text` (its content differs). */
+  /** Whether each side must be written to hold `text` (its content differs, not only its layout). */
   hostChanged: boolean;
   repositoryChanged: boolean;
   /** One sentence per seat whose session was set to different keys on the two sides. */
@@ -202,8 +202,8 @@ export function mergeHostAndRepository(input: MergeInput): MergeResult {
   readForMerge(text, `the merge of ${labels.host} and ${labels.repository}`);
   return {
     text,
-    hostChanged: text !== input.host,
-    repositoryChanged: text !== input.repository,
+    hostChanged: !same(merged, host.data),
+    repositoryChanged: !same(merged, repository.data),
     conflicts: merger.conflicts,
   };
 }
