@@ -174,7 +174,7 @@ function report(result: PassResult, p: Prepared, io: CliIo): void {
   for (const c of result.conflicts) io.stdout(`conflict: ${c}`);
 }
 
-async function once(p: Prepared, direction: Direction, io: CliIo): Promise<PassResult> {
+async function once(p: Prepared, direction: Direction): Promise<PassResult> {
   try {
     return await hostSyncPass(p.sides, direction);
   } catch (error) {
@@ -211,7 +211,7 @@ function hostCommand(direction: Direction): CliCommand {
       const interval = parseInterval(values.interval);
       const prepared = await prepare(values, io, process.env);
       if (direction === "sync" && values.watch === true) return watchLoop(prepared, io, interval);
-      const result = await once(prepared, direction, io);
+      const result = await once(prepared, direction);
       report(result, prepared, io);
       if (!result.toHost && !result.toRepository) {
         io.stdout(
@@ -242,7 +242,7 @@ function parseInterval(value: unknown): number {
  */
 async function watchLoop(p: Prepared, io: CliIo, intervalMs: number): Promise<number> {
   // The first pass says bad input the way a one-off command does: one sentence, exit 1.
-  report(await once(p, "sync", io), p, io);
+  report(await once(p, "sync"), p, io);
   io.stdout(`watching ${p.sides.host.label} and ${p.sides.repository.label}`);
   let stopping = false;
   let pending = false;
@@ -256,7 +256,7 @@ async function watchLoop(p: Prepared, io: CliIo, intervalMs: number): Promise<nu
       if (fromRepository && kept && !kept.etag) p.sides.repository.invalidate();
       fromRepository = false;
       try {
-        report(await once(p, "sync", io), p, io);
+        report(await once(p, "sync"), p, io);
       } catch (error) {
         // While watching, a bad file or GitHub's trouble is said and the next change is awaited.
         io.stderr(`worker-sync sync: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);

@@ -165,7 +165,7 @@ export async function hostSyncPass(sides: HostSyncSides, direction: Direction, m
 }
 
 async function passOnce(sides: HostSyncSides, direction: Direction): Promise<PassResult> {
-  const { host, repository, location } = sides;
+  const { host, repository } = sides;
   const hostSnapshot = await host.read();
   if (hostSnapshot.text === null) {
     throw new UserError(`${host.label}: no such file (the DevClaw workspace's projects.json)`);

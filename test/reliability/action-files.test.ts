@@ -1,7 +1,7 @@
 // The Action's local file (commit: none) follows the store's file rules: a path a user got
 // wrong fails the step with one error annotation naming it, no stack trace, nothing written.
 import { execFileSync } from "node:child_process";
-import { chmodSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, statSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { makeWorkspace, readExample, runAction } from "../action/support.js";

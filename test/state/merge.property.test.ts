@@ -44,6 +44,9 @@ function baseFile(): File {
 const text = (f: File) => `${JSON.stringify(f, null, 2)}\n`;
 const clone = (f: File): File => JSON.parse(JSON.stringify(f));
 const rolesOf = (f: File) => f.projects.myapp?.workers as Record<string, { levels: Record<string, Slot[]> }>;
+/** One slot of project myapp. */
+const seatOf = (f: File, role: string, level: string, i: number): Slot =>
+  ((rolesOf(f)[role] as { levels: Record<string, Slot[]> }).levels[level] as Slot[])[i] as Slot;
 
 /** One change a side makes, as DevClaw (or worker-sync on the repository's copy) would. */
 type Op =
@@ -188,8 +191,8 @@ describe("the three-way merge of the host's file and the repository's copy", () 
     const base = baseFile();
     const host = clone(base);
     const repository = clone(base);
-    ((rolesOf(host).developer?.levels.senior as Slot[])[1] as Slot).sessionKey = "agent:main:subagent:host-key";
-    ((rolesOf(repository).developer?.levels.senior as Slot[])[1] as Slot).sessionKey = "agent:ci:repo-key";
+    seatOf(host, "developer", "senior", 1).sessionKey = "agent:main:subagent:host-key";
+    seatOf(repository, "developer", "senior", 1).sessionKey = "agent:ci:repo-key";
     const result = mergeHostAndRepository({
       base: text(base),
       host: text(host),
@@ -212,7 +215,7 @@ describe("the three-way merge of the host's file and the repository's copy", () 
     apply(host, { kind: "activate", role: "developer", level: "senior", issue: 44, session: 1 }, "host", 1);
     apply(repository, { kind: "activate", role: "developer", level: "senior", issue: 45, session: 2 }, "repository", 2);
     apply(repository, { kind: "activate", role: "developer", level: "senior", issue: 44, session: 3 }, "repository", 3);
-    expect((rolesOf(repository).developer?.levels.senior as Slot[])[1]?.issueId).toBe("44");
+    expect(seatOf(repository, "developer", "senior", 1).issueId).toBe("44");
     const merged = JSON.parse(
       mergeHostAndRepository({ base: text(base), host: text(host), repository: text(repository), owner: "host" }).text,
     ) as File;
@@ -224,7 +227,7 @@ describe("the three-way merge of the host's file and the repository's copy", () 
     const base = baseFile();
     const host = clone(base);
     const repository = clone(base);
-    ((rolesOf(repository).tester?.levels.junior as Slot[])[0] as Slot).sessionKey = "agent:ci:tester";
+    seatOf(repository, "tester", "junior", 0).sessionKey = "agent:ci:tester";
     (repository.projects.myapp as Slot).extra = { kept: true };
     apply(host, { kind: "deactivate", role: "developer", pick: 0 }, "host", 1);
     const result = mergeHostAndRepository({
@@ -234,8 +237,8 @@ describe("the three-way merge of the host's file and the repository's copy", () 
       owner: "host",
     });
     const merged = JSON.parse(result.text) as File;
-    expect((rolesOf(merged).tester?.levels.junior as Slot[])[0]?.sessionKey).toBe("agent:ci:tester");
-    expect((rolesOf(merged).developer?.levels.medior as Slot[])[0]).toMatchObject({
+    expect(seatOf(merged, "tester", "junior", 0).sessionKey).toBe("agent:ci:tester");
+    expect(seatOf(merged, "developer", "medior", 0)).toMatchObject({
       active: false,
       lastIssueId: "42",
       threadId: 7,
