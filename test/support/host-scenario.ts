@@ -6,14 +6,22 @@
  * and the Action write it), and the fake GitHub serves the repository on loopback.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { bundleForNode } from "../store/helpers/bundle.js";
 import { FakeGitHub } from "./fake-github.js";
 
-const SUPPORT = new URL("./devclaw/", import.meta.url).pathname;
-const FIXTURE = new URL("../fixtures/shapes/s9-levels-lastissue.json", import.meta.url).pathname;
+/** The repository's root: the first folder up from here holding test/support/devclaw (bench/ bundles this file elsewhere). */
+function rootDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6 && !existsSync(join(dir, "test/support/devclaw/io.mjs")); i++) dir = dirname(dir);
+  return existsSync(join(dir, "test/support/devclaw/io.mjs")) ? dir : process.cwd();
+}
+const ROOT = rootDir();
+const SUPPORT = join(ROOT, "test/support/devclaw/");
+const FIXTURE = join(ROOT, "test/fixtures/shapes/s9-levels-lastissue.json");
 export const REPO = "acme/app";
 export const PATH = "devclaw/projects.json";
 
@@ -22,7 +30,7 @@ type Data = { projects: Record<string, { workers: Record<string, { levels: Recor
 
 let cliBundle: Promise<string> | undefined;
 export const cliScript = () => {
-  cliBundle ??= bundleForNode(new URL("../../src/cli/entry.ts", import.meta.url).pathname);
+  cliBundle ??= bundleForNode(join(ROOT, "src/cli/entry.ts"));
   return cliBundle;
 };
 
