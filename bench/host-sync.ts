@@ -43,6 +43,7 @@ export async function measureHostSync(): Promise<Figure[]> {
   const server = await fake.listen();
   const { dir, file } = hostWorkspace();
   fake.setFile(REPO, PATH, readFileSync(file, "utf8"));
+  fake.setFile(REPO, ".github/worker-sync.yml", "mode: mirror\n");
   const toRepository: number[] = [];
   const toHost: number[] = [];
   let watch = await startWatch(dir, server.url, DEFAULT_INTERVAL_S);

@@ -21,13 +21,20 @@ import {
 } from "../store/host-sync.js";
 import { LocalFileBackend } from "../store/local-file.js";
 import { resolveRegularFile } from "../store/read-text.js";
-import { parseConfig, REPOSITORY_NAME } from "../sync/config.js";
-import { DEFAULT_STATE_PATH } from "../sync/defaults.js";
+import {
+  CONFIG_FILE,
+  ConfigError,
+  configSchema,
+  parseConfig,
+  REPOSITORY_NAME,
+  type WorkerSyncConfig,
+} from "../sync/config.js";
 import type { OptionSpecs } from "./args.js";
 import type { CliCommand, CliIo } from "./io.js";
 
-/** DevClaw's own path since 1.3, beside the path of its first week. */
-export const DEVCLAW_STATE_PATH = "devclaw/projects.json";
+/** DevClaw's own path since 1.3, and the path of its first week (sync/defaults.ts has these on the devclaw branch). */
+const DEVCLAW_STATE_PATH = "devclaw/projects.json";
+const DEFAULT_STATE_PATH = "memory/projects.json";
 
 /** `devclaw/projects.json` where it exists, `memory/projects.json` otherwise. */
 const defaultHostFile = (cwd: string) =>
@@ -120,9 +127,10 @@ async function prepare(values: Record<string, unknown>, io: CliIo, env: NodeJS.P
   } catch (error) {
     throw explainError(error);
   }
-  const config = parseConfig(raw ?? {});
-  const mode = (config as { mode?: unknown }).mode;
-  const owner: Side = mode === "drive" ? "repository" : "host";
+  const { config, mode } = readModeAndConfig(raw);
+  // mirror: DevClaw on the host dispatches and owns the seats; drive: the repository's copy does.
+  const owner: Side = mode === "mirror" ? "host" : "repository";
+
   const stateRepo = config.state.repo ? parseRepo(config.state.repo) : repo;
   const explicitPath =
     typeof raw === "object" && raw !== null && typeof (raw as { state?: { path?: unknown } }).state?.path === "string";
@@ -164,6 +172,25 @@ async function prepare(values: Record<string, unknown>, io: CliIo, env: NodeJS.P
   };
 }
 
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * The config and its `mode` (drive when absent). Where the config schema does not know `mode`
+ * yet, it is read and checked here and the rest goes to the schema (remove once it does).
+ */
+function readModeAndConfig(raw: unknown): { config: WorkerSyncConfig; mode: string } {
+  if (Object.hasOwn(configSchema.shape, "mode") || !isObj(raw) || !Object.hasOwn(raw, "mode")) {
+    const config = parseConfig(raw ?? {});
+    const mode = (config as { mode?: unknown }).mode;
+    return { config, mode: typeof mode === "string" ? mode : "drive" };
+  }
+  const { mode, ...rest } = raw;
+  if (mode !== "mirror" && mode !== "drive") {
+    throw new ConfigError(`${CONFIG_FILE}: mode: expected "drive" or "mirror"`);
+  }
+  return { config: parseConfig(rest), mode };
+}
+
 /** The lines a pass prints: one per change carried, one per conflict. */
 function report(result: PassResult, p: Prepared, io: CliIo): void {
   const { host, repository } = p.sides;
@@ -202,8 +229,9 @@ function hostCommand(direction: Direction): CliCommand {
   return {
     summary: what,
     details:
-      "Who sits where comes from the side that owns the seats (mode: mirror, the default: the host; mode: drive:\n" +
-      "the repository); a session set on either side is kept, and one seat's session set to two keys is reported.\n" +
+      "Who sits where comes from the side that owns the seats: the host with `mode: mirror` in the repository's config,\n" +
+      "the repository with `mode: drive` (the default). A session set on either side is kept; one seat's session set\n" +
+      "to two keys is reported, the owner's kept. See docs/devclaw-host.md.\n" +
       TOKEN_DETAILS,
     usage: `worker-sync ${direction} --repo OWNER/NAME [--file F]${direction === "sync" ? " [--watch [--interval S]]" : ""}`,
     options,

@@ -46,6 +46,8 @@ function workspace(text = FIXTURE): { dir: string; file: string } {
   return { dir, file: join(dir, "devclaw/projects.json") };
 }
 const repoText = () => fake.getFile(REPO, PATH)?.text;
+/** DevClaw on the host dispatches: the repository's config says so. */
+const mirror = () => fake.setFile(REPO, ".github/worker-sync.yml", "mode: mirror\n");
 const puts = () => fake.log.filter((r) => r.method === "PUT").length;
 
 describe("worker-sync push, pull and sync", () => {
@@ -63,6 +65,7 @@ describe("worker-sync push, pull and sync", () => {
   });
 
   it("sync carries changes both ways, against the base read back by its blob sha", async () => {
+    mirror();
     const { dir, file } = workspace();
     fake.setFile(REPO, PATH, FIXTURE);
     expect((await cli(["sync", "--repo", REPO], dir)).code).toBe(0);
@@ -104,6 +107,7 @@ describe("worker-sync push, pull and sync", () => {
   });
 
   it("pull and push each carry one way only; a seat's session set to two keys is reported with both, the host's kept", async () => {
+    mirror();
     const { dir, file } = workspace();
     fake.setFile(REPO, PATH, FIXTURE);
     await cli(["sync", "--repo", REPO], dir);
@@ -147,6 +151,7 @@ describe("worker-sync push, pull and sync", () => {
   });
 
   it("a sync killed between its writes is finished by the next one, with nothing lost", async () => {
+    mirror();
     const { dir, file } = workspace();
     fake.setFile(REPO, PATH, FIXTURE);
     await cli(["sync", "--repo", REPO], dir);
@@ -180,6 +185,44 @@ describe("worker-sync push, pull and sync", () => {
     writeFileSync(`${file}.worker-sync-base.json`, agreedBase);
     const after = await cli(["sync", "--repo", REPO], dir);
     expect(after.stdout).toContain("agree; nothing to carry");
+  });
+});
+
+describe("who owns the seats: the config's mode", () => {
+  it("drive (the default): the repository's occupancy is kept, the host's sessions too", async () => {
+    const { dir, file } = workspace();
+    fake.setFile(REPO, PATH, FIXTURE);
+    await cli(["sync", "--repo", REPO], dir);
+    // On the host, #42 is freed and a session recorded; in the repository #42 stays on its seat.
+    writeFileSync(
+      file,
+      edit(FIXTURE, (d) => {
+        Object.assign(slot(d, "developer", "medior", 0), {
+          active: false,
+          issueId: null,
+          startTime: null,
+          lastIssueId: "42",
+        });
+        slot(d, "developer", "senior", 0).sessionKey = "agent:main:host-session";
+      }),
+    );
+    const run = await cli(["sync", "--repo", REPO], dir);
+    expect(run).toMatchObject({ code: 0, stderr: "" });
+    const host = readFileSync(file, "utf8");
+    expect(repoText()).toBe(host);
+    expect(slotOf(host, "developer", "medior", 0)).toMatchObject({ active: true, issueId: "42" });
+    expect(slotOf(host, "developer", "senior", 0).sessionKey).toBe("agent:main:host-session");
+  });
+
+  it("a mode that is neither is refused in one sentence, nothing written", async () => {
+    const { dir } = workspace();
+    fake.setFile(REPO, ".github/worker-sync.yml", "mode: both\n");
+    const before = snapshot(dir);
+    const run = await cli(["sync", "--repo", REPO], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^worker-sync sync: \.github\/worker-sync\.yml: .*mode.*"drive" or "mirror"/);
+    expect(snapshot(dir)).toEqual(before);
+    expect(puts()).toBe(0);
   });
 });
 

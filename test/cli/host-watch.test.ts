@@ -11,6 +11,7 @@ describe("worker-sync sync --watch", { timeout: 60_000 }, () => {
     const server = await fake.listen();
     const { dir, file } = hostWorkspace();
     fake.setFile(REPO, PATH, readFileSync(file, "utf8"));
+    fake.setFile(REPO, ".github/worker-sync.yml", "mode: mirror\n");
     const watch = await startWatch(dir, server.url, 0.1);
     try {
       await watch.waitFor(/watching devclaw\/projects\.json and acme\/app:devclaw\/projects\.json/);

@@ -182,6 +182,8 @@ export async function runHostScenario(rounds: number, options: { pauseMs?: numbe
   const server = await fake.listen();
   const { dir, file } = hostWorkspace();
   fake.setFile(REPO, PATH, readFileSync(file, "utf8"));
+  // DevClaw dispatches on the host: mirror mode.
+  fake.setFile(REPO, ".github/worker-sync.yml", "mode: mirror\n");
   const watch = await startWatch(dir, server.url, options.interval ?? 0.2);
   try {
     await watch.waitFor(/watching /);
