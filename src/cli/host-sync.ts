@@ -21,6 +21,7 @@ import {
 } from "../store/host-sync.js";
 import { LocalFileBackend } from "../store/local-file.js";
 import { resolveRegularFile } from "../store/read-text.js";
+import { TooManyConflictsError } from "../store/transaction.js";
 import {
   CONFIG_FILE,
   ConfigError,
@@ -82,6 +83,7 @@ function parseRepo(value: unknown): { owner: string; name: string } {
 
 /** GitHub's refusal or trouble, in one sentence naming the repository and the API. */
 function explain(error: unknown, repo: string, baseUrl: string): unknown {
+  if (error instanceof UserError) return error;
   const status = statusOf(error);
   if (status === 401) return new UserError(`GitHub refused the token for ${repo} at ${baseUrl} (bad credentials)`);
   if (status === 404) return new UserError(`repository ${repo} not found at ${baseUrl}, or the token cannot read it`);
@@ -286,6 +288,11 @@ async function watchLoop(p: Prepared, io: CliIo, intervalMs: number): Promise<nu
       try {
         report(await once(p, "sync"), p, io);
       } catch (error) {
+        // Both sides kept changing under the pass: it runs again shortly, nothing to say.
+        if (error instanceof TooManyConflictsError) {
+          setTimeout(() => schedule(true), 200 + Math.random() * 300);
+          continue;
+        }
         // While watching, a bad file or GitHub's trouble is said and the next change is awaited.
         io.stderr(`worker-sync sync: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
       }

@@ -14,7 +14,7 @@ import { mergeHostAndRepository, readForMerge, type Side, UserError } from "../s
 import type { ContentsLocation, GitHubContentsBackend, OctokitLike } from "./github-contents.js";
 import type { LocalFileBackend } from "./local-file.js";
 import { isErrno } from "./read-text.js";
-import { ConflictError, type Snapshot } from "./transaction.js";
+import { ConflictError, type Snapshot, TooManyConflictsError } from "./transaction.js";
 
 export type Direction = "pull" | "push" | "sync";
 
@@ -157,7 +157,12 @@ export async function hostSyncPass(sides: HostSyncSides, direction: Direction, m
     try {
       return await passOnce(sides, direction);
     } catch (error) {
-      if (!(error instanceof ConflictError) || attempt >= maxAttempts) throw error;
+      if (!(error instanceof ConflictError)) throw error;
+      if (attempt >= maxAttempts) {
+        throw new TooManyConflictsError(
+          `${sides.repository.label}: gave up after ${attempt} attempts, a side kept changing underneath (${error.message}); run it again`,
+        );
+      }
       sides.repository.invalidate();
       await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 30));
     }
@@ -220,16 +225,42 @@ async function passOnce(sides: HostSyncSides, direction: Direction): Promise<Pas
     result.toRepository = true;
     result.repositorySeats = changedSeats(repoSnapshot.text, merged.text);
   }
-  if (writeHost) {
-    await host.exclusive(() => host.write(merged.text, hostSnapshot, message));
-    result.toHost = true;
-    result.hostSeats = changedSeats(hostSnapshot.text, merged.text);
-  }
-  // Both sides hold the merge (in content; a side's layout may differ): it is the new base.
-  const hostHolds = writeHost || !merged.hostChanged;
   const repoHolds = writeRepository || !merged.repositoryChanged;
+  // Whether the host's file now holds the merge, or a later version built on it.
+  let hostHolds = !merged.hostChanged;
+  if (writeHost) {
+    await host.exclusive(async () => {
+      const now = await host.read();
+      if (now.text === hostSnapshot.text) {
+        await host.write(merged.text, now, message);
+        result.toHost = true;
+        result.hostSeats = changedSeats(hostSnapshot.text, merged.text);
+        hostHolds = true;
+      } else {
+        if (now.text === null) throw new UserError(`${host.label}: removed while it was being synced`);
+        // DevClaw wrote since the read. Its change is on top of what was read: merge it, under the
+        // lock, with what the repository holds now. When that is the merge, the read is the base of
+        // DevClaw's change and of the repository's side alike.
+        const again = mergeHostAndRepository({
+          base: repoHolds ? hostSnapshot.text : base,
+          host: now.text,
+          repository: repoHolds ? merged.text : (repoSnapshot.text as string),
+          owner: sides.owner,
+          labels: { host: host.label, repository: repository.label },
+        });
+        result.conflicts.push(...again.conflicts.filter((c) => !result.conflicts.includes(c)));
+        if (again.hostChanged) {
+          await host.write(again.text, now, message);
+          result.toHost = true;
+          result.hostSeats = changedSeats(now.text, again.text);
+        }
+        hostHolds = repoHolds;
+      }
+    });
+  }
+  // Both sides hold the merge, or the host a later version built on it: the merge is the new base.
   if (hostHolds && repoHolds && repoSha) {
-    await recordBase(sides, repoSha, writeRepository ? merged.text : repoSnapshot.text);
+    await recordBase(sides, repoSha, writeRepository ? merged.text : (repoSnapshot.text as string));
     result.agreed = true;
   }
   return result;

@@ -2,7 +2,7 @@
 // on the host (its lock, temp file and rename) for many rounds while the repository's copy
 // records sessions through the contents API and `worker-sync sync --watch` keeps the two in step.
 import { spawn } from "node:child_process";
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { readForMerge } from "../../src/state/index.js";
 import { FakeGitHub } from "../support/fake-github.js";
@@ -39,6 +39,7 @@ describe("a sync killed at any point", () => {
     const sync = () => spawn(process.execPath, [script, "sync", "--repo", REPO], { cwd: dir, env, stdio: "pipe" });
     const want = new Map<string, string>();
     let killedMidPass = 0;
+    let leftLocks = 0;
     try {
       for (let round = 0; round < 20; round++) {
         // The host (as DevClaw writes: temp file and rename) and the repository each set one session.
@@ -68,7 +69,13 @@ describe("a sync killed at any point", () => {
         // Both sides are valid DevClaw files whatever the moment.
         readForMerge(readFileSync(file, "utf8"), "host");
         readForMerge(fake.getFile(REPO, PATH)?.text as string, "repository");
-        // A lock left by the kill is a plain file DevClaw's rule takes; free it for the next round's writer.
+        // A lock left by the kill is a plain file holding a time (or nothing yet), which DevClaw's rule takes;
+        // free it for the next round's writer.
+        if (existsSync(`${file}.lock`)) {
+          leftLocks++;
+          expect(statSync(`${file}.lock`).isFile()).toBe(true);
+          expect(readFileSync(`${file}.lock`, "utf8")).toMatch(/^\d*$/);
+        }
         rmSync(`${file}.lock`, { force: true });
       }
       const last = await new Promise<number | null>((resolve) => sync().on("close", resolve));
@@ -80,7 +87,9 @@ describe("a sync killed at any point", () => {
         const [role, level, i] = where.split(" ") as [string, string, string];
         expect(data.projects.myapp.workers[role].levels[level][Number(i)].sessionKey, where).toBe(key);
       }
-      console.log(`killed syncs: 20, of which ${killedMidPass} after a write of the repository's copy`);
+      console.log(
+        `killed syncs: 20, of which ${killedMidPass} after a write of the repository's copy; ${leftLocks} left a lock`,
+      );
       expect(killedMidPass).toBeGreaterThan(0);
     } finally {
       await server.close();
