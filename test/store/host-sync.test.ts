@@ -15,7 +15,9 @@ type Slot = Record<string, unknown>;
 type Data = { projects: Record<string, { workers: Record<string, { levels: Record<string, Slot[]> }> }> };
 const withSlot = (text: string, role: string, level: string, i: number, patch: Slot) => {
   const data = JSON.parse(text) as Data;
-  Object.assign((data.projects.myapp?.workers[role]?.levels[level] as Slot[])[i] as Slot, patch);
+  const project = data.projects.myapp as Data["projects"][string];
+  const levels = (project.workers[role] as { levels: Record<string, Slot[]> }).levels;
+  Object.assign((levels[level] as Slot[])[i] as Slot, patch);
   return `${JSON.stringify(data, null, 2)}\n`;
 };
 const slotOf = (text: string, role: string, level: string, i: number) =>
