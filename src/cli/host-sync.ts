@@ -201,6 +201,7 @@ function report(result: PassResult, p: Prepared, io: CliIo): void {
   else if (result.toRepository) io.stdout(`host → repository: ${repository.label}${seats(result.repositorySeats)}`);
   if (result.toHost) io.stdout(`repository → host: ${host.label}${seats(result.hostSeats)}`);
   for (const c of result.conflicts) io.stdout(`conflict: ${c}`);
+  for (const o of result.overridden) io.stdout(`not taken: ${o}`);
 }
 
 async function once(p: Prepared, direction: Direction): Promise<PassResult> {

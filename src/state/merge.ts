@@ -42,6 +42,11 @@ export interface MergeResult {
   repositoryChanged: boolean;
   /** One sentence per seat whose session was set to different keys on the two sides. */
   conflicts: string[];
+  /**
+   * One sentence per seat whose occupancy the other side changed since the base and the merge
+   * did not take (the owner's stands): nothing a person recorded goes unsaid.
+   */
+  overridden: string[];
 }
 
 /** Slot fields that say who sits where; they come from the owner's side only. */
@@ -76,6 +81,7 @@ interface Where {
 
 class Merger {
   readonly conflicts: string[] = [];
+  readonly overridden: string[] = [];
   constructor(
     private readonly owner: Side,
     private readonly labels: { host: string; repository: string },
@@ -136,6 +142,17 @@ class Merger {
       else if (key === "sessionKey") v = this.session(get(b, key), o[key], t[key], path, o.name ?? t.name);
       else v = this.value(get(b, key), get(o, key), get(t, key), [...path, key]);
       if (v !== undefined) out[key] = v;
+    }
+    const occupancy = (slot: unknown) =>
+      OCCUPANCY_FIELDS.map((k) => (k === "active" ? get(slot, k) === true : (get(slot, k) ?? null)));
+    const on = (slot: unknown) =>
+      get(slot, "active") === true && typeof get(slot, "issueId") === "string" ? `#${get(slot, "issueId")}` : "free";
+    if (b !== undefined && !same(occupancy(t), occupancy(b)) && !same(occupancy(t), occupancy(o)) && on(t) !== on(o)) {
+      const [, project = "", , role = "", , level = "", index = "0"] = path;
+      const other: Side = this.owner === "host" ? "repository" : "host";
+      this.overridden.push(
+        `project "${project}" ${role} ${level} slot ${Number(index) + 1}: the ${other} made it ${on(t)}, the ${this.owner} has it ${on(o)}; the ${this.owner}'s stands, as it owns the seats`,
+      );
     }
     return out;
   }
@@ -205,5 +222,6 @@ export function mergeHostAndRepository(input: MergeInput): MergeResult {
     hostChanged: !same(merged, host.data),
     repositoryChanged: !same(merged, repository.data),
     conflicts: merger.conflicts,
+    overridden: merger.overridden,
   };
 }

@@ -51,6 +51,8 @@ export interface PassResult {
   hostSeats: string[];
   repositorySeats: string[];
   conflicts: string[];
+  /** Seats whose occupancy the other side changed and the owner's stands over (one sentence each). */
+  overridden: string[];
   /** Whether both sides now hold the same file (the base was recorded). */
   agreed: boolean;
 }
@@ -185,6 +187,7 @@ async function passOnce(sides: HostSyncSides, direction: Direction): Promise<Pas
     hostSeats: [],
     repositorySeats: [],
     conflicts: [],
+    overridden: [],
     agreed: false,
   };
   const message = sides.message ?? `worker-sync ${direction}: the DevClaw host's projects.json`;
@@ -215,6 +218,7 @@ async function passOnce(sides: HostSyncSides, direction: Direction): Promise<Pas
     labels: { host: host.label, repository: repository.label },
   });
   result.conflicts = merged.conflicts;
+  result.overridden = merged.overridden;
   const writeRepository = merged.repositoryChanged && direction !== "pull";
   const writeHost = merged.hostChanged && direction !== "push";
   let repoSha = repoSnapshot.version;

@@ -208,6 +208,9 @@ describe("who owns the seats: the config's mode", () => {
     );
     const run = await cli(["sync", "--repo", REPO], dir);
     expect(run).toMatchObject({ code: 0, stderr: "" });
+    expect(run.stdout).toContain(
+      'not taken: project "myapp" developer medior slot 1: the host made it free, the repository has it #42; the repository\'s stands, as it owns the seats',
+    );
     const host = readFileSync(file, "utf8");
     expect(repoText()).toBe(host);
     expect(slotOf(host, "developer", "medior", 0)).toMatchObject({ active: true, issueId: "42" });
