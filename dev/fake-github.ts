@@ -190,6 +190,13 @@ export class FakeGitHub {
   readonly rateLimit = { limit: 5000, used: 0, reset: Math.floor(Date.now() / 1000) + 3600 };
   /** Answer 403 once the limit is used up (`exhaustRateLimit` turns it on); otherwise a full window starts over. */
   enforceRateLimit = false;
+  /**
+   * When set, only these tokens are accepted: any other (or none) gets GitHub's 401 "Bad
+   * credentials", which, like GitHub, it answers before looking at the repository.
+   */
+  acceptedTokens: ReadonlySet<string> | undefined;
+  /** Repositories that do not exist (or the token cannot see): everything under them answers 404, as GitHub does. */
+  readonly missingRepositories = new Set<string>();
 
   private readonly files = new Map<string, FakeFile>();
   private readonly previous = new Map<string, { file: FakeFile | undefined; reads: number }>();
@@ -367,6 +374,11 @@ export class FakeGitHub {
     const wait = this.latencyMs + Math.random() * this.latencyJitterMs;
     if (wait) await new Promise((r) => setTimeout(r, wait));
     await this.passWriteBarrier(req);
+    const refused = this.checkToken(req);
+    if (refused) {
+      this.log.push({ method: req.method, path: req.path, status: refused.status });
+      return refused;
+    }
     const fault = this.takeFault(req);
     if (fault?.apply) this.route(req);
     const limited = fault ? undefined : this.spendRateLimit(req);
@@ -387,6 +399,23 @@ export class FakeGitHub {
         : {}),
     });
     return response;
+  }
+
+  /** GitHub's answer before any route: a token it does not accept (401), a repository it does not show (404). */
+  private checkToken(req: FakeRequest): FakeResponse | undefined {
+    if (req.path.endsWith("/access_tokens")) return undefined;
+    if (this.acceptedTokens) {
+      const token = /^(?:token|bearer)\s+(.+)$/i.exec(req.headers.authorization ?? "")?.[1];
+      if (token === undefined || !this.acceptedTokens.has(token)) {
+        return json(401, {
+          message: "Bad credentials",
+          documentation_url: "https://docs.github.com/rest",
+          status: "401",
+        });
+      }
+    }
+    const repo = /^\/repos\/([^/]+\/[^/]+)(?:\/|$)/.exec(req.path)?.[1];
+    return repo && this.missingRepositories.has(repo) ? notFound() : undefined;
   }
 
   /** GitHub counts every request but a 304 and the token exchange; past the limit it answers 403. */

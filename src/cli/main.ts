@@ -33,6 +33,7 @@ import {
 } from "./args.js";
 import { convertCommand } from "./convert.js";
 import { eventCommand } from "./event.js";
+import { pullCommand, pushCommand, syncCommand } from "./host-sync.js";
 import type { CliCommand, CliIo } from "./io.js";
 import { reconcileCommand } from "./reconcile.js";
 import { packageVersion } from "./version.js";
@@ -216,6 +217,9 @@ export const COMMANDS: Record<string, CliCommand> = {
   convert: convertCommand,
   event: eventCommand,
   reconcile: reconcileCommand,
+  pull: pullCommand,
+  push: pushCommand,
+  sync: syncCommand,
 };
 
 export function renderUsage(): string {

@@ -22,6 +22,7 @@ import {
 } from "../sync/reconcile.js";
 import type { OptionSpecs } from "./args.js";
 import { readConfig, readJsonFile } from "./event.js";
+import { hostToken } from "./host-sync.js";
 import type { CliIo } from "./io.js";
 
 function parseRepo(value: string): RepositoryName {
@@ -55,14 +56,17 @@ export const reconcileCommand = {
     "(priority, then oldest; from --issues, which holds no label times, by number). This command moves no label: it\n" +
     'prints "dispatch: would dispatch #N (queued: To Do) …" and leaves the issue queued for the app or the Action.',
   usage:
-    "worker-sync reconcile (--issues F [--repo O/N] [--force] | --repo O/N --token T) [--config C] [--file P] [--dry-run]",
+    "worker-sync reconcile (--issues F [--repo O/N] [--force] | --repo O/N [--token T]) [--config C] [--file P] [--dry-run]",
   options: {
     issues: {
       type: "string",
       help: "a JSON array of the repository's open issues, as GitHub's issue list returns them",
     },
     repo: { type: "string", help: "the repository (owner/name); from the issues' repository_url when absent" },
-    token: { type: "string", help: "list the issues through the GitHub API with this token instead of --issues" },
+    token: {
+      type: "string",
+      help: "list the issues through the GitHub API with this token (default $GITHUB_TOKEN, $GH_TOKEN or `gh auth token`)",
+    },
     "api-url": { type: "string", help: "the API's base URL (default $GITHUB_API_URL or https://api.github.com)" },
     config: { type: "string", short: "c", help: "the config (default .github/worker-sync.yml when present)" },
     file: { type: "string", short: "f", help: "the state file (default: the config's state.path)" },
@@ -74,9 +78,15 @@ export const reconcileCommand = {
   } satisfies OptionSpecs,
   async run(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
     const issuesFile = typeof values.issues === "string" ? values.issues : undefined;
-    const token = typeof values.token === "string" ? values.token : undefined;
-    if ((issuesFile === undefined) === (token === undefined))
+    let token = typeof values.token === "string" ? values.token : undefined;
+    if (issuesFile !== undefined && token !== undefined)
       throw new UserError("give exactly one of --issues F or --token T");
+    // Without --issues the issues are listed through the API: the token from the environment (or gh) unless given.
+    if (issuesFile === undefined && token === undefined) {
+      if (typeof values.repo !== "string")
+        throw new UserError("give --issues F, or --repo O/N to list them through the API");
+      token = await hostToken(process.env);
+    }
     const config = await readConfig(io, typeof values.config === "string" ? values.config : undefined);
     const path = typeof values.file === "string" ? values.file : config.state.path;
     const backend = new LocalFileBackend(resolve(io.cwd, path), { label: path });

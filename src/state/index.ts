@@ -6,6 +6,7 @@ export * from "./devclaw-schema.js";
 export * from "./errors.js";
 export * from "./family.js";
 export * from "./lossless.js";
+export * from "./merge.js";
 export * from "./migrate.js";
 export * from "./mutations.js";
 export * from "./names.js";

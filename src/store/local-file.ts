@@ -1,16 +1,16 @@
 import { createHash, randomBytes } from "node:crypto";
-import fs, { constants, type Stats } from "node:fs";
-import { access, lstat, open, readdir, readFile, rename, rmdir, unlink } from "node:fs/promises";
+import { constants, type Stats } from "node:fs";
+import { access, open, readdir, readFile, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import lockfile from "proper-lockfile";
 import { UserError } from "../state/index.js";
+import { type HeldDevClawLock, releaseDevClawLock, stillHeld, takeDevClawLock } from "./devclaw-lock.js";
 import { isErrno, readFileBytes, requireRegularFile, resolveRegularFile, rethrowPathError } from "./read-text.js";
 import { ConflictError, type Snapshot, type StateBackend, type WriteReceipt } from "./transaction.js";
 
 export interface LocalFileOptions {
-  /** How long a lock may go without being refreshed before it counts as abandoned (ms; at least 2000). */
+  /** How old a lock must be to count as abandoned (ms; at least 2000; DevClaw's 30 000 by default). */
   staleMs?: number;
-  /** How long to wait for another process's lock before giving up (ms). */
+  /** How long to wait for another process's lock before taking it over (ms; DevClaw's 10 000 by default). */
   waitMs?: number;
   /** How messages name the file, e.g. the path as the user typed it; defaults to `path`. */
   label?: string;
@@ -28,11 +28,9 @@ const isOurTemp = (entry: string, name: string) =>
   /^\d+\.[0-9a-f]{12}$/.test(entry.slice(name.length + 2, -TEMP_SUFFIX.length));
 
 interface HeldLock {
+  /** The state file's real path. */
   path: string;
-  /** The lock directory's inode, and the mtimes we (through proper-lockfile) last gave it. */
-  ino: number;
-  mtimes: number[];
-  compromised?: Error;
+  lock: HeldDevClawLock;
   /** Another process holds it now: releasing it would remove theirs. */
   lost?: boolean;
 }
@@ -40,8 +38,9 @@ interface HeldLock {
 /**
  * A projects.json on the local disk. Everything works on the file's real path, so a
  * symlink, a symlinked directory or `..` in the path take the same lock as the direct
- * path. Transactions hold an inter-process lock (proper-lockfile: a live holder refreshes
- * it) and replace the file atomically (temp file, fsync, rename). Right before the rename,
+ * path. Transactions hold DevClaw's own lock (devclaw-lock.ts: a plain `.lock` file, so
+ * DevClaw and worker-sync wait for each other) and replace the file atomically (temp file,
+ * fsync, rename). Right before the rename,
  * the file must still be the version that was read and the lock still ours; otherwise the
  * write is a ConflictError and the transaction re-reads and re-applies, as with the remote
  * backends. So a holder that stalled past the stale time never writes over a change it
@@ -113,13 +112,11 @@ export class LocalFileBackend implements StateBackend {
   private async checkUnchanged(real: string, base: Snapshot): Promise<void> {
     const held = this.held;
     if (held) {
-      if (held.compromised) throw new ConflictError(`${this.label}: lost its lock (${held.compromised.message})`);
-      const now = await lstat(`${held.path}.lock`).catch(() => null);
-      if (!now || now.ino !== held.ino || !held.mtimes.some((m) => Math.abs(now.mtimeMs - m) < 1)) {
+      if (!(await stillHeld(held.lock))) {
         held.lost = true;
         throw new ConflictError(`${this.label}: lost its lock to another process while stalled`);
       }
-      if (now.mtimeMs < Date.now() - this.staleMs) {
+      if (held.lock.takenAt < Date.now() - this.staleMs) {
         throw new ConflictError(`${this.label}: its lock went stale while writing`);
       }
     }
@@ -142,97 +139,23 @@ export class LocalFileBackend implements StateBackend {
   }
 
   private get staleMs(): number {
-    return Math.max(2000, this.options.staleMs ?? 10_000);
+    return Math.max(2000, this.options.staleMs ?? 30_000);
   }
 
   async exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const { real } = await resolveRegularFile(this.path, this.label);
-    const release = await this.lock(real);
+    const lock = await takeDevClawLock(`${real}.lock`, this.label, {
+      staleMs: this.staleMs,
+      ...(this.options.waitMs !== undefined ? { forceAfterMs: this.options.waitMs } : {}),
+    });
+    const held: HeldLock = { path: real, lock };
+    this.held = held;
     try {
       return await fn();
     } finally {
-      const lost = this.held?.lost;
       this.held = undefined;
-      // A lock we lost is left alone; proper-lockfile notices at its next refresh and stops.
-      if (!lost) await release().catch(() => {});
-    }
-  }
-
-  /** Takes the lock on `real`, waiting up to waitMs for another holder; every failure is said in one line. */
-  private async lock(real: string): Promise<() => Promise<void>> {
-    const stale = this.staleMs;
-    const waitMs = this.options.waitMs ?? 30_000;
-    const lockPath = `${real}.lock`;
-    const held: HeldLock = { path: real, ino: 0, mtimes: [] };
-    // proper-lockfile sets the lock's mtime through this fs on taking and refreshing it: what we
-    // record is the mtime only the holder can know, so a lock taken over is told from ours.
-    const trackingFs = {
-      ...fs,
-      utimes: (
-        path: fs.PathLike,
-        atime: Date,
-        mtime: Date,
-        callback: (error: NodeJS.ErrnoException | null) => void,
-      ) => {
-        // Recorded before the call: a refresh in flight must not look like someone else's lock.
-        if (String(path) === lockPath) held.mtimes = [...held.mtimes.slice(-3), mtime.getTime()];
-        fs.utimes(path, atime, mtime, callback);
-      },
-    };
-    const deadline = Date.now() + waitMs;
-    for (let attempt = 0; ; attempt++) {
-      await this.checkLockPath(lockPath, stale);
-      try {
-        const release = await lockfile.lock(real, {
-          realpath: false,
-          stale,
-          update: Math.max(1000, stale / 4),
-          retries: 0,
-          fs: trackingFs,
-          onCompromised: (error) => {
-            held.compromised = error;
-          },
-        });
-        const s = await lstat(lockPath);
-        held.ino = s.ino;
-        if (!held.mtimes.length) held.mtimes = [s.mtimeMs];
-        this.held = held;
-        return release;
-      } catch (error) {
-        if (!isErrno(error, "ELOCKED")) rethrowPathError(error, this.label, `taking its lock ${lockPath}`);
-        if (Date.now() >= deadline) {
-          throw new UserError(
-            `${this.label}: another process has held its lock ${lockPath} for over ${waitMs / 1000} s; try again`,
-          );
-        }
-        await new Promise((r) => setTimeout(r, 10 + Math.random() * Math.min(100, 10 * 1.3 ** attempt)));
-      }
-    }
-  }
-
-  /**
-   * A `.lock` that is not a directory is not ours: refuse it rather than wait or remove it.
-   * A lock dated more than the stale time ahead cannot be a live holder's (it refreshes to
-   * its own now): remove it, or it would never go stale.
-   */
-  private async checkLockPath(lockPath: string, stale: number): Promise<void> {
-    let s: Stats;
-    try {
-      s = await lstat(lockPath);
-    } catch (error) {
-      if (isErrno(error, "ENOENT")) return;
-      rethrowPathError(error, this.label, `checking its lock ${lockPath}`);
-    }
-    if (!s.isDirectory()) {
-      throw new UserError(
-        `${this.label}: its lock ${lockPath} is not a directory (not worker-sync's lock); remove it if no worker-sync is running`,
-      );
-    }
-    if (s.mtimeMs > Date.now() + stale) {
-      await rmdir(lockPath).catch((error) => {
-        if (!isErrno(error, "ENOENT"))
-          rethrowPathError(error, this.label, `removing its lock ${lockPath}, dated in the future`);
-      });
+      // A lock we lost is someone else's now: left alone.
+      if (!held.lost) await releaseDevClawLock(lock).catch(() => {});
     }
   }
 }

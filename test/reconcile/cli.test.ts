@@ -76,7 +76,7 @@ describe("worker-sync reconcile --issues", () => {
     expect(run).toMatchObject({ code: 1, stdout: "" });
     expect(run.stderr).toBe("worker-sync reconcile: issues.json: 0.number: expected an issue number");
     expect((await cli(["reconcile"], dir)).stderr).toBe(
-      "worker-sync reconcile: give exactly one of --issues F or --token T",
+      "worker-sync reconcile: give --issues F, or --repo O/N to list them through the API",
     );
     expect(snapshot(dir)).toEqual(before);
   });
@@ -192,6 +192,24 @@ describe("worker-sync reconcile --token", () => {
     const lists = fake.log.filter((r) => r.method === "GET" && r.path === "/repos/acme/app/issues");
     expect(lists).toHaveLength(2);
     expect(fake.log.filter((r) => r.path === "/repos/acme/app/issues/3")).toHaveLength(1);
+  });
+
+  it("takes the token from GITHUB_TOKEN (or GH_TOKEN) when --token is absent", async () => {
+    const fake = new FakeGitHub();
+    fake.acceptedTokens = new Set(["from-env"]);
+    fake.setIssue("acme/app", { number: 3, title: "done", state: "closed", labels: ["Doing"] });
+    const server = await fake.listen();
+    closers.push(server.close);
+    const dir = workspace(projectsText({ active: true, issueId: "3", model: "senior" }), []);
+    vi.stubEnv("GITHUB_TOKEN", "");
+    vi.stubEnv("GH_TOKEN", "from-env");
+    try {
+      const run = await cli(["reconcile", "--repo", "acme/app", "--api-url", server.url], dir);
+      expect(run.stderr).toBe("");
+      expect(run.stdout).toContain("freed from #3 (the issue is closed)");
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it("a token GitHub refuses, a repository it cannot see, or an API it cannot reach is one line, exit 1, nothing written", async () => {

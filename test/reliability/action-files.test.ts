@@ -1,7 +1,7 @@
 // The Action's local file (commit: none) follows the store's file rules: a path a user got
 // wrong fails the step with one error annotation naming it, no stack trace, nothing written.
 import { execFileSync } from "node:child_process";
-import { chmodSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, statSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { makeWorkspace, readExample, runAction } from "../action/support.js";
@@ -33,12 +33,6 @@ const CASES: Array<[name: string, setup: (dir: string) => void, inputs: Record<s
     (dir) => chmodSync(join(dir, "memory/projects.json"), 0o444),
     session,
     "memory/projects.json: the file is read-only; make it writable to change it",
-  ],
-  [
-    "a .lock that is a plain file",
-    (dir) => writeFileSync(join(dir, "memory/projects.json.lock"), "x"),
-    session,
-    "memory/projects.json: its lock",
   ],
 ];
 

@@ -133,18 +133,18 @@ describe("LocalFileBackend with runTransaction", () => {
     );
   });
 
-  it("never takes the lock from a live holder, even past the stale time", async () => {
+  it("never takes the lock from a live holder within DevClaw's wait", async () => {
     const path = tempFile(serializeState(baseFile()));
     const events: string[] = [];
-    // The holder keeps its lock (refreshing it) for longer than the 2 s stale time.
-    const holder = new LocalFileBackend(path, { staleMs: 2000 }).exclusive(async () => {
+    // The holder keeps its lock for 2.6 s: within DevClaw's 10 s wait and 30 s stale time.
+    const holder = new LocalFileBackend(path).exclusive(async () => {
       events.push("holder start");
       await new Promise((r) => setTimeout(r, 2600));
       events.push("holder end");
     });
     await new Promise((r) => setTimeout(r, 50));
     const other = runTransaction(
-      new LocalFileBackend(path, { staleMs: 2000 }),
+      new LocalFileBackend(path),
       sessionMutation({ project: P, role: "qa", level: "qa", key: "later" }),
       { message: "" },
     ).then(() => events.push("other wrote"));
@@ -244,7 +244,7 @@ describe("a writer killed with SIGKILL", () => {
       const allowed = new Set([stateAt(confirmed), stateAt(attempted)]);
       expect(allowed.has(text)).toBe(true);
       if (attempted > confirmed) midWrite++;
-      // The killed holder cannot release its lock; it would go stale after 10 s. Free it for the next round.
+      // The killed holder cannot release its lock; it would go stale after 30 s. Free it for the next round.
       rmSync(`${path}.lock`, { recursive: true, force: true });
     }
     // The kills must actually land during transactions, or this test proves nothing.
