@@ -9,6 +9,8 @@ export interface Report {
   changed: boolean;
   sessionKey?: string | null;
   sessionReused?: boolean;
+  /** Why the seat activated resumes, spawns or retired its session (docs/sessions-policy.md). */
+  sessionReason?: string;
   /** The seat the step touched, as messages name it: `developer medior slot 2 (Ada)`, `dev medior`. */
   worker?: string;
   /** The same seat as data (role, level, slot, name, issue, sessionKey, …), the `seat` output. */
@@ -43,6 +45,7 @@ export const OUTPUT_NAMES = [
   "issue",
   "session-key",
   "session-reused",
+  "session-reason",
   "worker",
   "seat",
   "commit-sha",
@@ -71,6 +74,7 @@ export function outputsOf(report: Report): Partial<Record<OutputName, string>> {
     issue: one?.issue ?? "",
     "session-key": (one ? one.sessionKey : report.sessionKey) ?? "",
     "session-reused": String(one ? one.reused : (report.sessionReused ?? false)),
+    "session-reason": (one ? one.reason : report.sessionReason) ?? "",
     worker: report.worker ?? "",
     seat: report.seat === undefined ? "" : JSON.stringify(report.seat),
     "commit-sha": report.commitSha ?? "",

@@ -13,6 +13,7 @@ export * from "./reuse-counter.js";
 export * from "./schema.js";
 export * from "./seat-usage.js";
 export * from "./seat-usage-schema.js";
+export * from "./session-policy.js";
 export * from "./slots-migrate.js";
 export * from "./state-file.js";
 export * from "./status.js";
