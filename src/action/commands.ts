@@ -6,6 +6,7 @@ import {
   describeProjectEconomy,
   describeSessionSet,
   describeSessionVerdict,
+  describeUsage,
   inspectState,
   migrateMutation,
   type PolicedSeatResult,
@@ -122,7 +123,9 @@ const HANDLERS: Handlers = {
       changed: false,
       headline: `${file.relative}: ${projects} ${projects === 1 ? "project" : "projects"}`,
       // Per project: seats holding a session, and the sessions worker-sync reused there.
-      details: Object.entries(seats.projects).map(([id, p]) => `${id}: ${describeProjectEconomy(p)}`),
+      details: Object.entries(seats.projects).map(
+        ([id, p]) => `${id}: ${describeProjectEconomy(p)}${p.usage ? `; agents used ${describeUsage(p.usage)}` : ""}`,
+      ),
       seats,
     };
   },

@@ -8,6 +8,7 @@ import { findLossyValues } from "./lossless.js";
 import { migrate } from "./migrate.js";
 import { addReuses, countReuses, readReuseCounter } from "./reuse-counter.js";
 import { checkSchema, type SchemaIssue, schemaIssues } from "./schema.js";
+import { readSeatUsage } from "./seat-usage-record.js";
 import { isCanonical, serializeState, spliceProjects } from "./serialize.js";
 import { migrateSlots } from "./slots-migrate.js";
 import {
@@ -174,6 +175,8 @@ export function projectView(kind: FileKind, id: string, project: Obj): ProjectVi
   const view = kind === "slots" ? readSlotsProject(id, project) : readRolesProject(id, project, kind);
   const reuses = readReuseCounter(project);
   if (reuses) view.reuses = reuses;
+  const usage = readSeatUsage(project);
+  if (usage.length) view.usage = usage;
   return view;
 }
 
