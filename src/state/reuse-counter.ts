@@ -1,5 +1,10 @@
 import * as z from "zod/mini";
-import { looksValidSeatUsage, seatUsageListSchema } from "./seat-usage-schema.js";
+import {
+  followUpListSchema,
+  looksValidFollowUps,
+  looksValidSeatUsage,
+  seatUsageListSchema,
+} from "./seat-usage-schema.js";
 import type { ProjectView, Seat, SeatChange } from "./view.js";
 import { once } from "./zod-issue.js";
 
@@ -30,6 +35,7 @@ export const workerSyncSchema = once(() =>
       ),
       since: z.optional(z.nullable(z.string({ error: "expected an ISO date string or null" }))),
       seats: z.optional(seatUsageListSchema()),
+      followUps: z.optional(followUpListSchema()),
     },
     { error: "expected an object (worker-sync's own counters)" },
   ),
@@ -43,7 +49,7 @@ export function looksValidWorkerSync(value: unknown): boolean {
   if (!isObj(value)) return false;
   const n = value.sessionsReused;
   if (n !== undefined && !(Number.isSafeInteger(n) && (n as number) >= 0)) return false;
-  if (!looksValidSeatUsage(value.seats)) return false;
+  if (!looksValidSeatUsage(value.seats) || !looksValidFollowUps(value.followUps)) return false;
   return value.since === undefined || value.since === null || typeof value.since === "string";
 }
 

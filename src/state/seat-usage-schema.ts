@@ -85,3 +85,32 @@ export function looksValidSeatUsage(value: unknown): boolean {
   }
   return true;
 }
+
+/** `workerSync.followUps`: the comments that started a follow-up run (follow-up-claims.ts), newest last. */
+export const followUpListSchema = once(() =>
+  z.array(
+    z.looseObject(
+      {
+        issue: z.string({ error: "expected an issue number as a string" }),
+        comment: z.int({ error: "expected a comment id" }).check(z.gte(1, "expected a comment id")),
+        at: z.string({ error: "expected an ISO date string" }),
+      },
+      { error: "expected an object (a follow-up comment that started a run)" },
+    ),
+    { error: "expected an array of follow-up comments" },
+  ),
+);
+
+/** The same rules as followUpListSchema, never looser. */
+export function looksValidFollowUps(value: unknown): boolean {
+  if (value === undefined) return true;
+  if (!Array.isArray(value)) return false;
+  return value.every(
+    (f) =>
+      isObj(f) &&
+      typeof f.issue === "string" &&
+      Number.isSafeInteger(f.comment) &&
+      (f.comment as number) >= 1 &&
+      typeof f.at === "string",
+  );
+}

@@ -47,6 +47,20 @@ export const workerSyncArbitrary = (anyValue: fc.Arbitrary<unknown>) =>
         sessionsReused: fc.oneof(fc.nat(), fc.integer(), fc.double(), fc.constant(2 ** 60), anyValue),
         since: fc.oneof(fc.string({ maxLength: 3 }), anyValue),
         seats: fc.oneof(fc.array(seatUsageArbitrary(anyValue), { maxLength: 2 }), anyValue),
+        followUps: fc.oneof(
+          fc.array(
+            fc.record(
+              {
+                issue: fc.oneof(fc.constant("5"), anyValue),
+                comment: countArbitrary(anyValue),
+                at: fc.oneof(fc.constant(""), anyValue),
+              },
+              { requiredKeys: [] },
+            ),
+            { maxLength: 2 },
+          ),
+          anyValue,
+        ),
         extra: anyValue,
       },
       { requiredKeys: [] },
