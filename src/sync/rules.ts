@@ -316,7 +316,7 @@ const seatSteps = (result: IssueSyncResult) =>
     .filter((r) => r.changed)
     .map((r) =>
       r.kind === "activate"
-        ? `${r.role} active at ${seatWords(result.family, r)}`
+        ? `${r.role} active at ${seatWords(result.family, r)}${r.retired ? `, session ${r.retired.key} retired (${r.retired.reason})` : ""}`
         : result.family === 1
           ? `${r.role} idle`
           : `${r.role} ${seatWords(result.family, r)} freed`,
