@@ -138,3 +138,23 @@ describe("follow-up comments (handle-event)", { timeout: 60_000 }, () => {
     expect(followUps()).toBeUndefined();
   });
 });
+
+describe("the README's workflows", () => {
+  it("run one issue at a time and queue the rest (queue: max), never cancelling a pending run", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const { parse } = await import("yaml");
+    const { ROOT } = await import("./support.js");
+    const readme = await readFile(`${ROOT}/README.md`, "utf8");
+    const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+    const handling = blocks.filter((b) => b.includes("command: handle-event") && b.includes("\non:"));
+    expect(handling.length).toBeGreaterThanOrEqual(2);
+    for (const block of handling) {
+      const jobs = Object.values((parse(block) as { jobs: Record<string, { concurrency?: unknown }> }).jobs);
+      const job = jobs.find((j) => JSON.stringify(j).includes("handle-event")) as {
+        concurrency?: Record<string, unknown>;
+      };
+      expect(job.concurrency).toMatchObject({ queue: "max", "cancel-in-progress": false });
+      expect(String(job.concurrency?.group)).toContain("github.event.issue.number");
+    }
+  });
+});
