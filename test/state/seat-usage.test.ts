@@ -18,6 +18,8 @@ import {
   UserError,
   usageTotals,
 } from "../../src/state/index.js";
+import { parseConfig } from "../../src/sync/config.js";
+import { followUpMutation } from "../../src/sync/follow-up.js";
 import { emptySlot, idleRolesProject, rolesFile } from "../support/builders.js";
 
 // `projects[<id>].workerSync.seats`: what agent runs measured, one record per seat, written by the
@@ -209,7 +211,7 @@ describe("seat usage (workerSync.seats)", () => {
   }, async () => {
     let text = readFileSync(join(SHAPES, "s9-levels-lastissue.json"), "utf8");
     text = planStateWrite(text, "p.json", migrateMutation).text ?? text;
-    const id = Object.keys(parseState(text, "p.json").data.projects)[0] as string;
+    const id = "myapp"; // its developer medior slot 1 (Cordelia) is active on #42
     text = planStateWrite(
       text,
       "p.json",
@@ -217,8 +219,13 @@ describe("seat usage (workerSync.seats)", () => {
         report({ project: id, issue: "42", sessionKey: "agent:main:subagent:myapp-developer-medior-cordelia" }),
       ),
     ).text as string;
+    // A follow-up comment claimed beside it (workerSync.followUps).
+    const claim = { issue: "42", comment: 7, at: T2 };
+    const repo = { owner: "acme", name: "myapp" };
+    text = planStateWrite(text, "p.json", followUpMutation(parseConfig({ project: id }), repo, claim)).text as string;
     const ours = JSON.parse(text).projects[id].workerSync;
     expect(ours.seats).toHaveLength(1);
+    expect(ours.followUps).toEqual([claim]);
     const theirs = await rewriteByDevClaw(text, id);
     expect(theirs[id]?.workerSync).toEqual(ours);
     const back = `${JSON.stringify({ projects: theirs }, null, 2)}\n`;
