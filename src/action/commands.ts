@@ -1,11 +1,10 @@
 import { readFile } from "node:fs/promises";
 import {
   deactivateMutation,
-  describeActivated,
   describeDeactivated,
+  describePolicedActivation,
   describeProjectEconomy,
   describeSessionSet,
-  describeSessionVerdict,
   describeUsage,
   inspectState,
   migrateMutation,
@@ -148,7 +147,7 @@ const HANDLERS: Handlers = {
   async activate(command, context) {
     const { name: _, sessions, sessionBudget, ...input } = command;
     const rules = (family: 1 | 2) => sessionRulesFor(family, { sessions, budget: sessionBudget });
-    const describe = (r: PolicedSeatResult) => describeActivated(r) + describeSessionVerdict(r);
+    const describe = (r: PolicedSeatResult) => describePolicedActivation(r);
     const done = await transact(context, policedActivateMutation(input, rules), (r) => commitMessage(describe(r)));
     const line = describe(done.result);
     const moves = seatMovesOf([{ ...done.result, kind: "activate" }]);

@@ -1,10 +1,9 @@
 import { resolve } from "node:path";
 import {
   deactivateMutation,
-  describeActivated,
   describeDeactivated,
+  describePolicedActivation,
   describeSessionSet,
-  describeSessionVerdict,
   formatProblems,
   inspectState,
   levelOrTier,
@@ -186,12 +185,7 @@ export const COMMANDS: Record<string, CliCommand> = {
         ...(typeof values.session === "string" ? { sessionKey: parseSessionKey(values.session, "--session") } : {}),
       };
       const rules = (family: 1 | 2) => sessionRulesFor(family, { sessions, budget });
-      return changeSeat(
-        values,
-        io,
-        policedActivateMutation(input, rules),
-        (r) => describeActivated(r) + describeSessionVerdict(r),
-      );
+      return changeSeat(values, io, policedActivateMutation(input, rules), (r) => describePolicedActivation(r));
     },
   },
   deactivate: {

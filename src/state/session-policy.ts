@@ -1,3 +1,4 @@
+import { describeActivated } from "./describe-result.js";
 import { UserError } from "./errors.js";
 import { type ActivateMutationInput, activateMutation, type SeatResult } from "./mutations.js";
 import { contextUse, type SeatUsage, seatUsageOf } from "./seat-usage.js";
@@ -166,11 +167,21 @@ export const policedActivateMutation =
     };
   };
 
-/** The one line activate prints and commits with: describeActivated's, and what became of a retired session. */
+/** What the policy adds to activate's line: a retired session, or why a measured session resumes. */
 export function describeSessionVerdict(r: SessionVerdict): string {
   if (r.retired) return `; session ${r.retired.key} retired (${r.retired.reason}): spawn a new one`;
-  if (r.contextUse !== undefined && r.sessionReason) return ` (${r.sessionReason})`;
+  if (r.contextUse !== undefined && r.sessionReason) return ` (${r.sessionReason}, measured)`;
   return "";
+}
+
+/**
+ * The one line activate prints and commits with, under the policy: describeActivated's, where a
+ * measured resume says what it measured instead of the estimate, and a retired session is named.
+ */
+export function describePolicedActivation(r: PolicedSeatResult): string {
+  const line = describeActivated(r);
+  const measured = !r.retired && r.contextUse !== undefined && r.outcome === "reused";
+  return (measured ? line.replace(/ \(about [\d,]+ tokens saved\)$/, "") : line) + describeSessionVerdict(r);
 }
 
 /** A policy name from a command line or input, or one sentence naming the field. */

@@ -137,7 +137,11 @@ describe("the CLI", () => {
       ["activate", "-p", "app", "-r", "developer", "-l", "medior", "-i", "6", "--session-budget", "0.9"],
       dir,
     );
-    expect(kept.stdout).toContain("context 75% of the window, within the 90% budget");
+    // Measured, so no estimate: `session reused: <key> (context 75% …, measured)`.
+    expect(kept.stdout).toContain(
+      `session reused: ${KEY} (context 75% of the window, within the 90% budget, measured)`,
+    );
+    expect(kept.stdout).not.toContain("tokens saved");
     const bad = await cli(
       ["activate", "-p", "app", "-r", "developer", "-l", "medior", "-i", "7", "--sessions", "always"],
       dir,
