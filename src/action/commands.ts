@@ -1,19 +1,22 @@
 import { readFile } from "node:fs/promises";
 import {
-  activateMutation,
   deactivateMutation,
-  describeActivated,
   describeDeactivated,
+  describePolicedActivation,
   describeProjectEconomy,
   describeSessionSet,
+  describeUsage,
   inspectState,
   migrateMutation,
+  type PolicedSeatResult,
   type ProjectStatus,
   parseState,
+  policedActivateMutation,
   type SeatResult,
   type StateMutation,
   type StateStatus,
   sessionMutation,
+  sessionRulesFor,
   statusOf,
   UserError,
 } from "../state/index.js";
@@ -119,7 +122,9 @@ const HANDLERS: Handlers = {
       changed: false,
       headline: `${file.relative}: ${projects} ${projects === 1 ? "project" : "projects"}`,
       // Per project: seats holding a session, and the sessions worker-sync reused there.
-      details: Object.entries(seats.projects).map(([id, p]) => `${id}: ${describeProjectEconomy(p)}`),
+      details: Object.entries(seats.projects).map(
+        ([id, p]) => `${id}: ${describeProjectEconomy(p)}${p.usage ? `; agents used ${describeUsage(p.usage)}` : ""}`,
+      ),
       seats,
     };
   },
@@ -140,11 +145,14 @@ const HANDLERS: Handlers = {
   },
 
   async activate(command, context) {
-    const { name: _, ...input } = command;
-    const done = await transact(context, activateMutation(input), (r) => commitMessage(describeActivated(r)));
-    const line = describeActivated(done.result);
+    const { name: _, sessions, sessionBudget, ...input } = command;
+    const rules = (family: 1 | 2) => sessionRulesFor(family, { sessions, budget: sessionBudget });
+    const describe = (r: PolicedSeatResult) => describePolicedActivation(r);
+    const done = await transact(context, policedActivateMutation(input, rules), (r) => commitMessage(describe(r)));
+    const line = describe(done.result);
     const moves = seatMovesOf([{ ...done.result, kind: "activate" }]);
-    return { ...transitionReport(done, done.result, line, context.file.relative, input.project), moves };
+    const { sessionReason: _r, retired: _k, contextUse: _u, ...seat } = done.result;
+    return { ...transitionReport(done, seat, line, context.file.relative, input.project), moves };
   },
 
   async deactivate(command, context) {

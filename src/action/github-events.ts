@@ -3,9 +3,12 @@
  * workflow's event with the workflow's token, and `reconcile` runs the app's reconcile for
  * the workflow's repository. Loaded only by these two commands, so the others start lean.
  */
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { handleCommentEvent } from "../events/comment-command.js";
 import type { HandlerDeps } from "../events/deps.js";
+import { type FollowUpOutcome, followUpCandidate, handleFollowUp } from "../events/follow-up.js";
 import { handleIssueEvent } from "../events/issue-event.js";
 import { type ReconcileOutcome, reconcileRepository } from "../events/reconcile.js";
 import { readConfigFile } from "../github/config-file.js";
@@ -124,6 +127,10 @@ export async function runHandleEvent(context: CommandContext): Promise<Report> {
     case "issues":
       return eventReport(label, issue, await handleIssueEvent(await workflowDeps(context, name), payload));
     case "issue_comment":
+      // A comment that is no /worker command may continue the session of the seat on its issue.
+      if (followUpCandidate(payload, BOT_IDENTITY.name) === null) {
+        return followUpReport(label, context.env, await handleFollowUp(await workflowDeps(context, name), payload));
+      }
       return eventReport(label, issue, await handleCommentEvent(await workflowDeps(context, name), payload));
     // A scheduled or manual run of the same workflow catches up on what was missed.
     case "schedule":
@@ -135,4 +142,23 @@ export async function runHandleEvent(context: CommandContext): Promise<Report> {
         headline: `${name}: not an event worker-sync handles (issues, issue_comment, schedule, workflow_dispatch)`,
       };
   }
+}
+
+/**
+ * A follow-up's outputs: the seats to continue, their sessions, and the comment as a file (never
+ * in an output or an expression, where it could break a shell line), under RUNNER_TEMP.
+ */
+async function followUpReport(what: string, env: ActionEnv, outcome: FollowUpOutcome): Promise<Report> {
+  if (outcome.kind !== "resume") return { changed: false, headline: `${what}: no agent to run (${outcome.reason})` };
+  const dir = join(env.RUNNER_TEMP || tmpdir(), "worker-sync");
+  await mkdir(dir, { recursive: true });
+  const commentFile = join(dir, `comment-${outcome.comment.id}.md`);
+  await writeFile(commentFile, outcome.comment.body, { mode: 0o600 });
+  const seats = outcome.seats.map((s) => `${s.role} ${s.level} slot ${s.slot}`).join(" and ");
+  return {
+    changed: true,
+    ...(outcome.commitSha ? { commitSha: outcome.commitSha } : {}),
+    headline: `${what}: follow-up comment ${outcome.comment.id} by @${outcome.comment.author} continues ${seats} on #${outcome.issue}`,
+    followUp: { comment: outcome.comment.id, commentFile, seats: outcome.seats },
+  };
 }

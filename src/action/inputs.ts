@@ -1,8 +1,11 @@
 import * as z from "zod/mini";
 import {
+  checkSessionBudget,
   issueNumberOf,
   levelOrTier,
   nameSchema,
+  SESSIONS_POLICIES,
+  type SessionsPolicy,
   sessionChange,
   sessionKeySchema,
   shown,
@@ -51,6 +54,8 @@ export const INPUT_DEFAULTS = {
   branch: "",
   "commit-message": "",
   "dry-run": "false",
+  sessions: "",
+  "session-budget": "",
 } as const satisfies Record<string, string>;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -90,6 +95,12 @@ const inputsSchema = z.object({
   ),
   "commit-message": z.string(),
   "dry-run": optional(z.string().check(z.regex(/^(true|false)$/i, "must be true or false"))),
+  sessions: optional(
+    z.enum(SESSIONS_POLICIES as [SessionsPolicy, SessionsPolicy], { error: "must be same-issue or across-issues" }),
+  ),
+  "session-budget": optional(
+    z.string().check(z.regex(/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/, "must be a number from 0 to 1, like 0.6")),
+  ),
 });
 
 interface WorkerTarget {
@@ -100,7 +111,16 @@ interface WorkerTarget {
 export type ActionCommand =
   | { name: "validate" | "migrate" | "status" | "handle-event" }
   | { name: "reconcile"; dryRun: boolean }
-  | ({ name: "activate"; level: string; issue: string; slot?: number; sessionKey?: string } & WorkerTarget)
+  | ({
+      name: "activate";
+      level: string;
+      issue: string;
+      slot?: number;
+      sessionKey?: string;
+      /** The session rules (docs/sessions-policy.md); absent policy: the file family's default. */
+      sessions?: SessionsPolicy;
+      sessionBudget?: number;
+    } & WorkerTarget)
   | ({ name: "deactivate"; issue?: string } & WorkerTarget)
   | ({ name: "session"; level: string; slot?: number; key: string | null } & WorkerTarget);
 
@@ -150,6 +170,10 @@ export function parseInputs(raw: RawInputs): ActionInputs {
         ...slot,
         issue: issueNumberOf(need("issue")) as string,
         ...(v["session-key"] ? { sessionKey: v["session-key"] } : {}),
+        ...(v.sessions ? { sessions: v.sessions } : {}),
+        ...(v["session-budget"]
+          ? { sessionBudget: checkSessionBudget(Number(v["session-budget"]), 'input "session-budget"') }
+          : {}),
       };
       break;
     case "deactivate":

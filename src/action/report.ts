@@ -9,6 +9,8 @@ export interface Report {
   changed: boolean;
   sessionKey?: string | null;
   sessionReused?: boolean;
+  /** Why the seat activated resumes, spawns or retired its session (docs/sessions-policy.md). */
+  sessionReason?: string;
   /** The seat the step touched, as messages name it: `developer medior slot 2 (Ada)`, `dev medior`. */
   worker?: string;
   /** The same seat as data (role, level, slot, name, issue, sessionKey, …), the `seat` output. */
@@ -27,6 +29,8 @@ export interface Report {
   waiting?: readonly string[];
   /** Seats the step put on an issue and seats it freed (handle-event, activate, deactivate, reconcile). */
   moves?: SeatMoves;
+  /** handle-event: a follow-up comment continues the seats on its issue (docs/sessions-policy.md). */
+  followUp?: { comment: number; commentFile: string; seats: SeatMove[] };
   /** Set when the step must fail after reporting (validate with problems). */
   failure?: string;
 }
@@ -43,9 +47,12 @@ export const OUTPUT_NAMES = [
   "issue",
   "session-key",
   "session-reused",
+  "session-reason",
   "worker",
   "seat",
   "commit-sha",
+  "follow-up",
+  "comment-file",
   "repairs",
   "conflicts",
 ] as const;
@@ -59,7 +66,9 @@ export type OutputName = (typeof OUTPUT_NAMES)[number];
  */
 export function outputsOf(report: Report): Partial<Record<OutputName, string>> {
   const activated = report.moves?.activated ?? [];
-  const one: SeatMove | undefined = activated.length === 1 ? activated[0] : undefined;
+  const continued = report.followUp?.seats ?? [];
+  const one: SeatMove | undefined =
+    activated.length === 1 ? activated[0] : !activated.length && continued.length === 1 ? continued[0] : undefined;
   return {
     changed: String(report.changed),
     activated: JSON.stringify(activated),
@@ -71,9 +80,12 @@ export function outputsOf(report: Report): Partial<Record<OutputName, string>> {
     issue: one?.issue ?? "",
     "session-key": (one ? one.sessionKey : report.sessionKey) ?? "",
     "session-reused": String(one ? one.reused : (report.sessionReused ?? false)),
+    "session-reason": (one ? one.reason : report.sessionReason) ?? "",
     worker: report.worker ?? "",
     seat: report.seat === undefined ? "" : JSON.stringify(report.seat),
     "commit-sha": report.commitSha ?? "",
+    "follow-up": report.followUp ? JSON.stringify({ comment: report.followUp.comment, seats: continued }) : "",
+    "comment-file": report.followUp?.commentFile ?? "",
     ...(report.repairs ? { repairs: JSON.stringify(report.repairs) } : {}),
     ...(report.conflicts ? { conflicts: JSON.stringify(report.conflicts) } : {}),
   };

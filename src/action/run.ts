@@ -1,5 +1,5 @@
 import * as core from "@actions/core";
-import { UserError } from "../state/index.js";
+import { renderUsageLines, UserError } from "../state/index.js";
 import { type ActionEnv, explainApiError, openBackend } from "./backend.js";
 import { runCommand } from "./commands.js";
 import { type ActionInputs, INPUT_DEFAULTS, INPUT_NAMES, parseInputs, type RawInputs } from "./inputs.js";
@@ -34,6 +34,9 @@ async function writeSummary(command: string, report: Report, env: ActionEnv): Pr
   }
   if (report.commitSha) summary.addRaw(`Commit: <code>${report.commitSha}</code>`, true);
   if (report.seats && Object.keys(report.seats.projects).length) summary.addTable(renderSeatRows(report.seats));
+  // What the agents used, as their runner measured it (docs/sessions-policy.md).
+  const used = report.seats ? renderUsageLines(report.seats) : [];
+  if (used.length) summary.addHeading("Tokens agents used (measured)", 4).addList(used.map(escapeHtml));
   await summary.write();
 }
 

@@ -1,20 +1,23 @@
 import { resolve } from "node:path";
 import {
-  activateMutation,
   deactivateMutation,
-  describeActivated,
   describeDeactivated,
+  describePolicedActivation,
   describeSessionSet,
   formatProblems,
   inspectState,
   levelOrTier,
   migrateMutation,
+  parseSessionBudget,
+  parseSessionsPolicy,
   parseState,
+  policedActivateMutation,
   readMutation,
   renderStatusLines,
   type StateMutation,
   sessionChange,
   sessionMutation,
+  sessionRulesFor,
   statusOf,
   UserError,
 } from "../state/index.js";
@@ -149,17 +152,32 @@ export const COMMANDS: Record<string, CliCommand> = {
   },
   activate: {
     summary: "Put a seat of a role and level on an issue, reusing the seat's session (or recording --session).",
-    usage: "worker-sync activate --project ID --role R --level L --issue N [--slot N] [--session KEY] [--file F]",
+    usage:
+      "worker-sync activate --project ID --role R --level L --issue N [--slot N] [--session KEY] [--sessions P] [--session-budget B] [--file F]",
     options: {
       ...workerOptions,
       ...levelOptions,
       slot: { type: "string", help: "the slot (1-based) where the level has several; default: the seat choice" },
       issue: { type: "string", short: "i", help: "the issue number" },
       session: { type: "string", short: "s", help: "a newly spawned session key for the seat" },
+      sessions: {
+        type: "string",
+        help: "same-issue or across-issues: whether the seat's session resumes for another issue (default across-issues)",
+      },
+      "session-budget": {
+        type: "string",
+        help: "0 to 1: the measured context share a session may fill and still resume for another issue (default 0.6)",
+      },
       ...fileOption,
     },
     async run(values, io) {
       const slot = parseSlot(values.slot);
+      const sessions =
+        typeof values.sessions === "string" ? parseSessionsPolicy(values.sessions, "--sessions") : undefined;
+      const budget =
+        typeof values["session-budget"] === "string"
+          ? parseSessionBudget(values["session-budget"], "--session-budget")
+          : undefined;
       const input = {
         ...seatOwner(values),
         level: levelOf(values),
@@ -167,7 +185,8 @@ export const COMMANDS: Record<string, CliCommand> = {
         ...(slot !== undefined ? { slot } : {}),
         ...(typeof values.session === "string" ? { sessionKey: parseSessionKey(values.session, "--session") } : {}),
       };
-      return changeSeat(values, io, activateMutation(input), describeActivated);
+      const rules = (family: 1 | 2) => sessionRulesFor(family, { sessions, budget });
+      return changeSeat(values, io, policedActivateMutation(input, rules), (r) => describePolicedActivation(r));
     },
   },
   deactivate: {

@@ -8,6 +8,7 @@ import { findLossyValues } from "./lossless.js";
 import { migrate } from "./migrate.js";
 import { addReuses, countReuses, readReuseCounter } from "./reuse-counter.js";
 import { checkSchema, type SchemaIssue, schemaIssues } from "./schema.js";
+import { readSeatUsage } from "./seat-usage-record.js";
 import { isCanonical, serializeState, spliceProjects } from "./serialize.js";
 import { migrateSlots } from "./slots-migrate.js";
 import {
@@ -174,6 +175,8 @@ export function projectView(kind: FileKind, id: string, project: Obj): ProjectVi
   const view = kind === "slots" ? readSlotsProject(id, project) : readRolesProject(id, project, kind);
   const reuses = readReuseCounter(project);
   if (reuses) view.reuses = reuses;
+  const usage = readSeatUsage(project);
+  if (usage.length) view.usage = usage;
   return view;
 }
 
@@ -234,6 +237,11 @@ export interface StateChange<R> {
   result: R;
   /** Write even with no seat change when migration changed the file (`migrate`). */
   writeMigrated?: boolean;
+  /**
+   * Changes to worker-sync's own keys of a project (seat-usage.ts), applied after its seat
+   * changes; they never touch a seat, so the session invariant still holds every seat.
+   */
+  edits?: ReadonlyArray<{ project: string; edit: (project: Obj) => Obj }>;
 }
 
 export type StateMutation<R> = (state: StateFile) => StateChange<R>;
@@ -259,6 +267,11 @@ export function planStateWrite<R>(text: string, file: string, mutation: StateMut
     if (!changes.length) continue;
     const current = Object.hasOwn(replaced, project) ? (replaced[project] as Obj) : projectOf(before, project);
     replaced[project] = changeProject(before.kind, project, current, changes);
+  }
+  for (const { project, edit } of outcome.edits ?? []) {
+    const current = Object.hasOwn(replaced, project) ? (replaced[project] as Obj) : projectOf(before, project);
+    const edited = edit(current);
+    if (edited !== current) replaced[project] = edited;
   }
   const ids = Object.keys(replaced);
   if (!ids.length && !(outcome.writeMigrated && before.migrated.length)) {

@@ -1,4 +1,12 @@
 import { describeEconomy, sessionEconomy } from "./reuse-counter.js";
+import {
+  describeUsage,
+  type SeatUsage,
+  type SeatUsageStatus,
+  seatUsageStatus,
+  type UsageTotals,
+  usageTotals,
+} from "./seat-usage-record.js";
 import { type StateFile, viewOf } from "./state-file.js";
 import type { Family, Seat } from "./view.js";
 
@@ -15,6 +23,8 @@ export interface SeatStatus {
   sessionKey: string | null;
   startTime: string | null;
   lastIssueId?: string | null;
+  /** What agent runs on the seat measured (seat-usage-record.ts); absent when no runner reported. */
+  usage?: SeatUsageStatus;
 }
 
 export interface ProjectStatus {
@@ -27,13 +37,15 @@ export interface ProjectStatus {
   sessionsReused: number;
   /** When the first counted reuse happened; null before any. */
   reusedSince: string | null;
+  /** The tokens agents used on the project's seats, summed; absent when no runner reported. */
+  usage?: UsageTotals;
 }
 
 export interface StateStatus {
   projects: Record<string, ProjectStatus>;
 }
 
-function seatStatus(seat: Seat, index: number): SeatStatus {
+function seatStatus(seat: Seat, index: number, usage?: SeatUsage): SeatStatus {
   const on = seat.active && seat.issueId !== null;
   return {
     slot: index + 1,
@@ -43,6 +55,7 @@ function seatStatus(seat: Seat, index: number): SeatStatus {
     sessionKey: seat.sessionKey,
     startTime: seat.startTime,
     ...(seat.lastIssueId !== undefined ? { lastIssueId: seat.lastIssueId } : {}),
+    ...(usage ? { usage: seatUsageStatus(usage) } : {}),
   };
 }
 
@@ -55,7 +68,13 @@ export function statusOf(state: StateFile): StateStatus {
     for (const role in view.roles) {
       const levels: Record<string, SeatStatus[]> = {};
       const r = view.roles[role] as { levels: Record<string, Seat[]> };
-      for (const level in r.levels) levels[level] = (r.levels[level] as Seat[]).map(seatStatus);
+      const measured = (level: string, index: number) =>
+        view.usage?.find((u) => u.role === role && u.level === level && u.slot === index + 1);
+      for (const level in r.levels) {
+        levels[level] = (r.levels[level] as Seat[]).map((seat, index) =>
+          seatStatus(seat, index, measured(level, index)),
+        );
+      }
       roles[role] = { levels };
     }
     const economy = sessionEconomy(view);
@@ -66,6 +85,7 @@ export function statusOf(state: StateFile): StateStatus {
       seatsWithSession: economy.seatsWithSession,
       sessionsReused: economy.sessionsReused,
       reusedSince: economy.since,
+      ...(view.usage ? { usage: usageTotals(view.usage) } : {}),
     };
   }
   return { projects };
@@ -77,6 +97,7 @@ export function renderStatusLines(status: StateStatus): string[] {
   for (const [id, p] of Object.entries(status.projects)) {
     lines.push(p.name && p.name !== id ? `${p.name} (${id})` : id);
     lines.push(`  ${describeProjectEconomy(p)}`);
+    if (p.usage) lines.push(`  agents used ${describeUsage(p.usage)}`);
     for (const [role, r] of Object.entries(p.roles)) {
       lines.push(`  ${role}`);
       for (const [level, seats] of Object.entries(r.levels)) {
@@ -87,7 +108,8 @@ export function renderStatusLines(status: StateStatus): string[] {
           const state = s.active
             ? `active on #${s.issueId}${s.startTime ? ` since ${s.startTime}` : ""}`
             : `idle${s.lastIssueId ? ` (last on #${s.lastIssueId})` : ""}`;
-          lines.push(`    ${where} ${state}; session ${s.sessionKey ?? "-"}`);
+          const used = s.usage ? `; ${describeUsage(s.usage)}` : "";
+          lines.push(`    ${where} ${state}; session ${s.sessionKey ?? "-"}${used}`);
         }
       }
     }
@@ -105,4 +127,29 @@ export function describeProjectEconomy(p: ProjectStatus): string {
     sessionsReused: p.sessionsReused,
     since: p.reusedSince,
   });
+}
+
+/**
+ * What agents measured, per project and per seat, one line each (the Action's job summary);
+ * empty when no runner reported on any project of the status.
+ */
+export function renderUsageLines(status: StateStatus): string[] {
+  const lines: string[] = [];
+  for (const [id, p] of Object.entries(status.projects)) {
+    if (!p.usage) continue;
+    lines.push(`${id}: ${describeUsage(p.usage)}`);
+    for (const [role, r] of Object.entries(p.roles)) {
+      for (const [level, seats] of Object.entries(r.levels)) {
+        for (const s of seats) {
+          if (!s.usage) continue;
+          const where = p.family === 1 ? `${role} ${level}` : `${role} ${level} slot ${s.slot}`;
+          const window = s.usage.contextWindow
+            ? `, context ${s.usage.contextTokens.toLocaleString("en-US")} of ${s.usage.contextWindow.toLocaleString("en-US")} tokens`
+            : "";
+          lines.push(`${id} ${where}: ${describeUsage(s.usage)}${window}`);
+        }
+      }
+    }
+  }
+  return lines;
 }

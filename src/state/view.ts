@@ -37,6 +37,8 @@ export interface ProjectView {
   openLevels: boolean;
   /** worker-sync's count of sessions reused on the project (reuse-counter.ts), once it has one. */
   reuses?: { sessionsReused: number; since: string | null };
+  /** What agent runs measured per seat (seat-usage-record.ts), once a runner reported one. */
+  usage?: import("./seat-usage-record.js").SeatUsage[];
 }
 
 /** Where a seat is: its role, level and index in the level. */

@@ -1,7 +1,12 @@
 import * as z from "zod/mini";
 import {
+  DEFAULT_SESSION_BUDGET,
+  type Family,
   NAME_PATTERN,
   nameProblem,
+  SESSIONS_POLICIES,
+  type SessionRules,
+  sessionRulesFor,
   TOKENS_SAVED_PER_REUSE,
   tierNameSchema,
   UserError,
@@ -141,6 +146,20 @@ export const configSchema = z.strictObject({
   dispatch: z._default(z.boolean({ error: "expected true or false" }), false),
   /** Tokens a session reused instead of spawned is estimated to save (0: show no estimate); see sessionTokensSchema. */
   "session-tokens": sessionTokensSchema(),
+  /**
+   * Whether a seat's session resumes for another issue (docs/sessions-policy.md): `same-issue`
+   * (DevClaw 1.6.8+) or `across-issues`; absent: same-issue for DevClaw's slots, across-issues for dev/qa files.
+   */
+  sessions: z.optional(
+    z.enum(SESSIONS_POLICIES as ["same-issue", "across-issues"], { error: 'expected "same-issue" or "across-issues"' }),
+  ),
+  /** With across-issues: the share of its context window a session may fill and still resume for another issue. */
+  "session-budget": z._default(
+    z
+      .number({ error: "expected a number from 0 to 1, like 0.6" })
+      .check(z.gte(0, "expected a number from 0 to 1, like 0.6"), z.lte(1, "expected a number from 0 to 1, like 0.6")),
+    DEFAULT_SESSION_BUDGET,
+  ),
 });
 
 /** A role as configured; an absent field takes the state file's default (`tiers`, `defaultTier`: the older names). */
@@ -248,3 +267,9 @@ export function parseConfig(raw: unknown, file = CONFIG_FILE): WorkerSyncConfig 
 }
 
 export const labelMatches = sameLabel;
+
+/** The session rules the config sets, per family of the state file (the policy's default depends on it). */
+export const sessionRulesOf =
+  (config: Pick<WorkerSyncConfig, "sessions" | "session-budget">) =>
+  (family: Family): SessionRules =>
+    sessionRulesFor(family, { sessions: config.sessions, budget: config["session-budget"] });

@@ -1,11 +1,15 @@
 import {
+  contextUse,
+  describeUsage,
   type Family,
   ISSUE_NUMBER,
   isFree,
   type ProjectView,
   type Seat,
   type SeatSessionOutcome,
+  type SeatUsage,
   sessionEconomy,
+  usageTotals,
 } from "../state/index.js";
 import { COMMAND_USAGE } from "./commands.js";
 import type { WorkerSyncConfig } from "./config.js";
@@ -44,6 +48,8 @@ export interface SessionEvent {
   level: string;
   slot: number;
   outcome: SeatSessionOutcome;
+  /** The session this run retired (docs/sessions-policy.md), and why. */
+  retired?: { key: string; reason: string };
 }
 
 export interface StatusView {
@@ -80,7 +86,12 @@ export function sessionEvents(result: Pick<IssueSyncResult, "results">): Record<
   const events: Record<string, SessionEvent> = {};
   for (const r of result.results) {
     if (r.changed && r.outcome && r.kind !== "deactivate")
-      events[r.role] = { level: r.level, slot: r.slot, outcome: r.outcome };
+      events[r.role] = {
+        level: r.level,
+        slot: r.slot,
+        outcome: r.outcome,
+        ...(r.retired ? { retired: r.retired } : {}),
+      };
   }
   return events;
 }
@@ -142,11 +153,37 @@ export function estimatedTokensSaved(config: Pick<WorkerSyncConfig, "session-tok
   return `~${(per * reuses).toLocaleString("en-US")} tokens saved, estimated`;
 }
 
-function describeSession(outcome: SeatSessionOutcome, level: string, key: string | null, saved: string): string {
+/** What a seat's measured usage says on its row: the context its session carries, and what agents used. */
+function measuredWords(usage: SeatUsage | undefined, key: string | null): string {
+  if (!usage) return "";
+  const use = contextUse(usage, key);
+  const carried =
+    use === null
+      ? ""
+      : `carries ${usage.contextTokens.toLocaleString("en-US")} tokens of context, ${Math.round(use * 100)}% of its window; `;
+  return `${carried}${escapeText(describeUsage(usageTotals([usage])))}`;
+}
+
+/** The measured usage of the seat at `level`/`slot` of a role, if a runner reported one. */
+const usageAt = (view: StatusView, role: string, level: string, slot: number) =>
+  view.project.usage?.find((u) => u.role === role && u.level === level && u.slot === slot);
+
+function describeSession(
+  outcome: SeatSessionOutcome,
+  level: string,
+  key: string | null,
+  saved: string,
+  measured = "",
+  retired?: { key: string; reason: string },
+): string {
   const shown = key ? codeSpan(shortenKey(key)) : "";
+  if (retired && outcome === "missing") {
+    return `retired ${codeSpan(shortenKey(retired.key))} (${escapeText(retired.reason)}): the runner spawns a new one`;
+  }
   switch (outcome) {
     case "reused":
-      return `reused ${shown}${saved ? ` (${saved})` : ""}`;
+      // Measured where a runner reported on the seat; the estimate only where none did.
+      return `reused ${shown}${measured ? ` (${measured})` : saved ? ` (${saved})` : ""}`;
     case "recorded":
       return `newly recorded ${shown}`;
     case "replaced":
@@ -236,7 +273,18 @@ function seatRow(view: StatusView, role: string, placed: Placed, meta: StatusMet
     session: outcome,
   };
   const cell = view.project.family === 1 ? "**active**" : `**active** · ${slotName(seat, index)}`;
-  return `| ${escapeText(role)} | ${cell} | ${escapeText(level)} | ${formatSince(seat.startTime)} | ${describeSession(outcome, level, seat.sessionKey, estimatedTokensSaved(view.config))} |`;
+  const measured = measuredWords(usageAt(view, role, level, index + 1), seat.sessionKey);
+  const now = view.sessions?.[role];
+  const retired = now && now.level === level && now.slot === index + 1 ? now.retired : undefined;
+  const session = describeSession(
+    outcome,
+    level,
+    seat.sessionKey,
+    estimatedTokensSaved(view.config),
+    measured,
+    retired,
+  );
+  return `| ${escapeText(role)} | ${cell} | ${escapeText(level)} | ${formatSince(seat.startTime)} | ${session} |`;
 }
 
 /** Family 1: a row per role, as worker-sync always showed it. */
@@ -294,7 +342,8 @@ function family1Table(view: StatusView): string[] {
     const sessions = Object.entries(r?.levels ?? {})
       .map(([tier, seats]) => {
         const key = seats[0]?.sessionKey ?? null;
-        return `${escapeText(tier)}: ${key ? codeSpan(shortenKey(key)) : "none"}`;
+        const measured = measuredWords(usageAt(view, role, tier, 1), key);
+        return `${escapeText(tier)}: ${key ? codeSpan(shortenKey(key)) : "none"}${measured ? ` (${measured})` : ""}`;
       })
       .join(" · ");
     const tier = on ? escapeText(on.level) : "—";
@@ -319,7 +368,8 @@ function family2Table(view: StatusView): string[] {
       seats.forEach((seat, index) => {
         const state = isFree(seat) ? "free" : `active on ${issueLink(view.repoUrl, seat.issueId ?? "?")}`;
         const since = isFree(seat) ? "—" : formatSince(seat.startTime);
-        const key = seat.sessionKey ? codeSpan(shortenKey(seat.sessionKey)) : "none";
+        const measured = measuredWords(usageAt(view, role, level, index + 1), seat.sessionKey);
+        const key = `${seat.sessionKey ? codeSpan(shortenKey(seat.sessionKey)) : "none"}${measured ? ` · ${measured}` : ""}`;
         rows.push(
           `| ${escapeText(role)} | ${escapeText(level)} | ${slotName(seat, index)} | ${state} | ${since} | ${key} |`,
         );
@@ -391,12 +441,15 @@ function handOffLines(view: StatusView, meta: StatusMeta): string[] {
 /** `/worker status`: how many seats hold a session, and the sessions worker-sync reused on the project. */
 function economyLines(view: StatusView): string[] {
   const e = sessionEconomy(view.project);
-  const saved = estimatedTokensSaved(view.config, e.sessionsReused);
+  const measured = view.project.usage?.length ? usageTotals(view.project.usage) : undefined;
+  // The estimate only where no runner reported what the agents used.
+  const saved = measured ? "" : estimatedTokensSaved(view.config, e.sessionsReused);
   const since = e.since ? ` since ${formatSince(e.since)}` : "";
   return [
     "",
     `Sessions: ${e.seatsWithSession} of ${e.seats} ${e.seats === 1 ? "seat holds" : "seats hold"} one · ` +
       `${e.sessionsReused} reused by worker-sync${since}${saved ? ` (${saved})` : ""}`,
+    ...(measured ? ["", `Agents used: ${escapeText(describeUsage(measured))}`] : []),
   ];
 }
 

@@ -5,23 +5,23 @@
  * were applied and superseded, cannot stack up: every decision is "make it so", never "toggle".
  */
 import {
-  activateMutation,
   deactivateMutation,
   type Family,
   isFree,
+  type PolicedSeatResult,
   type ProjectView,
+  policedActivateMutation,
   type RoleView,
   type Seat,
   type SeatRef,
   SeatsBusyError,
   type StateChange,
   type StateMutation,
-  type SeatResult as StateSeatResult,
   sessionMutation,
   UserError,
   WorkerBusyError,
 } from "../state/index.js";
-import { labelMatches, type WorkerSyncConfig } from "./config.js";
+import { labelMatches, sessionRulesOf, type WorkerSyncConfig } from "./config.js";
 import { isLabelMentioned, type RoleRule, roleRulesFor, type WantedSeat, wantedSeats } from "./labels.js";
 import { type RepositoryName, resolveProjectKey } from "./project-key.js";
 import { projectMutation, StateRun } from "./state-run.js";
@@ -46,7 +46,7 @@ export type Notice =
   | { kind: "name-unavailable"; role: string; level: string; name: string; busyOn: string | null };
 
 /** What a run did to one seat: the seat as the mutation left it, and which step it was. */
-export type SeatResult = StateSeatResult & {
+export type SeatResult = PolicedSeatResult & {
   kind: "activate" | "deactivate" | "session";
   /** A freed seat: the issue it was on. */
   wasOn?: string | null;
@@ -146,11 +146,12 @@ export function syncIssueOn(
         busyOn: named.busyOn,
       });
     }
-    let change: StateChange<StateSeatResult>;
+    let change: StateChange<PolicedSeatResult>;
     try {
       const input = { project, role: want.role, level: want.level, issue };
-      change = activateMutation(
+      change = policedActivateMutation(
         named.index === undefined ? input : { ...input, slot: named.index + 1 },
+        sessionRulesOf(config),
         () => now,
       )(run.state);
     } catch (error) {
@@ -315,7 +316,7 @@ const seatSteps = (result: IssueSyncResult) =>
     .filter((r) => r.changed)
     .map((r) =>
       r.kind === "activate"
-        ? `${r.role} active at ${seatWords(result.family, r)}`
+        ? `${r.role} active at ${seatWords(result.family, r)}${r.retired ? `, session ${r.retired.key} retired (${r.retired.reason})` : ""}`
         : result.family === 1
           ? `${r.role} idle`
           : `${r.role} ${seatWords(result.family, r)} freed`,

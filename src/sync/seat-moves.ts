@@ -17,6 +17,10 @@ export interface SeatMove {
   sessionKey: string | null;
   /** Activated: whether the stored session is resumed (false: the runner spawns or was given one). Released: false. */
   reused: boolean;
+  /** Activated: why the session resumes or was retired, when the policy weighed it (docs/sessions-policy.md). */
+  reason?: string;
+  /** Activated: the session this step retired, which the runner must not resume. */
+  retired?: string;
 }
 
 /**
@@ -49,6 +53,11 @@ export function seatMovesOf(results: readonly SeatResult[]): SeatMoves {
       issue,
       sessionKey: r.sessionKey,
       reused: r.kind === "activate" && r.outcome === "reused",
+      // Said when the session policy weighed something: a retire, or a resume whose context was measured.
+      ...(r.kind === "activate" && r.sessionReason && (r.retired || r.contextUse !== undefined)
+        ? { reason: r.sessionReason }
+        : {}),
+      ...(r.kind === "activate" && r.retired ? { retired: r.retired.key } : {}),
     };
     (r.kind === "activate" ? moves.activated : moves.released).push(move);
     // A level change: the seat the issue left is freed by the same step.
@@ -73,11 +82,13 @@ const VIA_WORDS: Record<HandOff["via"], (from: string) => string> = {
 
 /** What the session of an activated seat means for the runner. */
 const sessionWords = (m: SeatMove) =>
-  m.reused
-    ? "resuming its session"
-    : m.sessionKey === null
-      ? "no session yet: spawn one"
-      : "with the session it was given";
+  m.retired
+    ? `session ${m.retired} retired (${m.reason?.replace(/^session retired: /, "") ?? "policy"}): spawn one`
+    : m.reused
+      ? "resuming its session"
+      : m.sessionKey === null
+        ? "no session yet: spawn one"
+        : "with the session it was given";
 
 /**
  * One line per seat a delivery about issue `from` moved, for a step's log and summary: the

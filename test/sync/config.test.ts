@@ -13,6 +13,7 @@ describe("parseConfig", () => {
         "hand-off": true,
         dispatch: false,
         "session-tokens": 50_000,
+        "session-budget": 0.6,
       });
     }
   });
