@@ -11,6 +11,8 @@ export * from "./mutations.js";
 export * from "./names.js";
 export * from "./reuse-counter.js";
 export * from "./schema.js";
+export * from "./seat-usage.js";
+export * from "./seat-usage-schema.js";
 export * from "./slots-migrate.js";
 export * from "./state-file.js";
 export * from "./status.js";

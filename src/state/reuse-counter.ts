@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { looksValidSeatUsage, seatUsageListSchema } from "./seat-usage-schema.js";
 import type { ProjectView, Seat, SeatChange } from "./view.js";
 import { once } from "./zod-issue.js";
 
@@ -28,6 +29,7 @@ export const workerSyncSchema = once(() =>
           .check(z.gte(0, "expected a whole number of sessions, 0 or more")),
       ),
       since: z.optional(z.nullable(z.string({ error: "expected an ISO date string or null" }))),
+      seats: z.optional(seatUsageListSchema()),
     },
     { error: "expected an object (worker-sync's own counters)" },
   ),
@@ -41,6 +43,7 @@ export function looksValidWorkerSync(value: unknown): boolean {
   if (!isObj(value)) return false;
   const n = value.sessionsReused;
   if (n !== undefined && !(Number.isSafeInteger(n) && (n as number) >= 0)) return false;
+  if (!looksValidSeatUsage(value.seats)) return false;
   return value.since === undefined || value.since === null || typeof value.since === "string";
 }
 

@@ -234,6 +234,11 @@ export interface StateChange<R> {
   result: R;
   /** Write even with no seat change when migration changed the file (`migrate`). */
   writeMigrated?: boolean;
+  /**
+   * Changes to worker-sync's own keys of a project (seat-usage.ts), applied after its seat
+   * changes; they never touch a seat, so the session invariant still holds every seat.
+   */
+  edits?: ReadonlyArray<{ project: string; edit: (project: Obj) => Obj }>;
 }
 
 export type StateMutation<R> = (state: StateFile) => StateChange<R>;
@@ -259,6 +264,11 @@ export function planStateWrite<R>(text: string, file: string, mutation: StateMut
     if (!changes.length) continue;
     const current = Object.hasOwn(replaced, project) ? (replaced[project] as Obj) : projectOf(before, project);
     replaced[project] = changeProject(before.kind, project, current, changes);
+  }
+  for (const { project, edit } of outcome.edits ?? []) {
+    const current = Object.hasOwn(replaced, project) ? (replaced[project] as Obj) : projectOf(before, project);
+    const edited = edit(current);
+    if (edited !== current) replaced[project] = edited;
   }
   const ids = Object.keys(replaced);
   if (!ids.length && !(outcome.writeMigrated && before.migrated.length)) {
