@@ -27,6 +27,13 @@ export interface Report {
   waiting?: readonly string[];
   /** Seats the step put on an issue and seats it freed (handle-event, activate, deactivate, reconcile). */
   moves?: SeatMoves;
+  /** run-agent: how the agent's run ended, what it reported, and whether its session's files were restored. */
+  agent?: {
+    outcome: string;
+    exitCode?: number;
+    usage: unknown;
+    transcript: string;
+  };
   /** Set when the step must fail after reporting (validate with problems). */
   failure?: string;
 }
@@ -48,6 +55,10 @@ export const OUTPUT_NAMES = [
   "commit-sha",
   "repairs",
   "conflicts",
+  "agent-outcome",
+  "agent-exit-code",
+  "agent-usage",
+  "transcript",
 ] as const;
 export type OutputName = (typeof OUTPUT_NAMES)[number];
 
@@ -76,6 +87,14 @@ export function outputsOf(report: Report): Partial<Record<OutputName, string>> {
     "commit-sha": report.commitSha ?? "",
     ...(report.repairs ? { repairs: JSON.stringify(report.repairs) } : {}),
     ...(report.conflicts ? { conflicts: JSON.stringify(report.conflicts) } : {}),
+    ...(report.agent
+      ? {
+          "agent-outcome": report.agent.outcome,
+          "agent-exit-code": report.agent.exitCode === undefined ? "" : String(report.agent.exitCode),
+          "agent-usage": JSON.stringify(report.agent.usage),
+          transcript: report.agent.transcript,
+        }
+      : {}),
   };
 }
 
