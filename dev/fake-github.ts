@@ -495,7 +495,12 @@ export class FakeGitHub {
     if (m) return this.contents(req, m[1] as string, decodeURIComponent(m[2] as string));
     m = /^\/repos\/([^/]+\/[^/]+)\/git\/(blobs|trees|commits|refs?)(?:\/(.+))?$/.exec(path);
     if (m && !(m[2] === "blobs" && method === "GET" && this.blobs.has(m[3] ?? ""))) {
-      const done = this.gitData(req, m[1] as string, m[2] as string, m[3] === undefined ? undefined : decodeURIComponent(m[3]));
+      const done = this.gitData(
+        req,
+        m[1] as string,
+        m[2] as string,
+        m[3] === undefined ? undefined : decodeURIComponent(m[3]),
+      );
       if (done) return done;
     }
     m = /^\/repos\/([^/]+\/[^/]+)\/git\/blobs\/([0-9a-f]+)$/.exec(path);
@@ -702,9 +707,11 @@ export class FakeGitHub {
         if (!path || path.includes("/")) throw new Error("fake: the git data API's trees here are flat");
         entries = entries.filter((e) => e.path !== path);
         if (item.sha === null) continue;
-        const sha = typeof item.content === "string" ? gitObjectSha("blob", Buffer.from(item.content)) : String(item.sha);
+        const sha =
+          typeof item.content === "string" ? gitObjectSha("blob", Buffer.from(item.content)) : String(item.sha);
         if (typeof item.content === "string") this.gitBlobs.set(sha, Buffer.from(item.content));
-        if (item.type === "blob" && !this.gitBlobs.has(sha)) return unprocessable(`tree.sha ${sha} is not a valid blob`);
+        if (item.type === "blob" && !this.gitBlobs.has(sha))
+          return unprocessable(`tree.sha ${sha} is not a valid blob`);
         entries.push({ path, mode: String(item.mode), type: item.type as GitTreeEntry["type"], sha });
       }
       entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -743,7 +750,8 @@ export class FakeGitHub {
       const tree = String(body.tree ?? "");
       const parents = Array.isArray(body.parents) ? body.parents.map(String) : [];
       if (!this.gitTrees.has(tree)) return unprocessable("Tree SHA does not exist");
-      if (parents.some((p) => !this.gitCommits.has(p))) return unprocessable("Parent SHA does not exist or is not a commit object");
+      if (parents.some((p) => !this.gitCommits.has(p)))
+        return unprocessable("Parent SHA does not exist or is not a commit object");
       const message = String(body.message ?? "");
       const text = `tree ${tree}\n${parents.map((p) => `parent ${p}\n`).join("")}committer worker-sync ${++this.commitCount}\n\n${message}`;
       const sha = gitObjectSha("commit", Buffer.from(text));

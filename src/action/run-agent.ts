@@ -3,9 +3,9 @@
  * state file the `file` and `commit` inputs name, and the event's comment. Loaded only for it.
  */
 import { readFile } from "node:fs/promises";
-import { describeExit } from "../sync/agent-run.js";
 import { runAgent } from "../agent/run-agent.js";
 import { BOT_IDENTITY } from "../store/git.js";
+import { describeExit } from "../sync/agent-run.js";
 import { type ActionEnv, openOctokit, workflowRepository } from "./backend.js";
 import type { CommandContext } from "./context.js";
 import type { ActionCommand } from "./inputs.js";
@@ -90,9 +90,13 @@ export async function runAgentCommand(command: RunAgentCommand, context: Command
         ? `session ${facts.lost.key} could not be restored (${facts.lost.why}); a new one was spawned`
         : `session: ${done.transcript}${facts.sessionKey ? ` (${facts.sessionKey})` : ""}`,
       ...(facts.tokens
-        ? [`tokens: ${facts.tokens.input} in, ${facts.tokens.output} out, ${facts.tokens.cacheRead} read from cache, ${facts.tokens.cacheWrite} written to it`]
+        ? [
+            `tokens: ${facts.tokens.input} in, ${facts.tokens.output} out, ${facts.tokens.cacheRead} read from cache, ${facts.tokens.cacheWrite} written to it`,
+          ]
         : []),
-      ...(facts.contextTokens != null && facts.contextWindow ? [`context: ${facts.contextTokens} of ${facts.contextWindow}`] : []),
+      ...(facts.contextTokens != null && facts.contextWindow
+        ? [`context: ${facts.contextTokens} of ${facts.contextWindow}`]
+        : []),
       `session store: ${done.storeRequests} requests`,
       ...(facts.saveError ? [`the session's files were not saved: ${facts.saveError}`] : []),
     ],

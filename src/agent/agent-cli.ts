@@ -218,7 +218,12 @@ export async function runAgentProcess(
         settled = true;
         clearTimeout(timer);
         if (killer) clearTimeout(killer);
-        resolve({ ...exit, stdout: Buffer.concat(out).toString("utf8"), stderrTail: tail, durationMs: Date.now() - started });
+        resolve({
+          ...exit,
+          stdout: Buffer.concat(out).toString("utf8"),
+          stderrTail: tail,
+          durationMs: Date.now() - started,
+        });
       };
       child.on("error", (error: NodeJS.ErrnoException) => {
         const why = error.code === "ENOENT" ? `${argv[0]} was not found` : error.message;

@@ -54,7 +54,16 @@ export function splitWords(text: string, name: string): string[] {
   return words;
 }
 
-const FIELD_NAMES = ["sessionId", "input", "output", "cacheRead", "cacheWrite", "contextTokens", "contextWindow", "isError"];
+const FIELD_NAMES = [
+  "sessionId",
+  "input",
+  "output",
+  "cacheRead",
+  "cacheWrite",
+  "contextTokens",
+  "contextWindow",
+  "isError",
+];
 
 function parseFields(text: string, name: string): AgentFields {
   if (!text) return CLAUDE_FIELDS;
@@ -68,7 +77,8 @@ function parseFields(text: string, name: string): AgentFields {
     throw new UserError(`${name} must be a JSON object of JSON pointers, like {"sessionId": "/session_id"}`);
   }
   for (const [k, v] of Object.entries(given)) {
-    if (!FIELD_NAMES.includes(k)) throw new UserError(`${name}: unknown field "${k}"; known: ${FIELD_NAMES.join(", ")}`);
+    if (!FIELD_NAMES.includes(k))
+      throw new UserError(`${name}: unknown field "${k}"; known: ${FIELD_NAMES.join(", ")}`);
     if (typeof v !== "string" || !(v === "" || v.startsWith("/"))) {
       throw new UserError(`${name}: "${k}" must be a JSON pointer starting with "/", like "/usage/input_tokens"`);
     }
@@ -88,10 +98,13 @@ export function parseAgentOptions(
 ): AgentOptions {
   const get = (o: AgentOptionName) => (raw[o] ?? "").trim() || AGENT_OPTION_DEFAULTS[o];
   const mode = get("agent");
-  if (mode !== "claude" && mode !== "generic") throw new UserError(`${name("agent")} must be claude or generic, got "${mode}"`);
+  if (mode !== "claude" && mode !== "generic")
+    throw new UserError(`${name("agent")} must be claude or generic, got "${mode}"`);
   const command = splitWords(get("agent-command"), name("agent-command"));
   if (mode === "generic" && !command.length) {
-    throw new UserError(`${name("agent-command")} is required with agent: generic (the command to run, e.g. my-agent --prompt {prompt-file})`);
+    throw new UserError(
+      `${name("agent-command")} is required with agent: generic (the command to run, e.g. my-agent --prompt {prompt-file})`,
+    );
   }
   const storeKind = get("session-store");
   if (storeKind !== "git" && storeKind !== "none") {

@@ -15,7 +15,14 @@ import {
   withAgentRunLine,
 } from "../sync/agent-run.js";
 import { isStatusComment } from "../sync/render-status.js";
-import { type AgentExit, type AgentReport, agentArgv, readReport, runAgentProcess, sessionFilesOf } from "./agent-cli.js";
+import {
+  type AgentExit,
+  type AgentReport,
+  agentArgv,
+  readReport,
+  runAgentProcess,
+  sessionFilesOf,
+} from "./agent-cli.js";
 import type { AgentOptions } from "./options.js";
 import { checkSecret, SealBrokenError, seal, unseal } from "./session-crypto.js";
 import { listSessionFiles, packFiles, unpackFiles } from "./session-pack.js";
@@ -78,8 +85,18 @@ export function renderPrompt(
   issue: { number: string; title: string; body: string },
   comment: StartingComment | undefined,
 ): string {
-  const lines = [`Issue #${issue.number} of ${repo.owner}/${repo.repo}: ${issue.title}`, "", issue.body.trim() || "(no description)"];
-  if (comment) lines.push("", `--- A comment on the issue by @${comment.login}, which started this run ---`, "", comment.body.trim());
+  const lines = [
+    `Issue #${issue.number} of ${repo.owner}/${repo.repo}: ${issue.title}`,
+    "",
+    issue.body.trim() || "(no description)",
+  ];
+  if (comment)
+    lines.push(
+      "",
+      `--- A comment on the issue by @${comment.login}, which started this run ---`,
+      "",
+      comment.body.trim(),
+    );
   return `${lines.join("\n")}\n`;
 }
 
@@ -106,7 +123,10 @@ async function reportOnIssue(deps: RunAgentDeps, ref: IssueRef, line: string): P
     .filter((c) => c.user?.login.toLowerCase() === deps.botLogin.toLowerCase() && isStatusComment(c.body))
     .sort((a, b) => a.id - b.id)[0];
   if (!own) {
-    await deps.octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...ref, body: `${line}\n` });
+    await deps.octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...ref,
+      body: `${line}\n`,
+    });
     return "updated";
   }
   const body = withAgentRunLine(own.body ?? "", line);
@@ -168,7 +188,15 @@ export async function runAgent(seat: RunSeat, options: AgentOptions, deps: RunAg
   let report: AgentReport | null;
   try {
     const promptFile = join(scratch, "prompt.md");
-    await writeFile(promptFile, renderPrompt(deps.repository, { number: seat.issue, title: String(issue.title ?? ""), body: String(issue.body ?? "") }, comment), { mode: 0o600 });
+    await writeFile(
+      promptFile,
+      renderPrompt(
+        deps.repository,
+        { number: seat.issue, title: String(issue.title ?? ""), body: String(issue.body ?? "") },
+        comment,
+      ),
+      { mode: 0o600 },
+    );
     const argv = agentArgv(options.agent, promptFile, resume);
     deps.log.info(`running ${argv[0]} on #${seat.issue} (${resume ? `resuming ${resume}` : "a new session"})`);
     exit = await runAgentProcess(
@@ -209,7 +237,11 @@ export async function runAgent(seat: RunSeat, options: AgentOptions, deps: RunAg
     outcome,
     ...(exit.exitCode !== undefined ? { exitCode: exit.exitCode } : {}),
     ...(exit.signal ? { signal: exit.signal } : {}),
-    ...(exit.startError ? { startError: exit.startError } : outcome === "crashed" && !exit.signal && !report ? { startError: "its output held no JSON result" } : {}),
+    ...(exit.startError
+      ? { startError: exit.startError }
+      : outcome === "crashed" && !exit.signal && !report
+        ? { startError: "its output held no JSON result" }
+        : {}),
     ...(outcome !== "ok" && lastWordsOf(exit.stderrTail) ? { lastWords: lastWordsOf(exit.stderrTail) as string } : {}),
     timeoutMinutes: Math.round((options.agent.timeoutMs / 60_000) * 100) / 100,
     durationMs: exit.durationMs,

@@ -51,15 +51,14 @@ export function unseal(sealed: Buffer, secret: string, sessionKey: string): Buff
   if (sealed.length < HEADER || !sealed.subarray(0, MAGIC.length).equals(MAGIC)) {
     throw new SealBrokenError("it is not a sealed session (no worker-sync header)");
   }
-  let at = MAGIC.length;
-  const salt = sealed.subarray(at, (at += SALT));
-  const iv = sealed.subarray(at, (at += IV));
-  const tag = sealed.subarray(at, (at += TAG));
+  const salt = sealed.subarray(MAGIC.length, MAGIC.length + SALT);
+  const iv = sealed.subarray(MAGIC.length + SALT, MAGIC.length + SALT + IV);
+  const tag = sealed.subarray(MAGIC.length + SALT + IV, HEADER);
   const decipher = createDecipheriv("aes-256-gcm", keyOf(secret, salt), iv);
   decipher.setAAD(aad(sessionKey));
   decipher.setAuthTag(tag);
   try {
-    return Buffer.concat([decipher.update(sealed.subarray(at)), decipher.final()]);
+    return Buffer.concat([decipher.update(sealed.subarray(HEADER)), decipher.final()]);
   } catch {
     throw new SealBrokenError(
       "its authentication check failed (changed, stored under another session, or sealed with another secret)",

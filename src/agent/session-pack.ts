@@ -48,7 +48,8 @@ export async function packFiles(base: string, paths: readonly string[]): Promise
 /** A stored path that would land outside the session's directory is refused, whoever sealed it. */
 function safePath(path: string): string {
   const normal = normalize(path.split("/").join(sep));
-  if (!path || isAbsolute(normal) || normal.split(sep).includes("..")) throw new Error(`unsafe path in a session: ${path}`);
+  if (!path || isAbsolute(normal) || normal.split(sep).includes(".."))
+    throw new Error(`unsafe path in a session: ${path}`);
   return normal;
 }
 

@@ -26,8 +26,7 @@ interface Head {
   tree: string;
 }
 
-export const storedName = (sessionKey: string) =>
-  `${createHash("sha256").update(sessionKey).digest("hex")}.session`;
+export const storedName = (sessionKey: string) => `${createHash("sha256").update(sessionKey).digest("hex")}.session`;
 
 export class SessionStore {
   /** Requests this store made (the bench reports it per agent run). */

@@ -35,6 +35,7 @@ import { convertCommand } from "./convert.js";
 import { eventCommand } from "./event.js";
 import type { CliCommand, CliIo } from "./io.js";
 import { reconcileCommand } from "./reconcile.js";
+import { runAgentCommand } from "./run-agent.js";
 import { packageVersion } from "./version.js";
 
 const fileOption = { file: { type: "string", short: "f", help: `the state file (default ${DEFAULT_FILE})` } } as const;
@@ -216,6 +217,7 @@ export const COMMANDS: Record<string, CliCommand> = {
   convert: convertCommand,
   event: eventCommand,
   reconcile: reconcileCommand,
+  "run-agent": runAgentCommand,
 };
 
 export function renderUsage(): string {

@@ -49,7 +49,9 @@ export function describeExit(f: AgentRunFacts): string {
     case "failed":
       return `failed with exit status ${f.exitCode ?? "?"} after ${duration(f.durationMs)}`;
     case "timeout":
-      return `stopped by the ${f.timeoutMinutes}-minute timeout`;
+      return f.timeoutMinutes < 1
+        ? `stopped by the ${Math.round(f.timeoutMinutes * 60)}-second timeout`
+        : `stopped by the ${f.timeoutMinutes}-minute timeout`;
     case "crashed":
       return f.startError ? `could not start: ${f.startError}` : `crashed (killed by ${f.signal ?? "a signal"})`;
   }

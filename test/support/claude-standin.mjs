@@ -21,7 +21,7 @@
  * CLAUDE_STANDIN_CRASH=1 (die by SIGSEGV).
  */
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
@@ -50,7 +50,9 @@ if (env.CLAUDE_STANDIN_CRASH === "1") process.kill(process.pid, "SIGSEGV");
 
 const prompt = rest.length ? rest.join(" ") : readFileSync(0, "utf8");
 if (!prompt.trim()) {
-  process.stderr.write("Error: Input must be provided either through stdin or as a prompt argument when using --print\n");
+  process.stderr.write(
+    "Error: Input must be provided either through stdin or as a prompt argument when using --print\n",
+  );
   process.exit(1);
 }
 const config = env.CLAUDE_CONFIG_DIR || join(env.HOME || homedir(), ".claude");
@@ -74,7 +76,11 @@ const reply = `Turn ${turns} of session ${id}; the session began with: ${first.s
   Number(env.CLAUDE_STANDIN_REPLY_CHARS || 200),
   ".",
 );
-const transcriptText = history.split("\n").filter(Boolean).map((l) => JSON.parse(l).message.content).join("");
+const transcriptText = history
+  .split("\n")
+  .filter(Boolean)
+  .map((l) => JSON.parse(l).message.content)
+  .join("");
 const cacheRead = tokens(transcriptText);
 const input = tokens(prompt);
 const output = tokens(reply);
@@ -82,11 +88,17 @@ mkdirSync(dir, { recursive: true });
 const file = join(dir, `${id}.jsonl`);
 if (id !== resume && history) writeFileSync(file, history);
 const at = new Date().toISOString();
-const line = (type, content) => `${JSON.stringify({ type, sessionId: id, uuid: randomUUID(), timestamp: at, cwd: process.cwd(), message: { role: type, content } })}\n`;
+const line = (type, content) =>
+  `${JSON.stringify({ type, sessionId: id, uuid: randomUUID(), timestamp: at, cwd: process.cwd(), message: { role: type, content } })}\n`;
 appendFileSync(file, line("user", prompt) + line("assistant", reply));
 
 const exit = Number(env.CLAUDE_STANDIN_EXIT || 0);
-const usage = { input_tokens: input, cache_creation_input_tokens: 0, cache_read_input_tokens: cacheRead, output_tokens: output };
+const usage = {
+  input_tokens: input,
+  cache_creation_input_tokens: 0,
+  cache_read_input_tokens: cacheRead,
+  output_tokens: output,
+};
 const window = Number(env.CLAUDE_STANDIN_CONTEXT_WINDOW || 200000);
 const result = {
   type: "result",
