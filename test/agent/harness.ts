@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const STANDIN = fileURLToPath(new URL("../support/claude-standin.mjs", import.meta.url));
+/** A stand-in npm whose `install -g @anthropic-ai/claude-code` links the stand-in claude (test/support/npm-standin.sh). */
+export const NPM_STANDIN = fileURLToPath(new URL("../support/npm-standin.sh", import.meta.url));
 export const SECRET = "test-secret-0123456789-abcdefghijklmnop";
 
 export interface SimulatedRunner {
@@ -18,23 +20,33 @@ export interface SimulatedRunner {
   env: Record<string, string>;
 }
 
-/** A runner with an empty home. `workspace` is shared by name so Claude Code's project directory matches. */
+/**
+ * A runner with an empty home. `workspace` is shared by name so Claude Code's project directory
+ * matches. With `claude: "npm"` the runner has only npm (the stand-in), as GitHub's image has.
+ */
 export async function simulatedRunner(
   workspace: string,
   extraEnv: Record<string, string> = {},
+  claude: "installed" | "npm" = "installed",
 ): Promise<SimulatedRunner> {
   const root = await realpath(await mkdtemp(join(tmpdir(), "worker-sync-runner-")));
   const home = join(root, "home");
   const bin = join(root, "bin");
   await mkdir(home, { recursive: true });
   await mkdir(bin, { recursive: true });
-  await symlink(STANDIN, join(bin, "claude"));
+  if (claude === "installed") await symlink(STANDIN, join(bin, "claude"));
+  else await symlink(NPM_STANDIN, join(bin, "npm"));
   await mkdir(workspace, { recursive: true });
   return {
     home,
     workspace,
     bin,
-    env: { PATH: `${bin}:${process.env.PATH ?? ""}`, HOME: home, ...extraEnv },
+    env: {
+      PATH: `${bin}:${process.env.PATH ?? ""}`,
+      HOME: home,
+      ...(claude === "npm" ? { CLAUDE_STANDIN: STANDIN } : {}),
+      ...extraEnv,
+    },
   };
 }
 
