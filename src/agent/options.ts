@@ -22,7 +22,8 @@ export const AGENT_OPTION_DEFAULTS = {
 export type AgentOptionName = keyof typeof AGENT_OPTION_DEFAULTS;
 export const AGENT_OPTION_NAMES = Object.keys(AGENT_OPTION_DEFAULTS) as AgentOptionName[];
 
-export type StoreOptions = { kind: "git"; branch: string; secret: string } | { kind: "none" };
+/** `secretName`: how the front door calls the secret, for the sentence that refuses an empty one. */
+export type StoreOptions = { kind: "git"; branch: string; secret: string; secretName: string } | { kind: "none" };
 
 export interface AgentOptions {
   agent: AgentSpec;
@@ -123,7 +124,7 @@ export function parseAgentOptions(
   let store: StoreOptions = { kind: "none" };
   if (storeKind === "git") {
     // Checked where it is used (checkSecret), so the one sentence names the option.
-    store = { kind: "git", branch, secret: raw["session-secret"] ?? "" };
+    store = { kind: "git", branch, secret: raw["session-secret"] ?? "", secretName: name("session-secret") };
   }
   const minutes = positive(get("agent-timeout"), name("agent-timeout"), "a number of minutes above 0, like 60");
   const window = positive(get("context-window"), name("context-window"), "a number of tokens, like 200000");

@@ -148,7 +148,7 @@ async function reportOnIssue(deps: RunAgentDeps, ref: IssueRef, line: string): P
  * seat in one commit, and says how it went on the issue's status comment.
  */
 export async function runAgent(seat: RunSeat, options: AgentOptions, deps: RunAgentDeps): Promise<RunAgentResult> {
-  const secret = options.store.kind === "git" ? checkSecret(options.store.secret, "session-secret") : "";
+  const secret = options.store.kind === "git" ? checkSecret(options.store.secret, options.store.secretName) : "";
   const store =
     options.store.kind === "git"
       ? new SessionStore(deps.octokit, { ...deps.repository, branch: options.store.branch })

@@ -7,13 +7,13 @@
  * travel (sealed, on the worker-sync/sessions branch). On Node 20 (the test runner's) and on
  * Node 24 (action.yml's `node24`). The longer scenarios are in workflow-agent.long.test.ts.
  */
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { OUTPUT_NAMES } from "../../src/action/report.js";
 import type { SeatMove } from "../../src/sync/seat-moves.js";
-import { SECRET, type SimulatedRunner, simulatedRunner } from "../agent/harness.js";
-import { FULL, issuesPayload, slot } from "../app/harness.js";
+import { SECRET, STATE_TEXT, simulatedRunner, transcriptsOn } from "../agent/harness.js";
+import { FULL, issuesPayload } from "../app/harness.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { actionRuntimes } from "./node24.js";
 import { makeWorkspace, ROOT } from "./support.js";
@@ -23,49 +23,10 @@ const STATE = "memory/projects.json";
 const README = await readFile(join(ROOT, "README.md"), "utf8");
 const WORKFLOW = yamlBlockAfter(README, "test/action/workflow.test.ts runs this workflow");
 
-/** A DevClaw slots file: developer medior has two empty slots, no session anywhere yet. */
-export const STATE_TEXT = `${JSON.stringify(
-  {
-    projects: {
-      hello: {
-        slug: "hello",
-        name: "hello",
-        repo: "~/git/hw",
-        repoRemote: `https://github.com/${FULL}.git`,
-        workers: { developer: { levels: { medior: [slot(), slot()], senior: [slot()] } } },
-      },
-    },
-  },
-  null,
-  2,
-)}\n`;
-
 const runtimes = await actionRuntimes("workflow run");
 
 const step = (runs: StepRun[], id: string) => runs.find((r) => r.id === id) as StepRun;
 const moves = (run: StepRun, name: "activated" | "released") => JSON.parse(run.outputs[name] ?? "") as SeatMove[];
-
-/** The transcripts a runner's Claude Code (the stand-in) holds: session id → its turns. */
-export async function transcriptsOn(
-  runner: SimulatedRunner,
-): Promise<Map<string, Array<{ type: string; message: { content: string } }>>> {
-  const root = join(runner.home, ".claude", "projects");
-  const out = new Map();
-  for (const dir of await readdir(root).catch(() => [] as string[])) {
-    for (const file of await readdir(join(root, dir))) {
-      if (!file.endsWith(".jsonl")) continue;
-      const text = await readFile(join(root, dir, file), "utf8");
-      out.set(
-        file.replace(/\.jsonl$/, ""),
-        text
-          .trim()
-          .split("\n")
-          .map((l) => JSON.parse(l)),
-      );
-    }
-  }
-  return out;
-}
 
 describe.each(runtimes)("the README's workflow loop on $name", ({ binary, skip }) => {
   let fake: FakeGitHub;
@@ -185,6 +146,7 @@ describe.each(runtimes)("the README's workflow loop on $name", ({ binary, skip }
       });
       expect(usage.lastRun.contextCarried).toBeGreaterThan(0);
     },
+    120_000,
   );
 
   it.skipIf(skip)(
@@ -227,6 +189,7 @@ describe.each(runtimes)("the README's workflow loop on $name", ({ binary, skip }
       expect(statusOf(4)).toContain("now on this issue, handed over from");
       expect(statusOf(3)).toMatch(/seat went on to \[#4\]/);
     },
+    120_000,
   );
 });
 

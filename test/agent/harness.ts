@@ -2,10 +2,11 @@
  * Simulated runners for the agent runner's tests: each has an empty home directory and a
  * checkout directory, and a `claude` on its PATH that is the stand-in (test/support/claude-standin.mjs).
  */
-import { mkdir, mkdtemp, realpath, symlink } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, realpath, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { FULL, slot } from "../app/harness.js";
 
 export const STANDIN = fileURLToPath(new URL("../support/claude-standin.mjs", import.meta.url));
 /** A stand-in npm whose `install -g @anthropic-ai/claude-code` links the stand-in claude (test/support/npm-standin.sh). */
@@ -54,4 +55,43 @@ export async function simulatedRunner(
 export async function sharedWorkspace(): Promise<string> {
   const root = await realpath(await mkdtemp(join(tmpdir(), "worker-sync-work-")));
   return join(root, "Hello-World");
+}
+
+/** A DevClaw slots file: developer medior has two empty slots, no session anywhere yet. */
+export const STATE_TEXT = `${JSON.stringify(
+  {
+    projects: {
+      hello: {
+        slug: "hello",
+        name: "hello",
+        repo: "~/git/hw",
+        repoRemote: `https://github.com/${FULL}.git`,
+        workers: { developer: { levels: { medior: [slot(), slot()], senior: [slot()] } } },
+      },
+    },
+  },
+  null,
+  2,
+)}\n`;
+
+/** The transcripts a runner's Claude Code (the stand-in) holds: session id → its turns. */
+export async function transcriptsOn(
+  runner: SimulatedRunner,
+): Promise<Map<string, Array<{ type: string; message: { content: string } }>>> {
+  const root = join(runner.home, ".claude", "projects");
+  const out = new Map();
+  for (const dir of await readdir(root).catch(() => [] as string[])) {
+    for (const file of await readdir(join(root, dir))) {
+      if (!file.endsWith(".jsonl")) continue;
+      const text = await readFile(join(root, dir, file), "utf8");
+      out.set(
+        file.replace(/\.jsonl$/, ""),
+        text
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l)),
+      );
+    }
+  }
+  return out;
 }

@@ -255,7 +255,7 @@ describe("run-agent with Claude Code (the stand-in)", () => {
     );
     await expect(run).rejects.toThrow(UserError);
     await expect(run).rejects.toThrow(
-      /^session-secret is empty: worker-sync refuses to store an agent's transcript without encryption; set it from a repository secret/,
+      /^input "session-secret" is empty: worker-sync refuses to store an agent's transcript without encryption; set it from a repository secret/,
     );
     expect(fake.commits(FULL).length).toBe(commits);
     expect(fake.log.length).toBe(requests);
