@@ -7,6 +7,7 @@
 import { resolve } from "node:path";
 import { AGENT_OPTION_NAMES, type AgentOptionName, parseAgentOptions } from "../agent/options.js";
 import { runAgent } from "../agent/run-agent.js";
+import { checkSecret } from "../agent/session-crypto.js";
 import { UserError } from "../state/index.js";
 import { LocalFileBackend } from "../store/local-file.js";
 import { describeExit, renderAgentRunLine } from "../sync/agent-run.js";
@@ -58,6 +59,8 @@ export const runAgentCommand = {
     for (const name of AGENT_OPTION_NAMES) raw[name] = str(name);
     raw["session-secret"] = process.env[SECRET_ENV] ?? "";
     const options = parseAgentOptions(raw, (o) => (o === "session-secret" ? `$${SECRET_ENV}` : `--${o}`));
+    // Refused before anything is asked of GitHub.
+    if (options.store.kind === "git") checkSecret(options.store.secret, options.store.secretName);
     const repoMatch = REPOSITORY_NAME.exec(required(values, "repo"));
     if (!repoMatch) throw new UserError(`--repo must be "owner/name", got "${str("repo")}"`);
     const token = str("token") || process.env.GITHUB_TOKEN || "";
