@@ -8,6 +8,7 @@ import { measureColdStarts } from "./cold-start.js";
 import { measureActionStartups, measureBundleSize, measureLargeFile, measureTransitions } from "./core.js";
 import { measureDeliveryCpu } from "./cpu.js";
 import { type Figure, met, renderTable } from "./figures.js";
+import { measureSessionStore } from "./session-store.js";
 
 const figures: Figure[] = [];
 const add = (f: Figure) => {
@@ -33,6 +34,7 @@ nock.cleanAll();
 nock.restore();
 nock.enableNetConnect();
 for (const f of await measureColdStarts()) add(f);
+for (const f of await measureSessionStore()) add(f);
 const simulation = measureSimulation(4);
 for (const f of simulation.figures) add(f);
 const single = measureSimulation(1);

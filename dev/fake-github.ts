@@ -675,6 +675,10 @@ export class FakeGitHub {
     if (kind === "blobs" && method === "GET" && rest) {
       const bytes = this.gitBlobs.get(rest);
       if (!bytes) return notFound();
+      // The raw media type answers with the blob's bytes themselves.
+      if (/\.raw\b/.test(req.headers.accept ?? "")) {
+        return { status: 200, headers: { "content-type": "application/octet-stream" }, body: bytes };
+      }
       return json(200, {
         sha: rest,
         node_id: `B_${rest}`,
@@ -909,9 +913,10 @@ export class FakeGitHub {
   }
 }
 
-/** The response body as sent: JSON, or the text itself for a non-JSON content type. */
-export function serializeBody(res: FakeResponse): string {
+/** The response body as sent: JSON, or the text (or bytes) itself for a non-JSON content type. */
+export function serializeBody(res: FakeResponse): string | Buffer {
   if (res.body === undefined || res.status === 204 || res.status === 304) return "";
+  if (Buffer.isBuffer(res.body)) return res.body;
   const type = res.headers?.["content-type"];
   if (typeof res.body === "string" && type && !type.includes("json")) return res.body;
   return JSON.stringify(res.body);

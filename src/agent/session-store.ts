@@ -72,10 +72,16 @@ export class SessionStore {
       (e) => e.path === storedName(sessionKey) && e.type === "blob",
     );
     if (!entry) return null;
-    const { data: blob } = await this.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", {
+    // The raw bytes: a sealed session runs to megabytes, too large to come back as base64 in JSON.
+    const { data } = await this.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", {
       file_sha: entry.sha,
+      headers: { accept: "application/vnd.github.raw+json" },
     });
-    return Buffer.from(blob.content as string, (blob.encoding as BufferEncoding) ?? "base64");
+    if (data instanceof ArrayBuffer) return Buffer.from(data);
+    if (typeof data === "object" && data !== null && typeof data.content === "string") {
+      return Buffer.from(data.content, data.encoding === "base64" ? "base64" : "utf8");
+    }
+    return Buffer.from(String(data), "binary");
   }
 
   private async readHead(): Promise<Head | null> {

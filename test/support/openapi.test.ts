@@ -146,7 +146,7 @@ function check(r: LoggedRequest): string[] {
   if (!response) return [...problems, `${where}: GitHub does not answer ${r.status} here`];
   const { value, pointer } = resolve(response, `${operation.pointer}/responses/${r.status}`);
   const content = value.content as Record<string, Json> | undefined;
-  if (content?.["application/json"] && typeof r.responseBody === "object") {
+  if (content?.["application/json"] && typeof r.responseBody === "object" && !Buffer.isBuffer(r.responseBody)) {
     const v = validator(`${pointer}/content/application~1json/schema`);
     if (!v(r.responseBody)) problems.push(`${where}: response: ${ajv.errorsText(v.errors, { separator: "; " })}`);
   }
