@@ -1,5 +1,5 @@
 import { UserError } from "../state/index.js";
-import { type AgentFields, type AgentSpec, CLAUDE_FIELDS } from "./agent-cli.js";
+import { type AgentFields, type AgentSpec, CLAUDE_FIELDS } from "./agent-spec.js";
 
 /**
  * The runner's own options, checked once for both front doors (the Action's inputs, the CLI's
