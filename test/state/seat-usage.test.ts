@@ -132,10 +132,10 @@ describe("seat usage (workerSync.seats)", () => {
     const seat = (t: string) =>
       (project(t).workers as { developer: { levels: { medior: { sessionKey: string }[] } } }).developer.levels
         .medior[0];
-    expect(seat(text).sessionKey).toBe("agent:a");
+    expect(seat(text)?.sessionKey).toBe("agent:a");
     const plan = write(text, report({ sessionKey: "agent:b", recordSession: true }));
     expect(plan.result.sessionSet).toBe(true);
-    expect(seat(plan.text as string).sessionKey).toBe("agent:b");
+    expect(seat(plan.text as string)?.sessionKey).toBe("agent:b");
   });
 
   it("the same run id twice records once (a retried step)", () => {
