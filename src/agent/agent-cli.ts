@@ -4,7 +4,7 @@ import { homedir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import type { RunOutcome } from "../state/seat-usage.js";
 
-import { type AgentSpec, CLAUDE_FIELDS } from "./agent-spec.js";
+import type { AgentSpec } from "./agent-spec.js";
 
 export { type AgentFields, type AgentSpec, CLAUDE_FIELDS } from "./agent-spec.js";
 

@@ -3,7 +3,7 @@
  * step's inputs (the session secret, the token), and what it writes on stderr reaches the log
  * as plain lines, never as workflow commands.
  */
-import { chmod, readFile, writeFile } from "node:fs/promises";
+import { chmod, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SECRET, STATE_TEXT, simulatedRunner } from "../agent/harness.js";

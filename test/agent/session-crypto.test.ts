@@ -7,7 +7,7 @@ import { checkSecret, SealBrokenError, seal, unseal } from "../../src/agent/sess
 import { listSessionFiles, packFiles, unpackFiles } from "../../src/agent/session-pack.js";
 import { UserError } from "../../src/state/index.js";
 
-const SECRET = "s".repeat(16) + "0123456789abcdef";
+const SECRET = `${"s".repeat(16)}0123456789abcdef`;
 const plain = Buffer.from('{"type":"user","message":{"content":"the API key is hunter2"}}\n');
 
 describe("sealing a session's files", () => {
