@@ -306,6 +306,21 @@ describe("run-agent with Claude Code (the stand-in)", () => {
   });
 });
 
+describe("run-agent without a session store (a self-hosted runner's disk)", () => {
+  it("resumes what is on disk, and reports Claude Code's refusal when the transcript is not there", async () => {
+    const runner = await simulatedRunner(workspace);
+    const none = options({ "session-store": "none" });
+    const key = (await runAgent(seat(null), none, deps(runner))).sessionKey as string;
+    const again = await runAgent(seat(key), none, deps(runner));
+    expect(again).toMatchObject({ transcript: "not stored", sessionKey: key, facts: { outcome: "ok", resumed: key } });
+    // Another machine has no such transcript: Claude Code refuses, and the line says so.
+    const elsewhere = await runAgent(seat(key), none, deps(await simulatedRunner(workspace)));
+    expect(elsewhere.facts).toMatchObject({ outcome: "failed", exitCode: 1 });
+    expect(statusLine()).toContain(`No conversation found with session ID: ${key}`);
+    expect(seatNow().workers.developer.levels.medior[0].sessionKey).toBe(key);
+  });
+});
+
 describe("run-agent with a generic CLI", () => {
   it("runs the command template and reads the session and usage where agent-fields point", async () => {
     const runner = await simulatedRunner(workspace);
