@@ -8,6 +8,7 @@ import { type RecordRunResult, recordRunMutation } from "../state/seat-usage.js"
 import type { OctokitLike } from "../store/github-contents.js";
 import { runTransaction, type StateBackend, type TransactionResult } from "../store/transaction.js";
 import {
+  AGENT_RUN_MARKER,
   type AgentRunFacts,
   agentRunCommitMessage,
   lastWordsOf,
@@ -119,9 +120,11 @@ async function startingComment(
 
 /** Puts the run's line on the issue's status comment; "none" when the issue has none to edit. */
 async function reportOnIssue(deps: RunAgentDeps, ref: IssueRef, line: string): Promise<"updated" | "none"> {
-  const own = (await listComments(deps.octokit, ref))
-    .filter((c) => c.user?.login.toLowerCase() === deps.botLogin.toLowerCase() && isStatusComment(c.body))
-    .sort((a, b) => a.id - b.id)[0];
+  const mine = (await listComments(deps.octokit, ref))
+    .filter((c) => c.user?.login.toLowerCase() === deps.botLogin.toLowerCase())
+    .sort((a, b) => a.id - b.id);
+  // The status comment; else the run line posted on its own last time (an issue with no status comment).
+  const own = mine.find((c) => isStatusComment(c.body)) ?? mine.find((c) => c.body?.startsWith(AGENT_RUN_MARKER));
   if (!own) {
     await deps.octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
       ...ref,
