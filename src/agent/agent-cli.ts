@@ -24,6 +24,8 @@ export function claudeProjectDir(env: Record<string, string | undefined>, cwd: s
   return join(config, "projects", cwd.replace(/[^a-zA-Z0-9]/g, "-"));
 }
 
+export class UnsafeSessionIdError extends Error {}
+
 /** Where a session's files are: the directory they sit in, and the names there that belong to it. */
 export function sessionFilesOf(
   spec: AgentSpec,
@@ -31,6 +33,10 @@ export function sessionFilesOf(
   env: Record<string, string | undefined>,
   cwd: string,
 ): { base: string; names: string[] } {
+  // A session id becomes a file name: one that could lead elsewhere names no files of a session.
+  if (!sessionId || sessionId === "." || sessionId === ".." || /[/\\\0]/.test(sessionId)) {
+    throw new UnsafeSessionIdError(`session id ${JSON.stringify(sessionId)} cannot name a file`);
+  }
   if (spec.mode === "claude") {
     // The transcript, and the directory beside it Claude Code keeps for the session's subagents and tool output.
     return { base: claudeProjectDir(env, cwd), names: [`${sessionId}.jsonl`, sessionId] };

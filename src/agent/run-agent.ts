@@ -23,6 +23,7 @@ import {
   readReport,
   runAgentProcess,
   sessionFilesOf,
+  UnsafeSessionIdError,
 } from "./agent-cli.js";
 import type { AgentOptions } from "./options.js";
 import { checkSecret, SealBrokenError, seal, unseal } from "./session-crypto.js";
@@ -173,8 +174,9 @@ export async function runAgent(seat: RunSeat, options: AgentOptions, deps: RunAg
         const { base } = sessionFilesOf(options.agent, seat.sessionKey, deps.env, deps.cwd);
         await unpackFiles(unseal(sealed, secret, seat.sessionKey), base);
       } catch (error) {
-        if (!(error instanceof SealBrokenError)) throw error;
-        why = `its stored transcript does not open: ${error.message}`;
+        if (error instanceof UnsafeSessionIdError) why = error.message;
+        else if (error instanceof SealBrokenError) why = `its stored transcript does not open: ${error.message}`;
+        else throw error;
       }
     }
     if (why) {
@@ -220,16 +222,16 @@ export async function runAgent(seat: RunSeat, options: AgentOptions, deps: RunAg
   // Save the session's files under the key the agent reported.
   let saveError: string | undefined;
   if (sessionKey && store) {
-    const { base, names } = sessionFilesOf(options.agent, sessionKey, deps.env, deps.cwd);
-    const paths = await listSessionFiles(base, names);
-    if (!paths.length) saveError = `no files of session ${sessionKey} under ${base}`;
-    else {
-      try {
+    try {
+      const { base, names } = sessionFilesOf(options.agent, sessionKey, deps.env, deps.cwd);
+      const paths = await listSessionFiles(base, names);
+      if (!paths.length) saveError = `no files of session ${sessionKey} under ${base}`;
+      else {
         const sealed = seal(await packFiles(base, paths), secret, sessionKey);
         await store.save(sessionKey, sealed, `worker-sync: session files for #${seat.issue} ${seatWords(seat)}`);
-      } catch (error) {
-        saveError = error instanceof Error ? error.message : String(error);
       }
+    } catch (error) {
+      saveError = error instanceof Error ? error.message : String(error);
     }
     if (saveError) deps.log.warn(`the session's files were not saved: ${saveError}`);
   }

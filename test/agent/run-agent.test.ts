@@ -5,7 +5,7 @@
  * restored on another runner to resume; a lost or tampered transcript spawns and says so; the
  * exit status, a timeout and a crash are one line on the status comment with the seat right.
  */
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Octokit } from "@octokit/rest";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -242,6 +242,23 @@ describe("run-agent with Claude Code (the stand-in)", () => {
     expect(done.facts.lost?.why).toContain("authentication check failed");
     expect(done.sessionKey).not.toBe(a);
     expect(fake.commits(FULL).at(-1)?.message).toContain("does not open");
+  });
+
+  it("does not let a session id that is a path lead outside the agent's session directory", async () => {
+    const runner = await simulatedRunner(workspace);
+    const agent = join(runner.bin, "path-agent");
+    await writeFile(agent, `#!/usr/bin/env bash\ncat > /dev/null\necho '{"session_id": "../../../.ssh"}'\n`, {
+      mode: 0o755,
+    });
+    const generic = options({
+      agent: "generic",
+      "agent-command": agent,
+      "agent-session-files": "~/sessions/{session}",
+    });
+    const done = await runAgent(seat(null), generic, deps(runner));
+    expect(done.facts.saveError).toBe('session id "../../../.ssh" cannot name a file');
+    expect(fake.gitRef(FULL, BRANCH)).toBeUndefined();
+    expect(statusLine()).toContain("its files were not saved");
   });
 
   it("refuses to run without a session secret, in one sentence, writing nothing", async () => {
