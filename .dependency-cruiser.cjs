@@ -3,6 +3,7 @@
  * imports in a cycle. `npm run lint` runs this check.
  *
  *   app/  action/  cli/        front doors; never import each other
+ *   agent/                     the agent runner the Action and the CLI share
  *        events/               the handlers the app and the Action share
  *        github/               GitHub plumbing: REST calls, conditional requests, queues, memory
  *   sync/        store/        rules and config; where the file lives
@@ -37,9 +38,10 @@ module.exports = {
     layer("sync", ["state"]),
     layer("github", ["store", "sync", "state"]),
     layer("events", ["github", "store", "sync", "state"]),
+    layer("agent", ["github", "store", "sync", "state"]),
     layer("app", ["events", "github", "store", "sync", "state"]),
-    layer("action", ["events", "github", "store", "sync", "state"]),
-    layer("cli", ["events", "github", "store", "sync", "state"]),
+    layer("action", ["agent", "events", "github", "store", "sync", "state"]),
+    layer("cli", ["agent", "events", "github", "store", "sync", "state"]),
   ],
   options: {
     doNotFollow: { path: "node_modules" },

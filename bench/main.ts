@@ -9,6 +9,7 @@ import { measureActionStartups, measureBundleSize, measureLargeFile, measureTran
 import { measureDeliveryCpu } from "./cpu.js";
 import { type Figure, met, renderTable } from "./figures.js";
 import { measureHostSync } from "./host-sync.js";
+import { measureSessionStore } from "./session-store.js";
 
 const figures: Figure[] = [];
 const add = (f: Figure) => {
@@ -35,6 +36,7 @@ nock.restore();
 nock.enableNetConnect();
 for (const f of await measureColdStarts()) add(f);
 for (const f of await measureHostSync()) add(f);
+for (const f of await measureSessionStore()) add(f);
 const simulation = measureSimulation(4);
 for (const f of simulation.figures) add(f);
 const single = measureSimulation(1);

@@ -111,12 +111,22 @@ export interface FakeFile {
   sha: string;
 }
 
+/** One entry of a tree the git data API keeps (flat: a path holds no slash). */
+export interface GitTreeEntry {
+  path: string;
+  mode: string;
+  type: "blob" | "tree" | "commit";
+  sha: string;
+}
+
 export interface FakeIssue {
   number: number;
   title: string;
   state: "open" | "closed";
   labels: string[];
   user?: string;
+  /** The issue's description (Markdown); null when absent. */
+  body?: string;
   /** A pull request: GitHub's issue endpoints answer for it too, with a `pull_request` key. */
   pullRequest?: boolean;
 }
@@ -168,6 +178,9 @@ export const blobSha = (text: string) =>
     .update(`blob ${Buffer.byteLength(text)}\0${text}`)
     .digest("hex");
 const commitSha = (seed: string) => createHash("sha1").update(seed).digest("hex");
+/** A git object's name: the SHA-1 of `<type> <size>\0<bytes>`. */
+const gitObjectSha = (type: string, bytes: Buffer) =>
+  createHash("sha1").update(`${type} ${bytes.length}\0`).update(bytes).digest("hex");
 
 export class FakeGitHub {
   readonly log: LoggedRequest[] = [];
@@ -210,6 +223,11 @@ export class FakeGitHub {
   private readonly repositoryIds = new Map<string, number>();
   private readonly writeBarriers: Array<{ path: RegExp; writers: number; waiting: Array<() => void> }> = [];
   private readonly issueEvents = new Map<string, FakeIssueEvent[]>();
+  /** The git data API's objects (blobs written through it, trees, commits) and refs, per repository. */
+  private readonly gitBlobs = new Map<string, Buffer>();
+  private readonly gitTrees = new Map<string, GitTreeEntry[]>();
+  private readonly gitCommits = new Map<string, { tree: string; parents: string[]; message: string }>();
+  private readonly gitRefs = new Map<string, string>();
   private nextCommentId = 1000;
   private nextEventId = 1;
   private clockTicks = 0;
@@ -368,6 +386,23 @@ export class FakeGitHub {
       .length;
   }
 
+  /** The commit a git ref (`heads/<branch>`) points at, as the git data API sees it; undefined when none. */
+  gitRef(repo: string, ref: string): string | undefined {
+    return this.gitRefs.get(`${repo}:refs/${ref}`);
+  }
+
+  /** Deletes a git ref, as `DELETE /git/refs/{ref}` or a branch deleted on GitHub would. */
+  deleteGitRef(repo: string, ref: string): void {
+    this.gitRefs.delete(`${repo}:refs/${ref}`);
+  }
+
+  /** The files (path → bytes) of the tree a git ref's commit holds. */
+  gitFiles(repo: string, ref: string): Map<string, Buffer> {
+    const commit = this.gitRef(repo, ref);
+    const tree = commit ? this.gitTrees.get(this.gitCommits.get(commit)?.tree ?? "") : undefined;
+    return new Map((tree ?? []).map((e) => [e.path, this.gitBlobs.get(e.sha) ?? Buffer.alloc(0)]));
+  }
+
   // ---- the HTTP surface ---------------------------------------------------------------
 
   async handle(req: FakeRequest): Promise<FakeResponse> {
@@ -487,6 +522,16 @@ export class FakeGitHub {
     if (m && method === "GET") return json(200, installationJson(req.base, m[1]?.split("/")[0] ?? ""));
     m = /^\/repos\/([^/]+\/[^/]+)\/contents\/(.+)$/.exec(path);
     if (m) return this.contents(req, m[1] as string, decodeURIComponent(m[2] as string));
+    m = /^\/repos\/([^/]+\/[^/]+)\/git\/(blobs|trees|commits|refs?)(?:\/(.+))?$/.exec(path);
+    if (m && !(m[2] === "blobs" && method === "GET" && this.blobs.has(m[3] ?? ""))) {
+      const done = this.gitData(
+        req,
+        m[1] as string,
+        m[2] as string,
+        m[3] === undefined ? undefined : decodeURIComponent(m[3]),
+      );
+      if (done) return done;
+    }
     m = /^\/repos\/([^/]+\/[^/]+)\/git\/blobs\/([0-9a-f]+)$/.exec(path);
     if (m && method === "GET") {
       const text = this.blobs.get(m[2] as string);
@@ -633,6 +678,172 @@ export class FakeGitHub {
     return json(405, { message: "Method not allowed" });
   }
 
+  /**
+   * The git data API (blobs, trees, commits, refs) as GitHub answers it: objects named by their
+   * git sha, a tree built on `base_tree`, a commit whose tree and parents must exist, and refs
+   * that move only as a fast-forward unless `force` (422 "Update is not a fast forward"), are
+   * created once (422 "Reference already exists") and answer 404 when missing. Trees are flat.
+   * Undefined for a request it does not serve.
+   */
+  private gitData(req: FakeRequest, repo: string, kind: string, rest: string | undefined): FakeResponse | undefined {
+    const { method, base } = req;
+    const body = req.body ?? {};
+    const unprocessable = (message: string) =>
+      json(422, { message, documentation_url: "https://docs.github.com/rest/git", status: "422" });
+    const refKey = (ref: string) => `${repo}:${ref}`;
+    if (kind === "blobs" && method === "POST" && rest === undefined) {
+      const encoding = body.encoding ?? "utf-8";
+      if (typeof body.content !== "string" || (encoding !== "utf-8" && encoding !== "base64")) {
+        return unprocessable("Invalid request.\n\nFor 'content', it is not a string.");
+      }
+      const bytes = Buffer.from(body.content, encoding === "base64" ? "base64" : "utf8");
+      const sha = gitObjectSha("blob", bytes);
+      this.gitBlobs.set(sha, bytes);
+      return json(201, { url: `${base}/repos/${repo}/git/blobs/${sha}`, sha });
+    }
+    if (kind === "blobs" && method === "GET" && rest) {
+      const bytes = this.gitBlobs.get(rest);
+      if (!bytes) return notFound();
+      // The raw media type answers with the blob's bytes themselves.
+      if (/\.raw\b/.test(req.headers.accept ?? "")) {
+        return { status: 200, headers: { "content-type": "application/octet-stream" }, body: bytes };
+      }
+      return json(200, {
+        sha: rest,
+        node_id: `B_${rest}`,
+        url: `${base}/repos/${repo}/git/blobs/${rest}`,
+        size: bytes.length,
+        encoding: "base64",
+        content: bytes.toString("base64"),
+      });
+    }
+    const treeJson = (sha: string, entries: GitTreeEntry[]) => ({
+      sha,
+      url: `${base}/repos/${repo}/git/trees/${sha}`,
+      truncated: false,
+      tree: entries.map((e) => ({
+        ...e,
+        ...(e.type === "blob" ? { size: this.gitBlobs.get(e.sha)?.length ?? 0 } : {}),
+        url: `${base}/repos/${repo}/git/${e.type}s/${e.sha}`,
+      })),
+    });
+    if (kind === "trees" && method === "POST" && rest === undefined) {
+      let entries: GitTreeEntry[] = [];
+      if (body.base_tree !== undefined) {
+        const baseTree = this.gitTrees.get(String(body.base_tree));
+        if (!baseTree) return unprocessable("base_tree is not a valid tree oid");
+        entries = [...baseTree];
+      }
+      if (!Array.isArray(body.tree)) return unprocessable("Invalid request.\n\nFor 'tree', it is not an array.");
+      for (const item of body.tree as Array<Record<string, unknown>>) {
+        const path = String(item.path ?? "");
+        if (!path || path.includes("/")) throw new Error("fake: the git data API's trees here are flat");
+        entries = entries.filter((e) => e.path !== path);
+        if (item.sha === null) continue;
+        const sha =
+          typeof item.content === "string" ? gitObjectSha("blob", Buffer.from(item.content)) : String(item.sha);
+        if (typeof item.content === "string") this.gitBlobs.set(sha, Buffer.from(item.content));
+        if (item.type === "blob" && !this.gitBlobs.has(sha))
+          return unprocessable(`tree.sha ${sha} is not a valid blob`);
+        entries.push({ path, mode: String(item.mode), type: item.type as GitTreeEntry["type"], sha });
+      }
+      entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      const sha = gitObjectSha(
+        "tree",
+        Buffer.concat(
+          entries.map((e) =>
+            Buffer.concat([Buffer.from(`${e.mode.replace(/^0/, "")} ${e.path}\0`), Buffer.from(e.sha, "hex")]),
+          ),
+        ),
+      );
+      this.gitTrees.set(sha, entries);
+      return json(201, treeJson(sha, entries));
+    }
+    if (kind === "trees" && method === "GET" && rest) {
+      // tree_sha: a tree, or (as GitHub resolves it) a commit or a branch name.
+      const sha = this.gitTrees.has(rest)
+        ? rest
+        : (this.gitCommits.get(rest)?.tree ??
+          this.gitCommits.get(this.gitRefs.get(refKey(`refs/heads/${rest}`)) ?? "")?.tree);
+      const entries = sha === undefined ? undefined : this.gitTrees.get(sha);
+      return sha !== undefined && entries ? json(200, treeJson(sha, entries)) : notFound();
+    }
+    const commitJsonOf = (sha: string) => {
+      const c = this.gitCommits.get(sha) as { tree: string; parents: string[]; message: string };
+      return {
+        ...commitJson(base, repo, sha, c.message, c.tree),
+        parents: c.parents.map((p) => ({
+          sha: p,
+          url: `${base}/repos/${repo}/git/commits/${p}`,
+          html_url: `${webOf(base)}/${repo}/commit/${p}`,
+        })),
+      };
+    };
+    if (kind === "commits" && method === "POST" && rest === undefined) {
+      const tree = String(body.tree ?? "");
+      const parents = Array.isArray(body.parents) ? body.parents.map(String) : [];
+      if (!this.gitTrees.has(tree)) return unprocessable("Tree SHA does not exist");
+      if (parents.some((p) => !this.gitCommits.has(p)))
+        return unprocessable("Parent SHA does not exist or is not a commit object");
+      const message = String(body.message ?? "");
+      const text = `tree ${tree}\n${parents.map((p) => `parent ${p}\n`).join("")}committer worker-sync ${++this.commitCount}\n\n${message}`;
+      const sha = gitObjectSha("commit", Buffer.from(text));
+      this.gitCommits.set(sha, { tree, parents, message });
+      return json(201, commitJsonOf(sha));
+    }
+    if (kind === "commits" && method === "GET" && rest) {
+      return this.gitCommits.has(rest) ? json(200, commitJsonOf(rest)) : notFound();
+    }
+    const refJson = (ref: string, sha: string) => ({
+      ref,
+      node_id: `REF_${Buffer.from(ref).toString("base64")}`,
+      url: `${base}/repos/${repo}/git/${ref}`,
+      object: { type: "commit", sha, url: `${base}/repos/${repo}/git/commits/${sha}` },
+    });
+    if (kind === "ref" && method === "GET" && rest) {
+      const sha = this.gitRefs.get(refKey(`refs/${rest}`));
+      return sha ? json(200, refJson(`refs/${rest}`, sha)) : notFound();
+    }
+    if (kind === "refs" && method === "POST" && rest === undefined) {
+      const ref = String(body.ref ?? "");
+      const sha = String(body.sha ?? "");
+      if (!/^refs\/[^/]+\/.+/.test(ref)) return unprocessable("Reference name is not valid");
+      if (!this.gitCommits.has(sha)) return unprocessable("Object does not exist");
+      if (this.gitRefs.has(refKey(ref))) return unprocessable("Reference already exists");
+      this.gitRefs.set(refKey(ref), sha);
+      return json(201, refJson(ref, sha));
+    }
+    if (kind === "refs" && (method === "PATCH" || method === "DELETE") && rest) {
+      const ref = `refs/${rest}`;
+      const current = this.gitRefs.get(refKey(ref));
+      if (!current) return unprocessable("Reference does not exist");
+      if (method === "DELETE") {
+        this.gitRefs.delete(refKey(ref));
+        return { status: 204 };
+      }
+      const sha = String(body.sha ?? "");
+      if (!this.gitCommits.has(sha)) return unprocessable("Object does not exist");
+      if (body.force !== true && !this.isAncestor(current, sha)) return unprocessable("Update is not a fast forward");
+      this.gitRefs.set(refKey(ref), sha);
+      return json(200, refJson(ref, sha));
+    }
+    return undefined;
+  }
+
+  /** Whether `ancestor` is `commit` or reachable from it through parents. */
+  private isAncestor(ancestor: string, commit: string): boolean {
+    const seen = new Set<string>();
+    const queue = [commit];
+    while (queue.length) {
+      const at = queue.pop() as string;
+      if (at === ancestor) return true;
+      if (seen.has(at)) continue;
+      seen.add(at);
+      queue.push(...(this.gitCommits.get(at)?.parents ?? []));
+    }
+    return false;
+  }
+
   private issueComments(req: FakeRequest, repo: string, issue: number): FakeResponse {
     if (req.method === "POST") {
       const comment = this.addComment(repo, issue, String(req.body?.body ?? ""), this.botLogin, "Bot");
@@ -731,9 +942,10 @@ export class FakeGitHub {
   }
 }
 
-/** The response body as sent: JSON, or the text itself for a non-JSON content type. */
-export function serializeBody(res: FakeResponse): string {
+/** The response body as sent: JSON, or the text (or bytes) itself for a non-JSON content type. */
+export function serializeBody(res: FakeResponse): string | Buffer {
   if (res.body === undefined || res.status === 204 || res.status === 304) return "";
+  if (Buffer.isBuffer(res.body)) return res.body;
   const type = res.headers?.["content-type"];
   if (typeof res.body === "string" && type && !type.includes("json")) return res.body;
   return JSON.stringify(res.body);
@@ -862,7 +1074,7 @@ function issueJson(issue: FakeIssue, repo: string, base: string, comments: numbe
     created_at: FAKE_TIME,
     updated_at: FAKE_TIME,
     author_association: "CONTRIBUTOR",
-    body: null,
+    body: issue.body ?? null,
     ...(issue.pullRequest
       ? {
           pull_request: {

@@ -95,4 +95,4 @@ export function explainApiError(
 }
 
 const usesIssues = (inputs: ActionInputs) =>
-  inputs.command.name === "reconcile" || inputs.command.name === "handle-event";
+  inputs.command.name === "reconcile" || inputs.command.name === "handle-event" || inputs.command.name === "run-agent";

@@ -181,6 +181,11 @@ const HANDLERS: Handlers = {
     const { runHandleEvent } = await import("./github-events.js");
     return runHandleEvent(context);
   },
+
+  async "run-agent"(command, context) {
+    const { runAgentCommand } = await import("./run-agent.js");
+    return runAgentCommand(command, context);
+  },
 };
 
 export function runCommand(command: ActionCommand, context: CommandContext): Promise<Report> {

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { AGENT_OPTION_DEFAULTS, type AgentOptions, parseAgentOptions } from "../agent/options.js";
 import {
   checkSessionBudget,
   issueNumberOf,
@@ -24,6 +25,7 @@ export const COMMANDS = [
   "status",
   "reconcile",
   "handle-event",
+  "run-agent",
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -56,6 +58,8 @@ export const INPUT_DEFAULTS = {
   "dry-run": "false",
   sessions: "",
   "session-budget": "",
+  // run-agent (src/agent/options.ts checks them for the Action and the CLI alike).
+  ...AGENT_OPTION_DEFAULTS,
 } as const satisfies Record<string, string>;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -122,7 +126,15 @@ export type ActionCommand =
       sessionBudget?: number;
     } & WorkerTarget)
   | ({ name: "deactivate"; issue?: string } & WorkerTarget)
-  | ({ name: "session"; level: string; slot?: number; key: string | null } & WorkerTarget);
+  | ({ name: "session"; level: string; slot?: number; key: string | null } & WorkerTarget)
+  | ({
+      name: "run-agent";
+      level: string;
+      slot: number;
+      issue: string;
+      sessionKey: string | null;
+      options: AgentOptions;
+    } & WorkerTarget);
 
 export interface ActionInputs {
   command: ActionCommand;
@@ -191,6 +203,17 @@ export function parseInputs(raw: RawInputs): ActionInputs {
     }
     case "reconcile":
       command = { name: "reconcile", dryRun: v["dry-run"].toLowerCase() === "true" };
+      break;
+    case "run-agent":
+      command = {
+        name: "run-agent",
+        ...target(),
+        level: level(),
+        slot: v.slot ? Number(v.slot) : 1,
+        issue: issueNumberOf(need("issue")) as string,
+        sessionKey: v["session-key"] || null,
+        options: parseAgentOptions(raw, (option) => `input "${option}"`),
+      };
       break;
     default:
       command = { name: v.command };

@@ -31,6 +31,13 @@ export interface Report {
   moves?: SeatMoves;
   /** handle-event: a follow-up comment continues the seats on its issue (docs/sessions-policy.md). */
   followUp?: { comment: number; commentFile: string; seats: SeatMove[] };
+  /** run-agent: how the agent's run ended, what it reported, and whether its session's files were restored. */
+  agent?: {
+    outcome: string;
+    exitCode?: number;
+    usage: unknown;
+    transcript: string;
+  };
   /** Set when the step must fail after reporting (validate with problems). */
   failure?: string;
 }
@@ -55,6 +62,10 @@ export const OUTPUT_NAMES = [
   "comment-file",
   "repairs",
   "conflicts",
+  "agent-outcome",
+  "agent-exit-code",
+  "agent-usage",
+  "transcript",
 ] as const;
 export type OutputName = (typeof OUTPUT_NAMES)[number];
 
@@ -88,6 +99,14 @@ export function outputsOf(report: Report): Partial<Record<OutputName, string>> {
     "comment-file": report.followUp?.commentFile ?? "",
     ...(report.repairs ? { repairs: JSON.stringify(report.repairs) } : {}),
     ...(report.conflicts ? { conflicts: JSON.stringify(report.conflicts) } : {}),
+    ...(report.agent
+      ? {
+          "agent-outcome": report.agent.outcome,
+          "agent-exit-code": report.agent.exitCode === undefined ? "" : String(report.agent.exitCode),
+          "agent-usage": JSON.stringify(report.agent.usage),
+          transcript: report.agent.transcript,
+        }
+      : {}),
   };
 }
 

@@ -39,6 +39,7 @@ import { eventCommand } from "./event.js";
 import { pullCommand, pushCommand, syncCommand } from "./host-sync.js";
 import type { CliCommand, CliIo } from "./io.js";
 import { reconcileCommand } from "./reconcile.js";
+import { runAgentCommand } from "./run-agent.js";
 import { packageVersion } from "./version.js";
 
 const fileOption = { file: { type: "string", short: "f", help: `the state file (default ${DEFAULT_FILE})` } } as const;
@@ -239,6 +240,7 @@ export const COMMANDS: Record<string, CliCommand> = {
   pull: pullCommand,
   push: pushCommand,
   sync: syncCommand,
+  "run-agent": runAgentCommand,
 };
 
 export function renderUsage(): string {

@@ -44,6 +44,8 @@ export interface JobContext {
   env: Record<string, string>;
   token: string;
   secrets?: Record<string, string>;
+  /** The runner machine's own environment for every step (HOME, PATH, RUNNER_TEMP): two runners differ here. */
+  runner?: Record<string, string>;
 }
 
 /** The YAML block of `markdown` that follows the line holding `marker`. */
@@ -96,13 +98,13 @@ async function actionDefaults(contexts: Contexts): Promise<Record<string, string
   return Object.fromEntries(Object.entries(yml.inputs).map(([k, v]) => [k, interpolate(v.default ?? "", contexts)]));
 }
 
-async function runShell(script: string, cwd: string, env: Record<string, string>) {
+async function runShell(script: string, cwd: string, env: Record<string, string>, runner: Record<string, string> = {}) {
   const files = await mkdtemp(join(tmpdir(), "worker-sync-step-"));
   const outputFile = join(files, "output");
   await writeFile(outputFile, "");
   const child = spawn("bash", ["-e", "-c", script], {
     cwd,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env, GITHUB_OUTPUT: outputFile },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...runner, ...env, GITHUB_OUTPUT: outputFile },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const { code, stdout, stderr } = await finished(child);
@@ -130,18 +132,25 @@ export async function runJob(workflow: Workflow, job: string, context: JobContex
       continue;
     }
     let done: Pick<ActionRun, "code" | "outputs" | "stdout">;
+    const env = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, interpolate(v, contexts)]));
     if (kind === "worker-sync") {
       const inputs = await actionDefaults(contexts);
       for (const [k, v] of Object.entries(step.with ?? {})) inputs[k] = interpolate(v, contexts);
-      done = await runAction({
+      const run = await runAction({
         node: context.node,
         workspace: context.workspace,
         inputs,
-        env: { ...context.env, GITHUB_EVENT_NAME: context.event.name, GITHUB_EVENT_PATH: eventPath },
+        env: {
+          ...context.runner,
+          ...context.env,
+          ...env,
+          GITHUB_EVENT_NAME: context.event.name,
+          GITHUB_EVENT_PATH: eventPath,
+        },
       });
+      done = { ...run, stdout: run.stdout + run.stderr };
     } else if (kind === "run") {
-      const env = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, interpolate(v, contexts)]));
-      done = await runShell(step.run as string, context.workspace, env);
+      done = await runShell(step.run as string, context.workspace, env, context.runner);
     } else {
       // The test's workspace stands in for the checkout.
       done = { code: 0, outputs: {}, stdout: "" };

@@ -37,6 +37,47 @@ describe("FakeGitHub", () => {
     expect(fake.commits("o/r")).toHaveLength(1);
   });
 
+  it("keeps git's rules for the git data API: object names, fast-forward refs, one creation", async () => {
+    const o = { owner: "o", repo: "r" };
+    const blob = await octokit.git.createBlob({ ...o, content: "hello", encoding: "utf-8" });
+    // git hash-object: the SHA-1 of "blob 5\0hello".
+    expect(blob.data.sha).toBe("b6fc4c620b67d95f953a5c1c1230aaab5db5a1b0");
+    const tree = await octokit.git.createTree({
+      ...o,
+      tree: [{ path: "a", mode: "100644", type: "blob", sha: blob.data.sha }],
+    });
+    // git write-tree of that one file.
+    expect(tree.data.sha).toBe("8917ce3833750c0f424a16966ef3391aafe880c1");
+    const c1 = await octokit.git.createCommit({ ...o, message: "one", tree: tree.data.sha, parents: [] });
+    const c2 = await octokit.git.createCommit({ ...o, message: "two", tree: tree.data.sha, parents: [c1.data.sha] });
+    const side = await octokit.git.createCommit({ ...o, message: "side", tree: tree.data.sha, parents: [c1.data.sha] });
+    await expect(octokit.git.getRef({ ...o, ref: "heads/s" })).rejects.toMatchObject({ status: 404 });
+    await octokit.git.createRef({ ...o, ref: "refs/heads/s", sha: c1.data.sha });
+    await expect(octokit.git.createRef({ ...o, ref: "refs/heads/s", sha: c2.data.sha })).rejects.toMatchObject({
+      status: 422,
+      response: { data: { message: "Reference already exists" } },
+    });
+    await octokit.git.updateRef({ ...o, ref: "heads/s", sha: c2.data.sha });
+    await expect(octokit.git.updateRef({ ...o, ref: "heads/s", sha: side.data.sha })).rejects.toMatchObject({
+      status: 422,
+      response: { data: { message: "Update is not a fast forward" } },
+    });
+    expect((await octokit.git.getRef({ ...o, ref: "heads/s" })).data.object.sha).toBe(c2.data.sha);
+    await octokit.git.updateRef({ ...o, ref: "heads/s", sha: side.data.sha, force: true });
+    expect(fake.gitRef("o/r", "heads/s")).toBe(side.data.sha);
+    await expect(
+      octokit.git.createTree({
+        ...o,
+        base_tree: "0".repeat(40),
+        tree: [{ path: "b", mode: "100644", type: "blob", sha: blob.data.sha }],
+      }),
+    ).rejects.toMatchObject({ status: 422 });
+    // A tree is read by its sha, or by a commit's (GitHub resolves it to the commit's tree).
+    expect((await octokit.git.getTree({ ...o, tree_sha: side.data.sha })).data.sha).toBe(tree.data.sha);
+    const read = await octokit.git.getBlob({ ...o, file_sha: blob.data.sha });
+    expect(Buffer.from(read.data.content, "base64").toString()).toBe("hello");
+  });
+
   it("answers 304 to a matching If-None-Match and does not count it", async () => {
     fake.setFile("o/r", "p.json", "one");
     const { headers } = await get();

@@ -12,6 +12,7 @@ import { Ajv, type ValidateFunction } from "ajv";
 import formats from "ajv-formats";
 import nock from "nock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SessionStore } from "../../src/agent/session-store.js";
 import { fetchIssueFacts, labeledSince, listAll, setLabels } from "../../src/github/rest.js";
 import { GitHubContentsBackend } from "../../src/store/github-contents.js";
 import { commentPayload, createApp, deliver, FULL, issuesPayload, projectsJson } from "../app/harness.js";
@@ -145,7 +146,7 @@ function check(r: LoggedRequest): string[] {
   if (!response) return [...problems, `${where}: GitHub does not answer ${r.status} here`];
   const { value, pointer } = resolve(response, `${operation.pointer}/responses/${r.status}`);
   const content = value.content as Record<string, Json> | undefined;
-  if (content?.["application/json"] && typeof r.responseBody === "object") {
+  if (content?.["application/json"] && typeof r.responseBody === "object" && !Buffer.isBuffer(r.responseBody)) {
     const v = validator(`${pointer}/content/application~1json/schema`);
     if (!v(r.responseBody)) problems.push(`${where}: response: ${ajv.errorsText(v.errors, { separator: "; " })}`);
   }
@@ -208,6 +209,21 @@ async function scenario(): Promise<FakeGitHub> {
   const read = await store.read();
   await store.write("{}\n", read, "m");
   await store.write("{ }\n", read, "stale").catch(() => undefined);
+  // The session store: a branch created, read, moved as a fast-forward, a racing save that is
+  // not one (422), and a key that is not there.
+  const sessions = new SessionStore(octokit, { owner, repo, branch: "worker-sync/sessions" });
+  await sessions.load("k1");
+  await sessions.save("k1", Buffer.from("sealed one"), "save k1");
+  await new SessionStore(octokit, { owner, repo, branch: "worker-sync/sessions" }).load("k1");
+  const racing = new SessionStore(octokit, { owner, repo, branch: "worker-sync/sessions" });
+  await racing.load("k2");
+  await sessions.save("k1", Buffer.from("sealed two"), "save k1 again");
+  await racing.save("k2", Buffer.from("sealed three"), "save k2 on a stale head");
+  await octokit.request("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", {
+    owner,
+    repo,
+    commit_sha: fake.gitRef(FULL, "heads/worker-sync/sessions") ?? "",
+  });
   // A rate limit running out.
   fake.exhaustRateLimit();
   await octokit
@@ -260,11 +276,20 @@ describe("the fake GitHub against GitHub's OpenAPI description", () => {
       "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}",
       "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}",
       "GET /repos/{owner}/{repo}/collaborators/{username}/permission",
+      "POST /repos/{owner}/{repo}/git/blobs",
+      "POST /repos/{owner}/{repo}/git/trees",
+      "GET /repos/{owner}/{repo}/git/trees/{tree_sha}",
+      "POST /repos/{owner}/{repo}/git/commits",
+      "GET /repos/{owner}/{repo}/git/commits/{commit_sha}",
+      "GET /repos/{owner}/{repo}/git/ref/{ref}",
+      "POST /repos/{owner}/{repo}/git/refs",
+      "PATCH /repos/{owner}/{repo}/git/refs/{ref}",
     ]) {
       expect(used, operation).toContain(operation);
     }
     const statuses = new Set(exchanges.map((r) => r.status));
-    for (const status of [200, 201, 204, 301, 304, 403, 409, 410]) expect(statuses, String(status)).toContain(status);
+    for (const status of [200, 201, 204, 301, 304, 403, 404, 409, 410, 422])
+      expect(statuses, String(status)).toContain(status);
   });
 
   it("sends only requests GitHub describes, and answers each as GitHub describes", () => {
