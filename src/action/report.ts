@@ -27,6 +27,8 @@ export interface Report {
   waiting?: readonly string[];
   /** Seats the step put on an issue and seats it freed (handle-event, activate, deactivate, reconcile). */
   moves?: SeatMoves;
+  /** Warnings that do not fail the step (a file DevClaw's reader would empty), each an annotation. */
+  warnings?: readonly string[];
   /** Set when the step must fail after reporting (validate with problems). */
   failure?: string;
 }

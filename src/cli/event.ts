@@ -9,11 +9,12 @@ import { readTextFile } from "../store/read-text.js";
 import { runTransaction } from "../store/transaction.js";
 import { CONFIG_FILE, parseConfig } from "../sync/config.js";
 import { parseConfigYaml } from "../sync/config-yaml.js";
+import { DEFAULT_STATE_PATH_RULE } from "../sync/defaults.js";
 import { describeNotice, describeSynced } from "../sync/describe.js";
 import { factsFromPayload, parseIssuesPayload, repositoryOf, repositoryUrl } from "../sync/payload.js";
 import { issueStatusView, renderStatus } from "../sync/render-status.js";
 import { ignoredLabelChange, issueSyncMutation, statusCommentAction } from "../sync/rules.js";
-import { type OptionSpecs, required } from "./args.js";
+import { fileOf, type OptionSpecs, required } from "./args.js";
 import type { CliIo } from "./io.js";
 
 export async function readConfig(io: CliIo, given: string | undefined) {
@@ -43,7 +44,11 @@ export const eventCommand = {
     name: { type: "string", short: "n", help: "the webhook event name (issues)" },
     payload: { type: "string", help: "a JSON file holding the delivery's payload" },
     config: { type: "string", short: "c", help: `the config (default ${CONFIG_FILE} when present)` },
-    file: { type: "string", short: "f", help: "the state file (default: the config's state.path)" },
+    file: {
+      type: "string",
+      short: "f",
+      help: `the state file (default: the config's state.path, else ${DEFAULT_STATE_PATH_RULE})`,
+    },
   } satisfies OptionSpecs,
   async run(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
     const name = required(values, "name");
@@ -59,7 +64,7 @@ export const eventCommand = {
     }
     const repo = repositoryOf(payload);
     const facts = factsFromPayload(payload);
-    const path = typeof values.file === "string" ? values.file : config.state.path;
+    const path = fileOf(values, io, config.state.path);
     const done = await runTransaction(
       new LocalFileBackend(resolve(io.cwd, path), { label: path }),
       issueSyncMutation(config, repo, facts),

@@ -14,6 +14,7 @@ import { dispatchedLabels, idlePools, type Queued } from "../sync/hand-off.js";
 import { installationWebOrigin, installedRepositories } from "../sync/installation-payload.js";
 import type { RoleRule } from "../sync/labels.js";
 import { escapeText } from "../sync/markdown.js";
+import { MIRROR_REFUSAL } from "../sync/mirror.js";
 import type { RepositoryName } from "../sync/project-key.js";
 import {
   dryRun,
@@ -171,6 +172,7 @@ export async function reconcileRepository(
 ): Promise<ReconcileOutcome> {
   const loaded = options.loaded ?? (await loadConfig(deps, repo));
   const { config } = loaded;
+  if (config.mode === "mirror") return { kind: "ignored", reason: MIRROR_REFUSAL };
   const backend = stateBackendFor(deps, config, repo);
   const snapshot = await backend.read();
   if (snapshot.text === null) {

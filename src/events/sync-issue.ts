@@ -6,6 +6,7 @@ import { parseState, type StateMutation, type UserError, viewOf } from "../state
 import { type ContentsLocation, GitHubContentsBackend } from "../store/github-contents.js";
 import { runTransaction, type StateBackend, type TransactionResult } from "../store/transaction.js";
 import { CONFIG_FILE, ConfigError, parseConfig, type WorkerSyncConfig } from "../sync/config.js";
+import { LEGACY_STATE_PATH } from "../sync/defaults.js";
 import {
   ConsentError,
   centralRepository,
@@ -16,6 +17,7 @@ import {
 import { issueStatusView, renderProblem, renderReply, renderStatus, type StatusView } from "../sync/render-status.js";
 import { commitMessageFor, type IssueSyncResult, roleOnIssue, type SessionCommandResult } from "../sync/rules.js";
 import type { HandlerDeps } from "./deps.js";
+import { withStatePath } from "./state-path.js";
 import { type CommentOutcome, replyOnce, upsertStatusComment } from "./status-comment.js";
 
 export interface LoadedConfig {
@@ -34,7 +36,7 @@ export async function loadConfig(deps: HandlerDeps, repo: RepositoryName): Promi
   const config = parseConfig(raw);
   const configured = raw !== null && raw !== undefined;
   const central = centralRepository(config, repo);
-  if (central === undefined) return { config, configured };
+  if (central === undefined) return { config: await withStatePath(deps, config, repo), configured };
   const [owner, name] = central.split("/") as [string, string];
   // Its own file, through the contents API: a fallback (the owner's .github repository) is not its consent.
   let centralConfig: WorkerSyncConfig | null;
@@ -48,7 +50,7 @@ export async function loadConfig(deps: HandlerDeps, repo: RepositoryName): Promi
       `${central}'s ${CONFIG_FILE} is not a valid worker-sync config, so events here change nothing in ${central}; an event of ${central} itself names the field to fix`,
     );
   }
-  return { config: consentedConfig(config, repo, central, centralConfig), configured };
+  return { config: await withStatePath(deps, consentedConfig(config, repo, central, centralConfig), repo), configured };
 }
 
 async function readRaw(read: () => Promise<unknown>): Promise<unknown> {
@@ -70,7 +72,7 @@ export function stateLocation(config: WorkerSyncConfig, repo: RepositoryName): C
   return {
     owner: owner as string,
     repo: name as string,
-    path: config.state.path,
+    path: config.state.path ?? LEGACY_STATE_PATH,
     ...(config.state.branch ? { branch: config.state.branch } : {}),
   };
 }
