@@ -93,7 +93,7 @@ async function syncIssue(
   const snapshot = await backend.read();
   if (snapshot.text === null && !configured) {
     return {
-      outcome: { kind: "ignored", reason: `no ${config.state.path} and no config: worker-sync is not used here` },
+      outcome: { kind: "ignored", reason: `no ${backend.label} and no config: worker-sync is not used here` },
     };
   }
   const seen = factsFromPayload(payload);

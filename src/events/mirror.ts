@@ -8,6 +8,7 @@ import { fetchIssueFacts, type IssueRef, issueKey } from "../github/rest.js";
 import { parseState, type StateFile, UserError, viewOf } from "../state/index.js";
 import { GitHubContentsBackend } from "../store/github-contents.js";
 import type { WorkerSyncConfig } from "../sync/config.js";
+import { DEVCLAW_STATE_PATH, defaultStatePath } from "../sync/defaults.js";
 import { changedSeats, type FreedSeat, reportedSeats } from "../sync/mirror.js";
 import { resolveProjectKey } from "../sync/project-key.js";
 import { NO_COMMIT, parsePushPayload, pushedBranch } from "../sync/push-payload.js";
@@ -158,7 +159,12 @@ export async function handlePushEvent(deps: HandlerDeps, rawPayload: unknown): P
   if (stateBranch !== undefined && branch !== stateBranch) {
     return { kind: "ignored", reason: `a push to ${branch}, not to the state file's branch ${stateBranch}` };
   }
-  const location = stateLocation(config, repo);
+  // No state.path: the default rule, applied to the pushed commit.
+  const devclaw = { ...stateLocation(config, repo), path: DEVCLAW_STATE_PATH };
+  const location =
+    config.state.path === undefined
+      ? { ...devclaw, path: defaultStatePath((await readAt(deps, devclaw, payload.after)) !== null) }
+      : stateLocation(config, repo);
   const after = await readAt(deps, location, payload.after);
   if (after === null) return { kind: "ignored", reason: `no ${location.path} after the push` };
   const before = await readAt(deps, location, payload.before).catch((error: unknown) => {

@@ -176,7 +176,7 @@ export async function reconcileRepository(
   const backend = stateBackendFor(deps, config, repo);
   const snapshot = await backend.read();
   if (snapshot.text === null) {
-    if (!loaded.configured) return { kind: "ignored", reason: `no ${config.state.path} and no config` };
+    if (!loaded.configured) return { kind: "ignored", reason: `no ${backend.label} and no config` };
     throw new UserError(`${backend.label}: no such file`);
   }
   const state = parseState(snapshot.text, backend.label);

@@ -1,32 +1,82 @@
-import { GitHubContentsBackend } from "../store/github-contents.js";
-import type { WorkerSyncConfig } from "../sync/config.js";
-import { DEVCLAW_STATE_PATH, defaultStatePath } from "../sync/defaults.js";
-import type { RepositoryName } from "../sync/project-key.js";
+import { type ContentsLocation, GitHubContentsBackend, type SnapshotMemory } from "../store/github-contents.js";
+import type { Snapshot, StateBackend } from "../store/transaction.js";
+import { DEVCLAW_STATE_PATH, defaultStatePath, LEGACY_STATE_PATH } from "../sync/defaults.js";
 import type { HandlerDeps } from "./deps.js";
 
+/** How long a process trusts "no devclaw/projects.json here" before it looks again (a 404 costs a request). */
+export const DEFAULT_PATH_TTL_MS = 10 * 60_000;
+
+/** Per process (its snapshot memory): the default path found for each state location, and when. */
+const found = new WeakMap<SnapshotMemory, Map<string, { path: string; at: number }>>();
+
 /**
- * The config with its state path settled. A config that names `state.path` keeps it; otherwise
- * the default rule (sync/defaults.ts): DevClaw's `devclaw/projects.json` where the state
- * repository holds it, `memory/projects.json` otherwise. The look is a read of the file the app
- * would read anyway (shared snapshot memory), so a DevClaw repository pays nothing more.
+ * The state file of a config without `state.path`, by the default rule (sync/defaults.ts):
+ * DevClaw's `devclaw/projects.json` where the state repository holds it, `memory/projects.json`
+ * otherwise. The first read settles which; a process remembers the answer (a legacy one for
+ * DEFAULT_PATH_TTL_MS), so an event costs no more requests than with the path configured.
  */
-export async function withStatePath(
-  deps: HandlerDeps,
-  config: WorkerSyncConfig,
-  repo: RepositoryName,
-): Promise<WorkerSyncConfig & { state: { path: string } }> {
-  const given = config.state.path;
-  if (given !== undefined) return { ...config, state: { ...config.state, path: given } };
-  const [owner, name] = config.state.repo ? config.state.repo.split("/") : [repo.owner, repo.name];
-  const location = {
-    owner: owner as string,
-    repo: name as string,
-    path: DEVCLAW_STATE_PATH,
-    ...(config.state.branch ? { branch: config.state.branch } : {}),
-  };
-  const backend = deps.stateBackend
-    ? deps.stateBackend(location)
-    : new GitHubContentsBackend(deps.octokit, location, deps.memory?.snapshots);
-  const { text } = await backend.read();
-  return { ...config, state: { ...config.state, path: defaultStatePath(text !== null) } };
+export class DefaultPathBackend implements StateBackend {
+  private chosen: StateBackend | undefined;
+  private readonly devclaw: StateBackend;
+  private readonly legacy: StateBackend;
+  private readonly key: string;
+
+  constructor(
+    private readonly deps: HandlerDeps,
+    location: Omit<ContentsLocation, "path">,
+    private readonly now: () => number = Date.now,
+  ) {
+    const at = (path: string): ContentsLocation => ({ ...location, path });
+    const open = (path: string) =>
+      deps.stateBackend
+        ? deps.stateBackend(at(path))
+        : new GitHubContentsBackend(deps.octokit, at(path), deps.memory?.snapshots);
+    this.devclaw = open(DEVCLAW_STATE_PATH);
+    this.legacy = open(LEGACY_STATE_PATH);
+    this.key = `${location.owner}/${location.repo}@${location.branch ?? ""}`.toLowerCase();
+    const known = this.remembered();
+    if (known) this.chosen = known === DEVCLAW_STATE_PATH ? this.devclaw : this.legacy;
+  }
+
+  private memory() {
+    const snapshots = this.deps.memory?.snapshots;
+    if (!snapshots) return undefined;
+    const map = found.get(snapshots) ?? new Map<string, { path: string; at: number }>();
+    found.set(snapshots, map);
+    return map;
+  }
+
+  private remembered(): string | undefined {
+    const known = this.memory()?.get(this.key);
+    if (!known) return undefined;
+    if (known.path === LEGACY_STATE_PATH && this.now() - known.at > DEFAULT_PATH_TTL_MS) return undefined;
+    return known.path;
+  }
+
+  /** The file the rule names, as read. */
+  get label(): string {
+    return (this.chosen ?? this.legacy).label;
+  }
+
+  async read(): Promise<Snapshot> {
+    if (this.chosen) {
+      const snapshot = await this.chosen.read();
+      // The file the process remembered is gone: settle again.
+      if (snapshot.text !== null) return snapshot;
+    }
+    const devclaw = await this.devclaw.read();
+    const path = defaultStatePath(devclaw.text !== null);
+    this.chosen = path === DEVCLAW_STATE_PATH ? this.devclaw : this.legacy;
+    this.memory()?.set(this.key, { path, at: this.now() });
+    return path === DEVCLAW_STATE_PATH ? devclaw : this.legacy.read();
+  }
+
+  write(text: string, base: Snapshot, message: string) {
+    return (this.chosen ?? this.legacy).write(text, base, message);
+  }
+
+  invalidate(): void {
+    this.devclaw.invalidate?.();
+    this.legacy.invalidate?.();
+  }
 }

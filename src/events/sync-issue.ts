@@ -17,7 +17,7 @@ import {
 import { issueStatusView, renderProblem, renderReply, renderStatus, type StatusView } from "../sync/render-status.js";
 import { commitMessageFor, type IssueSyncResult, roleOnIssue, type SessionCommandResult } from "../sync/rules.js";
 import type { HandlerDeps } from "./deps.js";
-import { withStatePath } from "./state-path.js";
+import { DefaultPathBackend } from "./state-path.js";
 import { type CommentOutcome, replyOnce, upsertStatusComment } from "./status-comment.js";
 
 export interface LoadedConfig {
@@ -36,7 +36,7 @@ export async function loadConfig(deps: HandlerDeps, repo: RepositoryName): Promi
   const config = parseConfig(raw);
   const configured = raw !== null && raw !== undefined;
   const central = centralRepository(config, repo);
-  if (central === undefined) return { config: await withStatePath(deps, config, repo), configured };
+  if (central === undefined) return { config, configured };
   const [owner, name] = central.split("/") as [string, string];
   // Its own file, through the contents API: a fallback (the owner's .github repository) is not its consent.
   let centralConfig: WorkerSyncConfig | null;
@@ -50,7 +50,7 @@ export async function loadConfig(deps: HandlerDeps, repo: RepositoryName): Promi
       `${central}'s ${CONFIG_FILE} is not a valid worker-sync config, so events here change nothing in ${central}; an event of ${central} itself names the field to fix`,
     );
   }
-  return { config: await withStatePath(deps, consentedConfig(config, repo, central, centralConfig), repo), configured };
+  return { config: consentedConfig(config, repo, central, centralConfig), configured };
 }
 
 async function readRaw(read: () => Promise<unknown>): Promise<unknown> {
@@ -79,6 +79,7 @@ export function stateLocation(config: WorkerSyncConfig, repo: RepositoryName): C
 
 export function stateBackendFor(deps: HandlerDeps, config: WorkerSyncConfig, repo: RepositoryName): StateBackend {
   const location = stateLocation(config, repo);
+  if (config.state.path === undefined) return new DefaultPathBackend(deps, location);
   if (deps.stateBackend) return deps.stateBackend(location);
   return new GitHubContentsBackend(deps.octokit, location, deps.memory?.snapshots);
 }
