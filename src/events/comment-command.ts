@@ -125,10 +125,8 @@ async function runIssueCommand(
   const issue = String(target.ref.issue_number);
   switch (command.kind) {
     case "status": {
-      if (config.mode === "mirror") {
-        const shown = await reportIssueSeats(deps, config, target, { messages: [heading], wholeProject: true });
-        return shown;
-      }
+      // Mirror mode: the file as it is, moving nothing (events/mirror.ts).
+      if (config.mode === "mirror") return reportIssueSeats(deps, config, target, { messages: [heading], replyTo });
       // Asking for the status is also "asking again": sync the issue first, as a label change would.
       const current: IssueFacts & { title: string | null } = await fetchIssueFacts(deps.octokit, target.ref);
       const fresh = { ...target, title: current.title ?? target.title, labels: current.labels };

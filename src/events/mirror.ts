@@ -19,6 +19,7 @@ import { type CommentOutcome, upsertStatusComment } from "./status-comment.js";
 import {
   type LoadedConfig,
   loadConfig,
+  reportStatus,
   type Synced,
   type SyncTarget,
   stateBackendFor,
@@ -30,8 +31,6 @@ export type MirrorOutcome = { kind: "ignored"; reason: string } | ({ kind: "sync
 
 interface ReportOptions {
   freed?: readonly FreedSeat[];
-  messages?: string[];
-  wholeProject?: boolean;
 }
 
 /**
@@ -51,15 +50,13 @@ async function reportOn(
   const base: StatusView = {
     ...issueStatusView(config, target.repoUrl, { number: issue, title: target.title, labels: target.labels }, result),
     ...(freed.length ? { freed } : {}),
-    ...(options.messages ? { messages: options.messages } : {}),
-    ...(options.wholeProject ? { wholeProject: true } : {}),
   };
   return upsertStatusComment(
     deps,
     target.ref,
     (previous) => renderStatus(previous ? { ...base, previous } : base).body,
     {
-      create: result.involved || options.messages !== undefined,
+      create: result.involved,
       ...(target.comments !== undefined ? { comments: target.comments } : {}),
     },
   );
@@ -70,7 +67,7 @@ export async function reportIssueSeats(
   deps: HandlerDeps,
   config: WorkerSyncConfig,
   target: SyncTarget,
-  options: ReportOptions & { configured?: boolean } = {},
+  options: { messages?: string[]; replyTo?: number } = {},
 ): Promise<MirrorOutcome> {
   const backend = stateBackendFor(deps, config, target.repo);
   const snapshot = await backend.read();
@@ -80,7 +77,13 @@ export async function reportIssueSeats(
   const state = parseState(snapshot.text, backend.label);
   const project = resolveProjectKey(state.data, config, target.repo);
   const result = reportedSeats(config, state, project, String(target.ref.issue_number));
-  const posted = await reportOn(deps, config, target, result, options);
+  // The status comment as in drive mode (a command's reply with `comment: false`), from the file as it is.
+  const posted = await reportStatus(deps, config, target, result, {
+    ...options,
+    // A command (`/worker status`) shows every seat of the project, as in drive mode.
+    wholeProject: options.replyTo !== undefined,
+    create: result.involved || options.replyTo !== undefined,
+  });
   return {
     kind: "synced",
     result,

@@ -190,6 +190,13 @@ describe("mirror mode", () => {
       .commentsOn(FULL, 11)
       .find((c) => c.body.includes("**Every role, level and slot of the project**"));
     expect(status?.body).toContain("> /worker status by @");
+    // With comment: false a command still gets its answer, as a one-off reply.
+    fake.setFile(FULL, ".github/worker-sync.yml", "mode: mirror\ncomment: false\n");
+    const before = fake.commentsOn(FULL, 11).length;
+    await deliver(probot, "issue_comment", commentPayload({ number: 11, labels: ["Doing"] }, "/worker status"));
+    const reply = fake.commentsOn(FULL, 11).slice(before);
+    expect(reply).toHaveLength(1);
+    expect(reply[0]?.body).toMatch(/^<!-- worker-sync:reply \d+ -->/);
     expect(status?.body).toContain("| developer | medior | slot 1 (Cordelia) | active on [#11]");
   });
 });
