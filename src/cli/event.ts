@@ -2,6 +2,7 @@
  * `worker-sync event`: the app's decisions for one recorded webhook delivery, run on a
  * local projects.json. For trying a config against real events before installing the app.
  */
+
 import { resolve } from "node:path";
 import { UserError } from "../state/index.js";
 import { LocalFileBackend } from "../store/local-file.js";
@@ -11,6 +12,7 @@ import { CONFIG_FILE, parseConfig } from "../sync/config.js";
 import { parseConfigYaml } from "../sync/config-yaml.js";
 import { DEFAULT_STATE_PATH_RULE } from "../sync/defaults.js";
 import { describeNotice, describeSynced } from "../sync/describe.js";
+import { MIRROR_LABELS } from "../sync/mirror.js";
 import { factsFromPayload, parseIssuesPayload, repositoryOf, repositoryUrl } from "../sync/payload.js";
 import { issueStatusView, renderStatus } from "../sync/render-status.js";
 import { ignoredLabelChange, issueSyncMutation, statusCommentAction } from "../sync/rules.js";
@@ -57,6 +59,10 @@ export const eventCommand = {
     const payload = parseIssuesPayload(await readJsonFile(io, payloadFile), payloadFile);
     const config = await readConfig(io, typeof values.config === "string" ? values.config : undefined);
     const number = payload.issue.number;
+    if (config.mode === "mirror") {
+      io.stdout(`#${number}: ${MIRROR_LABELS}; nothing to do`);
+      return 0;
+    }
     const ignored = ignoredLabelChange(config, payload.action, payload.label?.name);
     if (ignored) {
       io.stdout(`#${number}: ${ignored}; nothing to do`);

@@ -13,6 +13,10 @@ import type { IssueSyncResult } from "./rules.js";
 export const MIRROR_REFUSAL =
   "in mirror mode the DevClaw host owns the seats, so worker-sync moves none here; change them on the host (DevClaw, then `worker-sync sync` there)";
 
+/** What an `issues` event does in mirror mode, in words (the CLI's `event` says it). */
+export const MIRROR_LABELS =
+  "mirror mode: labels move no seat (the DevClaw host owns them); the status comment shows the file";
+
 /** Commands that move seats are refused in mirror mode; `status` reports and `session` records. */
 export function mirrorRefusal(config: Pick<WorkerSyncConfig, "mode">, command: { kind: string }): string | undefined {
   if (config.mode !== "mirror") return undefined;

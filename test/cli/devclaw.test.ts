@@ -163,3 +163,25 @@ describe("a file DevClaw 1.3+ would empty", () => {
     for (const file of ["p.json", "s6.json"]) expect((await cli(["validate", "-f", file], d)).stderr).toBe("");
   });
 });
+
+describe("worker-sync event in mirror mode", () => {
+  it("moves no seat for a label change and says so", async () => {
+    const d = dir({ "p.json": devclaw, ".github/worker-sync.yml": "mode: mirror\n" });
+    const payload = {
+      action: "labeled",
+      issue: { number: 5, title: "Five", state: "open", labels: [{ name: "Doing" }] },
+      label: { name: "Doing" },
+      repository: { name: "app", owner: { login: "acme" } },
+    };
+    writeFileSync(join(d, "event.json"), JSON.stringify(payload));
+    const before = snapshot(d);
+    const run = await cli(["event", "--name", "issues", "--payload", "event.json", "-f", "p.json"], d);
+    expect(run).toEqual({
+      code: 0,
+      stderr: "",
+      stdout:
+        "#5: mirror mode: labels move no seat (the DevClaw host owns them); the status comment shows the file; nothing to do",
+    });
+    expect(snapshot(d)).toEqual(before);
+  });
+});
