@@ -59,11 +59,8 @@ export class DefaultPathBackend implements StateBackend {
   }
 
   async read(): Promise<Snapshot> {
-    if (this.chosen) {
-      const snapshot = await this.chosen.read();
-      // The file the process remembered is gone: settle again.
-      if (snapshot.text !== null) return snapshot;
-    }
+    // Remembered legacy (inside its TTL): no devclaw/projects.json here, one read as with a configured path.
+    if (this.chosen === this.legacy) return this.legacy.read();
     const devclaw = await this.devclaw.read();
     const path = defaultStatePath(devclaw.text !== null);
     this.chosen = path === DEVCLAW_STATE_PATH ? this.devclaw : this.legacy;
