@@ -6,6 +6,8 @@ import {
   describeProjectEconomy,
   describeSessionSet,
   describeUsage,
+  devclawDropWarnings,
+  findDoubleSeats,
   inspectState,
   migrateMutation,
   type PolicedSeatResult,
@@ -93,8 +95,11 @@ type Handlers = { [N in ActionCommand["name"]]: Handler<Extract<ActionCommand, {
 
 const HANDLERS: Handlers = {
   async validate(_command, { file, annotate }) {
-    const { problems, state: parsed } = inspectState(await readWorkspaceText(file), file.relative);
-    if (!parsed) {
+    const text = await readWorkspaceText(file);
+    const inspected = inspectState(text, file.relative);
+    const parsed = inspected.state;
+    const problems = parsed ? findDoubleSeats(parsed, text) : inspected.problems;
+    if (!parsed || problems.length) {
       for (const problem of problemsToAnnotate(problems)) annotate(problem);
       const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
       return {
@@ -105,8 +110,10 @@ const HANDLERS: Handlers = {
       };
     }
     const older = parsed.migrated.length;
+    const warnings = devclawDropWarnings(parsed);
     return {
       changed: false,
+      ...(warnings.length ? { warnings } : {}),
       headline: older
         ? `${file.relative} is valid, in an older shape: the migrate command would make ${older} changes`
         : `${file.relative} is valid`,
@@ -134,8 +141,10 @@ const HANDLERS: Handlers = {
     const done = await transact(context, migrateMutation, (changes) =>
       commitMessage(`migrate ${label} (${changes.length} changes)`),
     );
+    const warnings = devclawDropWarnings(parseState(done.text, label));
     return {
       changed: done.written,
+      ...(warnings.length ? { warnings } : {}),
       ...(done.commitSha ? { commitSha: done.commitSha } : {}),
       headline: done.written
         ? `${label}: migrated, ${done.migrated.length} changes`
@@ -185,6 +194,11 @@ const HANDLERS: Handlers = {
   async "run-agent"(command, context) {
     const { runAgentCommand } = await import("./run-agent.js");
     return runAgentCommand(command, context);
+  },
+
+  async report(_command, context) {
+    const { runReport } = await import("./github-events.js");
+    return runReport(context);
   },
 };
 

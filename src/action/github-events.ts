@@ -10,6 +10,7 @@ import { handleCommentEvent } from "../events/comment-command.js";
 import type { HandlerDeps } from "../events/deps.js";
 import { type FollowUpOutcome, followUpCandidate, handleFollowUp } from "../events/follow-up.js";
 import { handleIssueEvent } from "../events/issue-event.js";
+import { handlePushEvent } from "../events/mirror.js";
 import { type ReconcileOutcome, reconcileRepository } from "../events/reconcile.js";
 import { readConfigFile } from "../github/config-file.js";
 import { KeyedQueue } from "../github/keyed-queue.js";
@@ -67,11 +68,11 @@ export async function runReconcile(dryRun: boolean, context: CommandContext): Pr
   return reconcileReport(outcome);
 }
 
-async function readEvent(env: ActionEnv): Promise<{ name: string; payload: unknown }> {
+async function readEvent(env: ActionEnv, command = "handle-event"): Promise<{ name: string; payload: unknown }> {
   const name = env.GITHUB_EVENT_NAME;
   const path = env.GITHUB_EVENT_PATH;
   if (!name || !path) {
-    throw new UserError("handle-event needs GITHUB_EVENT_NAME and GITHUB_EVENT_PATH, which a workflow run sets");
+    throw new UserError(`${command} needs GITHUB_EVENT_NAME and GITHUB_EVENT_PATH, which a workflow run sets`);
   }
   try {
     return { name, payload: JSON.parse(await readFile(path, "utf8")) };
@@ -160,5 +161,18 @@ async function followUpReport(what: string, env: ActionEnv, outcome: FollowUpOut
     ...(outcome.commitSha ? { commitSha: outcome.commitSha } : {}),
     headline: `${what}: follow-up comment ${outcome.comment.id} by @${outcome.comment.author} continues ${seats} on #${outcome.issue}`,
     followUp: { comment: outcome.comment.id, commentFile, seats: outcome.seats },
+  };
+}
+
+/** `report`: on a `push`, the mirror report (events/mirror.ts) of the issues whose seat the push changed. */
+export async function runReport(context: CommandContext): Promise<Report> {
+  const { name, payload } = await readEvent(context.env, "report");
+  if (name !== "push") return { changed: false, headline: `${name}: report runs on push events; nothing to do` };
+  const outcome = await handlePushEvent(await workflowDeps(context, name), payload);
+  if (outcome.kind === "ignored") return { changed: false, headline: `push: nothing to report (${outcome.reason})` };
+  return {
+    changed: false,
+    headline: `push: ${outcome.issues.length} ${outcome.issues.length === 1 ? "issue's" : "issues'"} seats changed`,
+    details: outcome.issues.map((i) => `#${i.issue}: status comment ${i.comment}`),
   };
 }

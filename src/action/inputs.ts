@@ -14,7 +14,6 @@ import {
   UserError,
   zodIssueSentence,
 } from "../state/index.js";
-import { DEFAULT_STATE_PATH } from "../sync/defaults.js";
 
 export const COMMANDS = [
   "validate",
@@ -26,13 +25,15 @@ export const COMMANDS = [
   "reconcile",
   "handle-event",
   "run-agent",
+  "report",
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export const COMMIT_MODES = ["api", "git", "none"] as const;
 export type CommitMode = (typeof COMMIT_MODES)[number];
 
-export const DEFAULT_FILE = DEFAULT_STATE_PATH;
+/** "": the default rule (sync/defaults.ts defaultStatePath), applied in the workspace by run.ts. */
+export const DEFAULT_FILE = "";
 
 /**
  * Every input action.yml declares, with its default there ("" for none). The runner applies
@@ -75,7 +76,7 @@ const optional = <T extends z.ZodMiniType>(schema: T) => z.union([z.literal(""),
 
 const inputsSchema = z.object({
   command: oneOf(COMMANDS),
-  file: z.string().check(z.minLength(1, "cannot be empty")),
+  file: z.string(),
   project: z.string(),
   role: optional(nameSchema("role", "expected a role name")),
   level: optional(tierNameSchema("expected a level name")),
@@ -113,7 +114,7 @@ interface WorkerTarget {
 }
 
 export type ActionCommand =
-  | { name: "validate" | "migrate" | "status" | "handle-event" }
+  | { name: "validate" | "migrate" | "status" | "handle-event" | "report" }
   | { name: "reconcile"; dryRun: boolean }
   | ({
       name: "activate";
@@ -138,6 +139,7 @@ export type ActionCommand =
 
 export interface ActionInputs {
   command: ActionCommand;
+  /** "" when not given: run.ts applies the default rule in the workspace. */
   file: string;
   commit: CommitMode;
   token: string;

@@ -38,6 +38,8 @@ export interface Report {
     usage: unknown;
     transcript: string;
   };
+  /** Warnings that do not fail the step (a file DevClaw's reader would empty), each an annotation. */
+  warnings?: readonly string[];
   /** Set when the step must fail after reporting (validate with problems). */
   failure?: string;
 }

@@ -1,5 +1,8 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import * as core from "@actions/core";
 import { renderUsageLines, UserError } from "../state/index.js";
+import { DEVCLAW_STATE_PATH, defaultStatePath } from "../sync/defaults.js";
 import { type ActionEnv, explainApiError, openBackend } from "./backend.js";
 import { runCommand } from "./commands.js";
 import { type ActionInputs, INPUT_DEFAULTS, INPUT_NAMES, parseInputs, type RawInputs } from "./inputs.js";
@@ -24,11 +27,13 @@ async function writeSummary(command: string, report: Report, env: ActionEnv): Pr
   // A conflict needs a person: an annotation puts it on the run's page.
   for (const line of report.conflicts ?? []) log.warning(line, { title: "worker-sync conflict" });
   for (const line of report.waiting ?? []) log.info(`  waiting: ${line}`);
+  for (const line of report.warnings ?? []) log.warning(line, { title: "worker-sync warning" });
   if (!env.GITHUB_STEP_SUMMARY) return;
   const summary = core.summary.addHeading(`worker-sync ${command}`, 3).addRaw(escapeHtml(report.headline), true);
   if (report.details?.length) summary.addList(report.details.map(escapeHtml));
   if (report.repairs?.length) summary.addHeading("Repairs", 4).addList(report.repairs.map(escapeHtml));
   if (report.waiting?.length) summary.addHeading("Waiting", 4).addList(report.waiting.map(escapeHtml));
+  if (report.warnings?.length) summary.addHeading("Warnings", 4).addList(report.warnings.map(escapeHtml));
   if (report.conflicts?.length) {
     summary.addHeading("Conflicts (left for a person to decide)", 4).addList(report.conflicts.map(escapeHtml));
   }
@@ -45,8 +50,10 @@ export async function run(env: ActionEnv = process.env): Promise<void> {
   let inputs: ActionInputs | undefined;
   try {
     inputs = parseInputs(readRawInputs(env));
-    const given = inputs;
-    const file = await resolveWorkspaceFile(given.file, env.GITHUB_WORKSPACE || process.cwd());
+    const workspace = env.GITHUB_WORKSPACE || process.cwd();
+    const path = inputs.file || defaultStatePath(existsSync(resolve(workspace, DEVCLAW_STATE_PATH)));
+    const given = { ...inputs, file: path };
+    const file = await resolveWorkspaceFile(given.file, workspace);
     const report = await runCommand(given.command, {
       inputs: given,
       env,

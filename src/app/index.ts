@@ -6,6 +6,7 @@ import type { Context, Probot } from "probot";
 import { handleCommentEvent } from "../events/comment-command.js";
 import type { HandlerDeps } from "../events/deps.js";
 import { handleIssueEvent } from "../events/issue-event.js";
+import { handlePushEvent } from "../events/mirror.js";
 import { handleInstallationEvent } from "../events/reconcile.js";
 import { KeyedQueue } from "../github/keyed-queue.js";
 import { createProcessMemory } from "../github/process-memory.js";
@@ -43,7 +44,7 @@ export default (app: Probot) => {
     return login;
   };
   const depsFor = (
-    context: Context<"issues" | "issue_comment" | "installation" | "installation_repositories">,
+    context: Context<"issues" | "issue_comment" | "installation" | "installation_repositories" | "push">,
   ): HandlerDeps => ({
     octokit: context.octokit,
     log: context.log,
@@ -56,6 +57,13 @@ export default (app: Probot) => {
   app.on([...ISSUE_EVENTS], async (context) => {
     const outcome = await handleIssueEvent(depsFor(context), context.payload);
     context.log.debug(`worker-sync: ${context.name}.${context.payload.action}: ${outcome.kind}`);
+  });
+  // Mirror mode: a push that changes the state file updates the comments of the issues whose seat changed.
+  app.on("push", async (context) => {
+    const outcome = await handlePushEvent(depsFor(context), context.payload);
+    context.log.debug(
+      `worker-sync: push: ${outcome.kind === "ignored" ? outcome.reason : `${outcome.issues.length} issues reported`}`,
+    );
   });
   app.on("issue_comment.created", async (context) => {
     const outcome = await handleCommentEvent(depsFor(context), context.payload);

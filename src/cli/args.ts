@@ -1,9 +1,18 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { checkName, checkSessionKey, issueNumberOf, shown, UserError } from "../state/index.js";
 
-import { DEFAULT_STATE_PATH } from "../sync/defaults.js";
+import { DEFAULT_STATE_PATH_RULE, DEVCLAW_STATE_PATH, defaultStatePath } from "../sync/defaults.js";
 
-export const DEFAULT_FILE = DEFAULT_STATE_PATH;
+/** `--file`'s help, for every command that takes one. */
+export const FILE_HELP = `the state file (default ${DEFAULT_STATE_PATH_RULE})`;
+
+/** The state file a command works on: `--file`, else the default rule (sync/defaults.ts) in the working directory. */
+export const fileOf = (values: Record<string, unknown>, io: { cwd: string }, configured?: string): string =>
+  typeof values.file === "string"
+    ? values.file
+    : (configured ?? defaultStatePath(existsSync(resolve(io.cwd, DEVCLAW_STATE_PATH))));
 
 export interface OptionSpec {
   type: "string" | "boolean";

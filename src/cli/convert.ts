@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { convertToSlots, UserError } from "../state/index.js";
 import { LocalFileBackend } from "../store/local-file.js";
-import { DEFAULT_FILE } from "./args.js";
+import { FILE_HELP, fileOf } from "./args.js";
 import type { CliCommand } from "./io.js";
 
 export const convertCommand: CliCommand = {
@@ -10,7 +10,7 @@ export const convertCommand: CliCommand = {
   options: {
     to: { type: "string", help: "the format to convert to: slots (DevClaw 1.5 and later)" },
     "qa-level": { type: "string", help: "the tester level the qa tier becomes (default medior)" },
-    file: { type: "string", short: "f", help: `the state file (default ${DEFAULT_FILE})` },
+    file: { type: "string", short: "f", help: FILE_HELP },
     "dry-run": { type: "boolean", help: "print the file it would write, write nothing" },
   },
   async run(values, io) {
@@ -21,7 +21,7 @@ export const convertCommand: CliCommand = {
           : `--to must be "slots", got ${JSON.stringify(values.to)}`,
       );
     }
-    const label = typeof values.file === "string" ? values.file : DEFAULT_FILE;
+    const label = fileOf(values, io);
     const backend = new LocalFileBackend(resolve(io.cwd, label), { label });
     const options = typeof values["qa-level"] === "string" ? { qaLevel: values["qa-level"] } : {};
     return backend.exclusive(async () => {

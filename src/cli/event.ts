@@ -2,6 +2,7 @@
  * `worker-sync event`: the app's decisions for one recorded webhook delivery, run on a
  * local projects.json. For trying a config against real events before installing the app.
  */
+
 import { resolve } from "node:path";
 import { UserError } from "../state/index.js";
 import { LocalFileBackend } from "../store/local-file.js";
@@ -9,11 +10,13 @@ import { readTextFile } from "../store/read-text.js";
 import { runTransaction } from "../store/transaction.js";
 import { CONFIG_FILE, parseConfig } from "../sync/config.js";
 import { parseConfigYaml } from "../sync/config-yaml.js";
+import { DEFAULT_STATE_PATH_RULE } from "../sync/defaults.js";
 import { describeNotice, describeSynced } from "../sync/describe.js";
+import { MIRROR_LABELS } from "../sync/mirror.js";
 import { factsFromPayload, parseIssuesPayload, repositoryOf, repositoryUrl } from "../sync/payload.js";
 import { issueStatusView, renderStatus } from "../sync/render-status.js";
 import { ignoredLabelChange, issueSyncMutation, statusCommentAction } from "../sync/rules.js";
-import { type OptionSpecs, required } from "./args.js";
+import { fileOf, type OptionSpecs, required } from "./args.js";
 import type { CliIo } from "./io.js";
 
 export async function readConfig(io: CliIo, given: string | undefined) {
@@ -43,7 +46,11 @@ export const eventCommand = {
     name: { type: "string", short: "n", help: "the webhook event name (issues)" },
     payload: { type: "string", help: "a JSON file holding the delivery's payload" },
     config: { type: "string", short: "c", help: `the config (default ${CONFIG_FILE} when present)` },
-    file: { type: "string", short: "f", help: "the state file (default: the config's state.path)" },
+    file: {
+      type: "string",
+      short: "f",
+      help: `the state file (default: the config's state.path, else ${DEFAULT_STATE_PATH_RULE})`,
+    },
   } satisfies OptionSpecs,
   async run(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
     const name = required(values, "name");
@@ -52,6 +59,10 @@ export const eventCommand = {
     const payload = parseIssuesPayload(await readJsonFile(io, payloadFile), payloadFile);
     const config = await readConfig(io, typeof values.config === "string" ? values.config : undefined);
     const number = payload.issue.number;
+    if (config.mode === "mirror") {
+      io.stdout(`#${number}: ${MIRROR_LABELS}; nothing to do`);
+      return 0;
+    }
     const ignored = ignoredLabelChange(config, payload.action, payload.label?.name);
     if (ignored) {
       io.stdout(`#${number}: ${ignored}; nothing to do`);
@@ -59,7 +70,7 @@ export const eventCommand = {
     }
     const repo = repositoryOf(payload);
     const facts = factsFromPayload(payload);
-    const path = typeof values.file === "string" ? values.file : config.state.path;
+    const path = fileOf(values, io, config.state.path);
     const done = await runTransaction(
       new LocalFileBackend(resolve(io.cwd, path), { label: path }),
       issueSyncMutation(config, repo, facts),

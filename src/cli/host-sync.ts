@@ -22,38 +22,27 @@ import {
 import { LocalFileBackend } from "../store/local-file.js";
 import { resolveRegularFile } from "../store/read-text.js";
 import { TooManyConflictsError } from "../store/transaction.js";
-import {
-  CONFIG_FILE,
-  ConfigError,
-  configSchema,
-  parseConfig,
-  REPOSITORY_NAME,
-  type WorkerSyncConfig,
-} from "../sync/config.js";
+import { parseConfig, REPOSITORY_NAME } from "../sync/config.js";
+import { DEFAULT_STATE_PATH_RULE, DEVCLAW_STATE_PATH, defaultStatePath, LEGACY_STATE_PATH } from "../sync/defaults.js";
 import type { OptionSpecs } from "./args.js";
 import type { CliCommand, CliIo } from "./io.js";
 
-/** DevClaw's own path since 1.3, and the path of its first week (sync/defaults.ts has these on the devclaw branch). */
-const DEVCLAW_STATE_PATH = "devclaw/projects.json";
-const DEFAULT_STATE_PATH = "memory/projects.json";
-
-/** `devclaw/projects.json` where it exists, `memory/projects.json` otherwise. */
-const defaultHostFile = (cwd: string) =>
-  existsSync(resolve(cwd, DEVCLAW_STATE_PATH)) ? DEVCLAW_STATE_PATH : DEFAULT_STATE_PATH;
+/** `devclaw/projects.json` where it exists, `memory/projects.json` otherwise (sync/defaults.ts). */
+const defaultHostFile = (cwd: string) => defaultStatePath(existsSync(resolve(cwd, DEVCLAW_STATE_PATH)));
 
 const OPTIONS = {
   repo: { type: "string", help: "the repository (owner/name) whose copy to keep in step" },
   file: {
     type: "string",
     short: "f",
-    help: `the host's file (default ${DEVCLAW_STATE_PATH} where it exists, else ${DEFAULT_STATE_PATH})`,
+    help: `the host's file (default ${DEFAULT_STATE_PATH_RULE})`,
   },
 } as const satisfies OptionSpecs;
 
 const TOKEN_DETAILS =
   "The token comes from $GITHUB_TOKEN, else $GH_TOKEN, else `gh auth token`; the API from $GITHUB_API_URL\n" +
   "(GitHub Enterprise Server: https://HOST/api/v3), else https://api.github.com. The path in the repository\n" +
-  `is its .github/worker-sync.yml's state.path, else ${DEVCLAW_STATE_PATH} where it exists, else ${DEFAULT_STATE_PATH}.\n` +
+  `is its .github/worker-sync.yml's state.path, else ${DEFAULT_STATE_PATH_RULE}.\n` +
   "The last version both sides held is recorded beside the host's file (<file>.worker-sync-base.json).";
 
 const run = promisify(execFile);
@@ -129,13 +118,13 @@ async function prepare(values: Record<string, unknown>, io: CliIo, env: NodeJS.P
   } catch (error) {
     throw explainError(error);
   }
-  const { config, mode } = readModeAndConfig(raw);
+  const config = parseConfig(raw ?? null);
+  const { mode } = config;
   // mirror: DevClaw on the host dispatches and owns the seats; drive: the repository's copy does.
   const owner: Side = mode === "mirror" ? "host" : "repository";
 
   const stateRepo = config.state.repo ? parseRepo(config.state.repo) : repo;
-  const explicitPath =
-    typeof raw === "object" && raw !== null && typeof (raw as { state?: { path?: unknown } }).state?.path === "string";
+  const explicitPath = config.state.path;
   const memory = new Map<string, KeptSnapshot>();
   const backendAt = (path: string) => {
     const location: ContentsLocation = {
@@ -146,10 +135,10 @@ async function prepare(values: Record<string, unknown>, io: CliIo, env: NodeJS.P
     };
     return { location, backend: new GitHubContentsBackend(octokit, location, memory) };
   };
-  let chosen = backendAt(explicitPath ? config.state.path : DEVCLAW_STATE_PATH);
+  let chosen = backendAt(explicitPath ?? DEVCLAW_STATE_PATH);
   try {
     if (!explicitPath && (await chosen.backend.read()).text === null) {
-      const memoryPath = backendAt(DEFAULT_STATE_PATH);
+      const memoryPath = backendAt(LEGACY_STATE_PATH);
       // Neither there yet: a first push creates the copy at the host's own path.
       const hostIsDevClaw = real.endsWith(`/${DEVCLAW_STATE_PATH}`);
       if ((await memoryPath.backend.read()).text !== null || !hostIsDevClaw) chosen = memoryPath;
@@ -172,25 +161,6 @@ async function prepare(values: Record<string, unknown>, io: CliIo, env: NodeJS.P
     hostPath: real,
     explainError,
   };
-}
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/**
- * The config and its `mode` (drive when absent). Where the config schema does not know `mode`
- * yet, it is read and checked here and the rest goes to the schema (remove once it does).
- */
-function readModeAndConfig(raw: unknown): { config: WorkerSyncConfig; mode: string } {
-  if (Object.hasOwn(configSchema.shape, "mode") || !isObj(raw) || !Object.hasOwn(raw, "mode")) {
-    const config = parseConfig(raw ?? {});
-    const mode = (config as { mode?: unknown }).mode;
-    return { config, mode: typeof mode === "string" ? mode : "drive" };
-  }
-  const { mode, ...rest } = raw;
-  if (mode !== "mirror" && mode !== "drive") {
-    throw new ConfigError(`${CONFIG_FILE}: mode: expected "drive" or "mirror"`);
-  }
-  return { config: parseConfig(rest), mode };
 }
 
 /** The lines a pass prints: one per change carried, one per conflict. */

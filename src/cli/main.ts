@@ -4,6 +4,8 @@ import {
   describeDeactivated,
   describePolicedActivation,
   describeSessionSet,
+  devclawDropWarnings,
+  findDoubleSeats,
   formatProblems,
   inspectState,
   levelOrTier,
@@ -23,8 +25,10 @@ import {
 } from "../state/index.js";
 import { LocalFileBackend } from "../store/local-file.js";
 import { runTransaction } from "../store/transaction.js";
+import { SEAT_CHOICES, seatChoiceOf } from "../sync/config.js";
 import {
-  DEFAULT_FILE,
+  FILE_HELP,
+  fileOf,
   parseIssue,
   parseLevel,
   parseOptions,
@@ -35,14 +39,14 @@ import {
   required,
 } from "./args.js";
 import { convertCommand } from "./convert.js";
-import { eventCommand } from "./event.js";
+import { eventCommand, readConfig } from "./event.js";
 import { pullCommand, pushCommand, syncCommand } from "./host-sync.js";
 import type { CliCommand, CliIo } from "./io.js";
 import { reconcileCommand } from "./reconcile.js";
 import { runAgentCommand } from "./run-agent.js";
 import { packageVersion } from "./version.js";
 
-const fileOption = { file: { type: "string", short: "f", help: `the state file (default ${DEFAULT_FILE})` } } as const;
+const fileOption = { file: { type: "string", short: "f", help: FILE_HELP } } as const;
 const helpOption = { help: { type: "boolean", short: "h", help: "show this help" } } as const;
 const workerOptions = {
   project: { type: "string", short: "p", help: "the project id (its key in projects.json)" },
@@ -61,15 +65,15 @@ function levelOf(values: Record<string, unknown>): string {
   throw new UserError("--level is required (or its synonym --tier)");
 }
 
-const labelOf = (values: Record<string, unknown>) => (typeof values.file === "string" ? values.file : DEFAULT_FILE);
+const labelOf = (values: Record<string, unknown>, io: CliIo) => fileOf(values, io);
 
 /** Messages name the file as the user gave it. */
 const backendFor = (values: Record<string, unknown>, io: CliIo) =>
-  new LocalFileBackend(resolve(io.cwd, labelOf(values)), { label: labelOf(values) });
+  new LocalFileBackend(resolve(io.cwd, labelOf(values, io)), { label: labelOf(values, io) });
 
 async function readText(values: Record<string, unknown>, io: CliIo): Promise<string> {
   const { text } = await backendFor(values, io).read();
-  if (text === null) throw new UserError(`${labelOf(values)}: no such file`);
+  if (text === null) throw new UserError(`${labelOf(values, io)}: no such file`);
   return text;
 }
 
@@ -90,6 +94,15 @@ async function changeSeat<R>(
   return 0;
 }
 
+const stringOf = (value: unknown) => (typeof value === "string" ? value : undefined);
+
+function parseSeatChoice(value: unknown): (typeof SEAT_CHOICES)[number] | undefined {
+  if (value === undefined) return undefined;
+  const found = SEAT_CHOICES.find((c) => c === value);
+  if (!found) throw new UserError(`--seat-choice must be devclaw or context-keeping, got ${JSON.stringify(value)}`);
+  return found;
+}
+
 /** The project and role every seat command names. */
 const seatOwner = (values: Record<string, unknown>) => ({
   project: required(values, "project"),
@@ -102,12 +115,19 @@ export const COMMANDS: Record<string, CliCommand> = {
     usage: "worker-sync validate [--file F]",
     options: { ...fileOption },
     async run(values, io) {
-      const label = labelOf(values);
-      const { problems, state: parsed } = inspectState(await readText(values, io), label);
+      const label = labelOf(values, io);
+      const text = await readText(values, io);
+      const { problems, state: parsed } = inspectState(text, label);
       if (!parsed) {
         for (const line of formatProblems(label, problems)) io.stdout(line);
         return 1;
       }
+      const doubled = findDoubleSeats(parsed, text);
+      if (doubled.length) {
+        for (const line of formatProblems(label, doubled)) io.stdout(line);
+        return 1;
+      }
+      for (const warning of devclawDropWarnings(parsed)) io.stderr(`${label}: warning: ${warning}`);
       io.stdout(
         parsed.migrated.length
           ? `valid (an older shape: \`worker-sync migrate\` would make ${parsed.migrated.length} changes)`
@@ -121,9 +141,11 @@ export const COMMANDS: Record<string, CliCommand> = {
     usage: "worker-sync migrate [--file F] [--dry-run]",
     options: { ...fileOption, "dry-run": { type: "boolean", help: "print the changes, write nothing" } },
     async run(values, io) {
-      const label = labelOf(values);
+      const label = labelOf(values, io);
       const mutation: StateMutation<unknown> = values["dry-run"] ? readMutation : migrateMutation;
       const done = await transition(values, io, mutation, values["dry-run"] === true);
+      for (const warning of devclawDropWarnings(parseState(done.text, label)))
+        io.stderr(`${label}: warning: ${warning}`);
       const changes = done.migrated;
       if (!changes.length) {
         io.stdout(`${label}: already current, nothing changed`);
@@ -146,7 +168,7 @@ export const COMMANDS: Record<string, CliCommand> = {
       json: { type: "boolean", help: "print JSON instead of text (one shape for both families)" },
     },
     async run(values, io) {
-      const status = statusOf(parseState(await readText(values, io), labelOf(values)));
+      const status = statusOf(parseState(await readText(values, io), labelOf(values, io)));
       io.stdout(values.json ? JSON.stringify(status, null, 2) : renderStatusLines(status).join("\n"));
       return 0;
     },
@@ -154,7 +176,7 @@ export const COMMANDS: Record<string, CliCommand> = {
   activate: {
     summary: "Put a seat of a role and level on an issue, reusing the seat's session (or recording --session).",
     usage:
-      "worker-sync activate --project ID --role R --level L --issue N [--slot N] [--session KEY] [--sessions P] [--session-budget B] [--file F]",
+      "worker-sync activate --project ID --role R --level L --issue N [--slot N] [--session KEY] [--sessions P] [--session-budget B] [--seat-choice C] [--config C] [--file F]",
     options: {
       ...workerOptions,
       ...levelOptions,
@@ -169,6 +191,11 @@ export const COMMANDS: Record<string, CliCommand> = {
         type: "string",
         help: "0 to 1: the measured context share a session may fill and still resume for another issue (default 0.6)",
       },
+      "seat-choice": {
+        type: "string",
+        help: "devclaw (the first inactive slot, as DevClaw) or context-keeping; default: the config's (by its mode)",
+      },
+      config: { type: "string", short: "c", help: "the config (default .github/worker-sync.yml when present)" },
       ...fileOption,
     },
     async run(values, io) {
@@ -179,14 +206,18 @@ export const COMMANDS: Record<string, CliCommand> = {
         typeof values["session-budget"] === "string"
           ? parseSessionBudget(values["session-budget"], "--session-budget")
           : undefined;
+      const config = await readConfig(io, stringOf(values.config));
+      const seatChoice = parseSeatChoice(values["seat-choice"]) ?? seatChoiceOf(config);
       const input = {
         ...seatOwner(values),
         level: levelOf(values),
         issue: parseIssue(required(values, "issue")),
         ...(slot !== undefined ? { slot } : {}),
         ...(typeof values.session === "string" ? { sessionKey: parseSessionKey(values.session, "--session") } : {}),
+        seatChoice,
       };
-      const rules = (family: 1 | 2) => sessionRulesFor(family, { sessions, budget });
+      const rules = (family: 1 | 2) =>
+        sessionRulesFor(family, { sessions: sessions ?? config.sessions, budget: budget ?? config["session-budget"] });
       return changeSeat(values, io, policedActivateMutation(input, rules), (r) => describePolicedActivation(r));
     },
   },

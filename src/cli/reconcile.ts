@@ -9,6 +9,7 @@ import { classifyGitHubError, statusOf } from "../store/github-errors.js";
 import { LocalFileBackend } from "../store/local-file.js";
 import { runTransaction } from "../store/transaction.js";
 import { REPOSITORY_NAME } from "../sync/config.js";
+import { DEFAULT_STATE_PATH_RULE } from "../sync/defaults.js";
 import { type IdlePool, idlePools, nextQueued, type Queued } from "../sync/hand-off.js";
 import { parseIssueList, repositoryOfIssueList } from "../sync/issue-list.js";
 import type { RepositoryName } from "../sync/project-key.js";
@@ -20,7 +21,7 @@ import {
   summarizeReconcile,
   unsafeListRepairs,
 } from "../sync/reconcile.js";
-import type { OptionSpecs } from "./args.js";
+import { fileOf, type OptionSpecs } from "./args.js";
 import { readConfig, readJsonFile } from "./event.js";
 import { hostToken } from "./host-sync.js";
 import type { CliIo } from "./io.js";
@@ -69,7 +70,11 @@ export const reconcileCommand = {
     },
     "api-url": { type: "string", help: "the API's base URL (default $GITHUB_API_URL or https://api.github.com)" },
     config: { type: "string", short: "c", help: "the config (default .github/worker-sync.yml when present)" },
-    file: { type: "string", short: "f", help: "the state file (default: the config's state.path)" },
+    file: {
+      type: "string",
+      short: "f",
+      help: `the state file (default: the config's state.path, else ${DEFAULT_STATE_PATH_RULE})`,
+    },
     "dry-run": { type: "boolean", help: "print the repairs, write nothing" },
     force: {
       type: "boolean",
@@ -88,7 +93,7 @@ export const reconcileCommand = {
       token = await hostToken(process.env);
     }
     const config = await readConfig(io, typeof values.config === "string" ? values.config : undefined);
-    const path = typeof values.file === "string" ? values.file : config.state.path;
+    const path = fileOf(values, io, config.state.path);
     const backend = new LocalFileBackend(resolve(io.cwd, path), { label: path });
 
     let repo = typeof values.repo === "string" ? parseRepo(values.repo) : undefined;

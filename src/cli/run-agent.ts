@@ -13,7 +13,8 @@ import { LocalFileBackend } from "../store/local-file.js";
 import { describeExit, renderAgentRunLine } from "../sync/agent-run.js";
 import { REPOSITORY_NAME } from "../sync/config.js";
 import {
-  DEFAULT_FILE,
+  FILE_HELP,
+  fileOf,
   type OptionSpecs,
   parseIssue,
   parseLevel,
@@ -50,7 +51,7 @@ export const runAgentCommand = {
     repo: { type: "string", help: "the repository (owner/name) of the issue and the session store" },
     token: { type: "string", help: "a GitHub token (default $GITHUB_TOKEN)" },
     "api-url": { type: "string", help: "the API's base URL (default $GITHUB_API_URL or https://api.github.com)" },
-    file: { type: "string", short: "f", help: `the state file (default ${DEFAULT_FILE})` },
+    file: { type: "string", short: "f", help: FILE_HELP },
     ...agentFlags,
   } satisfies OptionSpecs,
   async run(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
@@ -75,7 +76,7 @@ export const runAgentCommand = {
       issue: parseIssue(required(values, "issue")),
       sessionKey: str("session") ? parseSessionKey(str("session"), "--session") : null,
     };
-    const file = str("file") || DEFAULT_FILE;
+    const file = fileOf(values, io);
     const { createOctokit } = await import("../github/octokit.js");
     const octokit = await createOctokit({
       token,

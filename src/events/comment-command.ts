@@ -5,6 +5,7 @@ import { COMMAND_USAGE, parseWorkerCommand, type WorkerCommand } from "../sync/c
 import { ConfigError, type WorkerSyncConfig } from "../sync/config.js";
 import type { HandedResult } from "../sync/hand-off.js";
 import { escapeText } from "../sync/markdown.js";
+import { mirrorRefusal } from "../sync/mirror.js";
 import { labelNames, parseCommentPayload, repositoryOf, repositoryUrl } from "../sync/payload.js";
 import { renderReply } from "../sync/render-status.js";
 import {
@@ -16,6 +17,7 @@ import {
 import type { HandlerDeps } from "./deps.js";
 import { commitWithHandOffs } from "./hand-off.js";
 import type { EventOutcome } from "./issue-event.js";
+import { reportIssueSeats } from "./mirror.js";
 import { answerReconcileCommand, type ReconcileOutcome } from "./reconcile.js";
 import { replyOnce } from "./status-comment.js";
 import { commitState, loadConfig, reportStatus, type SyncTarget, stateBackendFor } from "./sync-issue.js";
@@ -84,6 +86,8 @@ export async function handleCommentEvent(deps: HandlerDeps, rawPayload: unknown)
     };
     try {
       const loaded = await loadConfig(deps, repo);
+      const refused = mirrorRefusal(loaded.config, parsed.command);
+      if (refused) throw new UserError(refused);
       const heading = `${parsed.text} by ${who}`;
       if (parsed.command.kind === "reconcile")
         return await answerReconcileCommand(deps, loaded, target, payload.comment.id, heading);
@@ -121,6 +125,8 @@ async function runIssueCommand(
   const issue = String(target.ref.issue_number);
   switch (command.kind) {
     case "status": {
+      // Mirror mode: the file as it is, moving nothing (events/mirror.ts).
+      if (config.mode === "mirror") return reportIssueSeats(deps, config, target, { messages: [heading], replyTo });
       // Asking for the status is also "asking again": sync the issue first, as a label change would.
       const current: IssueFacts & { title: string | null } = await fetchIssueFacts(deps.octokit, target.ref);
       const fresh = { ...target, title: current.title ?? target.title, labels: current.labels };

@@ -114,7 +114,7 @@ export async function planHandOffs(
   if ((!config["hand-off"] && !config.dispatch) || text === null) return noPlan(facts);
   let dry: IssueSyncResult;
   try {
-    dry = issueSyncMutation(config, repo, facts, deps.now)(parseState(text, config.state.path)).result;
+    dry = issueSyncMutation(config, repo, facts, deps.now)(parseState(text, "projects.json")).result;
   } catch {
     // The transaction reads the file again and says what is wrong with it.
     return noPlan(facts);

@@ -14,6 +14,7 @@ import { type IssueSyncResult, ignoredLabelChange, keepsStatusComment, statusCom
 import type { HandOff } from "../sync/seat-moves.js";
 import type { HandlerDeps } from "./deps.js";
 import { commitWithHandOffs } from "./hand-off.js";
+import { reportIssueEvent } from "./mirror.js";
 import type { CommentOutcome } from "./status-comment.js";
 import {
   type LoadedConfig,
@@ -63,6 +64,11 @@ export async function handleIssueEvent(deps: HandlerDeps, rawPayload: unknown): 
       : undefined;
     return { kind: "problem", message: error.message, ...(comment ? { comment } : {}) };
   }
+  if (loaded.config.mode === "mirror") {
+    const target = { repo, ref, repoUrl: repositoryUrl(payload), title: payload.issue.title };
+    const gone = action === "deleted" || action === "transferred";
+    return deps.queue.run(issueKey(ref), () => reportIssueEvent(deps, loaded, target, gone));
+  }
   const ignored = ignoredLabelChange(loaded.config, action, payload.label?.name);
   if (ignored) return { kind: "ignored", reason: ignored };
   const { outcome, after } = await deps.queue.run(issueKey(ref), () =>
@@ -87,7 +93,7 @@ async function syncIssue(
   const snapshot = await backend.read();
   if (snapshot.text === null && !configured) {
     return {
-      outcome: { kind: "ignored", reason: `no ${config.state.path} and no config: worker-sync is not used here` },
+      outcome: { kind: "ignored", reason: `no ${backend.label} and no config: worker-sync is not used here` },
     };
   }
   const seen = factsFromPayload(payload);

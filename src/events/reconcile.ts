@@ -14,6 +14,7 @@ import { dispatchedLabels, idlePools, type Queued } from "../sync/hand-off.js";
 import { installationWebOrigin, installedRepositories } from "../sync/installation-payload.js";
 import type { RoleRule } from "../sync/labels.js";
 import { escapeText } from "../sync/markdown.js";
+import { MIRROR_REFUSAL } from "../sync/mirror.js";
 import type { RepositoryName } from "../sync/project-key.js";
 import {
   dryRun,
@@ -171,10 +172,11 @@ export async function reconcileRepository(
 ): Promise<ReconcileOutcome> {
   const loaded = options.loaded ?? (await loadConfig(deps, repo));
   const { config } = loaded;
+  if (config.mode === "mirror") return { kind: "ignored", reason: MIRROR_REFUSAL };
   const backend = stateBackendFor(deps, config, repo);
   const snapshot = await backend.read();
   if (snapshot.text === null) {
-    if (!loaded.configured) return { kind: "ignored", reason: `no ${config.state.path} and no config` };
+    if (!loaded.configured) return { kind: "ignored", reason: `no ${backend.label} and no config` };
     throw new UserError(`${backend.label}: no such file`);
   }
   const state = parseState(snapshot.text, backend.label);

@@ -6,6 +6,7 @@ import { parseState, type StateMutation, type UserError, viewOf } from "../state
 import { type ContentsLocation, GitHubContentsBackend } from "../store/github-contents.js";
 import { runTransaction, type StateBackend, type TransactionResult } from "../store/transaction.js";
 import { CONFIG_FILE, ConfigError, parseConfig, type WorkerSyncConfig } from "../sync/config.js";
+import { LEGACY_STATE_PATH } from "../sync/defaults.js";
 import {
   ConsentError,
   centralRepository,
@@ -16,6 +17,7 @@ import {
 import { issueStatusView, renderProblem, renderReply, renderStatus, type StatusView } from "../sync/render-status.js";
 import { commitMessageFor, type IssueSyncResult, roleOnIssue, type SessionCommandResult } from "../sync/rules.js";
 import type { HandlerDeps } from "./deps.js";
+import { DefaultPathBackend } from "./state-path.js";
 import { type CommentOutcome, replyOnce, upsertStatusComment } from "./status-comment.js";
 
 export interface LoadedConfig {
@@ -70,13 +72,14 @@ export function stateLocation(config: WorkerSyncConfig, repo: RepositoryName): C
   return {
     owner: owner as string,
     repo: name as string,
-    path: config.state.path,
+    path: config.state.path ?? LEGACY_STATE_PATH,
     ...(config.state.branch ? { branch: config.state.branch } : {}),
   };
 }
 
 export function stateBackendFor(deps: HandlerDeps, config: WorkerSyncConfig, repo: RepositoryName): StateBackend {
   const location = stateLocation(config, repo);
+  if (config.state.path === undefined) return new DefaultPathBackend(deps, location);
   if (deps.stateBackend) return deps.stateBackend(location);
   return new GitHubContentsBackend(deps.octokit, location, deps.memory?.snapshots);
 }

@@ -5,6 +5,7 @@ export * from "./describe-result.js";
 export * from "./devclaw-schema.js";
 export * from "./errors.js";
 export * from "./family.js";
+export * from "./file-checks.js";
 export * from "./follow-up-claims.js";
 export * from "./lossless.js";
 export * from "./merge.js";

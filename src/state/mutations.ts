@@ -3,6 +3,7 @@ import { applyChanges, projectView, type StateFile, type StateMutation, viewOf }
 import {
   activateSeat,
   deactivateSeats,
+  type SeatChoice,
   type SeatOutcome,
   type SeatSessionOutcome,
   setSeatSession,
@@ -66,6 +67,8 @@ export interface ActivateMutationInput {
   /** A given slot (1-based) instead of the seat choice. */
   slot?: number;
   previousLabel?: string;
+  /** How a free seat is picked; context-keeping when absent. */
+  seatChoice?: SeatChoice;
 }
 
 export interface DeactivateMutationInput {
@@ -144,6 +147,7 @@ export const activateMutation =
       ...(input.sessionKey !== undefined ? { sessionKey: input.sessionKey } : {}),
       ...(input.previousLabel !== undefined ? { previousLabel: input.previousLabel } : {}),
       ...(index !== undefined ? { index } : {}),
+      ...(input.seatChoice !== undefined ? { seatChoice: input.seatChoice } : {}),
     });
     const after = viewAfter(state, project, outcome);
     const changed = outcome.changes.length > 0;

@@ -33,7 +33,12 @@ export interface ActivateSeatInput {
   now: string;
   /** A given seat of the level (0-based) instead of the seat choice; it must be free or on this issue. */
   index?: number;
+  /** How a free seat is picked (chooseSeat); context-keeping when absent. */
+  seatChoice?: SeatChoice;
 }
+
+/** `devclaw`: DevClaw's own rule; `context-keeping`: the seat that keeps the most context (see chooseSeat). */
+export type SeatChoice = "devclaw" | "context-keeping";
 
 export interface DeactivateSeatInput {
   role: string;
@@ -126,10 +131,22 @@ function otherRoleBusy(view: ProjectView, role: string): { role: string; issue: 
 }
 
 /**
- * The seat choice: a seat of the level already on the issue stays; otherwise a free seat
+ * The seat choice, the one place a seat of a level is picked. A seat of the level already on the
+ * issue stays. Otherwise, `devclaw`: the first slot with `active: false`, as DevClaw 1.6.10's
+ * findFreeSlot (lib/projects, its dispatch and activateWorker); `context-keeping`: a free seat
  * whose lastIssueId is this issue, then a free seat holding a session, then the first free one.
  */
-export function chooseSeat(seats: readonly Seat[], issue: string): number | undefined {
+export function chooseSeat(
+  seats: readonly Seat[],
+  issue: string,
+  choice: SeatChoice = "context-keeping",
+): number | undefined {
+  if (choice === "devclaw") {
+    const here = seats.findIndex((s) => !isFree(s) && s.issueId === issue);
+    if (here >= 0) return here;
+    const inactive = seats.findIndex((s) => !s.active);
+    return inactive >= 0 ? inactive : undefined;
+  }
   let withSession: number | undefined;
   let first: number | undefined;
   for (let i = 0; i < seats.length; i++) {
@@ -173,12 +190,19 @@ export function activateSeat(view: ProjectView, input: ActivateSeatInput): SeatO
     const ref: SeatRef = { project: view.id, role, level, index: here };
     const session = sessionOutcome((seats[here] as Seat).sessionKey, sessionKey);
     const writes = session.key !== (seats[here] as Seat).sessionKey;
+    // One issue, one seat of a role: any other seat of the role on it (a bad merge) is freed, sessions kept.
+    const extra = r.onePerRole
+      ? []
+      : seatsOnIssue(view, role, issue).filter((s) => s.level !== level || s.index !== here);
     return {
-      changes: writes ? [{ kind: "session", role, level, index: here, key: session.key }] : [],
+      changes: [
+        ...extra.map((s): SeatChange => ({ kind: "free", role, level: s.level, index: s.index, issue })),
+        ...(writes ? [{ kind: "session", role, level, index: here, key: session.key } as SeatChange] : []),
+      ],
       touched: writes ? [ref] : [],
       seat: ref,
       session,
-      freed: [],
+      freed: extra,
     };
   }
   if (view.roleExecution === "sequential" && !r.onePerRole) {
@@ -197,7 +221,7 @@ export function activateSeat(view: ProjectView, input: ActivateSeatInput): SeatO
   if (asked !== undefined && seats[asked] && !isFree(seats[asked] as Seat)) {
     throw new SeatsBusyError(view.id, role, level, [seats[asked]?.issueId as string], asked);
   }
-  const index = asked ?? (seats.length === 0 && view.openLevels ? 0 : chooseSeat(seats, issue));
+  const index = asked ?? (seats.length === 0 && view.openLevels ? 0 : chooseSeat(seats, issue, input.seatChoice));
   if (index === undefined) {
     throw new SeatsBusyError(
       view.id,

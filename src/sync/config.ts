@@ -12,7 +12,7 @@ import {
   UserError,
   zodIssueSentence,
 } from "../state/index.js";
-import { DEFAULT_STATE_PATH } from "./defaults.js";
+import { DEFAULT_STATE_PATH_RULE, LEGACY_STATE_PATH } from "./defaults.js";
 import { ACTIVE_LABELS, canonicalRole, DEFAULT_ROLE_NAMES } from "./devclaw-labels.js";
 
 /** Where the app and the Action read their settings, in the repository the event is about. */
@@ -112,16 +112,44 @@ function sessionTokensSchema() {
   );
 }
 
+/** Who dispatches (see docs/modes.md): worker-sync from labels, or a DevClaw host whose file the repository's copy follows. */
+export const MODES = ["drive", "mirror"] as const;
+export type Mode = (typeof MODES)[number];
+
+/** How activate picks a free seat of a level (src/state transitions.ts chooseSeat). */
+export const SEAT_CHOICES = ["devclaw", "context-keeping"] as const;
+
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `expected ${values.map((v) => `"${v}"`).join(" or ")}` });
+
 export const configSchema = z.strictObject({
+  /** drive: labels move seats (no DevClaw host); mirror: a DevClaw host dispatches and the app only reports. */
+  mode: z._default(
+    oneOf(MODES).register(z.globalRegistry, {
+      description:
+        "drive: labels move seats and the repository's copy is the truth (no DevClaw host). mirror: a DevClaw host dispatches, the copy follows the host (worker-sync sync there), and the app and the Action only report.",
+    }),
+    "drive",
+  ),
+  /** Absent: devclaw in mirror mode, context-keeping in drive mode (seatChoiceOf). */
+  "seat-choice": z.optional(
+    oneOf(SEAT_CHOICES).register(z.globalRegistry, {
+      description:
+        "How a free seat of a level is picked: devclaw (the first inactive slot, as DevClaw 1.6.10's findFreeSlot) or context-keeping (a slot whose lastIssueId is the issue, then one holding a session, then the first free one). Default: devclaw in mirror mode, context-keeping in drive mode.",
+    }),
+  ),
   state: z.prefault(
     z.strictObject({
-      path: z._default(
-        z.string({ error: "expected a file path" }).check(
-          z.refine((p) => p.trim() !== "" && !p.startsWith("/") && !p.split("/").includes(".."), {
-            error: `expected a path inside the repository, like ${DEFAULT_STATE_PATH}`,
-          }),
-        ),
-        DEFAULT_STATE_PATH,
+      /** Absent: DEFAULT_STATE_PATH_RULE (defaults.ts), resolved where the file is read. */
+      path: z.optional(
+        z
+          .string({ error: "expected a file path" })
+          .check(
+            z.refine((p) => p.trim() !== "" && !p.startsWith("/") && !p.split("/").includes(".."), {
+              error: `expected a path inside the repository, like ${LEGACY_STATE_PATH}`,
+            }),
+          )
+          .register(z.globalRegistry, { description: `The state file; default: ${DEFAULT_STATE_PATH_RULE}.` }),
       ),
       /** A central state repository of the same installation; this repository when absent. */
       repo: z.optional(repoName),
@@ -273,3 +301,10 @@ export const sessionRulesOf =
   (config: Pick<WorkerSyncConfig, "sessions" | "session-budget">) =>
   (family: Family): SessionRules =>
     sessionRulesFor(family, { sessions: config.sessions, budget: config["session-budget"] });
+/**
+ * The seat choice in effect. In mirror mode the host's DevClaw picks seats with its own rule
+ * (the first inactive slot), so worker-sync's own activate on that file picks the same way; in
+ * drive mode no DevClaw picks, and keeping a seat's context is the point of the file.
+ */
+export const seatChoiceOf = (config: Pick<WorkerSyncConfig, "mode" | "seat-choice">) =>
+  config["seat-choice"] ?? (config.mode === "mirror" ? "devclaw" : "context-keeping");

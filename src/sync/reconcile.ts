@@ -51,7 +51,15 @@ export interface ReconcileInput {
   dispatched?: ReadonlyArray<{ facts: IssueFacts; queueLabel: string }>;
 }
 
-export type RepairReason = IssueState | "unlabeled" | "not-listed" | "labeled" | "tier" | "waited" | "queued";
+export type RepairReason =
+  | IssueState
+  | "unlabeled"
+  | "not-listed"
+  | "labeled"
+  | "tier"
+  | "waited"
+  | "queued"
+  | "doubled";
 
 export interface Repair {
   role: string;
@@ -143,8 +151,24 @@ class ReconcileRun {
 
   /** Runs part of the issue's sync (the rules an event uses) and records what it changed. */
   fix(facts: IssueFacts, only: SyncOnly, reason: (kind: Repair["kind"]) => RepairReason, queueLabel?: string) {
+    const before = this.view();
     const done = syncIssueOn(this.run, this.config, this.projectKey, facts, this.now, only);
     for (const seat of done.results.filter((r) => r.changed && r.kind !== "session")) {
+      const was = before.roles[seat.role]?.levels[seat.level]?.[seat.slot - 1];
+      if (seat.kind === "activate" && was && !isFree(was) && was.issueId === facts.number) {
+        // The seat stayed; the issue's other seats of the role were freed: one issue, one seat.
+        for (const left of seat.left ?? []) {
+          const freed = { ...left, kind: "deactivate" as const, wasOn: facts.number };
+          this.repairs.push({
+            role: seat.role,
+            issue: facts.number,
+            kind: "deactivate",
+            reason: "doubled",
+            seat: freed,
+          });
+        }
+        continue;
+      }
       const kind = seat.kind === "activate" ? "activate" : "deactivate";
       const why = reason(kind);
       const from = why === "queued" && queueLabel !== undefined ? { queueLabel } : {};
@@ -400,6 +424,7 @@ const BECAUSE: Record<RepairReason, string> = {
   tier: "the issue's tier label changed",
   waited: "the issue waited longest for it and it was free",
   queued: "taken from its queue: it was free and no issue carried its label",
+  doubled: "the issue held another seat of the role too; an issue takes one, and this seat keeps its session",
 };
 
 /** One line per repair, as every front door reports it. */

@@ -21,7 +21,7 @@ import {
   UserError,
   WorkerBusyError,
 } from "../state/index.js";
-import { labelMatches, sessionRulesOf, type WorkerSyncConfig } from "./config.js";
+import { labelMatches, seatChoiceOf, sessionRulesOf, type WorkerSyncConfig } from "./config.js";
 import { isLabelMentioned, type RoleRule, roleRulesFor, type WantedSeat, wantedSeats } from "./labels.js";
 import { type RepositoryName, resolveProjectKey } from "./project-key.js";
 import { projectMutation, StateRun } from "./state-run.js";
@@ -148,7 +148,7 @@ export function syncIssueOn(
     }
     let change: StateChange<PolicedSeatResult>;
     try {
-      const input = { project, role: want.role, level: want.level, issue };
+      const input = { project, role: want.role, level: want.level, issue, seatChoice: seatChoiceOf(config) };
       change = policedActivateMutation(
         named.index === undefined ? input : { ...input, slot: named.index + 1 },
         sessionRulesOf(config),

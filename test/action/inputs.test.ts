@@ -40,7 +40,7 @@ describe("action inputs", () => {
   it.each([
     [
       { command: "launch" },
-      'input "command" must be one of validate, migrate, activate, deactivate, session, status, reconcile, handle-event, run-agent, got "launch"',
+      'input "command" must be one of validate, migrate, activate, deactivate, session, status, reconcile, handle-event, run-agent, report, got "launch"',
     ],
     [{ command: "status", commit: "push" }, 'input "commit" must be one of api, git, none, got "push"'],
     [

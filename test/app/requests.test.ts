@@ -35,8 +35,12 @@ function noConfig() {
   api().get(`/repos/${OWNER}/.github/contents/.github%2Fworker-sync.yml`).reply(404, { message: "Not Found" });
 }
 
-/** The state file, read once in full and then conditionally (GitHub answers 304). */
+/**
+ * The state file, read once in full and then conditionally (GitHub answers 304). Without
+ * `state.path` the default rule looks for devclaw/projects.json first, once per process.
+ */
 function stateFile(text: string, { conditional = true } = {}) {
+  api().get(`/repos/${FULL}/contents/devclaw%2Fprojects.json`).reply(404, { message: "Not Found" });
   const sha = blobSha(text);
   const content = Buffer.from(text).toString("base64");
   api()

@@ -205,7 +205,12 @@ describe("--help", () => {
 
 describe("validate", () => {
   it("prints valid for a current file", async () => {
-    expect(await cli(["validate"], workspace())).toEqual({ code: 0, stdout: "valid", stderr: "" });
+    // The example is a pre-1.3 file (dev/qa keyed by chat id): valid, with DevClaw's warning (test/cli/devclaw.test.ts).
+    expect(await cli(["validate"], workspace())).toEqual({
+      code: 0,
+      stdout: "valid",
+      stderr: expect.stringContaining("warning: DevClaw 1.3 and later would drop the worker state"),
+    });
   });
 
   it("says an older shape is valid but would be migrated", async () => {
@@ -213,7 +218,7 @@ describe("validate", () => {
     expect(run).toEqual({
       code: 0,
       stdout: "valid (an older shape: `worker-sync migrate` would make 20 changes)",
-      stderr: "",
+      stderr: expect.stringContaining("warning: DevClaw 1.3 and later would drop the worker state"),
     });
   });
 });
@@ -230,7 +235,11 @@ describe("migrate", () => {
     const migrated = read(dir, "shape1.json");
     expect(migrated).toBe(read(dir, "shape1.expected.json"));
     const second = await cli(["migrate", "--file", "shape1.json"], dir);
-    expect(second).toEqual({ code: 0, stdout: "shape1.json: already current, nothing changed", stderr: "" });
+    expect(second).toEqual({
+      code: 0,
+      stdout: "shape1.json: already current, nothing changed",
+      stderr: expect.stringContaining("warning: DevClaw 1.3 and later would drop the worker state"),
+    });
     expect(read(dir, "shape1.json")).toBe(migrated);
   });
 

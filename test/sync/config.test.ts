@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, configSchema, parseConfig } from "../../src/sync/config.js";
+import { ConfigError, configSchema, parseConfig, seatChoiceOf } from "../../src/sync/config.js";
 import { isLabelMentioned } from "../../src/sync/labels.js";
 
 describe("parseConfig", () => {
@@ -7,7 +7,9 @@ describe("parseConfig", () => {
   it("fills in every default from an absent or empty file", () => {
     for (const raw of [null, {}]) {
       expect(parseConfig(raw)).toEqual({
-        state: { path: "memory/projects.json" },
+        mode: "drive",
+        // No path: the default rule (devclaw/projects.json where it exists) is applied where the file is read.
+        state: {},
         roles: {},
         comment: true,
         "hand-off": true,
@@ -25,7 +27,7 @@ describe("parseConfig", () => {
       roles: { dev: { labels: ["In Progress"] } },
       comment: false,
     });
-    expect(config.state).toEqual({ path: "memory/projects.json", repo: "acme/workers", branch: "state" });
+    expect(config.state).toEqual({ repo: "acme/workers", branch: "state" });
     expect(config.project).toBe("-1001234567890");
     expect(config.roles.dev).toEqual({ labels: ["In Progress"] });
     expect(config.roles.qa).toBeUndefined();
@@ -34,6 +36,8 @@ describe("parseConfig", () => {
 
   it.each([
     [{ roles: { dev: { labels: "Doing" } } }, "roles.dev.labels: expected a list of label names"],
+    [{ mode: "drives" }, 'mode: expected "drive" or "mirror"'],
+    [{ "seat-choice": "first" }, 'seat-choice: expected "devclaw" or "context-keeping"'],
     [{ roles: { dev: { labels: [] } } }, "roles.dev.labels: list at least one label"],
     [
       { roles: { qa: { tiers: ["qa"], defaultTier: "senior" } } },
@@ -138,4 +142,18 @@ it("the README's config reference names every setting of the schema, at its dept
   const asDocumented = (path: string) => path.replace(/^roles\.<name>\./, "role.");
   const shown = [...documented].map((d) => d.replace(/^(developer|dev)\./, "role."));
   expect(settings.map(asDocumented).filter((p) => !shown.includes(p))).toEqual([]);
+});
+
+describe("mode and seat-choice", () => {
+  it("mode is drive unless the config says mirror", () => {
+    expect(parseConfig(null).mode).toBe("drive");
+    expect(parseConfig({ mode: "mirror" }).mode).toBe("mirror");
+  });
+
+  it("the seat choice defaults by mode: DevClaw's rule where a DevClaw host dispatches, context-keeping otherwise", () => {
+    expect(seatChoiceOf(parseConfig(null))).toBe("context-keeping");
+    expect(seatChoiceOf(parseConfig({ mode: "mirror" }))).toBe("devclaw");
+    expect(seatChoiceOf(parseConfig({ mode: "mirror", "seat-choice": "context-keeping" }))).toBe("context-keeping");
+    expect(seatChoiceOf(parseConfig({ "seat-choice": "devclaw" }))).toBe("devclaw");
+  });
 });
