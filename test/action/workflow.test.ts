@@ -1,5 +1,5 @@
 /**
- * The README's workflow loop, run step by step as a runner runs it (test/action/workflow-runner.ts):
+ * docs/action.md's workflow loop, run step by step as a runner runs it (test/action/workflow-runner.ts):
  * each worker-sync step is dist/index.cjs with INPUT_*, a stand-in agent script between them prints
  * the session key it used into its own GITHUB_OUTPUT, and the outputs flow to the next steps as
  * `${{ steps.x.outputs.y }}` does, against the fake GitHub. On Node 20 (the test runner's) and on
@@ -17,7 +17,7 @@ import { makeWorkspace, ROOT } from "./support.js";
 import { runJob, type StepRun, yamlBlockAfter } from "./workflow-runner.js";
 
 const STATE = "memory/projects.json";
-const README = await readFile(join(ROOT, "README.md"), "utf8");
+const README = await readFile(join(ROOT, "docs/action.md"), "utf8");
 const WORKFLOW = yamlBlockAfter(README, "test/action/workflow.test.ts runs this workflow");
 
 /** A DevClaw slots file: developer medior has two empty slots, no session anywhere yet. */
@@ -50,7 +50,7 @@ const runtimes = await actionRuntimes("workflow run");
 const step = (runs: StepRun[], id: string) => runs.find((r) => r.id === id) as StepRun;
 const moves = (run: StepRun, name: "activated" | "released") => JSON.parse(run.outputs[name] ?? "") as SeatMove[];
 
-describe.each(runtimes)("the README's workflow loop on $name", ({ binary, skip }) => {
+describe.each(runtimes)("docs/action.md's workflow loop on $name", ({ binary, skip }) => {
   let fake: FakeGitHub;
   let api: { url: string; close: () => Promise<void> };
   beforeAll(async () => {
@@ -191,7 +191,7 @@ describe.each(runtimes)("the README's workflow loop on $name", ({ binary, skip }
   );
 });
 
-describe("the README's matrix form", () => {
+describe("docs/action.md's matrix form", () => {
   it("fans out over activated and reads only outputs and seat fields that exist", () => {
     const text = README.slice(README.indexOf("fan\nout over `activated`"));
     const block = /```yaml\n([\s\S]*?)```/.exec(text)?.[1] ?? "";
