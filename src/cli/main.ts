@@ -20,6 +20,7 @@ import {
 } from "../state/index.js";
 import { LocalFileBackend } from "../store/local-file.js";
 import { runTransaction } from "../store/transaction.js";
+import { projectKeyFor } from "../sync/project-key.js";
 import {
   DEFAULT_FILE,
   parseIssue,
@@ -40,7 +41,11 @@ import { packageVersion } from "./version.js";
 const fileOption = { file: { type: "string", short: "f", help: `the state file (default ${DEFAULT_FILE})` } } as const;
 const helpOption = { help: { type: "boolean", short: "h", help: "show this help" } } as const;
 const workerOptions = {
-  project: { type: "string", short: "p", help: "the project id (its key in projects.json)" },
+  project: {
+    type: "string",
+    short: "p",
+    help: "the project: its key in projects.json, or its repository (acme/myapp)",
+  },
   role: { type: "string", short: "r", help: "the role: dev or qa (family 1), any role of the project (family 2)" },
 } as const;
 const levelOptions = {
@@ -84,6 +89,12 @@ async function changeSeat<R>(
   io.stdout(say(done.result));
   return 0;
 }
+
+/** A seat mutation on the project `--project` names: its key, or the repository it belongs to. */
+const onProject =
+  <R, I extends { project: string }>(input: I, make: (input: I) => StateMutation<R>): StateMutation<R> =>
+  (state) =>
+    make({ ...input, project: projectKeyFor(state.data, input.project) })(state);
 
 /** The project and role every seat command names. */
 const seatOwner = (values: Record<string, unknown>) => ({
@@ -166,7 +177,7 @@ export const COMMANDS: Record<string, CliCommand> = {
         ...(slot !== undefined ? { slot } : {}),
         ...(typeof values.session === "string" ? { sessionKey: parseSessionKey(values.session, "--session") } : {}),
       };
-      return changeSeat(values, io, activateMutation(input), describeActivated);
+      return changeSeat(values, io, onProject(input, activateMutation), describeActivated);
     },
   },
   deactivate: {
@@ -182,7 +193,7 @@ export const COMMANDS: Record<string, CliCommand> = {
         ...seatOwner(values),
         ...(typeof values.issue === "string" ? { issue: parseIssue(values.issue) } : {}),
       };
-      return changeSeat(values, io, deactivateMutation(input), describeDeactivated);
+      return changeSeat(values, io, onProject(input, deactivateMutation), describeDeactivated);
     },
   },
   session: {
@@ -210,7 +221,7 @@ export const COMMANDS: Record<string, CliCommand> = {
         ...(slot !== undefined ? { slot } : {}),
         key,
       };
-      return changeSeat(values, io, sessionMutation(input), describeSessionSet);
+      return changeSeat(values, io, onProject(input, sessionMutation), describeSessionSet);
     },
   },
   convert: convertCommand,
@@ -220,7 +231,7 @@ export const COMMANDS: Record<string, CliCommand> = {
 
 export function renderUsage(): string {
   const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
-  return `Usage: worker-sync <command> [options]\n\nKeep AI coding workers' projects.json in step with GitHub issues.\n\nCommands:\n${rows.join("\n")}\n\nOptions:\n  -h, --help     show this help\n  -V, --version  print worker-sync's version\n\nRun \`worker-sync <command> --help\` for a command's options.\n`;
+  return `Usage: worker-sync <command> [options]\n\nKeep AI coding workers' projects.json in step with GitHub issues.\n\nCommands:\n${rows.join("\n")}\n\nOptions:\n  -h, --help         show this help\n  -v, -V, --version  print worker-sync's version\n\nRun \`worker-sync help <command>\` (or \`worker-sync <command> --help\`) for a command's options.\n`;
 }
 
 /** Runs the CLI. Exit codes: 0 success, 1 a user's error (one line on stderr), 2 anything unexpected. */
@@ -231,10 +242,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 1;
   }
   if (name === "--help" || name === "-h" || name === "help") {
+    // `worker-sync help status` is `worker-sync status --help`.
+    const [topic] = rest;
+    if (name === "help" && topic !== undefined) return runCli([topic, "--help"], io);
     io.stdout(renderUsage());
     return 0;
   }
-  if (name === "--version" || name === "-V") {
+  if (name === "--version" || name === "-V" || name === "-v") {
     io.stdout(packageVersion());
     return 0;
   }
