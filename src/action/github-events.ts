@@ -47,6 +47,7 @@ function reconcileReport(outcome: ReconcileOutcome): Report {
     repairs: report.repairs,
     conflicts: report.conflicts,
     waiting: report.waiting,
+    ...(outcome.board?.body ? { board: outcome.board.body } : {}),
   };
 }
 
@@ -107,6 +108,7 @@ function eventReport(
         headline: `${what}: ${state}${comment}`,
         ...(lines.length ? { details: lines } : {}),
         moves: mergeSeatMoves([own, ...handedOff]),
+        ...(outcome.board?.body ? { board: outcome.board.body } : {}),
       };
     }
     default:

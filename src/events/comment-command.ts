@@ -13,6 +13,7 @@ import {
   type SessionCommandResult,
   sessionCommandMutation,
 } from "../sync/rules.js";
+import { boardLink } from "./board.js";
 import type { HandlerDeps } from "./deps.js";
 import { commitWithHandOffs } from "./hand-off.js";
 import type { EventOutcome } from "./issue-event.js";
@@ -130,6 +131,7 @@ async function runIssueCommand(
       const posted = await reportStatus(deps, config, handed.target, done.result, {
         messages: [heading],
         wholeProject: true,
+        ...(await boardLink(deps, config, target.repo)),
         replyTo,
         ...handed.view,
       });

@@ -121,3 +121,61 @@ describe("docs/troubleshooting.md", () => {
 /** Sentences GitHub or Probot's own libraries say (the signature check). */
 const readOctokitMessage = (fragment: string) =>
   read("node_modules/@octokit/webhooks/dist-bundle/index.js").includes(fragment);
+
+describe("figures: BENCHMARKS.md, RELIABILITY.md and SCALING.md tables come from docs/figures.json", () => {
+  it("every marked table is what `npm run docs` renders (run it and commit when this fails)", async () => {
+    const { applyFigures, FIGURE_PAGES } = await import("../../scripts/figures-docs.js");
+    const figures = JSON.parse(read("docs/figures.json"));
+    let marked = 0;
+    for (const page of FIGURE_PAGES) {
+      const text = read(page);
+      marked += (text.match(/<!-- figures:[\w-]+ -->/g) ?? []).length;
+      expect(applyFigures(text, figures, page), page).toBe(text);
+    }
+    expect(marked).toBeGreaterThanOrEqual(2);
+  });
+
+  it("a figure that misses its target says so, and each table says how to reproduce it", async () => {
+    const { renderFigureTable } = await import("../../scripts/figures-docs.js");
+    const table = renderFigureTable({
+      measuredAt: "2026-12-07T00:00:00.000Z",
+      machine: "here",
+      reproduce: "npm run bench",
+      figures: [
+        { name: "a | b", value: 1.5, unit: "×", target: 1.3, kind: "max" },
+        { name: "c", value: 30000, unit: "/s", target: 20000, kind: "min" },
+      ],
+    });
+    expect(table).toContain("| a \\| b | 1.50 × | ≤ 1.30 × | **not met** |");
+    expect(table).toContain("| c | 30,000 /s | ≥ 20,000 /s | met |");
+    expect(table).toContain("Measured 2026-12-07 on here. Reproduce: `npm run bench`.");
+  });
+
+  it("history is in the CHANGELOG, not in the figure pages", () => {
+    expect(read("BENCHMARKS.md")).not.toMatch(/issue \d+|main at [0-9a-f]{7}/);
+    expect(read("CHANGELOG.md")).toContain("## Measurement history");
+  });
+});
+
+describe("pictures: the status comment and the board, rendered as GitHub shows them", () => {
+  it("the renderer turns the real comment's Markdown into GitHub's HTML: tables, links, quotes, code", async () => {
+    const { markdownToHtml } = await import("../../scripts/render-markdown.js");
+    const html = markdownToHtml(
+      "<!-- worker-sync:status -->\n**worker-sync** · project `app`\n\n| Role | Seat |\n| --- | --- |\n| developer | on [#7](https://github.com/a/b/issues/7) \\| x |\n\n> 📋 quoted\n\n```mermaid\nflowchart LR\n```\n",
+    );
+    expect(html).not.toContain("worker-sync:status");
+    expect(html).toContain("<p><strong>worker-sync</strong> · project <code>app</code></p>");
+    expect(html).toContain('<td>on <a href="https://github.com/a/b/issues/7">#7</a> &#124; x</td>');
+    expect(html).toContain("<blockquote><p>📋 quoted</p></blockquote>");
+    expect(html).toContain('<pre class="lang-mermaid"><code>flowchart LR</code></pre>');
+  });
+
+  it("the pictures are committed under docs/images and the README and docs/app.md show them", () => {
+    for (const png of ["docs/images/status-comment.png", "docs/images/board.png"]) {
+      const bytes = readFileSync(join(REPO, png));
+      expect(bytes.subarray(1, 4).toString()).toBe("PNG");
+    }
+    expect(README).toContain("](docs/images/status-comment.png)");
+    expect(read("docs/app.md")).toContain("](images/board.png)");
+  });
+});

@@ -12,6 +12,7 @@ describe("parseConfig", () => {
         comment: true,
         "hand-off": true,
         dispatch: false,
+        board: false,
         "session-tokens": 50_000,
       });
     }
