@@ -13,7 +13,7 @@ import {
   type SessionCommandResult,
   sessionCommandMutation,
 } from "../sync/rules.js";
-import { boardLink } from "./board.js";
+import { boardLink, updateBoard } from "./board.js";
 import type { HandlerDeps } from "./deps.js";
 import { commitWithHandOffs } from "./hand-off.js";
 import type { EventOutcome } from "./issue-event.js";
@@ -45,6 +45,7 @@ export async function handleCommentEvent(deps: HandlerDeps, rawPayload: unknown)
 
   // The issues a freed seat went to are written outside this issue's queue slot (see reportHandOffs).
   let after: (() => Promise<void>) | undefined;
+  let boardConfig: WorkerSyncConfig | undefined;
   const outcome = await deps.queue.run(issueKey(ref), async (): Promise<CommandOutcome> => {
     if (!(await mayRunCommands(deps.octokit, deps.memory, { owner: repo.owner, repo: repo.name }, author.login))) {
       // One polite reply per user and issue an hour: a flood of commands costs no more than one.
@@ -85,6 +86,7 @@ export async function handleCommentEvent(deps: HandlerDeps, rawPayload: unknown)
     };
     try {
       const loaded = await loadConfig(deps, repo);
+      boardConfig = loaded.config;
       const heading = `${parsed.text} by ${who}`;
       if (parsed.command.kind === "reconcile")
         return await answerReconcileCommand(deps, loaded, target, payload.comment.id, heading);
@@ -104,6 +106,8 @@ export async function handleCommentEvent(deps: HandlerDeps, rawPayload: unknown)
     }
   });
   await after?.();
+  // release and session change seats (reconcile updated the board itself).
+  if (outcome.kind === "synced" && boardConfig) await updateBoard(deps, boardConfig, repo, repositoryUrl(payload));
   return outcome;
 }
 

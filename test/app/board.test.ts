@@ -95,4 +95,14 @@ describe("the board issue", () => {
       `> 📋 Who works on what: [the board (#${number})](https://github.com/${FULL}/issues/${number})`,
     );
   });
+
+  it("a comment command that frees a seat updates it too", async () => {
+    await changeIssue(ctx, { number: 101, labels: ["Doing"] }, "labeled", "Doing");
+    expect(board()?.body).toContain("**1 of 7 seats busy**");
+    ctx.fake.setPermission(FULL, "Codertocat", "write");
+    await deliver(ctx.probot, "issue_comment", commentPayload({ number: 101, labels: ["Doing"] }, "/worker release"));
+    await settle(1200);
+    expect(board()?.body).toContain("**0 of 7 seats busy**");
+    expect(writes().map((w) => w.kind)).toEqual(["created", "edited"]);
+  });
 });
