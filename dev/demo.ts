@@ -21,6 +21,7 @@ const SECRET = "demo-webhook-secret";
 const STATE = "memory/projects.json";
 
 const CONFIG = `# worker-sync: labels drive the AI workers of this repository
+board: true
 state:
   path: ${STATE}
 roles:
@@ -113,10 +114,15 @@ const visible = (body: string) =>
 export interface DemoResult {
   dir: string;
   rejectedStatus: number;
+  /** As GitHub holds them at the end: the board issue's body, and the status comment of each issue, by repository#number. */
+  board: string;
+  statusComments: Record<string, string>;
 }
 
 export async function runDemo(out: (line: string) => void): Promise<DemoResult> {
   const dir = mkdtempSync(join(tmpdir(), "worker-sync-demo-"));
+  // The demo shows every board edit as it happens (the app waits a minute between edits otherwise).
+  process.env.WORKER_SYNC_BOARD_INTERVAL_MS ??= "1";
   const repoDir = join(dir, "app");
   GitRepositoryStore.init(repoDir, { ".github/worker-sync.yml": CONFIG, [STATE]: PROJECTS }, "Set up worker-sync");
   const webDir = join(dir, "web");
@@ -250,6 +256,10 @@ export async function runDemo(out: (line: string) => void): Promise<DemoResult> 
       out(status ? visible(status.body) : "    (none)");
     }
 
+    const boardIssue = github.issuesOf(FULL).find((i) => i.body?.startsWith("<!-- worker-sync:board -->"));
+    out(`\n── the board issue of ${FULL} (#${boardIssue?.number ?? "none"}: "${boardIssue?.title ?? ""}") ──`);
+    out(boardIssue?.body ? visible(boardIssue.body) : "    (none)");
+
     out(`\n\nAct 2: ${WEB_FULL} runs today's DevClaw: slots per level, no config (DevClaw's labels)`);
     const web = (n: number, action: string, change: Partial<DemoIssue>, label?: string) =>
       act(n, action, change, label, WEB);
@@ -272,7 +282,14 @@ export async function runDemo(out: (line: string) => void): Promise<DemoResult> 
       out(`\n── final status comment on ${WEB_FULL}#${n} ──`);
       out(status ? visible(status.body) : "    (none)");
     }
-    return { dir, rejectedStatus: forged.status };
+    const statusComments: Record<string, string> = {};
+    for (const repo of [FULL, WEB_FULL]) {
+      for (const n of [1, 2, 3]) {
+        const status = github.commentsOn(repo, n).find((c) => c.body.startsWith("<!-- worker-sync:status -->"));
+        if (status) statusComments[`${repo}#${n}`] = status.body;
+      }
+    }
+    return { dir, rejectedStatus: forged.status, board: boardIssue?.body ?? "", statusComments };
   } finally {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));

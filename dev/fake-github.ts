@@ -125,10 +125,10 @@ export interface FakeIssue {
   state: "open" | "closed";
   labels: string[];
   user?: string;
-  /** The issue's description (Markdown); null when absent. */
-  body?: string;
   /** A pull request: GitHub's issue endpoints answer for it too, with a `pull_request` key. */
   pullRequest?: boolean;
+  /** The issue's description (Markdown); null when absent. */
+  body?: string | null;
 }
 
 /** A label added to or removed from an issue, as GitHub's issue events record it. */
@@ -184,6 +184,8 @@ const gitObjectSha = (type: string, bytes: Buffer) =>
 
 export class FakeGitHub {
   readonly log: LoggedRequest[] = [];
+  /** Issues the app created or edited (the board), in order. */
+  readonly issueWrites: Array<{ kind: "created" | "edited"; repo: string; number: number }> = [];
   readonly faults: Fault[] = [];
   /** Per request, wait this long before answering (ms). */
   latencyMs = 0;
@@ -282,6 +284,14 @@ export class FakeGitHub {
       this.issueEvents.set(key, events);
     }
     this.issues.set(key, issue);
+  }
+
+  /** The repository's issues as they are now, by number. */
+  issuesOf(repo: string): FakeIssue[] {
+    return [...this.issues.entries()]
+      .filter(([k]) => k.startsWith(`${repo}#`))
+      .map(([, issue]) => issue)
+      .sort((a, b) => a.number - b.number);
   }
 
   /** The issue's events as recorded (`labeled`/`unlabeled`), oldest first. */
@@ -620,6 +630,24 @@ export class FakeGitHub {
     }
     m = /^\/repos\/([^/]+\/[^/]+)\/issues$/.exec(path);
     if (m && method === "GET") return this.listIssues(req, m[1] as string);
+    if (m && method === "POST") return this.createIssue(req, m[1] as string);
+    m = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)$/.exec(path);
+    if (m && method === "PATCH") {
+      // Update an issue: the fields given change (title, body, state); others stay.
+      const repo = m[1] as string;
+      const issue = this.issues.get(`${repo}#${m[2]}`);
+      if (!issue) return notFound();
+      const b = req.body ?? {};
+      const updated: FakeIssue = {
+        ...issue,
+        ...(typeof b.title === "string" ? { title: b.title } : {}),
+        ...(typeof b.body === "string" || b.body === null ? { body: b.body as string | null } : {}),
+        ...(b.state === "open" || b.state === "closed" ? { state: b.state } : {}),
+      };
+      this.setIssue(repo, updated);
+      this.issueWrites.push({ kind: "edited", repo, number: updated.number });
+      return json(200, issueJson(updated, repo, req.base, this.commentsOn(repo, updated.number).length));
+    }
     m = /^\/repos\/([^/]+\/[^/]+)$/.exec(path);
     if (m && method === "GET")
       return json(200, repositoryJson(req.base, m[1] as string, this.repositoryId(m[1] as string)));
@@ -883,6 +911,35 @@ export class FakeGitHub {
     }
     const issue = this.issues.get(key);
     return issue ? json(200, issueJson(issue, repo, req.base, this.commentsOn(repo, number).length)) : notFound();
+  }
+
+  /** Create an issue: by the token's user (the app's bot here); labels not yet in the repository are created with it. */
+  private createIssue(req: FakeRequest, repo: string): FakeResponse {
+    const b = req.body ?? {};
+    if (typeof b.title !== "string" || !b.title.trim()) {
+      return json(422, {
+        message: "Validation Failed",
+        errors: [{ resource: "Issue", code: "missing_field", field: "title" }],
+        status: "422",
+      });
+    }
+    const taken = [...this.issues.keys()].filter((k) => k.startsWith(`${repo}#`)).map((k) => Number(k.split("#")[1]));
+    // Numbers past any a test set up by hand (GitHub's next number; tests pick theirs freely below 900).
+    const number = Math.max(900, ...taken, ...(this.comments.get(repo) ?? []).map((c) => c.issue_number)) + 1;
+    const labels = Array.isArray(b.labels)
+      ? (b.labels as unknown[]).filter((l): l is string => typeof l === "string")
+      : [];
+    const issue: FakeIssue = {
+      number,
+      title: b.title,
+      state: "open",
+      labels,
+      user: this.botLogin,
+      body: typeof b.body === "string" ? b.body : null,
+    };
+    this.setIssue(repo, issue);
+    this.issueWrites.push({ kind: "created", repo, number });
+    return json(201, issueJson(issue, repo, req.base, 0));
   }
 
   private listIssues(req: FakeRequest, repo: string): FakeResponse {

@@ -51,6 +51,7 @@ function reconcileReport(outcome: ReconcileOutcome): Report {
     repairs: report.repairs,
     conflicts: report.conflicts,
     waiting: report.waiting,
+    ...(outcome.board?.body ? { board: outcome.board.body } : {}),
   };
 }
 
@@ -111,6 +112,7 @@ function eventReport(
         headline: `${what}: ${state}${comment}`,
         ...(lines.length ? { details: lines } : {}),
         moves: mergeSeatMoves([own, ...handedOff]),
+        ...(outcome.board?.body ? { board: outcome.board.body } : {}),
       };
     }
     default:

@@ -42,6 +42,8 @@ export interface Report {
   warnings?: readonly string[];
   /** Set when the step must fail after reporting (validate with problems). */
   failure?: string;
+  /** The board's body (`board: true`), shown folded under what the step changed. */
+  board?: string;
 }
 
 /** Every output the Action sets, in action.yml's order (a test holds the two together). */
@@ -142,3 +144,17 @@ export const renderProblemLines = (file: string, problems: readonly Problem[]) =
 
 /** The problems that get an annotation each; the summary's last line counts the others. */
 export const problemsToAnnotate = (problems: readonly Problem[]) => shownProblems(problems);
+
+/** What the step changed, one line per seat it moved: the first thing the job summary shows. */
+export function renderMoveLines(moves: SeatMoves | undefined): string[] {
+  const seat = (m: SeatMove) => `${m.role} ${m.level} slot ${m.slot} (project ${m.project})`;
+  return [
+    ...(moves?.released ?? []).map(
+      (m) => `${seat(m)} freed from #${m.issue}${m.sessionKey ? ", keeping its session" : ""}`,
+    ),
+    ...(moves?.activated ?? []).map(
+      (m) =>
+        `${seat(m)} put on #${m.issue}, ${m.reused ? "resuming its session" : m.sessionKey ? "with the session given" : "no session yet: spawn one"}`,
+    ),
+  ];
+}

@@ -2,12 +2,13 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import * as core from "@actions/core";
 import { renderUsageLines, UserError } from "../state/index.js";
+import { foldedBoard } from "../sync/board.js";
 import { DEVCLAW_STATE_PATH, defaultStatePath } from "../sync/defaults.js";
 import { type ActionEnv, explainApiError, openBackend } from "./backend.js";
 import { runCommand } from "./commands.js";
 import { type ActionInputs, INPUT_DEFAULTS, INPUT_NAMES, parseInputs, type RawInputs } from "./inputs.js";
 import { log } from "./log.js";
-import { escapeHtml, outputsOf, type Report, renderSeatRows } from "./report.js";
+import { escapeHtml, outputsOf, type Report, renderMoveLines, renderSeatRows } from "./report.js";
 import { resolveWorkspaceFile } from "./workspace.js";
 
 function readRawInputs(env: ActionEnv): RawInputs {
@@ -30,6 +31,9 @@ async function writeSummary(command: string, report: Report, env: ActionEnv): Pr
   for (const line of report.warnings ?? []) log.warning(line, { title: "worker-sync warning" });
   if (!env.GITHUB_STEP_SUMMARY) return;
   const summary = core.summary.addHeading(`worker-sync ${command}`, 3).addRaw(escapeHtml(report.headline), true);
+  // What this step changed comes first; everything else about the state is folded below it.
+  const moved = renderMoveLines(report.moves);
+  if (moved.length) summary.addHeading("What this step changed", 4).addList(moved.map(escapeHtml));
   if (report.details?.length) summary.addList(report.details.map(escapeHtml));
   if (report.repairs?.length) summary.addHeading("Repairs", 4).addList(report.repairs.map(escapeHtml));
   if (report.waiting?.length) summary.addHeading("Waiting", 4).addList(report.waiting.map(escapeHtml));
@@ -38,7 +42,13 @@ async function writeSummary(command: string, report: Report, env: ActionEnv): Pr
     summary.addHeading("Conflicts (left for a person to decide)", 4).addList(report.conflicts.map(escapeHtml));
   }
   if (report.commitSha) summary.addRaw(`Commit: <code>${report.commitSha}</code>`, true);
-  if (report.seats && Object.keys(report.seats.projects).length) summary.addTable(renderSeatRows(report.seats));
+  if (report.board) summary.addRaw(foldedBoard(report.board), true);
+  else if (report.seats && Object.keys(report.seats.projects).length) {
+    summary
+      .addRaw("<details><summary>Every seat</summary>", true)
+      .addTable(renderSeatRows(report.seats))
+      .addRaw("</details>", true);
+  }
   // What the agents used, as their runner measured it (docs/sessions-policy.md).
   const used = report.seats ? renderUsageLines(report.seats) : [];
   if (used.length) summary.addHeading("Tokens agents used (measured)", 4).addList(used.map(escapeHtml));

@@ -1,14 +1,13 @@
 /**
  * The AWS Lambda front door (API Gateway or a function URL in front): the same app as
- * `npm start`, received through `@probot/adapter-aws-lambda-serverless`. Deploy
- * `lib/app/lambda.js` with the handler `lib/app/lambda.handler` (README, "Serverless").
+ * `npm start`, received by Probot's webhooks. `npm run package:lambda` bundles it into one
+ * file with the handler `index.handler` (docs/app.md, "AWS Lambda").
  *
  * Probot reads its settings from the environment once per container (APP_ID, PRIVATE_KEY,
  * WEBHOOK_SECRET, LOG_LEVEL, GHE_HOST, REDIS_URL); the app is loaded once, outside the
  * handler, so a reused container does not register its handlers twice. The signature is
- * checked by Probot's webhooks before any handler runs.
+ * checked by Probot's webhooks (verifyAndReceive) before any handler runs.
  */
-import { createRequire } from "node:module";
 import { createProbot } from "probot";
 import app from "./index.js";
 
@@ -27,18 +26,6 @@ export interface LambdaHttpResult {
   body: string;
 }
 
-type LambdaFunction = (
-  probot: ReturnType<typeof createProbot>,
-  event: LambdaHttpEvent,
-  context: unknown,
-) => Promise<LambdaHttpResult>;
-
-// The adapter's main module re-exports `probot` through require(), which needs Node 20.19+
-// for an ES module; its request handler alone (what createLambdaFunction binds) does not.
-const lambdaFunction = createRequire(import.meta.url)(
-  "@probot/adapter-aws-lambda-serverless/lambda-function.js",
-) as LambdaFunction;
-
 const probot = createProbot();
 const loaded = probot.load(app);
 
@@ -48,16 +35,22 @@ const answer = (statusCode: number, message: string): LambdaHttpResult => ({
   body: JSON.stringify({ error: message }),
 });
 
-export async function handler(event: LambdaHttpEvent, context: unknown): Promise<LambdaHttpResult> {
+export async function handler(event: LambdaHttpEvent, _context: unknown): Promise<LambdaHttpResult> {
   await loaded;
+  // Header names arrive in any case (HTTP says they are case-insensitive; API Gateway keeps GitHub's).
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {}))
+    if (value !== undefined) headers[name.toLowerCase()] = value;
   // The signature covers the bytes GitHub sent; API Gateway may hand them over in base64.
   const body = event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString("utf8") : (event.body ?? "");
   try {
-    return await lambdaFunction(
-      probot,
-      { ...event, headers: event.headers ?? {}, body, isBase64Encoded: false },
-      context,
-    );
+    await probot.webhooks.verifyAndReceive({
+      id: headers["x-github-delivery"] ?? "",
+      name: (headers["x-github-event"] ?? "") as Parameters<typeof probot.webhooks.verifyAndReceive>[0]["name"],
+      signature: headers["x-hub-signature-256"] ?? "",
+      payload: body,
+    });
+    return { statusCode: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ ok: true }) };
   } catch (error) {
     // Handlers' errors carry the parsed event; a refusal before any handler ran (a wrong or
     // missing signature, a body that is not JSON, no event name) carries none, or the raw one.

@@ -26,6 +26,7 @@ import {
 import { LocalFileBackend } from "../store/local-file.js";
 import { runTransaction } from "../store/transaction.js";
 import { SEAT_CHOICES, seatChoiceOf } from "../sync/config.js";
+import { projectKeyFor } from "../sync/project-key.js";
 import {
   FILE_HELP,
   fileOf,
@@ -49,7 +50,11 @@ import { packageVersion } from "./version.js";
 const fileOption = { file: { type: "string", short: "f", help: FILE_HELP } } as const;
 const helpOption = { help: { type: "boolean", short: "h", help: "show this help" } } as const;
 const workerOptions = {
-  project: { type: "string", short: "p", help: "the project id (its key in projects.json)" },
+  project: {
+    type: "string",
+    short: "p",
+    help: "the project: its key in projects.json, or its repository (acme/myapp)",
+  },
   role: { type: "string", short: "r", help: "the role: dev or qa (family 1), any role of the project (family 2)" },
 } as const;
 const levelOptions = {
@@ -102,6 +107,11 @@ function parseSeatChoice(value: unknown): (typeof SEAT_CHOICES)[number] | undefi
   if (!found) throw new UserError(`--seat-choice must be devclaw or context-keeping, got ${JSON.stringify(value)}`);
   return found;
 }
+/** A seat mutation on the project `--project` names: its key, or the repository it belongs to. */
+const onProject =
+  <R, I extends { project: string }>(input: I, make: (input: I) => StateMutation<R>): StateMutation<R> =>
+  (state) =>
+    make({ ...input, project: projectKeyFor(state.data, input.project) })(state);
 
 /** The project and role every seat command names. */
 const seatOwner = (values: Record<string, unknown>) => ({
@@ -218,7 +228,12 @@ export const COMMANDS: Record<string, CliCommand> = {
       };
       const rules = (family: 1 | 2) =>
         sessionRulesFor(family, { sessions: sessions ?? config.sessions, budget: budget ?? config["session-budget"] });
-      return changeSeat(values, io, policedActivateMutation(input, rules), (r) => describePolicedActivation(r));
+      return changeSeat(
+        values,
+        io,
+        onProject(input, (i) => policedActivateMutation(i, rules)),
+        (r) => describePolicedActivation(r),
+      );
     },
   },
   deactivate: {
@@ -234,7 +249,7 @@ export const COMMANDS: Record<string, CliCommand> = {
         ...seatOwner(values),
         ...(typeof values.issue === "string" ? { issue: parseIssue(values.issue) } : {}),
       };
-      return changeSeat(values, io, deactivateMutation(input), describeDeactivated);
+      return changeSeat(values, io, onProject(input, deactivateMutation), describeDeactivated);
     },
   },
   session: {
@@ -262,7 +277,7 @@ export const COMMANDS: Record<string, CliCommand> = {
         ...(slot !== undefined ? { slot } : {}),
         key,
       };
-      return changeSeat(values, io, sessionMutation(input), describeSessionSet);
+      return changeSeat(values, io, onProject(input, sessionMutation), describeSessionSet);
     },
   },
   convert: convertCommand,
@@ -276,7 +291,7 @@ export const COMMANDS: Record<string, CliCommand> = {
 
 export function renderUsage(): string {
   const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
-  return `Usage: worker-sync <command> [options]\n\nKeep AI coding workers' projects.json in step with GitHub issues.\n\nCommands:\n${rows.join("\n")}\n\nOptions:\n  -h, --help     show this help\n  -V, --version  print worker-sync's version\n\nRun \`worker-sync <command> --help\` for a command's options.\n`;
+  return `Usage: worker-sync <command> [options]\n\nKeep AI coding workers' projects.json in step with GitHub issues.\n\nCommands:\n${rows.join("\n")}\n\nOptions:\n  -h, --help         show this help\n  -v, -V, --version  print worker-sync's version\n\nRun \`worker-sync help <command>\` (or \`worker-sync <command> --help\`) for a command's options.\n`;
 }
 
 /** Runs the CLI. Exit codes: 0 success, 1 a user's error (one line on stderr), 2 anything unexpected. */
@@ -287,10 +302,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 1;
   }
   if (name === "--help" || name === "-h" || name === "help") {
+    // `worker-sync help status` is `worker-sync status --help`.
+    const [topic] = rest;
+    if (name === "help" && topic !== undefined) return runCli([topic, "--help"], io);
     io.stdout(renderUsage());
     return 0;
   }
-  if (name === "--version" || name === "-V") {
+  if (name === "--version" || name === "-V" || name === "-v") {
     io.stdout(packageVersion());
     return 0;
   }

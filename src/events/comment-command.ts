@@ -14,6 +14,7 @@ import {
   type SessionCommandResult,
   sessionCommandMutation,
 } from "../sync/rules.js";
+import { boardLink, updateBoard } from "./board.js";
 import type { HandlerDeps } from "./deps.js";
 import { commitWithHandOffs } from "./hand-off.js";
 import type { EventOutcome } from "./issue-event.js";
@@ -46,6 +47,7 @@ export async function handleCommentEvent(deps: HandlerDeps, rawPayload: unknown)
 
   // The issues a freed seat went to are written outside this issue's queue slot (see reportHandOffs).
   let after: (() => Promise<void>) | undefined;
+  let boardConfig: WorkerSyncConfig | undefined;
   const outcome = await deps.queue.run(issueKey(ref), async (): Promise<CommandOutcome> => {
     if (!(await mayRunCommands(deps.octokit, deps.memory, { owner: repo.owner, repo: repo.name }, author.login))) {
       // One polite reply per user and issue an hour: a flood of commands costs no more than one.
@@ -88,6 +90,7 @@ export async function handleCommentEvent(deps: HandlerDeps, rawPayload: unknown)
       const loaded = await loadConfig(deps, repo);
       const refused = mirrorRefusal(loaded.config, parsed.command);
       if (refused) throw new UserError(refused);
+      boardConfig = loaded.config;
       const heading = `${parsed.text} by ${who}`;
       if (parsed.command.kind === "reconcile")
         return await answerReconcileCommand(deps, loaded, target, payload.comment.id, heading);
@@ -107,6 +110,8 @@ export async function handleCommentEvent(deps: HandlerDeps, rawPayload: unknown)
     }
   });
   await after?.();
+  // release and session change seats (reconcile updated the board itself).
+  if (outcome.kind === "synced" && boardConfig) await updateBoard(deps, boardConfig, repo, repositoryUrl(payload));
   return outcome;
 }
 
@@ -136,6 +141,7 @@ async function runIssueCommand(
       const posted = await reportStatus(deps, config, handed.target, done.result, {
         messages: [heading],
         wholeProject: true,
+        ...(await boardLink(deps, config, target.repo)),
         replyTo,
         ...handed.view,
       });

@@ -12,6 +12,7 @@ import {
 } from "../sync/payload.js";
 import { type IssueSyncResult, ignoredLabelChange, keepsStatusComment, statusCommentAction } from "../sync/rules.js";
 import type { HandOff } from "../sync/seat-moves.js";
+import { type BoardUpdate, updateBoard } from "./board.js";
 import type { HandlerDeps } from "./deps.js";
 import { commitWithHandOffs } from "./hand-off.js";
 import { reportIssueEvent } from "./mirror.js";
@@ -32,6 +33,7 @@ export type EventOutcome<R> =
   | ({ kind: "synced" } & Synced<R> & {
         /** Other issues this delivery changed seats on: hand-offs of freed seats, queue dispatches. */
         handoffs?: HandOff[];
+        board?: BoardUpdate;
       });
 
 const isAction = (action: string): action is IssueAction => (ISSUE_ACTIONS as readonly string[]).includes(action);
@@ -76,6 +78,7 @@ export async function handleIssueEvent(deps: HandlerDeps, rawPayload: unknown): 
   );
   // The issues a freed seat went to: outside this issue's queue slot (see reportHandOffs).
   await after?.();
+  if (outcome.kind === "synced") outcome.board = await updateBoard(deps, loaded.config, repo, repositoryUrl(payload));
   return outcome;
 }
 

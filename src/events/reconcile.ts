@@ -30,6 +30,7 @@ import {
 } from "../sync/reconcile.js";
 import { renderReply } from "../sync/render-status.js";
 import { type IssueFacts, type IssueState, type IssueSyncResult, keepsStatusComment } from "../sync/rules.js";
+import { type BoardUpdate, updateBoard } from "./board.js";
 import type { HandlerDeps } from "./deps.js";
 import { firstQueued, IssueReader, moveQueueLabels, reportPlaces } from "./hand-off.js";
 import { listRoleIssues } from "./role-issues.js";
@@ -64,6 +65,7 @@ export type ReconcileOutcome =
       commitSha?: string;
       /** The status comment of each repaired issue, by number. */
       comments: Record<string, CommentOutcome>;
+      board?: BoardUpdate;
     };
 
 /** Reads the issues the lists did not return; a stored issue id that is no issue number cannot be read. */
@@ -204,6 +206,7 @@ export async function reconcileRepository(
     dryRun: options.dryRun ?? false,
     ...(done.commitSha ? { commitSha: done.commitSha } : {}),
     comments,
+    ...(options.dryRun ? {} : { board: await updateBoard(deps, config, repo, options.repoUrl) }),
   };
 }
 

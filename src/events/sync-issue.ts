@@ -166,6 +166,7 @@ export async function reportStatus(
     handOff?: StatusView["handOff"];
     handedTo?: StatusView["handedTo"];
     places?: StatusView["places"];
+    board?: StatusView["board"];
   } = {},
 ): Promise<{ outcome: CommentOutcome; body: string }> {
   const base: StatusView = {
@@ -180,6 +181,7 @@ export async function reportStatus(
     ...(view.handOff ? { handOff: view.handOff } : {}),
     ...(view.handedTo?.length ? { handedTo: view.handedTo } : {}),
     ...(view.places?.length ? { places: view.places } : {}),
+    ...(view.board ? { board: view.board } : {}),
   };
   if (!config.comment) {
     // The status comment's text without its markers: a reply is never taken for the status comment.

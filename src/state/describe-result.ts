@@ -9,9 +9,15 @@ const who = (r: Pick<SeatResult, "family" | "role" | "project" | "worker">) =>
 
 const at = (r: SeatResult) => (r.family === 1 ? ` at tier ${r.level}` : "");
 
+/** The seats the issue held at another level, freed for this one (their sessions stay). */
+const leftFor = (r: SeatResult) =>
+  r.left?.length
+    ? `; freed ${r.left.map((l) => `${l.family === 1 ? `tier ${l.level}` : l.worker}${l.sessionKey ? ` (session kept: ${l.sessionKey})` : ""}`).join(", ")}, which the issue held before`
+    : "";
+
 /** One line saying what an activation did and what became of the seat's session. */
 export function describeActivated(r: SeatResult): string {
-  const head = `${who(r)}: ${r.changed ? "active" : "already active"} on #${r.issue}${at(r)}`;
+  const head = `${who(r)}: ${r.changed ? "active" : "already active"} on #${r.issue}${at(r)}${leftFor(r)}`;
   switch (r.outcome) {
     case "reused":
       return `${head}; session reused: ${r.sessionKey} (about ${TOKENS_SAVED_PER_REUSE.toLocaleString("en-US")} tokens saved)`;

@@ -1,4 +1,5 @@
 import { UserError } from "./errors.js";
+import { matchName } from "./names.js";
 import { applyChanges, projectView, type StateFile, type StateMutation, viewOf } from "./state-file.js";
 import {
   activateSeat,
@@ -125,6 +126,13 @@ function seatResult(view: ProjectView, ref: SeatRef, changed: boolean, outcome?:
   };
 }
 
+/** The role and level a user named, in the project's own spelling (names match ignoring case, as labels do). */
+function seatNames<T extends { role: string; level?: string }>(view: ProjectView, input: T): T {
+  const role = matchName(input.role, Object.keys(view.roles));
+  const levels = Object.hasOwn(view.roles, role) ? Object.keys(view.roles[role]?.levels ?? {}) : [];
+  return { ...input, role, ...(input.level !== undefined ? { level: matchName(input.level, levels) } : {}) };
+}
+
 /** A mutation from one view transition on one project. */
 export const seatMutation =
   (project: string, run: (view: ProjectView) => SeatOutcome): StateMutation<SeatOutcome> =>
@@ -137,7 +145,7 @@ export const seatMutation =
 export const activateMutation =
   (input: ActivateMutationInput, now = () => new Date().toISOString()): StateMutation<SeatResult> =>
   (state) => {
-    const { project, role, level, issue } = input;
+    const { project, role, level, issue } = seatNames(viewOf(state, input.project), input);
     const index = indexOf(input.slot);
     const outcome = activateSeat(viewOf(state, project), {
       role,
@@ -165,8 +173,8 @@ export const activateMutation =
 export const deactivateMutation =
   (input: DeactivateMutationInput): StateMutation<DeactivateResult> =>
   (state) => {
-    const { project, role, issue } = input;
-    const before = viewOf(state, project);
+    const before = viewOf(state, input.project);
+    const { project, role, issue } = seatNames(before, input);
     const outcome = deactivateSeats(before, { role, ...(issue !== undefined ? { issue } : {}) });
     const after = viewAfter(state, project, outcome);
     const changed = outcome.changes.length > 0;
@@ -191,8 +199,8 @@ export const deactivateMutation =
 export const sessionMutation =
   (input: SessionMutationInput): StateMutation<SeatResult> =>
   (state) => {
-    const { project, role, level, key } = input;
-    const before = viewOf(state, project);
+    const before = viewOf(state, input.project);
+    const { project, role, level, key } = seatNames(before, input);
     const index = indexOf(input.slot) ?? 0;
     const stored = before.roles[role]?.levels[level]?.[index]?.sessionKey ?? null;
     const outcome = setSeatSession(before, { role, level, index, key });

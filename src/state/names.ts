@@ -114,3 +114,14 @@ export const shown = (value: string) =>
     /[\p{C}\p{Z}\p{Default_Ignorable_Code_Point}]/gu,
     (c) => (c === " " ? c : `\\u${(c.codePointAt(0) as number).toString(16).padStart(4, "0")}`),
   );
+
+/**
+ * The name among `known` that a user's `given` means: itself when known, else the one known
+ * name equal to it ignoring case (`DEV`, `Senior`), as labels match; otherwise `given` as it is.
+ */
+export function matchName(given: string, known: Iterable<string>): string {
+  const names = [...known];
+  if (names.includes(given)) return given;
+  const same = names.filter((n) => n.toLowerCase() === given.toLowerCase());
+  return same.length === 1 ? (same[0] as string) : given;
+}

@@ -172,6 +172,8 @@ export const configSchema = z.strictObject({
    * worker-sync moves that issue's label from the queue label to the role's label (its only label write).
    */
   dispatch: z._default(z.boolean({ error: "expected true or false" }), false),
+  /** Keep one issue per state file showing every seat and waiting line (src/sync/board.ts). */
+  board: z._default(z.boolean({ error: "expected true or false" }), false),
   /** Tokens a session reused instead of spawned is estimated to save (0: show no estimate); see sessionTokensSchema. */
   "session-tokens": sessionTokensSchema(),
   /**

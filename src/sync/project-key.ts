@@ -165,3 +165,22 @@ export function resolveProjectKey(file: ProjectsByKey, config: WorkerSyncConfig,
       : "projects.json has no projects",
   );
 }
+
+/**
+ * The project a user's `--project` names: a key of the file as it is, else a repository
+ * (`acme/myapp`, or its URL) that exactly one project's `repo` or `repoRemote` names, by the
+ * rule events use. Anything else is returned as given, for the caller to refuse by name.
+ */
+export function projectKeyFor(file: ProjectsByKey, given: string): string {
+  if (Object.hasOwn(file.projects, given)) return given;
+  const parsed = parseRepoField(given);
+  if (parsed?.owner === undefined) return given;
+  const repo = { owner: parsed.owner, name: parsed.name };
+  const named = Object.keys(file.projects).filter((k) => projectNames(file.projects[k], repo));
+  if (named.length > 1) {
+    throw new UserError(
+      `several projects name the repository ${fullName(repo)} (${named.map((k) => `"${k}"`).join(", ")}); give --project its key`,
+    );
+  }
+  return named[0] ?? given;
+}

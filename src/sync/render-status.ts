@@ -79,6 +79,8 @@ export interface StatusView {
   handedTo?: ReadonlyArray<{ role: string; issue: string; via: "hand-off" | "dispatch" }>;
   /** While the issue waits: its place in each line it waits in (1 first). */
   places?: ReadonlyArray<{ role: string; level: string; place: number }>;
+  /** `/worker status` with `board: true`: the board issue (its URL as GitHub gave it). */
+  board?: { number: number; url: string };
 }
 
 /** Session events of a run, per role, for the status comment ("reused", "newly recorded", …). */
@@ -486,6 +488,8 @@ export function renderStatus(view: StatusView): { body: string; meta: StatusMeta
   for (const notice of notices) lines.push(renderNotice(notice, repoUrl, family, handOff));
   lines.push(...places);
   for (const message of messages) lines.push(`> ${escapeText(message)}`);
+  if (view.board)
+    lines.push(`> 📋 Who works on what: [the board (#${view.board.number})](${encodeURI(view.board.url)})`);
   if (view.wholeProject) lines.push(...(family === 1 ? family1Table(view) : family2Table(view)), ...economyLines(view));
   lines.push(
     "",

@@ -1,5 +1,5 @@
 /**
- * The README's workflow loop over a session's whole life, run step by step (workflow-runner.ts)
+ * docs/action.md's workflow loop over a session's whole life, run step by step (workflow-runner.ts)
  * against the fake GitHub, each run on a fresh simulated runner whose home directory starts
  * empty, with the stand-in `claude` installed by the stand-in npm: #1 spawns; a follow-up comment
  * on #1 resumes the same session on another runner; #2 of the same level reuses it while under
@@ -19,14 +19,14 @@ import { runJob, type StepRun, yamlBlockAfter } from "./workflow-runner.js";
 
 const STATE = "memory/projects.json";
 const SESSIONS = "heads/worker-sync/sessions";
-const README = await readFile(join(ROOT, "README.md"), "utf8");
+const README = await readFile(join(ROOT, "docs/action.md"), "utf8");
 const WORKFLOW = yamlBlockAfter(README, "test/action/workflow.test.ts runs this workflow");
 const step = (runs: StepRun[], id: string) => runs.find((r) => r.id === id) as StepRun;
 // 2,000-character replies (500 tokens a turn) in a 2,400-token window: after two turns the
 // session fills 44% of it, after three 66%, over the default budget of 0.6.
 const AGENT = { CLAUDE_STANDIN_REPLY_CHARS: "2000", CLAUDE_STANDIN_CONTEXT_WINDOW: "2400" };
 
-describe("the README's workflow loop over a session's life", () => {
+describe("docs/action.md's workflow loop over a session's life", () => {
   let fake: FakeGitHub;
   let api: { url: string; close: () => Promise<void> };
   beforeAll(async () => {

@@ -51,7 +51,7 @@ export interface JobContext {
 /** The YAML block of `markdown` that follows the line holding `marker`. */
 export function yamlBlockAfter(markdown: string, marker: string): Workflow {
   const at = markdown.indexOf(marker);
-  if (at < 0) throw new Error(`no ${marker} in the README`);
+  if (at < 0) throw new Error(`no ${marker} in the manual`);
   const m = /```yaml\n([\s\S]*?)```/.exec(markdown.slice(at));
   if (!m) throw new Error(`no yaml block after ${marker}`);
   return parse(m[1] as string) as Workflow;

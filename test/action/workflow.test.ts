@@ -1,5 +1,5 @@
 /**
- * The README's workflow loop, run step by step as a runner runs it (test/action/workflow-runner.ts):
+ * docs/action.md's workflow loop, run step by step as a runner runs it (test/action/workflow-runner.ts):
  * each worker-sync step is dist/index.cjs with INPUT_*, `npm install -g @anthropic-ai/claude-code`
  * is a stand-in npm that puts the stand-in `claude` (test/support/claude-standin.mjs) on the
  * runner's PATH, and `run-agent` runs it, against the fake GitHub. Every run is on a fresh
@@ -20,7 +20,7 @@ import { makeWorkspace, ROOT } from "./support.js";
 import { runJob, type StepRun, yamlBlockAfter } from "./workflow-runner.js";
 
 const STATE = "memory/projects.json";
-const README = await readFile(join(ROOT, "README.md"), "utf8");
+const README = await readFile(join(ROOT, "docs/action.md"), "utf8");
 const WORKFLOW = yamlBlockAfter(README, "test/action/workflow.test.ts runs this workflow");
 
 const runtimes = await actionRuntimes("workflow run");
@@ -28,7 +28,7 @@ const runtimes = await actionRuntimes("workflow run");
 const step = (runs: StepRun[], id: string) => runs.find((r) => r.id === id) as StepRun;
 const moves = (run: StepRun, name: "activated" | "released") => JSON.parse(run.outputs[name] ?? "") as SeatMove[];
 
-describe.each(runtimes)("the README's workflow loop on $name", ({ binary, skip }) => {
+describe.each(runtimes)("docs/action.md's workflow loop on $name", ({ binary, skip }) => {
   let fake: FakeGitHub;
   let api: { url: string; close: () => Promise<void> };
   beforeAll(async () => {
@@ -193,7 +193,7 @@ describe.each(runtimes)("the README's workflow loop on $name", ({ binary, skip }
   );
 });
 
-describe("the README's matrix form", () => {
+describe("docs/action.md's matrix form", () => {
   it("fans out over activated and reads only outputs and seat fields that exist", () => {
     const text = README.slice(README.indexOf("fan\nout over `activated`"));
     const block = /```yaml\n([\s\S]*?)```/.exec(text)?.[1] ?? "";

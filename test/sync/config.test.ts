@@ -14,6 +14,7 @@ describe("parseConfig", () => {
         comment: true,
         "hand-off": true,
         dispatch: false,
+        board: false,
         "session-tokens": 50_000,
         "session-budget": 0.6,
       });
@@ -98,11 +99,11 @@ describe("parseConfig", () => {
 
 const readmeConfigBlock = async () => {
   const { readFileSync } = await import("node:fs");
-  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-  return /### Configuration[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+  const readme = readFileSync(new URL("../../docs/app.md", import.meta.url), "utf8");
+  return /## Configuration[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
 };
 
-it("the README's config reference is the defaults", async () => {
+it("docs/app.md's config reference is the defaults", async () => {
   const { parse } = await import("yaml");
   expect(parseConfig(parse(await readmeConfigBlock()))).toEqual(parseConfig(null));
 });
@@ -123,7 +124,7 @@ function settingsOf(schema: SchemaNode, at = ""): string[] {
   return [];
 }
 
-it("the README's config reference names every setting of the schema, at its depth", async () => {
+it("docs/app.md's config reference names every setting of the schema, at its depth", async () => {
   // A key line, commented out or not: `comment: true`, `  # repo: acme/workers`, `#   queue: [...]`.
   // Commented lines are indented after their "# "; a role's example (`# developer:`) stands at the top.
   const documented = new Set<string>();

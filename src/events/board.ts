@@ -1,0 +1,228 @@
+/**
+ * Keeps the board issue (`board: true`) current: read the state file and the open issues
+ * asking for a role, render (src/sync/board.ts), and write the issue only when its body
+ * changed. A long-running process (the app) debounces: within an interval of the last write,
+ * one trailing update is scheduled, however many deliveries ask, and it reads the state
+ * afresh. A one-shot run (the Action) updates at once, still only when something changed.
+ */
+
+import type { ProcessMemory } from "../github/process-memory.js";
+import { type IssueRef, listAll } from "../github/rest.js";
+import { parseState, type StateFile, viewOf } from "../state/index.js";
+import { BOARD_LABEL, type BoardWaiter, boardTitle, isBoard, renderBoard } from "../sync/board.js";
+import type { WorkerSyncConfig } from "../sync/config.js";
+import { inLine, poolFor, waitersIn } from "../sync/hand-off.js";
+import { roleRulesFor } from "../sync/labels.js";
+import { centralRepository, type RepositoryName, resolveProjectKey } from "../sync/project-key.js";
+import type { HandlerDeps } from "./deps.js";
+import { IssueReader } from "./hand-off.js";
+import { stateBackendFor, stateLocation } from "./sync-issue.js";
+
+/** At most one board edit per this long in a process: a burst of deliveries costs one write (WORKER_SYNC_BOARD_INTERVAL_MS changes it). */
+export const BOARD_INTERVAL_MS = 60_000;
+
+export type BoardOutcome = "off" | "created" | "updated" | "unchanged" | "scheduled" | "no-state";
+
+export interface BoardUpdate {
+  outcome: BoardOutcome;
+  /** The board issue's number, once there is one. */
+  number?: number;
+  /** The board's body as rendered (what is on the issue now, or is about to be). */
+  body?: string;
+  url?: string;
+}
+
+interface Debounce {
+  last: number;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+/** Per process (its commit queue is the process's one object): the last write and any trailing update, per scope and board. */
+const debounces = new WeakMap<ProcessMemory["commits"], Map<string, Debounce>>();
+
+const boardKey = (config: WorkerSyncConfig, repo: RepositoryName) => {
+  const at = stateLocation(config, repo);
+  return `${at.owner}/${at.repo}:${at.branch ?? ""}:${at.path}`;
+};
+
+/**
+ * Brings the board up to date (`board: true` only). With process memory, a call within
+ * BOARD_INTERVAL_MS of the last write schedules one trailing update instead ("scheduled").
+ */
+export async function updateBoard(
+  deps: HandlerDeps,
+  config: WorkerSyncConfig,
+  repo: RepositoryName,
+  /** The web URL of `repo` (issue links on the board). */
+  repoUrl: string,
+  intervalMs = Number(process.env.WORKER_SYNC_BOARD_INTERVAL_MS) || BOARD_INTERVAL_MS,
+): Promise<BoardUpdate> {
+  if (!config.board) return { outcome: "off" };
+  const memory = deps.memory;
+  if (!memory) return writeBoard(deps, config, repo, repoUrl);
+  const key = `${memory.scope}:${boardKey(config, repo)}`;
+  const byBoard = debounces.get(memory.commits) ?? new Map<string, Debounce>();
+  debounces.set(memory.commits, byBoard);
+  const state = byBoard.get(key);
+  const now = Date.now();
+  if (!state || now - state.last >= intervalMs) {
+    byBoard.set(key, { last: now });
+    return writeBoard(deps, config, repo, repoUrl);
+  }
+  if (!state.timer) {
+    state.timer = setTimeout(
+      () => {
+        state.timer = undefined;
+        state.last = Date.now();
+        writeBoard(deps, config, repo, repoUrl).catch((error: unknown) =>
+          deps.log.warn(`the board of ${key} was not updated: ${(error as Error).message}`),
+        );
+      },
+      state.last + intervalMs - now,
+    );
+    state.timer.unref?.();
+  }
+  return { outcome: "scheduled" };
+}
+
+/** The projects of the file this repository may show: all of its own file; of a central file, those granted to it. */
+function shownProjects(state: StateFile, config: WorkerSyncConfig, repo: RepositoryName): string[] {
+  if (centralRepository(config, repo) === undefined) return Object.keys(state.data.projects);
+  // The config of an event of `repo` names its project in the central file (consentedConfig).
+  return [resolveProjectKey(state.data, config, repo)];
+}
+
+/** The project `repo`'s issues drive, if the file has one. */
+function resolveOwnProject(state: StateFile, config: WorkerSyncConfig, repo: RepositoryName): string | undefined {
+  try {
+    return resolveProjectKey(state.data, config, repo);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads the facts, renders the board, and creates or edits its issue when the body changed. */
+export async function writeBoard(
+  deps: HandlerDeps,
+  config: WorkerSyncConfig,
+  repo: RepositoryName,
+  repoUrl: string,
+): Promise<BoardUpdate> {
+  const backend = stateBackendFor(deps, config, repo);
+  const snapshot = await backend.read();
+  if (snapshot.text === null) return { outcome: "no-state" };
+  const state = parseState(snapshot.text, backend.label);
+  const reader = new IssueReader(deps.octokit, repo, deps.memory?.labelTimes);
+  const titles = new Map<string, string>();
+  const waiting = new Map<string, BoardWaiter[]>();
+  const projects = [];
+  // Issue numbers are this repository's for its own project; another project's are of its own repository.
+  const own = resolveOwnProject(state, config, repo);
+  for (const id of shownProjects(state, config, repo)) {
+    const view = viewOf(state, id);
+    if (id !== own) {
+      const name = state.data.projects[id]?.name;
+      projects.push({ id, ...(typeof name === "string" ? { name } : {}), view, own: false });
+      continue;
+    }
+    const rules = roleRulesFor(config, view);
+    const line: BoardWaiter[] = [];
+    for (const rule of rules) {
+      if (!rule.labels.length || !view.roles[rule.role]) continue;
+      const listed = await reader.withLabels(rule.labels);
+      for (const w of listed) if (w.title) titles.set(w.number, w.title);
+      for (const level of Object.keys(view.roles[rule.role]?.levels ?? {})) {
+        const pool = poolFor(view, rule.role, level);
+        if (pool.level === null && level !== Object.keys(view.roles[rule.role]?.levels ?? {})[0]) continue;
+        const waiters = waitersIn(rules, view, pool, listed);
+        const timed = inLine(await reader.timed(waiters, rule.labels));
+        line.push(
+          ...timed.map((w) => ({
+            role: rule.role,
+            level: pool.level ?? "",
+            number: w.number,
+            ...(w.title ? { title: w.title } : {}),
+            since: w.since ?? null,
+          })),
+        );
+      }
+    }
+    waiting.set(id, line);
+    const name = state.data.projects[id]?.name;
+    projects.push({ id, ...(typeof name === "string" ? { name } : {}), view, own: true });
+  }
+  const at = stateLocation(config, repo);
+  const body = renderBoard({
+    file: `${at.owner}/${at.repo}: ${at.path}`,
+    projects,
+    repoUrl,
+    titles,
+    waiting,
+    sessionTokens: config["session-tokens"],
+  });
+  return upsertBoardIssue(deps, { owner: at.owner, repo: at.repo }, at.path, body);
+}
+
+interface ListedBoard {
+  number: number;
+  body?: string | null;
+  html_url?: string;
+  user?: { login?: string } | null;
+}
+
+/** The board issue: the one open issue with the board label, our marker, and our author. */
+async function findBoard(deps: HandlerDeps, where: { owner: string; repo: string }): Promise<ListedBoard | undefined> {
+  const listed = await listAll<ListedBoard>(deps.octokit, "GET /repos/{owner}/{repo}/issues", {
+    owner: where.owner,
+    repo: where.repo,
+    state: "open",
+    labels: BOARD_LABEL,
+  });
+  const login = (await deps.botLogin()).toLowerCase();
+  return listed
+    .filter((i) => isBoard(i.body) && i.user?.login?.toLowerCase() === login)
+    .sort((a, b) => a.number - b.number)[0];
+}
+
+async function upsertBoardIssue(
+  deps: HandlerDeps,
+  where: { owner: string; repo: string },
+  path: string,
+  body: string,
+): Promise<BoardUpdate> {
+  const found = await findBoard(deps, where);
+  if (!found) {
+    const { data } = await deps.octokit.request("POST /repos/{owner}/{repo}/issues", {
+      ...where,
+      title: boardTitle(path),
+      body,
+      labels: [BOARD_LABEL],
+      // Creating is not idempotent: never re-sent blindly (the next update finds it).
+      request: { retries: 0 },
+    });
+    const created = data as { number?: number; html_url?: string };
+    return {
+      outcome: "created",
+      body,
+      ...(typeof created.number === "number" ? { number: created.number } : {}),
+      ...(created.html_url ? { url: created.html_url } : {}),
+    };
+  }
+  const shown = { number: found.number, ...(found.html_url ? { url: found.html_url } : {}) };
+  if (found.body === body) return { outcome: "unchanged", body, ...shown };
+  const ref: IssueRef = { owner: where.owner, repo: where.repo, issue_number: found.number };
+  await deps.octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...ref, body });
+  return { outcome: "updated", body, ...shown };
+}
+
+/** The board issue for `/worker status` to link to, when there is one (`board: true`). */
+export async function boardLink(
+  deps: HandlerDeps,
+  config: WorkerSyncConfig,
+  repo: RepositoryName,
+): Promise<{ board?: { number: number; url: string } }> {
+  if (!config.board) return {};
+  const at = stateLocation(config, repo);
+  const found = await findBoard(deps, { owner: at.owner, repo: at.repo });
+  return found?.html_url ? { board: { number: found.number, url: found.html_url } } : {};
+}

@@ -1,0 +1,177 @@
+/**
+ * The board: one issue per state file showing who works on what, kept current like a
+ * dependency dashboard. Pure rendering; src/events/board.ts reads the facts and writes it.
+ *
+ * Times are absolute (`since 2026-03-04 08:15 UTC`), never "3 h ago": the body then changes
+ * only when a seat or a line does, so an update that changes nothing costs no write.
+ */
+import { ISSUE_NUMBER, isFree, type ProjectView, type Seat } from "../state/index.js";
+import { escapeText, shortenKey } from "./markdown.js";
+import { formatSince } from "./render-status.js";
+
+export const BOARD_MARKER = "<!-- worker-sync:board -->";
+/** The label that finds the board issue with one list call (GitHub creates it with the issue). */
+export const BOARD_LABEL = "worker-sync: board";
+
+export const boardTitle = (statePath: string) => `worker-sync board: ${statePath}`;
+
+export const isBoard = (body: string | null | undefined): boolean => (body ?? "").includes(BOARD_MARKER);
+
+/** An issue waiting for a seat of `role` and `level`, as a hand-off would serve it. */
+export interface BoardWaiter {
+  role: string;
+  level: string;
+  number: string;
+  title?: string;
+  /** When it began waiting (the role's label put on it); null: not known. */
+  since?: string | null;
+}
+
+export interface BoardInput {
+  /** Where the state file lives, e.g. `acme/app: memory/projects.json`. */
+  file: string;
+  /** The projects of the file, as the board shows them (a central file: the ones this repository may show). */
+  projects: ReadonlyArray<{ id: string; name?: string; view: ProjectView; own: boolean }>;
+  /** The web URL of the repository whose issue numbers the seats hold. */
+  repoUrl: string;
+  /** Issue titles by number, where known. */
+  titles: ReadonlyMap<string, string>;
+  /** Per project id, the waiting lines in the order a hand-off serves them. */
+  waiting: ReadonlyMap<string, readonly BoardWaiter[]>;
+  /** The estimated tokens one reuse saves (`session-tokens`); 0 shows none. */
+  sessionTokens: number;
+}
+
+interface SeatLine {
+  role: string;
+  level: string;
+  slot: number;
+  seat: Seat;
+}
+
+function seatsOf(view: ProjectView): SeatLine[] {
+  const out: SeatLine[] = [];
+  for (const [role, r] of Object.entries(view.roles)) {
+    for (const [level, seats] of Object.entries(r.levels)) {
+      seats.forEach((seat, i) => {
+        out.push({ role, level, slot: i + 1, seat });
+      });
+    }
+  }
+  return out;
+}
+
+const onIssue = (seat: Seat) => !isFree(seat) && seat.issueId !== null;
+
+function issueCell(input: BoardInput, n: string, own: boolean): string {
+  if (!own || !ISSUE_NUMBER.test(n)) return escapeText(`#${n}`);
+  const title = input.titles.get(n);
+  return `[#${n}](${input.repoUrl}/issues/${n})${title ? ` ${escapeText(title)}` : ""}`;
+}
+
+const seatName = (line: SeatLine, family: 1 | 2) =>
+  family === 1 ? "—" : `${line.slot}${typeof line.seat.name === "string" ? ` ${escapeText(line.seat.name)}` : ""}`;
+
+function seatTable(input: BoardInput, view: ProjectView, own: boolean): string[] {
+  const rows = seatsOf(view).map((line) => {
+    const { seat } = line;
+    const busy = onIssue(seat);
+    return `| ${escapeText(line.role)} | ${escapeText(line.level)} | ${seatName(line, view.family)} | ${
+      busy ? issueCell(input, seat.issueId as string, own) : "free"
+    } | ${busy ? formatSince(seat.startTime) : "—"} | ${seat.sessionKey ? `\`${shortenKey(seat.sessionKey)}\`` : "—"} |`;
+  });
+  return ["| role | level | slot | on | since | session |", "| --- | --- | --- | --- | --- | --- |", ...rows];
+}
+
+function waitingTable(input: BoardInput, waiting: readonly BoardWaiter[]): string[] {
+  if (!waiting.length) return ["Nobody is waiting."];
+  const places = new Map<string, number>();
+  const rows = waiting.map((w) => {
+    const pool = w.level ? `${w.role} ${w.level}` : `the ${w.role} worker`;
+    const place = (places.get(pool) ?? 0) + 1;
+    places.set(pool, place);
+    const title = w.title ?? input.titles.get(w.number);
+    const cell = `[#${w.number}](${input.repoUrl}/issues/${w.number})${title ? ` ${escapeText(title)}` : ""}`;
+    return `| ${escapeText(pool)} | ${place} | ${cell} | ${w.since ? formatSince(w.since) : "not known"} |`;
+  });
+  return ["| waiting for | place | issue | waiting since |", "| --- | --- | --- | --- |", ...rows];
+}
+
+/** Per project: busy seats, sessions held, sessions reused with the tokens that saved, issues waiting. */
+export function projectTotals(view: ProjectView, waiting: number, sessionTokens: number) {
+  const seats = seatsOf(view);
+  const reused = view.reuses?.sessionsReused ?? 0;
+  return {
+    seats: seats.length,
+    busy: seats.filter((s) => onIssue(s.seat)).length,
+    withSession: seats.filter((s) => s.seat.sessionKey).length,
+    reused,
+    tokensSaved: reused * sessionTokens,
+    waiting,
+  };
+}
+
+function totalsLine(view: ProjectView, waiting: number, sessionTokens: number): string {
+  const t = projectTotals(view, waiting, sessionTokens);
+  const saved = t.tokensSaved ? ` (~${t.tokensSaved.toLocaleString("en-US")} tokens saved, estimated)` : "";
+  return `**${t.busy} of ${t.seats} seats busy** · ${t.withSession} hold a session · ${t.reused} session${t.reused === 1 ? "" : "s"} reused${saved} · ${t.waiting} waiting`;
+}
+
+/** Text inside a Mermaid node label: quotes and brackets would end it; user text stays text. */
+const mermaidText = (text: string) =>
+  text.replace(/["#<>[\](){}|`\\]/g, (c) => `#${c.charCodeAt(0)};`).replace(/[\s\p{Cc}]+/gu, " ");
+
+function diagram(input: BoardInput): string[] {
+  const lines = ["```mermaid", "flowchart LR"];
+  input.projects.forEach((p, pi) => {
+    lines.push(`  subgraph p${pi}["${mermaidText(p.name ?? p.id)}"]`);
+    const issues = new Set<string>();
+    seatsOf(p.view).forEach((line, si) => {
+      const label = `${line.role} ${line.level}${p.view.family === 2 ? ` ${line.slot}` : ""}`;
+      lines.push(`    p${pi}s${si}["${mermaidText(label)}"]`);
+      if (onIssue(line.seat)) {
+        const n = line.seat.issueId as string;
+        if (!issues.has(n)) {
+          issues.add(n);
+          const title = p.own ? input.titles.get(n) : undefined;
+          lines.push(`    p${pi}i${n}(["${mermaidText(`#${n}${title ? ` ${title}` : ""}`)}"])`);
+        }
+        lines.push(`    p${pi}s${si} --> p${pi}i${n}`);
+      }
+    });
+    for (const w of input.waiting.get(p.id) ?? []) {
+      if (!issues.has(w.number)) {
+        issues.add(w.number);
+        lines.push(
+          `    p${pi}i${w.number}(["${mermaidText(`#${w.number} waits for ${w.role} ${w.level || "worker"}`)}"])`,
+        );
+      }
+    }
+    lines.push("  end");
+  });
+  lines.push("```");
+  return lines;
+}
+
+/** The board's whole body. Equal inputs give equal bodies, so an unchanged board is never written. */
+export function renderBoard(input: BoardInput): string {
+  const lines = [
+    BOARD_MARKER,
+    `This issue shows who works on what in \`${input.file.replace(/`/g, "'")}\`. worker-sync keeps it current; edits here are overwritten.`,
+    "",
+  ];
+  for (const p of input.projects) {
+    const waiting = input.waiting.get(p.id) ?? [];
+    lines.push(`## ${escapeText(p.name ?? p.id)}`, "", totalsLine(p.view, waiting.length, input.sessionTokens), "");
+    lines.push(...seatTable(input, p.view, p.own), "");
+    if (p.own) lines.push("### Waiting", "", ...waitingTable(input, waiting), "");
+  }
+  if (!input.projects.length) lines.push("No projects in the state file.", "");
+  lines.push("## Seats and issues", "", ...diagram(input), "");
+  return lines.join("\n");
+}
+
+/** The board, folded: for a job summary under what the step changed. */
+export function foldedBoard(body: string): string {
+  return `<details><summary>The board: every seat and waiting line</summary>\n\n${body.replace(BOARD_MARKER, "").trim()}\n\n</details>`;
+}
