@@ -1,2 +1,2 @@
 import{createRequire as __wsCreateRequire}from'node:module';import{fileURLToPath as __wsFileURLToPath}from'node:url';const require=__wsCreateRequire(import.meta.url);const __filename=__wsFileURLToPath(import.meta.url);const __dirname=__wsFileURLToPath(new URL('.',import.meta.url));
-import{a,b,c,d,e}from"./action-TDOAAFMT.js";import"./action-EG4KPGDM.js";import"./action-RPPYCGSK.js";import"./action-6HTKBLZQ.js";export{a as BOT_IDENTITY,e as GitCheckoutBackend,d as findDefaultBranch,c as findRepositoryRoot,b as runGit};
+import{a as b,b as c}from"./action-2RXQLSUS.js";import{a}from"./action-NYIEWMJF.js";import"./action-2XNJ2E4E.js";import"./action-TGXUXCWK.js";import"./action-6HTKBLZQ.js";export{c as GitHubContentsBackend,b as isWriteConflict,a as statusOf};

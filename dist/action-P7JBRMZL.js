@@ -1,2 +1,2 @@
 import{createRequire as __wsCreateRequire}from'node:module';import{fileURLToPath as __wsFileURLToPath}from'node:url';const require=__wsCreateRequire(import.meta.url);const __filename=__wsFileURLToPath(import.meta.url);const __dirname=__wsFileURLToPath(new URL('.',import.meta.url));
-import{a as b,b as c}from"./action-ENHBQ5VC.js";import{a}from"./action-DJEBFPOK.js";import"./action-EG4KPGDM.js";import"./action-RPPYCGSK.js";import"./action-6HTKBLZQ.js";export{c as GitHubContentsBackend,b as isWriteConflict,a as statusOf};
+var e={sessionId:"/session_id",input:"/usage/input_tokens",output:"/usage/output_tokens",cacheRead:"/usage/cache_read_input_tokens",cacheWrite:"/usage/cache_creation_input_tokens",isError:"/is_error"};export{e as a};
