@@ -56,7 +56,7 @@ afterEach(() => close());
 
 const handle = (name: string, payload: unknown) => runEvent({ apiUrl: url, repo: FULL, name, payload });
 const followUps = () => JSON.parse(fake.getFile(FULL, STATE)?.text ?? "null").projects.hello.workerSync?.followUps;
-/** Whether a run's outputs start an agent, as the README's workflow tests it (`issue != ''`). */
+/** Whether a run's outputs start an agent, as docs/action.md's workflow tests it (`issue != ''`). */
 const startsAgent = (outputs: Record<string, string>) => outputs.issue !== "";
 
 describe("follow-up comments (handle-event)", { timeout: 60_000 }, () => {
@@ -139,12 +139,12 @@ describe("follow-up comments (handle-event)", { timeout: 60_000 }, () => {
   });
 });
 
-describe("the README's workflows", () => {
+describe("docs/action.md's workflows", () => {
   it("run one issue at a time and queue the rest (queue: max), never cancelling a pending run", async () => {
     const { readFile } = await import("node:fs/promises");
     const { parse } = await import("yaml");
     const { ROOT } = await import("./support.js");
-    const readme = await readFile(`${ROOT}/README.md`, "utf8");
+    const readme = await readFile(`${ROOT}/docs/action.md`, "utf8");
     const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] as string);
     const handling = blocks.filter((b) => b.includes("command: handle-event") && b.includes("\non:"));
     expect(handling.length).toBeGreaterThanOrEqual(2);
