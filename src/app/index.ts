@@ -7,6 +7,7 @@ import { handleCommentEvent } from "../events/comment-command.js";
 import type { HandlerDeps } from "../events/deps.js";
 import { handleIssueEvent } from "../events/issue-event.js";
 import { handleInstallationEvent } from "../events/reconcile.js";
+import { readConfigFile } from "../github/config-file.js";
 import { KeyedQueue } from "../github/keyed-queue.js";
 import { createProcessMemory } from "../github/process-memory.js";
 import { boundWebhookBodies } from "./body-limit.js";
@@ -47,7 +48,9 @@ export default (app: Probot) => {
   ): HandlerDeps => ({
     octokit: context.octokit,
     log: context.log,
-    readConfigFile: () => context.config("worker-sync.yml"),
+    // The one config reader the Action uses too (not Probot's context.config, whose merge drops
+    // keys such as `toString` or `__proto__` silently instead of refusing them).
+    readConfigFile: (repo) => readConfigFile(context.octokit, repo, { ownerFallback: true }),
     botLogin,
     queue,
     memory: memory.forInstallation(String(context.payload.installation?.id ?? "app"), context.octokit),
@@ -63,16 +66,7 @@ export default (app: Probot) => {
   });
   // Newly installed repositories may hold labeled issues from before: reconcile each one.
   app.on(["installation.created", "installation_repositories.added"], async (context) => {
-    const deps: HandlerDeps = {
-      ...depsFor(context),
-      // These payloads name no single repository, so Probot's context.config cannot be used.
-      readConfigFile: async (repo) => {
-        const params = { owner: repo.owner, repo: repo.name, path: ".github/worker-sync.yml" };
-        const { config, files } = await context.octokit.config.get(params);
-        return files.some((file) => file.config !== null) ? config : null;
-      },
-    };
-    const outcomes = await handleInstallationEvent(deps, context.name, context.payload);
+    const outcomes = await handleInstallationEvent(depsFor(context), context.name, context.payload);
     context.log.debug(`worker-sync: ${context.name}: reconciled ${outcomes.length} repositories`);
   });
 };

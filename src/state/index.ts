@@ -9,6 +9,7 @@ export * from "./lossless.js";
 export * from "./migrate.js";
 export * from "./mutations.js";
 export * from "./names.js";
+export * from "./own.js";
 export * from "./reuse-counter.js";
 export * from "./schema.js";
 export * from "./slots-migrate.js";

@@ -6,6 +6,7 @@
  */
 import { shownPath } from "./errors.js";
 import { type JsonPath, pathOf, scanJson } from "./json-locate.js";
+import { PROTOTYPE_KEYS } from "./own.js";
 
 export interface LossyValue {
   path: JsonPath;
@@ -13,9 +14,6 @@ export interface LossyValue {
   offset: number;
   message: string;
 }
-
-/** Keys that reach an object's prototype when assigned or merged. */
-export const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
 /** Every key given twice, prototype key and number that would not be written back as it is. */
 export function findLossyValues(text: string, parsed: unknown): LossyValue[] {
