@@ -199,6 +199,7 @@ export class FakeGitHub {
   private readonly permissions = new Map<string, string>();
   private readonly commitLog = new Map<string, Array<{ sha: string; message: string; path: string }>>();
   private readonly moved = new Map<string, { repo: string; number: number }>();
+  private readonly changesBefore: Array<{ method?: string; path: RegExp; change: () => void }> = [];
   private readonly gone = new Set<string>();
   private readonly repositoryIds = new Map<string, number>();
   private readonly writeBarriers: Array<{ path: RegExp; writers: number; waiting: Array<() => void> }> = [];
@@ -260,6 +261,11 @@ export class FakeGitHub {
   }
 
   /** The issue's events as recorded (`labeled`/`unlabeled`), oldest first. */
+  /** The issue as the fake holds it now (undefined once deleted or moved away). */
+  issue(repo: string, number: number): FakeIssue | undefined {
+    return this.issues.get(`${repo}#${number}`);
+  }
+
   eventsOf(repo: string, number: number): FakeIssueEvent[] {
     return this.issueEvents.get(`${repo}#${number}`) ?? [];
   }
@@ -276,6 +282,14 @@ export class FakeGitHub {
     this.issues.delete(`${repo}#${number}`);
     this.setIssue(to, { ...issue, number: toNumber });
     this.moved.set(`${repo}#${number}`, { repo: to, number: toNumber });
+  }
+
+  /**
+   * Makes a change on GitHub right before the first request matching `path` (and `method`) is
+   * answered: a person's change landing at an exact point of a delivery, deterministically.
+   */
+  changeBefore(match: { method?: string; path: RegExp }, change: () => void): void {
+    this.changesBefore.push({ ...match, change });
   }
 
   /** Deletes the issue: its address answers 410 Gone. */
@@ -367,6 +381,8 @@ export class FakeGitHub {
     const wait = this.latencyMs + Math.random() * this.latencyJitterMs;
     if (wait) await new Promise((r) => setTimeout(r, wait));
     await this.passWriteBarrier(req);
+    const change = this.changesBefore.findIndex((c) => (!c.method || c.method === req.method) && c.path.test(req.path));
+    if (change !== -1) this.changesBefore.splice(change, 1)[0]?.change();
     const fault = this.takeFault(req);
     if (fault?.apply) this.route(req);
     const limited = fault ? undefined : this.spendRateLimit(req);
@@ -471,6 +487,18 @@ export class FakeGitHub {
         content: Buffer.from(text).toString("base64"),
       });
     }
+    // Where a transferred issue's 301 points: the same operation on the issue at its new place.
+    m = /^\/repositories\/(\d+)\/issues\/(\d+)(\/.+)$/.exec(path);
+    if (m) {
+      const repo = [...this.repositoryIds.entries()].find(([, id]) => id === Number(m?.[1]))?.[0];
+      return repo ? this.route({ ...req, path: `/repos/${repo}/issues/${m[2]}${m[3]}` }) : notFound();
+    }
+    // A transferred issue answers 301 to its new place, a deleted one 410, on every issue operation.
+    m = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)(\/.+)$/.exec(path);
+    if (m) {
+      const away = this.movedOrGone(req, m[1] as string, Number(m[2]), m[3] as string);
+      if (away) return away;
+    }
     m = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/comments$/.exec(path);
     if (m) return this.issueComments(req, m[1] as string, Number(m[2]));
     m = /^\/repos\/([^/]+\/[^/]+)\/issues\/comments\/(\d+)$/.exec(path);
@@ -536,6 +564,48 @@ export class FakeGitHub {
       return json(
         200,
         labels.map((name, i) => labelJson(req.base, repo, name, i)),
+      );
+    }
+    m = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/labels$/.exec(path);
+    if (m && method === "POST") {
+      // Add labels: the given ones join the issue's (a label it has already stays once).
+      const repo = m[1] as string;
+      const issue = this.issues.get(`${repo}#${m[2]}`);
+      if (!issue) return notFound();
+      const given = req.body?.labels;
+      if (!Array.isArray(given) || !given.every((l) => typeof l === "string")) {
+        return json(422, {
+          message: "Invalid request.\n\nFor 'labels', it is not an array of strings.",
+          status: "422",
+        });
+      }
+      const labels = [...issue.labels];
+      for (const l of given as string[]) if (!labels.some((x) => x.toLowerCase() === l.toLowerCase())) labels.push(l);
+      this.setIssue(repo, { ...issue, labels });
+      return json(
+        200,
+        labels.map((name, i) => labelJson(req.base, repo, name, i)),
+      );
+    }
+    m = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/labels\/([^/]+)$/.exec(path);
+    if (m && method === "DELETE") {
+      // Remove a label: 404 "Label does not exist" when the issue does not have it.
+      const repo = m[1] as string;
+      const issue = this.issues.get(`${repo}#${m[2]}`);
+      if (!issue) return notFound();
+      const name = decodeURIComponent(m[3] as string).toLowerCase();
+      if (!issue.labels.some((l) => l.toLowerCase() === name)) {
+        return json(404, {
+          message: "Label does not exist",
+          documentation_url: "https://docs.github.com/rest/issues/labels#remove-a-label-from-an-issue",
+          status: "404",
+        });
+      }
+      const labels = issue.labels.filter((l) => l.toLowerCase() !== name);
+      this.setIssue(repo, { ...issue, labels });
+      return json(
+        200,
+        labels.map((l, i) => labelJson(req.base, repo, l, i)),
       );
     }
     m = /^\/repositories\/(\d+)\/issues\/(\d+)$/.exec(path);
@@ -617,6 +687,28 @@ export class FakeGitHub {
       );
     }
     return json(405, { message: "Method not allowed" });
+  }
+
+  /** GitHub's answer on an issue's operation (`rest`: the path after the number) once it moved or was deleted. */
+  private movedOrGone(req: FakeRequest, repo: string, number: number, rest: string): FakeResponse | undefined {
+    const key = `${repo}#${number}`;
+    const moved = this.moved.get(key);
+    if (moved) {
+      const url = `${req.base}/repositories/${this.repositoryId(moved.repo)}/issues/${moved.number}${rest}`;
+      return json(
+        301,
+        { message: "Moved Permanently", url, documentation_url: "https://docs.github.com/rest" },
+        { location: url },
+      );
+    }
+    if (this.gone.has(key)) {
+      return json(410, {
+        message: "This issue was deleted",
+        documentation_url: "https://docs.github.com/rest/issues",
+        status: "410",
+      });
+    }
+    return undefined;
   }
 
   private getIssue(req: FakeRequest, repo: string, number: number): FakeResponse {
