@@ -41,6 +41,19 @@ export interface FakeResponse {
   drop?: boolean;
 }
 
+/** A webhook delivery attempt as GitHub lists it, with the event it carried. */
+export interface FakeHookDelivery {
+  id: number;
+  guid: string;
+  delivered_at: string;
+  redelivery: boolean;
+  status_code: number;
+  event: string;
+  action: string | null;
+  /** What was sent (GitHub's GET /app/hook/deliveries/{id} shows it). */
+  request: { payload: unknown };
+}
+
 export interface Fault {
   method?: string;
   path?: RegExp;
@@ -199,6 +212,11 @@ export class FakeGitHub {
   private readonly permissions = new Map<string, string>();
   private readonly commitLog = new Map<string, Array<{ sha: string; message: string; path: string }>>();
   private readonly moved = new Map<string, { repo: string; number: number }>();
+  /** The app's webhook deliveries (`GET /app/hook/deliveries`), every attempt, with what was sent. */
+  private readonly hookDeliveries: FakeHookDelivery[] = [];
+  private nextHookDeliveryId = 1;
+  /** Deliveries the app asked to have sent again (POST …/attempts), in order: a test sends them to the app. */
+  readonly redeliveries: FakeHookDelivery[] = [];
   private readonly changesBefore: Array<{ method?: string; path: RegExp; change: () => void }> = [];
   private readonly gone = new Set<string>();
   private readonly repositoryIds = new Map<string, number>();
@@ -290,6 +308,18 @@ export class FakeGitHub {
    */
   changeBefore(match: { method?: string; path: RegExp }, change: () => void): void {
     this.changesBefore.push({ ...match, change });
+  }
+
+  /** Records a delivery GitHub made to the app (an attempt): `status_code` is what the app answered. */
+  addHookDelivery(d: Omit<FakeHookDelivery, "id" | "redelivery"> & { redelivery?: boolean }): FakeHookDelivery {
+    const delivery = { redelivery: false, ...d, id: this.nextHookDeliveryId++ };
+    this.hookDeliveries.push(delivery);
+    return delivery;
+  }
+
+  /** Every delivery attempt, newest first. */
+  deliveries(): FakeHookDelivery[] {
+    return [...this.hookDeliveries].sort((a, b) => b.delivered_at.localeCompare(a.delivered_at) || b.id - a.id);
   }
 
   /** Deletes the issue: its address answers 410 Gone. */
@@ -465,6 +495,37 @@ export class FakeGitHub {
         permissions: { issues: "write", contents: "write", metadata: "read" },
         repository_selection: "all",
       });
+    }
+    if (method === "GET" && path === "/app/hook/deliveries") {
+      // Newest first, paginated by an opaque cursor (the Link header's `cursor`), not by page.
+      const all = this.deliveries();
+      const perPage = Math.min(100, Number(req.query.get("per_page") ?? 30) || 30);
+      const cursor = req.query.get("cursor");
+      const start = cursor ? all.findIndex((d) => `v1_${d.id}` === cursor) : 0;
+      if (start < 0) return json(422, { message: "Validation Failed", status: "422" });
+      const slice = all.slice(start, start + perPage);
+      const headers: Record<string, string> = {};
+      const next = all[start + perPage];
+      if (next) headers.link = `<${req.base}${path}?per_page=${perPage}&cursor=v1_${next.id}>; rel="next"`;
+      return json(
+        200,
+        slice.map(({ request: _, ...d }) => ({
+          ...d,
+          status: d.status_code < 400 ? "OK" : "Invalid HTTP Response: 502",
+          duration: 0.1,
+          installation_id: 1,
+          repository_id: null,
+          throttled_at: null,
+        })),
+        headers,
+      );
+    }
+    m = /^\/app\/hook\/deliveries\/(\d+)\/attempts$/.exec(path);
+    if (m && method === "POST") {
+      const original = this.hookDeliveries.find((d) => d.id === Number(m?.[1]));
+      if (!original) return json(422, { message: "Validation Failed", status: "422" });
+      this.redeliveries.push(original);
+      return json(202, {});
     }
     if (method === "GET" && path === "/app") {
       const slug = this.botLogin.replace(/\[bot\]$/, "");

@@ -2,7 +2,7 @@
  * The Probot front door: wires GitHub's events to the shared handlers. No decisions here.
  * `npm start` runs it with `probot run`; tests load it into a Probot with `probot.receive()`.
  */
-import type { Context, Probot } from "probot";
+import type { ApplicationFunctionOptions, Context, Probot } from "probot";
 import { handleCommentEvent } from "../events/comment-command.js";
 import type { HandlerDeps } from "../events/deps.js";
 import { handleIssueEvent } from "../events/issue-event.js";
@@ -11,6 +11,7 @@ import { readConfigFile } from "../github/config-file.js";
 import { KeyedQueue } from "../github/keyed-queue.js";
 import { createProcessMemory } from "../github/process-memory.js";
 import { boundWebhookBodies } from "./body-limit.js";
+import { startRedelivery } from "./redelivery.js";
 
 export const ISSUE_EVENTS = [
   "issues.labeled",
@@ -23,7 +24,9 @@ export const ISSUE_EVENTS = [
   "issues.transferred",
 ] as const;
 
-export default (app: Probot) => {
+export default (app: Probot, options?: ApplicationFunctionOptions) => {
+  // Running as a server (`probot run`, which passes getRouter): redeliver what failed while it was down.
+  if (options?.getRouter) startRedelivery(app);
   // Bodies over GitHub's 25 MB are refused (413) before they are read whole.
   boundWebhookBodies(app);
   // One queue per app: deliveries for the same issue run one after the other in this process.

@@ -12,6 +12,7 @@ import { Ajv, type ValidateFunction } from "ajv";
 import formats from "ajv-formats";
 import nock from "nock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { redeliverFailed } from "../../src/github/redeliver.js";
 import { fetchIssueFacts, labeledSince, listAll, setLabels } from "../../src/github/rest.js";
 import { GitHubContentsBackend } from "../../src/store/github-contents.js";
 import { commentPayload, createApp, deliver, FULL, issuesPayload, projectsJson } from "../app/harness.js";
@@ -220,6 +221,21 @@ async function scenario(): Promise<FakeGitHub> {
     repo,
     comment_id: fake.commentsOn(FULL, 1)[0]?.id ?? 0,
   });
+
+  // The app's failed deliveries, listed by cursor and redelivered.
+  for (let i = 0; i < 3; i++) {
+    const at = new Date(Date.now() - (i + 1) * 60_000).toISOString();
+    fake.addHookDelivery({
+      guid: `g-${i}`,
+      delivered_at: at,
+      status_code: i ? 200 : 502,
+      event: "issues",
+      action: "labeled",
+      request: { payload: {} },
+    });
+  }
+  await redeliverFailed(octokit, new Set());
+  await octokit.paginate("GET /app/hook/deliveries", { per_page: 2 });
 
   // The store: a file over 1 MB (read through the blob), a conflict, a write on a gone file.
   const big = `${JSON.stringify({ pad: "x".repeat(1024 * 1024 + 10) })}\n`;
