@@ -70,15 +70,17 @@ const noLazyCommands = {
   },
 };
 
+// dist/ by default; the tests build a fresh bundle into a directory of their own (test/action/support.ts).
+const out = process.argv[2] ?? "dist";
 // Chunks are named by content hash; clear old ones so stale chunks cannot linger in dist/.
-if (existsSync("dist")) for (const name of readdirSync("dist")) if (/\.c?js$/.test(name)) rmSync(`dist/${name}`);
+if (existsSync(out)) for (const name of readdirSync(out)) if (/\.c?js$/.test(name)) rmSync(`${out}/${name}`);
 
-await build({ ...common, entryPoints: { cli: "src/cli/entry.ts" }, outdir: "dist" });
+await build({ ...common, entryPoints: { cli: "src/cli/entry.ts" }, outdir: out });
 // The Action: commands load what only they need (Octokit, git, the local-file lock) as split chunks.
 await build({
   ...common,
   entryPoints: { index: "src/action/entry.ts" },
-  outdir: "dist",
+  outdir: out,
   splitting: true,
   chunkNames: "action-[hash]",
   plugins: [unusedActionsHelpers, actionsUuid],
@@ -90,12 +92,12 @@ const cjs = { ...common, format: "cjs", banner: {} };
 await build({
   ...cjs,
   entryPoints: ["src/action/launch.ts"],
-  outfile: "dist/index.cjs",
+  outfile: `${out}/index.cjs`,
   external: ["./read-only.cjs", "./index.js"],
 });
 await build({
   ...cjs,
   entryPoints: ["src/action/run.ts"],
-  outfile: "dist/read-only.cjs",
+  outfile: `${out}/read-only.cjs`,
   plugins: [unusedActionsHelpers, actionsUuid, noLazyCommands],
 });

@@ -59,7 +59,9 @@ export async function createOctokit(options: OctokitOptions) {
   // Registered last, so it sees the answer before any plugin: a 200 that is not JSON is an outage.
   octokit.hook.after("request", (response, request) => {
     const accept = (request.headers as Record<string, unknown>)?.accept;
-    if (typeof response.data === "string" && response.data !== "" && !wantsText(accept)) {
+    // Asked as `mediaType: { format: "raw" }` (the config file), the accept header is set later.
+    const format = (request as { mediaType?: { format?: string } }).mediaType?.format;
+    if (typeof response.data === "string" && response.data !== "" && !wantsText(accept) && !wantsText(`.${format}`)) {
       throw notTheApi(described(request), response.data);
     }
   });

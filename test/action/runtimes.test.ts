@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeGitHub } from "../support/fake-github.js";
 import { readFamily1 } from "../support/family1.js";
 import { actionRuntimes } from "./node24.js";
-import { makeWorkspace, readExample, runAction } from "./support.js";
+import { freshBundle, makeWorkspace, readExample, runAction } from "./support.js";
+
+// The bundle these runs start, built from the sources once for the test run (not the committed dist/).
+beforeAll(() => void freshBundle(), 180_000);
 
 const FILE = "memory/projects.json";
 const REPO = "octo/fleet";

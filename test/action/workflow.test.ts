@@ -13,8 +13,11 @@ import type { SeatMove } from "../../src/sync/seat-moves.js";
 import { FULL, issuesPayload, slot } from "../app/harness.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { actionRuntimes } from "./node24.js";
-import { makeWorkspace, ROOT } from "./support.js";
+import { freshBundle, makeWorkspace, ROOT } from "./support.js";
 import { runJob, type StepRun, yamlBlockAfter } from "./workflow-runner.js";
+
+// The bundle these runs start, built from the sources once for the test run (not the committed dist/).
+beforeAll(() => void freshBundle(), 180_000);
 
 const STATE = "memory/projects.json";
 const README = await readFile(join(ROOT, "README.md"), "utf8");
