@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, relative, sep } from "node:path";
 import { UserError } from "../state/index.js";
-import { classifyGitHubError } from "../store/github-errors.js";
+import { classifyGitHubError } from "../store/github-api.js";
 import type { StateBackend } from "../store/transaction.js";
 import type { ActionInputs } from "./inputs.js";
 import type { WorkspaceFile } from "./workspace.js";

@@ -15,7 +15,7 @@ import {
   setLabels,
 } from "../github/rest.js";
 import { type ProjectView, parseState } from "../state/index.js";
-import type { OctokitLike } from "../store/github-contents.js";
+import type { OctokitLike } from "../store/github-api.js";
 import type { StateBackend, TransactionResult } from "../store/transaction.js";
 import type { WorkerSyncConfig } from "../sync/config.js";
 import {

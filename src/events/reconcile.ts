@@ -7,8 +7,8 @@
 
 import { fetchIssueFacts, IssueGoneError, type IssueRef, issueKey, labeledSince } from "../github/rest.js";
 import { ISSUE_NUMBER, parseState, type StateFile, UserError } from "../state/index.js";
-import type { OctokitLike } from "../store/github-contents.js";
-import { classifyGitHubError, statusOf } from "../store/github-errors.js";
+import type { OctokitLike } from "../store/github-api.js";
+import { classifyGitHubError, statusOf } from "../store/github-api.js";
 import type { WorkerSyncConfig } from "../sync/config.js";
 import { dispatchedLabels, idlePools, type Queued } from "../sync/hand-off.js";
 import { installationWebOrigin, installedRepositories } from "../sync/installation-payload.js";

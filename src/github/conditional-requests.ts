@@ -5,7 +5,7 @@
  * Identical GETs in flight at the same time share one request.
  */
 import { LruMap } from "toad-cache";
-import { statusOf } from "./rest.js";
+import { statusOf } from "../store/github-api.js";
 
 interface RequestOptions {
   method: string;

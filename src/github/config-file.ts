@@ -1,9 +1,9 @@
 /** Reads `.github/worker-sync.yml` through the contents API, for front doors without Probot's config reader. */
-import type { OctokitLike } from "../store/github-contents.js";
+import type { OctokitLike } from "../store/github-api.js";
+import { statusOf } from "../store/github-api.js";
 import { CONFIG_FILE, ConfigError } from "../sync/config.js";
 import { parseConfigYaml } from "../sync/config-yaml.js";
 import type { RepositoryName } from "../sync/project-key.js";
-import { statusOf } from "./rest.js";
 
 /**
  * The parsed YAML, or null when the repository has no config (or an empty one). With

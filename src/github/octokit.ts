@@ -5,7 +5,7 @@
  * that is not the API's (an HTML page with status 200). Everything loads on first use, so a
  * command that never talks to GitHub never pays for it.
  */
-import { networkCode, notTheApi } from "../store/github-errors.js";
+import { networkCode, notTheApi } from "../store/github-api.js";
 
 export interface OctokitOptions {
   token: string;

@@ -6,8 +6,8 @@
  */
 
 import { LruMap } from "toad-cache";
+import { CommitQueue } from "../store/commit-queue.js";
 import type { KeptSnapshot, SnapshotMemory } from "../store/github-contents.js";
-import { CommitQueue } from "./commit-queue.js";
 import { type HookableOctokit, ResponseCache, useConditionalRequests } from "./conditional-requests.js";
 import type { LabelTimes, LabelTimesMemo } from "./rest.js";
 

@@ -1,5 +1,5 @@
 /** Lists the app's webhook deliveries and asks GitHub to send the failed ones again (see sync/redelivery.ts). */
-import type { OctokitLike } from "../store/github-contents.js";
+import type { OctokitLike } from "../store/github-api.js";
 import { type HookDelivery, toRedeliver, withinWindow } from "../sync/redelivery.js";
 
 export interface RedeliveryOptions {

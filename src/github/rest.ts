@@ -1,9 +1,6 @@
 /** The few GitHub REST calls the handlers make, over any octokit-like `request`. */
-import { type OctokitLike, statusOf } from "../store/github-contents.js";
-import { notTheApi } from "../store/github-errors.js";
+import { notTheApi, type OctokitLike, statusOf } from "../store/github-api.js";
 import type { IssueFacts } from "../sync/rules.js";
-
-export { statusOf };
 
 export interface IssueRef {
   owner: string;

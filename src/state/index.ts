@@ -14,6 +14,7 @@ export * from "./reuse-counter.js";
 export * from "./schema.js";
 export * from "./slots-migrate.js";
 export * from "./state-file.js";
+export * from "./state-run.js";
 export * from "./status.js";
 export * from "./transitions.js";
 export * from "./view.js";
