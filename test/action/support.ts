@@ -7,7 +7,17 @@
  */
 import { type ChildProcessByStdio, execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
@@ -44,14 +54,24 @@ let bundle: string | undefined;
 export function freshBundle(): string {
   if (bundle) return bundle;
   const dir = join(tmpdir(), `worker-sync-action-${sourcesHash()}`);
-  if (!existsSync(join(dir, "index.cjs"))) {
-    const building = mkdtempSync(join(tmpdir(), "worker-sync-action-build-"));
-    execFileSync(process.execPath, ["scripts/build-dist.js", building], { cwd: ROOT, stdio: "ignore" });
+  const lock = `${dir}.lock`;
+  // One test file builds; the others (other workers) wait for its result instead of building too.
+  for (const until = Date.now() + 180_000; !existsSync(join(dir, "index.cjs")); ) {
+    let mine = false;
     try {
-      renameSync(building, dir);
+      closeSync(openSync(lock, "wx"));
+      mine = true;
     } catch {
-      // Another test file built it first: the same sources, the same bundle.
-      rmSync(building, { recursive: true, force: true });
+      if (Date.now() > until) throw new Error(`the fresh bundle in ${dir} did not appear (stale ${lock}?)`);
+      execFileSync("sleep", ["0.2"]);
+    }
+    if (!mine) continue;
+    try {
+      const building = mkdtempSync(join(tmpdir(), "worker-sync-action-build-"));
+      execFileSync(process.execPath, ["scripts/build-dist.js", building], { cwd: ROOT, stdio: "ignore" });
+      renameSync(building, dir);
+    } finally {
+      rmSync(lock, { force: true });
     }
   }
   bundle = join(dir, MAIN.replace(/^dist\//, ""));
