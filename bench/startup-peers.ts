@@ -1,6 +1,6 @@
 /**
  * The Action's start-up beside a peer, on one Node, in one run (alternated): `node -e ""`
- * (bare), what action.yml's main starts for `validate`, the full ES bundle (dist/index.js), and
+ * (bare), what action.yml's main starts for `validate` (dist/index.js, the one ES bundle), and
  * a github-script-like peer: @actions/core, @actions/exec, @actions/io and @octokit/rest bundled
  * as one CommonJS file (what ncc makes of actions/github-script), running a trivial script that
  * sets one output. Figures: each as a ratio to bare node, and ours to the peer.
@@ -52,7 +52,6 @@ export async function measureStartupPeers(node: string, version: string, runs = 
   const variants: Array<[string, string[]]> = [
     ["bare", ["-e", ""]],
     ["main", [ACTION_MAIN]],
-    ["esm", ["dist/index.js"]],
     ["peer", [peer]],
   ];
   const times = new Map<string, number[]>(variants.map(([k]) => [k, []]));
@@ -68,7 +67,7 @@ export async function measureStartupPeers(node: string, version: string, runs = 
     for (const [k, args] of order) times.get(k)?.push(time(args));
   }
   const m = (k: string) => median(times.get(k) ?? []);
-  const detail = `medians of ${runs} alternated runs: bare ${m("bare").toFixed(1)} ms, ${ACTION_MAIN} ${m("main").toFixed(1)} ms, dist/index.js ${m("esm").toFixed(1)} ms, github-script-like peer ${m("peer").toFixed(1)} ms`;
+  const detail = `medians of ${runs} alternated runs: bare ${m("bare").toFixed(1)} ms, ${ACTION_MAIN} ${m("main").toFixed(1)} ms, github-script-like peer ${m("peer").toFixed(1)} ms`;
   const major = version.split(".")[0];
   const figure = (name: string, value: number, target: number): Figure => ({
     name: `${name}, Node ${major}`,
@@ -82,6 +81,5 @@ export async function measureStartupPeers(node: string, version: string, runs = 
     figure(`the Action's start (\`${ACTION_MAIN}\`, validate) / bare node`, m("main") / m("bare"), 2),
     { ...figure("the github-script-like peer's start / bare node", m("peer") / m("bare"), 0), informational: true },
     figure(`the Action's start / the github-script-like peer's`, m("main") / m("peer"), 1),
-    figure("the full ES bundle (dist/index.js) / the github-script-like peer's", m("esm") / m("peer"), 1),
   ];
 }

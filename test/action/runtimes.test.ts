@@ -13,7 +13,7 @@ const FILE = "memory/projects.json";
 const REPO = "octo/fleet";
 const runtimes = await actionRuntimes("runs");
 
-describe.each(runtimes)("dist/index.cjs on $name", ({ binary, skip }) => {
+describe.each(runtimes)("dist/index.js on $name", ({ binary, skip }) => {
   let api: { url: string; close: () => Promise<void> };
   const fake = new FakeGitHub();
   beforeAll(async () => {

@@ -26,7 +26,7 @@ import { fileURLToPath } from "node:url";
 import * as core from "@actions/core";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-/** What action.yml's `runs.main` names, relative to the repository (dist/index.cjs). */
+/** What action.yml's `runs.main` names, relative to the repository (dist/index.js). */
 export const MAIN = /^ {2}main: (\S+)$/m.exec(readFileSync(join(ROOT, "action.yml"), "utf8"))?.[1] ?? "(no main)";
 
 /** Every file the bundle is built from, with its bytes: the bundle's name. */
@@ -56,7 +56,7 @@ export function freshBundle(): string {
   const dir = join(tmpdir(), `worker-sync-action-${sourcesHash()}`);
   const lock = `${dir}.lock`;
   // One test file builds; the others (other workers) wait for its result instead of building too.
-  for (const until = Date.now() + 180_000; !existsSync(join(dir, "index.cjs")); ) {
+  for (const until = Date.now() + 180_000; !existsSync(join(dir, MAIN.replace(/^dist\//, ""))); ) {
     let mine = false;
     try {
       closeSync(openSync(lock, "wx"));
@@ -138,7 +138,7 @@ export async function finished(child: ChildProcessByStdio<null, Readable, Readab
   return { code, stdout, stderr };
 }
 
-/** dist/index.cjs as a `handle-event` step of a run of `name` with `payload`, against the API at `apiUrl`. */
+/** The Action as a `handle-event` step of a run of `name` with `payload`, against the API at `apiUrl`. */
 export async function runEvent(options: {
   apiUrl: string;
   repo: string;

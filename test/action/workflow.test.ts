@@ -1,6 +1,6 @@
 /**
  * The README's workflow loop, run step by step as a runner runs it (test/action/workflow-runner.ts):
- * each worker-sync step is dist/index.cjs with INPUT_*, a stand-in agent script between them prints
+ * each worker-sync step is dist/index.js with INPUT_*, a stand-in agent script between them prints
  * the session key it used into its own GITHUB_OUTPUT, and the outputs flow to the next steps as
  * `${{ steps.x.outputs.y }}` does, against the fake GitHub. On Node 20 (the test runner's) and on
  * Node 24 (action.yml's `node24`).

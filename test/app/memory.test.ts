@@ -177,7 +177,10 @@ describe("what is remembered about users", () => {
     // Only Date is faked: the fake GitHub's answers still come on real timers.
     vi.useFakeTimers({ toFake: ["Date"] });
     let clock = 1_000_000;
-    const tick = (ms: number) => vi.setSystemTime((clock += ms));
+    const tick = (ms: number) => {
+      clock += ms;
+      vi.setSystemTime(clock);
+    };
     tick(0);
     const memory = createProcessMemory({ responses: 10, snapshots: 1, statusComments: 10, users: 100 }).forInstallation(
       "1",
