@@ -22,7 +22,6 @@ export const COMMANDS = [
   "reconcile",
   "handle-event",
 ] as const;
-export type CommandName = (typeof COMMANDS)[number];
 
 export const COMMIT_MODES = ["api", "git", "none"] as const;
 export type CommitMode = (typeof COMMIT_MODES)[number];

@@ -6,9 +6,9 @@
 import type { Probot } from "probot";
 import { type RedeliveryPass, redeliverFailed } from "../github/redeliver.js";
 
-export const REDELIVERY_EVERY_MS = 5 * 60 * 1000;
+const REDELIVERY_EVERY_MS = 5 * 60 * 1000;
 /** The first pass waits a little: the server should be listening when GitHub sends again. */
-export const FIRST_PASS_AFTER_MS = 10 * 1000;
+const FIRST_PASS_AFTER_MS = 10 * 1000;
 
 export interface Redelivery {
   /** One pass now (what the timer runs). */

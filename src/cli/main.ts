@@ -218,7 +218,7 @@ export const COMMANDS: Record<string, CliCommand> = {
   reconcile: reconcileCommand,
 };
 
-export function renderUsage(): string {
+function renderUsage(): string {
   const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
   return `Usage: worker-sync <command> [options]\n\nKeep AI coding workers' projects.json in step with GitHub issues.\n\nCommands:\n${rows.join("\n")}\n\nOptions:\n  -h, --help     show this help\n  -V, --version  print worker-sync's version\n\nRun \`worker-sync <command> --help\` for a command's options.\n`;
 }

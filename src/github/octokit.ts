@@ -87,8 +87,6 @@ function failFastUnreachable(octokit: {
   });
 }
 
-export type WorkerSyncOctokit = Awaited<ReturnType<typeof createOctokit>>;
-
 /** A fetch through the proxy HTTPS_PROXY / HTTP_PROXY name (NO_PROXY honoured), when one is set. */
 async function proxiedFetch(env: Record<string, string | undefined>) {
   const proxy = env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy;

@@ -61,7 +61,7 @@ export const PERMISSION_TTL_MS = 5 * 60_000;
  * How long an issue's label times are trusted: another process may have seen it labeled again
  * (this one forgets them on its own label deliveries), so they are read afresh after this.
  */
-export const LABEL_TIMES_TTL_MS = 10 * 60_000;
+const LABEL_TIMES_TTL_MS = 10 * 60_000;
 /** Someone without write access gets at most one reply per issue in this time; later commands are ignored. */
 export const DENIED_REPLY_TTL_MS = 60 * 60_000;
 

@@ -111,7 +111,7 @@ function scanLossy(text: string): LossyValue[] {
 const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
 
 /** Whether two number texts mean the same decimal (1.0 and 1, 1e2 and 100 do). */
-export function sameDecimal(a: string, b: string): boolean {
+function sameDecimal(a: string, b: string): boolean {
   const x = canonicalDecimal(a);
   return x !== undefined && x === canonicalDecimal(b);
 }

@@ -3,7 +3,7 @@ import { isPrototypeKey, PROTOTYPE_NAME_RULE } from "./own.js";
 import { ROLE_TIERS, type Role, SCHEMA_VERSION } from "./schema.js";
 
 /** Model aliases of the oldest files and the tier each one became. */
-export const MODEL_ALIAS_TIERS: Readonly<Record<string, string>> = {
+const MODEL_ALIAS_TIERS: Readonly<Record<string, string>> = {
   haiku: "junior",
   sonnet: "medior",
   opus: "senior",

@@ -129,7 +129,7 @@ function otherRoleBusy(view: ProjectView, role: string): { role: string; issue: 
  * The seat choice: a seat of the level already on the issue stays; otherwise a free seat
  * whose lastIssueId is this issue, then a free seat holding a session, then the first free one.
  */
-export function chooseSeat(seats: readonly Seat[], issue: string): number | undefined {
+function chooseSeat(seats: readonly Seat[], issue: string): number | undefined {
   let withSession: number | undefined;
   let first: number | undefined;
   for (let i = 0; i < seats.length; i++) {

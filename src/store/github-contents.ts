@@ -13,7 +13,7 @@ export interface ContentsLocation {
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** GitHub says a write lost a race in these ways: a stale blob sha, or a branch that moved. */
-export function isWriteConflict(error: unknown): boolean {
+function isWriteConflict(error: unknown): boolean {
   const status = statusOf(error);
   if (status === 409) return true;
   return status === 422 && /\bsha\b|does not match|is at [0-9a-f]+ but expected/i.test(messageOf(error));

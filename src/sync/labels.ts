@@ -53,7 +53,7 @@ const ROUTING_PREFIXES = ["review:", "test:", "owner:", "notify:"];
 
 const lower = (s: string) => s.trim().toLowerCase();
 
-export const isRoutingLabel = (label: string) => ROUTING_PREFIXES.some((p) => lower(label).startsWith(p));
+const isRoutingLabel = (label: string) => ROUTING_PREFIXES.some((p) => lower(label).startsWith(p));
 
 /** The config entry for a role of the file: its own name first, else an alias (`dev` for developer). */
 function configFor(config: WorkerSyncConfig, role: string): { name: string; rc: RoleConfig } | undefined {
@@ -134,7 +134,7 @@ function ruleNamed(rules: readonly RoleRule[], word: string): RoleRule | undefin
 }
 
 /** What a label says about a rule's level, or undefined when it names none of its levels. */
-export function readLevelLabel(rules: readonly RoleRule[], rule: RoleRule, label: string): LevelLabel | undefined {
+function readLevelLabel(rules: readonly RoleRule[], rule: RoleRule, label: string): LevelLabel | undefined {
   const text = label.trim();
   if (isRoutingLabel(text)) return undefined;
   const colon = text.split(":");

@@ -18,10 +18,10 @@ export interface HookDelivery {
 }
 
 /** GitHub keeps deliveries 3 days; one about to leave the window is still worth asking for. */
-export const REDELIVERY_WINDOW_MS = 3 * 24 * 60 * 60 * 1000;
+const REDELIVERY_WINDOW_MS = 3 * 24 * 60 * 60 * 1000;
 
 /** A 2xx or 3xx answer: the app took the delivery (GitHub's own "success" classification). */
-export const deliveredOk = (d: Pick<HookDelivery, "status_code">) => d.status_code >= 200 && d.status_code < 400;
+const deliveredOk = (d: Pick<HookDelivery, "status_code">) => d.status_code >= 200 && d.status_code < 400;
 
 export const withinWindow = (d: Pick<HookDelivery, "delivered_at">, now: number) =>
   now - Date.parse(d.delivered_at) < REDELIVERY_WINDOW_MS;
