@@ -176,3 +176,30 @@ describe("convert --to slots: a project named like a property every object has",
     expect(levels.toString[0]).toMatchObject({ active: true, issueId: "40", sessionKey: "agent:m0" });
   });
 });
+
+describe("status --json: names like properties every object has come out as they are in the file", () => {
+  it("a project, role and level named hasOwnProperty, toString and valueOf keep their seats and sessions", async () => {
+    const dir = workspace();
+    const slot = (sessionKey: string | null, issueId: string | null) => ({
+      active: issueId !== null,
+      issueId,
+      sessionKey,
+      startTime: issueId ? "2026-03-01T00:00:00.000Z" : null,
+    });
+    const file = {
+      projects: {
+        hasOwnProperty: {
+          slug: "hasOwnProperty",
+          name: "hasOwnProperty",
+          workers: { toString: { levels: { valueOf: [slot("agent:a", "7"), slot("agent:b", null)] } } },
+        },
+      },
+    };
+    writeFileSync(join(dir, "odd.json"), `${JSON.stringify(file, null, 2)}\n`);
+    const run = await cli(["status", "--json", "--file", "odd.json"], dir);
+    expect(run.stderr).toBe("");
+    const seats = JSON.parse(run.stdout).projects.hasOwnProperty.roles.toString.levels.valueOf;
+    expect(seats.map((s: { sessionKey: string }) => s.sessionKey)).toEqual(["agent:a", "agent:b"]);
+    expect(seats[0]).toMatchObject({ active: true, issueId: "7" });
+  });
+});
