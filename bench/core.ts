@@ -158,26 +158,21 @@ export function measureTransitions(seconds = 1): Figure[] {
 }
 
 export function measureBundleSize(): Figure {
-  // The launcher and every file it may load: what a workflow run can pull in.
-  const files = [
-    "index.cjs",
-    "read-only.cjs",
-    "index.js",
-    ...readdirSync("dist").filter((f) => f.startsWith("action-")),
-  ];
+  // The bundle and every chunk it may load: what a workflow run can pull in.
+  const files = ["index.js", ...readdirSync("dist").filter((f) => f.startsWith("action-"))];
   const size = files.reduce((sum, f) => sum + statSync(join("dist", f)).size, 0);
   return {
-    name: "the Action's dist/ size (dist/index.cjs, read-only.cjs, index.js and its lazy chunks)",
+    name: "the Action's dist/ size (dist/index.js and its lazy chunks)",
     value: Number((size / 1e6).toFixed(3)),
     unit: "MB",
     target: 1.5,
     kind: "max",
-    detail: `validate and status load index.cjs + read-only.cjs (${((statSync("dist/index.cjs").size + statSync("dist/read-only.cjs").size) / 1e3).toFixed(1)} KB); the other commands index.js and its chunks, on demand`,
+    detail: `every command starts dist/index.js (${(statSync("dist/index.js").size / 1e3).toFixed(1)} KB) and loads its own chunks on demand`,
   };
 }
 
-/** What action.yml's `runs.main` names (dist/index.cjs): what the runner starts. */
-export const ACTION_MAIN = /^ {2}main: (\S+)$/m.exec(readFileSync("action.yml", "utf8"))?.[1] ?? "dist/index.cjs";
+/** What action.yml's `runs.main` names (dist/index.js): what the runner starts. */
+export const ACTION_MAIN = /^ {2}main: (\S+)$/m.exec(readFileSync("action.yml", "utf8"))?.[1] ?? "dist/index.js";
 
 /** The environment the runner gives `node dist/index.cjs` (validate) on a 20-project file. */
 export function actionEnv(): NodeJS.ProcessEnv {

@@ -41,6 +41,19 @@ export interface FakeResponse {
   drop?: boolean;
 }
 
+/** A webhook delivery attempt as GitHub lists it, with the event it carried. */
+export interface FakeHookDelivery {
+  id: number;
+  guid: string;
+  delivered_at: string;
+  redelivery: boolean;
+  status_code: number;
+  event: string;
+  action: string | null;
+  /** What was sent (GitHub's GET /app/hook/deliveries/{id} shows it). */
+  request: { payload: unknown };
+}
+
 export interface Fault {
   method?: string;
   path?: RegExp;
@@ -221,6 +234,12 @@ export class FakeGitHub {
   private readonly permissions = new Map<string, string>();
   private readonly commitLog = new Map<string, Array<{ sha: string; message: string; path: string }>>();
   private readonly moved = new Map<string, { repo: string; number: number }>();
+  /** The app's webhook deliveries (`GET /app/hook/deliveries`), every attempt, with what was sent. */
+  private readonly hookDeliveries: FakeHookDelivery[] = [];
+  private nextHookDeliveryId = 1;
+  /** Deliveries the app asked to have sent again (POST …/attempts), in order: a test sends them to the app. */
+  readonly redeliveries: FakeHookDelivery[] = [];
+  private readonly changesBefore: Array<{ method?: string; path: RegExp; change: () => void }> = [];
   private readonly gone = new Set<string>();
   private readonly repositoryIds = new Map<string, number>();
   private readonly writeBarriers: Array<{ path: RegExp; writers: number; waiting: Array<() => void> }> = [];
@@ -295,6 +314,11 @@ export class FakeGitHub {
   }
 
   /** The issue's events as recorded (`labeled`/`unlabeled`), oldest first. */
+  /** The issue as the fake holds it now (undefined once deleted or moved away). */
+  issue(repo: string, number: number): FakeIssue | undefined {
+    return this.issues.get(`${repo}#${number}`);
+  }
+
   eventsOf(repo: string, number: number): FakeIssueEvent[] {
     return this.issueEvents.get(`${repo}#${number}`) ?? [];
   }
@@ -311,6 +335,26 @@ export class FakeGitHub {
     this.issues.delete(`${repo}#${number}`);
     this.setIssue(to, { ...issue, number: toNumber });
     this.moved.set(`${repo}#${number}`, { repo: to, number: toNumber });
+  }
+
+  /**
+   * Makes a change on GitHub right before the first request matching `path` (and `method`) is
+   * answered: a person's change landing at an exact point of a delivery, deterministically.
+   */
+  changeBefore(match: { method?: string; path: RegExp }, change: () => void): void {
+    this.changesBefore.push({ ...match, change });
+  }
+
+  /** Records a delivery GitHub made to the app (an attempt): `status_code` is what the app answered. */
+  addHookDelivery(d: Omit<FakeHookDelivery, "id" | "redelivery"> & { redelivery?: boolean }): FakeHookDelivery {
+    const delivery = { redelivery: false, ...d, id: this.nextHookDeliveryId++ };
+    this.hookDeliveries.push(delivery);
+    return delivery;
+  }
+
+  /** Every delivery attempt, newest first. */
+  deliveries(): FakeHookDelivery[] {
+    return [...this.hookDeliveries].sort((a, b) => b.delivered_at.localeCompare(a.delivered_at) || b.id - a.id);
   }
 
   /** Deletes the issue: its address answers 410 Gone. */
@@ -424,6 +468,8 @@ export class FakeGitHub {
       this.log.push({ method: req.method, path: req.path, status: refused.status });
       return refused;
     }
+    const change = this.changesBefore.findIndex((c) => (!c.method || c.method === req.method) && c.path.test(req.path));
+    if (change !== -1) this.changesBefore.splice(change, 1)[0]?.change();
     const fault = this.takeFault(req);
     if (fault?.apply) this.route(req);
     const limited = fault ? undefined : this.spendRateLimit(req);
@@ -524,6 +570,37 @@ export class FakeGitHub {
         repository_selection: "all",
       });
     }
+    if (method === "GET" && path === "/app/hook/deliveries") {
+      // Newest first, paginated by an opaque cursor (the Link header's `cursor`), not by page.
+      const all = this.deliveries();
+      const perPage = Math.min(100, Number(req.query.get("per_page") ?? 30) || 30);
+      const cursor = req.query.get("cursor");
+      const start = cursor ? all.findIndex((d) => `v1_${d.id}` === cursor) : 0;
+      if (start < 0) return json(422, { message: "Validation Failed", status: "422" });
+      const slice = all.slice(start, start + perPage);
+      const headers: Record<string, string> = {};
+      const next = all[start + perPage];
+      if (next) headers.link = `<${req.base}${path}?per_page=${perPage}&cursor=v1_${next.id}>; rel="next"`;
+      return json(
+        200,
+        slice.map(({ request: _, ...d }) => ({
+          ...d,
+          status: d.status_code < 400 ? "OK" : "Invalid HTTP Response: 502",
+          duration: 0.1,
+          installation_id: 1,
+          repository_id: null,
+          throttled_at: null,
+        })),
+        headers,
+      );
+    }
+    m = /^\/app\/hook\/deliveries\/(\d+)\/attempts$/.exec(path);
+    if (m && method === "POST") {
+      const original = this.hookDeliveries.find((d) => d.id === Number(m?.[1]));
+      if (!original) return json(422, { message: "Validation Failed", status: "422" });
+      this.redeliveries.push(original);
+      return json(202, {});
+    }
     if (method === "GET" && path === "/app") {
       const slug = this.botLogin.replace(/\[bot\]$/, "");
       return json(200, appJson(slug));
@@ -554,6 +631,18 @@ export class FakeGitHub {
         encoding: "base64",
         content: Buffer.from(text).toString("base64"),
       });
+    }
+    // Where a transferred issue's 301 points: the same operation on the issue at its new place.
+    m = /^\/repositories\/(\d+)\/issues\/(\d+)(\/.+)$/.exec(path);
+    if (m) {
+      const repo = [...this.repositoryIds.entries()].find(([, id]) => id === Number(m?.[1]))?.[0];
+      return repo ? this.route({ ...req, path: `/repos/${repo}/issues/${m[2]}${m[3]}` }) : notFound();
+    }
+    // A transferred issue answers 301 to its new place, a deleted one 410, on every issue operation.
+    m = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)(\/.+)$/.exec(path);
+    if (m) {
+      const away = this.movedOrGone(req, m[1] as string, Number(m[2]), m[3] as string);
+      if (away) return away;
     }
     m = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/comments$/.exec(path);
     if (m) return this.issueComments(req, m[1] as string, Number(m[2]));
@@ -620,6 +709,48 @@ export class FakeGitHub {
       return json(
         200,
         labels.map((name, i) => labelJson(req.base, repo, name, i)),
+      );
+    }
+    m = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/labels$/.exec(path);
+    if (m && method === "POST") {
+      // Add labels: the given ones join the issue's (a label it has already stays once).
+      const repo = m[1] as string;
+      const issue = this.issues.get(`${repo}#${m[2]}`);
+      if (!issue) return notFound();
+      const given = req.body?.labels;
+      if (!Array.isArray(given) || !given.every((l) => typeof l === "string")) {
+        return json(422, {
+          message: "Invalid request.\n\nFor 'labels', it is not an array of strings.",
+          status: "422",
+        });
+      }
+      const labels = [...issue.labels];
+      for (const l of given as string[]) if (!labels.some((x) => x.toLowerCase() === l.toLowerCase())) labels.push(l);
+      this.setIssue(repo, { ...issue, labels });
+      return json(
+        200,
+        labels.map((name, i) => labelJson(req.base, repo, name, i)),
+      );
+    }
+    m = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/labels\/([^/]+)$/.exec(path);
+    if (m && method === "DELETE") {
+      // Remove a label: 404 "Label does not exist" when the issue does not have it.
+      const repo = m[1] as string;
+      const issue = this.issues.get(`${repo}#${m[2]}`);
+      if (!issue) return notFound();
+      const name = decodeURIComponent(m[3] as string).toLowerCase();
+      if (!issue.labels.some((l) => l.toLowerCase() === name)) {
+        return json(404, {
+          message: "Label does not exist",
+          documentation_url: "https://docs.github.com/rest/issues/labels#remove-a-label-from-an-issue",
+          status: "404",
+        });
+      }
+      const labels = issue.labels.filter((l) => l.toLowerCase() !== name);
+      this.setIssue(repo, { ...issue, labels });
+      return json(
+        200,
+        labels.map((l, i) => labelJson(req.base, repo, l, i)),
       );
     }
     m = /^\/repositories\/(\d+)\/issues\/(\d+)$/.exec(path);
@@ -885,6 +1016,28 @@ export class FakeGitHub {
       );
     }
     return json(405, { message: "Method not allowed" });
+  }
+
+  /** GitHub's answer on an issue's operation (`rest`: the path after the number) once it moved or was deleted. */
+  private movedOrGone(req: FakeRequest, repo: string, number: number, rest: string): FakeResponse | undefined {
+    const key = `${repo}#${number}`;
+    const moved = this.moved.get(key);
+    if (moved) {
+      const url = `${req.base}/repositories/${this.repositoryId(moved.repo)}/issues/${moved.number}${rest}`;
+      return json(
+        301,
+        { message: "Moved Permanently", url, documentation_url: "https://docs.github.com/rest" },
+        { location: url },
+      );
+    }
+    if (this.gone.has(key)) {
+      return json(410, {
+        message: "This issue was deleted",
+        documentation_url: "https://docs.github.com/rest/issues",
+        status: "410",
+      });
+    }
+    return undefined;
   }
 
   private getIssue(req: FakeRequest, repo: string, number: number): FakeResponse {

@@ -1,6 +1,5 @@
 // Bundles the Action and the CLI into dist/ (committed; CI checks it is up to date).
 import { existsSync, readdirSync, rmSync } from "node:fs";
-import { resolve } from "node:path";
 import { build } from "esbuild";
 
 // Bundled CommonJS modules call require() and read __filename; an ESM bundle must provide them.
@@ -43,59 +42,18 @@ const unusedActionsHelpers = {
   },
 };
 
-// @actions/core's file commands import `crypto` for one randomUUID per output; loading node:crypto
-// is the largest single cost of the Action's start (src/action/random-uuid.ts says how much).
-const actionsUuid = {
-  name: "actions-random-uuid",
-  setup(b) {
-    b.onResolve({ filter: /^(node:)?crypto$/ }, (args) =>
-      /[\\/]@actions[\\/]core[\\/]lib[\\/]file-command\.js$/.test(args.importer)
-        ? { path: resolve("src/action/random-uuid.ts") }
-        : undefined,
-    );
-  },
-};
-
-// The read-only bundle holds no lazy command: a dynamic import there is a bug in the launcher's list.
-const noLazyCommands = {
-  name: "no-lazy-commands",
-  setup(b) {
-    b.onResolve({ filter: /.*/ }, (args) =>
-      args.kind === "dynamic-import" ? { path: args.path, namespace: "no-lazy-commands" } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: "no-lazy-commands" }, (args) => ({
-      contents: `throw new Error(${JSON.stringify(`dist/read-only.cjs cannot load ${args.path}: src/action/launch.ts must send this command to dist/index.js`)});`,
-      loader: "js",
-    }));
-  },
-};
-
+// dist/ by default; the tests build a fresh bundle into a directory of their own (test/action/support.ts).
+const out = process.argv[2] ?? "dist";
 // Chunks are named by content hash; clear old ones so stale chunks cannot linger in dist/.
-if (existsSync("dist")) for (const name of readdirSync("dist")) if (/\.c?js$/.test(name)) rmSync(`dist/${name}`);
+if (existsSync(out)) for (const name of readdirSync(out)) if (/\.c?js$/.test(name)) rmSync(`${out}/${name}`);
 
-await build({ ...common, entryPoints: { cli: "src/cli/entry.ts" }, outdir: "dist" });
-// The Action: commands load what only they need (Octokit, git, the local-file lock) as split chunks.
+await build({ ...common, entryPoints: { cli: "src/cli/entry.ts" }, outdir: out });
+// The Action (action.yml runs dist/index.js): commands load what only they need (Octokit, git, the local-file lock) as split chunks.
 await build({
   ...common,
   entryPoints: { index: "src/action/entry.ts" },
-  outdir: "dist",
+  outdir: out,
   splitting: true,
   chunkNames: "action-[hash]",
-  plugins: [unusedActionsHelpers, actionsUuid],
-});
-// What action.yml runs (dist/index.cjs): a CommonJS launcher, which Node starts faster than an ES
-// module. validate and status, which read only the workspace file, run from one CommonJS file
-// (dist/read-only.cjs); every other command loads the ES build above (dist/index.js).
-const cjs = { ...common, format: "cjs", banner: {} };
-await build({
-  ...cjs,
-  entryPoints: ["src/action/launch.ts"],
-  outfile: "dist/index.cjs",
-  external: ["./read-only.cjs", "./index.js"],
-});
-await build({
-  ...cjs,
-  entryPoints: ["src/action/run.ts"],
-  outfile: "dist/read-only.cjs",
-  plugins: [unusedActionsHelpers, actionsUuid, noLazyCommands],
+  plugins: [unusedActionsHelpers],
 });

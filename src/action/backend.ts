@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, relative, sep } from "node:path";
 import { UserError } from "../state/index.js";
-import { classifyGitHubError } from "../store/github-errors.js";
+import { classifyGitHubError } from "../store/github-api.js";
 import type { StateBackend } from "../store/transaction.js";
 import type { ActionInputs } from "./inputs.js";
 import type { WorkspaceFile } from "./workspace.js";
@@ -10,7 +10,7 @@ import type { WorkspaceFile } from "./workspace.js";
 export type ActionEnv = Record<string, string | undefined>;
 
 /** The branch the workflow runs on, when its ref is a branch (a pull request's merge ref is not). */
-export const refBranch = (env: ActionEnv) => /^refs\/heads\/(.+)$/.exec(env.GITHUB_REF ?? "")?.[1];
+const refBranch = (env: ActionEnv) => /^refs\/heads\/(.+)$/.exec(env.GITHUB_REF ?? "")?.[1];
 
 /** The workflow's repository, from GITHUB_REPOSITORY. */
 export function workflowRepository(env: ActionEnv, why: string): { owner: string; repo: string } {

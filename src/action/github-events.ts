@@ -28,7 +28,7 @@ async function workflowDeps(context: CommandContext, why: string): Promise<Handl
   return {
     octokit,
     log: { debug: log.debug, info: log.info, warn: (m) => log.warning(m), error: (m) => log.error(m) },
-    readConfigFile: (repo) => readConfigFile(octokit, repo),
+    readConfigFile: (repo) => readConfigFile(octokit, repo, { ownerFallback: true }),
     // Who comments with a workflow's GITHUB_TOKEN (the committer of commit: git too): the handlers find their status comment by it.
     botLogin: async () => BOT_IDENTITY.name,
     queue: new KeyedQueue(),

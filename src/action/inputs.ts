@@ -27,7 +27,6 @@ export const COMMANDS = [
   "run-agent",
   "report",
 ] as const;
-export type CommandName = (typeof COMMANDS)[number];
 
 export const COMMIT_MODES = ["api", "git", "none"] as const;
 export type CommitMode = (typeof COMMIT_MODES)[number];

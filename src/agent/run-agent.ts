@@ -5,7 +5,7 @@ import type { IssueRef } from "../github/rest.js";
 import { canWrite, listComments } from "../github/rest.js";
 import { UserError } from "../state/index.js";
 import { type RecordRunResult, recordRunMutation } from "../state/seat-usage.js";
-import type { OctokitLike } from "../store/github-contents.js";
+import type { OctokitLike } from "../store/github-api.js";
 import { runTransaction, type StateBackend, type TransactionResult } from "../store/transaction.js";
 import {
   AGENT_RUN_MARKER,

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import type { OctokitLike } from "../store/github-contents.js";
-import { statusOf } from "../store/github-errors.js";
+import type { OctokitLike } from "../store/github-api.js";
+import { statusOf } from "../store/github-api.js";
 
 /**
  * Where sealed session files live: the repository itself, on a branch of worker-sync's own

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Probot } from "probot";
 
 /** GitHub caps webhook payloads at 25 MB; a bigger body is not from GitHub. */
-export const MAX_WEBHOOK_BODY_BYTES = 25 * 1024 * 1024;
+const MAX_WEBHOOK_BODY_BYTES = 25 * 1024 * 1024;
 
 type NodeMiddleware = (req: IncomingMessage, res: ServerResponse, next?: () => void) => Promise<boolean>;
 
@@ -69,11 +69,7 @@ function readBounded(req: IncomingMessage, limit: number): Promise<string | unde
  * `req.body` (a string, which @octokit/webhooks uses instead of reading the stream); a body
  * over `limit` is answered 413 before it is read whole. Other requests pass untouched.
  */
-export function limitWebhookBody(
-  middleware: NodeMiddleware,
-  path: string,
-  limit = MAX_WEBHOOK_BODY_BYTES,
-): NodeMiddleware {
+function limitWebhookBody(middleware: NodeMiddleware, path: string, limit = MAX_WEBHOOK_BODY_BYTES): NodeMiddleware {
   const webhookPath = trimSlashes(path);
   return async (req, res, next) => {
     let pathname: string | undefined;

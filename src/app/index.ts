@@ -2,15 +2,17 @@
  * The Probot front door: wires GitHub's events to the shared handlers. No decisions here.
  * `npm start` runs it with `probot run`; tests load it into a Probot with `probot.receive()`.
  */
-import type { Context, Probot } from "probot";
+import type { ApplicationFunctionOptions, Context, Probot } from "probot";
 import { handleCommentEvent } from "../events/comment-command.js";
 import type { HandlerDeps } from "../events/deps.js";
 import { handleIssueEvent } from "../events/issue-event.js";
 import { handlePushEvent } from "../events/mirror.js";
 import { handleInstallationEvent } from "../events/reconcile.js";
+import { readConfigFile } from "../github/config-file.js";
 import { KeyedQueue } from "../github/keyed-queue.js";
 import { createProcessMemory } from "../github/process-memory.js";
 import { boundWebhookBodies } from "./body-limit.js";
+import { startRedelivery } from "./redelivery.js";
 
 export const ISSUE_EVENTS = [
   "issues.labeled",
@@ -23,7 +25,9 @@ export const ISSUE_EVENTS = [
   "issues.transferred",
 ] as const;
 
-export default (app: Probot) => {
+export default (app: Probot, options?: ApplicationFunctionOptions) => {
+  // Running as a server (`probot run`, which passes getRouter): redeliver what failed while it was down.
+  if (options?.getRouter) startRedelivery(app);
   // Bodies over GitHub's 25 MB are refused (413) before they are read whole.
   boundWebhookBodies(app);
   // One queue per app: deliveries for the same issue run one after the other in this process.
@@ -48,7 +52,9 @@ export default (app: Probot) => {
   ): HandlerDeps => ({
     octokit: context.octokit,
     log: context.log,
-    readConfigFile: () => context.config("worker-sync.yml"),
+    // The one config reader the Action uses too (not Probot's context.config, whose merge drops
+    // keys such as `toString` or `__proto__` silently instead of refusing them).
+    readConfigFile: (repo) => readConfigFile(context.octokit, repo, { ownerFallback: true }),
     botLogin,
     queue,
     memory: memory.forInstallation(String(context.payload.installation?.id ?? "app"), context.octokit),
@@ -71,16 +77,7 @@ export default (app: Probot) => {
   });
   // Newly installed repositories may hold labeled issues from before: reconcile each one.
   app.on(["installation.created", "installation_repositories.added"], async (context) => {
-    const deps: HandlerDeps = {
-      ...depsFor(context),
-      // These payloads name no single repository, so Probot's context.config cannot be used.
-      readConfigFile: async (repo) => {
-        const params = { owner: repo.owner, repo: repo.name, path: ".github/worker-sync.yml" };
-        const { config, files } = await context.octokit.config.get(params);
-        return files.some((file) => file.config !== null) ? config : null;
-      },
-    };
-    const outcomes = await handleInstallationEvent(deps, context.name, context.payload);
+    const outcomes = await handleInstallationEvent(depsFor(context), context.name, context.payload);
     context.log.debug(`worker-sync: ${context.name}: reconciled ${outcomes.length} repositories`);
   });
 };

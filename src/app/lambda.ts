@@ -9,7 +9,9 @@
  * checked by Probot's webhooks (verifyAndReceive) before any handler runs.
  */
 import { createProbot } from "probot";
+import { UserError } from "../state/index.js";
 import app from "./index.js";
+import { redisAddress, redisAnswers } from "./redis-reachable.js";
 
 /** The part of an API Gateway (REST or HTTP API) or function URL event the handler reads. */
 export interface LambdaHttpEvent {
@@ -35,8 +37,21 @@ const answer = (statusCode: number, message: string): LambdaHttpResult => ({
   body: JSON.stringify({ error: message }),
 });
 
+/** How long a delivery waits for REDIS_URL's Redis to answer before it is failed. */
+export const REDIS_WAIT_MS = 2000;
+
 export async function handler(event: LambdaHttpEvent, _context: unknown): Promise<LambdaHttpResult> {
   await loaded;
+  // Probot's shared throttle waits for Redis on every GitHub request: a silent one would hang
+  // the delivery until Lambda's timeout. Fail it now, with a line that says why.
+  const redis = process.env.REDIS_URL ? redisAddress(process.env.REDIS_URL) : undefined;
+  if (redis && !(await redisAnswers(redis, REDIS_WAIT_MS))) {
+    const where = `${redis.host}:${redis.port}`;
+    probot.log.error(
+      `worker-sync: Redis at ${where} (REDIS_URL) did not answer within ${REDIS_WAIT_MS / 1000} s; the delivery was not handled (GitHub records it as failed; it is redelivered once Redis answers)`,
+    );
+    return answer(503, `Redis at ${where} (REDIS_URL) did not answer; the delivery was not handled`);
+  }
   // Header names arrive in any case (HTTP says they are case-insensitive; API Gateway keeps GitHub's).
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(event.headers ?? {}))
@@ -56,6 +71,11 @@ export async function handler(event: LambdaHttpEvent, _context: unknown): Promis
     // missing signature, a body that is not JSON, no event name) carries none, or the raw one.
     const event = (error as { event?: { payload?: unknown } }).event;
     if (typeof event?.payload !== "object") return answer(400, (error as Error).message);
+    // A signed body that is not the event it says it is (no issue, no repository): the sender's mistake.
+    const errors = (error as { errors?: unknown[] }).errors ?? [error];
+    if (errors.length && errors.every((e) => e instanceof UserError)) {
+      return answer(400, errors.map((e) => (e as Error).message).join("; "));
+    }
     probot.log.error(error as Error, "worker-sync: the delivery failed");
     return answer(500, "the delivery failed; GitHub may redeliver it");
   }

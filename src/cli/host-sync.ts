@@ -10,8 +10,8 @@ import { basename, dirname, resolve } from "node:path";
 import { promisify } from "node:util";
 import type { Side } from "../state/index.js";
 import { UserError } from "../state/index.js";
+import { classifyGitHubError, statusOf } from "../store/github-api.js";
 import { type ContentsLocation, GitHubContentsBackend, type KeptSnapshot } from "../store/github-contents.js";
-import { classifyGitHubError, statusOf } from "../store/github-errors.js";
 import {
   baseRecordPath,
   type Direction,

@@ -289,7 +289,7 @@ export const COMMANDS: Record<string, CliCommand> = {
   "run-agent": runAgentCommand,
 };
 
-export function renderUsage(): string {
+function renderUsage(): string {
   const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
   return `Usage: worker-sync <command> [options]\n\nKeep AI coding workers' projects.json in step with GitHub issues.\n\nCommands:\n${rows.join("\n")}\n\nOptions:\n  -h, --help         show this help\n  -v, -V, --version  print worker-sync's version\n\nRun \`worker-sync help <command>\` (or \`worker-sync <command> --help\`) for a command's options.\n`;
 }

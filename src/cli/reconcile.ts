@@ -5,7 +5,7 @@
 import { resolve } from "node:path";
 import type { StateMutation } from "../state/index.js";
 import { parseState, UserError } from "../state/index.js";
-import { classifyGitHubError, statusOf } from "../store/github-errors.js";
+import { classifyGitHubError, statusOf } from "../store/github-api.js";
 import { LocalFileBackend } from "../store/local-file.js";
 import { runTransaction } from "../store/transaction.js";
 import { REPOSITORY_NAME } from "../sync/config.js";

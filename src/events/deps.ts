@@ -1,6 +1,7 @@
 import type { KeyedQueue } from "../github/keyed-queue.js";
 import type { ProcessMemory } from "../github/process-memory.js";
-import type { ContentsLocation, OctokitLike } from "../store/github-contents.js";
+import type { OctokitLike } from "../store/github-api.js";
+import type { ContentsLocation } from "../store/github-contents.js";
 import type { StateBackend } from "../store/transaction.js";
 import type { RepositoryName } from "../sync/project-key.js";
 

@@ -6,9 +6,16 @@
  * decision itself is src/sync hand-off.ts, re-checked inside the transaction. After the commit,
  * the comments: the issues that got a seat, and those whose place in the line moved.
  */
-import { type IssueRef, issueKey, type LabelTimesMemo, labeledSince, setLabels } from "../github/rest.js";
+import {
+  IssueGoneError,
+  type IssueRef,
+  issueKey,
+  type LabelTimesMemo,
+  labeledSince,
+  setLabels,
+} from "../github/rest.js";
 import { type ProjectView, parseState } from "../state/index.js";
-import type { OctokitLike } from "../store/github-contents.js";
+import type { OctokitLike } from "../store/github-api.js";
 import type { StateBackend, TransactionResult } from "../store/transaction.js";
 import type { WorkerSyncConfig } from "../sync/config.js";
 import {
@@ -91,12 +98,18 @@ export class IssueReader {
 
   /** Each waiter with the time it was given one of `labels`. */
   async timed<W extends Waiter>(waiters: readonly W[], labels: readonly string[]): Promise<W[]> {
-    return Promise.all(
-      waiters.map(async (w) => ({
-        ...w,
-        since: await labeledSince(this.octokit, this.ref(w.number), labels, this.memo),
-      })),
+    const timed: Array<W | undefined> = await Promise.all(
+      waiters.map(async (w): Promise<W | undefined> => {
+        try {
+          return { ...w, since: await labeledSince(this.octokit, this.ref(w.number), labels, this.memo) };
+        } catch (error) {
+          // Deleted or transferred since the list was read: out of the line, and only it.
+          if (error instanceof IssueGoneError) return undefined;
+          throw error;
+        }
+      }),
     );
+    return timed.filter((w): w is W => w !== undefined);
   }
 }
 
@@ -176,7 +189,13 @@ export async function moveQueueLabels(
   const moved: Queued[] = [];
   for (const q of chosen) {
     const labels = dispatchedLabels(q.labels, q.queueLabel, rule.labels[0] as string);
-    await setLabels(deps.octokit, reader.ref(q.number), labels);
+    try {
+      await setLabels(deps.octokit, reader.ref(q.number), labels);
+    } catch (error) {
+      // Deleted or transferred since the queue was read: it takes no seat; the others still do.
+      if (error instanceof IssueGoneError) continue;
+      throw error;
+    }
     deps.memory?.labelTimes.delete(issueKey(reader.ref(q.number)));
     deps.log.info(`${issueKey(reader.ref(q.number))}: dispatched from "${q.queueLabel}" to "${rule.labels[0]}"`);
     const after = { ...q, labels };

@@ -5,10 +5,10 @@
  * repaired issues up to date. Shared by the app (command, installation) and the Action.
  */
 
-import { fetchIssueFacts, type IssueRef, issueKey, labeledSince } from "../github/rest.js";
+import { fetchIssueFacts, IssueGoneError, type IssueRef, issueKey, labeledSince } from "../github/rest.js";
 import { ISSUE_NUMBER, parseState, type StateFile, UserError } from "../state/index.js";
-import type { OctokitLike } from "../store/github-contents.js";
-import { classifyGitHubError, statusOf } from "../store/github-errors.js";
+import type { OctokitLike } from "../store/github-api.js";
+import { classifyGitHubError, statusOf } from "../store/github-api.js";
 import type { WorkerSyncConfig } from "../sync/config.js";
 import { dispatchedLabels, idlePools, type Queued } from "../sync/hand-off.js";
 import { installationWebOrigin, installedRepositories } from "../sync/installation-payload.js";
@@ -94,10 +94,15 @@ export async function gatherReconcileInput(
     if (c.kind !== "several-issues") continue;
     const labels = result.rules.find((r) => r.role === c.role)?.labels ?? [];
     for (const n of c.issues) {
-      since.set(
-        n,
-        await labeledSince(octokit, { owner: repo.owner, repo: repo.name, issue_number: Number(n) }, labels),
-      );
+      try {
+        since.set(
+          n,
+          await labeledSince(octokit, { owner: repo.owner, repo: repo.name, issue_number: Number(n) }, labels),
+        );
+      } catch (error) {
+        // Deleted or transferred since it was listed: it waits for nothing; the others are still ordered.
+        if (!(error instanceof IssueGoneError)) throw error;
+      }
     }
   }
   return since.size ? { ...input, waitingSince: since } : input;

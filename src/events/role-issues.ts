@@ -1,6 +1,6 @@
 /** The open issues of a repository that carry labels: what hand-off, dispatch and reconcile read. */
 import { listAll } from "../github/rest.js";
-import type { OctokitLike } from "../store/github-contents.js";
+import type { OctokitLike } from "../store/github-api.js";
 import { parseIssueList } from "../sync/issue-list.js";
 import type { RepositoryName } from "../sync/project-key.js";
 import type { ListedIssue } from "../sync/reconcile.js";

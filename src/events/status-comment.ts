@@ -1,4 +1,5 @@
-import { type IssueComment, type IssueRef, issueKey, listComments, statusOf } from "../github/rest.js";
+import { type IssueComment, type IssueRef, issueKey, listComments } from "../github/rest.js";
+import { statusOf } from "../store/github-api.js";
 import { isReplyTo, isStatusComment, parseStatusMeta, type StatusMeta } from "../sync/render-status.js";
 import type { HandlerDeps } from "./deps.js";
 

@@ -4,8 +4,8 @@
  * does not count a 304 against the rate limit; the kept response is returned instead.
  * Identical GETs in flight at the same time share one request.
  */
-import { BoundedMap } from "./bounded-map.js";
-import { statusOf } from "./rest.js";
+import { LruMap } from "toad-cache";
+import { statusOf } from "../store/github-api.js";
 
 interface RequestOptions {
   method: string;
@@ -23,11 +23,11 @@ export interface HookableOctokit {
 }
 
 export class ResponseCache {
-  readonly responses: BoundedMap<string, { etag: string; response: { headers: Record<string, unknown> } }>;
+  readonly responses: LruMap<{ etag: string; response: { headers: Record<string, unknown> } }>;
   readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(limit = 1000) {
-    this.responses = new BoundedMap(limit);
+    this.responses = new LruMap(limit);
   }
 }
 

@@ -1,25 +1,43 @@
 /** Reads `.github/worker-sync.yml` through the contents API, for front doors without Probot's config reader. */
-import type { OctokitLike } from "../store/github-contents.js";
+import type { OctokitLike } from "../store/github-api.js";
+import { statusOf } from "../store/github-api.js";
 import { CONFIG_FILE, ConfigError } from "../sync/config.js";
 import { parseConfigYaml } from "../sync/config-yaml.js";
 import type { RepositoryName } from "../sync/project-key.js";
-import { statusOf } from "./rest.js";
 
-/** The parsed YAML, or null when the repository has no config (or an empty one). */
-export async function readConfigFile(octokit: OctokitLike, repo: RepositoryName): Promise<unknown> {
-  let data: { content?: string; encoding?: string; type?: string };
+/**
+ * The parsed YAML, or null when the repository has no config (or an empty one). With
+ * `ownerFallback`, a repository without one reads the owner's `.github` repository's, the Probot
+ * way (the app and the Action read a delivery's config so; a central repository's consent never).
+ */
+export async function readConfigFile(
+  octokit: OctokitLike,
+  repo: RepositoryName,
+  options: { ownerFallback?: boolean } = {},
+): Promise<unknown> {
+  const own = await readOne(octokit, repo);
+  if (own !== undefined || !options.ownerFallback || repo.name === ".github") return own ?? null;
+  return (await readOne(octokit, { owner: repo.owner, name: ".github" })) ?? null;
+}
+
+/** One repository's config: the parsed YAML, or undefined when it has no config file. */
+async function readOne(octokit: OctokitLike, repo: RepositoryName): Promise<unknown> {
+  let data: unknown;
   try {
+    // The raw media type answers with the file's bytes, whatever its size (the JSON form leaves
+    // out the content of a file over 1 MB).
     ({ data } = await octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {
       owner: repo.owner,
       repo: repo.name,
       path: CONFIG_FILE,
+      mediaType: { format: "raw" },
     }));
   } catch (error) {
-    if (statusOf(error) === 404) return null;
+    if (statusOf(error) === 404) return undefined;
     throw error;
   }
-  if (Array.isArray(data) || data.type !== "file" || data.encoding !== "base64" || typeof data.content !== "string") {
-    throw new ConfigError(`${CONFIG_FILE}: not a readable file`);
-  }
-  return parseConfigYaml(Buffer.from(data.content, "base64").toString("utf8"), CONFIG_FILE);
+  // A directory (or anything else) comes back as JSON, not as the file's text.
+  if (typeof data !== "string") throw new ConfigError(`${CONFIG_FILE}: not a readable file`);
+  // An empty file is a config with nothing set, not a missing one.
+  return parseConfigYaml(data, CONFIG_FILE) ?? null;
 }

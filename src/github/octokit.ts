@@ -5,7 +5,7 @@
  * that is not the API's (an HTML page with status 200). Everything loads on first use, so a
  * command that never talks to GitHub never pays for it.
  */
-import { networkCode, notTheApi } from "../store/github-errors.js";
+import { networkCode, notTheApi } from "../store/github-api.js";
 
 export interface OctokitOptions {
   token: string;
@@ -59,7 +59,9 @@ export async function createOctokit(options: OctokitOptions) {
   // Registered last, so it sees the answer before any plugin: a 200 that is not JSON is an outage.
   octokit.hook.after("request", (response, request) => {
     const accept = (request.headers as Record<string, unknown>)?.accept;
-    if (typeof response.data === "string" && response.data !== "" && !wantsText(accept)) {
+    // Asked as `mediaType: { format: "raw" }` (the config file), the accept header is set later.
+    const format = (request as { mediaType?: { format?: string } }).mediaType?.format;
+    if (typeof response.data === "string" && response.data !== "" && !wantsText(accept) && !wantsText(`.${format}`)) {
       throw notTheApi(described(request), response.data);
     }
   });
@@ -84,8 +86,6 @@ function failFastUnreachable(octokit: {
     throw error;
   });
 }
-
-export type WorkerSyncOctokit = Awaited<ReturnType<typeof createOctokit>>;
 
 /** A fetch through the proxy HTTPS_PROXY / HTTP_PROXY name (NO_PROXY honoured), when one is set. */
 async function proxiedFetch(env: Record<string, string | undefined>) {

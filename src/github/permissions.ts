@@ -1,5 +1,5 @@
 /** Who may run `/worker` commands, asked of GitHub once per user and repository for a while. */
-import type { OctokitLike } from "../store/github-contents.js";
+import type { OctokitLike } from "../store/github-api.js";
 import type { ProcessMemory } from "./process-memory.js";
 import { canWrite, type IssueRef, issueKey } from "./rest.js";
 

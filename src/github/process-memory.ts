@@ -4,9 +4,10 @@
  * commit queue per state file. Everything read is kept per installation, so one
  * installation's events never see what only another's token may read.
  */
+
+import { LruMap } from "toad-cache";
+import { CommitQueue } from "../store/commit-queue.js";
 import type { KeptSnapshot, SnapshotMemory } from "../store/github-contents.js";
-import { BoundedMap, ExpiringMap } from "./bounded-map.js";
-import { CommitQueue } from "./commit-queue.js";
 import { type HookableOctokit, ResponseCache, useConditionalRequests } from "./conditional-requests.js";
 import type { LabelTimes, LabelTimesMemo } from "./rest.js";
 
@@ -18,6 +19,12 @@ export interface KnownComment {
   comments: number;
 }
 
+/**
+ * What a process remembers by key: at most so many entries, the least recently used forgotten
+ * first (toad-cache's LruMap), some of them also forgotten a while after they were set.
+ */
+export type Remembered<V> = Pick<LruMap<V>, "get" | "set" | "delete">;
+
 export interface ProcessMemory {
   /** Separates what different credentials may see (the installation id). */
   scope: string;
@@ -26,11 +33,11 @@ export interface ProcessMemory {
   /** State file snapshots of this scope, by backend label. */
   snapshots: SnapshotMemory;
   /** Status comment ids and bodies, by issue key. */
-  statusComments: BoundedMap<string, KnownComment>;
+  statusComments: Remembered<KnownComment>;
   /** Whether a user may run commands, by scope, repository and login (see mayRunCommands). */
-  permissions: ExpiringMap<string, boolean>;
+  permissions: Remembered<boolean>;
   /** When someone without write access was last answered on an issue, by issue and login. */
-  deniedReplies: ExpiringMap<string, true>;
+  deniedReplies: Remembered<true>;
   /** Issues' label times (who waited longest), by issue key (see LabelTimesMemo). */
   labelTimes: LabelTimesMemo;
 }
@@ -54,17 +61,17 @@ export const PERMISSION_TTL_MS = 5 * 60_000;
  * How long an issue's label times are trusted: another process may have seen it labeled again
  * (this one forgets them on its own label deliveries), so they are read afresh after this.
  */
-export const LABEL_TIMES_TTL_MS = 10 * 60_000;
+const LABEL_TIMES_TTL_MS = 10 * 60_000;
 /** Someone without write access gets at most one reply per issue in this time; later commands are ignored. */
 export const DENIED_REPLY_TTL_MS = 60 * 60_000;
 
-export function createProcessMemory(limits: MemoryLimits = DEFAULT_LIMITS, now: () => number = Date.now) {
+export function createProcessMemory(limits: MemoryLimits = DEFAULT_LIMITS) {
   const responses = new ResponseCache(limits.responses);
-  const permissions = new ExpiringMap<string, boolean>(limits.users, PERMISSION_TTL_MS, now);
-  const deniedReplies = new ExpiringMap<string, true>(limits.users, DENIED_REPLY_TTL_MS, now);
-  const snapshots = new BoundedMap<string, KeptSnapshot>(limits.snapshots);
-  const statusComments = new BoundedMap<string, KnownComment>(limits.statusComments);
-  const labelTimes = new ExpiringMap<string, LabelTimes>(limits.statusComments, LABEL_TIMES_TTL_MS, now);
+  const permissions = new LruMap<boolean>(limits.users, PERMISSION_TTL_MS);
+  const deniedReplies = new LruMap<true>(limits.users, DENIED_REPLY_TTL_MS);
+  const snapshots = new LruMap<KeptSnapshot>(limits.snapshots);
+  const statusComments = new LruMap<KnownComment>(limits.statusComments);
+  const labelTimes = new LruMap<LabelTimes>(limits.statusComments, LABEL_TIMES_TTL_MS);
   const commits = new CommitQueue();
   return {
     commits,

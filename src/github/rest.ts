@@ -1,9 +1,6 @@
 /** The few GitHub REST calls the handlers make, over any octokit-like `request`. */
-import { type OctokitLike, statusOf } from "../store/github-contents.js";
-import { notTheApi } from "../store/github-errors.js";
+import { notTheApi, type OctokitLike, statusOf } from "../store/github-api.js";
 import type { IssueFacts } from "../sync/rules.js";
-
-export { statusOf };
 
 export interface IssueRef {
   owner: string;
@@ -14,10 +11,49 @@ export interface IssueRef {
 /** How an issue is named in queues, memory and logs: `owner/repo#n`, lower case. */
 export const issueKey = (ref: IssueRef) => `${ref.owner}/${ref.repo}#${ref.issue_number}`.toLowerCase();
 
+/**
+ * An issue that is no longer where it was: deleted (GitHub answers 410, or 404 once it is no
+ * longer visible) or transferred to another repository (301 to its new place). What is done
+ * about one issue (a waiter read, a label written) costs only that issue when it is gone.
+ */
+export class IssueGoneError extends Error {
+  constructor(
+    readonly ref: IssueRef,
+    readonly how: "deleted" | "transferred",
+  ) {
+    super(`${issueKey(ref)} was ${how}`);
+    this.name = "IssueGoneError";
+  }
+}
+
+/**
+ * Writes and reads of one issue's parts do not follow a 301: followed, a transferred issue's
+ * labels would be written in the repository it went to. The 301 comes back as an answer.
+ */
+const NO_REDIRECT = { request: { redirect: "manual" } } as const;
+
+/** Runs a request about one issue; its 301, 410 or 404 become IssueGoneError. */
+async function onIssue<T extends { status?: number }>(ref: IssueRef, send: () => Promise<T>): Promise<T> {
+  let response: T;
+  try {
+    response = await send();
+  } catch (error) {
+    const status = statusOf(error);
+    if (status === 301) throw new IssueGoneError(ref, "transferred");
+    if (status === 404 || status === 410) throw new IssueGoneError(ref, "deleted");
+    throw error;
+  }
+  if (response.status === 301) throw new IssueGoneError(ref, "transferred");
+  return response;
+}
+
 /** Every item of a paginated list: Octokit's paginate follows the Link header, 100 a page. */
 export async function listAll<T>(octokit: OctokitLike, route: string, params: Record<string, unknown>): Promise<T[]> {
   const items: T[] = [];
   for await (const page of octokit.paginate.iterator(route, { ...params, per_page: 100 })) {
+    // Asked not to follow redirects (NO_REDIRECT), a moved resource answers 301 with no list.
+    if ((page as { status?: number }).status === 301)
+      throw Object.assign(new Error("Moved Permanently"), { status: 301 });
     if (!Array.isArray(page.data)) throw notTheApi(route, page.data);
     items.push(...(page.data as T[]));
   }
@@ -93,7 +129,8 @@ interface LabelEvent {
 
 /**
  * When one of `labels` was last put on the issue (ISO time), from its issue events; null when
- * no `labeled` event names one (put on before GitHub kept events, or by a transfer).
+ * no `labeled` event names one (put on before GitHub kept events, or by a transfer). Throws
+ * IssueGoneError for an issue deleted or transferred since it was listed.
  */
 export async function labeledSince(
   octokit: OctokitLike,
@@ -128,9 +165,11 @@ export interface LabelTimesMemo {
 }
 
 async function readLabelTimes(octokit: OctokitLike, ref: IssueRef): Promise<LabelTimes> {
-  const events = await listAll<LabelEvent>(octokit, "GET /repos/{owner}/{repo}/issues/{issue_number}/events", {
-    ...ref,
-  });
+  const route = "GET /repos/{owner}/{repo}/issues/{issue_number}/events";
+  const { list: events } = await onIssue(ref, async () => ({
+    status: 200,
+    list: await listAll<LabelEvent>(octokit, route, { ...ref, ...NO_REDIRECT }),
+  }));
   const times: Array<{ label: string; at: string }> = [];
   for (const e of events) {
     const name = e.label?.name?.trim().toLowerCase();
@@ -143,5 +182,6 @@ async function readLabelTimes(octokit: OctokitLike, ref: IssueRef): Promise<Labe
 
 /** Sets the issue's labels to exactly `labels`: one write, so the issue is never without a state label. */
 export async function setLabels(octokit: OctokitLike, ref: IssueRef, labels: readonly string[]): Promise<void> {
-  await octokit.request("PUT /repos/{owner}/{repo}/issues/{issue_number}/labels", { ...ref, labels: [...labels] });
+  const route = "PUT /repos/{owner}/{repo}/issues/{issue_number}/labels";
+  await onIssue(ref, () => octokit.request(route, { ...ref, labels: [...labels], ...NO_REDIRECT }));
 }

@@ -10,7 +10,7 @@ type Obj = Record<string, unknown>;
 export type RolesLayout = "roles" | "workers";
 
 /** The roles of a today's family-1 project, in the order they are read. */
-export const FAMILY1_ROLES = ["dev", "qa"] as const;
+const FAMILY1_ROLES = ["dev", "qa"] as const;
 
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 

@@ -1,4 +1,5 @@
 import { UserError } from "./errors.js";
+import { dict, isPrototypeKey, ownValue } from "./own.js";
 import { pushTo } from "./slots-migrate.js";
 import { parseState, readState, serializeState } from "./state-file.js";
 
@@ -47,11 +48,11 @@ const looksLikeWorker = (v: unknown): v is Obj => isObj(v) && isObj(v.sessions) 
 
 function convertWorker(worker: Obj, role: string, where: string, qaLevel: string, changes: string[]): Obj {
   const levelOf = (tier: string) =>
-    role === "tester" && tier === "qa" ? qaLevel : (LEVEL_ALIASES[role]?.[tier] ?? tier);
+    role === "tester" && tier === "qa" ? qaLevel : (ownValue(ownValue(LEVEL_ALIASES, role) ?? {}, tier) ?? tier);
   const tierField = Object.hasOwn(worker, "model") ? "model" : Object.hasOwn(worker, "level") ? "level" : "tier";
   const tier = typeof worker[tierField] === "string" && worker[tierField] ? (worker[tierField] as string) : null;
   const sessions = worker.sessions as Record<string, string | null>;
-  const levels: Record<string, Obj[]> = {};
+  const levels = dict<Obj[]>();
   const on = worker.active === true && typeof worker.issueId === "string" ? worker.issueId : null;
   let placed = false;
   const add = (t: string, session: string | null) => {
@@ -75,7 +76,8 @@ function convertWorker(worker: Obj, role: string, where: string, qaLevel: string
   if (on === null && typeof worker.startTime === "string") {
     changes.push(`${where}: startTime ${worker.startTime} of the free worker not carried (a free slot has none)`);
   }
-  const out: Obj = { levels };
+  const out = dict<unknown>();
+  out.levels = levels;
   for (const key in worker) if (!WORKER_FIELDS.has(key)) out[key] = worker[key];
   const counts = Object.entries(levels).map(([l, s]) => `${l} ${s.length}`);
   changes.push(`${where} → workers.${role} (${counts.join(", ") || "no levels"})`);
@@ -85,7 +87,8 @@ function convertWorker(worker: Obj, role: string, where: string, qaLevel: string
 function slugFrom(name: unknown): string {
   const base = (typeof name === "string" ? name : "").trim().toLowerCase().replace(/\s+/g, "-");
   if (!base) return "project";
-  return GROUP_ID.test(base) ? `project-${base}` : base;
+  // A slug is a key: never all digits, never one no JavaScript object can hold.
+  return GROUP_ID.test(base) || isPrototypeKey(base) ? `project-${base}` : base;
 }
 
 export function convertToSlots(text: string, file: string, options: ConvertOptions = {}): Converted {
@@ -98,7 +101,7 @@ export function convertToSlots(text: string, file: string, options: ConvertOptio
   const changes = [...state.migrated.map((c) => `(migrated first) ${c}`)];
   const input = state.data.projects;
   const used = new Set(Object.keys(input).filter((id) => !GROUP_ID.test(id)));
-  const projects: Obj = {};
+  const projects = dict<unknown>();
   for (const id in input) {
     const project = input[id] as Obj;
     let slug = id;
@@ -111,9 +114,9 @@ export function convertToSlots(text: string, file: string, options: ConvertOptio
       changes.push(`projects.${id} → projects.${slug} (channel id ${id} in channels)`);
     }
     const where = `projects.${slug}`;
-    const out: Obj = {};
+    const out = dict<unknown>();
     if (!Object.hasOwn(project, "slug")) out.slug = slug;
-    const workers: Obj = {};
+    const workers = dict<unknown>();
     const channel = typeof project.channel === "string" ? project.channel : "telegram";
     const channels =
       groupId && !Array.isArray(project.channels)
@@ -123,12 +126,12 @@ export function convertToSlots(text: string, file: string, options: ConvertOptio
       const value = project[key];
       if (state.kind === "roles" && (key === "dev" || key === "qa" || key === "architect") && looksLikeWorker(value)) {
         if (!Object.hasOwn(out, "workers")) out.workers = workers;
-        const role = ROLE_NAMES[key] ?? key;
+        const role = ownValue(ROLE_NAMES, key) ?? key;
         workers[role] = convertWorker(value, role, `projects.${id}.${key}`, qaLevel, changes);
       } else if (state.kind === "workers" && key === "workers") {
         out.workers = workers;
         for (const r in value as Obj) {
-          const role = ROLE_NAMES[r] ?? r;
+          const role = ownValue(ROLE_NAMES, r) ?? r;
           workers[role] = convertWorker(
             (value as Obj)[r] as Obj,
             role,
@@ -147,7 +150,7 @@ export function convertToSlots(text: string, file: string, options: ConvertOptio
     if (!Object.hasOwn(out, "workers")) out.workers = workers;
     projects[slug] = out;
   }
-  const data: Obj = {};
+  const data = dict<unknown>();
   for (const key in state.data) {
     if (key === "schemaVersion") changes.push("schemaVersion dropped (DevClaw's slots format has none)");
     else data[key] = key === "projects" ? projects : state.data[key];

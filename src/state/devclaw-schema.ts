@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { isPrototypeKey, PROTOTYPE_NAME_RULE } from "./own.js";
 import { looksValidWorkerSync, WORKER_SYNC_KEY, workerSyncSchema } from "./reuse-counter.js";
 import { once } from "./zod-issue.js";
 
@@ -12,7 +13,10 @@ import { once } from "./zod-issue.js";
 const schemas = once(() => {
   const nullableString = (what = "a string or null") => z.nullable(z.string({ error: `expected ${what}` }));
   const name = (what: string) =>
-    z.string({ error: `expected a ${what} name` }).check(z.minLength(1, `a ${what} name cannot be empty`));
+    z.string({ error: `expected a ${what} name` }).check(
+      z.minLength(1, `a ${what} name cannot be empty`),
+      z.refine((v) => !isPrototypeKey(v), `a ${what} ${PROTOTYPE_NAME_RULE}`),
+    );
 
   const slotSchema = z.looseObject({
     active: z.boolean({ error: "expected true or false" }),
@@ -82,7 +86,7 @@ type Obj = Record<string, unknown>;
 const isRecord = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const isNullableString = (v: unknown) => v === null || typeof v === "string";
 const isOptionalNullableString = (v: unknown) => v === undefined || isNullableString(v);
-const isName = (v: unknown) => typeof v === "string" && v.length > 0;
+const isName = (v: unknown) => typeof v === "string" && v.length > 0 && !isPrototypeKey(v);
 
 function looksValidProjectCommon(p: Obj, channelIds: boolean): boolean {
   if (p.name !== undefined && typeof p.name !== "string") return false;

@@ -32,7 +32,7 @@ export const PROBLEMS_SHOWN = 20;
 export const shownProblems = <T>(problems: readonly T[]): readonly T[] => problems.slice(0, PROBLEMS_SHOWN);
 
 /** The line a report ends with when it left problems out ("… and 15,980 more problems"), or undefined. */
-export function moreProblemsLine(total: number): string | undefined {
+function moreProblemsLine(total: number): string | undefined {
   const rest = total - PROBLEMS_SHOWN;
   return rest > 0 ? `… and ${rest.toLocaleString("en-US")} more problem${rest === 1 ? "" : "s"}` : undefined;
 }
@@ -43,7 +43,7 @@ export function formatProblems(file: string, problems: readonly Problem[]): stri
   return [...shownProblems(problems).map((p) => formatProblem(file, p)), ...(more ? [more] : [])];
 }
 
-export function formatProblem(file: string, p: Problem): string {
+function formatProblem(file: string, p: Problem): string {
   const where = p.line ? `${file}:${p.line}:${p.column ?? 1}` : file;
   const message = shorten(p.message, 1_000);
   return p.path ? `${where}: ${shownPath(p.path)}: ${message}` : `${where}: ${message}`;

@@ -4,7 +4,7 @@
  * empty). Pure; the file's text only gives the problems their lines.
  */
 import type { Problem } from "./errors.js";
-import { locatePath, positionAt } from "./json-locate.js";
+import { locatePaths, positionAt } from "./json-locate.js";
 import { type StateFile, viewOf } from "./state-file.js";
 import { describeSeat, isFree, type Seat } from "./view.js";
 
@@ -31,7 +31,7 @@ export function findDoubleSeats(state: StateFile, text?: string): Problem[] {
         const names = held.map((s) => describeSeat(view, role, s.level, s.index));
         const second = held[1] as { level: string; index: number };
         const path = ["projects", id, "workers", role, "levels", second.level, second.index];
-        const offset = text === undefined ? undefined : locatePath(text, path);
+        const offset = text === undefined ? undefined : locatePaths(text, [path])[0];
         problems.push({
           path: path.join("."),
           message: `issue #${issue} is in ${held.length} ${role} seats (${names.join(", ")}); an issue takes one seat of a role: \`worker-sync reconcile\` frees the others, keeping their sessions`,

@@ -294,8 +294,3 @@ export function locatePaths(text: string, paths: readonly JsonPath[]): Array<num
   });
   return out;
 }
-
-/** Offset where the value at `path` starts, or of its nearest existing ancestor. */
-export function locatePath(text: string, path: JsonPath): number | undefined {
-  return locatePaths(text, [path])[0];
-}

@@ -6,6 +6,7 @@
  */
 import { shownPath } from "./errors.js";
 import { type JsonPath, pathOf, scanJson } from "./json-locate.js";
+import { PROTOTYPE_KEYS } from "./own.js";
 
 export interface LossyValue {
   path: JsonPath;
@@ -13,9 +14,6 @@ export interface LossyValue {
   offset: number;
   message: string;
 }
-
-/** Keys that reach an object's prototype when assigned or merged. */
-export const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
 /** Every key given twice, prototype key and number that would not be written back as it is. */
 export function findLossyValues(text: string, parsed: unknown): LossyValue[] {
@@ -113,7 +111,7 @@ function scanLossy(text: string): LossyValue[] {
 const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
 
 /** Whether two number texts mean the same decimal (1.0 and 1, 1e2 and 100 do). */
-export function sameDecimal(a: string, b: string): boolean {
+function sameDecimal(a: string, b: string): boolean {
   const x = canonicalDecimal(a);
   return x !== undefined && x === canonicalDecimal(b);
 }

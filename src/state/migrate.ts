@@ -1,8 +1,9 @@
 import { InvalidFileError, type Problem } from "./errors.js";
+import { isPrototypeKey, PROTOTYPE_NAME_RULE } from "./own.js";
 import { ROLE_TIERS, type Role, SCHEMA_VERSION } from "./schema.js";
 
 /** Model aliases of the oldest files and the tier each one became. */
-export const MODEL_ALIAS_TIERS: Readonly<Record<string, string>> = {
+const MODEL_ALIAS_TIERS: Readonly<Record<string, string>> = {
   haiku: "junior",
   sonnet: "medior",
   opus: "senior",
@@ -87,6 +88,7 @@ function settleTier(m: WorkerMigration): TierOutcome {
     changes.push(`${where}: model ${JSON.stringify(model)} → tier ${JSON.stringify(tier)}`);
     model = tier;
   }
+  if (isPrototypeKey(model)) m.problems.push({ path: `${where}.model`, message: `a tier ${PROTOTYPE_NAME_RULE}` });
   // Fixed-shape results: tens of thousands of workers go through here.
   const outcome: TierOutcome = { model, modelFrom, legacyModel: undefined, hasLegacyModel: false };
   if (displaced.length > 1) {

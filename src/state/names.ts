@@ -38,7 +38,7 @@ export function checkName(name: string, what: string): string {
 }
 
 /** The longest session key worker-sync stores; DevClaw's are about 60 characters. */
-export const SESSION_KEY_MAX = 200;
+const SESSION_KEY_MAX = 200;
 
 /**
  * What a session key cannot hold: whitespace and line breaks, control and format characters

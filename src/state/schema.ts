@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { isPrototypeKey, PROTOTYPE_NAME_RULE } from "./own.js";
 import { looksValidWorkerSync, WORKER_SYNC_KEY, workerSyncSchema } from "./reuse-counter.js";
 import { once, zodIssueSentence } from "./zod-issue.js";
 
@@ -21,7 +22,10 @@ export const ROLE_TIERS: Record<Role, readonly string[]> = {
 export const projectsFileSchema = once(() => {
   const nullableString = (what = "a string or null") => z.nullable(z.string({ error: `expected ${what}` }));
 
-  const tierName = z.string({ error: "expected a tier name" }).check(z.minLength(1, "a tier name cannot be empty"));
+  const tierName = z.string({ error: "expected a tier name" }).check(
+    z.minLength(1, "a tier name cannot be empty"),
+    z.refine((v) => !isPrototypeKey(v), `a tier ${PROTOTYPE_NAME_RULE}`),
+  );
 
   const workerSchema = z.looseObject({
     active: z.boolean({ error: "expected true or false" }),
@@ -94,7 +98,7 @@ export function schemaIssues(schema: z.ZodMiniType, data: unknown) {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const isNullableString = (v: unknown) => v === null || typeof v === "string";
-const isTier = (v: unknown) => typeof v === "string" && v.length > 0;
+const isTier = (v: unknown) => typeof v === "string" && v.length > 0 && !isPrototypeKey(v);
 
 function looksValidWorker(w: unknown): boolean {
   if (!isRecord(w) || typeof w.active !== "boolean") return false;

@@ -3,7 +3,7 @@
  * order — and the fast path a large file's small change takes when its text is already in
  * exactly that form (as worker-sync and DevClaw write it).
  */
-import { PROTOTYPE_KEYS } from "./lossless.js";
+import { PROTOTYPE_KEYS } from "./own.js";
 
 type Obj = Record<string, unknown>;
 

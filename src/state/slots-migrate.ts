@@ -1,4 +1,5 @@
 import { InvalidFileError, type Problem } from "./errors.js";
+import { isPrototypeKey, ownValue, PROTOTYPE_NAME_RULE } from "./own.js";
 
 /**
  * Brings family 2's older shapes to the newest (DevClaw 1.6.10), listing every change:
@@ -18,7 +19,7 @@ const DEFAULT_LEVEL = "medior";
 
 /** Appends to the list under `key`, starting it when there is none. */
 export function pushTo<T>(lists: Record<string, T[]>, key: string, value: T): void {
-  const list = lists[key];
+  const list = ownValue(lists, key);
   if (list) list.push(value);
   else lists[key] = [value];
 }
@@ -54,7 +55,9 @@ function migrateFlatSlots(role: Obj, where: string, changes: string[], problems:
     }
     const { level, ...rest } = slot;
     const fixed = issueAsString(rest, `${where}.slots.${i}`, changes);
-    if (typeof level === "string" && level) pushTo(levels, level, fixed);
+    if (isPrototypeKey(level)) {
+      problems.push({ path: `${where}.slots.${i}.level`, message: `a level ${PROTOTYPE_NAME_RULE}` });
+    } else if (typeof level === "string" && level) pushTo(levels, level, fixed);
     else if (level === null || level === undefined) unleveled.push([i, fixed]);
     else problems.push({ path: `${where}.slots.${i}.level`, message: "expected a level name or null" });
   });

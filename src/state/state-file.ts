@@ -39,7 +39,7 @@ export interface StateFile {
 
 const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
-export const familyOf = (kind: FileKind): Family => (kind === "slots" ? 2 : 1);
+const familyOf = (kind: FileKind): Family => (kind === "slots" ? 2 : 1);
 
 /** Validates a file (or the changed part of one) of the given kind. */
 export function checkKind(kind: FileKind, data: unknown): SchemaIssue[] {
@@ -192,7 +192,7 @@ export function applyChanges(state: StateFile, id: string, changes: readonly Sea
  * A project of a file of `kind` with the seat changes written onto copies of what they touch,
  * and each session they reuse counted (reuse-counter.ts).
  */
-export function changeProject(kind: FileKind, id: string, project: Obj, changes: readonly SeatChange[]): Obj {
+function changeProject(kind: FileKind, id: string, project: Obj, changes: readonly SeatChange[]): Obj {
   const written = kind === "slots" ? applySlotsChanges(project, changes) : applyRolesChanges(project, changes, kind);
   const reused = countReuses(projectView(kind, id, project), changes);
   return addReuses(written, reused.count, reused.at);

@@ -27,7 +27,7 @@ interface GitResult {
 }
 
 /** Runs git without a shell; never throws for a non-zero exit (callers decide what it means). */
-export function runGit(
+function runGit(
   cwd: string,
   args: string[],
   options: { input?: string; env?: NodeJS.ProcessEnv } = {},

@@ -1,17 +1,6 @@
-import { notTheApi, statusOf } from "./github-errors.js";
+import { notTheApi, type OctokitLike, statusOf } from "./github-api.js";
 import type { Snapshot, StateBackend, WriteReceipt } from "./transaction.js";
 import { ConflictError } from "./transaction.js";
-
-/** The part of an Octokit (Probot's or @octokit/rest's) this backend uses. */
-export interface OctokitLike {
-  // biome-ignore lint/suspicious/noExplicitAny: Octokit's request is typed per route; this backend builds routes itself.
-  request: (route: string, parameters?: Record<string, unknown>) => Promise<any>;
-  /** Octokit's paginate: its iterator follows the Link header page by page. */
-  paginate: {
-    // biome-ignore lint/suspicious/noExplicitAny: as for request.
-    iterator: (route: string, parameters?: Record<string, unknown>) => AsyncIterable<{ data: any }>;
-  };
-}
 
 export interface ContentsLocation {
   owner: string;
@@ -21,12 +10,10 @@ export interface ContentsLocation {
   branch?: string;
 }
 
-export { statusOf };
-
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** GitHub says a write lost a race in these ways: a stale blob sha, or a branch that moved. */
-export function isWriteConflict(error: unknown): boolean {
+function isWriteConflict(error: unknown): boolean {
   const status = statusOf(error);
   if (status === 409) return true;
   return status === 422 && /\bsha\b|does not match|is at [0-9a-f]+ but expected/i.test(messageOf(error));

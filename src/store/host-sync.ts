@@ -11,7 +11,8 @@
 import { randomBytes } from "node:crypto";
 import { readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { mergeHostAndRepository, readForMerge, type Side, UserError } from "../state/index.js";
-import type { ContentsLocation, GitHubContentsBackend, OctokitLike } from "./github-contents.js";
+import type { OctokitLike } from "./github-api.js";
+import type { ContentsLocation, GitHubContentsBackend } from "./github-contents.js";
 import type { LocalFileBackend } from "./local-file.js";
 import { isErrno } from "./read-text.js";
 import { ConflictError, type Snapshot, TooManyConflictsError } from "./transaction.js";

@@ -32,7 +32,7 @@ const PATH_ERRORS: Record<string, string> = {
  * e.g. "creating its lock". The one place file errors become sentences: the store, the CLI
  * and the Action all come here.
  */
-export function pathError(error: unknown, label: string, doing?: string): UserError | undefined {
+function pathError(error: unknown, label: string, doing?: string): UserError | undefined {
   const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
   const said = typeof code === "string" && Object.hasOwn(PATH_ERRORS, code) ? PATH_ERRORS[code] : undefined;
   if (!said) return undefined;

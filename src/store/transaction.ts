@@ -63,7 +63,7 @@ export interface TransactionResult<R> {
   attempts: number;
 }
 
-export const jitteredBackoff =
+const jitteredBackoff =
   (baseMs = 100, capMs = 8000) =>
   (attempt: number) =>
     new Promise<void>((resolve) => {

@@ -4,6 +4,7 @@ import {
   type Family,
   NAME_PATTERN,
   nameProblem,
+  ownValue,
   SESSIONS_POLICIES,
   type SessionRules,
   sessionRulesFor,
@@ -13,7 +14,7 @@ import {
   zodIssueSentence,
 } from "../state/index.js";
 import { DEFAULT_STATE_PATH_RULE, LEGACY_STATE_PATH } from "./defaults.js";
-import { ACTIVE_LABELS, canonicalRole, DEFAULT_ROLE_NAMES } from "./devclaw-labels.js";
+import { ACTIVE_LABELS, canonicalRole, DEFAULT_ROLE_NAMES, QUEUE_LABELS } from "./devclaw-labels.js";
 
 /** Where the app and the Action read their settings, in the repository the event is about. */
 export const CONFIG_FILE = ".github/worker-sync.yml";
@@ -244,26 +245,73 @@ function checkRoles(roles: Record<string, RoleConfig>): string | undefined {
   return undefined;
 }
 
-/** Labels must say one thing: a label that is both a role's and a level's (or two roles') is ambiguous. */
+/** A label's place in the config, and whether it puts a role on an issue, queues it, or names a level. */
+interface LabelPlace {
+  label: string;
+  field: string;
+  kind: "active" | "queue" | "level";
+}
+
+/** The labels a role reads as configured, or, where a field is left out, DevClaw's default for it. */
+function placesOf(role: string, shownAs: string, rc: RoleConfig | undefined): LabelPlace[] {
+  const canonical = canonicalRole(role);
+  const active = ownValue(ACTIVE_LABELS, canonical);
+  const labels = rc?.labels
+    ? rc.labels.map((label, i) => ({ label, field: `roles.${shownAs}.labels.${i}` }))
+    : active
+      ? [{ label: active, field: `roles.${shownAs}.labels (its default, "${active}")` }]
+      : [];
+  const queue = rc?.queue
+    ? rc.queue.map((label, i) => ({ label, field: `roles.${shownAs}.queue.${i}` }))
+    : (ownValue(QUEUE_LABELS, canonical) ?? []).map((label) => ({
+        label,
+        // Queues are DevClaw 1.5's: named by its role names even where labels use family 1's.
+        field: `roles.${rc ? shownAs : canonical}.queue (its default, "${label}")`,
+      }));
+  const levelsField = rc?.levels ? "levels" : "tiers";
+  const levels = (rc ? (levelsOf(rc) ?? []) : []).map((label, i) => ({
+    label,
+    field: `roles.${shownAs}.${levelsField}.${i}`,
+  }));
+  return [
+    ...labels.map((l) => ({ ...l, kind: "active" as const })),
+    ...queue.map((l) => ({ ...l, kind: "queue" as const })),
+    ...levels.map((l) => ({ ...l, kind: "level" as const })),
+  ];
+}
+
+/**
+ * Labels must say one thing: a role's label, a queue label and a level name (as an issue's label)
+ * are each one role's and one kind's. DevClaw's defaults count for every field a config leaves out
+ * (a tester queue of "To Do" clashes with the developer's default queue). Only the same level name
+ * in two roles is fine: both roles read it.
+ */
 function findLabelClash(roles: Record<string, RoleConfig>): string | undefined {
-  // The default label of a role left out of the config is taken too (under its family-1 name for dev and qa).
-  const seen: Array<{ label: string; field: string }> = Object.entries(ACTIVE_LABELS)
-    .filter(([role]) => !Object.keys(roles).some((r) => canonicalRole(r) === role))
-    .map(([role, label]) => ({ label, field: `roles.${DEFAULT_ROLE_NAMES[role] ?? role}.labels.0` }));
-  for (const [role, rc] of Object.entries(roles)) {
-    const levelsField = rc.levels ? "levels" : "tiers";
-    const fields = [
-      ...(rc.labels ?? []).map((label, i) => ({ label, field: `roles.${role}.labels.${i}` })),
-      ...(rc.levels ?? rc.tiers ?? []).map((label, i) => ({ label, field: `roles.${role}.${levelsField}.${i}` })),
-      ...(rc.queue ?? []).map((label, i) => ({ label, field: `roles.${role}.queue.${i}` })),
-    ];
-    for (const f of fields) {
-      const clash = seen.find((s) => sameLabel(s.label, f.label));
-      // The same level name in two roles is fine (both roles read it); a role label used twice is not.
-      const bothLevels = clash && !/\.(labels|queue)\./.test(clash.field) && !/\.(labels|queue)\./.test(f.field);
-      if (clash && !bothLevels) return `${f.field}: "${f.label}" is already used by ${clash.field}`;
-      seen.push(f);
+  const configured = Object.keys(roles);
+  // Roles left out of the config keep DevClaw's labels (under their family-1 names for dev and qa).
+  const seen: LabelPlace[] = Object.keys(ACTIVE_LABELS)
+    .filter((role) => !configured.some((r) => canonicalRole(r) === role))
+    .flatMap((role) => placesOf(role, ownValue(DEFAULT_ROLE_NAMES, role) ?? role, undefined));
+  for (const role of configured) {
+    for (const place of placesOf(role, role, ownValue(roles, role))) {
+      const clash = seen.find((s) => sameLabel(s.label, place.label));
+      if (clash && !(clash.kind === "level" && place.kind === "level")) {
+        return `${place.field}: "${place.label}" is already used by ${clash.field}`;
+      }
+      seen.push(place);
     }
+  }
+  return undefined;
+}
+
+/** The path of the first `__proto__` key in the YAML as read: a key no object can hold as data. */
+function prototypeKeyPath(value: unknown, path: string[] = []): string | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  for (const key of Object.keys(value)) {
+    const here = [...path, key];
+    if (key === "__proto__") return here.join(".");
+    const found = prototypeKeyPath((value as Record<string, unknown>)[key], here);
+    if (found) return found;
   }
   return undefined;
 }
@@ -284,6 +332,9 @@ function findRepeatedRepository(config: WorkerSyncConfig): string | undefined {
  * the defaults. Throws ConfigError naming the first bad field.
  */
 export function parseConfig(raw: unknown, file = CONFIG_FILE): WorkerSyncConfig {
+  // zod would set a map's prototype from it (roles, repositories) instead of refusing it.
+  const proto = prototypeKeyPath(raw);
+  if (proto) throw new ConfigError(`${file}: ${proto}: "__proto__" is not allowed as a key`);
   const result = configSchema.safeParse(raw ?? {});
   if (!result.success) {
     const first = result.error.issues[0];

@@ -1,3 +1,5 @@
+import { ownValue } from "../state/index.js";
+
 /** DevClaw's own names (its workflow.yaml and label parsing), which worker-sync's defaults follow. */
 
 /** DevClaw's role aliases: the family-1 names of its first two roles. */
@@ -25,5 +27,5 @@ export const DEFAULT_ROLE_NAMES: Readonly<Record<string, string>> = { developer:
 /** developer for `dev`, `Developer` or `developer`; other names in lower case. */
 export const canonicalRole = (name: string) => {
   const lower = name.trim().toLowerCase();
-  return ROLE_ALIASES[lower] ?? lower;
+  return ownValue(ROLE_ALIASES, lower) ?? lower;
 };

@@ -7,7 +7,9 @@
  * `<role>:<level>:<Name>`, the legacy `<role>.<level>`, and a plain `<level>`.
  */
 import type { ProjectView } from "../state/index.js";
+import { ownValue } from "../state/index.js";
 import {
+  CONFIG_FILE,
   ConfigError,
   defaultLevelOf,
   labelMatches,
@@ -51,14 +53,14 @@ const ROUTING_PREFIXES = ["review:", "test:", "owner:", "notify:"];
 
 const lower = (s: string) => s.trim().toLowerCase();
 
-export const isRoutingLabel = (label: string) => ROUTING_PREFIXES.some((p) => lower(label).startsWith(p));
+const isRoutingLabel = (label: string) => ROUTING_PREFIXES.some((p) => lower(label).startsWith(p));
 
 /** The config entry for a role of the file: its own name first, else an alias (`dev` for developer). */
 function configFor(config: WorkerSyncConfig, role: string): { name: string; rc: RoleConfig } | undefined {
   const names = Object.keys(config.roles);
   const name =
     names.find((n) => lower(n) === lower(role)) ?? names.find((n) => canonicalRole(n) === canonicalRole(role));
-  return name === undefined ? undefined : { name, rc: config.roles[name] as RoleConfig };
+  return name === undefined ? undefined : { name, rc: ownValue(config.roles, name) as RoleConfig };
 }
 
 /** A config's level name as the file spells it (levels match case-insensitively). */
@@ -82,12 +84,12 @@ export function roleRulesFor(config: WorkerSyncConfig, view: ProjectView): RoleR
 
 function ruleOf(role: string, found: { name: string; rc: RoleConfig } | undefined, view: ProjectView): RoleRule {
   const rc = found?.rc ?? {};
-  const family1 = view.family === 1 ? FAMILY1_LEVELS[role] : undefined;
-  const inFile = Object.keys(view.roles[role]?.levels ?? {});
+  const family1 = view.family === 1 ? ownValue(FAMILY1_LEVELS, role) : undefined;
+  const inFile = Object.keys(ownValue(view.roles, role)?.levels ?? {});
   const given = levelsOf(rc);
   const levels = given ? given.map((l) => spelled(inFile, l)) : (family1?.levels ?? inFile);
-  const labels =
-    rc.labels ?? (ACTIVE_LABELS[canonicalRole(role)] ? [ACTIVE_LABELS[canonicalRole(role)] as string] : []);
+  const active = ownValue(ACTIVE_LABELS, canonicalRole(role));
+  const labels = rc.labels ?? (active ? [active] : []);
   const wanted = defaultLevelOf(rc);
   let defaultLevel: string;
   if (wanted !== undefined) {
@@ -97,13 +99,13 @@ function ruleOf(role: string, found: { name: string; rc: RoleConfig } | undefine
         ? `roles.${found?.name}.${wanted.field === "defaultTier" ? "tiers" : "levels"}`
         : `the ${role} levels of project "${view.id}"`;
       throw new ConfigError(
-        `roles.${found?.name}.${wanted.field}: "${wanted.name}" is not one of ${what} (${levels.join(", ")})`,
+        `${CONFIG_FILE}: roles.${found?.name}.${wanted.field}: "${wanted.name}" is not one of ${what} (${levels.join(", ")})`,
       );
     }
   } else {
     defaultLevel = family1?.defaultLevel ?? (levels.includes("medior") ? "medior" : (levels[0] ?? "medior"));
   }
-  const queue = rc.queue ?? [...(QUEUE_LABELS[canonicalRole(role)] ?? [])];
+  const queue = rc.queue ?? [...(ownValue(QUEUE_LABELS, canonicalRole(role)) ?? [])];
   return { role, labels, levels, defaultLevel, queue };
 }
 
@@ -120,7 +122,8 @@ export interface LevelLabel {
 function levelOf(rule: RoleRule, word: string): string | undefined {
   const direct = rule.levels.find((l) => lower(l) === lower(word));
   if (direct) return direct;
-  const alias = LEVEL_ALIASES[canonicalRole(rule.role)]?.[lower(word)];
+  const aliases = ownValue(LEVEL_ALIASES, canonicalRole(rule.role));
+  const alias = aliases && ownValue(aliases, lower(word));
   return alias === undefined ? undefined : rule.levels.find((l) => lower(l) === alias);
 }
 
@@ -131,7 +134,7 @@ function ruleNamed(rules: readonly RoleRule[], word: string): RoleRule | undefin
 }
 
 /** What a label says about a rule's level, or undefined when it names none of its levels. */
-export function readLevelLabel(rules: readonly RoleRule[], rule: RoleRule, label: string): LevelLabel | undefined {
+function readLevelLabel(rules: readonly RoleRule[], rule: RoleRule, label: string): LevelLabel | undefined {
   const text = label.trim();
   if (isRoutingLabel(text)) return undefined;
   const colon = text.split(":");

@@ -45,7 +45,7 @@ export class ConsentError extends ConfigError {
 }
 
 /** The project ids a central repository's own config (`repositories`) lets `repo` drive. */
-export function grantedProjects(central: WorkerSyncConfig | null, repo: RepositoryName): string[] {
+function grantedProjects(central: WorkerSyncConfig | null, repo: RepositoryName): string[] {
   const grants = central?.repositories ?? {};
   const key = Object.keys(grants).find((k) => k.toLowerCase() === fullName(repo).toLowerCase());
   const granted = key === undefined ? [] : grants[key];

@@ -1,6 +1,7 @@
 import {
   contextUse,
   describeUsage,
+  dict,
   type Family,
   ISSUE_NUMBER,
   isFree,
@@ -85,7 +86,7 @@ export interface StatusView {
 
 /** Session events of a run, per role, for the status comment ("reused", "newly recorded", …). */
 export function sessionEvents(result: Pick<IssueSyncResult, "results">): Record<string, SessionEvent> {
-  const events: Record<string, SessionEvent> = {};
+  const events = dict<SessionEvent>();
   for (const r of result.results) {
     if (r.changed && r.outcome && r.kind !== "deactivate")
       events[r.role] = {
@@ -426,7 +427,8 @@ function handOffLines(view: StatusView, meta: StatusMeta): string[] {
         : `handed over from ${issueLink(view.repoUrl, came.from)}, which let it go`;
     lines.push(`> ↪️ The ${escapeText(role)} worker is now on this issue, ${how}, ${session}.`);
   }
-  const handed: NonNullable<StatusMeta["handed"]> = {};
+  // Roles come from the file and from a comment anyone with write access can edit: no prototype.
+  const handed = dict<NonNullable<StatusMeta["handed"]>[string]>();
   for (const h of view.handedTo ?? []) handed[h.role] = { issue: h.issue, via: h.via };
   for (const [role, h] of Object.entries(previous?.handed ?? {})) {
     if (!Object.hasOwn(handed, role) && !Object.hasOwn(meta.roles, role)) handed[role] = h;
@@ -435,7 +437,8 @@ function handOffLines(view: StatusView, meta: StatusMeta): string[] {
     if (Object.hasOwn(meta.roles, role)) continue;
     const why = h.via === "dispatch" ? "first in its queue" : "which waited longest for it";
     lines.push(`> ↪️ The ${escapeText(role)} seat went on to ${issueLink(view.repoUrl, h.issue)}, ${why}.`);
-    meta.handed = { ...meta.handed, [role]: h };
+    meta.handed ??= dict();
+    meta.handed[role] = h;
   }
   return lines;
 }
@@ -464,7 +467,7 @@ const projectTitle = (view: StatusView) =>
 export function renderStatus(view: StatusView): { body: string; meta: StatusMeta } {
   const { issue, repoUrl } = view;
   const family = view.project.family;
-  const meta: StatusMeta = { roles: {} };
+  const meta: StatusMeta = { roles: dict() };
   const rows = family === 1 ? family1Rows(view, meta) : family2Rows(view, meta);
   const labels = labelsRead(view.rules, issue.labels);
   const lines = [STATUS_MARKER, `**worker-sync** · project ${projectTitle(view)} · “${escapeText(issue.title)}”`, ""];

@@ -1,64 +1,9 @@
-import {
-  applyChanges,
-  type ProjectView,
-  type SeatChange,
-  type SeatOutcome,
-  type SeatRef,
-  type StateChange,
-  type StateFile,
-  type StateMutation,
-  viewOf,
-} from "../state/index.js";
+import { type StateMutation, StateRun } from "../state/index.js";
 import type { WorkerSyncConfig } from "./config.js";
 import { type RepositoryName, resolveProjectKey } from "./project-key.js";
 
-/**
- * Several transitions in one mutation: each sees the state the earlier ones left (applied
- * here with the codecs, as the planner applies them again), and the change handed to the
- * planner lists them all, in order, with every seat whose session they were asked to write.
- */
-export class StateRun {
-  readonly changes: Array<{ project: string; changes: readonly SeatChange[] }> = [];
-  readonly touched: SeatRef[] = [];
-  #state: StateFile;
-
-  constructor(state: StateFile) {
-    this.#state = state;
-  }
-
-  get state(): StateFile {
-    return this.#state;
-  }
-
-  view(project: string): ProjectView {
-    return viewOf(this.#state, project);
-  }
-
-  /** Records a transition's seat changes and applies them to the working state. */
-  apply(project: string, outcome: Pick<SeatOutcome, "changes" | "touched">): void {
-    this.add({ changes: [{ project, changes: outcome.changes }], touched: outcome.touched });
-  }
-
-  /** Adds a whole mutation's change (its projects in order) to the run. */
-  add(change: Pick<StateChange<unknown>, "changes" | "touched">): void {
-    for (const { project, changes } of change.changes) {
-      if (!changes.length) continue;
-      const next = applyChanges(this.#state, project, changes);
-      const data = this.#state.data;
-      this.#state = { ...this.#state, data: { ...data, projects: { ...data.projects, [project]: next } } };
-      this.changes.push({ project, changes });
-    }
-    this.touched.push(...change.touched);
-  }
-
-  get changed(): boolean {
-    return this.changes.length > 0;
-  }
-
-  result<R>(result: R): StateChange<R> {
-    return { changes: this.changes, touched: this.touched, result };
-  }
-}
+// The run itself is the state layer's (the commit queue in src/store uses it too).
+export { StateRun };
 
 /** A mutation on the project of `repo`, re-run afresh on whatever the file holds (so a conflict re-applies it). */
 export const projectMutation =

@@ -1,10 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { idleWorker } from "../support/builders.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { readFamily1 } from "../support/family1.js";
-import { makeWorkspace, readExample, runAction } from "./support.js";
+import { freshBundle, makeWorkspace, readExample, runAction } from "./support.js";
+
+// The bundle these runs start, built from the sources once for the test run (not the committed dist/).
+beforeAll(() => void freshBundle(), 180_000);
 
 const REPO = "octo/fleet";
 const FILE = "memory/projects.json";
@@ -65,7 +68,9 @@ describe("commit: api", () => {
     const workspaces = await Promise.all(jobs.map(async () => makeWorkspace({ [FILE]: await manyProjects(6) })));
     const runs = await Promise.all(
       jobs.map((inputs, i) =>
+        // Ten runners at once: ten processes of the fresh bundle.
         runAction({
+          bundled: true,
           workspace: workspaces[i] as string,
           inputs: { ...inputs, commit: "api", token: "ghs_test" },
           env: apiEnv(url),

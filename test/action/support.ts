@@ -1,18 +1,82 @@
-/** Runs the bundled Action (action.yml's `runs.main`, dist/index.cjs) the way a runner does: a process with INPUT_* variables and file commands. */
-import { type ChildProcessByStdio, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+/**
+ * Runs the Action the way a runner does: INPUT_* variables, file commands (GITHUB_OUTPUT,
+ * GITHUB_STEP_SUMMARY), an exit code. By default in this process, against the sources (the run
+ * function action.yml's entry calls), as release-drafter's runner tests do: fast, and what is
+ * tested is the code. With `node` or `bundled`, as a process of the bundle action.yml names,
+ * built fresh from the sources for the test run (never the committed dist/, which may be stale).
+ */
+import { type ChildProcessByStdio, execFileSync, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
+import * as core from "@actions/core";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-/** What action.yml's `runs.main` names: the tests run the file the runner runs. */
-export const ACTION = join(
-  ROOT,
-  /^ {2}main: (\S+)$/m.exec(readFileSync(join(ROOT, "action.yml"), "utf8"))?.[1] ?? "(no main)",
-);
+/** What action.yml's `runs.main` names, relative to the repository (dist/index.js). */
+export const MAIN = /^ {2}main: (\S+)$/m.exec(readFileSync(join(ROOT, "action.yml"), "utf8"))?.[1] ?? "(no main)";
+
+/** Every file the bundle is built from, with its bytes: the bundle's name. */
+function sourcesHash(): string {
+  const hash = createHash("sha256");
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else hash.update(relative(ROOT, path)).update(readFileSync(path));
+    }
+  };
+  walk(join(ROOT, "src"));
+  for (const f of ["scripts/build-dist.js", "package-lock.json", "action.yml"])
+    hash.update(readFileSync(join(ROOT, f)));
+  return hash.digest("hex").slice(0, 16);
+}
+
+let bundle: string | undefined;
+/**
+ * The bundle built from the sources as they are now, in a temporary directory named by their
+ * hash: built once for all test files of a run (a directory renamed into place), rebuilt when a
+ * source changes. What action.yml's main names inside it is what the bundled runs start.
+ */
+export function freshBundle(): string {
+  if (bundle) return bundle;
+  const dir = join(tmpdir(), `worker-sync-action-${sourcesHash()}`);
+  const lock = `${dir}.lock`;
+  // One test file builds; the others (other workers) wait for its result instead of building too.
+  for (const until = Date.now() + 180_000; !existsSync(join(dir, MAIN.replace(/^dist\//, ""))); ) {
+    let mine = false;
+    try {
+      closeSync(openSync(lock, "wx"));
+      mine = true;
+    } catch {
+      if (Date.now() > until) throw new Error(`the fresh bundle in ${dir} did not appear (stale ${lock}?)`);
+      execFileSync("sleep", ["0.2"]);
+    }
+    if (!mine) continue;
+    try {
+      const building = mkdtempSync(join(tmpdir(), "worker-sync-action-build-"));
+      execFileSync(process.execPath, ["scripts/build-dist.js", building], { cwd: ROOT, stdio: "ignore" });
+      renameSync(building, dir);
+    } finally {
+      rmSync(lock, { force: true });
+    }
+  }
+  bundle = join(dir, MAIN.replace(/^dist\//, ""));
+  return bundle;
+}
 export const EXAMPLE = join(ROOT, "examples/projects.json");
 
 export interface ActionRun {
@@ -74,7 +138,7 @@ export async function finished(child: ChildProcessByStdio<null, Readable, Readab
   return { code, stdout, stderr };
 }
 
-/** dist/index.cjs as a `handle-event` step of a run of `name` with `payload`, against the API at `apiUrl`. */
+/** The Action as a `handle-event` step of a run of `name` with `payload`, against the API at `apiUrl`. */
 export async function runEvent(options: {
   apiUrl: string;
   repo: string;
@@ -101,36 +165,93 @@ export interface RunOptions {
   workspace: string;
   inputs: Record<string, string>;
   env?: Record<string, string>;
-  /** The node binary; the one running the tests by default. */
+  /** Run the fresh bundle in a process of this node binary (implies `bundled`). */
   node?: string;
+  /** Run the fresh bundle in a process (the node running the tests) instead of in this process. */
+  bundled?: boolean;
 }
 
-export async function runAction({
-  workspace,
-  inputs,
-  env = {},
-  node = process.execPath,
-}: RunOptions): Promise<ActionRun> {
-  if (!existsSync(ACTION)) throw new Error(`${ACTION} is missing: run npm run build:dist`);
+/** In-process runs share process.env and the exit code: one at a time. */
+let running: Promise<unknown> = Promise.resolve();
+
+export async function runAction(options: RunOptions): Promise<ActionRun> {
+  if (options.node || options.bundled) return runBundled(options);
+  const run = running.then(() => runInProcess(options));
+  running = run.catch(() => undefined);
+  return run;
+}
+
+/** The environment a runner gives a step: none of the test process's own GitHub, INPUT_ or git identity variables. */
+function stepEnv({ workspace, inputs, env = {} }: RunOptions, outputFile: string, summaryFile: string) {
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(INPUT_|GITHUB_|RUNNER_|GIT_AUTHOR_|GIT_COMMITTER_)/.test(k)),
+  );
+  return {
+    ...base,
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
+    ...env,
+  } as Record<string, string>;
+}
+
+async function commandFiles() {
   const files = await mkdtemp(join(tmpdir(), "worker-sync-runner-"));
   const outputFile = join(files, "output");
   const summaryFile = join(files, "summary");
   await writeFile(outputFile, "");
   await writeFile(summaryFile, "");
-  // Only what a runner would set: none of the test process's own GitHub, INPUT_ or git identity variables.
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(INPUT_|GITHUB_|RUNNER_|GIT_AUTHOR_|GIT_COMMITTER_)/.test(k)),
-  );
-  const child = spawn(node, [ACTION], {
+  return { outputFile, summaryFile };
+}
+
+/** The run function action.yml's entry calls, here, with the step's environment, stdout, stderr and exit code. */
+async function runInProcess(options: RunOptions): Promise<ActionRun> {
+  const { outputFile, summaryFile } = await commandFiles();
+  const { run } = await import("../../src/action/run.js");
+  const saved = { env: process.env, exitCode: process.exitCode, out: process.stdout.write, err: process.stderr.write };
+  let stdout = "";
+  let stderr = "";
+  process.env = stepEnv(options, outputFile, summaryFile);
+  process.exitCode = undefined;
+  // @actions/core keeps the summary's file and buffer between runs of one process: a step starts clean.
+  (core.summary as unknown as { _filePath?: string })._filePath = undefined;
+  core.summary.emptyBuffer();
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    stdout += chunk.toString();
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += chunk.toString();
+    return true;
+  }) as typeof process.stderr.write;
+  let code: number;
+  try {
+    await run(process.env);
+    code = Number(process.exitCode ?? 0);
+  } finally {
+    process.stdout.write = saved.out;
+    process.stderr.write = saved.err;
+    process.env = saved.env;
+    process.exitCode = saved.exitCode;
+  }
+  return {
+    code,
+    stdout,
+    stderr,
+    outputs: parseOutputFile(await readFile(outputFile, "utf8")),
+    summary: await readFile(summaryFile, "utf8"),
+  };
+}
+
+/** The fresh bundle in a process, as a runner starts it. */
+async function runBundled(options: RunOptions): Promise<ActionRun> {
+  const { workspace, node = process.execPath } = options;
+  const action = freshBundle();
+  const { outputFile, summaryFile } = await commandFiles();
+  const child = spawn(node, [action], {
     cwd: workspace,
-    env: {
-      ...base,
-      GITHUB_WORKSPACE: workspace,
-      GITHUB_OUTPUT: outputFile,
-      GITHUB_STEP_SUMMARY: summaryFile,
-      ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
-      ...env,
-    },
+    env: stepEnv(options, outputFile, summaryFile),
     stdio: ["ignore", "pipe", "pipe"],
   });
   const { code, stdout, stderr } = await finished(child);

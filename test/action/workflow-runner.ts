@@ -1,6 +1,6 @@
 /**
  * Runs one job of a workflow file the way a GitHub runner does, for the steps worker-sync's
- * README shows: `uses: <owner>/worker-sync@…` runs dist/index.cjs with INPUT_* (action.yml's
+ * README shows: `uses: <owner>/worker-sync@…` runs dist/index.js with INPUT_* (action.yml's
  * defaults, then `with:`), `run:` runs bash with the step's `env:`, each step gets a fresh
  * GITHUB_OUTPUT file read back as the runner reads it, and `${{ … }}` / `if:` are evaluated
  * against `steps.<id>.outputs`, `github` and `secrets`. An expression or step kind it does not

@@ -1,6 +1,6 @@
 /**
  * docs/action.md's workflow loop, run step by step as a runner runs it (test/action/workflow-runner.ts):
- * each worker-sync step is dist/index.cjs with INPUT_*, `npm install -g @anthropic-ai/claude-code`
+ * each worker-sync step is the Action (dist/index.js) with INPUT_*, `npm install -g @anthropic-ai/claude-code`
  * is a stand-in npm that puts the stand-in `claude` (test/support/claude-standin.mjs) on the
  * runner's PATH, and `run-agent` runs it, against the fake GitHub. Every run is on a fresh
  * simulated runner whose home directory starts empty, so a session resumes only when its files
@@ -16,8 +16,11 @@ import { SECRET, STATE_TEXT, simulatedRunner, transcriptsOn } from "../agent/har
 import { FULL, issuesPayload } from "../app/harness.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { actionRuntimes } from "./node24.js";
-import { makeWorkspace, ROOT } from "./support.js";
+import { freshBundle, makeWorkspace, ROOT } from "./support.js";
 import { runJob, type StepRun, yamlBlockAfter } from "./workflow-runner.js";
+
+// The bundle these runs start, built from the sources once for the test run (not the committed dist/).
+beforeAll(() => void freshBundle(), 180_000);
 
 const STATE = "memory/projects.json";
 const README = await readFile(join(ROOT, "docs/action.md"), "utf8");

@@ -138,6 +138,24 @@ describe("hand-off, family 2 (slots per level)", () => {
     expect(statusOf(3)).toBe("");
   });
 
+  it("a line with a deleted and a transferred issue still hands the seat to the next valid waiter", async () => {
+    label(app.fake, 3, ["Doing"], "2026-02-01T08:00:00Z");
+    label(app.fake, 4, ["Doing"], "2026-02-01T09:00:00Z");
+    label(app.fake, 5, ["Doing"], "2026-02-01T10:00:00Z");
+    // Listed as waiting; gone by the time their label times are read (GitHub: 410 and 301).
+    app.fake.changeBefore({ path: /\/issues\/3\/events$/ }, () => app.fake.deleteIssue(FULL, 3));
+    app.fake.changeBefore({ path: /\/issues\/4\/events$/ }, () =>
+      app.fake.transferIssue(FULL, 4, "Codertocat/elsewhere", 40),
+    );
+    await change(1, ["Doing"], "closed", { state: "closed" });
+    expect(medior()[0]).toMatchObject({ active: true, issueId: "5", sessionKey: ADA });
+    expect(statusOf(5)).toContain("handed over from");
+    const answers = app.fake.log.filter((r) => /\/issues\/[34]\/events$/.test(r.path)).map((r) => r.status);
+    expect(answers.sort()).toEqual([301, 410]);
+    // Nothing was written in the repository the transferred issue went to.
+    expect(app.fake.log.filter((r) => r.method !== "GET" && r.path.includes("elsewhere"))).toEqual([]);
+  });
+
   it("two seats freed at once go to two different issues", async () => {
     label(app.fake, 3, ["Doing"]);
     label(app.fake, 4, ["Doing"]);
@@ -230,6 +248,20 @@ describe("dispatch (queue labels)", () => {
     // The next seat: #5 (To Improve) before #3 (To Do, though older); #3 keeps its other labels once moved.
     await change(2, ["Done"], "unlabeled", { label: "Doing" });
     expect(medior()[1]).toMatchObject({ issueId: "5" });
+  });
+
+  it("a queued issue deleted or transferred before its label moves costs only that issue", async () => {
+    app.fake.setFile(FULL, ".github/worker-sync.yml", "dispatch: true\n");
+    app.fake.changeBefore({ method: "PUT", path: /\/issues\/4\/labels$/ }, () =>
+      app.fake.transferIssue(FULL, 4, "Codertocat/elsewhere", 40),
+    );
+    await change(1, ["Doing"], "closed", { state: "closed" });
+    // #4 (To Improve, first in the queue) went elsewhere: its labels there are untouched.
+    expect(app.fake.issue("Codertocat/elsewhere", 40)?.labels).toEqual(["To Improve"]);
+    expect(medior()[0]).not.toMatchObject({ issueId: "4" });
+    app.fake.changeBefore({ method: "PUT", path: /\/issues\/5\/labels$/ }, () => app.fake.deleteIssue(FULL, 5));
+    await change(2, ["Done"], "unlabeled", { label: "Doing" });
+    expect(medior()[1]).not.toMatchObject({ issueId: "5" });
   });
 
   it("an issue labeled with the active label is served before any queue", async () => {

@@ -2,6 +2,7 @@
  * The Lambda entry (src/app/lambda.ts) invoked as API Gateway invokes it, with recorded
  * events: the real Probot app and adapter, GitHub faked at the HTTP boundary (nock).
  */
+import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import nock from "nock";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
@@ -68,3 +69,29 @@ it("refuses an unsigned event, or a signed one whose body was changed, before an
   expect(handled()).toEqual([]);
   expect(dev()).toMatchObject({ active: false, issueId: null });
 });
+
+it("answers 400, not 500, to a signed body that is not the event it says it is; changes nothing", async () => {
+  const base = recorded("signed");
+  const sign = (body: string) => ({
+    ...base,
+    body,
+    headers: {
+      ...base.headers,
+      "X-Hub-Signature-256": `sha256=${createHmac("sha256", "lambda-fixture-secret").update(body).digest("hex")}`,
+    },
+  });
+  const before = fake.getFile(FULL, STATE)?.text;
+  for (const body of [
+    '{"action":"labeled"}',
+    '{"action":"labeled","issue":{},"repository":{}}',
+    '{"action":"labeled","issue":{"number":"one"},"repository":{"name":"x"}}',
+    "not json",
+    '"x"',
+  ]) {
+    const result = await handler(sign(body), {});
+    expect(result.statusCode, body).toBe(400);
+    expect(JSON.parse(result.body).error, body).not.toMatch(/\n\s+at /);
+  }
+  expect(handled().filter((r) => r.method !== "GET")).toEqual([]);
+  expect(fake.getFile(FULL, STATE)?.text).toBe(before);
+}, 20_000);

@@ -4,7 +4,7 @@
  */
 import nock from "nock";
 import type { Probot } from "probot";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FakeGitHub } from "../support/fake-github.js";
 import { createApp, deliver, FULL, type IssueShape, inRepository, issuesPayload, projectsJson } from "./harness.js";
 
@@ -174,21 +174,28 @@ describe("what is remembered about users", () => {
     );
     const { claimDeniedReply, mayRunCommands } = await import("../../src/github/permissions.js");
     const { Octokit } = await import("@octokit/rest");
+    // Only Date is faked: the fake GitHub's answers still come on real timers.
+    vi.useFakeTimers({ toFake: ["Date"] });
     let clock = 1_000_000;
-    const memory = createProcessMemory(
-      { responses: 10, snapshots: 1, statusComments: 10, users: 100 },
-      () => clock,
-    ).forInstallation("1", new Octokit());
+    const tick = (ms: number) => {
+      clock += ms;
+      vi.setSystemTime(clock);
+    };
+    tick(0);
+    const memory = createProcessMemory({ responses: 10, snapshots: 1, statusComments: 10, users: 100 }).forInstallation(
+      "1",
+      new Octokit(),
+    );
     fake.setPermission(FULL, "dana", "write");
     const octokit = new Octokit({ request: { retries: 0 } });
     const ask = () => mayRunCommands(octokit, memory, { owner: "Codertocat", repo: "Hello-World" }, "dana");
     const checks = () => fake.log.filter((r) => r.path.endsWith("/permission")).length;
     expect(await ask()).toBe(true);
     fake.setPermission(FULL, "dana", "read");
-    clock += PERMISSION_TTL_MS - 1;
+    tick(PERMISSION_TTL_MS - 1);
     expect(await ask()).toBe(true);
     expect(checks()).toBe(1);
-    clock += 2;
+    tick(2);
     expect(await ask()).toBe(false);
     expect(checks()).toBe(2);
 
@@ -196,7 +203,8 @@ describe("what is remembered about users", () => {
     expect(claimDeniedReply(memory, ref, "Eve")).toBe(true);
     expect(claimDeniedReply(memory, ref, "eve")).toBe(false);
     expect(claimDeniedReply(memory, { ...ref, issue_number: 2 }, "eve")).toBe(true);
-    clock += DENIED_REPLY_TTL_MS + 1;
+    tick(DENIED_REPLY_TTL_MS + 1);
     expect(claimDeniedReply(memory, ref, "eve")).toBe(true);
+    vi.useRealTimers();
   });
 });

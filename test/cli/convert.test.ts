@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { migrateMutation, parseState, planStateWrite } from "../../src/state/index.js";
@@ -116,5 +116,90 @@ describe("worker-sync convert --to slots", () => {
     expect(run.stderr).toContain(message);
     expect(run.stderr.split("\n")).toHaveLength(1);
     expect(snapshot(dir)).toEqual(before);
+  });
+});
+
+/** A family-1 file whose projects are named `names`: each dev worker busy on #4<n>, with three sessions. */
+function namedProjects(names: string[]): string {
+  const projects: Record<string, unknown> = {};
+  names.forEach((name, n) => {
+    projects[`-100${n}`] = {
+      name,
+      dev: {
+        active: true,
+        issueId: `4${n}`,
+        startTime: "2026-02-10T10:00:00.000Z",
+        model: "medior",
+        sessions: { junior: `agent:j${n}`, medior: `agent:m${n}`, senior: `agent:s${n}` },
+      },
+      qa: { active: false, issueId: null, startTime: null, model: null, sessions: { qa: null } },
+    };
+  });
+  return JSON.stringify({ schemaVersion: 1, projects }, null, 2);
+}
+
+describe("convert --to slots: a project named like a property every object has", () => {
+  it.each(["__proto__", "constructor", "prototype", "toString", "hasOwnProperty"])(
+    "%s keeps its three sessions and its busy worker, beside another project and alone",
+    async (name) => {
+      for (const names of [["app", name], [name]]) {
+        const dir = workspace();
+        writeFileSync(join(dir, "named.json"), namedProjects(names));
+        const run = await cli(["convert", "--to", "slots", "--file", "named.json"], dir);
+        expect(run.stderr).toBe("");
+        expect(run.code).toBe(0);
+        const text = readFileSync(join(dir, "named.json"), "utf8");
+        // The file worker-sync wrote is one worker-sync (and DevClaw) reads back.
+        expect((await cli(["validate", "--file", "named.json"], dir)).stdout).toBe("valid");
+        const projects = JSON.parse(text).projects;
+        const n = names.indexOf(name);
+        const [slug] = Object.entries(projects).find(([, p]) => (p as { name: string }).name === name) ?? [];
+        expect(slug).toBeDefined();
+        const levels = projects[slug as string].workers.developer.levels;
+        expect([levels.junior[0].sessionKey, levels.medior[0].sessionKey, levels.senior[0].sessionKey]).toEqual([
+          `agent:j${n}`,
+          `agent:m${n}`,
+          `agent:s${n}`,
+        ]);
+        expect(levels.medior[0]).toMatchObject({ active: true, issueId: `4${n}` });
+      }
+    },
+  );
+
+  it("a tier named like an object property (toString) stays a level of its own", async () => {
+    const dir = workspace();
+    writeFileSync(join(dir, "named.json"), namedProjects(["app"]).replaceAll('"medior"', '"toString"'));
+    const run = await cli(["convert", "--to", "slots", "--file", "named.json"], dir);
+    expect(run.code).toBe(0);
+    const levels = JSON.parse(readFileSync(join(dir, "named.json"), "utf8")).projects.app.workers.developer.levels;
+    expect(Object.keys(levels)).toEqual(["junior", "toString", "senior"]);
+    expect(levels.toString[0]).toMatchObject({ active: true, issueId: "40", sessionKey: "agent:m0" });
+  });
+});
+
+describe("status --json: names like properties every object has come out as they are in the file", () => {
+  it("a project, role and level named hasOwnProperty, toString and valueOf keep their seats and sessions", async () => {
+    const dir = workspace();
+    const slot = (sessionKey: string | null, issueId: string | null) => ({
+      active: issueId !== null,
+      issueId,
+      sessionKey,
+      startTime: issueId ? "2026-03-01T00:00:00.000Z" : null,
+    });
+    const file = {
+      projects: {
+        hasOwnProperty: {
+          slug: "hasOwnProperty",
+          name: "hasOwnProperty",
+          workers: { toString: { levels: { valueOf: [slot("agent:a", "7"), slot("agent:b", null)] } } },
+        },
+      },
+    };
+    writeFileSync(join(dir, "odd.json"), `${JSON.stringify(file, null, 2)}\n`);
+    const run = await cli(["status", "--json", "--file", "odd.json"], dir);
+    expect(run.stderr).toBe("");
+    const seats = JSON.parse(run.stdout).projects.hasOwnProperty.roles.toString.levels.valueOf;
+    expect(seats.map((s: { sessionKey: string }) => s.sessionKey)).toEqual(["agent:a", "agent:b"]);
+    expect(seats[0]).toMatchObject({ active: true, issueId: "7" });
   });
 });

@@ -7,11 +7,14 @@
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { makeWorkspace, runAction } from "../action/support.js";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { freshBundle, makeWorkspace, runAction } from "../action/support.js";
 import { inRepository } from "../app/harness.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { webhookExample } from "./support.js";
+
+// The bundle these runs start, built from the sources once for the test run (not the committed dist/).
+beforeAll(() => void freshBundle(), 180_000);
 
 const CENTRAL = "acme/workers";
 const STATE = "state/projects.json";
@@ -91,7 +94,9 @@ describe("one central state file, events from several repositories at once", () 
         const workspace = await makeWorkspace();
         const path = join(workspace, "event.json");
         await writeFile(path, JSON.stringify(labeled(e.repo, e.number, e.labels)));
+        // Separate processes, as concurrent workflow runs are: the fresh bundle.
         return runAction({
+          bundled: true,
           workspace,
           inputs: { command: "handle-event", token: "ghs_workflow" },
           env: {

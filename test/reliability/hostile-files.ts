@@ -38,6 +38,20 @@ export const HOSTILE_FILES: Array<[name: string, text: string]> = [
   ],
   ["constructor key at top", file(`"-1":${project()}`, ',"constructor":{"prototype":{"polluted":"yes"}}')],
   ["prototype key in worker", file(`"-1":${project().replace('"active":false', '"active":false,"prototype":1')}`)],
+  // A tier or level is a key once read (sessions[tier], levels[level]): a value that would be one no object can hold.
+  ...["__proto__", "constructor", "prototype"].flatMap(
+    (name): Array<[string, string]> => [
+      [`tier ${name} in model`, file(`"-1":${project().replace('"model":null', `"model":"${name}"`)}`)],
+      [
+        `level ${name} of a DevClaw 1.3 worker`,
+        `{"projects":{"p":{"name":"p","workers":{"developer":{"active":false,"issueId":null,"startTime":null,"level":"${name}","sessions":{}}}}}}`,
+      ],
+      [
+        `level ${name} of a flat slot`,
+        `{"projects":{"p":{"name":"p","workers":{"developer":{"slots":[{"active":false,"issueId":null,"sessionKey":"k","startTime":null,"level":"${name}"}]}}}}}`,
+      ],
+    ],
+  ),
   [
     "newer workers/slots format",
     '{"projects":{"-1":{"name":"p","workers":{"developer":{"levels":{"senior":{"slots":[]}}}}}}}',

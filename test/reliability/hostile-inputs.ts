@@ -3,9 +3,10 @@
 // harmlessly, and leave the state file byte-identical.
 
 /**
- * `.github/worker-sync.yml` contents, and what the error names; null: the key never reaches
- * worker-sync (Probot's config reader merges configs with deepmerge, which drops
- * `__proto__`), so the config is read as if the key were not there.
+ * `.github/worker-sync.yml` contents, and what the error names; null: a valid config (the
+ * delivery goes on with the repository's own state file). A key no object can hold as data
+ * (`__proto__`) is refused, never dropped: the app reads the config with worker-sync's own
+ * reader, not Probot's (whose deepmerge drops it, and `toString`, silently).
  */
 export const HOSTILE_CONFIGS: Array<[name: string, yaml: string, error: RegExp | null]> = [
   ["YAML syntax error", "state: [memory/projects.json\n", /not valid YAML/],
@@ -20,8 +21,16 @@ export const HOSTILE_CONFIGS: Array<[name: string, yaml: string, error: RegExp |
   ["state.path absolute", "state:\n  path: /etc/passwd\n", /state\.path: expected a path inside the repository/],
   ["state.path climbs out midway", "state:\n  path: memory/../../x.json\n", /state\.path: expected a path inside/],
   ["state.repo traversal", "state:\n  repo: ../../x\n", /state\.repo: expected a repository as "owner\/name"/],
-  ["__proto__ at the top", "__proto__:\n  polluted: yes\n", null],
-  ["__proto__ inside state", "state:\n  __proto__:\n    path: ../../etc/passwd\n", null],
+  [
+    "__proto__ at the top",
+    "__proto__:\n  polluted: yes\n",
+    /^> ⚠️ \.github\/worker-sync\.yml: (\\_){2}proto(\\_){2}: .* is not allowed/m,
+  ],
+  [
+    "__proto__ inside state",
+    "state:\n  __proto__:\n    path: ../../etc/passwd\n",
+    /state\.(\\_){2}proto(\\_){2}: .* is not allowed/,
+  ],
   [
     "alias bomb",
     `a: &a ["x","x","x","x","x","x","x","x","x"]\n${Array.from(
@@ -46,6 +55,18 @@ export const HOSTILE_CONFIGS: Array<[name: string, yaml: string, error: RegExp |
     "roles:\n  dev:\n    tiers: [junior, constructor]\n",
     /roles\.dev\.tiers\.1: .*"constructor"/,
   ],
+  ["role named toString", "roles:\n  toString:\n    labels: [Doing]\n", /roles\.toString: .*"toString"/],
+  [
+    "role named __proto__",
+    "roles:\n  __proto__:\n    labels: [Doing]\n",
+    /roles\.(\\_){2}proto(\\_){2}: .* is not allowed/,
+  ],
+  [
+    "level named __proto__",
+    "roles:\n  developer:\n    levels: [__proto__]\n",
+    /roles\.developer\.levels\.0: expected a \w+ name/,
+  ],
+  ["queue label constructor", "roles:\n  developer:\n    queue: [constructor]\n", null],
   ["tier named prototype", "roles:\n  qa:\n    tiers: [prototype]\n", /roles\.qa\.tiers\.0: .*"prototype"/],
   [
     "default tier named toString",
@@ -89,6 +110,14 @@ export const HOSTILE_LABELS: string[] = [
   "@org/team",
   "a".repeat(50),
   "Doing\u202Egnp.exe",
+  // Names every JavaScript object already has, as a level, a role and a queue label would be read.
+  "__proto__",
+  "constructor",
+  "toString",
+  "dev:__proto__",
+  "developer:constructor:Ada",
+  "dev.toString",
+  "hasOwnProperty.senior",
 ];
 
 /** Action inputs (beyond the defaults) that must fail the step with one sentence and write nothing. */

@@ -2,7 +2,7 @@ import { Octokit } from "@octokit/rest";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fetchIssueFacts } from "../../src/github/rest.js";
-import { classifyGitHubError } from "../../src/store/github-errors.js";
+import { classifyGitHubError } from "../../src/store/github-api.js";
 import { FakeGitHub, faultResponses } from "./fake-github.js";
 
 // The fake is the ground truth other tests stand on: check it keeps GitHub's rules.

@@ -54,7 +54,50 @@ describe("parseConfig", () => {
       'roles.tester.defaultLevel: "senior" is not one of roles.tester.levels (junior)',
     ],
     [{ roles: { developer: { level: ["junior"] } } }, "roles.developer.level: unknown setting"],
-    [{ roles: { qa: { labels: ["doing"] } } }, 'roles.qa.labels.0: "doing" is already used by roles.dev.labels.0'],
+    [
+      { roles: { qa: { labels: ["doing"] } } },
+      'roles.qa.labels.0: "doing" is already used by roles.dev.labels (its default, "Doing")',
+    ],
+    // A role's queue equal to another role's default or configured queue.
+    [
+      { roles: { tester: { queue: ["To Do"] } } },
+      'roles.tester.queue.0: "To Do" is already used by roles.developer.queue (its default, "To Do")',
+    ],
+    [
+      { roles: { developer: { queue: ["Backlog"] }, tester: { queue: ["backlog"] } } },
+      'roles.tester.queue.0: "backlog" is already used by roles.developer.queue.0',
+    ],
+    // A level named like a role's active label, its own (by default) or another's.
+    [
+      { roles: { developer: { levels: ["Doing"] } } },
+      'roles.developer.levels.0: "Doing" is already used by roles.developer.labels (its default, "Doing")',
+    ],
+    [
+      { roles: { tester: { levels: ["junior", "Reviewing"] } } },
+      'roles.tester.levels.1: "Reviewing" is already used by roles.reviewer.labels (its default, "Reviewing")',
+    ],
+    // A queue label equal to a level label.
+    [
+      { roles: { developer: { levels: ["junior", "senior"], queue: ["Senior"] } } },
+      'roles.developer.levels.1: "senior" is already used by roles.developer.queue.0',
+    ],
+    [
+      { roles: { developer: { queue: ["Ready"] }, tester: { levels: ["ready"] } } },
+      'roles.tester.levels.0: "ready" is already used by roles.developer.queue.0',
+    ],
+    // An active label equal to another role's.
+    [
+      { roles: { reviewer: { labels: ["Testing"] } } },
+      'roles.reviewer.labels.0: "Testing" is already used by roles.qa.labels (its default, "Testing")',
+    ],
+    [
+      { roles: { developer: { queue: ["To Test"] } } },
+      'roles.developer.queue.0: "To Test" is already used by roles.tester.queue (its default, "To Test")',
+    ],
+    [
+      JSON.parse('{"roles":{"__proto__":{"labels":["Doing"]}}}'),
+      'roles.__proto__: "__proto__" is not allowed as a key',
+    ],
     [{ state: { repo: "not a repo" } }, 'state.repo: expected a repository as "owner/name"'],
     [{ state: { path: "../x.json" } }, "state.path: expected a path inside the repository"],
     [{ comment: "yes" }, "comment: expected true or false"],

@@ -66,13 +66,13 @@ describe("role rules", () => {
     expect(tester?.labels).toEqual(["QA"]);
   });
 
-  it("names the field when a default level is not one of the file's levels", () => {
+  it("names the file and the field when a default level is not one of the file's levels", () => {
     expect(() => rules({ roles: { qa: { defaultTier: "senior" } } }, family1)).toThrow(
-      'roles.qa.defaultTier: "senior" is not one of roles.qa.tiers (qa)',
+      '.github/worker-sync.yml: roles.qa.defaultTier: "senior" is not one of roles.qa.tiers (qa)',
     );
     expect(() => rules({ roles: { reviewer: { defaultLevel: "medior" } } })).toThrow(ConfigError);
     expect(() => rules({ roles: { reviewer: { defaultLevel: "medior" } } })).toThrow(
-      'roles.reviewer.defaultLevel: "medior" is not one of the reviewer levels of project "hello" (junior, senior)',
+      '.github/worker-sync.yml: roles.reviewer.defaultLevel: "medior" is not one of the reviewer levels of project "hello" (junior, senior)',
     );
   });
 });

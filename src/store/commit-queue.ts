@@ -7,15 +7,14 @@
  * re-reads the file and re-applies its whole group, with the transitions that arrived
  * meanwhile, after a short jittered pause (never a long sleep with everyone waiting behind it).
  */
-import { type StateMutation, UserError } from "../state/index.js";
+import { type StateMutation, StateRun, UserError } from "../state/index.js";
 import {
   runTransaction,
   type StateBackend,
   TooManyConflictsError,
   type TransactionOptions,
   type TransactionResult,
-} from "../store/transaction.js";
-import { StateRun } from "../sync/state-run.js";
+} from "./transaction.js";
 
 interface Pending {
   mutation: StateMutation<unknown>;

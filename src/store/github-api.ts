@@ -7,6 +7,17 @@
 import { UserError } from "../state/index.js";
 
 /** The HTTP status an Octokit error carries, if any. */
+/** The part of an Octokit (Probot's or @octokit/rest's) worker-sync uses: what every GitHub call goes through. */
+export interface OctokitLike {
+  // biome-ignore lint/suspicious/noExplicitAny: Octokit's request is typed per route; callers build routes themselves.
+  request: (route: string, parameters?: Record<string, unknown>) => Promise<any>;
+  /** Octokit's paginate: its iterator follows the Link header page by page. */
+  paginate: {
+    // biome-ignore lint/suspicious/noExplicitAny: as for request.
+    iterator: (route: string, parameters?: Record<string, unknown>) => AsyncIterable<{ data: any }>;
+  };
+}
+
 export const statusOf = (error: unknown): number | undefined =>
   typeof error === "object" && error !== null ? (error as { status?: number }).status : undefined;
 

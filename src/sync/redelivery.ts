@@ -1,0 +1,48 @@
+/**
+ * Which of the app's webhook deliveries to ask GitHub to send again. GitHub does not redeliver
+ * a failed delivery by itself (the app was down, deploying, or took over 10 s) and keeps
+ * deliveries for 3 days; the app lists them (`GET /app/hook/deliveries`, newest first, every
+ * attempt of every delivery) and redelivers each failed one once.
+ */
+
+/** A delivery as `GET /app/hook/deliveries` lists it (the fields read here). */
+export interface HookDelivery {
+  id: number;
+  /** The delivery's id as the app received it (`X-GitHub-Delivery`): the same for every attempt. */
+  guid: string;
+  delivered_at: string;
+  redelivery: boolean;
+  status_code: number;
+  event: string;
+  action?: string | null;
+}
+
+/** GitHub keeps deliveries 3 days; one about to leave the window is still worth asking for. */
+const REDELIVERY_WINDOW_MS = 3 * 24 * 60 * 60 * 1000;
+
+/** A 2xx or 3xx answer: the app took the delivery (GitHub's own "success" classification). */
+const deliveredOk = (d: Pick<HookDelivery, "status_code">) => d.status_code >= 200 && d.status_code < 400;
+
+export const withinWindow = (d: Pick<HookDelivery, "delivered_at">, now: number) =>
+  now - Date.parse(d.delivered_at) < REDELIVERY_WINDOW_MS;
+
+/**
+ * The deliveries to redeliver, oldest first, at most `max`: per guid, the newest attempt, when
+ * no attempt of it succeeded, it is inside the window, and it was not asked for before (`asked`).
+ */
+export function toRedeliver(
+  deliveries: readonly HookDelivery[],
+  options: { now: number; asked: ReadonlySet<string>; max: number },
+): HookDelivery[] {
+  const latest = new Map<string, HookDelivery>();
+  const succeeded = new Set<string>();
+  for (const d of deliveries) {
+    if (deliveredOk(d)) succeeded.add(d.guid);
+    const seen = latest.get(d.guid);
+    if (!seen || Date.parse(d.delivered_at) > Date.parse(seen.delivered_at)) latest.set(d.guid, d);
+  }
+  return [...latest.values()]
+    .filter((d) => !succeeded.has(d.guid) && !options.asked.has(d.guid) && withinWindow(d, options.now))
+    .sort((a, b) => Date.parse(a.delivered_at) - Date.parse(b.delivered_at) || a.id - b.id)
+    .slice(0, options.max);
+}

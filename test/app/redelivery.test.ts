@@ -1,0 +1,117 @@
+/**
+ * Deliveries lost while the app was down: the real Probot app lists its failed deliveries
+ * (GET /app/hook/deliveries, app-authenticated, by cursor) and asks GitHub to send each
+ * failed one again (POST …/attempts), once; a redelivered event then does its work. GitHub
+ * is the fake at the HTTP boundary, answering as its description says (openapi.test.ts).
+ */
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { type Redelivery, startRedelivery } from "../../src/app/redelivery.js";
+import type { FakeGitHub } from "../support/fake-github.js";
+import { deliver, FULL, issuesPayload, projectsJson, useAppOnFakeGitHub } from "./harness.js";
+
+const STATE = "memory/projects.json";
+const PROJECT = "-1001234567890";
+const app = useAppOnFakeGitHub();
+let redelivery: Redelivery;
+beforeEach(() => {
+  app.fake.setFile(FULL, STATE, projectsJson());
+  app.fake.setIssue(FULL, { number: 1, title: "Issue 1", state: "open", labels: ["Doing"] });
+  redelivery = startRedelivery(app.probot, { firstAfterMs: 3_600_000, everyMs: 3_600_000 });
+});
+afterEach(() => redelivery.stop());
+
+const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+const HOUR = 3_600_000;
+const labeled = issuesPayload("labeled", { number: 1, labels: ["Doing"] }, "Doing");
+
+/** What GitHub does on each redelivery asked for: sends the event again, and lists the attempt. */
+async function sendRedeliveries(fake: FakeGitHub) {
+  for (const d of fake.redeliveries.splice(0)) {
+    await deliver(app.probot, d.event as "issues", d.request.payload as never);
+    fake.addHookDelivery({ ...d, redelivery: true, status_code: 200, delivered_at: new Date().toISOString() });
+  }
+}
+const attempts = () => app.fake.log.filter((r) => r.method === "POST" && r.path.endsWith("/attempts"));
+
+it("redelivers a delivery that failed while the app was down, once; the event then does its work", async () => {
+  const failed = app.fake.addHookDelivery({
+    guid: "lost-1",
+    delivered_at: ago(2 * HOUR),
+    status_code: 502,
+    event: "issues",
+    action: "labeled",
+    request: { payload: labeled },
+  });
+  // Succeeded once redelivered by hand, failed twice, too old, succeeded: none of these.
+  for (const [guid, at, status] of [
+    ["ok-after-retry", 5 * HOUR, 504],
+    ["ok-after-retry", 4 * HOUR, 200],
+    ["too-old", 73 * HOUR, 502],
+    ["fine", 1 * HOUR, 200],
+  ] as const) {
+    app.fake.addHookDelivery({
+      guid,
+      delivered_at: ago(at),
+      status_code: status,
+      event: "issues",
+      action: "labeled",
+      request: { payload: labeled },
+    });
+  }
+  // Two failed attempts of one delivery: the newest is redelivered, once.
+  app.fake.addHookDelivery({
+    guid: "lost-2",
+    delivered_at: ago(3 * HOUR),
+    status_code: 500,
+    event: "issues",
+    action: "opened",
+    request: { payload: labeled },
+  });
+  const newest = app.fake.addHookDelivery({
+    guid: "lost-2",
+    delivered_at: ago(2.5 * HOUR),
+    status_code: 500,
+    event: "issues",
+    action: "opened",
+    request: { payload: labeled },
+  });
+
+  const pass = await redelivery.pass();
+  expect(pass?.redelivered.map((d) => d.guid)).toEqual(["lost-2", "lost-1"]);
+  expect(attempts().map((r) => r.path)).toEqual([
+    `/app/hook/deliveries/${newest.id}/attempts`,
+    `/app/hook/deliveries/${failed.id}/attempts`,
+  ]);
+  await sendRedeliveries(app.fake);
+  expect(JSON.parse(app.fake.getFile(FULL, STATE)?.text ?? "{}").projects[PROJECT].dev).toMatchObject({
+    active: true,
+    issueId: "1",
+  });
+  // The next pass asks for nothing: each failed delivery is redelivered once.
+  await redelivery.pass();
+  expect(attempts()).toHaveLength(2);
+});
+
+it("reads every page by cursor within GitHub's 3 days, and asks for at most 20 per pass", async () => {
+  for (let i = 0; i < 250; i++) {
+    app.fake.addHookDelivery({
+      guid: `d-${i}`,
+      delivered_at: ago((i + 1) * 60_000),
+      status_code: i % 5 === 0 ? 502 : 200,
+      event: "issues",
+      action: "labeled",
+      request: { payload: labeled },
+    });
+  }
+  const first = await redelivery.pass();
+  expect(first?.listed).toBe(250);
+  expect(app.fake.log.filter((r) => r.path === "/app/hook/deliveries").length).toBe(3);
+  expect(first?.redelivered).toHaveLength(20);
+  // The oldest first: d-245 (the oldest failed) leads.
+  expect(first?.redelivered[0]?.guid).toBe("d-245");
+  const second = await redelivery.pass();
+  const third = await redelivery.pass();
+  expect([second?.redelivered.length, third?.redelivered.length]).toEqual([20, 10]);
+  const all = [first, second, third].flatMap((p) => p?.redelivered ?? []).map((d) => d.guid);
+  expect(new Set(all).size).toBe(50);
+});
