@@ -127,6 +127,8 @@ export interface FakeIssueEvent {
   event: "labeled" | "unlabeled";
   label: string;
   created_at: string;
+  /** Who put the label on or took it off (the repository's owner when not said). */
+  actor?: string;
 }
 
 export interface FakeComment {
@@ -239,7 +241,7 @@ export class FakeGitHub {
    * `unlabeled` issue events, at `at` (by default the fake's clock: a minute later per change, so
    * the order labels were put on is the order of these calls).
    */
-  setIssue(repo: string, issue: FakeIssue, at?: string): void {
+  setIssue(repo: string, issue: FakeIssue, at?: string, actor?: string): void {
     const key = `${repo}#${issue.number}`;
     const before = this.issues.get(key)?.labels ?? [];
     const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -252,7 +254,8 @@ export class FakeGitHub {
         ["labeled", added],
         ["unlabeled", removed],
       ] as const) {
-        for (const name of names) events.push({ id: this.nextEventId++, event, label: name, created_at: time });
+        for (const name of names)
+          events.push({ id: this.nextEventId++, event, label: name, created_at: time, ...(actor ? { actor } : {}) });
       }
       this.issueEvents.set(key, events);
     }
@@ -495,7 +498,9 @@ export class FakeGitHub {
     m = /^\/repos\/([^/]+\/[^/]+)\/collaborators\/([^/]+)\/permission$/.exec(path);
     if (m && method === "GET") {
       const login = decodeURIComponent(m[2] as string);
-      const role = this.permissions.get(`${m[1]}:${login.toLowerCase()}`) ?? "read";
+      // The owner of a user-owned repository has admin on it; anyone else not listed, read.
+      const owner = (m[1] as string).split("/")[0]?.toLowerCase() === login.toLowerCase();
+      const role = this.permissions.get(`${m[1]}:${login.toLowerCase()}`) ?? (owner ? "admin" : "read");
       // GitHub's `permission` is one of admin, write, read, none: maintain reads as write, triage as read.
       const permission = role === "maintain" ? "write" : role === "triage" ? "read" : role;
       return json(200, {
@@ -532,10 +537,51 @@ export class FakeGitHub {
       const labels = (given as string[]).filter(
         (l, i) => given.findIndex((x) => x.toLowerCase() === l.toLowerCase()) === i,
       );
-      this.setIssue(repo, { ...issue, labels });
+      this.setIssue(repo, { ...issue, labels }, undefined, this.botLogin);
       return json(
         200,
         labels.map((name, i) => labelJson(req.base, repo, name, i)),
+      );
+    }
+    m = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/labels$/.exec(path);
+    if (m && method === "POST") {
+      // Add labels: the given ones join those already there.
+      const repo = m[1] as string;
+      const issue = this.issues.get(`${repo}#${m[2]}`);
+      if (!issue) return notFound();
+      const given = req.body?.labels;
+      if (!Array.isArray(given) || !given.every((l) => typeof l === "string")) {
+        return json(422, {
+          message: "Invalid request.\n\nFor 'labels', it is not an array of strings.",
+          status: "422",
+        });
+      }
+      const labels = [...issue.labels];
+      for (const l of given as string[]) if (!labels.some((x) => x.toLowerCase() === l.toLowerCase())) labels.push(l);
+      this.setIssue(repo, { ...issue, labels }, undefined, this.botLogin);
+      return json(
+        200,
+        labels.map((name, i) => labelJson(req.base, repo, name, i)),
+      );
+    }
+    m = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/labels\/([^/]+)$/.exec(path);
+    if (m && method === "DELETE") {
+      // Remove one label: 404 "Label does not exist" when the issue does not carry it.
+      const repo = m[1] as string;
+      const issue = this.issues.get(`${repo}#${m[2]}`);
+      const name = decodeURIComponent(m[3] as string).toLowerCase();
+      if (!issue?.labels.some((l) => l.toLowerCase() === name)) {
+        return json(404, {
+          message: "Label does not exist",
+          documentation_url: "https://docs.github.com/rest/issues/labels#remove-a-label-from-an-issue",
+          status: "404",
+        });
+      }
+      const labels = issue.labels.filter((l) => l.toLowerCase() !== name);
+      this.setIssue(repo, { ...issue, labels }, undefined, this.botLogin);
+      return json(
+        200,
+        labels.map((label, i) => labelJson(req.base, repo, label, i)),
       );
     }
     m = /^\/repositories\/(\d+)\/issues\/(\d+)$/.exec(path);
@@ -796,7 +842,7 @@ function issueEventJson(base: string, repo: string, e: FakeIssueEvent) {
     id: e.id,
     node_id: `LE_${e.id}`,
     url: `${base}/repos/${repo}/issues/events/${e.id}`,
-    actor: userJson(base, "maintainer"),
+    actor: userJson(base, e.actor ?? repo.split("/")[0] ?? "maintainer"),
     event: e.event,
     commit_id: null,
     commit_url: null,

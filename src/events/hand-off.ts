@@ -6,25 +6,34 @@
  * decision itself is src/sync hand-off.ts, re-checked inside the transaction. After the commit,
  * the comments: the issues that got a seat, and those whose place in the line moved.
  */
-import { type IssueRef, issueKey, type LabelTimesMemo, labeledSince, setLabels } from "../github/rest.js";
+import {
+  addLabel,
+  fetchIssueFacts,
+  type IssueRef,
+  issueKey,
+  type LabelTimesMemo,
+  labeledSince,
+  removeLabel,
+} from "../github/rest.js";
 import { type ProjectView, parseState } from "../state/index.js";
 import type { OctokitLike } from "../store/github-contents.js";
 import type { StateBackend, TransactionResult } from "../store/transaction.js";
 import type { WorkerSyncConfig } from "../sync/config.js";
 import {
-  dispatchedLabels,
   freedPools,
   freeSeats,
   type HandedResult,
   type HandOffLines,
   handOffMutation,
   inLine,
+  keepsHandOff,
   nextQueued,
   type Pool,
   poolFor,
   poolKey,
   type Queued,
   queuedIn,
+  stillQueued,
   type Waiter,
   waitersIn,
 } from "../sync/hand-off.js";
@@ -32,6 +41,7 @@ import type { RoleRule } from "../sync/labels.js";
 import type { RepositoryName } from "../sync/project-key.js";
 import type { StatusView } from "../sync/render-status.js";
 import { type IssueFacts, type IssueSyncResult, issueSyncMutation } from "../sync/rules.js";
+import type { HandOff } from "../sync/seat-moves.js";
 import type { HandlerDeps } from "./deps.js";
 import { listRoleIssues } from "./role-issues.js";
 import { commitState, reportStatus, type SyncTarget } from "./sync-issue.js";
@@ -163,9 +173,13 @@ function queuedPoolsOf(rules: readonly RoleRule[], dry: IssueSyncResult, facts: 
 }
 
 /**
- * Moves each chosen issue's queue label to the role's label: one set-labels write each, the only
- * write of dispatch to an issue, made before the state's commit (if it fails, nothing changed).
- * Returns the issues with their labels as moved.
+ * Moves each chosen issue's queue label to the role's label, before the state's commit (if a
+ * write fails, the state is as it was). Each issue is checked as it is now, not as the list
+ * showed it: read again (still open, still carrying the queue label, none of the role's labels),
+ * then its queue label is removed alone — GitHub answers 404 if someone took it off meanwhile,
+ * and the issue is passed over — and the role's label added alone. No write sets an issue's
+ * whole label list, so a label a person changed meanwhile stays as they left it. Returns the
+ * issues moved, with their labels as GitHub answered them.
  */
 export async function moveQueueLabels(
   deps: HandlerDeps,
@@ -174,12 +188,37 @@ export async function moveQueueLabels(
   chosen: readonly Queued[],
 ): Promise<Queued[]> {
   const moved: Queued[] = [];
+  const roleLabel = rule.labels[0] as string;
   for (const q of chosen) {
-    const labels = dispatchedLabels(q.labels, q.queueLabel, rule.labels[0] as string);
-    await setLabels(deps.octokit, reader.ref(q.number), labels);
-    deps.memory?.labelTimes.delete(issueKey(reader.ref(q.number)));
-    deps.log.info(`${issueKey(reader.ref(q.number))}: dispatched from "${q.queueLabel}" to "${rule.labels[0]}"`);
-    const after = { ...q, labels };
+    const ref = reader.ref(q.number);
+    const key = issueKey(ref);
+    const now = await fetchIssueFacts(deps.octokit, ref);
+    if (!stillQueued(rule, now, q.queueLabel)) {
+      deps.log.info(`${key}: no longer waits in "${q.queueLabel}"; not dispatched`);
+      reader.issues.delete(q.number);
+      continue;
+    }
+    if (!(await removeLabel(deps.octokit, ref, q.queueLabel))) {
+      deps.log.info(`${key}: "${q.queueLabel}" was taken off meanwhile; not dispatched`);
+      reader.issues.delete(q.number);
+      continue;
+    }
+    deps.memory?.labelTimes.delete(key);
+    let labels: string[];
+    try {
+      labels = await addLabel(deps.octokit, ref, roleLabel);
+    } catch (error) {
+      // Put the queue label back so the issue keeps its place; the delivery fails and is retried.
+      await addLabel(deps.octokit, ref, q.queueLabel).catch(() => undefined);
+      throw error;
+    }
+    deps.log.info(`${key}: dispatched from "${q.queueLabel}" to "${roleLabel}"`);
+    const after = {
+      ...q,
+      title: now.title ?? q.title,
+      labels,
+      ...(now.comments !== undefined ? { comments: now.comments } : {}),
+    };
     reader.issues.set(q.number, after);
     moved.push(after);
   }
@@ -315,6 +354,11 @@ export interface HandedCommit {
 /**
  * Brings the issue in line with `facts` and hands on what that frees, in one commit. The
  * snapshot's text is the state as the caller read it (its candidates are read from it).
+ *
+ * The lines were read before the commit; after it, each issue a seat went to is read again.
+ * One closed or relabeled meanwhile (its own delivery, handled first, found no seat to free)
+ * is freed again in the same delivery, and that seat handed on afresh; it is not reported
+ * as handed a seat.
  */
 export async function commitWithHandOffs(
   deps: HandlerDeps,
@@ -323,22 +367,78 @@ export async function commitWithHandOffs(
   target: SyncTarget,
   facts: IssueFacts,
   text: string | null,
+  rounds = 3,
 ): Promise<HandedCommit> {
   const plan = await planHandOffs(deps, config, target.repo, text, facts);
   const mutation = handOffMutation(config, target.repo, plan.facts, plan.lines, deps.now);
-  const done = await commitState(deps, backend, target, mutation);
+  let done = await commitState(deps, backend, target, mutation);
   // Logged as soon as the state is decided (bench/ and the simulation time deliveries by it).
   deps.log.debug(`${issueKey(target.ref)}: state ${done.written ? "committed" : "already in line"}`);
+  const afters: Array<() => Promise<void>> = [];
+  const given = done.result.handoffs.filter((h) => h.result.results.some((r) => r.kind === "activate" && r.changed));
+  if (given.length && rounds > 0) {
+    const corrected = await freeHandOffsNoLongerWaiting(deps, config, backend, target, done, given, rounds - 1);
+    done = corrected.done;
+    afters.push(...corrected.afters);
+  }
   const handedTo = done.result.handoffs.flatMap((h) =>
     h.result.results
       .filter((r) => r.kind === "activate" && r.changed)
       .map((r) => ({ role: r.role, issue: h.issue, via: h.via })),
   );
   const places = await placesInLine(deps, config, target.repo, done.result, facts.number);
+  const result = done.result;
   return {
     done,
     target: { ...target, labels: plan.facts.labels },
     view: { ...(handedTo.length ? { handedTo } : {}), ...(places.length ? { places } : {}) },
-    after: () => reportHandOffs(deps, config, target, plan, done.result),
+    after: async () => {
+      await reportHandOffs(deps, config, target, plan, result);
+      for (const f of afters) await f();
+    },
   };
+}
+
+/**
+ * After a commit: reads each issue a seat went to. Those no longer waiting (closed, gone, a pull
+ * request, or no longer asking for the role) are freed again, and what that frees handed on,
+ * each in a commit of its own; the result drops them from the hand-offs and adds the new ones.
+ */
+async function freeHandOffsNoLongerWaiting(
+  deps: HandlerDeps,
+  config: WorkerSyncConfig,
+  backend: StateBackend,
+  from: SyncTarget,
+  done: TransactionResult<HandedResult>,
+  given: readonly HandOff[],
+  rounds: number,
+): Promise<{ done: TransactionResult<HandedResult>; afters: Array<() => Promise<void>> }> {
+  const afters: Array<() => Promise<void>> = [];
+  let result = done;
+  for (const h of given) {
+    const ref = { owner: from.ref.owner, repo: from.ref.repo, issue_number: Number(h.issue) };
+    const now = await fetchIssueFacts(deps.octokit, ref);
+    if (keepsHandOff(done.result.rules, now, h.result.results)) continue;
+    deps.log.info(
+      `${issueKey(ref)}: ${now.state === "open" ? "no longer asks for the seat" : now.state} since the line was read; freeing the seat it was handed`,
+    );
+    deps.memory?.labelTimes.delete(issueKey(ref));
+    const target: SyncTarget = {
+      repo: from.repo,
+      ref,
+      repoUrl: from.repoUrl,
+      title: now.title ?? `#${h.issue}`,
+      labels: now.labels,
+    };
+    const again = await commitWithHandOffs(deps, config, backend, target, now, (await backend.read()).text, rounds);
+    afters.push(again.after);
+    const handoffs = [...result.result.handoffs.filter((x) => x.issue !== h.issue), ...again.done.result.handoffs];
+    result = {
+      ...again.done,
+      written: result.written || again.done.written,
+      ...((again.done.commitSha ?? result.commitSha) ? { commitSha: again.done.commitSha ?? result.commitSha } : {}),
+      result: { ...result.result, handoffs, view: again.done.result.view },
+    };
+  }
+  return { done: result, afters };
 }

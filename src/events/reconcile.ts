@@ -138,6 +138,8 @@ async function dispatchQueued(
   const seated = chosen.filter((c) =>
     trial.result.repairs.some((r) => r.reason === "queued" && r.issue === c.q.number),
   );
+  // A dry run dispatches what it would; a run that writes, only the issues still queued when moved.
+  const moved: typeof seated = write ? [] : seated;
   for (const c of seated) {
     const to = c.rule.labels[0] as string;
     if (!write) {
@@ -145,7 +147,8 @@ async function dispatchQueued(
       continue;
     }
     try {
-      await moveQueueLabels(deps, reader, c.rule, [c.q]);
+      const [after] = await moveQueueLabels(deps, reader, c.rule, [c.q]);
+      if (after) moved.push({ ...c, q: after });
     } catch (error) {
       const status = statusOf(error);
       if (status === undefined && !classifyGitHubError(error)) throw error;
@@ -155,12 +158,12 @@ async function dispatchQueued(
       );
     }
   }
-  const queued = seated.map(({ rule, q }) => ({
+  const queued = moved.map(({ rule, q }) => ({
     ...dispatchOf({ rule, q }).facts,
     title: q.title ?? `#${q.number}`,
     ...(q.comments !== undefined ? { comments: q.comments } : {}),
   }));
-  return { input: { ...input, dispatched: seated.map(dispatchOf) }, queued };
+  return { input: { ...input, dispatched: moved.map(dispatchOf) }, queued };
 }
 
 /** Reconciles one repository's project with its issues. Bad config or state file: UserError. */

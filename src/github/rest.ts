@@ -141,7 +141,29 @@ async function readLabelTimes(octokit: OctokitLike, ref: IssueRef): Promise<Labe
   return times;
 }
 
-/** Sets the issue's labels to exactly `labels`: one write, so the issue is never without a state label. */
-export async function setLabels(octokit: OctokitLike, ref: IssueRef, labels: readonly string[]): Promise<void> {
-  await octokit.request("PUT /repos/{owner}/{repo}/issues/{issue_number}/labels", { ...ref, labels: [...labels] });
+/**
+ * Removes one label from the issue. False when the issue does not carry it (GitHub answers 404
+ * "Label does not exist"): someone took it off since it was read, and the caller must not act
+ * as if it were there.
+ */
+export async function removeLabel(octokit: OctokitLike, ref: IssueRef, label: string): Promise<boolean> {
+  try {
+    await octokit.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", { ...ref, name: label });
+    return true;
+  } catch (error) {
+    if (statusOf(error) === 404 || statusOf(error) === 410) return false;
+    throw error;
+  }
+}
+
+/** Adds one label to the issue; returns the issue's labels as GitHub has them after the write. */
+export async function addLabel(octokit: OctokitLike, ref: IssueRef, label: string): Promise<string[]> {
+  const { data } = await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", {
+    ...ref,
+    labels: [label],
+  });
+  const names = Array.isArray(data)
+    ? data.map((l: { name?: unknown } | string) => (typeof l === "string" ? l : l?.name))
+    : [];
+  return names.filter((l: unknown): l is string => typeof l === "string");
 }

@@ -10,7 +10,7 @@ import { isFree, type ProjectView, type StateMutation } from "../state/index.js"
 import { labelMatches, type WorkerSyncConfig } from "./config.js";
 import { type RoleRule, wantedSeats } from "./labels.js";
 import type { RepositoryName } from "./project-key.js";
-import { type IssueFacts, type IssueSyncResult, roleOnIssue, syncIssueOn } from "./rules.js";
+import { type IssueFacts, type IssueSyncResult, roleOnIssue, type SeatResult, syncIssueOn } from "./rules.js";
 import type { HandOff } from "./seat-moves.js";
 import { projectMutation, StateRun } from "./state-run.js";
 
@@ -178,6 +178,30 @@ export function idlePools(rules: readonly RoleRule[], view: ProjectView, listed:
 export function dispatchedLabels(labels: readonly string[], queueLabel: string, roleLabel: string): string[] {
   const out = labels.map((l) => (labelMatches(l, queueLabel) ? roleLabel : l));
   return out.filter((l, i) => out.findIndex((x) => labelMatches(x, l)) === i);
+}
+
+/**
+ * Whether an issue, as it is now, still waits in the queue `queueLabel` of the rule's role: open,
+ * carrying that label and none of the role's active labels. Dispatch checks this just before it
+ * moves the issue's labels.
+ */
+export function stillQueued(rule: RoleRule, issue: IssueFacts, queueLabel: string): boolean {
+  return (
+    issue.state === "open" &&
+    issue.labels.some((l) => labelMatches(l, queueLabel)) &&
+    !issue.labels.some((l) => rule.labels.some((r) => labelMatches(l, r)))
+  );
+}
+
+/**
+ * Whether an issue handed a seat (the seats `given` to it) still asks for it as it is now:
+ * open, with a label of each given seat's role. Read after the commit: one that was closed or
+ * relabeled meanwhile must be freed again.
+ */
+export function keepsHandOff(rules: readonly RoleRule[], issue: IssueFacts, given: readonly SeatResult[]): boolean {
+  if (issue.state !== "open") return false;
+  const wanted = wantedSeats(rules, issue.labels).wanted;
+  return given.filter((r) => r.kind === "activate" && r.changed).every((r) => wanted.some((w) => w.role === r.role));
 }
 
 /** The lines a delivery serves once its own issue is in line: per pool, the issues in the order they get a seat. */

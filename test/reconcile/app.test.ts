@@ -229,7 +229,8 @@ describe("/worker reconcile serves the queues with dispatch: true", () => {
   const ADA = "agent:main:subagent:hello-developer-medior-ada";
   const medior = () =>
     JSON.parse(fake.getFile(FULL, STATE)?.text ?? "{}").projects.hello.workers.developer.levels.medior;
-  const labelWrites = () => fake.log.filter((r) => r.method === "PUT" && r.path.endsWith("/labels"));
+  // Dispatch writes one label at a time: the queue label removed, the role's label added.
+  const labelWrites = () => fake.log.filter((r) => r.method === "POST" && r.path.endsWith("/labels"));
   const reply = () => fake.commentsOn(FULL, 9).find((c) => c.body.startsWith("<!-- worker-sync:reply"))?.body ?? "";
   const at = (n: number, labels: string[], time: string) =>
     fake.setIssue(FULL, { number: n, title: `Issue ${n}`, state: "open", labels }, time);
@@ -255,7 +256,7 @@ describe("/worker reconcile serves the queues with dispatch: true", () => {
     at(6, ["To Improve"], "2026-02-01T11:00:00Z");
   });
 
-  it("frees #1 and fills both medior seats with the two oldest To Improve issues, each label moved in one write", async () => {
+  it("frees #1 and fills both medior seats with the two oldest To Improve issues, each queue label removed and the role label added, one label a write", async () => {
     fake.setFile(FULL, ".github/worker-sync.yml", "dispatch: true\n");
     fake.recordExchanges = true;
     await deliver(probot, "issue_comment", commentPayload({ number: 9, labels: [] }, "/worker reconcile"));
@@ -318,7 +319,7 @@ describe("/worker reconcile serves the queues with dispatch: true", () => {
   it("a label write GitHub refuses leaves the state file as it was, and the reply says so in one sentence", async () => {
     fake.setFile(FULL, ".github/worker-sync.yml", "dispatch: true\n");
     fake.inject({
-      method: "PUT",
+      method: "POST",
       path: /\/issues\/\d+\/labels$/,
       response: { status: 403, body: { message: "Resource not accessible by integration" } },
     });

@@ -12,7 +12,7 @@ import { Ajv, type ValidateFunction } from "ajv";
 import formats from "ajv-formats";
 import nock from "nock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fetchIssueFacts, labeledSince, listAll, setLabels } from "../../src/github/rest.js";
+import { addLabel, fetchIssueFacts, labeledSince, listAll, removeLabel } from "../../src/github/rest.js";
 import { GitHubContentsBackend } from "../../src/store/github-contents.js";
 import { commentPayload, createApp, deliver, FULL, issuesPayload, projectsJson } from "../app/harness.js";
 import { FakeGitHub, type LoggedRequest } from "./fake-github.js";
@@ -187,9 +187,11 @@ async function scenario(): Promise<FakeGitHub> {
   const octokit = new Octokit({ auth: "t", log: { debug() {}, info() {}, warn() {}, error() {} } });
   const [owner, repo] = FULL.split("/") as [string, string];
   await listAll(octokit, "GET /repos/{owner}/{repo}/issues", { owner, repo, state: "open", labels: "Doing" });
-  // Hand-off and dispatch: when a label was put on (issue events), and one set-labels write.
+  // Hand-off and dispatch: when a label was put on (issue events), one label removed, one added.
   fake.setIssue(FULL, { number: 7, title: "Seven", state: "open", labels: ["To Do"] });
-  await setLabels(octokit, { owner, repo, issue_number: 7 }, ["Doing"]);
+  await removeLabel(octokit, { owner, repo, issue_number: 7 }, "To Do");
+  await removeLabel(octokit, { owner, repo, issue_number: 7 }, "To Do");
+  await addLabel(octokit, { owner, repo, issue_number: 7 }, "Doing");
   await labeledSince(octokit, { owner, repo, issue_number: 7 }, ["Doing"]);
   fake.transferIssue(FULL, 5, `${owner}/elsewhere`, 9);
   fake.deleteIssue(FULL, 6);
@@ -255,7 +257,8 @@ describe("the fake GitHub against GitHub's OpenAPI description", () => {
       "GET /repos/{owner}/{repo}/issues/{issue_number}",
       "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
       "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
-      "PUT /repos/{owner}/{repo}/issues/{issue_number}/labels",
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/labels",
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}",
       "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
       "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}",
       "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}",
