@@ -870,7 +870,7 @@ function issueJson(issue: FakeIssue, repo: string, base: string, comments: numbe
     state: issue.state,
     locked: false,
     labels: issue.labels.map((name, i) => labelJson(base, repo, name, i)),
-    user: userJson(base, issue.user ?? "someone"),
+    user: userJson(base, issue.user ?? repo.split("/")[0] ?? "someone"),
     assignee: null,
     assignees: [],
     milestone: null,

@@ -43,6 +43,7 @@ import type { StatusView } from "../sync/render-status.js";
 import { type IssueFacts, type IssueSyncResult, issueSyncMutation } from "../sync/rules.js";
 import type { HandOff } from "../sync/seat-moves.js";
 import type { HandlerDeps } from "./deps.js";
+import { type LabelHint, trustedFacts, untrustedLabels } from "./labelers.js";
 import { listRoleIssues } from "./role-issues.js";
 import { commitState, reportStatus, type SyncTarget } from "./sync-issue.js";
 
@@ -142,21 +143,45 @@ export async function planHandOffs(
     let free = freeSeats(view, pool);
     if (config["hand-off"] && rule.labels.length && free > 0) {
       const waiters = waitersIn(rules, view, pool, await reader.withLabels(rule.labels), [facts.number]);
-      const line = await reader.ordered(waiters, rule.labels, free);
+      const ordered = await reader.ordered(waiters, rule.labels, free);
+      const line = await trustedOnly(deps, reader, rules, view, rule, pool, ordered);
       for (const w of line) reader.issues.set(w.number, w);
       lines.push({ pool, line, via: "hand-off" });
       free -= Math.min(free, line.length);
     }
     if (!config.dispatch || free === 0 || !rule.labels.length) continue;
-    const chosen = await firstQueued(reader, rules, rule, dry.view, pool, free);
     const moved: Waiter[] = [];
-    for (const after of await moveQueueLabels(deps, reader, rule, chosen)) {
+    for (const after of await dispatchInto(deps, reader, rules, rule, dry.view, pool, free)) {
       if (after.number === facts.number) own = { ...facts, labels: after.labels };
       else moved.push(after);
     }
     if (moved.length) lines.push({ pool, line: moved, via: "dispatch" });
   }
   return { facts: own, lines, issues: reader.issues };
+}
+
+/**
+ * The waiters of a line whose role label counts (see labelers.ts): one whose label an outsider's
+ * issue form put on is passed over. Each is read as the decision will see it.
+ */
+async function trustedOnly(
+  deps: HandlerDeps,
+  reader: IssueReader,
+  rules: readonly RoleRule[],
+  view: ProjectView,
+  rule: RoleRule,
+  pool: Pool,
+  line: readonly Waiter[],
+): Promise<Waiter[]> {
+  const out: Waiter[] = [];
+  const active = [{ ...rule, queue: [] }];
+  // The whole line: a seat another delivery took meanwhile passes the turn to the next in it.
+  for (const w of line) {
+    const seen = await trustedFacts(deps, reader.ref(w.number), active, w);
+    if (seen.labels.length !== w.labels.length && !waitersIn(rules, view, pool, [seen]).length) continue;
+    out.push(seen);
+  }
+  return out;
 }
 
 /** The pools a queued issue itself (the delivery's own) waits in, when they have a free seat. */
@@ -198,6 +223,11 @@ export async function moveQueueLabels(
       reader.issues.delete(q.number);
       continue;
     }
+    const queue = [{ ...rule, labels: [], queue: [q.queueLabel] }];
+    if ((await untrustedLabels(deps, ref, queue, now)).length) {
+      reader.issues.delete(q.number);
+      continue;
+    }
     if (!(await removeLabel(deps.octokit, ref, q.queueLabel))) {
       deps.log.info(`${key}: "${q.queueLabel}" was taken off meanwhile; not dispatched`);
       reader.issues.delete(q.number);
@@ -221,6 +251,35 @@ export async function moveQueueLabels(
     };
     reader.issues.set(q.number, after);
     moved.push(after);
+  }
+  return moved;
+}
+
+/**
+ * Moves the first `free` queued issues of the pool to the role's label: one passed over (taken
+ * off the queue meanwhile, closed, or queued by an outsider) gives its turn to the next.
+ */
+export async function dispatchInto(
+  deps: HandlerDeps,
+  reader: IssueReader,
+  rules: readonly RoleRule[],
+  rule: RoleRule,
+  view: ProjectView,
+  pool: Pool,
+  free: number,
+): Promise<Queued[]> {
+  const moved: Queued[] = [];
+  const passed = new Set<string>();
+  while (moved.length < free) {
+    const want = free - moved.length;
+    const next = (await firstQueued(reader, rules, rule, view, pool, want + passed.size + moved.length)).filter(
+      (q) => !passed.has(q.number) && !moved.some((m) => m.number === q.number),
+    );
+    if (!next.length) break;
+    const chosen = next.slice(0, want);
+    const done = await moveQueueLabels(deps, reader, rule, chosen);
+    for (const q of chosen) if (!done.some((d) => d.number === q.number)) passed.add(q.number);
+    moved.push(...done);
   }
   return moved;
 }
@@ -283,39 +342,13 @@ export async function reportHandOffs(
       reportStatus(deps, config, target, h.result, { handOff: { from: fromIssue, via: h.via } }),
     );
   }
-  await reportPlaces(deps, config, targetOf, result.waiting);
+  // The issues still waiting are not written: their comments say since when they wait, which a
+  // move of the line does not change (editing each would cost a request per waiter per move).
 }
 
 /**
- * The rest of each line moved up: the comments of the issues still waiting (only where they
- * have one) say their new place. `waiting` is in line order per pool; each in its issue's slot.
- */
-export async function reportPlaces(
-  deps: HandlerDeps,
-  config: WorkerSyncConfig,
-  targetOf: (issue: string) => SyncTarget | undefined,
-  waiting: HandedResult["waiting"],
-  /** The issue whose queue slot the caller holds (its comment is written without queueing). */
-  holding?: IssueRef,
-): Promise<void> {
-  const places = new Map<string, number>();
-  for (const w of waiting) {
-    const key = poolKey(w.pool);
-    const place = (places.get(key) ?? 0) + 1;
-    places.set(key, place);
-    const target = targetOf(w.issue);
-    if (!target || !config.comment) continue;
-    const level = w.pool.level ?? w.result.wanted.find((x) => x.role === w.pool.role)?.level ?? "";
-    const post = () =>
-      reportStatus(deps, config, target, w.result, { create: false, places: [{ role: w.pool.role, level, place }] });
-    if (holding && issueKey(holding) === issueKey(target.ref)) await post();
-    else await deps.queue.run(issueKey(target.ref), post);
-  }
-}
-
-/**
- * The place in line of an issue that waits for a seat (its own delivery): per busy role, the
- * issues waiting in the same pool, ordered as a hand-off would serve them.
+ * Where an issue that waits for a seat (its own delivery) waits: per busy role whose line it is
+ * in, since when (the time its role label was put on; one read of its own events at most).
  */
 export async function placesInLine(
   deps: HandlerDeps,
@@ -323,19 +356,16 @@ export async function placesInLine(
   repo: RepositoryName,
   result: IssueSyncResult,
   issue: string,
-): Promise<Array<{ role: string; level: string; place: number }>> {
+): Promise<Array<{ role: string; level: string; since: string | null }>> {
   if (!config["hand-off"]) return [];
-  const reader = new IssueReader(deps.octokit, repo, deps.memory?.labelTimes);
-  const out: Array<{ role: string; level: string; place: number }> = [];
+  const out: Array<{ role: string; level: string; since: string | null }> = [];
+  const ref = { owner: repo.owner, repo: repo.name, issue_number: Number(issue) };
   for (const notice of result.notices) {
     if (notice.kind !== "busy") continue;
     const rule = result.rules.find((r) => r.role === notice.role);
     if (!rule?.labels.length) continue;
-    const pool = poolFor(result.view, notice.role, notice.level);
-    const waiters = waitersIn(result.rules, result.view, pool, await reader.withLabels(rule.labels));
-    if (!waiters.some((w) => w.number === issue)) continue;
-    const line = await reader.ordered(waiters, rule.labels, 1);
-    out.push({ role: notice.role, level: notice.level, place: line.findIndex((w) => w.number === issue) + 1 });
+    const since = await labeledSince(deps.octokit, ref, rule.labels, deps.memory?.labelTimes);
+    out.push({ role: notice.role, level: notice.level, since });
   }
   return out;
 }
@@ -367,9 +397,11 @@ export async function commitWithHandOffs(
   target: SyncTarget,
   facts: IssueFacts,
   text: string | null,
-  rounds = 3,
+  options: { rounds?: number; hint?: LabelHint } = {},
 ): Promise<HandedCommit> {
-  const plan = await planHandOffs(deps, config, target.repo, text, facts);
+  const rounds = options.rounds ?? 3;
+  const counted = await countedFacts(deps, config, target, text, facts, options.hint);
+  const plan = await planHandOffs(deps, config, target.repo, text, counted);
   const mutation = handOffMutation(config, target.repo, plan.facts, plan.lines, deps.now);
   let done = await commitState(deps, backend, target, mutation);
   // Logged as soon as the state is decided (bench/ and the simulation time deliveries by it).
@@ -397,6 +429,31 @@ export async function commitWithHandOffs(
       for (const f of afters) await f();
     },
   };
+}
+
+/**
+ * The issue as the decision reads it: where its labels would put a worker on it, without the
+ * role labels that do not count (put on by someone without triage; see labelers.ts). Nothing is
+ * read when they would put none on (no role label, already seated, every seat busy).
+ */
+async function countedFacts(
+  deps: HandlerDeps,
+  config: WorkerSyncConfig,
+  target: SyncTarget,
+  text: string | null,
+  facts: IssueFacts,
+  hint?: LabelHint,
+): Promise<IssueFacts> {
+  if (facts.state !== "open" || text === null) return facts;
+  let dry: IssueSyncResult;
+  try {
+    dry = issueSyncMutation(config, target.repo, facts, deps.now)(parseState(text, config.state.path)).result;
+  } catch {
+    return facts;
+  }
+  const starting = new Set(dry.results.filter((r) => r.kind === "activate" && r.changed).map((r) => r.role));
+  const rules = dry.rules.filter((r) => starting.has(r.role)).map((r) => ({ ...r, queue: [] }));
+  return rules.length ? trustedFacts(deps, target.ref, rules, facts, hint) : facts;
 }
 
 /**
@@ -430,7 +487,7 @@ async function freeHandOffsNoLongerWaiting(
       title: now.title ?? `#${h.issue}`,
       labels: now.labels,
     };
-    const again = await commitWithHandOffs(deps, config, backend, target, now, (await backend.read()).text, rounds);
+    const again = await commitWithHandOffs(deps, config, backend, target, now, (await backend.read()).text, { rounds });
     afters.push(again.after);
     const handoffs = [...result.result.handoffs.filter((x) => x.issue !== h.issue), ...again.done.result.handoffs];
     result = {

@@ -30,7 +30,7 @@ import {
 import { renderReply } from "../sync/render-status.js";
 import { type IssueFacts, type IssueState, type IssueSyncResult, keepsStatusComment } from "../sync/rules.js";
 import type { HandlerDeps } from "./deps.js";
-import { firstQueued, IssueReader, moveQueueLabels, reportPlaces } from "./hand-off.js";
+import { firstQueued, IssueReader, moveQueueLabels } from "./hand-off.js";
 import { listRoleIssues } from "./role-issues.js";
 import { type CommentOutcome, replyOnce } from "./status-comment.js";
 import {
@@ -264,26 +264,7 @@ async function updateRepairedComments(
     const held = options.holding && issueKey(options.holding) === issueKey(ref);
     outcomes[number] = (await (held ? post() : deps.queue.run(issueKey(ref), post))).outcome;
   }
-  // The issues still waiting: their comments (where they have one) say their place in line.
-  const targetOf = (number: string): SyncTarget | undefined => {
-    const facts = known.get(number);
-    if (!facts || !keepsStatusComment(config, facts.state)) return undefined;
-    return {
-      repo,
-      ref: { owner: repo.owner, repo: repo.name, issue_number: Number(number) },
-      repoUrl: options.repoUrl,
-      title: facts.title ?? `#${number}`,
-      labels: facts.labels,
-      ...(facts.comments !== undefined ? { comments: facts.comments } : {}),
-    };
-  };
-  const waiting = result.waiting.flatMap((w) =>
-    w.issues.flatMap((issue) => {
-      const seen = result.waitingSeen?.[issue];
-      return seen ? [{ pool: { role: w.role, level: w.level ?? null }, issue, result: seen }] : [];
-    }),
-  );
-  await reportPlaces(deps, config, targetOf, waiting, options.holding);
+  // The issues still waiting are not written: their comments say since when they wait (see hand-off.ts).
   return outcomes;
 }
 

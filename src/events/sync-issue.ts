@@ -177,6 +177,7 @@ export async function reportStatus(
     ...(view.handOff ? { handOff: view.handOff } : {}),
     ...(view.handedTo?.length ? { handedTo: view.handedTo } : {}),
     ...(view.places?.length ? { places: view.places } : {}),
+    ...(view.replyTo !== undefined ? { answers: view.replyTo } : {}),
   };
   if (!config.comment) {
     // The status comment's text without its markers: a reply is never taken for the status comment.

@@ -59,6 +59,7 @@ export async function fetchIssueFacts(
       labels: labels.filter((l: unknown): l is string => typeof l === "string"),
       title: typeof data.title === "string" ? data.title : null,
       ...(typeof data.comments === "number" ? { comments: data.comments } : {}),
+      ...(typeof data.user?.login === "string" ? { author: data.user.login } : {}),
     };
   } catch (error) {
     // 410 Gone: deleted; 404: deleted or no longer visible to us.
@@ -89,6 +90,7 @@ interface LabelEvent {
   event?: string;
   created_at?: string;
   label?: { name?: string } | null;
+  actor?: { login?: string; type?: string } | null;
 }
 
 /**
@@ -101,20 +103,15 @@ export async function labeledSince(
   labels: readonly string[],
   memo?: LabelTimesMemo,
 ): Promise<string | null> {
-  const key = issueKey(ref);
-  let times = memo?.get(key);
-  if (!times) {
-    times = await readLabelTimes(octokit, ref);
-    memo?.set(key, times);
-  }
+  const times = await labelTimesOf(octokit, ref, memo);
   const wanted = labels.map((l) => l.trim().toLowerCase());
   let since: string | null = null;
   for (const t of times) if (wanted.includes(t.label) && (since === null || t.at > since)) since = t.at;
   return since;
 }
 
-/** An issue's `labeled` events: the label (trimmed, lower case) and when. */
-export type LabelTimes = ReadonlyArray<{ label: string; at: string }>;
+/** An issue's `labeled` events: the label (trimmed, lower case), when, and who put it on. */
+export type LabelTimes = ReadonlyArray<{ label: string; at: string; by?: string }>;
 
 /**
  * Label times kept between events, by issue key. Events are only ever appended, so what was
@@ -127,15 +124,44 @@ export interface LabelTimesMemo {
   delete(key: string): void;
 }
 
+/** The issue's label times, from the memo when it has them. */
+export async function labelTimesOf(octokit: OctokitLike, ref: IssueRef, memo?: LabelTimesMemo): Promise<LabelTimes> {
+  const key = issueKey(ref);
+  let times = memo?.get(key);
+  if (!times) {
+    times = await readLabelTimes(octokit, ref);
+    memo?.set(key, times);
+  }
+  return times;
+}
+
+const TRIAGERS = new Set(["admin", "maintain", "write", "triage"]);
+
+/** Whether `login` has triage, write, maintain or admin on the repository. */
+export async function canTriage(octokit: OctokitLike, repo: { owner: string; repo: string }, login: string) {
+  try {
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", {
+      ...repo,
+      username: login,
+    });
+    // `permission` folds triage into read and maintain into write; `role_name` names them.
+    return TRIAGERS.has(data.permission) || TRIAGERS.has(data.role_name);
+  } catch (error) {
+    if (statusOf(error) === 404 || statusOf(error) === 403) return false;
+    throw error;
+  }
+}
+
 async function readLabelTimes(octokit: OctokitLike, ref: IssueRef): Promise<LabelTimes> {
   const events = await listAll<LabelEvent>(octokit, "GET /repos/{owner}/{repo}/issues/{issue_number}/events", {
     ...ref,
   });
-  const times: Array<{ label: string; at: string }> = [];
+  const times: Array<{ label: string; at: string; by?: string }> = [];
   for (const e of events) {
     const name = e.label?.name?.trim().toLowerCase();
     if (e.event === "labeled" && name !== undefined && typeof e.created_at === "string") {
-      times.push({ label: name, at: e.created_at });
+      const by = typeof e.actor?.login === "string" ? { by: e.actor.login } : {};
+      times.push({ label: name, at: e.created_at, ...by });
     }
   }
   return times;

@@ -12,7 +12,7 @@ import { type RoleRule, wantedSeats } from "./labels.js";
 import type { RepositoryName } from "./project-key.js";
 import { type IssueFacts, type IssueSyncResult, roleOnIssue, type SeatResult, syncIssueOn } from "./rules.js";
 import type { HandOff } from "./seat-moves.js";
-import { projectMutation, StateRun } from "./state-run.js";
+import { projectMutation, type StateRun } from "./state-run.js";
 
 /** The seats that compete for the same issues: one level's slots, or (level null) family 1's one worker of the role. */
 export interface Pool {
@@ -236,17 +236,8 @@ export function handOffOn(
   return handoffs;
 }
 
-/** Ordinal words for a place in line: 1st, 2nd, 3rd, 4th, 11th, 21st… */
-export function ordinal(n: number): string {
-  const teen = n % 100 >= 11 && n % 100 <= 13;
-  const suffix = teen ? "th" : (["th", "st", "nd", "rd"][n % 10] ?? "th");
-  return `${n}${suffix}`;
-}
-
 export type HandedResult = IssueSyncResult & {
   handoffs: HandOff[];
-  /** The issues of the lines still waiting once the seats were handed, in line order, as their own sync would see them. */
-  waiting: Array<{ pool: Pool; issue: string; result: IssueSyncResult }>;
 };
 
 /**
@@ -264,17 +255,6 @@ export function handOffMutation(
     const at = now();
     const own = syncIssueOn(run, config, project, facts, at);
     const handoffs = handOffOn(run, config, project, lines, at);
-    const view = run.view(project);
-    const waiting: HandedResult["waiting"] = [];
-    for (const { pool, line } of lines) {
-      for (const facts of line) {
-        const role = view.roles[pool.role];
-        if (!role || roleOnIssue(role, facts.number)) continue;
-        // What the issue's own event would find now, without changing anything.
-        const seen = syncIssueOn(new StateRun(run.state), config, project, facts, at);
-        waiting.push({ pool, issue: facts.number, result: { ...seen, results: [], view } });
-      }
-    }
-    return { ...own, view, handoffs, waiting };
+    return { ...own, view: run.view(project), handoffs };
   });
 }

@@ -147,12 +147,12 @@ describe.each(runtimes)("the README's workflow loop on $name", ({ binary, skip }
       expect(key).toMatch(/^agent:main:subagent:hello-developer-senior-\d+$/);
       expect(seniorSlot()).toMatchObject({ active: true, issueId: "3", sessionKey: key });
 
-      // #4 asks for the same seat: it waits, the agent does not run, and its comment gives its place in line.
+      // #4 asks for the same seat: it waits, the agent does not run, and its comment says since when.
       const fourth = await workflowRun("labeled", { number: 4, labels: ["Doing", "senior"] }, "Doing");
       expect(moves(step(fourth, "ws"), "activated")).toEqual([]);
       expect(step(fourth, "ws").outputs).toMatchObject({ issue: "", "session-key": "" });
       expect(fourth.slice(1).every((r) => r.skipped)).toBe(true);
-      expect(statusOf(4)).toContain("1st waiting for a senior developer seat");
+      expect(statusOf(4)).toContain("Waiting for a senior developer seat since");
       expect(statusOf(4)).toContain("busy");
 
       // The agent's finishing label change on #3 (a GitHub App's or PAT's, so it starts a run) frees
@@ -185,7 +185,7 @@ describe.each(runtimes)("the README's workflow loop on $name", ({ binary, skip }
       expect(seniorSlot()).toMatchObject({ active: true, issueId: "4", sessionKey: key });
       // Both comments say who took over from whom.
       expect(statusOf(4)).toContain("now on this issue, handed over from");
-      expect(statusOf(4)).not.toContain("waiting for a senior developer seat");
+      expect(statusOf(4)).not.toContain("Waiting for a senior developer seat");
       expect(statusOf(3)).toMatch(/seat went on to \[#4\]/);
     },
   );
