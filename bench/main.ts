@@ -8,6 +8,7 @@ import { measureColdStarts } from "./cold-start.js";
 import { measureActionStartups, measureBundleSize, measureLargeFile, measureTransitions } from "./core.js";
 import { measureDeliveryCpu } from "./cpu.js";
 import { type Figure, met, renderTable } from "./figures.js";
+import { measureRequestsPerDelivery } from "./requests-per-delivery.js";
 
 const figures: Figure[] = [];
 const add = (f: Figure) => {
@@ -25,6 +26,7 @@ for (const f of measureDeliveryCpu()) add(f);
 add(measureMemory());
 for (const f of await measureRequests()) add(f);
 for (const f of await measureHandOff()) add(f);
+for (const f of await measureRequestsPerDelivery()) add(f);
 for (const f of measureBurst("one-repository")) add(f);
 for (const f of measureBurst("central-state")) add(f);
 // The in-process app figures above intercept HTTP with nock and forbid real connections; the
