@@ -121,15 +121,13 @@ export async function planHandOffs(
   repo: RepositoryName,
   text: string | null,
   facts: IssueFacts,
+  /** The same facts' dry run on the same text, when the caller made it already. */
+  decided?: IssueSyncResult,
 ): Promise<HandOffPlan> {
   if ((!config["hand-off"] && !config.dispatch) || text === null) return noPlan(facts);
-  let dry: IssueSyncResult;
-  try {
-    dry = issueSyncMutation(config, repo, facts, deps.now)(parseState(text, config.state.path)).result;
-  } catch {
-    // The transaction reads the file again and says what is wrong with it.
-    return noPlan(facts);
-  }
+  const dry = decided ?? dryRun(deps, config, repo, text, facts);
+  // The transaction reads the file again and says what is wrong with it.
+  if (!dry) return noPlan(facts);
   const { view, rules } = dry;
   const pools = new Map(freedPools(dry).map((p) => [poolKey(p), p]));
   if (config.dispatch) for (const p of queuedPoolsOf(rules, dry, facts)) pools.set(poolKey(p), p);
@@ -401,7 +399,7 @@ export async function commitWithHandOffs(
 ): Promise<HandedCommit> {
   const rounds = options.rounds ?? 3;
   const counted = await countedFacts(deps, config, target, text, facts, options.hint);
-  const plan = await planHandOffs(deps, config, target.repo, text, counted);
+  const plan = await planHandOffs(deps, config, target.repo, text, counted.facts, counted.dry);
   const mutation = handOffMutation(config, target.repo, plan.facts, plan.lines, deps.now);
   let done = await commitState(deps, backend, target, mutation);
   // Logged as soon as the state is decided (bench/ and the simulation time deliveries by it).
@@ -443,17 +441,32 @@ async function countedFacts(
   text: string | null,
   facts: IssueFacts,
   hint?: LabelHint,
-): Promise<IssueFacts> {
-  if (facts.state !== "open" || text === null) return facts;
-  let dry: IssueSyncResult;
-  try {
-    dry = issueSyncMutation(config, target.repo, facts, deps.now)(parseState(text, config.state.path)).result;
-  } catch {
-    return facts;
-  }
+): Promise<{ facts: IssueFacts; dry?: IssueSyncResult }> {
+  const planned = config["hand-off"] || config.dispatch;
+  if (text === null || (facts.state !== "open" && !planned)) return { facts };
+  const dry = dryRun(deps, config, target.repo, text, facts);
+  if (!dry || facts.state !== "open") return dry ? { facts, dry } : { facts };
   const starting = new Set(dry.results.filter((r) => r.kind === "activate" && r.changed).map((r) => r.role));
   const rules = dry.rules.filter((r) => starting.has(r.role)).map((r) => ({ ...r, queue: [] }));
-  return rules.length ? trustedFacts(deps, target.ref, rules, facts, hint) : facts;
+  if (!rules.length) return { facts, dry };
+  const counted = await trustedFacts(deps, target.ref, rules, facts, hint);
+  // Labels taken out: the plan decides again on what is left.
+  return counted === facts ? { facts, dry } : { facts: counted };
+}
+
+/** The delivery's decision on the state as read, changing nothing; undefined when the file cannot be read. */
+function dryRun(
+  deps: HandlerDeps,
+  config: WorkerSyncConfig,
+  repo: RepositoryName,
+  text: string,
+  facts: IssueFacts,
+): IssueSyncResult | undefined {
+  try {
+    return issueSyncMutation(config, repo, facts, deps.now)(parseState(text, config.state.path)).result;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -28,9 +28,16 @@ import {
   summarizeReconcile,
 } from "../sync/reconcile.js";
 import { renderReply } from "../sync/render-status.js";
-import { type IssueFacts, type IssueState, type IssueSyncResult, keepsStatusComment } from "../sync/rules.js";
+import {
+  type IssueFacts,
+  type IssueState,
+  type IssueSyncResult,
+  keepsStatusComment,
+  roleOnIssue,
+} from "../sync/rules.js";
 import type { HandlerDeps } from "./deps.js";
 import { firstQueued, IssueReader, moveQueueLabels } from "./hand-off.js";
+import { trustedFacts } from "./labelers.js";
 import { listRoleIssues } from "./role-issues.js";
 import { type CommentOutcome, replyOnce } from "./status-comment.js";
 import {
@@ -181,7 +188,13 @@ export async function reconcileRepository(
     throw new UserError(`${backend.label}: no such file`);
   }
   const state = parseState(snapshot.text, backend.label);
-  const gathered = await gatherReconcileInput(deps.octokit, config, state, repo);
+  const gathered = await onlyTrusted(
+    deps,
+    config,
+    state,
+    repo,
+    await gatherReconcileInput(deps.octokit, config, state, repo),
+  );
   const { listed, checked } = gathered;
   const { input, queued } = config.dispatch
     ? await dispatchQueued(deps, config, repo, state, gathered, !options.dryRun)
@@ -266,6 +279,28 @@ async function updateRepairedComments(
   }
   // The issues still waiting are not written: their comments say since when they wait (see hand-off.ts).
   return outcomes;
+}
+
+/**
+ * The listed issues as a delivery of their own would read them: without the role and queue
+ * labels nobody allowed to start a worker put on (see labelers.ts). An issue a worker is on
+ * already keeps its labels: repairing it is not starting one.
+ */
+async function onlyTrusted<I extends ReconcileInput & { listed: ListedIssue[] }>(
+  deps: HandlerDeps,
+  config: WorkerSyncConfig,
+  state: StateFile,
+  repo: RepositoryName,
+  input: I,
+): Promise<I> {
+  const { rules, view } = reconcileMutation(config, repo, { ...input, listed: [] })(state).result;
+  const listed: ListedIssue[] = [];
+  for (const issue of input.listed) {
+    const seated = Object.values(view.roles).some((r) => roleOnIssue(r, issue.number));
+    const ref = { owner: repo.owner, repo: repo.name, issue_number: Number(issue.number) };
+    listed.push(seated || issue.state !== "open" ? issue : await trustedFacts(deps, ref, rules, issue));
+  }
+  return { ...input, listed };
 }
 
 /** `installation` (created) and `installation_repositories` (added): reconcile each repository given to the app. */

@@ -1,6 +1,6 @@
 /** The few GitHub REST calls the handlers make, over any octokit-like `request`. */
 import { type OctokitLike, statusOf } from "../store/github-contents.js";
-import { notTheApi } from "../store/github-errors.js";
+import { classifyGitHubError, notTheApi } from "../store/github-errors.js";
 import type { IssueFacts } from "../sync/rules.js";
 
 export { statusOf };
@@ -147,6 +147,8 @@ export async function canTriage(octokit: OctokitLike, repo: { owner: string; rep
     // `permission` folds triage into read and maintain into write; `role_name` names them.
     return TRIAGERS.has(data.permission) || TRIAGERS.has(data.role_name);
   } catch (error) {
+    // A rate limit is no answer: the delivery fails and is retried, rather than deciding "no".
+    if (classifyGitHubError(error)?.kind === "rate-limit") throw error;
     if (statusOf(error) === 404 || statusOf(error) === 403) return false;
     throw error;
   }

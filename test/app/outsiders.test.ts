@@ -84,6 +84,18 @@ describe("an issue form's labels from someone without triage start nothing", () 
     expect(levels().senior[0]).toMatchObject({ active: true, issueId: "7" });
   });
 
+  it("/worker reconcile (and an installation's reconcile) passes over the outsider's issue", async () => {
+    app.fake.setPermission(FULL, "maintainer", "write");
+    opened(7, "visitor", ["Doing", "senior"]);
+    app.fake.setIssue(FULL, { number: 8, title: "Issue 8", state: "open", labels: ["Doing", "senior"] });
+    await deliver(
+      app.probot,
+      "issue_comment",
+      commentPayload({ number: 9, labels: [] }, "/worker reconcile", "maintainer"),
+    );
+    expect(levels().senior[0]).toMatchObject({ active: true, issueId: "8" });
+  });
+
   it("/worker status on the outsider's issue does not start it either", async () => {
     app.fake.setPermission(FULL, "maintainer", "write");
     opened(7, "visitor", ["Doing", "senior"]);
