@@ -3,7 +3,13 @@
  * another delivery lands on GitHub (the fake) between the moment a delivery reads something and
  * the moment it acts on it. The app runs in a real Probot; the fake answers as GitHub does.
  */
+import { Octokit } from "@octokit/rest";
 import { beforeEach, describe, expect, it } from "vitest";
+import type { HandlerDeps } from "../../src/events/deps.js";
+import { handleIssueEvent } from "../../src/events/issue-event.js";
+import { readConfigFile } from "../../src/github/config-file.js";
+import { KeyedQueue } from "../../src/github/keyed-queue.js";
+import { mergeSeatMoves, seatMovesOf } from "../../src/sync/seat-moves.js";
 import type { FakeRequest, FakeResponse } from "../support/fake-github.js";
 import { deliver, FULL, issuesPayload, slot, slotsJson, useAppOnFakeGitHub } from "./harness.js";
 
@@ -128,6 +134,38 @@ describe("dispatch acts on the issue as it is when it writes, one label at a tim
     interleave(issue4, () => put(4, ["wontfix"]));
     await close(1, ["Doing"]);
     expect(labelsOf(4)).toEqual(["wontfix"]);
+    expect(medior()[0]).toMatchObject({ active: false, sessionKey: ADA });
+  });
+});
+
+describe("what the Action's handle-event reports (the handler's outcome, as the workflow reads it)", () => {
+  it("names no seat for an issue closed after the line was read: the next step does not run the agent on it", async () => {
+    const octokit = new Octokit({ auth: "t", log: { debug() {}, info() {}, warn() {}, error() {} } });
+    app.fake.botLogin = "github-actions[bot]";
+    const deps: HandlerDeps = {
+      octokit,
+      log: { debug() {}, info() {}, warn() {}, error() {} },
+      readConfigFile: (repo) => readConfigFile(octokit, repo),
+      botLogin: async () => "github-actions[bot]",
+      queue: new KeyedQueue(),
+    };
+    put(3, ["Doing"]);
+    interleave(listOf("Doing"), async () => {
+      put(3, ["Doing"], "closed");
+      await handleIssueEvent(deps, issuesPayload("closed", { number: 3, labels: ["Doing"], state: "closed" }));
+    });
+    put(1, ["Doing"], "closed");
+    const outcome = await handleIssueEvent(
+      deps,
+      issuesPayload("closed", { number: 1, labels: ["Doing"], state: "closed" }),
+    );
+    expect(outcome.kind).toBe("synced");
+    if (outcome.kind !== "synced") return;
+    const moves = mergeSeatMoves([
+      seatMovesOf(outcome.result.results),
+      ...(outcome.handoffs ?? []).map((h) => seatMovesOf(h.result.results)),
+    ]);
+    expect(moves.activated.map((m) => m.issue)).not.toContain("3");
     expect(medior()[0]).toMatchObject({ active: false, sessionKey: ADA });
   });
 });
