@@ -9,6 +9,7 @@ import { measureActionStartups, measureBundleSize, measureLargeFile, measureTran
 import { measureDeliveryCpu } from "./cpu.js";
 import { type Figure, met, renderTable } from "./figures.js";
 import { measureHostSync } from "./host-sync.js";
+import { measureRequestsPerDelivery } from "./requests-per-delivery.js";
 import { measureSessionStore } from "./session-store.js";
 
 const figures: Figure[] = [];
@@ -27,6 +28,7 @@ for (const f of measureDeliveryCpu()) add(f);
 add(measureMemory());
 for (const f of await measureRequests()) add(f);
 for (const f of await measureHandOff()) add(f);
+for (const f of await measureRequestsPerDelivery()) add(f);
 for (const f of measureBurst("one-repository")) add(f);
 for (const f of measureBurst("central-state")) add(f);
 // The in-process app figures above intercept HTTP with nock and forbid real connections; the

@@ -206,7 +206,11 @@ export async function runDemo(out: (line: string) => void): Promise<DemoResult> 
     out(`→ #${number} ${author} comments "${body}"`);
     const issue = issues.get(`${FULL}#${number}`);
     if (!issue) throw new Error(`no issue #${number}`);
-    await send("issue_comment", commentEvent(REPO, issue, author, body));
+    // On GitHub the comment exists before its delivery arrives (a command whose comment is gone does nothing).
+    const payload = commentEvent(REPO, issue, author, body);
+    const written = github.addComment(FULL, number, body, author);
+    (payload.comment as { id: number }).id = written.id;
+    await send("issue_comment", payload);
   };
 
   try {

@@ -150,6 +150,8 @@ export interface FakeIssueEvent {
   event: "labeled" | "unlabeled";
   label: string;
   created_at: string;
+  /** Who put the label on or took it off (the repository's owner when not said). */
+  actor?: string;
 }
 
 export interface FakeComment {
@@ -285,7 +287,7 @@ export class FakeGitHub {
    * `unlabeled` issue events, at `at` (by default the fake's clock: a minute later per change, so
    * the order labels were put on is the order of these calls).
    */
-  setIssue(repo: string, issue: FakeIssue, at?: string): void {
+  setIssue(repo: string, issue: FakeIssue, at?: string, actor?: string): void {
     const key = `${repo}#${issue.number}`;
     const before = this.issues.get(key)?.labels ?? [];
     const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -298,7 +300,8 @@ export class FakeGitHub {
         ["labeled", added],
         ["unlabeled", removed],
       ] as const) {
-        for (const name of names) events.push({ id: this.nextEventId++, event, label: name, created_at: time });
+        for (const name of names)
+          events.push({ id: this.nextEventId++, event, label: name, created_at: time, ...(actor ? { actor } : {}) });
       }
       this.issueEvents.set(key, events);
     }
@@ -668,7 +671,9 @@ export class FakeGitHub {
     m = /^\/repos\/([^/]+\/[^/]+)\/collaborators\/([^/]+)\/permission$/.exec(path);
     if (m && method === "GET") {
       const login = decodeURIComponent(m[2] as string);
-      const role = this.permissions.get(`${m[1]}:${login.toLowerCase()}`) ?? "read";
+      // The owner of a user-owned repository has admin on it; anyone else not listed, read.
+      const owner = (m[1] as string).split("/")[0]?.toLowerCase() === login.toLowerCase();
+      const role = this.permissions.get(`${m[1]}:${login.toLowerCase()}`) ?? (owner ? "admin" : "read");
       // GitHub's `permission` is one of admin, write, read, none: maintain reads as write, triage as read.
       const permission = role === "maintain" ? "write" : role === "triage" ? "read" : role;
       return json(200, {
@@ -705,7 +710,7 @@ export class FakeGitHub {
       const labels = (given as string[]).filter(
         (l, i) => given.findIndex((x) => x.toLowerCase() === l.toLowerCase()) === i,
       );
-      this.setIssue(repo, { ...issue, labels });
+      this.setIssue(repo, { ...issue, labels }, undefined, this.botLogin);
       return json(
         200,
         labels.map((name, i) => labelJson(req.base, repo, name, i)),
@@ -713,7 +718,7 @@ export class FakeGitHub {
     }
     m = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/labels$/.exec(path);
     if (m && method === "POST") {
-      // Add labels: the given ones join the issue's (a label it has already stays once).
+      // Add labels: the given ones join those already there.
       const repo = m[1] as string;
       const issue = this.issues.get(`${repo}#${m[2]}`);
       if (!issue) return notFound();
@@ -726,7 +731,7 @@ export class FakeGitHub {
       }
       const labels = [...issue.labels];
       for (const l of given as string[]) if (!labels.some((x) => x.toLowerCase() === l.toLowerCase())) labels.push(l);
-      this.setIssue(repo, { ...issue, labels });
+      this.setIssue(repo, { ...issue, labels }, undefined, this.botLogin);
       return json(
         200,
         labels.map((name, i) => labelJson(req.base, repo, name, i)),
@@ -747,10 +752,10 @@ export class FakeGitHub {
         });
       }
       const labels = issue.labels.filter((l) => l.toLowerCase() !== name);
-      this.setIssue(repo, { ...issue, labels });
+      this.setIssue(repo, { ...issue, labels }, undefined, this.botLogin);
       return json(
         200,
-        labels.map((l, i) => labelJson(req.base, repo, l, i)),
+        labels.map((label, i) => labelJson(req.base, repo, label, i)),
       );
     }
     m = /^\/repositories\/(\d+)\/issues\/(\d+)$/.exec(path);
@@ -1247,7 +1252,7 @@ function issueEventJson(base: string, repo: string, e: FakeIssueEvent) {
     id: e.id,
     node_id: `LE_${e.id}`,
     url: `${base}/repos/${repo}/issues/events/${e.id}`,
-    actor: userJson(base, "maintainer"),
+    actor: userJson(base, e.actor ?? repo.split("/")[0] ?? "maintainer"),
     event: e.event,
     commit_id: null,
     commit_url: null,
@@ -1275,7 +1280,7 @@ function issueJson(issue: FakeIssue, repo: string, base: string, comments: numbe
     state: issue.state,
     locked: false,
     labels: issue.labels.map((name, i) => labelJson(base, repo, name, i)),
-    user: userJson(base, issue.user ?? "someone"),
+    user: userJson(base, issue.user ?? repo.split("/")[0] ?? "someone"),
     assignee: null,
     assignees: [],
     milestone: null,

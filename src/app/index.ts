@@ -4,6 +4,7 @@
  */
 import type { ApplicationFunctionOptions, Context, Probot } from "probot";
 import { handleCommentEvent } from "../events/comment-command.js";
+import { DeliveryLog } from "../events/deliveries.js";
 import type { HandlerDeps } from "../events/deps.js";
 import { handleIssueEvent } from "../events/issue-event.js";
 import { handlePushEvent } from "../events/mirror.js";
@@ -34,6 +35,8 @@ export default (app: Probot, options?: ApplicationFunctionOptions) => {
   const queue = new KeyedQueue();
   // Kept between events: conditional reads, state snapshots, comment ids, commit queues.
   const memory = createProcessMemory();
+  // The deliveries handled: one sent again (a replay, "Redeliver" on an old one) changes nothing.
+  const deliveries = new DeliveryLog();
   let login: Promise<string> | undefined;
   // The app comments as "<slug>[bot]"; GET /app (app-authenticated) names the slug once.
   const botLogin = () => {
@@ -58,6 +61,8 @@ export default (app: Probot, options?: ApplicationFunctionOptions) => {
     botLogin,
     queue,
     memory: memory.forInstallation(String(context.payload.installation?.id ?? "app"), context.octokit),
+    delivery: context.id,
+    deliveries,
   });
 
   app.on([...ISSUE_EVENTS], async (context) => {

@@ -4,7 +4,7 @@
  */
 
 import { resolve } from "node:path";
-import { UserError } from "../state/index.js";
+import { planStateWrite, UserError } from "../state/index.js";
 import { LocalFileBackend } from "../store/local-file.js";
 import { readTextFile } from "../store/read-text.js";
 import { runTransaction } from "../store/transaction.js";
@@ -13,9 +13,9 @@ import { parseConfigYaml } from "../sync/config-yaml.js";
 import { DEFAULT_STATE_PATH_RULE } from "../sync/defaults.js";
 import { describeNotice, describeSynced } from "../sync/describe.js";
 import { MIRROR_LABELS } from "../sync/mirror.js";
-import { factsFromPayload, parseIssuesPayload, repositoryOf, repositoryUrl } from "../sync/payload.js";
+import { factsFromPayload, ISSUE_ACTIONS, parseIssuesPayload, repositoryOf, repositoryUrl } from "../sync/payload.js";
 import { issueStatusView, renderStatus } from "../sync/render-status.js";
-import { ignoredLabelChange, issueSyncMutation, statusCommentAction } from "../sync/rules.js";
+import { type IssueSyncResult, ignoredIssueEvent, issueSyncMutation, statusCommentAction } from "../sync/rules.js";
 import { fileOf, type OptionSpecs, required } from "./args.js";
 import type { CliIo } from "./io.js";
 
@@ -39,11 +39,39 @@ export async function readJsonFile(io: CliIo, path: string) {
   }
 }
 
+/** What `event` prints for a decided delivery: the seats, the notices, the comment (the same lines a dry run prints). */
+function describeDecision(
+  config: ReturnType<typeof parseConfig>,
+  payload: ReturnType<typeof parseIssuesPayload>,
+  path: string,
+  result: IssueSyncResult,
+): string[] {
+  const number = payload.issue.number;
+  const facts = factsFromPayload(payload);
+  const lines: string[] = [];
+  for (const r of result.results) lines.push(describeSynced(r));
+  for (const n of result.notices) lines.push(describeNotice(String(number), result.family, n));
+  if (!result.results.some((r) => r.changed)) lines.push(`#${number}: no change to ${path}`);
+  const action = statusCommentAction(config, facts.state, result.involved);
+  if (action !== "create") {
+    lines.push(
+      action === "update"
+        ? `#${number}: no new status comment (one already there would be kept current)`
+        : `#${number}: no status comment`,
+    );
+    return lines;
+  }
+  const issue = { number: facts.number, title: payload.issue.title, labels: facts.labels };
+  const { body } = renderStatus(issueStatusView(config, repositoryUrl(payload), issue, result));
+  lines.push(`\nThe status comment on #${number} would read:\n\n${body}`);
+  return lines;
+}
+
 export const eventCommand = {
   summary: "Run the app's decisions for a recorded `issues` webhook payload on a local file.",
-  usage: "worker-sync event --name issues --payload F [--config C] [--file P]",
+  usage: "worker-sync event --name issues --payload F [--config C] [--file P] [--dry-run]",
   options: {
-    name: { type: "string", short: "n", help: "the webhook event name (issues)" },
+    name: { type: "string", short: "n", help: "the webhook event name (issues; pull_request is read and left alone)" },
     payload: { type: "string", help: "a JSON file holding the delivery's payload" },
     config: { type: "string", short: "c", help: `the config (default ${CONFIG_FILE} when present)` },
     file: {
@@ -51,19 +79,27 @@ export const eventCommand = {
       short: "f",
       help: `the state file (default: the config's state.path, else ${DEFAULT_STATE_PATH_RULE})`,
     },
+    "dry-run": { type: "boolean", help: "print what the delivery would do, write nothing" },
   } satisfies OptionSpecs,
   async run(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
     const name = required(values, "name");
-    if (name !== "issues") throw new UserError(`--name must be issues, got "${name}"`);
+    if (name !== "issues" && name !== "pull_request")
+      throw new UserError(`--name must be issues or pull_request, got "${name}"`);
     const payloadFile = required(values, "payload");
-    const payload = parseIssuesPayload(await readJsonFile(io, payloadFile), payloadFile);
+    const raw = await readJsonFile(io, payloadFile);
+    if (name === "pull_request") {
+      // The app follows no pull_request event: whatever its action, nothing is read or written.
+      io.stdout("a pull_request delivery: worker-sync follows issues only; nothing to do");
+      return 0;
+    }
+    const payload = parseIssuesPayload(raw, payloadFile);
     const config = await readConfig(io, typeof values.config === "string" ? values.config : undefined);
     const number = payload.issue.number;
     if (config.mode === "mirror") {
       io.stdout(`#${number}: ${MIRROR_LABELS}; nothing to do`);
       return 0;
     }
-    const ignored = ignoredLabelChange(config, payload.action, payload.label?.name);
+    const ignored = ignoredIssueEvent(config, payload, ISSUE_ACTIONS);
     if (ignored) {
       io.stdout(`#${number}: ${ignored}; nothing to do`);
       return 0;
@@ -71,29 +107,20 @@ export const eventCommand = {
     const repo = repositoryOf(payload);
     const facts = factsFromPayload(payload);
     const path = fileOf(values, io, config.state.path);
-    const done = await runTransaction(
-      new LocalFileBackend(resolve(io.cwd, path), { label: path }),
-      issueSyncMutation(config, repo, facts),
-      {
-        message: "",
-      },
-    );
-    const { result } = done;
-    for (const r of result.results) io.stdout(describeSynced(r));
-    for (const n of result.notices) io.stdout(describeNotice(String(number), result.family, n));
-    if (!result.results.some((r) => r.changed)) io.stdout(`#${number}: no change to ${path}`);
-    const action = statusCommentAction(config, facts.state, result.involved);
-    if (action !== "create") {
-      io.stdout(
-        action === "update"
-          ? `#${number}: no new status comment (one already there would be kept current)`
-          : `#${number}: no status comment`,
-      );
-      return 0;
-    }
-    const issue = { number: facts.number, title: payload.issue.title, labels: facts.labels };
-    const { body } = renderStatus(issueStatusView(config, repositoryUrl(payload), issue, result));
-    io.stdout(`\nThe status comment on #${number} would read:\n\n${body}`);
+    const backend = new LocalFileBackend(resolve(io.cwd, path), { label: path });
+    const mutation = issueSyncMutation(config, repo, facts);
+    // Decide before writing: the whole output is settled, and printed, before the file is touched.
+    const snapshot = await backend.read();
+    if (snapshot.text === null) throw new UserError(`${path}: no such file`);
+    const plan = planStateWrite(snapshot.text, path, mutation);
+    const lines = describeDecision(config, payload, path, plan.result);
+    const dry = values["dry-run"] === true;
+    if (dry) lines.push(`#${number}: dry run, ${path} not written`);
+    for (const line of lines) io.stdout(line);
+    // A reader that went away (\`| head\`) before the output was all out: stop, writing nothing.
+    if (!(await (io.flush?.() ?? Promise.resolve(true)))) return 0;
+    if (dry || plan.text === null) return 0;
+    await runTransaction(backend, mutation, { message: "" });
     return 0;
   },
 };

@@ -5,6 +5,8 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   cwd: string;
+  /** Waits until what was written to stdout is out: false when its reader went away (EPIPE). */
+  flush?: () => Promise<boolean>;
 }
 
 /** One `worker-sync <name>` command: its help and what it runs. */

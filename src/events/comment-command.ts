@@ -1,5 +1,5 @@
 import { claimDeniedReply, mayRunCommands } from "../github/permissions.js";
-import { fetchIssueFacts, type IssueRef, issueKey } from "../github/rest.js";
+import { fetchIssueFacts, type IssueRef, issueKey, listComments } from "../github/rest.js";
 import { UserError } from "../state/index.js";
 import { COMMAND_USAGE, parseWorkerCommand, type WorkerCommand } from "../sync/commands.js";
 import { ConfigError, type WorkerSyncConfig } from "../sync/config.js";
@@ -7,7 +7,7 @@ import type { HandedResult } from "../sync/hand-off.js";
 import { escapeText } from "../sync/markdown.js";
 import { mirrorRefusal } from "../sync/mirror.js";
 import { labelNames, parseCommentPayload, repositoryOf, repositoryUrl } from "../sync/payload.js";
-import { renderReply } from "../sync/render-status.js";
+import { answersCommand, renderReply } from "../sync/render-status.js";
 import {
   type IssueFacts,
   type IssueSyncResult,
@@ -15,6 +15,7 @@ import {
   sessionCommandMutation,
 } from "../sync/rules.js";
 import { boardLink, updateBoard } from "./board.js";
+import { oncePerDelivery } from "./deliveries.js";
 import type { HandlerDeps } from "./deps.js";
 import { commitWithHandOffs } from "./hand-off.js";
 import type { EventOutcome } from "./issue-event.js";
@@ -34,6 +35,31 @@ export type CommandOutcome =
  * Comments without a command, edits, bots (this app included) and pull requests are ignored.
  */
 export async function handleCommentEvent(deps: HandlerDeps, rawPayload: unknown): Promise<CommandOutcome> {
+  return oncePerDelivery(deps.deliveries, deps.delivery, replayed, () => commentEvent(deps, rawPayload));
+}
+
+const replayed = () => ({ kind: "ignored", reason: "a delivery handled already (replayed)" }) as const;
+
+/**
+ * Whether the command still stands, read from the issue's comments as they are now: its comment
+ * is there with the same command (not deleted, not edited to another), and no answer of ours
+ * names it (a reply to it, or the status comment's record of the commands it answered).
+ * Otherwise running it again would act on a past wish: a replayed `/worker session` would bring
+ * back an old key, a replayed `/worker release` free an issue being worked on.
+ */
+async function commandStands(deps: HandlerDeps, ref: IssueRef, id: number, text: string): Promise<string | undefined> {
+  const comments = await listComments(deps.octokit, ref);
+  const own = comments.find((c) => c.id === id);
+  if (!own) return "its comment is gone";
+  const now = parseWorkerCommand(own.body ?? "");
+  if (!now?.ok || now.text !== text) return "its comment was edited since";
+  const login = (await deps.botLogin()).toLowerCase();
+  if (comments.some((c) => c.user?.login.toLowerCase() === login && answersCommand(c.body, id)))
+    return "it was answered already";
+  return undefined;
+}
+
+async function commentEvent(deps: HandlerDeps, rawPayload: unknown): Promise<CommandOutcome> {
   const payload = parseCommentPayload(rawPayload);
   if (payload.action !== "created") return { kind: "ignored", reason: `comment ${payload.action}` };
   const author = payload.comment.user;
@@ -65,6 +91,13 @@ export async function handleCommentEvent(deps: HandlerDeps, rawPayload: unknown)
         ]),
       );
       return { kind: "denied", replied };
+    }
+    if (parsed.ok) {
+      const stale = await commandStands(deps, ref, payload.comment.id, parsed.text);
+      if (stale) {
+        deps.log.info(`${issueKey(ref)}: ${parsed.text}: ${stale}; nothing to do`);
+        return { kind: "ignored", reason: `the command changes nothing: ${stale}` };
+      }
     }
     if (!parsed.ok) {
       const replied = await replyOnce(

@@ -4,6 +4,7 @@ import type { OctokitLike } from "../store/github-api.js";
 import type { ContentsLocation } from "../store/github-contents.js";
 import type { StateBackend } from "../store/transaction.js";
 import type { RepositoryName } from "../sync/project-key.js";
+import type { DeliveryLog } from "./deliveries.js";
 
 /** Probot's pino logger, @actions/core wrappers and `console` all fit. */
 export interface Logger {
@@ -37,4 +38,8 @@ export interface HandlerDeps {
   now?: () => string;
   /** What a long-running process keeps between events; without it every event starts afresh. */
   memory?: ProcessMemory;
+  /** The delivery's name (`X-GitHub-Delivery`), when the front door has one. */
+  delivery?: string;
+  /** The deliveries this process handled: the same name again changes nothing (see deliveries.ts). */
+  deliveries?: DeliveryLog;
 }

@@ -7,31 +7,34 @@
  * the comments: the issues that got a seat, and those whose place in the line moved.
  */
 import {
+  addLabel,
+  fetchIssueFacts,
   IssueGoneError,
   type IssueRef,
   issueKey,
   type LabelTimesMemo,
   labeledSince,
-  setLabels,
+  removeLabel,
 } from "../github/rest.js";
 import { type ProjectView, parseState } from "../state/index.js";
 import type { OctokitLike } from "../store/github-api.js";
 import type { StateBackend, TransactionResult } from "../store/transaction.js";
 import type { WorkerSyncConfig } from "../sync/config.js";
 import {
-  dispatchedLabels,
   freedPools,
   freeSeats,
   type HandedResult,
   type HandOffLines,
   handOffMutation,
   inLine,
+  keepsHandOff,
   nextQueued,
   type Pool,
   poolFor,
   poolKey,
   type Queued,
   queuedIn,
+  stillQueued,
   type Waiter,
   waitersIn,
 } from "../sync/hand-off.js";
@@ -39,7 +42,9 @@ import type { RoleRule } from "../sync/labels.js";
 import type { RepositoryName } from "../sync/project-key.js";
 import type { StatusView } from "../sync/render-status.js";
 import { type IssueFacts, type IssueSyncResult, issueSyncMutation } from "../sync/rules.js";
+import type { HandOff } from "../sync/seat-moves.js";
 import type { HandlerDeps } from "./deps.js";
+import { type LabelHint, trustedFacts, untrustedLabels } from "./labelers.js";
 import { listRoleIssues } from "./role-issues.js";
 import { commitState, reportStatus, type SyncTarget } from "./sync-issue.js";
 
@@ -123,15 +128,13 @@ export async function planHandOffs(
   repo: RepositoryName,
   text: string | null,
   facts: IssueFacts,
+  /** The same facts' dry run on the same text, when the caller made it already. */
+  decided?: IssueSyncResult,
 ): Promise<HandOffPlan> {
   if ((!config["hand-off"] && !config.dispatch) || text === null) return noPlan(facts);
-  let dry: IssueSyncResult;
-  try {
-    dry = issueSyncMutation(config, repo, facts, deps.now)(parseState(text, "projects.json")).result;
-  } catch {
-    // The transaction reads the file again and says what is wrong with it.
-    return noPlan(facts);
-  }
+  const dry = decided ?? dryRun(deps, config, repo, text, facts);
+  // The transaction reads the file again and says what is wrong with it.
+  if (!dry) return noPlan(facts);
   const { view, rules } = dry;
   const pools = new Map(freedPools(dry).map((p) => [poolKey(p), p]));
   if (config.dispatch) for (const p of queuedPoolsOf(rules, dry, facts)) pools.set(poolKey(p), p);
@@ -145,21 +148,45 @@ export async function planHandOffs(
     let free = freeSeats(view, pool);
     if (config["hand-off"] && rule.labels.length && free > 0) {
       const waiters = waitersIn(rules, view, pool, await reader.withLabels(rule.labels), [facts.number]);
-      const line = await reader.ordered(waiters, rule.labels, free);
+      const ordered = await reader.ordered(waiters, rule.labels, free);
+      const line = await trustedOnly(deps, reader, rules, view, rule, pool, ordered);
       for (const w of line) reader.issues.set(w.number, w);
       lines.push({ pool, line, via: "hand-off" });
       free -= Math.min(free, line.length);
     }
     if (!config.dispatch || free === 0 || !rule.labels.length) continue;
-    const chosen = await firstQueued(reader, rules, rule, dry.view, pool, free);
     const moved: Waiter[] = [];
-    for (const after of await moveQueueLabels(deps, reader, rule, chosen)) {
+    for (const after of await dispatchInto(deps, reader, rules, rule, dry.view, pool, free)) {
       if (after.number === facts.number) own = { ...facts, labels: after.labels };
       else moved.push(after);
     }
     if (moved.length) lines.push({ pool, line: moved, via: "dispatch" });
   }
   return { facts: own, lines, issues: reader.issues };
+}
+
+/**
+ * The waiters of a line whose role label counts (see labelers.ts): one whose label an outsider's
+ * issue form put on is passed over. Each is read as the decision will see it.
+ */
+async function trustedOnly(
+  deps: HandlerDeps,
+  reader: IssueReader,
+  rules: readonly RoleRule[],
+  view: ProjectView,
+  rule: RoleRule,
+  pool: Pool,
+  line: readonly Waiter[],
+): Promise<Waiter[]> {
+  const out: Waiter[] = [];
+  const active = [{ ...rule, queue: [] }];
+  // The whole line: a seat another delivery took meanwhile passes the turn to the next in it.
+  for (const w of line) {
+    const seen = await trustedFacts(deps, reader.ref(w.number), active, w);
+    if (seen.labels.length !== w.labels.length && !waitersIn(rules, view, pool, [seen]).length) continue;
+    out.push(seen);
+  }
+  return out;
 }
 
 /** The pools a queued issue itself (the delivery's own) waits in, when they have a free seat. */
@@ -176,9 +203,13 @@ function queuedPoolsOf(rules: readonly RoleRule[], dry: IssueSyncResult, facts: 
 }
 
 /**
- * Moves each chosen issue's queue label to the role's label: one set-labels write each, the only
- * write of dispatch to an issue, made before the state's commit (if it fails, nothing changed).
- * Returns the issues with their labels as moved.
+ * Moves each chosen issue's queue label to the role's label, before the state's commit (if a
+ * write fails, the state is as it was). Each issue is checked as it is now, not as the list
+ * showed it: read again (still open, still carrying the queue label, none of the role's labels),
+ * then its queue label is removed alone — GitHub answers 404 if someone took it off meanwhile,
+ * and the issue is passed over — and the role's label added alone. No write sets an issue's
+ * whole label list, so a label a person changed meanwhile stays as they left it. Returns the
+ * issues moved, with their labels as GitHub answered them.
  */
 export async function moveQueueLabels(
   deps: HandlerDeps,
@@ -187,20 +218,78 @@ export async function moveQueueLabels(
   chosen: readonly Queued[],
 ): Promise<Queued[]> {
   const moved: Queued[] = [];
+  const roleLabel = rule.labels[0] as string;
   for (const q of chosen) {
-    const labels = dispatchedLabels(q.labels, q.queueLabel, rule.labels[0] as string);
+    const ref = reader.ref(q.number);
+    const key = issueKey(ref);
+    const now = await fetchIssueFacts(deps.octokit, ref);
+    if (!stillQueued(rule, now, q.queueLabel)) {
+      deps.log.info(`${key}: no longer waits in "${q.queueLabel}"; not dispatched`);
+      reader.issues.delete(q.number);
+      continue;
+    }
+    const queue = [{ ...rule, labels: [], queue: [q.queueLabel] }];
+    if ((await untrustedLabels(deps, ref, queue, now)).length) {
+      reader.issues.delete(q.number);
+      continue;
+    }
+    if (!(await removeLabel(deps.octokit, ref, q.queueLabel))) {
+      deps.log.info(`${key}: "${q.queueLabel}" was taken off meanwhile; not dispatched`);
+      reader.issues.delete(q.number);
+      continue;
+    }
+    deps.memory?.labelTimes.delete(key);
+    let labels: string[];
     try {
-      await setLabels(deps.octokit, reader.ref(q.number), labels);
+      labels = await addLabel(deps.octokit, ref, roleLabel);
     } catch (error) {
-      // Deleted or transferred since the queue was read: it takes no seat; the others still do.
-      if (error instanceof IssueGoneError) continue;
+      // Deleted or transferred since it was read: it takes no seat; the others still do.
+      if (error instanceof IssueGoneError) {
+        reader.issues.delete(q.number);
+        continue;
+      }
+      // Put the queue label back so the issue keeps its place; the delivery fails and is retried.
+      await addLabel(deps.octokit, ref, q.queueLabel).catch(() => undefined);
       throw error;
     }
-    deps.memory?.labelTimes.delete(issueKey(reader.ref(q.number)));
-    deps.log.info(`${issueKey(reader.ref(q.number))}: dispatched from "${q.queueLabel}" to "${rule.labels[0]}"`);
-    const after = { ...q, labels };
+    deps.log.info(`${key}: dispatched from "${q.queueLabel}" to "${roleLabel}"`);
+    const after = {
+      ...q,
+      title: now.title ?? q.title,
+      labels,
+      ...(now.comments !== undefined ? { comments: now.comments } : {}),
+    };
     reader.issues.set(q.number, after);
     moved.push(after);
+  }
+  return moved;
+}
+
+/**
+ * Moves the first `free` queued issues of the pool to the role's label: one passed over (taken
+ * off the queue meanwhile, closed, or queued by an outsider) gives its turn to the next.
+ */
+export async function dispatchInto(
+  deps: HandlerDeps,
+  reader: IssueReader,
+  rules: readonly RoleRule[],
+  rule: RoleRule,
+  view: ProjectView,
+  pool: Pool,
+  free: number,
+): Promise<Queued[]> {
+  const moved: Queued[] = [];
+  const passed = new Set<string>();
+  while (moved.length < free) {
+    const want = free - moved.length;
+    const next = (await firstQueued(reader, rules, rule, view, pool, want + passed.size + moved.length)).filter(
+      (q) => !passed.has(q.number) && !moved.some((m) => m.number === q.number),
+    );
+    if (!next.length) break;
+    const chosen = next.slice(0, want);
+    const done = await moveQueueLabels(deps, reader, rule, chosen);
+    for (const q of chosen) if (!done.some((d) => d.number === q.number)) passed.add(q.number);
+    moved.push(...done);
   }
   return moved;
 }
@@ -263,39 +352,13 @@ export async function reportHandOffs(
       reportStatus(deps, config, target, h.result, { handOff: { from: fromIssue, via: h.via } }),
     );
   }
-  await reportPlaces(deps, config, targetOf, result.waiting);
+  // The issues still waiting are not written: their comments say since when they wait, which a
+  // move of the line does not change (editing each would cost a request per waiter per move).
 }
 
 /**
- * The rest of each line moved up: the comments of the issues still waiting (only where they
- * have one) say their new place. `waiting` is in line order per pool; each in its issue's slot.
- */
-export async function reportPlaces(
-  deps: HandlerDeps,
-  config: WorkerSyncConfig,
-  targetOf: (issue: string) => SyncTarget | undefined,
-  waiting: HandedResult["waiting"],
-  /** The issue whose queue slot the caller holds (its comment is written without queueing). */
-  holding?: IssueRef,
-): Promise<void> {
-  const places = new Map<string, number>();
-  for (const w of waiting) {
-    const key = poolKey(w.pool);
-    const place = (places.get(key) ?? 0) + 1;
-    places.set(key, place);
-    const target = targetOf(w.issue);
-    if (!target || !config.comment) continue;
-    const level = w.pool.level ?? w.result.wanted.find((x) => x.role === w.pool.role)?.level ?? "";
-    const post = () =>
-      reportStatus(deps, config, target, w.result, { create: false, places: [{ role: w.pool.role, level, place }] });
-    if (holding && issueKey(holding) === issueKey(target.ref)) await post();
-    else await deps.queue.run(issueKey(target.ref), post);
-  }
-}
-
-/**
- * The place in line of an issue that waits for a seat (its own delivery): per busy role, the
- * issues waiting in the same pool, ordered as a hand-off would serve them.
+ * Where an issue that waits for a seat (its own delivery) waits: per busy role whose line it is
+ * in, since when (the time its role label was put on; one read of its own events at most).
  */
 export async function placesInLine(
   deps: HandlerDeps,
@@ -303,19 +366,16 @@ export async function placesInLine(
   repo: RepositoryName,
   result: IssueSyncResult,
   issue: string,
-): Promise<Array<{ role: string; level: string; place: number }>> {
+): Promise<Array<{ role: string; level: string; since: string | null }>> {
   if (!config["hand-off"]) return [];
-  const reader = new IssueReader(deps.octokit, repo, deps.memory?.labelTimes);
-  const out: Array<{ role: string; level: string; place: number }> = [];
+  const out: Array<{ role: string; level: string; since: string | null }> = [];
+  const ref = { owner: repo.owner, repo: repo.name, issue_number: Number(issue) };
   for (const notice of result.notices) {
     if (notice.kind !== "busy") continue;
     const rule = result.rules.find((r) => r.role === notice.role);
     if (!rule?.labels.length) continue;
-    const pool = poolFor(result.view, notice.role, notice.level);
-    const waiters = waitersIn(result.rules, result.view, pool, await reader.withLabels(rule.labels));
-    if (!waiters.some((w) => w.number === issue)) continue;
-    const line = await reader.ordered(waiters, rule.labels, 1);
-    out.push({ role: notice.role, level: notice.level, place: line.findIndex((w) => w.number === issue) + 1 });
+    const since = await labeledSince(deps.octokit, ref, rule.labels, deps.memory?.labelTimes);
+    out.push({ role: notice.role, level: notice.level, since });
   }
   return out;
 }
@@ -334,6 +394,11 @@ export interface HandedCommit {
 /**
  * Brings the issue in line with `facts` and hands on what that frees, in one commit. The
  * snapshot's text is the state as the caller read it (its candidates are read from it).
+ *
+ * The lines were read before the commit; after it, each issue a seat went to is read again.
+ * One closed or relabeled meanwhile (its own delivery, handled first, found no seat to free)
+ * is freed again in the same delivery, and that seat handed on afresh; it is not reported
+ * as handed a seat.
  */
 export async function commitWithHandOffs(
   deps: HandlerDeps,
@@ -342,22 +407,121 @@ export async function commitWithHandOffs(
   target: SyncTarget,
   facts: IssueFacts,
   text: string | null,
+  options: { rounds?: number; hint?: LabelHint } = {},
 ): Promise<HandedCommit> {
-  const plan = await planHandOffs(deps, config, target.repo, text, facts);
+  const rounds = options.rounds ?? 3;
+  const counted = await countedFacts(deps, config, target, text, facts, options.hint);
+  const plan = await planHandOffs(deps, config, target.repo, text, counted.facts, counted.dry);
   const mutation = handOffMutation(config, target.repo, plan.facts, plan.lines, deps.now);
-  const done = await commitState(deps, backend, target, mutation);
+  let done = await commitState(deps, backend, target, mutation);
   // Logged as soon as the state is decided (bench/ and the simulation time deliveries by it).
   deps.log.debug(`${issueKey(target.ref)}: state ${done.written ? "committed" : "already in line"}`);
+  const afters: Array<() => Promise<void>> = [];
+  const given = done.result.handoffs.filter((h) => h.result.results.some((r) => r.kind === "activate" && r.changed));
+  if (given.length && rounds > 0) {
+    const corrected = await freeHandOffsNoLongerWaiting(deps, config, backend, target, done, given, rounds - 1);
+    done = corrected.done;
+    afters.push(...corrected.afters);
+  }
   const handedTo = done.result.handoffs.flatMap((h) =>
     h.result.results
       .filter((r) => r.kind === "activate" && r.changed)
       .map((r) => ({ role: r.role, issue: h.issue, via: h.via })),
   );
   const places = await placesInLine(deps, config, target.repo, done.result, facts.number);
+  const result = done.result;
   return {
     done,
     target: { ...target, labels: plan.facts.labels },
     view: { ...(handedTo.length ? { handedTo } : {}), ...(places.length ? { places } : {}) },
-    after: () => reportHandOffs(deps, config, target, plan, done.result),
+    after: async () => {
+      await reportHandOffs(deps, config, target, plan, result);
+      for (const f of afters) await f();
+    },
   };
+}
+
+/**
+ * The issue as the decision reads it: where its labels would put a worker on it, without the
+ * role labels that do not count (put on by someone without triage; see labelers.ts). Nothing is
+ * read when they would put none on (no role label, already seated, every seat busy).
+ */
+async function countedFacts(
+  deps: HandlerDeps,
+  config: WorkerSyncConfig,
+  target: SyncTarget,
+  text: string | null,
+  facts: IssueFacts,
+  hint?: LabelHint,
+): Promise<{ facts: IssueFacts; dry?: IssueSyncResult }> {
+  const planned = config["hand-off"] || config.dispatch;
+  if (text === null || (facts.state !== "open" && !planned)) return { facts };
+  const dry = dryRun(deps, config, target.repo, text, facts);
+  if (!dry || facts.state !== "open") return dry ? { facts, dry } : { facts };
+  const starting = new Set(dry.results.filter((r) => r.kind === "activate" && r.changed).map((r) => r.role));
+  const rules = dry.rules.filter((r) => starting.has(r.role)).map((r) => ({ ...r, queue: [] }));
+  if (!rules.length) return { facts, dry };
+  const counted = await trustedFacts(deps, target.ref, rules, facts, hint);
+  // Labels taken out: the plan decides again on what is left.
+  return counted === facts ? { facts, dry } : { facts: counted };
+}
+
+/** The delivery's decision on the state as read, changing nothing; undefined when the file cannot be read. */
+function dryRun(
+  deps: HandlerDeps,
+  config: WorkerSyncConfig,
+  repo: RepositoryName,
+  text: string,
+  facts: IssueFacts,
+): IssueSyncResult | undefined {
+  try {
+    return issueSyncMutation(config, repo, facts, deps.now)(parseState(text, config.state.path ?? "projects.json"))
+      .result;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * After a commit: reads each issue a seat went to. Those no longer waiting (closed, gone, a pull
+ * request, or no longer asking for the role) are freed again, and what that frees handed on,
+ * each in a commit of its own; the result drops them from the hand-offs and adds the new ones.
+ */
+async function freeHandOffsNoLongerWaiting(
+  deps: HandlerDeps,
+  config: WorkerSyncConfig,
+  backend: StateBackend,
+  from: SyncTarget,
+  done: TransactionResult<HandedResult>,
+  given: readonly HandOff[],
+  rounds: number,
+): Promise<{ done: TransactionResult<HandedResult>; afters: Array<() => Promise<void>> }> {
+  const afters: Array<() => Promise<void>> = [];
+  let result = done;
+  for (const h of given) {
+    const ref = { owner: from.ref.owner, repo: from.ref.repo, issue_number: Number(h.issue) };
+    const now = await fetchIssueFacts(deps.octokit, ref);
+    if (keepsHandOff(done.result.rules, now, h.result.results)) continue;
+    deps.log.info(
+      `${issueKey(ref)}: ${now.state === "open" ? "no longer asks for the seat" : now.state} since the line was read; freeing the seat it was handed`,
+    );
+    deps.memory?.labelTimes.delete(issueKey(ref));
+    const target: SyncTarget = {
+      repo: from.repo,
+      ref,
+      repoUrl: from.repoUrl,
+      title: now.title ?? `#${h.issue}`,
+      labels: now.labels,
+    };
+    const again = await commitWithHandOffs(deps, config, backend, target, now, (await backend.read()).text, { rounds });
+    afters.push(again.after);
+    const handoffs = [...result.result.handoffs.filter((x) => x.issue !== h.issue), ...again.done.result.handoffs];
+    result = {
+      ...again.done,
+      written: result.written || again.done.written,
+      ...((again.done.commitSha ?? result.commitSha) ? { commitSha: again.done.commitSha ?? result.commitSha } : {}),
+      result: { ...result.result, handoffs, view: again.done.result.view },
+    };
+  }
+  return { done: result, afters };
 }

@@ -10,9 +10,10 @@ import {
   repositoryOf,
   repositoryUrl,
 } from "../sync/payload.js";
-import { type IssueSyncResult, ignoredLabelChange, keepsStatusComment, statusCommentAction } from "../sync/rules.js";
+import { type IssueSyncResult, ignoredIssueEvent, keepsStatusComment, statusCommentAction } from "../sync/rules.js";
 import type { HandOff } from "../sync/seat-moves.js";
 import { type BoardUpdate, updateBoard } from "./board.js";
+import { oncePerDelivery } from "./deliveries.js";
 import type { HandlerDeps } from "./deps.js";
 import { commitWithHandOffs } from "./hand-off.js";
 import { reportIssueEvent } from "./mirror.js";
@@ -44,10 +45,17 @@ const isAction = (action: string): action is IssueAction => (ISSUE_ACTIONS as re
  * or out of order; events about labels the config does not mention write nothing.
  */
 export async function handleIssueEvent(deps: HandlerDeps, rawPayload: unknown): Promise<EventOutcome<IssueSyncResult>> {
+  return oncePerDelivery(deps.deliveries, deps.delivery, replayed, () => issueEvent(deps, rawPayload));
+}
+
+const replayed = () => ({ kind: "ignored", reason: "a delivery handled already (replayed)" }) as const;
+
+async function issueEvent(deps: HandlerDeps, rawPayload: unknown): Promise<EventOutcome<IssueSyncResult>> {
   const payload = parseIssuesPayload(rawPayload);
   const { action } = payload;
   if (!isAction(action)) return { kind: "ignored", reason: `action ${action} is not one worker-sync follows` };
-  if (payload.issue.pull_request) return { kind: "ignored", reason: "a pull request" };
+  if (payload.issue.pull_request !== undefined && payload.issue.pull_request !== null)
+    return { kind: "ignored", reason: "a pull request" };
   const repo = repositoryOf(payload);
   const ref: IssueRef = { owner: repo.owner, repo: repo.name, issue_number: payload.issue.number };
   const labelChange = action === "labeled" || action === "unlabeled";
@@ -71,7 +79,7 @@ export async function handleIssueEvent(deps: HandlerDeps, rawPayload: unknown): 
     const gone = action === "deleted" || action === "transferred";
     return deps.queue.run(issueKey(ref), () => reportIssueEvent(deps, loaded, target, gone));
   }
-  const ignored = ignoredLabelChange(loaded.config, action, payload.label?.name);
+  const ignored = ignoredIssueEvent(loaded.config, payload, ISSUE_ACTIONS);
   if (ignored) return { kind: "ignored", reason: ignored };
   const { outcome, after } = await deps.queue.run(issueKey(ref), () =>
     syncIssue(deps, loaded, payload, ref, labelChange),
@@ -120,7 +128,12 @@ async function syncIssue(
     ...("comments" in current && current.comments !== undefined ? { comments: current.comments } : {}),
   };
   try {
-    const handed = await commitWithHandOffs(deps, config, backend, target, current, snapshot.text);
+    // The label this delivery is about was put on by its sender: no need to read who did.
+    const hint =
+      payload.action === "labeled" && payload.label && payload.sender
+        ? { hint: { label: payload.label.name, by: payload.sender.login } }
+        : {};
+    const handed = await commitWithHandOffs(deps, config, backend, target, current, snapshot.text, hint);
     const { done } = handed;
     const handoffs = done.result.handoffs.length ? { handoffs: done.result.handoffs } : {};
     const action = statusCommentAction(config, current.state, done.result.involved);

@@ -29,10 +29,17 @@ import {
   summarizeReconcile,
 } from "../sync/reconcile.js";
 import { renderReply } from "../sync/render-status.js";
-import { type IssueFacts, type IssueState, type IssueSyncResult, keepsStatusComment } from "../sync/rules.js";
+import {
+  type IssueFacts,
+  type IssueState,
+  type IssueSyncResult,
+  keepsStatusComment,
+  roleOnIssue,
+} from "../sync/rules.js";
 import { type BoardUpdate, updateBoard } from "./board.js";
 import type { HandlerDeps } from "./deps.js";
-import { firstQueued, IssueReader, moveQueueLabels, reportPlaces } from "./hand-off.js";
+import { firstQueued, IssueReader, moveQueueLabels } from "./hand-off.js";
+import { trustedFacts } from "./labelers.js";
 import { listRoleIssues } from "./role-issues.js";
 import { type CommentOutcome, replyOnce } from "./status-comment.js";
 import {
@@ -146,6 +153,8 @@ async function dispatchQueued(
   const seated = chosen.filter((c) =>
     trial.result.repairs.some((r) => r.reason === "queued" && r.issue === c.q.number),
   );
+  // A dry run dispatches what it would; a run that writes, only the issues still queued when moved.
+  const moved: typeof seated = write ? [] : seated;
   for (const c of seated) {
     const to = c.rule.labels[0] as string;
     if (!write) {
@@ -153,7 +162,8 @@ async function dispatchQueued(
       continue;
     }
     try {
-      await moveQueueLabels(deps, reader, c.rule, [c.q]);
+      const [after] = await moveQueueLabels(deps, reader, c.rule, [c.q]);
+      if (after) moved.push({ ...c, q: after });
     } catch (error) {
       const status = statusOf(error);
       if (status === undefined && !classifyGitHubError(error)) throw error;
@@ -163,12 +173,12 @@ async function dispatchQueued(
       );
     }
   }
-  const queued = seated.map(({ rule, q }) => ({
+  const queued = moved.map(({ rule, q }) => ({
     ...dispatchOf({ rule, q }).facts,
     title: q.title ?? `#${q.number}`,
     ...(q.comments !== undefined ? { comments: q.comments } : {}),
   }));
-  return { input: { ...input, dispatched: seated.map(dispatchOf) }, queued };
+  return { input: { ...input, dispatched: moved.map(dispatchOf) }, queued };
 }
 
 /** Reconciles one repository's project with its issues. Bad config or state file: UserError. */
@@ -187,7 +197,13 @@ export async function reconcileRepository(
     throw new UserError(`${backend.label}: no such file`);
   }
   const state = parseState(snapshot.text, backend.label);
-  const gathered = await gatherReconcileInput(deps.octokit, config, state, repo);
+  const gathered = await onlyTrusted(
+    deps,
+    config,
+    state,
+    repo,
+    await gatherReconcileInput(deps.octokit, config, state, repo),
+  );
   const { listed, checked } = gathered;
   const { input, queued } = config.dispatch
     ? await dispatchQueued(deps, config, repo, state, gathered, !options.dryRun)
@@ -271,27 +287,30 @@ async function updateRepairedComments(
     const held = options.holding && issueKey(options.holding) === issueKey(ref);
     outcomes[number] = (await (held ? post() : deps.queue.run(issueKey(ref), post))).outcome;
   }
-  // The issues still waiting: their comments (where they have one) say their place in line.
-  const targetOf = (number: string): SyncTarget | undefined => {
-    const facts = known.get(number);
-    if (!facts || !keepsStatusComment(config, facts.state)) return undefined;
-    return {
-      repo,
-      ref: { owner: repo.owner, repo: repo.name, issue_number: Number(number) },
-      repoUrl: options.repoUrl,
-      title: facts.title ?? `#${number}`,
-      labels: facts.labels,
-      ...(facts.comments !== undefined ? { comments: facts.comments } : {}),
-    };
-  };
-  const waiting = result.waiting.flatMap((w) =>
-    w.issues.flatMap((issue) => {
-      const seen = result.waitingSeen?.[issue];
-      return seen ? [{ pool: { role: w.role, level: w.level ?? null }, issue, result: seen }] : [];
-    }),
-  );
-  await reportPlaces(deps, config, targetOf, waiting, options.holding);
+  // The issues still waiting are not written: their comments say since when they wait (see hand-off.ts).
   return outcomes;
+}
+
+/**
+ * The listed issues as a delivery of their own would read them: without the role and queue
+ * labels nobody allowed to start a worker put on (see labelers.ts). An issue a worker is on
+ * already keeps its labels: repairing it is not starting one.
+ */
+async function onlyTrusted<I extends ReconcileInput & { listed: ListedIssue[] }>(
+  deps: HandlerDeps,
+  config: WorkerSyncConfig,
+  state: StateFile,
+  repo: RepositoryName,
+  input: I,
+): Promise<I> {
+  const { rules, view } = reconcileMutation(config, repo, { ...input, listed: [] })(state).result;
+  const listed: ListedIssue[] = [];
+  for (const issue of input.listed) {
+    const seated = Object.values(view.roles).some((r) => roleOnIssue(r, issue.number));
+    const ref = { owner: repo.owner, repo: repo.name, issue_number: Number(issue.number) };
+    listed.push(seated || issue.state !== "open" ? issue : await trustedFacts(deps, ref, rules, issue));
+  }
+  return { ...input, listed };
 }
 
 /** `installation` (created) and `installation_repositories` (added): reconcile each repository given to the app. */

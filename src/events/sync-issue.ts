@@ -182,6 +182,7 @@ export async function reportStatus(
     ...(view.handedTo?.length ? { handedTo: view.handedTo } : {}),
     ...(view.places?.length ? { places: view.places } : {}),
     ...(view.board ? { board: view.board } : {}),
+    ...(view.replyTo !== undefined ? { answers: view.replyTo } : {}),
   };
   if (!config.comment) {
     // The status comment's text without its markers: a reply is never taken for the status comment.

@@ -1,7 +1,7 @@
 /** Who may run `/worker` commands, asked of GitHub once per user and repository for a while. */
 import type { OctokitLike } from "../store/github-api.js";
 import type { ProcessMemory } from "./process-memory.js";
-import { canWrite, type IssueRef, issueKey } from "./rest.js";
+import { canTriage, canWrite, type IssueRef, issueKey } from "./rest.js";
 
 /**
  * Whether `login` has write, maintain or admin on the repository. With memory the answer is
@@ -32,4 +32,24 @@ export function claimDeniedReply(memory: ProcessMemory | undefined, ref: IssueRe
   if (memory.deniedReplies.get(key)) return false;
   memory.deniedReplies.set(key, true);
   return true;
+}
+
+/**
+ * Whether a label `login` put on an issue may put a worker on it: a GitHub App's bot (an
+ * administrator installed it with write on issues), or a person with triage or more. Kept in
+ * memory like mayRunCommands.
+ */
+export async function mayStartWorkers(
+  octokit: OctokitLike,
+  memory: ProcessMemory | undefined,
+  repo: { owner: string; repo: string },
+  login: string,
+): Promise<boolean> {
+  if (login.endsWith("[bot]")) return true;
+  const key = `triage:${memory?.scope}:${repo.owner}/${repo.repo}:${login}`.toLowerCase();
+  const known = memory?.permissions.get(key);
+  if (known !== undefined) return known;
+  const answer = await canTriage(octokit, repo, login);
+  memory?.permissions.set(key, answer);
+  return answer;
 }

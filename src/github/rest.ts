@@ -1,5 +1,5 @@
 /** The few GitHub REST calls the handlers make, over any octokit-like `request`. */
-import { notTheApi, type OctokitLike, statusOf } from "../store/github-api.js";
+import { classifyGitHubError, notTheApi, type OctokitLike, statusOf } from "../store/github-api.js";
 import type { IssueFacts } from "../sync/rules.js";
 
 export interface IssueRef {
@@ -95,6 +95,7 @@ export async function fetchIssueFacts(
       labels: labels.filter((l: unknown): l is string => typeof l === "string"),
       title: typeof data.title === "string" ? data.title : null,
       ...(typeof data.comments === "number" ? { comments: data.comments } : {}),
+      ...(typeof data.user?.login === "string" ? { author: data.user.login } : {}),
     };
   } catch (error) {
     // 410 Gone: deleted; 404: deleted or no longer visible to us.
@@ -125,6 +126,7 @@ interface LabelEvent {
   event?: string;
   created_at?: string;
   label?: { name?: string } | null;
+  actor?: { login?: string; type?: string } | null;
 }
 
 /**
@@ -138,20 +140,15 @@ export async function labeledSince(
   labels: readonly string[],
   memo?: LabelTimesMemo,
 ): Promise<string | null> {
-  const key = issueKey(ref);
-  let times = memo?.get(key);
-  if (!times) {
-    times = await readLabelTimes(octokit, ref);
-    memo?.set(key, times);
-  }
+  const times = await labelTimesOf(octokit, ref, memo);
   const wanted = labels.map((l) => l.trim().toLowerCase());
   let since: string | null = null;
   for (const t of times) if (wanted.includes(t.label) && (since === null || t.at > since)) since = t.at;
   return since;
 }
 
-/** An issue's `labeled` events: the label (trimmed, lower case) and when. */
-export type LabelTimes = ReadonlyArray<{ label: string; at: string }>;
+/** An issue's `labeled` events: the label (trimmed, lower case), when, and who put it on. */
+export type LabelTimes = ReadonlyArray<{ label: string; at: string; by?: string }>;
 
 /**
  * Label times kept between events, by issue key. Events are only ever appended, so what was
@@ -164,24 +161,77 @@ export interface LabelTimesMemo {
   delete(key: string): void;
 }
 
+/** The issue's label times, from the memo when it has them. */
+export async function labelTimesOf(octokit: OctokitLike, ref: IssueRef, memo?: LabelTimesMemo): Promise<LabelTimes> {
+  const key = issueKey(ref);
+  let times = memo?.get(key);
+  if (!times) {
+    times = await readLabelTimes(octokit, ref);
+    memo?.set(key, times);
+  }
+  return times;
+}
+
+const TRIAGERS = new Set(["admin", "maintain", "write", "triage"]);
+
+/** Whether `login` has triage, write, maintain or admin on the repository. */
+export async function canTriage(octokit: OctokitLike, repo: { owner: string; repo: string }, login: string) {
+  try {
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", {
+      ...repo,
+      username: login,
+    });
+    // `permission` folds triage into read and maintain into write; `role_name` names them.
+    return TRIAGERS.has(data.permission) || TRIAGERS.has(data.role_name);
+  } catch (error) {
+    // A rate limit is no answer: the delivery fails and is retried, rather than deciding "no".
+    if (classifyGitHubError(error)?.kind === "rate-limit") throw error;
+    if (statusOf(error) === 404 || statusOf(error) === 403) return false;
+    throw error;
+  }
+}
+
 async function readLabelTimes(octokit: OctokitLike, ref: IssueRef): Promise<LabelTimes> {
   const route = "GET /repos/{owner}/{repo}/issues/{issue_number}/events";
   const { list: events } = await onIssue(ref, async () => ({
     status: 200,
     list: await listAll<LabelEvent>(octokit, route, { ...ref, ...NO_REDIRECT }),
   }));
-  const times: Array<{ label: string; at: string }> = [];
+  const times: Array<{ label: string; at: string; by?: string }> = [];
   for (const e of events) {
     const name = e.label?.name?.trim().toLowerCase();
     if (e.event === "labeled" && name !== undefined && typeof e.created_at === "string") {
-      times.push({ label: name, at: e.created_at });
+      const by = typeof e.actor?.login === "string" ? { by: e.actor.login } : {};
+      times.push({ label: name, at: e.created_at, ...by });
     }
   }
   return times;
 }
 
-/** Sets the issue's labels to exactly `labels`: one write, so the issue is never without a state label. */
-export async function setLabels(octokit: OctokitLike, ref: IssueRef, labels: readonly string[]): Promise<void> {
-  const route = "PUT /repos/{owner}/{repo}/issues/{issue_number}/labels";
-  await onIssue(ref, () => octokit.request(route, { ...ref, labels: [...labels], ...NO_REDIRECT }));
+/**
+ * Removes one label from the issue. False when the issue does not carry it (GitHub answers 404
+ * "Label does not exist"): someone took it off since it was read, and the caller must not act
+ * as if it were there.
+ */
+export async function removeLabel(octokit: OctokitLike, ref: IssueRef, label: string): Promise<boolean> {
+  try {
+    const route = "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}";
+    const { status } = await octokit.request(route, { ...ref, name: label, ...NO_REDIRECT });
+    // Transferred: its labels are no longer ours to move (never follow it to where it went).
+    return status !== 301;
+  } catch (error) {
+    const status = statusOf(error);
+    if (status === 301 || status === 404 || status === 410) return false;
+    throw error;
+  }
+}
+
+/** Adds one label to the issue; returns the issue's labels as GitHub has them after the write. */
+export async function addLabel(octokit: OctokitLike, ref: IssueRef, label: string): Promise<string[]> {
+  const route = "POST /repos/{owner}/{repo}/issues/{issue_number}/labels";
+  const { data } = await onIssue(ref, () => octokit.request(route, { ...ref, labels: [label], ...NO_REDIRECT }));
+  const names = Array.isArray(data)
+    ? data.map((l: { name?: unknown } | string) => (typeof l === "string" ? l : l?.name))
+    : [];
+  return names.filter((l: unknown): l is string => typeof l === "string");
 }

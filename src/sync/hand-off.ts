@@ -10,9 +10,9 @@ import { isFree, type ProjectView, type StateMutation } from "../state/index.js"
 import { labelMatches, type WorkerSyncConfig } from "./config.js";
 import { type RoleRule, wantedSeats } from "./labels.js";
 import type { RepositoryName } from "./project-key.js";
-import { type IssueFacts, type IssueSyncResult, roleOnIssue, syncIssueOn } from "./rules.js";
+import { type IssueFacts, type IssueSyncResult, roleOnIssue, type SeatResult, syncIssueOn } from "./rules.js";
 import type { HandOff } from "./seat-moves.js";
-import { projectMutation, StateRun } from "./state-run.js";
+import { projectMutation, type StateRun } from "./state-run.js";
 
 /** The seats that compete for the same issues: one level's slots, or (level null) family 1's one worker of the role. */
 export interface Pool {
@@ -180,6 +180,30 @@ export function dispatchedLabels(labels: readonly string[], queueLabel: string, 
   return out.filter((l, i) => out.findIndex((x) => labelMatches(x, l)) === i);
 }
 
+/**
+ * Whether an issue, as it is now, still waits in the queue `queueLabel` of the rule's role: open,
+ * carrying that label and none of the role's active labels. Dispatch checks this just before it
+ * moves the issue's labels.
+ */
+export function stillQueued(rule: RoleRule, issue: IssueFacts, queueLabel: string): boolean {
+  return (
+    issue.state === "open" &&
+    issue.labels.some((l) => labelMatches(l, queueLabel)) &&
+    !issue.labels.some((l) => rule.labels.some((r) => labelMatches(l, r)))
+  );
+}
+
+/**
+ * Whether an issue handed a seat (the seats `given` to it) still asks for it as it is now:
+ * open, with a label of each given seat's role. Read after the commit: one that was closed or
+ * relabeled meanwhile must be freed again.
+ */
+export function keepsHandOff(rules: readonly RoleRule[], issue: IssueFacts, given: readonly SeatResult[]): boolean {
+  if (issue.state !== "open") return false;
+  const wanted = wantedSeats(rules, issue.labels).wanted;
+  return given.filter((r) => r.kind === "activate" && r.changed).every((r) => wanted.some((w) => w.role === r.role));
+}
+
 /** The lines a delivery serves once its own issue is in line: per pool, the issues in the order they get a seat. */
 export type HandOffLines = ReadonlyArray<{ pool: Pool; line: readonly IssueFacts[]; via: HandOff["via"] }>;
 
@@ -212,17 +236,8 @@ export function handOffOn(
   return handoffs;
 }
 
-/** Ordinal words for a place in line: 1st, 2nd, 3rd, 4th, 11th, 21st… */
-export function ordinal(n: number): string {
-  const teen = n % 100 >= 11 && n % 100 <= 13;
-  const suffix = teen ? "th" : (["th", "st", "nd", "rd"][n % 10] ?? "th");
-  return `${n}${suffix}`;
-}
-
 export type HandedResult = IssueSyncResult & {
   handoffs: HandOff[];
-  /** The issues of the lines still waiting once the seats were handed, in line order, as their own sync would see them. */
-  waiting: Array<{ pool: Pool; issue: string; result: IssueSyncResult }>;
 };
 
 /**
@@ -240,17 +255,6 @@ export function handOffMutation(
     const at = now();
     const own = syncIssueOn(run, config, project, facts, at);
     const handoffs = handOffOn(run, config, project, lines, at);
-    const view = run.view(project);
-    const waiting: HandedResult["waiting"] = [];
-    for (const { pool, line } of lines) {
-      for (const facts of line) {
-        const role = view.roles[pool.role];
-        if (!role || roleOnIssue(role, facts.number)) continue;
-        // What the issue's own event would find now, without changing anything.
-        const seen = syncIssueOn(new StateRun(run.state), config, project, facts, at);
-        waiting.push({ pool, issue: facts.number, result: { ...seen, results: [], view } });
-      }
-    }
-    return { ...own, view, handoffs, waiting };
+    return { ...own, view: run.view(project), handoffs };
   });
 }

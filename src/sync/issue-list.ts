@@ -13,6 +13,7 @@ const listedIssue = z.looseObject({
   repository_url: z.optional(z.string()),
   html_url: z.optional(z.string()),
   comments: z.optional(z.number()),
+  user: z.optional(z.nullable(z.looseObject({ login: z.string() }))),
 });
 
 const issueList = z.array(listedIssue, { error: "expected a JSON array of issues" });
@@ -78,6 +79,7 @@ export function parseIssueList(raw: unknown, source: string): ListedIssue[] {
       state: issue.state,
       labels: (issue.labels ?? []).map((l) => (typeof l === "string" ? l : l.name)),
       ...(issue.comments !== undefined ? { comments: issue.comments } : {}),
+      ...(issue.user?.login ? { author: issue.user.login } : {}),
     });
   }
   return [...byNumber.values()];

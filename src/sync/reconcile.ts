@@ -11,14 +11,7 @@ import { describeSynced } from "./describe.js";
 import { inLine, poolFor, poolKey } from "./hand-off.js";
 import { type RoleRule, roleLabelsOf, roleRulesFor } from "./labels.js";
 import { type RepositoryName, resolveProjectKey } from "./project-key.js";
-import {
-  type IssueFacts,
-  type IssueState,
-  type IssueSyncResult,
-  type SeatResult,
-  type SyncOnly,
-  syncIssueOn,
-} from "./rules.js";
+import { type IssueFacts, type IssueState, type SeatResult, type SyncOnly, syncIssueOn } from "./rules.js";
 import { projectMutation, StateRun } from "./state-run.js";
 
 /** An issue as a list call returned it. */
@@ -84,8 +77,6 @@ export interface ReconcileResult {
   conflicts: Conflict[];
   /** Issues still waiting for a seat a longer-waiting issue got, in line order, per role (and level). */
   waiting: Array<{ role: string; level?: string; issues: string[] }>;
-  /** Each waiting issue as its own event would find it now (its busy notice), by number. */
-  waitingSeen?: Record<string, IssueSyncResult>;
   /** The project as the repairs leave it. */
   view: ProjectView;
   rules: RoleRule[];
@@ -325,21 +316,12 @@ export function reconcileProject(
   repairBusySeats(run, known, input.trustList);
   startSeats(run, findStarts(run, listed, input.waitingSince), queued);
   const view = run.view();
-  // What each issue still waiting would find, without changing anything: its comment's busy notice.
-  const waitingSeen: Record<string, IssueSyncResult> = {};
-  for (const number of run.waiting.flatMap((w) => w.issues)) {
-    const facts = known.get(number);
-    if (!facts) continue;
-    const seen = syncIssueOn(new StateRun(run.run.state), config, projectKey, facts, now);
-    waitingSeen[number] = { ...seen, results: [], view };
-  }
   return {
     project: projectKey,
     family: view.family,
     repairs: run.repairs,
     conflicts: run.conflicts,
     waiting: run.waiting,
-    ...(Object.keys(waitingSeen).length ? { waitingSeen } : {}),
     view,
     rules: roleRulesFor(config, view),
   };

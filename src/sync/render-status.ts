@@ -14,7 +14,6 @@ import {
 } from "../state/index.js";
 import { COMMAND_USAGE } from "./commands.js";
 import type { WorkerSyncConfig } from "./config.js";
-import { ordinal } from "./hand-off.js";
 import { labelsRead, type RoleRule } from "./labels.js";
 import { codeSpan, escapeText, shortenKey } from "./markdown.js";
 import type { IssueSyncResult, Notice } from "./rules.js";
@@ -42,7 +41,19 @@ export interface StatusMeta {
   handed?: Record<string, { issue: string; via: "hand-off" | "dispatch" }>;
   /** Family 2: the seats freed from this issue, shown until a seat of the role is on it again. */
   freed?: Array<{ role: string; level: string; slot: number; name?: string; sessionKey: string | null }>;
+  /** The ids of the latest `/worker` command comments answered here: a replay of one changes nothing. */
+  done?: number[];
 }
+
+/** How many answered command ids a status comment remembers. */
+const DONE_KEPT = 50;
+
+/** Whether a command comment was answered: a reply to it, or a status comment that records it. */
+export const answersCommand = (body: string | null | undefined, commentId: number): boolean =>
+  isReplyTo(body, commentId) ||
+  (typeof body === "string" &&
+    body.startsWith(STATUS_MARKER) &&
+    (parseStatusMeta(body)?.done ?? []).includes(commentId));
 
 /** What happened to a seat's session in this run (a new activation, a session command). */
 export interface SessionEvent {
@@ -72,14 +83,16 @@ export interface StatusView {
   /** Plain-text lines (escaped here), e.g. what a command did. */
   messages?: readonly string[];
   previous?: StatusMeta;
+  /** The `/worker` command comment this render answers (recorded in the meta as done). */
+  answers?: number;
   /** `/worker status`: add every role, level and slot of the project. */
   wholeProject?: boolean;
   /** This run put a seat on the issue that another issue freed (`from`), or took it from a queue. */
   handOff?: { from: string; via: "hand-off" | "dispatch" };
   /** Seats this run freed from the issue, and the issue each went on to. */
   handedTo?: ReadonlyArray<{ role: string; issue: string; via: "hand-off" | "dispatch" }>;
-  /** While the issue waits: its place in each line it waits in (1 first). */
-  places?: ReadonlyArray<{ role: string; level: string; place: number }>;
+  /** While the issue waits: each line it waits in, and since when (its role label's time). */
+  places?: ReadonlyArray<{ role: string; level: string; since?: string | null }>;
   /** `/worker status` with `board: true`: the board issue (its URL as GitHub gave it). */
   board?: { number: number; url: string };
 }
@@ -389,11 +402,12 @@ function family2Table(view: StatusView): string[] {
   ];
 }
 
-/** "2nd waiting for a senior developer seat" (family 1: "… for the dev worker"). */
-export const placeWords = (family: Family, p: { role: string; level: string; place: number }) =>
-  family === 1
-    ? `${ordinal(p.place)} waiting for the ${escapeText(p.role)} worker`
-    : `${ordinal(p.place)} waiting for a ${escapeText(p.level)} ${escapeText(p.role)} seat`;
+/**
+ * Where the issue waits, in words that stay true while it waits (no place number to edit on
+ * every move of the line): "waiting since …", and that the longest waiting is served first.
+ */
+export const placeWords = (family: Family, p: { role: string; level: string; since?: string | null }) =>
+  `${family === 1 ? `Waiting for the ${escapeText(p.role)} worker` : `Waiting for a ${escapeText(p.level)} ${escapeText(p.role)} seat`}${p.since ? ` since ${formatSince(p.since)}` : ""}: a freed seat goes to the issue that has waited longest`;
 
 /**
  * The lines about hand-offs: a seat that came to this issue from another (kept while that seat
@@ -485,6 +499,11 @@ export function renderStatus(view: StatusView): { body: string; meta: StatusMeta
   if (notices.length || messages.length) lines.push("");
   const handOff = view.config["hand-off"] || view.config.dispatch;
   const moves = handOffLines(view, meta);
+  const done = [
+    ...(view.previous?.done ?? []).filter((id) => id !== view.answers),
+    ...(view.answers ? [view.answers] : []),
+  ];
+  if (done.length) meta.done = done.slice(-DONE_KEPT);
   const places = (view.places ?? []).map((p) => `> 🧍 ${placeWords(family, p)}.`);
   if (!(notices.length || messages.length) && (moves.length || places.length)) lines.push("");
   lines.push(...moves);

@@ -34,7 +34,21 @@ export interface IssueFacts {
   number: string;
   state: IssueState;
   labels: string[];
+  /** Who opened it, when read: the labels an issue form put on count as theirs. */
+  author?: string;
 }
+
+/**
+ * The labels on an issue that can put a worker on it: a role's active labels and, with
+ * dispatch, its queue labels. Only these need someone with triage or more to have put them on.
+ */
+export function startingLabels(rules: readonly RoleRule[], labels: readonly string[]): string[] {
+  return labels.filter((l) => rules.some((r) => [...r.labels, ...r.queue].some((x) => labelMatches(l, x))));
+}
+
+/** The issue with the labels nobody allowed to put a worker on it put on taken out of what the decision reads. */
+export const withoutLabels = <F extends IssueFacts>(facts: F, untrusted: readonly string[]): F =>
+  untrusted.length ? { ...facts, labels: facts.labels.filter((l) => !untrusted.includes(l)) } : facts;
 
 /** Things the issue's comment must say because a wish could not be granted or was ambiguous. */
 export type Notice =
@@ -286,6 +300,21 @@ export function ignoredLabelChange(
   return label !== undefined && isLabelMentioned(config, label)
     ? undefined
     : `label "${label ?? ""}" is not in the config`;
+}
+
+/**
+ * Why an `issues` delivery changes nothing, from the payload alone (the app, the Action and
+ * `worker-sync event` ask the same): an action worker-sync does not follow, a pull request
+ * (GitHub sends those as issues too), or a label change the config does not mention.
+ */
+export function ignoredIssueEvent(
+  config: WorkerSyncConfig,
+  payload: { action: string; issue: { pull_request?: unknown }; label?: { name: string } | undefined },
+  followed: readonly string[],
+): string | undefined {
+  if (!followed.includes(payload.action)) return `action ${payload.action} is not one worker-sync follows`;
+  if (payload.issue.pull_request !== undefined && payload.issue.pull_request !== null) return "a pull request";
+  return ignoredLabelChange(config, payload.action, payload.label?.name);
 }
 
 /** Whether an issue in this state keeps a status comment (a deleted or transferred one cannot, nor a pull request). */

@@ -161,11 +161,12 @@ describe.each(runtimes)("docs/action.md's workflow loop on $name", ({ binary, sk
       const key = step(third, "agent").outputs["session-key"] as string;
       expect(seniorSlot()).toMatchObject({ active: true, issueId: "3", sessionKey: key });
 
-      // #4 asks for the same seat: it waits, the agent does not run, and its comment gives its place in line.
+      // #4 asks for the same seat: it waits, the agent does not run, and its comment says since when.
       const { runs: fourth } = await workflowRun("labeled", { number: 4, labels: ["Doing", "senior"] }, "Doing");
       expect(moves(step(fourth, "ws"), "activated")).toEqual([]);
       expect(fourth.slice(1).every((r) => r.skipped)).toBe(true);
-      expect(statusOf(4)).toContain("1st waiting for a senior developer seat");
+      expect(statusOf(4)).toContain("Waiting for a senior developer seat since");
+      expect(statusOf(4)).toContain("busy");
 
       // The agent's finishing label change on #3 frees the seat, and the same handle-event step
       // hands it to #4 with #3's session; the agent resumes it there, on another runner.
@@ -190,6 +191,7 @@ describe.each(runtimes)("docs/action.md's workflow loop on $name", ({ binary, sk
       expect(fake.commits(FULL).at(-1)?.message).toMatch(/^worker-sync: #4 developer senior slot 1: agent finished/);
       expect(seniorSlot()).toMatchObject({ active: true, issueId: "4", sessionKey: key });
       expect(statusOf(4)).toContain("now on this issue, handed over from");
+      expect(statusOf(4)).not.toContain("Waiting for a senior developer seat");
       expect(statusOf(3)).toMatch(/seat went on to \[#4\]/);
     },
     120_000,

@@ -367,7 +367,7 @@ describe("comment commands", () => {
     await deliver(probot, "issue_comment", payload);
     await deliver(probot, "issue_comment", payload);
     expect(fake.commits(FULL)).toHaveLength(0);
-    const replies = fake.commentsOn(FULL, 1);
+    const replies = fake.commentsOn(FULL, 1).filter((c) => c.user.login === fake.botLogin);
     expect(replies).toHaveLength(1);
     expect(replies[0]?.body).toContain("Thanks, @\u200Dvisitor! Only people with write access");
   });
@@ -397,7 +397,7 @@ describe("comment commands", () => {
     await command("/worker session medior agent:y");
     expect(state().dev.sessions.medior).toBe("agent:y");
     expect(statusComments(1)).toEqual([]);
-    const replies = fake.commentsOn(FULL, 1);
+    const replies = fake.commentsOn(FULL, 1).filter((c) => c.user.login === fake.botLogin);
     expect(replies).toHaveLength(3);
     expect(replies[0]?.body).toContain("**All workers of the project**");
     expect(replies[1]?.body).toContain("dev worker released");
@@ -412,7 +412,8 @@ describe("comment commands", () => {
     await command("looks good to me");
     expect(fake.log.filter((r) => !r.path.includes("access_tokens"))).toEqual([]);
     await command("/worker session");
-    expect(fake.commentsOn(FULL, 1)[0]?.body).toContain('expected "/worker session &lt;level&gt; &lt;key&gt;"');
+    const replies = fake.commentsOn(FULL, 1).filter((c) => c.user.login === fake.botLogin);
+    expect(replies[0]?.body).toContain('expected "/worker session &lt;level&gt; &lt;key&gt;"');
     expect(fake.commits(FULL)).toHaveLength(0);
   });
 });

@@ -61,7 +61,7 @@ it("names a missing payload file and an unsupported event", async () => {
     "worker-sync event: nope.json: no such file",
   );
   expect((await run("event", "--name", "push", "--payload", "x.json")).err).toBe(
-    'worker-sync event: --name must be issues, got "push"',
+    'worker-sync event: --name must be issues or pull_request, got "push"',
   );
 });
 

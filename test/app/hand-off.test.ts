@@ -64,16 +64,19 @@ describe("hand-off, family 2 (slots per level)", () => {
     label(app.fake, 2, ["Doing"]);
   });
 
-  it("a freed seat goes to the issue labeled first of three waiting, the line moves up, ties by number", async () => {
+  it("a freed seat goes to the issue labeled first of three waiting, ties by number; the others are not written", async () => {
     // #5 waits first, then #3 and #4 at the same minute: the line is #5, #3, #4.
     label(app.fake, 5, ["Doing"], "2026-02-01T09:00:00Z");
     label(app.fake, 3, ["Doing", "medior"], "2026-02-01T10:00:00Z");
     label(app.fake, 4, ["Doing"], "2026-02-01T10:00:00Z");
     for (const n of [5, 3, 4])
       await deliver(app.probot, "issues", issuesPayload("labeled", { number: n, labels: ["Doing"] }, "Doing"));
-    expect(statusOf(5)).toContain("> 🧍 1st waiting for a medior developer seat.");
-    expect(statusOf(3)).toContain("> 🧍 2nd waiting for a medior developer seat.");
-    expect(statusOf(4)).toContain("> 🧍 3rd waiting for a medior developer seat.");
+    // Each says since when it waits: true until it gets a seat, whoever goes before it.
+    const SERVED = ": a freed seat goes to the issue that has waited longest.";
+    expect(statusOf(5)).toContain(`> 🧍 ${"Waiting for a medior developer seat"} since 2026-02-01 09:00 UTC${SERVED}`);
+    expect(statusOf(3)).toContain(`> 🧍 ${"Waiting for a medior developer seat"} since 2026-02-01 10:00 UTC${SERVED}`);
+    expect(statusOf(4)).toContain(`> 🧍 ${"Waiting for a medior developer seat"} since 2026-02-01 10:00 UTC${SERVED}`);
+    const before = { 3: statusOf(3), 4: statusOf(4) };
 
     await change(1, ["Doing"], "closed", { state: "closed" });
     expect(medior()[0]).toMatchObject({ active: true, issueId: "5", sessionKey: ADA, name: "Ada" });
@@ -83,9 +86,9 @@ describe("hand-off, family 2 (slots per level)", () => {
     expect(statusOf(5)).not.toContain("waiting for");
     expect(statusOf(1)).toContain(`> ↪️ The developer seat went on to [#5](${URL}/5), which waited longest for it.`);
     expect(statusOf(1)).toContain("| developer | freed · slot 1 (Ada) | medior |");
-    // The rest of the line moved up, each told so.
-    expect(statusOf(3)).toContain("> 🧍 1st waiting for a medior developer seat.");
-    expect(statusOf(4)).toContain("> 🧍 2nd waiting for a medior developer seat.");
+    // The rest of the line is not written: a freed seat costs no request per waiter.
+    expect(statusOf(3)).toBe(before[3]);
+    expect(statusOf(4)).toBe(before[4]);
     expect(app.fake.commits(FULL).at(-1)?.message).toBe(
       "worker-sync: Codertocat/Hello-World#1: developer medior slot 1 freed; then #5: developer active at medior slot 1",
     );
@@ -94,7 +97,7 @@ describe("hand-off, family 2 (slots per level)", () => {
     await change(2, [], "unlabeled", { label: "Doing" });
     expect(medior()[1]).toMatchObject({ active: true, issueId: "3", sessionKey: null, name: "Bruno" });
     expect(statusOf(3)).toContain("with no session yet: the runner spawns one.");
-    expect(statusOf(4)).toContain("> 🧍 1st waiting for a medior developer seat.");
+    expect(statusOf(4)).toBe(before[4]);
   });
 
   it("a growing line reads each waiter's label times once, not again for every issue that joins it", async () => {
@@ -103,10 +106,10 @@ describe("hand-off, family 2 (slots per level)", () => {
       label(app.fake, n, ["Doing"], `2026-02-01T1${i}:00:00Z`);
       await deliver(app.probot, "issues", issuesPayload("labeled", { number: n, labels: ["Doing"] }, "Doing"));
     }
-    expect(statusOf(4)).toContain("> 🧍 2nd waiting for a medior developer seat.");
-    expect(statusOf(8)).toContain("> 🧍 6th waiting for a medior developer seat.");
-    // Each waiter's events are read once (the first place needs none): 6 reads, where reading
-    // the whole line again for each newcomer would take 2 + 3 + 4 + 5 + 6 = 20.
+    expect(statusOf(4)).toContain("Waiting for a medior developer seat since 2026-02-01 11:00 UTC");
+    expect(statusOf(8)).toContain("Waiting for a medior developer seat since 2026-02-01 15:00 UTC");
+    // Each waiter's own events are read once, for its own time: 6 reads, where reading the whole
+    // line again for each newcomer would take 2 + 3 + 4 + 5 + 6 = 20.
     const reads = app.fake.log.filter((r) => /\/issues\/\d+\/events$/.test(r.path)).map((r) => r.path);
     expect(reads).toHaveLength(6);
     expect(new Set(reads).size).toBe(6);
@@ -115,7 +118,7 @@ describe("hand-off, family 2 (slots per level)", () => {
     label(app.fake, 3, ["bug"]);
     label(app.fake, 3, ["Doing"], "2026-02-01T20:00:00Z");
     await deliver(app.probot, "issues", issuesPayload("labeled", { number: 3, labels: ["Doing"] }, "Doing"));
-    expect(statusOf(3)).toContain("> 🧍 6th waiting for a medior developer seat.");
+    expect(statusOf(3)).toContain("Waiting for a medior developer seat since 2026-02-01 20:00 UTC");
     expect(app.fake.log.filter((r) => r.path.endsWith("/issues/3/events"))).toHaveLength(2);
   });
 
@@ -210,14 +213,15 @@ describe("hand-off, family 1 (one worker per role)", () => {
     label(app.fake, 2, ["Doing"]);
     label(app.fake, 3, ["Doing", "junior"]);
     await deliver(app.probot, "issues", issuesPayload("labeled", { number: 2, labels: ["Doing"] }, "Doing"));
-    expect(statusOf(2)).toContain("> 🧍 2nd waiting for the dev worker.");
+    expect(statusOf(2)).toContain("> 🧍 Waiting for the dev worker since");
+    const waited = statusOf(2);
     await change(1, ["Doing"], "closed", { state: "closed" });
     const dev = file().projects["-1001234567890"].dev;
     expect(dev).toMatchObject({ active: true, issueId: "4", model: "senior" });
     expect(statusOf(4)).toContain("handed over from [#1]");
     expect(statusOf(4)).toContain("with no session yet: the runner spawns one.");
-    expect(statusOf(2)).toContain("> 🧍 1st waiting for the dev worker.");
-    expect(statusOf(2)).toContain(`busy on [#4](${URL}/4)`);
+    // #2 still waits: its comment is not written again.
+    expect(statusOf(2)).toBe(waited);
   });
 });
 
@@ -231,18 +235,21 @@ describe("dispatch (queue labels)", () => {
     label(app.fake, 5, ["To Improve"]);
   });
 
-  it("a freed seat nobody asks for takes the oldest issue of the highest-priority queue, moving its label once", async () => {
+  it("a freed seat nobody asks for takes the oldest issue of the highest-priority queue, moving one label at a time", async () => {
     app.fake.setFile(FULL, ".github/worker-sync.yml", "dispatch: true\n");
     await change(1, ["Doing"], "closed", { state: "closed" });
     expect(medior()[0]).toMatchObject({ active: true, issueId: "4", sessionKey: ADA });
-    const writes = app.fake.log.filter((r) => r.method === "PUT" && r.path.endsWith("/labels"));
-    expect(writes.map((r) => r.path)).toEqual([`/repos/${FULL}/issues/4/labels`]);
+    const writes = app.fake.log.filter((r) => r.method !== "GET" && r.path.includes("/labels"));
+    expect(writes.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `DELETE /repos/${FULL}/issues/4/labels/To%20Improve`,
+      `POST /repos/${FULL}/issues/4/labels`,
+    ]);
     expect(
       app.fake
         .eventsOf(FULL, 4)
         .slice(-2)
         .map((e) => `${e.event} ${e.label}`),
-    ).toEqual(["labeled Doing", "unlabeled To Improve"]);
+    ).toEqual(["unlabeled To Improve", "labeled Doing"]);
     expect(statusOf(4)).toContain("taken from its queue (dispatch)");
     expect(statusOf(1)).toContain(`went on to [#4](${URL}/4), first in its queue.`);
     // The next seat: #5 (To Improve) before #3 (To Do, though older); #3 keeps its other labels once moved.
@@ -269,19 +276,19 @@ describe("dispatch (queue labels)", () => {
     label(app.fake, 6, ["Doing"]);
     await change(1, ["Doing"], "closed", { state: "closed" });
     expect(medior()[0]).toMatchObject({ issueId: "6" });
-    expect(app.fake.log.some((r) => r.method === "PUT" && r.path.endsWith("/labels"))).toBe(false);
+    expect(app.fake.log.some((r) => r.method !== "GET" && r.path.includes("/labels"))).toBe(false);
   });
 
   it("dispatch: false (the default) moves no label", async () => {
     await change(1, ["Doing"], "closed", { state: "closed" });
     expect(medior()[0]).toMatchObject({ active: false });
-    expect(app.fake.log.some((r) => r.method === "PUT" && r.path.endsWith("/labels"))).toBe(false);
+    expect(app.fake.log.some((r) => r.method !== "GET" && r.path.includes("/labels"))).toBe(false);
     expect(app.fake.log.some((r) => r.query?.includes("To"))).toBe(false);
   });
 
   it("a label write that fails leaves the state file as it was", async () => {
     app.fake.setFile(FULL, ".github/worker-sync.yml", "dispatch: true\n");
-    app.fake.inject({ method: "PUT", path: /\/issues\/\d+\/labels$/, response: faultResponses.serverError(502) });
+    app.fake.inject({ method: "POST", path: /\/issues\/\d+\/labels$/, response: faultResponses.serverError(502) });
     const before = app.fake.getFile(FULL, STATE)?.text;
     app.fake.setIssue(FULL, { number: 1, title: "Issue 1", state: "closed", labels: ["Doing"] });
     await deliver(
@@ -299,7 +306,7 @@ const timeless = (s: string | undefined) =>
   (s ?? "").replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, "<t>").replace(/\d{4}-\d\d-\d\d \d\d:\d\d UTC/g, "<t>");
 
 describe("hand-off is level-triggered", () => {
-  it("duplicate and out-of-order deliveries end in the same state and comments as in order", async () => {
+  it("duplicate and out-of-order deliveries end in the same state, and the same comments where seats moved", async () => {
     type D = { n: number; action: string; labels: string[]; state?: "closed"; label?: string };
     // What happened, in order: #4, #3 and #5 wait for a medior seat, then #1 closes.
     const history: D[] = [
@@ -325,7 +332,9 @@ describe("hand-off is level-triggered", () => {
       }
       return {
         state: timeless(fake.getFile(FULL, STATE)?.text),
-        comments: [1, 2, 3, 4, 5].map((n) => timeless(statusOf(n, fake))),
+        // #3 and #5 only wait: their comments say what their own delivery found, at its time.
+        comments: [1, 2, 4].map((n) => timeless(statusOf(n, fake))),
+        waiting: [3, 5].map((n) => statusOf(n, fake).includes("Waiting for a medior developer seat since")),
       };
     }
     const inOrder = await run(history);
@@ -334,9 +343,8 @@ describe("hand-off is level-triggered", () => {
         (s: { issueId: string }) => s.issueId,
       ),
     ).toEqual(["4", "2"]);
-    expect(inOrder.comments[2]).toContain("1st waiting for a medior developer seat");
-    expect(inOrder.comments[4]).toContain("2nd waiting for a medior developer seat");
-    expect(inOrder.comments[3]).toContain("handed over from");
+    expect(inOrder.waiting).toEqual([true, true]);
+    expect(inOrder.comments[2]).toContain("handed over from");
     await fc.assert(
       fc.asyncProperty(
         fc.shuffledSubarray(history, { minLength: history.length, maxLength: history.length }),

@@ -162,10 +162,16 @@ export function issuesPayload(action: string, issue: IssueShape, changed?: strin
   return payload;
 }
 
+/**
+ * An `issue_comment.created` delivery. The comment is also put on the issue in the fake GitHub
+ * made last (if any), with the same id: GitHub has the comment by the time it delivers it.
+ */
 export function commentPayload(issue: IssueShape, body: string, user = "Codertocat", type = "User"): Example {
   const payload = withIssue(example("issue_comment", "created"), issue);
   const comment = payload.comment as Record<string, unknown>;
-  payload.comment = { ...comment, id: 5000 + Math.floor(Math.random() * 1e6), body, user: { login: user, type } };
+  const id =
+    FakeGitHub.current?.addComment(FULL, issue.number, body, user, type).id ?? 5000 + Math.floor(Math.random() * 1e6);
+  payload.comment = { ...comment, id, body, user: { login: user, type } };
   payload.sender = { login: user, type };
   return payload;
 }

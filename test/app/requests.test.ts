@@ -76,7 +76,15 @@ function issue(n: number, labels: string[], state = "open", title = "Spelling er
       state,
       repository_url: `${API}/repos/${FULL}`,
       labels: labels.map((name) => ({ name })),
+      user: { login: OWNER, type: "User" },
     });
+}
+
+/** Whether who put a role label on (here the issue's author, the owner) may start a worker: asked once. */
+function mayStart(login = OWNER, role = "admin") {
+  api()
+    .get(`/repos/${FULL}/collaborators/${login}/permission`)
+    .reply(200, { permission: role, role_name: role, user: { login } });
 }
 
 function comments(n: number, existing: Array<{ id: number; body: string; login?: string }> = []) {
@@ -122,11 +130,12 @@ async function expectAllMade(run: () => Promise<void>) {
 }
 
 describe("requests per event kind", () => {
-  it("issues.labeled with a role label: config, state, issue, commit, status comment", async () => {
+  it("issues.labeled with a role label: config, state, issue, who may start a worker, commit, status comment", async () => {
     token();
     noConfig();
     stateFile(projects());
     issue(1, ["Doing", "senior"]);
+    mayStart();
     const written = commit();
     comments(1);
     createComment(1, "| dev | **active** | senior |");
@@ -198,6 +207,7 @@ describe("requests per event kind", () => {
     noConfig();
     stateFile(projects());
     issue(1, ["Doing"]);
+    mayStart();
     commit();
     comments(1, [{ id: 9, body: `${MARKER}\nold` }]);
     editComment(9, "| dev | **active** | medior |");
@@ -217,7 +227,7 @@ describe("requests per event kind", () => {
     }
   });
 
-  it("issue_comment.created with /worker release from a writer", async () => {
+  it("issue_comment.created with /worker release from a writer: the command still stands, then the release", async () => {
     token();
     api()
       .get(`/repos/${FULL}/collaborators/maintainer/permission`)
@@ -226,15 +236,16 @@ describe("requests per event kind", () => {
     stateFile(projects("1"));
     waiting();
     commit();
+    const payload = commentPayload({ number: 1, labels: ["Doing"] }, "/worker release", "maintainer");
+    const command = { id: (payload.comment as { id: number }).id, body: "/worker release", login: "maintainer" };
+    // First: the command still stands (its comment is there, nothing of ours answers it yet).
+    api()
+      .get(`/repos/${FULL}/issues/1/comments`)
+      .query({ per_page: "100" })
+      .reply(200, [{ id: command.id, body: command.body, user: { login: command.login, type: "User" } }]);
     comments(1, [{ id: 9, body: `${MARKER}\nold` }]);
     editComment(9, "dev worker released");
-    await expectAllMade(() =>
-      deliver(
-        probot,
-        "issue_comment",
-        commentPayload({ number: 1, labels: ["Doing"] }, "/worker release", "maintainer"),
-      ),
-    );
+    await expectAllMade(() => deliver(probot, "issue_comment", payload));
   });
 
   it("issue_comment.created from a reader: one polite reply, no state read", async () => {

@@ -90,7 +90,7 @@ describe("/worker reconcile", () => {
     const before = fake.getFile(FULL, STATE)?.text;
     await deliver(probot, "issue_comment", commentPayload({ number: 9, labels: [] }, "/worker reconcile", "visitor"));
     expect(fake.getFile(FULL, STATE)?.text).toBe(before);
-    expect(fake.commentsOn(FULL, 9)[0]?.body).toContain("Only people with write access");
+    expect(fake.commentsOn(FULL, 9).at(-1)?.body).toContain("Only people with write access");
   });
 
   it("a second reconcile finds nothing to repair", async () => {
@@ -229,7 +229,8 @@ describe("/worker reconcile serves the queues with dispatch: true", () => {
   const ADA = "agent:main:subagent:hello-developer-medior-ada";
   const medior = () =>
     JSON.parse(fake.getFile(FULL, STATE)?.text ?? "{}").projects.hello.workers.developer.levels.medior;
-  const labelWrites = () => fake.log.filter((r) => r.method === "PUT" && r.path.endsWith("/labels"));
+  // Dispatch writes one label at a time: the queue label removed, the role's label added.
+  const labelWrites = () => fake.log.filter((r) => r.method === "POST" && r.path.endsWith("/labels"));
   const reply = () => fake.commentsOn(FULL, 9).find((c) => c.body.startsWith("<!-- worker-sync:reply"))?.body ?? "";
   const at = (n: number, labels: string[], time: string) =>
     fake.setIssue(FULL, { number: n, title: `Issue ${n}`, state: "open", labels }, time);
@@ -255,7 +256,7 @@ describe("/worker reconcile serves the queues with dispatch: true", () => {
     at(6, ["To Improve"], "2026-02-01T11:00:00Z");
   });
 
-  it("frees #1 and fills both medior seats with the two oldest To Improve issues, each label moved in one write", async () => {
+  it("frees #1 and fills both medior seats with the two oldest To Improve issues, each queue label removed and the role label added, one label a write", async () => {
     fake.setFile(FULL, ".github/worker-sync.yml", "dispatch: true\n");
     fake.recordExchanges = true;
     await deliver(probot, "issue_comment", commentPayload({ number: 9, labels: [] }, "/worker reconcile"));
@@ -318,7 +319,7 @@ describe("/worker reconcile serves the queues with dispatch: true", () => {
   it("a label write GitHub refuses leaves the state file as it was, and the reply says so in one sentence", async () => {
     fake.setFile(FULL, ".github/worker-sync.yml", "dispatch: true\n");
     fake.inject({
-      method: "PUT",
+      method: "POST",
       path: /\/issues\/\d+\/labels$/,
       response: { status: 403, body: { message: "Resource not accessible by integration" } },
     });
@@ -338,7 +339,7 @@ describe("/worker reconcile's hand-offs in the comments", () => {
   const old = (n: number) =>
     fake.addComment(FULL, n, "<!-- worker-sync:status -->\nold status", "worker-sync[bot]", "Bot");
 
-  it("family 2: the issue that got the freed seat says from where; those still waiting, their place", async () => {
+  it("family 2: the issue that got the freed seat says from where; those still waiting are not written", async () => {
     fake.setPermission(FULL, "Codertocat", "write");
     const data = JSON.parse(slotsJson());
     const busy = (issueId: string, name: string) => ({
@@ -364,13 +365,14 @@ describe("/worker reconcile's hand-offs in the comments", () => {
     expect(statusComment(1)?.body).toContain(
       `> ↪️ The developer seat went on to [#5](${URL}/5), which waited longest for it.`,
     );
-    expect(statusComment(3)?.body).toContain("> 🧍 1st waiting for a medior developer seat.");
-    expect(statusComment(4)?.body).toContain("> 🧍 2nd waiting for a medior developer seat.");
-    // #6 (3rd) had no status comment: reconcile starts none for an issue that only waits.
+    // Their comments say since when they wait, which the move does not change: one edit per waiter saved.
+    expect(statusComment(3)?.body).toBe("<!-- worker-sync:status -->\nold status");
+    expect(statusComment(4)?.body).toBe("<!-- worker-sync:status -->\nold status");
+    // #6 had no status comment: reconcile starts none for an issue that only waits.
     expect(fake.commentsOn(FULL, 6)).toEqual([]);
   });
 
-  it("family 1: the dev worker freed from a closed issue is handed over; the qa line's comment shows its place", async () => {
+  it("family 1: the dev worker freed from a closed issue is handed over; the qa line's comment is not written", async () => {
     fake.setPermission(FULL, "Codertocat", "write");
     fake.setFile(FULL, STATE, stateWithDevOn("1"));
     issue(1, ["Doing"], "closed");
@@ -386,6 +388,6 @@ describe("/worker reconcile's hand-offs in the comments", () => {
     );
     // #5 got the qa worker, which was free already: no hand-off to tell.
     expect(statusComment(5)?.body).not.toContain("↪️");
-    expect(statusComment(6)?.body).toContain("> 🧍 1st waiting for the qa worker.");
+    expect(statusComment(6)?.body).toBe("<!-- worker-sync:status -->\nold status");
   });
 });

@@ -174,7 +174,7 @@ describe("command: reconcile", () => {
 });
 
 describe("command: reconcile with dispatch: true", () => {
-  const labelWrites = () => fake.log.filter((r) => r.method === "PUT" && r.path.endsWith("/labels"));
+  const labelWrites = () => fake.log.filter((r) => r.method === "POST" && r.path.endsWith("/labels"));
   const at = (n: number, labels: string[], time: string) =>
     fake.setIssue(FULL, { number: n, title: `Issue ${n}`, state: "open", labels }, time);
 
@@ -210,7 +210,7 @@ describe("command: reconcile with dispatch: true", () => {
         .eventsOf(FULL, 5)
         .slice(-2)
         .map((e) => `${e.event} ${e.label}`),
-    ).toEqual(["labeled Doing", "unlabeled To Improve"]);
+    ).toEqual(["unlabeled To Improve", "labeled Doing"]);
     const activated = JSON.parse(run.outputs.activated ?? "");
     expect(activated.map((m: { issue: string; role: string }) => `${m.role} #${m.issue}`)).toEqual(["dev #5", "qa #8"]);
     expect(activated[0]).toMatchObject({ sessionKey: "agent:x:subagent:medior-1", reused: true });
@@ -250,7 +250,7 @@ describe("command: reconcile with dispatch: true", () => {
 
   it("a label write that fails fails the step in one sentence and leaves the state file as it was", async () => {
     fake.inject({
-      method: "PUT",
+      method: "POST",
       path: /\/issues\/\d+\/labels$/,
       response: { status: 403, body: { message: "Resource not accessible by integration" } },
     });

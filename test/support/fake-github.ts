@@ -13,6 +13,17 @@ import {
 export * from "../../dev/fake-github.js";
 
 export class FakeGitHub extends LoopbackFakeGitHub {
+  /**
+   * The fake made last: a comment delivery built by the test harness (`commentPayload`) is
+   * written on it first, as on GitHub a comment exists before its delivery arrives.
+   */
+  static current: FakeGitHub | undefined;
+
+  constructor() {
+    super();
+    FakeGitHub.current = this;
+  }
+
   /** Intercepts `baseUrl` in this process with nock. Returns the scope. */
   useNock(baseUrl = "https://api.github.com"): nock.Scope {
     const scope = nock(baseUrl).persist();

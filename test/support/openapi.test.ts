@@ -14,7 +14,7 @@ import nock from "nock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SessionStore } from "../../src/agent/session-store.js";
 import { redeliverFailed } from "../../src/github/redeliver.js";
-import { fetchIssueFacts, labeledSince, listAll, setLabels } from "../../src/github/rest.js";
+import { addLabel, fetchIssueFacts, labeledSince, listAll, removeLabel } from "../../src/github/rest.js";
 import { GitHubContentsBackend } from "../../src/store/github-contents.js";
 import { commentPayload, createApp, deliver, FULL, issuesPayload, projectsJson } from "../app/harness.js";
 import { FakeGitHub, type LoggedRequest } from "./fake-github.js";
@@ -192,9 +192,11 @@ async function scenario(): Promise<FakeGitHub> {
   const octokit = new Octokit({ auth: "t", log: { debug() {}, info() {}, warn() {}, error() {} } });
   const [owner, repo] = FULL.split("/") as [string, string];
   await listAll(octokit, "GET /repos/{owner}/{repo}/issues", { owner, repo, state: "open", labels: "Doing" });
-  // Hand-off and dispatch: when a label was put on (issue events), and one set-labels write.
+  // Hand-off and dispatch: when a label was put on (issue events), one label removed, one added.
   fake.setIssue(FULL, { number: 7, title: "Seven", state: "open", labels: ["To Do"] });
-  await setLabels(octokit, { owner, repo, issue_number: 7 }, ["Doing"]);
+  await removeLabel(octokit, { owner, repo, issue_number: 7 }, "To Do");
+  await removeLabel(octokit, { owner, repo, issue_number: 7 }, "To Do");
+  await addLabel(octokit, { owner, repo, issue_number: 7 }, "Doing");
   await labeledSince(octokit, { owner, repo, issue_number: 7 }, ["Doing"]);
   fake.transferIssue(FULL, 5, `${owner}/elsewhere`, 9);
   fake.deleteIssue(FULL, 6);
@@ -205,7 +207,8 @@ async function scenario(): Promise<FakeGitHub> {
   for (const issue_number of [7, 5, 6]) {
     const ref = { owner, repo, issue_number };
     await labeledSince(octokit, ref, ["Doing"]).catch(() => undefined);
-    await setLabels(octokit, ref, ["Doing"]).catch(() => undefined);
+    await addLabel(octokit, ref, "Doing").catch(() => undefined);
+    await removeLabel(octokit, ref, "Doing").catch(() => undefined);
     const add = "POST /repos/{owner}/{repo}/issues/{issue_number}/labels";
     await octokit.request(add, { ...ref, labels: ["bug"], ...manual }).catch(() => undefined);
     const remove = "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}";
@@ -307,7 +310,8 @@ describe("the fake GitHub against GitHub's OpenAPI description", () => {
       "GET /repos/{owner}/{repo}/issues/{issue_number}",
       "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
       "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
-      "PUT /repos/{owner}/{repo}/issues/{issue_number}/labels",
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/labels",
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}",
       "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
       "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}",
       "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}",
