@@ -1,2 +1,2 @@
 import{createRequire as __wsCreateRequire}from'node:module';import{fileURLToPath as __wsFileURLToPath}from'node:url';const require=__wsCreateRequire(import.meta.url);const __filename=__wsFileURLToPath(import.meta.url);const __dirname=__wsFileURLToPath(new URL('.',import.meta.url));
-import{a as b,b as c}from"./action-2RXQLSUS.js";import{a}from"./action-NYIEWMJF.js";import"./action-2XNJ2E4E.js";import"./action-TGXUXCWK.js";import"./action-6HTKBLZQ.js";export{c as GitHubContentsBackend,b as isWriteConflict,a as statusOf};
+import{d as a,e as b}from"./action-W2PHXGTX.js";import"./action-6HTKBLZQ.js";export{b as log,a as printable};

@@ -1,2 +1,2 @@
 import{createRequire as __wsCreateRequire}from'node:module';import{fileURLToPath as __wsFileURLToPath}from'node:url';const require=__wsCreateRequire(import.meta.url);const __filename=__wsFileURLToPath(import.meta.url);const __dirname=__wsFileURLToPath(new URL('.',import.meta.url));
-import{d as a,e as b}from"./action-6IOSVSFW.js";import"./action-6HTKBLZQ.js";export{b as log,a as printable};
+import{a}from"./action-VDJOJ5RQ.js";import"./action-A2FOUEKQ.js";import"./action-LHUZLBVU.js";import"./action-W5K6BPIM.js";import"./action-6HTKBLZQ.js";export{a as GitHubContentsBackend};
