@@ -259,14 +259,14 @@ describe("dispatch (queue labels)", () => {
 
   it("a queued issue deleted or transferred before its label moves costs only that issue", async () => {
     app.fake.setFile(FULL, ".github/worker-sync.yml", "dispatch: true\n");
-    app.fake.changeBefore({ method: "PUT", path: /\/issues\/4\/labels$/ }, () =>
+    app.fake.changeBefore({ method: "DELETE", path: /\/issues\/4\/labels\// }, () =>
       app.fake.transferIssue(FULL, 4, "Codertocat/elsewhere", 40),
     );
     await change(1, ["Doing"], "closed", { state: "closed" });
     // #4 (To Improve, first in the queue) went elsewhere: its labels there are untouched.
     expect(app.fake.issue("Codertocat/elsewhere", 40)?.labels).toEqual(["To Improve"]);
     expect(medior()[0]).not.toMatchObject({ issueId: "4" });
-    app.fake.changeBefore({ method: "PUT", path: /\/issues\/5\/labels$/ }, () => app.fake.deleteIssue(FULL, 5));
+    app.fake.changeBefore({ method: "DELETE", path: /\/issues\/5\/labels\// }, () => app.fake.deleteIssue(FULL, 5));
     await change(2, ["Done"], "unlabeled", { label: "Doing" });
     expect(medior()[1]).not.toMatchObject({ issueId: "5" });
   });

@@ -2,7 +2,7 @@
  * The Lambda entry (src/app/lambda.ts) invoked as API Gateway invokes it, with recorded
  * events: the real Probot app and adapter, GitHub faked at the HTTP boundary (nock).
  */
-import { createHmac } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import nock from "nock";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
@@ -79,6 +79,8 @@ it("answers 400, not 500, to a signed body that is not the event it says it is; 
     body,
     headers: {
       ...base.headers,
+      // A delivery of its own: the recorded one's name was handled already, and a replay changes nothing.
+      "X-GitHub-Delivery": randomUUID(),
       "X-Hub-Signature-256": `sha256=${createHmac("sha256", "lambda-fixture-secret").update(body).digest("hex")}`,
     },
   });

@@ -194,7 +194,11 @@ describe("mirror mode", () => {
     fake.setFile(FULL, ".github/worker-sync.yml", "mode: mirror\ncomment: false\n");
     const before = fake.commentsOn(FULL, 11).length;
     await deliver(probot, "issue_comment", commentPayload({ number: 11, labels: ["Doing"] }, "/worker status"));
-    const reply = fake.commentsOn(FULL, 11).slice(before);
+    // The command's own comment is on the issue too (as on GitHub); worker-sync's answer is the rest.
+    const reply = fake
+      .commentsOn(FULL, 11)
+      .slice(before)
+      .filter((c) => !c.body.startsWith("/worker"));
     expect(reply).toHaveLength(1);
     expect(reply[0]?.body).toMatch(/^<!-- worker-sync:reply \d+ -->/);
     expect(status?.body).toContain("| developer | medior | slot 1 (Cordelia) | active on [#11]");
