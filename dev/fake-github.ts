@@ -719,6 +719,7 @@ export class FakeGitHub {
     if (m && method === "PUT") {
       // Set labels: the issue's labels become exactly the list (an empty list removes all).
       const repo = m[1] as string;
+      if (!this.tokenCanLabel) return cannotLabel();
       const issue = this.issues.get(`${repo}#${m[2]}`);
       if (!issue) return notFound();
       const given = req.body?.labels;
@@ -750,6 +751,7 @@ export class FakeGitHub {
     if (m && method === "POST") {
       // Add labels: the given ones join those already there.
       const repo = m[1] as string;
+      if (!this.tokenCanLabel) return cannotLabel();
       const issue = this.issues.get(`${repo}#${m[2]}`);
       if (!issue) return notFound();
       const given = req.body?.labels;
@@ -1216,6 +1218,15 @@ function withEtag(req: FakeRequest, res: FakeResponse): FakeResponse {
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): FakeResponse {
   return { status, body, headers };
+}
+
+/** GitHub's answer to a label write by a token without the right (an app without `issues: write`). */
+function cannotLabel(): FakeResponse {
+  return json(403, {
+    message: "Resource not accessible by integration",
+    documentation_url: "https://docs.github.com/rest/issues/labels#add-labels-to-an-issue",
+    status: "403",
+  });
 }
 
 function notFound(): FakeResponse {
