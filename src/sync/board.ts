@@ -150,7 +150,9 @@ function totalsLine(view: ProjectView, waiting: number, sessionTokens: number): 
   const t = projectTotals(view, waiting, sessionTokens);
   const saved = t.tokensSaved ? ` (~${count(t.tokensSaved)} tokens saved, estimated)` : "";
   const line = `**${t.busy} of ${t.seats} seats busy** · ${t.withSession} hold a session · ${t.reused} session${t.reused === 1 ? "" : "s"} reused${saved} · ${t.waiting} waiting`;
-  return t.measured ? [line, "", `Runs on every seat: ${describeUsage(t.measured)}.`] : [line];
+  if (!t.measured) return [line];
+  const reported = seatsOf(view).filter((s) => usageOf(view, s)).length;
+  return [line, "", `Runs measured on ${reported} of ${t.seats} seats: ${describeUsage(t.measured)}.`];
 }
 
 /** Text inside a Mermaid node label: quotes and brackets would end it; user text stays text. */

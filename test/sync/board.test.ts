@@ -114,7 +114,7 @@ describe("renderBoard", () => {
     expect(board).toContain("| developer | medior | 2 Bruno | free | — | — | — | not reported |");
     expect(board).toContain("**1 of 2 seats busy** · 1 hold a session · 3 sessions reused · 1 waiting");
     expect(board).toContain(
-      "Runs on every seat: 3 runs: 12,000 tokens in, 2,000 out, 80,000 read from cache; 2 resumes carried 90,000 tokens of context (measured).",
+      "Runs measured on 1 of 2 seats: 3 runs: 12,000 tokens in, 2,000 out, 80,000 read from cache; 2 resumes carried 90,000 tokens of context (measured).",
     );
     expect(board).not.toContain("estimated");
   });
