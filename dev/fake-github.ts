@@ -210,6 +210,15 @@ export class FakeGitHub {
   staleReadsAfterWrite = 0;
   /** Who comments made through the API appear to be from (`<app slug>[bot]`). */
   botLogin = "worker-sync[bot]";
+  /**
+   * Whether the token may label a new issue (push access; an app's `issues: write`). GitHub's
+   * "Create an issue": "Only users with push access can set labels for new issues. Labels are
+   * silently dropped otherwise." With it, a label the repository lacks is created with the issue
+   * (color ededed, no description), as GitHub does.
+   */
+  tokenCanLabel = true;
+  /** The repository's labels, by repository (`GET /repos/{owner}/{repo}/labels/{name}`). */
+  private readonly repoLabels = new Map<string, string[]>();
   /** Called after every comment change made through the API. */
   onComment: ((event: CommentEvent) => void) | undefined;
   /** Keeps repository files; set before use to back them by something else. */
@@ -395,6 +404,18 @@ export class FakeGitHub {
       this.repositoryIds.set(repo.toLowerCase(), id);
     }
     return id;
+  }
+
+  /** The repository's labels (those a test added, and those created by labelling an issue with a new name). */
+  labelsOf(repo: string): readonly string[] {
+    return this.repoLabels.get(repo) ?? [];
+  }
+
+  /** Adds labels the repository lacks (names compare without case, as on GitHub). */
+  addRepositoryLabels(repo: string, names: readonly string[]) {
+    const have = this.repoLabels.get(repo) ?? [];
+    for (const n of names) if (!have.some((h) => h.toLowerCase() === n.toLowerCase())) have.push(n);
+    this.repoLabels.set(repo, have);
   }
 
   setPermission(repo: string, user: string, permission: "admin" | "maintain" | "write" | "triage" | "read" | "none") {
@@ -698,6 +719,7 @@ export class FakeGitHub {
     if (m && method === "PUT") {
       // Set labels: the issue's labels become exactly the list (an empty list removes all).
       const repo = m[1] as string;
+      if (!this.tokenCanLabel) return cannotLabel();
       const issue = this.issues.get(`${repo}#${m[2]}`);
       if (!issue) return notFound();
       const given = req.body?.labels;
@@ -710,16 +732,26 @@ export class FakeGitHub {
       const labels = (given as string[]).filter(
         (l, i) => given.findIndex((x) => x.toLowerCase() === l.toLowerCase()) === i,
       );
+      this.addRepositoryLabels(repo, labels);
       this.setIssue(repo, { ...issue, labels }, undefined, this.botLogin);
       return json(
         200,
         labels.map((name, i) => labelJson(req.base, repo, name, i)),
       );
     }
+    m = /^\/repos\/([^/]+\/[^/]+)\/labels\/([^/]+)$/.exec(path);
+    if (m && method === "GET") {
+      // Get a label: the repository's, by name without case; 404 for a name it lacks.
+      const repo = m[1] as string;
+      const name = decodeURIComponent(m[2] as string).toLowerCase();
+      const at = this.labelsOf(repo).findIndex((l) => l.toLowerCase() === name);
+      return at === -1 ? notFound() : json(200, labelJson(req.base, repo, this.labelsOf(repo)[at] as string, at));
+    }
     m = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/labels$/.exec(path);
     if (m && method === "POST") {
       // Add labels: the given ones join those already there.
       const repo = m[1] as string;
+      if (!this.tokenCanLabel) return cannotLabel();
       const issue = this.issues.get(`${repo}#${m[2]}`);
       if (!issue) return notFound();
       const given = req.body?.labels;
@@ -731,6 +763,7 @@ export class FakeGitHub {
       }
       const labels = [...issue.labels];
       for (const l of given as string[]) if (!labels.some((x) => x.toLowerCase() === l.toLowerCase())) labels.push(l);
+      this.addRepositoryLabels(repo, labels);
       this.setIssue(repo, { ...issue, labels }, undefined, this.botLogin);
       return json(
         200,
@@ -1084,9 +1117,11 @@ export class FakeGitHub {
     const taken = [...this.issues.keys()].filter((k) => k.startsWith(`${repo}#`)).map((k) => Number(k.split("#")[1]));
     // Numbers past any a test set up by hand (GitHub's next number; tests pick theirs freely below 900).
     const number = Math.max(900, ...taken, ...(this.comments.get(repo) ?? []).map((c) => c.issue_number)) + 1;
-    const labels = Array.isArray(b.labels)
+    const given = Array.isArray(b.labels)
       ? (b.labels as unknown[]).filter((l): l is string => typeof l === "string")
       : [];
+    const labels = this.tokenCanLabel ? given : [];
+    this.addRepositoryLabels(repo, labels);
     const issue: FakeIssue = {
       number,
       title: b.title,
@@ -1183,6 +1218,15 @@ function withEtag(req: FakeRequest, res: FakeResponse): FakeResponse {
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): FakeResponse {
   return { status, body, headers };
+}
+
+/** GitHub's answer to a label write by a token without the right (an app without `issues: write`). */
+function cannotLabel(): FakeResponse {
+  return json(403, {
+    message: "Resource not accessible by integration",
+    documentation_url: "https://docs.github.com/rest/issues/labels#add-labels-to-an-issue",
+    status: "403",
+  });
 }
 
 function notFound(): FakeResponse {

@@ -1,6 +1,8 @@
 // A small Markdown renderer for the docs' pictures: the subset worker-sync's comments and board
 // use (headings, paragraphs, tables, quotes, fenced code, links, code spans, bold, <sub>,
-// HTML comments dropped), rendered as GitHub does it, into HTML for a screenshot.
+// HTML comments dropped), rendered as GitHub does it, into HTML for a screenshot. A ```mermaid
+// block becomes a diagram when the page is given Mermaid's browser build (a local file: nothing
+// is fetched from the network), as GitHub draws it; without one it stays code.
 const ENTITY = /&(amp|lt|gt|quot|#\d+);/g;
 
 const escapeHtml = (text: string) =>
@@ -38,8 +40,8 @@ const cells = (row: string) =>
     .split(/(?<!\\)\|/)
     .map((c) => c.trim());
 
-/** Markdown → HTML for the subset above. */
-export function markdownToHtml(markdown: string): string {
+/** Markdown → HTML for the subset above; with `diagrams`, a mermaid block is left for Mermaid to draw. */
+export function markdownToHtml(markdown: string, diagrams = false): string {
   const lines = markdown.replace(/<!--[\s\S]*?-->/g, "").split("\n");
   const html: string[] = [];
   for (let i = 0; i < lines.length; ) {
@@ -53,7 +55,12 @@ export function markdownToHtml(markdown: string): string {
       const body: string[] = [];
       for (i++; i < lines.length && !(lines[i] as string).startsWith("```"); i++) body.push(lines[i] as string);
       i++;
-      html.push(`<pre class="lang-${fence[1] || "text"}"><code>${escapeHtml(body.join("\n"))}</code></pre>`);
+      const text = escapeHtml(body.join("\n"));
+      html.push(
+        diagrams && fence[1] === "mermaid"
+          ? `<div class="diagram"><pre class="mermaid">${text}</pre></div>`
+          : `<pre class="lang-${fence[1] || "text"}"><code>${text}</code></pre>`,
+      );
       continue;
     }
     const heading = /^(#{1,6}) (.*)$/.exec(line);
@@ -110,9 +117,22 @@ th, td { border: 1px solid #d1d9e0; padding: 6px 13px; }
 th { font-weight: 600; }
 tr:nth-child(2n) { background: #f6f8fa; }
 sub { color: #59636e; }
+.diagram { border: 1px solid #d1d9e0; border-radius: 6px; padding: 16px; margin: 0 0 16px; text-align: center; }
+pre.mermaid { background: none; padding: 0; margin: 0; font-family: inherit; }
 `;
 
-/** A page showing `markdown` as a comment by `author` on GitHub. */
-export function commentPage(markdown: string, author: string, what: string): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><style>${GITHUB_CSS}</style></head><body><div class="comment"><header><strong>${escapeHtml(author)}</strong> ${escapeHtml(what)}</header><div class="body">${markdownToHtml(markdown)}</div></div></body></html>\n`;
+/**
+ * A page showing `markdown` as a comment by `author` on GitHub. With `mermaid` (the file:// URL
+ * of Mermaid's bundled browser build, node_modules/mermaid/dist/mermaid.min.js) its diagrams are
+ * drawn in the page; the page marks `<body data-drawn>` once they are.
+ */
+export function commentPage(markdown: string, author: string, what: string, mermaid?: string): string {
+  if (mermaid !== undefined && !/^file:\/\//.test(mermaid)) {
+    throw new Error(`Mermaid must be a local file:// URL, not ${mermaid}`);
+  }
+  const diagrams = mermaid !== undefined && /^```mermaid$/m.test(markdown);
+  const script = diagrams
+    ? `<script src="${escapeHtml(mermaid)}"></script><script>mermaid.initialize({ startOnLoad: false, theme: "default", securityLevel: "strict" }); mermaid.run().then(() => document.body.setAttribute("data-drawn", ""));</script>`
+    : "";
+  return `<!doctype html><html><head><meta charset="utf-8"><style>${GITHUB_CSS}</style></head><body><div class="comment"><header><strong>${escapeHtml(author)}</strong> ${escapeHtml(what)}</header><div class="body">${markdownToHtml(markdown, diagrams)}</div></div>${script}</body></html>\n`;
 }

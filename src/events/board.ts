@@ -170,18 +170,36 @@ interface ListedBoard {
   user?: { login?: string } | null;
 }
 
-/** The board issue: the one open issue with the board label, our marker, and our author. */
-async function findBoard(deps: HandlerDeps, where: { owner: string; repo: string }): Promise<ListedBoard | undefined> {
-  const listed = await listAll<ListedBoard>(deps.octokit, "GET /repos/{owner}/{repo}/issues", {
-    owner: where.owner,
-    repo: where.repo,
-    state: "open",
-    labels: BOARD_LABEL,
-  });
+interface FoundBoard {
+  issue: ListedBoard;
+  /** Whether it still carries the board label (found with the one labelled list call). */
+  labelled: boolean;
+}
+
+/**
+ * The board issue: the open issue with our marker and our author, oldest first. Found by the
+ * board label with one list call; when no labelled one is open (someone took the label off, or
+ * GitHub dropped it: "Only users with push access can set labels for new issues. Labels are
+ * silently dropped otherwise."), by its marker among the open issues, so the board is never
+ * opened twice.
+ */
+async function findBoard(deps: HandlerDeps, where: { owner: string; repo: string }): Promise<FoundBoard | undefined> {
   const login = (await deps.botLogin()).toLowerCase();
-  return listed
-    .filter((i) => isBoard(i.body) && i.user?.login?.toLowerCase() === login)
-    .sort((a, b) => a.number - b.number)[0];
+  const ours = (listed: ListedBoard[]) =>
+    listed
+      .filter((i) => isBoard(i.body) && i.user?.login?.toLowerCase() === login)
+      .sort((a, b) => a.number - b.number)[0];
+  const list = (labels?: string) =>
+    listAll<ListedBoard>(deps.octokit, "GET /repos/{owner}/{repo}/issues", {
+      owner: where.owner,
+      repo: where.repo,
+      state: "open",
+      ...(labels ? { labels } : {}),
+    });
+  const labelled = ours(await list(BOARD_LABEL));
+  if (labelled) return { issue: labelled, labelled: true };
+  const marked = ours(await list());
+  return marked ? { issue: marked, labelled: false } : undefined;
 }
 
 async function upsertBoardIssue(
@@ -190,7 +208,17 @@ async function upsertBoardIssue(
   path: string,
   body: string,
 ): Promise<BoardUpdate> {
-  const found = await findBoard(deps, where);
+  const board = await findBoard(deps, where);
+  if (board && !board.labelled) {
+    // Its label back, so the next update finds it with one call (a token that cannot label: it stays found by its marker).
+    const ref: IssueRef = { owner: where.owner, repo: where.repo, issue_number: board.issue.number };
+    await deps.octokit
+      .request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { ...ref, labels: [BOARD_LABEL] })
+      .catch((error: unknown) =>
+        deps.log.warn(`the board #${board.issue.number} keeps no label: ${(error as Error).message}`),
+      );
+  }
+  const found = board?.issue;
   if (!found) {
     const { data } = await deps.octokit.request("POST /repos/{owner}/{repo}/issues", {
       ...where,
@@ -223,6 +251,6 @@ export async function boardLink(
 ): Promise<{ board?: { number: number; url: string } }> {
   if (!config.board) return {};
   const at = stateLocation(config, repo);
-  const found = await findBoard(deps, { owner: at.owner, repo: at.repo });
+  const found = (await findBoard(deps, { owner: at.owner, repo: at.repo }))?.issue;
   return found?.html_url ? { board: { number: found.number, url: found.html_url } } : {};
 }

@@ -5,7 +5,15 @@
  * Times are absolute (`since 2026-03-04 08:15 UTC`), never "3 h ago": the body then changes
  * only when a seat or a line does, so an update that changes nothing costs no write.
  */
-import { ISSUE_NUMBER, isFree, type ProjectView, type Seat } from "../state/index.js";
+import {
+  describeUsage,
+  ISSUE_NUMBER,
+  isFree,
+  type ProjectView,
+  type Seat,
+  type SeatUsage,
+  usageTotals,
+} from "../state/index.js";
 import { escapeText, shortenKey } from "./markdown.js";
 import { formatSince } from "./render-status.js";
 
@@ -72,15 +80,34 @@ function issueCell(input: BoardInput, n: string, own: boolean): string {
 const seatName = (line: SeatLine, family: 1 | 2) =>
   family === 1 ? "—" : `${line.slot}${typeof line.seat.name === "string" ? ` ${escapeText(line.seat.name)}` : ""}`;
 
+const count = (v: number) => v.toLocaleString("en-US");
+
+/** The runner's record of a seat (`workerSync.seats`), if one reported a run on it. */
+const usageOf = (view: ProjectView, line: SeatLine): SeatUsage | undefined =>
+  view.usage?.find((u) => u.role === line.role && u.level === line.level && u.slot === line.slot);
+
+/** A seat's measured tokens, summed over its runs: what went in (cache reads apart) and came out. */
+function tokensCell(u: SeatUsage | undefined): string {
+  if (!u) return "not reported";
+  const cached = u.tokens.cacheRead ? ` · ${count(u.tokens.cacheRead)} from cache` : "";
+  return `${count(u.tokens.input + u.tokens.cacheWrite)} in · ${count(u.tokens.output)} out${cached}`;
+}
+
 function seatTable(input: BoardInput, view: ProjectView, own: boolean): string[] {
   const rows = seatsOf(view).map((line) => {
     const { seat } = line;
     const busy = onIssue(seat);
+    const usage = usageOf(view, line);
+    const reuses = usage ? `${usage.resumes ?? 0} of ${usage.runs} ${usage.runs === 1 ? "run" : "runs"}` : "—";
     return `| ${escapeText(line.role)} | ${escapeText(line.level)} | ${seatName(line, view.family)} | ${
       busy ? issueCell(input, seat.issueId as string, own) : "free"
-    } | ${busy ? formatSince(seat.startTime) : "—"} | ${seat.sessionKey ? `\`${shortenKey(seat.sessionKey)}\`` : "—"} |`;
+    } | ${busy ? formatSince(seat.startTime) : "—"} | ${seat.sessionKey ? `\`${shortenKey(seat.sessionKey)}\`` : "—"} | ${reuses} | ${tokensCell(usage)} |`;
   });
-  return ["| role | level | slot | on | since | session |", "| --- | --- | --- | --- | --- | --- |", ...rows];
+  return [
+    "| role | level | slot | on | since | session | reuses | tokens |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...rows,
+  ];
 }
 
 function waitingTable(input: BoardInput, waiting: readonly BoardWaiter[]): string[] {
@@ -97,24 +124,35 @@ function waitingTable(input: BoardInput, waiting: readonly BoardWaiter[]): strin
   return ["| waiting for | place | issue | waiting since |", "| --- | --- | --- | --- |", ...rows];
 }
 
-/** Per project: busy seats, sessions held, sessions reused with the tokens that saved, issues waiting. */
+/**
+ * Per project: busy seats, sessions held, sessions reused, issues waiting, and tokens: what the
+ * runners measured (summed over the seats' records) once any reported; until then the estimate
+ * of what the reuses saved (`session-tokens` each).
+ */
 export function projectTotals(view: ProjectView, waiting: number, sessionTokens: number) {
   const seats = seatsOf(view);
   const reused = view.reuses?.sessionsReused ?? 0;
+  const measured = view.usage?.length ? usageTotals(view.usage) : undefined;
   return {
     seats: seats.length,
     busy: seats.filter((s) => onIssue(s.seat)).length,
     withSession: seats.filter((s) => s.seat.sessionKey).length,
     reused,
-    tokensSaved: reused * sessionTokens,
+    /** Measured by the runners, once any reported. */
+    measured,
+    /** Estimated: only while nothing is measured. */
+    tokensSaved: measured ? 0 : reused * sessionTokens,
     waiting,
   };
 }
 
-function totalsLine(view: ProjectView, waiting: number, sessionTokens: number): string {
+function totalsLine(view: ProjectView, waiting: number, sessionTokens: number): string[] {
   const t = projectTotals(view, waiting, sessionTokens);
-  const saved = t.tokensSaved ? ` (~${t.tokensSaved.toLocaleString("en-US")} tokens saved, estimated)` : "";
-  return `**${t.busy} of ${t.seats} seats busy** · ${t.withSession} hold a session · ${t.reused} session${t.reused === 1 ? "" : "s"} reused${saved} · ${t.waiting} waiting`;
+  const saved = t.tokensSaved ? ` (~${count(t.tokensSaved)} tokens saved, estimated)` : "";
+  const line = `**${t.busy} of ${t.seats} seats busy** · ${t.withSession} hold a session · ${t.reused} session${t.reused === 1 ? "" : "s"} reused${saved} · ${t.waiting} waiting`;
+  if (!t.measured) return [line];
+  const reported = seatsOf(view).filter((s) => usageOf(view, s)).length;
+  return [line, "", `Runs measured on ${reported} of ${t.seats} seats: ${describeUsage(t.measured)}.`];
 }
 
 /** Text inside a Mermaid node label: quotes and brackets would end it; user text stays text. */
@@ -162,7 +200,7 @@ export function renderBoard(input: BoardInput): string {
   ];
   for (const p of input.projects) {
     const waiting = input.waiting.get(p.id) ?? [];
-    lines.push(`## ${escapeText(p.name ?? p.id)}`, "", totalsLine(p.view, waiting.length, input.sessionTokens), "");
+    lines.push(`## ${escapeText(p.name ?? p.id)}`, "", ...totalsLine(p.view, waiting.length, input.sessionTokens), "");
     lines.push(...seatTable(input, p.view, p.own), "");
     if (p.own) lines.push("### Waiting", "", ...waitingTable(input, waiting), "");
   }

@@ -15,6 +15,7 @@ const board = () => {
   expect(more).toEqual([]);
   return only;
 };
+const marked = () => ctx.fake.issuesOf(FULL).filter((i) => i.body?.startsWith(BOARD_MARKER));
 const writes = () => ctx.fake.issueWrites.filter((w) => w.repo === FULL);
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -103,6 +104,29 @@ describe("the board issue", () => {
     await deliver(ctx.probot, "issue_comment", commentPayload({ number: 101, labels: ["Doing"] }, "/worker release"));
     await settle(1200);
     expect(board()?.body).toContain("**0 of 7 seats busy**");
+    expect(writes().map((w) => w.kind)).toEqual(["created", "edited"]);
+  });
+
+  it("whose label was taken off is found by its marker: not opened twice, and labelled again", async () => {
+    await changeIssue(ctx, { number: 101, labels: ["Doing"] }, "labeled", "Doing");
+    const first = board();
+    ctx.fake.setIssue(FULL, { ...(first as NonNullable<typeof first>), labels: [] });
+    await settle(1100);
+    await changeIssue(ctx, { number: 102, labels: ["Doing"] }, "labeled", "Doing");
+    expect(marked().map((i) => i.number)).toEqual([first?.number]);
+    expect(writes().map((w) => w.kind)).toEqual(["created", "edited"]);
+    expect(board()?.body).toContain("**2 of 7 seats busy**");
+  });
+
+  it("made with a token GitHub drops its label for (no push access) is still opened once, found by its marker", async () => {
+    ctx.fake.tokenCanLabel = false;
+    await changeIssue(ctx, { number: 101, labels: ["Doing"] }, "labeled", "Doing");
+    expect(boards()).toEqual([]);
+    expect(marked()).toHaveLength(1);
+    await settle(1100);
+    await changeIssue(ctx, { number: 102, labels: ["Doing"] }, "labeled", "Doing");
+    expect(marked()).toHaveLength(1);
+    expect(marked()[0]?.body).toContain("**2 of 7 seats busy**");
     expect(writes().map((w) => w.kind)).toEqual(["created", "edited"]);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { COMMANDS } from "../../src/cli/main.js";
 import { REPO } from "../cli/helpers.js";
@@ -169,6 +170,21 @@ describe("pictures: the status comment and the board, rendered as GitHub shows t
     expect(html).toContain('<td>on <a href="https://github.com/a/b/issues/7">#7</a> &#124; x</td>');
     expect(html).toContain("<blockquote><p>📋 quoted</p></blockquote>");
     expect(html).toContain('<pre class="lang-mermaid"><code>flowchart LR</code></pre>');
+  });
+
+  it("the board's Mermaid block becomes a diagram drawn by the local Mermaid build, never one from the network", async () => {
+    const { commentPage } = await import("../../scripts/render-markdown.js");
+    const board = '**app**\n\n```mermaid\nflowchart LR\n  p0s0["dev medior"] --> p0i7(["#35;7 Fix"])\n```\n';
+    const bundle = pathToFileURL(join(REPO, "node_modules/mermaid/dist/mermaid.min.js")).href;
+    // The devDependency the picture script loads is there, and is Mermaid's browser build.
+    expect(readFileSync(fileURLToPath(bundle), "utf8")).toContain('globalThis["mermaid"]');
+    const page = commentPage(board, "worker-sync[bot]", "opened the board issue", bundle);
+    expect(page).toContain('<pre class="mermaid">flowchart LR\n  p0s0["dev medior"] --&gt; p0i7(["#35;7 Fix"])</pre>');
+    expect(page).toContain(`<script src="${bundle}"></script>`);
+    expect(page).not.toMatch(/https?:\/\//);
+    expect(() => commentPage(board, "a", "b", "https://cdn.example/mermaid.js")).toThrow(/local file:\/\/ URL/);
+    // Without the build (a page for tests) the block stays code, as before.
+    expect(commentPage(board, "a", "b")).toContain('<pre class="lang-mermaid"><code>');
   });
 
   it("the pictures are committed under docs/images and the README and docs/app.md show them", () => {

@@ -182,6 +182,30 @@ describe("FakeGitHub", () => {
       expect(fake.getFile("o/r", "p.json")?.text).toBe("two");
     });
 
+    it("creates a label the repository lacks with the issue that names it; drops the labels of a token without push access", async () => {
+      const label = { owner: "o", repo: "r", name: "worker-sync: board" };
+      await expect(octokit.issues.getLabel(label)).rejects.toMatchObject({ status: 404 });
+      const created = await octokit.issues.create({
+        owner: "o",
+        repo: "r",
+        title: "t",
+        labels: ["worker-sync: board"],
+      });
+      expect(created.data.labels).toMatchObject([{ name: "worker-sync: board" }]);
+      // The label now exists in the repository, with GitHub's default colour and no description.
+      expect((await octokit.issues.getLabel(label)).data).toMatchObject({
+        name: "worker-sync: board",
+        color: "ededed",
+        description: null,
+      });
+      // "Only users with push access can set labels for new issues. Labels are silently dropped otherwise."
+      fake.tokenCanLabel = false;
+      const plain = await octokit.issues.create({ owner: "o", repo: "r", title: "u", labels: ["other"] });
+      expect(plain.status).toBe(201);
+      expect(plain.data.labels).toEqual([]);
+      await expect(octokit.issues.getLabel({ ...label, name: "other" })).rejects.toMatchObject({ status: 404 });
+    });
+
     it("answers a transferred issue with 301 to its new place, a deleted one with 410", async () => {
       fake.setIssue("o/r", { number: 7, title: "moving", state: "open", labels: ["Doing"] });
       fake.setIssue("o/r", { number: 8, title: "going", state: "open", labels: ["Doing"] });

@@ -55,9 +55,9 @@ describe("renderBoard", () => {
   it("shows each seat, the line, the totals and the diagram, with absolute times only", () => {
     expect(body.startsWith(BOARD_MARKER)).toBe(true);
     expect(body).toContain(
-      "| developer | medior | 1 Ada | [#7](https://github.com/acme/app/issues/7) Fix the login | 2026-03-04 08:15 UTC | `…:app-dev-ada` |",
+      "| developer | medior | 1 Ada | [#7](https://github.com/acme/app/issues/7) Fix the login | 2026-03-04 08:15 UTC | `…:app-dev-ada` | — | not reported |",
     );
-    expect(body).toContain("| developer | medior | 2 Bruno | free | — | — |");
+    expect(body).toContain("| developer | medior | 2 Bruno | free | — | — | — | not reported |");
     expect(body).toContain(
       "| developer medior | 1 | [#9](https://github.com/acme/app/issues/9) Second | 2026-03-04 09:00 UTC |",
     );
@@ -79,9 +79,44 @@ describe("renderBoard", () => {
     expect(text).not.toContain("@everyone");
     expect(text).not.toContain("<script>");
     const row = hostile.split("\n").find((l) => l.startsWith("| developer | medior | 1 Ada"));
-    expect(row?.split(/(?<!\\)\|/).length).toBe(8);
+    expect(row?.split(/(?<!\\)\|/).length).toBe(10);
     const node = hostile.split("\n").find((l) => l.includes("p0i7(["));
     expect(node).toMatch(/^ {4}p0i7\(\["[^"]*"\]\)$/);
+  });
+
+  it("shows each seat's reuses and measured tokens, and the project's measured totals instead of the estimate", () => {
+    const measured = JSON.parse(JSON.stringify(state.data)) as typeof state.data;
+    const app = measured.projects.app as Record<string, unknown>;
+    app.workerSync = {
+      ...(app.workerSync as object),
+      seats: [
+        {
+          role: "developer",
+          level: "medior",
+          slot: 1,
+          sessionKey: "agent:main:subagent:app-dev-ada",
+          runs: 3,
+          resumes: 2,
+          contextCarried: 90_000,
+          contextTokens: 61_000,
+          contextWindow: 200_000,
+          tokens: { input: 12_000, output: 2_000, cacheRead: 80_000, cacheWrite: 300 },
+          lastRun: { at: "2026-03-04T09:30:00.000Z", issue: "7", outcome: "ok" },
+        },
+      ],
+    };
+    const view = viewOf(parseState(JSON.stringify(measured), "projects.json"), "app");
+    const board = renderBoard({ ...input("Fix the login"), projects: [{ id: "app", name: "app", view, own: true }] });
+    expect(board).toContain(
+      "| developer | medior | 1 Ada | [#7](https://github.com/acme/app/issues/7) Fix the login | 2026-03-04 08:15 UTC | `…:app-dev-ada` | 2 of 3 runs | 12,300 in · 2,000 out · 80,000 from cache |",
+    );
+    // A seat no runner reported on says so; nothing is made up for it.
+    expect(board).toContain("| developer | medior | 2 Bruno | free | — | — | — | not reported |");
+    expect(board).toContain("**1 of 2 seats busy** · 1 hold a session · 3 sessions reused · 1 waiting");
+    expect(board).toContain(
+      "Runs measured on 1 of 2 seats: 3 runs: 12,000 tokens in, 2,000 out, 80,000 read from cache; 2 resumes carried 90,000 tokens of context (measured).",
+    );
+    expect(board).not.toContain("estimated");
   });
 
   it("folds for a job summary", () => {
