@@ -25,12 +25,15 @@ const leftFor = (r: SeatResult) =>
     ? `; freed ${r.left.map((l) => `${l.family === 1 ? `tier ${l.level}` : l.worker}${l.sessionKey ? ` (session kept: ${l.sessionKey})` : ""}`).join(", ")}, which the issue held before`
     : "";
 
-/** One line saying what an activation did and what became of the seat's session. */
-export function describeActivated(r: SeatResult): string {
+/**
+ * One line saying what an activation did and what became of the seat's session. A reuse carries
+ * the estimate unless `measured` (a runner measured the session: the caller says what it measured).
+ */
+export function describeActivated(r: SeatResult, { measured = false }: { measured?: boolean } = {}): string {
   const head = `${who(r)}: ${r.changed ? "active" : "already active"} on #${r.issue}${at(r)}${leftFor(r)}`;
   switch (r.outcome) {
     case "reused":
-      return `${head}; session reused: ${r.sessionKey} (${estimatedTokensSaved()})`;
+      return `${head}; session reused: ${r.sessionKey}${measured ? "" : ` (${estimatedTokensSaved()})`}`;
     case "recorded":
       return `${head}; session newly recorded: ${r.sessionKey}`;
     case "replaced":

@@ -190,9 +190,8 @@ export function describeSessionVerdict(r: SessionVerdict): string {
  * measured resume says what it measured instead of the estimate, and a retired session is named.
  */
 export function describePolicedActivation(r: PolicedSeatResult): string {
-  const line = describeActivated(r);
   const measured = !r.retired && r.contextUse !== undefined && r.outcome === "reused";
-  return (measured ? line.replace(/ \(~[\d,]+ tokens saved, estimated\)$/, "") : line) + describeSessionVerdict(r);
+  return describeActivated(r, { measured }) + describeSessionVerdict(r);
 }
 
 /** A policy name from a command line or input, or one sentence naming the field. */

@@ -104,17 +104,24 @@ describe("the sessions and session-budget inputs of handle-event and reconcile",
   });
 
   it("reconcile: the input same-issue overrides the config's across-issues", async () => {
+    const reconcile = (inputs: Record<string, string> = {}) =>
+      runEvent({ apiUrl: url, repo: FULL, name: "schedule", payload: {}, inputs: { command: "reconcile", ...inputs } });
     setUp('project: "app"\nsessions: across-issues\n');
-    const run = await runEvent({
-      apiUrl: url,
-      repo: FULL,
-      name: "schedule",
-      payload: {},
-      inputs: { command: "reconcile", sessions: "same-issue" },
-    });
+    const byConfig = await reconcile();
+    expect(byConfig.code, byConfig.stdout).toBe(0);
+    expect(ada()).toMatchObject({ issueId: "6", sessionKey: KEY });
+    // The repair's line says what the runner measured, not the estimate.
+    expect(byConfig.stdout).toContain(
+      `session reused: ${KEY} (context 25% of the window, within the 60% budget, measured)`,
+    );
+    expect(byConfig.stdout).not.toContain("tokens saved");
+
+    setUp('project: "app"\nsessions: across-issues\n');
+    const run = await reconcile({ sessions: "same-issue" });
     expect(run.code, run.stdout).toBe(0);
     expect(ada()).toMatchObject({ issueId: "6", sessionKey: null });
     expect(reused()).toBe(0);
+    expect(run.stdout).toContain(`session ${KEY} retired (sessions: same-issue, and the session was for #5)`);
   });
 });
 
