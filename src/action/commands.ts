@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import {
   deactivateMutation,
   describeDeactivated,
@@ -18,12 +20,14 @@ import {
   type StateMutation,
   type StateStatus,
   sessionMutation,
-  sessionRulesFor,
   statusOf,
   UserError,
 } from "../state/index.js";
 import { readTextFile } from "../store/read-text.js";
 import { runTransaction, type TransactionResult } from "../store/transaction.js";
+import { CONFIG_FILE, parseConfig, sessionRulesOf, type WorkerSyncConfig, withSessionInputs } from "../sync/config.js";
+import { DEVCLAW_STATE_PATH, defaultStatePath } from "../sync/defaults.js";
+import { hostOwnsSeatsOf, MIRROR_REFUSAL } from "../sync/mirror.js";
 import { seatMovesOf } from "../sync/seat-moves.js";
 import type { CommandContext } from "./context.js";
 import type { ActionCommand } from "./inputs.js";
@@ -86,6 +90,22 @@ function transitionReport<R>(
     headline,
     seats: seatsOf(done.text, label, project),
   };
+}
+
+/**
+ * The workspace's `.github/worker-sync.yml` (the defaults without one) for a seat command; in
+ * mirror mode, on the file the DevClaw host owns, the one sentence the app answers a seat-moving
+ * command with (sync/mirror.ts), before anything is read or written.
+ */
+async function seatCommandConfig(context: CommandContext): Promise<WorkerSyncConfig> {
+  const { workspace } = context.file;
+  const text = await readTextFile(resolve(workspace, CONFIG_FILE), CONFIG_FILE);
+  const { parseConfigYaml } = await import("../sync/config-yaml.js");
+  const config = parseConfig(text === null ? null : parseConfigYaml(text, CONFIG_FILE), CONFIG_FILE);
+  const defaultPath = defaultStatePath(existsSync(resolve(workspace, DEVCLAW_STATE_PATH)));
+  const file = { path: context.file.relative, repo: context.env.GITHUB_REPOSITORY };
+  if (hostOwnsSeatsOf(config, file, defaultPath)) throw new UserError(MIRROR_REFUSAL);
+  return config;
 }
 
 const commitMessage = (line: string) => `worker-sync: ${line}`;
@@ -155,7 +175,9 @@ const HANDLERS: Handlers = {
 
   async activate(command, context) {
     const { name: _, sessions, sessionBudget, ...input } = command;
-    const rules = (family: 1 | 2) => sessionRulesFor(family, { sessions, budget: sessionBudget });
+    const config = await seatCommandConfig(context);
+    // The inputs override the config file's `sessions` / `session-budget`; the default by family and mode.
+    const rules = sessionRulesOf(withSessionInputs(config, { sessions, budget: sessionBudget }));
     const describe = (r: PolicedSeatResult) => describePolicedActivation(r);
     const done = await transact(context, policedActivateMutation(input, rules), (r) => commitMessage(describe(r)));
     const line = describe(done.result);
@@ -166,6 +188,7 @@ const HANDLERS: Handlers = {
 
   async deactivate(command, context) {
     const { name: _, ...input } = command;
+    await seatCommandConfig(context);
     const done = await transact(context, deactivateMutation(input), (r) => commitMessage(describeDeactivated(r)));
     const line = describeDeactivated(done.result);
     const wasOn = done.result.issue;

@@ -16,16 +16,27 @@ import { readConfigFile } from "../github/config-file.js";
 import { KeyedQueue } from "../github/keyed-queue.js";
 import { UserError } from "../state/index.js";
 import { BOT_IDENTITY } from "../store/git.js";
+import type { SessionInputs } from "../sync/config.js";
 import { summarizeReconcile } from "../sync/reconcile.js";
 import { mergeSeatMoves, type SeatMoves, seatMoveLines, seatMovesOf } from "../sync/seat-moves.js";
 import { type ActionEnv, openOctokit, serverUrl, workflowRepository } from "./backend.js";
 import type { CommandContext } from "./context.js";
+import type { ActionCommand } from "./inputs.js";
 import { log } from "./log.js";
 import type { Report } from "./report.js";
 
+/** The `sessions` / `session-budget` inputs of handle-event and reconcile (they override the config file's). */
+function sessionInputsOf(command: ActionCommand): SessionInputs | undefined {
+  if (command.name !== "handle-event" && command.name !== "reconcile") return undefined;
+  if (command.sessions === undefined && command.sessionBudget === undefined) return undefined;
+  return { sessions: command.sessions, budget: command.sessionBudget };
+}
+
 async function workflowDeps(context: CommandContext, why: string): Promise<HandlerDeps> {
   const octokit = await openOctokit(context.inputs, context.env, why);
+  const sessionInputs = sessionInputsOf(context.inputs.command);
   return {
+    ...(sessionInputs ? { sessionInputs } : {}),
     octokit,
     log: { debug: log.debug, info: log.info, warn: (m) => log.warning(m), error: (m) => log.error(m) },
     readConfigFile: (repo) => readConfigFile(octokit, repo, { ownerFallback: true }),

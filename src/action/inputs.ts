@@ -107,24 +107,32 @@ const inputsSchema = z.object({
   ),
 });
 
+/**
+ * The inputs `sessions` and `session-budget` (docs/sessions-policy.md), for activate, handle-event
+ * and reconcile: each one given overrides the config file's field (sync/config.ts withSessionInputs).
+ */
+export interface SessionInputsGiven {
+  sessions?: SessionsPolicy;
+  sessionBudget?: number;
+}
+
 interface WorkerTarget {
   project: string;
   role: string;
 }
 
 export type ActionCommand =
-  | { name: "validate" | "migrate" | "status" | "handle-event" | "report" }
-  | { name: "reconcile"; dryRun: boolean }
+  | { name: "validate" | "migrate" | "status" | "report" }
+  | ({ name: "handle-event" } & SessionInputsGiven)
+  | ({ name: "reconcile"; dryRun: boolean } & SessionInputsGiven)
   | ({
       name: "activate";
       level: string;
       issue: string;
       slot?: number;
       sessionKey?: string;
-      /** The session rules (docs/sessions-policy.md); absent policy: the file family's default. */
-      sessions?: SessionsPolicy;
-      sessionBudget?: number;
-    } & WorkerTarget)
+    } & SessionInputsGiven &
+      WorkerTarget)
   | ({ name: "deactivate"; issue?: string } & WorkerTarget)
   | ({ name: "session"; level: string; slot?: number; key: string | null } & WorkerTarget)
   | ({
@@ -172,6 +180,12 @@ export function parseInputs(raw: RawInputs): ActionInputs {
     return given;
   };
   const slot = v.slot ? { slot: Number(v.slot) } : {};
+  const sessionInputs = (): SessionInputsGiven => ({
+    ...(v.sessions ? { sessions: v.sessions } : {}),
+    ...(v["session-budget"]
+      ? { sessionBudget: checkSessionBudget(Number(v["session-budget"]), 'input "session-budget"') }
+      : {}),
+  });
   const issue = issueNumberOf(v.issue) ?? "";
   let command: ActionCommand;
   switch (v.command) {
@@ -183,10 +197,7 @@ export function parseInputs(raw: RawInputs): ActionInputs {
         ...slot,
         issue: issueNumberOf(need("issue")) as string,
         ...(v["session-key"] ? { sessionKey: v["session-key"] } : {}),
-        ...(v.sessions ? { sessions: v.sessions } : {}),
-        ...(v["session-budget"]
-          ? { sessionBudget: checkSessionBudget(Number(v["session-budget"]), 'input "session-budget"') }
-          : {}),
+        ...sessionInputs(),
       };
       break;
     case "deactivate":
@@ -203,7 +214,10 @@ export function parseInputs(raw: RawInputs): ActionInputs {
       break;
     }
     case "reconcile":
-      command = { name: "reconcile", dryRun: v["dry-run"].toLowerCase() === "true" };
+      command = { name: "reconcile", dryRun: v["dry-run"].toLowerCase() === "true", ...sessionInputs() };
+      break;
+    case "handle-event":
+      command = { name: "handle-event", ...sessionInputs() };
       break;
     case "run-agent":
       command = {

@@ -19,13 +19,12 @@ import {
   type StateMutation,
   sessionChange,
   sessionMutation,
-  sessionRulesFor,
   statusOf,
   UserError,
 } from "../state/index.js";
 import { LocalFileBackend } from "../store/local-file.js";
 import { runTransaction } from "../store/transaction.js";
-import { SEAT_CHOICES, seatChoiceOf } from "../sync/config.js";
+import { SEAT_CHOICES, seatChoiceOf, sessionRulesOf, withSessionInputs } from "../sync/config.js";
 import { projectKeyFor } from "../sync/project-key.js";
 import {
   FILE_HELP,
@@ -195,7 +194,7 @@ export const COMMANDS: Record<string, CliCommand> = {
       session: { type: "string", short: "s", help: "a newly spawned session key for the seat" },
       sessions: {
         type: "string",
-        help: "same-issue or across-issues: whether the seat's session resumes for another issue (default across-issues)",
+        help: "same-issue or across-issues: whether the seat's session resumes for another issue (default: the config's; same-issue for slots in mirror mode, else across-issues)",
       },
       "session-budget": {
         type: "string",
@@ -226,8 +225,7 @@ export const COMMANDS: Record<string, CliCommand> = {
         ...(typeof values.session === "string" ? { sessionKey: parseSessionKey(values.session, "--session") } : {}),
         seatChoice,
       };
-      const rules = (family: 1 | 2) =>
-        sessionRulesFor(family, { sessions: sessions ?? config.sessions, budget: budget ?? config["session-budget"] });
+      const rules = sessionRulesOf(withSessionInputs(config, { sessions, budget }));
       return changeSeat(
         values,
         io,

@@ -3,6 +3,7 @@ import type { ProcessMemory } from "../github/process-memory.js";
 import type { OctokitLike } from "../store/github-api.js";
 import type { ContentsLocation } from "../store/github-contents.js";
 import type { StateBackend } from "../store/transaction.js";
+import type { SessionInputs } from "../sync/config.js";
 import type { RepositoryName } from "../sync/project-key.js";
 import type { DeliveryLog } from "./deliveries.js";
 
@@ -28,6 +29,8 @@ export interface HandlerDeps {
    * when the file cannot be parsed.
    */
   readConfigFile: (repo: RepositoryName) => Promise<unknown>;
+  /** Session rules given beside the config file (the Action's inputs): they override its fields (withSessionInputs). */
+  sessionInputs?: SessionInputs;
   /** The login the front door comments as, e.g. `worker-sync[bot]`. */
   botLogin: () => Promise<string>;
   /** Serializes the work for one issue inside the process; share one per process. */

@@ -5,7 +5,7 @@ import type { IssueRef } from "../github/rest.js";
 import { parseState, type StateMutation, type UserError, viewOf } from "../state/index.js";
 import { type ContentsLocation, GitHubContentsBackend } from "../store/github-contents.js";
 import { runTransaction, type StateBackend, type TransactionResult } from "../store/transaction.js";
-import { CONFIG_FILE, ConfigError, parseConfig, type WorkerSyncConfig } from "../sync/config.js";
+import { CONFIG_FILE, ConfigError, parseConfig, type WorkerSyncConfig, withSessionInputs } from "../sync/config.js";
 import { LEGACY_STATE_PATH } from "../sync/defaults.js";
 import {
   ConsentError,
@@ -33,7 +33,8 @@ export interface LoadedConfig {
  */
 export async function loadConfig(deps: HandlerDeps, repo: RepositoryName): Promise<LoadedConfig> {
   const raw = await readRaw(() => deps.readConfigFile(repo));
-  const config = parseConfig(raw);
+  // The front door's session inputs override the file's fields, for every handler alike.
+  const config = withSessionInputs(parseConfig(raw), deps.sessionInputs);
   const configured = raw !== null && raw !== undefined;
   const central = centralRepository(config, repo);
   if (central === undefined) return { config, configured };
@@ -50,7 +51,10 @@ export async function loadConfig(deps: HandlerDeps, repo: RepositoryName): Promi
       `${central}'s ${CONFIG_FILE} is not a valid worker-sync config, so events here change nothing in ${central}; an event of ${central} itself names the field to fix`,
     );
   }
-  return { config: consentedConfig(config, repo, central, centralConfig), configured };
+  return {
+    config: withSessionInputs(consentedConfig(config, repo, central, centralConfig), deps.sessionInputs),
+    configured,
+  };
 }
 
 async function readRaw(read: () => Promise<unknown>): Promise<unknown> {

@@ -3,6 +3,16 @@ import type { DeactivateResult, SeatResult } from "./mutations.js";
 /** Tokens a reused session saves, as the format's authors estimate it. */
 export const TOKENS_SAVED_PER_REUSE = 50_000;
 
+/**
+ * The one wording of the estimate, for every front door (CLI, Action, app, board):
+ * `~50,000 tokens saved, estimated` for `reuses` sessions at `perReuse` tokens each; empty for 0.
+ * Shown only where no runner measured what the agents used.
+ */
+export function estimatedTokensSaved(perReuse: number = TOKENS_SAVED_PER_REUSE, reuses = 1): string {
+  if (!perReuse || !reuses) return "";
+  return `~${(perReuse * reuses).toLocaleString("en-US")} tokens saved, estimated`;
+}
+
 /** `dev worker of project "-1"` in family 1; `developer medior slot 2 (Ada) of project "app"` in family 2. */
 const who = (r: Pick<SeatResult, "family" | "role" | "project" | "worker">) =>
   r.family === 1 ? `${r.role} worker of project "${r.project}"` : `${r.worker} of project "${r.project}"`;
@@ -15,12 +25,15 @@ const leftFor = (r: SeatResult) =>
     ? `; freed ${r.left.map((l) => `${l.family === 1 ? `tier ${l.level}` : l.worker}${l.sessionKey ? ` (session kept: ${l.sessionKey})` : ""}`).join(", ")}, which the issue held before`
     : "";
 
-/** One line saying what an activation did and what became of the seat's session. */
-export function describeActivated(r: SeatResult): string {
+/**
+ * One line saying what an activation did and what became of the seat's session. A reuse carries
+ * the estimate unless `measured` (a runner measured the session: the caller says what it measured).
+ */
+export function describeActivated(r: SeatResult, { measured = false }: { measured?: boolean } = {}): string {
   const head = `${who(r)}: ${r.changed ? "active" : "already active"} on #${r.issue}${at(r)}${leftFor(r)}`;
   switch (r.outcome) {
     case "reused":
-      return `${head}; session reused: ${r.sessionKey} (about ${TOKENS_SAVED_PER_REUSE.toLocaleString("en-US")} tokens saved)`;
+      return `${head}; session reused: ${r.sessionKey}${measured ? "" : ` (${estimatedTokensSaved()})`}`;
     case "recorded":
       return `${head}; session newly recorded: ${r.sessionKey}`;
     case "replaced":

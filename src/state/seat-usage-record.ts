@@ -26,6 +26,11 @@ export interface LastRun {
   contextCarried?: number;
   /** The runner's id of the run (a repeat of the same id records nothing). */
   id?: string;
+  /** How long the run took, its timeout, the signal that ended it, why it could not start: what the status comment says of it. */
+  durationMs?: number;
+  timeoutMinutes?: number;
+  signal?: string;
+  startError?: string;
 }
 
 export interface SeatUsage {
@@ -70,6 +75,11 @@ export interface RunReport {
   at?: string;
   /** The runner's id of the run (e.g. `<run id>.<attempt>`): the same id twice records once. */
   runId?: string;
+  /** How the run ended, in more detail (kept in `lastRun` for the status comment). */
+  durationMs?: number;
+  timeoutMinutes?: number;
+  signal?: string;
+  startError?: string;
   /** Also store `sessionKey` as the seat's session (the one explicit session set), when it differs. */
   recordSession?: boolean;
 }
@@ -144,6 +154,12 @@ export function checkReport(report: RunReport): void {
   for (const k of TOKEN_KINDS) checkCount(report.tokens?.[k], `tokens.${k}`);
   checkCount(report.contextTokens, "context tokens");
   checkCount(report.contextWindow, "context window");
+  if (report.durationMs !== undefined && !(Number.isSafeInteger(report.durationMs) && report.durationMs >= 0)) {
+    throw new UserError(`duration must be a whole number of milliseconds, 0 or more, got ${report.durationMs}`);
+  }
+  if (report.timeoutMinutes !== undefined && !(Number.isFinite(report.timeoutMinutes) && report.timeoutMinutes > 0)) {
+    throw new UserError(`timeout must be a number of minutes above 0, got ${report.timeoutMinutes}`);
+  }
 }
 
 /** The seat's record after one more run. */
@@ -173,6 +189,10 @@ export function addRun(prior: SeatUsage | undefined, report: RunReport, at: stri
       ...(report.exitCode !== undefined ? { exitCode: report.exitCode } : {}),
       contextCarried: carried,
       ...(report.runId !== undefined ? { id: report.runId } : {}),
+      ...(report.durationMs !== undefined ? { durationMs: report.durationMs } : {}),
+      ...(report.timeoutMinutes !== undefined ? { timeoutMinutes: report.timeoutMinutes } : {}),
+      ...(report.signal !== undefined ? { signal: report.signal } : {}),
+      ...(report.startError !== undefined ? { startError: report.startError.slice(0, 300) } : {}),
     },
   };
 }

@@ -33,6 +33,12 @@ export const seatUsageListSchema = once(() => {
       outcome: z.enum(RUN_OUTCOMES, { error: 'expected "ok", "failed", "timeout" or "crashed"' }),
       exitCode: z.optional(z.int({ error: "expected a whole number (the agent's exit status)" })),
       contextCarried: z.optional(count("tokens")),
+      durationMs: z.optional(count("milliseconds")),
+      timeoutMinutes: z.optional(
+        z.number({ error: "expected a number of minutes" }).check(z.gt(0, "expected a number of minutes above 0")),
+      ),
+      signal: z.optional(z.string({ error: "expected a signal name" })),
+      startError: z.optional(z.string({ error: "expected a sentence" })),
     },
     { error: "expected an object (the seat's last run)" },
   );
@@ -64,6 +70,10 @@ const optionalCount = (v: unknown) => v === undefined || isCount(v);
 function looksValidRun(run: unknown): boolean {
   if (!isObj(run) || typeof run.at !== "string" || typeof run.issue !== "string") return false;
   if (!(RUN_OUTCOMES as readonly unknown[]).includes(run.outcome)) return false;
+  if (!optionalCount(run.durationMs) || (run.signal !== undefined && typeof run.signal !== "string")) return false;
+  if (run.startError !== undefined && typeof run.startError !== "string") return false;
+  const t = run.timeoutMinutes;
+  if (t !== undefined && !(typeof t === "number" && Number.isFinite(t) && t > 0)) return false;
   return (run.exitCode === undefined || Number.isSafeInteger(run.exitCode)) && optionalCount(run.contextCarried);
 }
 

@@ -29,21 +29,32 @@ export interface SessionRules {
 }
 
 /**
- * The default policy of a family: `across-issues` under the budget for both. Family 1 comes from
- * DevClaw up to 1.4, which kept one session per tier for every issue (and has no `lastIssueId` to
- * tell "the same issue" by). Family 2 is DevClaw's slots: DevClaw 1.5 to 1.6.7 resumed a slot's
- * session for other issues under this very budget, and its measurements (#291) found the budget
- * keeps 75-80% of the savings; where worker-sync dispatches (no DevClaw host) that is the better
- * trade. A team whose DevClaw 1.6.8+ host dispatches sets `sessions: same-issue`, and worker-sync
- * then counts only the reuses DevClaw makes (docs/sessions-policy.md).
+ * The default policy, per family and mode (docs/sessions-policy.md, docs/modes.md):
+ *
+ * - Family 1 (`dev`/`qa`, DevClaw up to 1.4): `across-issues`, in either mode. DevClaw kept one
+ *   session per tier for every issue, and the file has no `lastIssueId` to tell the same issue by.
+ * - Family 2 in `drive` mode (worker-sync dispatches, no DevClaw host): `across-issues` under the
+ *   budget. DevClaw 1.5 to 1.6.7 resumed a slot's session for other issues under this very budget,
+ *   and its measurements (#291) found the budget keeps 75-80% of the savings.
+ * - Family 2 in `mirror` mode (a DevClaw host dispatches): `same-issue`. DevClaw 1.6.8+ clears a
+ *   slot's session when the slot gets another issue than its `lastIssueId`, so worker-sync resumes,
+ *   counts and shows only the reuses DevClaw itself makes.
  */
-export const defaultSessionsPolicy = (_family: Family): SessionsPolicy => "across-issues";
+export const defaultSessionsPolicy = (family: Family, mode: "drive" | "mirror" = "drive"): SessionsPolicy =>
+  family === 2 && mode === "mirror" ? "same-issue" : "across-issues";
 
 export function sessionRulesFor(
   family: Family,
-  given: { sessions?: SessionsPolicy | undefined; budget?: number | undefined } = {},
+  given: {
+    sessions?: SessionsPolicy | undefined;
+    budget?: number | undefined;
+    mode?: "drive" | "mirror" | undefined;
+  } = {},
 ): SessionRules {
-  return { sessions: given.sessions ?? defaultSessionsPolicy(family), budget: given.budget ?? DEFAULT_SESSION_BUDGET };
+  return {
+    sessions: given.sessions ?? defaultSessionsPolicy(family, given.mode),
+    budget: given.budget ?? DEFAULT_SESSION_BUDGET,
+  };
 }
 
 /** One sentence naming the field for a budget that is not a share from 0 to 1. */
@@ -179,9 +190,8 @@ export function describeSessionVerdict(r: SessionVerdict): string {
  * measured resume says what it measured instead of the estimate, and a retired session is named.
  */
 export function describePolicedActivation(r: PolicedSeatResult): string {
-  const line = describeActivated(r);
   const measured = !r.retired && r.contextUse !== undefined && r.outcome === "reused";
-  return (measured ? line.replace(/ \(about [\d,]+ tokens saved\)$/, "") : line) + describeSessionVerdict(r);
+  return describeActivated(r, { measured }) + describeSessionVerdict(r);
 }
 
 /** A policy name from a command line or input, or one sentence naming the field. */

@@ -1,4 +1,4 @@
-import type { RunOutcome } from "../state/seat-usage.js";
+import type { RunOutcome, SeatUsage } from "../state/seat-usage.js";
 import { codeSpan, escapeText, shortenKey } from "./markdown.js";
 
 /**
@@ -41,14 +41,20 @@ function duration(ms: number): string {
   return m < 60 ? `${m}m ${s % 60}s` : `${Math.floor(m / 60)}h ${m % 60}m`;
 }
 
-/** How the run ended, in a few words. */
-export function describeExit(f: AgentRunFacts): string {
+type ExitFacts = Pick<AgentRunFacts, "outcome" | "exitCode" | "signal" | "startError"> & {
+  durationMs?: number | undefined;
+  timeoutMinutes?: number | undefined;
+};
+
+/** How the run ended, in a few words (a record without the duration or timeout leaves them out). */
+export function describeExit(f: ExitFacts): string {
   switch (f.outcome) {
     case "ok":
-      return `finished (exit 0) in ${duration(f.durationMs)}`;
+      return `finished (exit 0)${f.durationMs === undefined ? "" : ` in ${duration(f.durationMs)}`}`;
     case "failed":
-      return `failed with exit status ${f.exitCode ?? "?"} after ${duration(f.durationMs)}`;
+      return `failed with exit status ${f.exitCode ?? "?"}${f.durationMs === undefined ? "" : ` after ${duration(f.durationMs)}`}`;
     case "timeout":
+      if (f.timeoutMinutes === undefined) return "stopped by its timeout";
       return f.timeoutMinutes < 1
         ? `stopped by the ${Math.round(f.timeoutMinutes * 60)}-second timeout`
         : `stopped by the ${f.timeoutMinutes}-minute timeout`;
@@ -86,6 +92,22 @@ export function renderAgentRunLine(f: AgentRunFacts): string {
   }
   if (f.saveError) parts.push(`its files were not saved: ${escapeText(f.saveError)}`);
   return `${AGENT_RUN_MARKER}${parts.join("; ")}.`;
+}
+
+/**
+ * The status comment's line for a seat's last run as the state file records it
+ * (`workerSync.seats[].lastRun`): what every re-render of the comment shows, so a label change
+ * or a command does not wipe what run-agent said. Same marker, so the next run replaces it.
+ */
+export function renderRecordedRunLine(u: SeatUsage): string {
+  const r = u.lastRun;
+  const seat = `${u.role} ${u.level} slot ${u.slot}`;
+  const exit = describeExit(r);
+  const when = Number.isNaN(Date.parse(r.at))
+    ? ""
+    : ` (${new Date(r.at).toISOString().slice(0, 16).replace("T", " ")} UTC)`;
+  const session = u.sessionKey ? `; session ${codeSpan(shortenKey(u.sessionKey))}` : "; no session reported";
+  return `${AGENT_RUN_MARKER}🤖 Agent run on #${escapeText(r.issue)} (${escapeText(seat)}): ${escapeText(exit)}${when}${session}.`;
 }
 
 /** The commit's message for the run's record (one line). */

@@ -7,6 +7,7 @@ import {
   ownValue,
   SESSIONS_POLICIES,
   type SessionRules,
+  type SessionsPolicy,
   sessionRulesFor,
   TOKENS_SAVED_PER_REUSE,
   tierNameSchema,
@@ -179,7 +180,7 @@ export const configSchema = z.strictObject({
   "session-tokens": sessionTokensSchema(),
   /**
    * Whether a seat's session resumes for another issue (docs/sessions-policy.md): `same-issue`
-   * (DevClaw 1.6.8+) or `across-issues`; absent: same-issue for DevClaw's slots, across-issues for dev/qa files.
+   * (DevClaw 1.6.8+) or `across-issues`; absent: same-issue for DevClaw's slots in mirror mode, across-issues otherwise (defaultSessionsPolicy).
    */
   sessions: z.optional(
     z.enum(SESSIONS_POLICIES as ["same-issue", "across-issues"], { error: 'expected "same-issue" or "across-issues"' }),
@@ -351,9 +352,31 @@ export const labelMatches = sameLabel;
 
 /** The session rules the config sets, per family of the state file (the policy's default depends on it). */
 export const sessionRulesOf =
-  (config: Pick<WorkerSyncConfig, "sessions" | "session-budget">) =>
+  (config: Pick<WorkerSyncConfig, "sessions" | "session-budget"> & Partial<Pick<WorkerSyncConfig, "mode">>) =>
   (family: Family): SessionRules =>
-    sessionRulesFor(family, { sessions: config.sessions, budget: config["session-budget"] });
+    sessionRulesFor(family, { sessions: config.sessions, budget: config["session-budget"], mode: config.mode });
+
+/** The session rules given outside the config file: the Action's `sessions` / `session-budget` inputs, the CLI's options. */
+export interface SessionInputs {
+  sessions?: SessionsPolicy | undefined;
+  budget?: number | undefined;
+}
+
+/**
+ * The one rule for session rules given beside the config file (the Action's inputs, the CLI's
+ * options): each one given overrides the file's field; the rest stay the file's.
+ */
+export function withSessionInputs<C extends Pick<WorkerSyncConfig, "sessions" | "session-budget">>(
+  config: C,
+  given: SessionInputs | undefined,
+): C {
+  if (!given || (given.sessions === undefined && given.budget === undefined)) return config;
+  return {
+    ...config,
+    ...(given.sessions !== undefined ? { sessions: given.sessions } : {}),
+    ...(given.budget !== undefined ? { "session-budget": given.budget } : {}),
+  };
+}
 /**
  * The seat choice in effect. In mirror mode the host's DevClaw picks seats with its own rule
  * (the first inactive slot), so worker-sync's own activate on that file picks the same way; in

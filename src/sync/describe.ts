@@ -1,9 +1,10 @@
-import { describeActivated, describeDeactivated, describeSessionSet, type Family } from "../state/index.js";
+import { describeDeactivated, describePolicedActivation, describeSessionSet, type Family } from "../state/index.js";
 import type { Notice, SeatResult } from "./rules.js";
 
 /** One line for what a run did to a seat: an activation with its session, a freed seat, a session set. */
 export function describeSynced(r: SeatResult): string {
-  if (r.kind === "activate") return describeActivated(r);
+  // Under the session policy: the estimate only where no runner measured the resumed session.
+  if (r.kind === "activate") return describePolicedActivation(r);
   if (r.kind === "session") return describeSessionSet(r);
   const issue = r.wasOn ?? null;
   return describeDeactivated({

@@ -23,6 +23,28 @@ export function mirrorRefusal(config: Pick<WorkerSyncConfig, "mode">, command: {
   return command.kind === "release" || command.kind === "reconcile" ? MIRROR_REFUSAL : undefined;
 }
 
+/**
+ * Whether the DevClaw host owns the seats of the state file at `path` (relative to the
+ * repository's root): mirror mode, and the file is the one the config mirrors (its `state.path`,
+ * else `defaultPath`, the default rule's answer) in this repository. A worker-sync explicit seat
+ * command (the Action's `activate`, `deactivate`) on such a file gets MIRROR_REFUSAL; on any
+ * other file (not DevClaw's) it runs. Recording a session is never refused.
+ */
+export function hostOwnsSeatsOf(
+  config: Pick<WorkerSyncConfig, "mode" | "state">,
+  file: { path: string; repo?: string | undefined },
+  defaultPath: string,
+): boolean {
+  if (config.mode !== "mirror") return false;
+  const elsewhere =
+    config.state.repo !== undefined &&
+    file.repo !== undefined &&
+    config.state.repo.toLowerCase() !== file.repo.toLowerCase();
+  if (elsewhere) return false;
+  const plain = (p: string) => p.replace(/^(\.\/)+/, "").replace(/\/{2,}/g, "/");
+  return plain(config.state.path ?? defaultPath) === plain(file.path);
+}
+
 const seatsOn = (view: ProjectView, issue: string) =>
   Object.values(view.roles).some((r) =>
     Object.values(r.levels).some((seats) => seats.some((s) => !isFree(s) && s.issueId === issue)),

@@ -2,6 +2,7 @@ import {
   contextUse,
   describeUsage,
   dict,
+  estimatedTokensSaved,
   type Family,
   ISSUE_NUMBER,
   isFree,
@@ -12,6 +13,7 @@ import {
   sessionEconomy,
   usageTotals,
 } from "../state/index.js";
+import { renderRecordedRunLine } from "./agent-run.js";
 import { COMMAND_USAGE } from "./commands.js";
 import type { WorkerSyncConfig } from "./config.js";
 import { labelsRead, type RoleRule } from "./labels.js";
@@ -162,12 +164,9 @@ export function formatSince(iso: string | null): string {
   return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
-/** `~50,000 tokens saved, estimated` for `reuses` sessions at the config's `session-tokens`; empty for 0. */
-export function estimatedTokensSaved(config: Pick<WorkerSyncConfig, "session-tokens">, reuses = 1): string {
-  const per = config["session-tokens"];
-  if (!per || !reuses) return "";
-  return `~${(per * reuses).toLocaleString("en-US")} tokens saved, estimated`;
-}
+/** The estimate at the config's `session-tokens` (the one wording: estimatedTokensSaved in state/). */
+export const configTokensSaved = (config: Pick<WorkerSyncConfig, "session-tokens">, reuses = 1): string =>
+  estimatedTokensSaved(config["session-tokens"], reuses);
 
 /** What a seat's measured usage says on its row: the context its session carries, and what agents used. */
 function measuredWords(usage: SeatUsage | undefined, key: string | null): string {
@@ -292,14 +291,7 @@ function seatRow(view: StatusView, role: string, placed: Placed, meta: StatusMet
   const measured = measuredWords(usageAt(view, role, level, index + 1), seat.sessionKey);
   const now = view.sessions?.[role];
   const retired = now && now.level === level && now.slot === index + 1 ? now.retired : undefined;
-  const session = describeSession(
-    outcome,
-    level,
-    seat.sessionKey,
-    estimatedTokensSaved(view.config),
-    measured,
-    retired,
-  );
+  const session = describeSession(outcome, level, seat.sessionKey, configTokensSaved(view.config), measured, retired);
   return `| ${escapeText(role)} | ${cell} | ${escapeText(level)} | ${formatSince(seat.startTime)} | ${session} |`;
 }
 
@@ -462,7 +454,7 @@ function economyLines(view: StatusView): string[] {
   const e = sessionEconomy(view.project);
   const measured = view.project.usage?.length ? usageTotals(view.project.usage) : undefined;
   // The estimate only where no runner reported what the agents used.
-  const saved = measured ? "" : estimatedTokensSaved(view.config, e.sessionsReused);
+  const saved = measured ? "" : configTokensSaved(view.config, e.sessionsReused);
   const since = e.since ? ` since ${formatSince(e.since)}` : "";
   return [
     "",
@@ -470,6 +462,16 @@ function economyLines(view: StatusView): string[] {
       `${e.sessionsReused} reused by worker-sync${since}${saved ? ` (${saved})` : ""}`,
     ...(measured ? ["", `Agents used: ${escapeText(describeUsage(measured))}`] : []),
   ];
+}
+
+/** The seat record whose last run was on this issue (the latest of them), if a runner reported one. */
+function lastRunOn(view: StatusView): SeatUsage | undefined {
+  let latest: SeatUsage | undefined;
+  for (const u of view.project.usage ?? []) {
+    if (u.lastRun.issue !== view.issue.number) continue;
+    if (!latest || u.lastRun.at > latest.lastRun.at) latest = u;
+  }
+  return latest;
 }
 
 const projectTitle = (view: StatusView) =>
@@ -513,6 +515,8 @@ export function renderStatus(view: StatusView): { body: string; meta: StatusMeta
   if (view.board)
     lines.push(`> 📋 Who works on what: [the board (#${view.board.number})](${encodeURI(view.board.url)})`);
   if (view.wholeProject) lines.push(...(family === 1 ? family1Table(view) : family2Table(view)), ...economyLines(view));
+  const run = lastRunOn(view);
+  if (run) lines.push("", renderRecordedRunLine(run));
   lines.push(
     "",
     `<sub>Labels read: ${labels.length ? labels.map((l) => `“${escapeText(l)}”`).join(", ") : "none"} · commands: ${COMMAND_USAGE.map((u) => u.split(":")[0]).join(", ")}</sub>`,

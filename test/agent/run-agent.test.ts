@@ -14,7 +14,8 @@ import { type RunAgentDeps, type RunSeat, runAgent } from "../../src/agent/run-a
 import { storedName } from "../../src/agent/session-store.js";
 import { UserError } from "../../src/state/index.js";
 import { GitHubContentsBackend } from "../../src/store/github-contents.js";
-import { FULL, OWNER, REPO, slot } from "../app/harness.js";
+import { runEvent } from "../action/support.js";
+import { FULL, issuesPayload, OWNER, REPO, slot } from "../app/harness.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { SECRET, type SimulatedRunner, sharedWorkspace, simulatedRunner } from "./harness.js";
 
@@ -287,6 +288,22 @@ describe("run-agent with Claude Code (the stand-in)", () => {
     expect(statusLine()).toContain("failing with status 3 as asked");
     expect(seatNow().workers.developer.levels.medior[0].sessionKey).toBe(done.sessionKey);
     expect(seatNow().workerSync.seats[0].lastRun).toMatchObject({ outcome: "failed", exitCode: 3 });
+  });
+
+  it("keeps the failed run's line on the status comment when a label change re-renders it", async () => {
+    const runner = await simulatedRunner(workspace);
+    await runAgent(seat(null), options(), deps(runner, { CLAUDE_STANDIN_EXIT: "3" }));
+    expect(statusLine()).toContain("failed with exit status 3");
+    // The next delivery about the issue (its level label added) renders the whole comment anew.
+    fake.setIssue(FULL, { number: 1, title: "Add a greeting", state: "open", labels: ["Doing", "medior"] });
+    const payload = issuesPayload("labeled", { number: 1, labels: ["Doing", "medior"] }, "medior");
+    const event = await runEvent({ apiUrl: api.url, repo: FULL, name: "issues", payload });
+    expect(event.code, event.stdout).toBe(0);
+    const body = fake.commentsOn(FULL, 1).find((c) => c.body.includes("worker-sync:status"))?.body ?? "";
+    expect(body).toContain("Labels read:");
+    expect(statusLine()).toContain("Agent run on #1 (developer medior slot 1): failed with exit status 3 after");
+    // The record says it, so every later re-render says the same.
+    expect(seatNow().workerSync.seats[0].lastRun).toMatchObject({ outcome: "failed", exitCode: 3, timeoutMinutes: 60 });
   });
 
   it("stops an agent at the timeout and reports a crash, keeping the seat's session", async () => {

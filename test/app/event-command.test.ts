@@ -98,7 +98,7 @@ describe("worker-sync event on a family-2 file", () => {
     expect(one.code).toBe(0);
     // The project is found by its repoRemote (git@github.com:Codertocat/Hello-World.git).
     expect(one.out).toContain(
-      `developer medior slot 1 (Ada) of project "hello": active on #1; session reused: ${ADA} (about 50,000 tokens saved)`,
+      `developer medior slot 1 (Ada) of project "hello": active on #1; session reused: ${ADA} (~50,000 tokens saved, estimated)`,
     );
     expect(one.out).toContain("| developer | **active** · slot 1 (Ada) | medior |");
     const two = await deliverLocally("labeled", { number: 2, labels: ["Doing", "developer:medior:Bruno"] }, "Doing");

@@ -328,7 +328,7 @@ describe("activate, deactivate and session", () => {
     const who = `dev worker of project "${P}"`;
     await step(
       ["activate", "-p", P, "-r", "dev", "-t", "medior", "-i", "42"],
-      `${who}: already active on #42 at tier medior; session reused: agent:x:subagent:7f3a (about 50,000 tokens saved)`,
+      `${who}: already active on #42 at tier medior; session reused: agent:x:subagent:7f3a (~50,000 tokens saved, estimated)`,
     );
     const unchanged = read(dir);
     await step(["deactivate", "--project", P, "--role", "dev"], `${who}: now idle`);
@@ -349,7 +349,7 @@ describe("activate, deactivate and session", () => {
     await step(["deactivate", "-p", P, "-r", "dev"], `${who}: now idle`);
     await step(
       ["activate", "-p", P, "-r", "dev", "-t", "senior", "-i", "45"],
-      `${who}: active on #45 at tier senior; session reused: agent:x:subagent:9 (about 50,000 tokens saved)`,
+      `${who}: active on #45 at tier senior; session reused: agent:x:subagent:9 (~50,000 tokens saved, estimated)`,
     );
     await step(["session", "-p", P, "-r", "dev", "-t", "medior", "--clear"], `${who}: medior session cleared`);
     await step(["session", "-p", P, "-r", "dev", "-t", "medior", "--clear"], `${who}: medior session already cleared`);

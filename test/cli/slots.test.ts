@@ -82,7 +82,7 @@ describe("the CLI on a DevClaw slots file (family 2)", () => {
     // The free seat holding a session is chosen, and its session reused.
     r = await run(["activate", ...dev, "--level", "medior", "-i", "44"]);
     expect(r.stdout).toBe(
-      'developer medior slot 1 (Ada) of project "myapp": active on #44; session reused: agent:main:subagent:ada (about 50,000 tokens saved)',
+      'developer medior slot 1 (Ada) of project "myapp": active on #44; session reused: agent:main:subagent:ada (~50,000 tokens saved, estimated)',
     );
     expect(seats(dir)[0]).toMatchObject({
       active: true,

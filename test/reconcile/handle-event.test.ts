@@ -152,7 +152,7 @@ describe("command: reconcile", () => {
     expect(JSON.parse(run.outputs.repairs ?? "")).toEqual([
       `dev worker of project "${PROJECT}": freed from #1 (the issue is closed)`,
       `qa worker of project "${PROJECT}": active on #5 at tier qa; no session yet for tier qa (record the one you spawn with \`worker-sync session --set\`) (the issue is labeled for it and the worker was free)`,
-      `dev worker of project "${PROJECT}": active on #6 at tier medior; session reused: agent:x:subagent:medior-1 (about 50,000 tokens saved) (the issue waited longest for it and it was free)`,
+      `dev worker of project "${PROJECT}": active on #6 at tier medior; session reused: agent:x:subagent:medior-1 (~50,000 tokens saved, estimated) (the issue waited longest for it and it was free)`,
     ]);
     expect(JSON.parse(run.outputs.conflicts ?? "")).toEqual([]);
     expect(run.summary).toContain("<h4>Repairs</h4>");
@@ -217,7 +217,7 @@ describe("command: reconcile with dispatch: true", () => {
     expect(run.outputs.issue ?? "").toBe("");
     expect(JSON.parse(run.outputs.repairs ?? "")).toContainEqual(
       expect.stringContaining(
-        '#5 at tier medior; session reused: agent:x:subagent:medior-1 (about 50,000 tokens saved) (taken from its queue "To Improve"',
+        '#5 at tier medior; session reused: agent:x:subagent:medior-1 (~50,000 tokens saved, estimated) (taken from its queue "To Improve"',
       ),
     );
     expect(statusComments(5)[0]?.body).toContain(

@@ -63,7 +63,7 @@ describe("reconcile: drift repaired", () => {
     expect(project?.qa).toMatchObject({ active: true, issueId: "3", model: "qa", startTime: NOW });
     expect(report.repairs).toEqual([
       `dev worker of project "${PROJECT}": freed from #3 (the issue no longer carries its label)`,
-      `qa worker of project "${PROJECT}": active on #3 at tier qa; session reused: agent:qa:1 (about 50,000 tokens saved) (the issue is labeled for it and the worker was free)`,
+      `qa worker of project "${PROJECT}": active on #3 at tier qa; session reused: agent:qa:1 (~50,000 tokens saved, estimated) (the issue is labeled for it and the worker was free)`,
     ]);
     expect(sessionsOf(plan.text as string)).toEqual(sessionsOf(before));
   });

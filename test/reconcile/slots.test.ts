@@ -45,7 +45,7 @@ describe("reconcile on a family-2 file", () => {
     expect(report.repairs).toEqual([
       'developer medior slot 1 (Ada) of project "hello": freed from #1 (the issue is closed)',
       'developer medior slot 2 (Bruno) of project "hello": freed from #2 (the issue no longer carries its label)',
-      `developer medior slot 1 (Ada) of project "hello": active on #3; session reused: ${ADA} (about 50,000 tokens saved) (the issue is labeled for it and the worker was free)`,
+      `developer medior slot 1 (Ada) of project "hello": active on #3; session reused: ${ADA} (~50,000 tokens saved, estimated) (the issue is labeled for it and the worker was free)`,
       'developer medior slot 2 (Bruno) of project "hello": active on #4; no session yet for this slot (record the one you spawn with `worker-sync session --set`) (the issue is labeled for it and the worker was free)',
     ]);
     expect(plan.result.conflicts).toEqual([]);

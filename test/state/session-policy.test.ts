@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import {
   deactivateMutation,
   describeActivated,
+  describePolicedActivation,
   describeSessionVerdict,
+  estimatedTokensSaved,
   parseState,
   planStateWrite,
   policedActivateMutation,
@@ -11,7 +13,7 @@ import {
   type StateMutation,
   UserError,
 } from "../../src/state/index.js";
-import { parseConfig, sessionRulesOf } from "../../src/sync/config.js";
+import { parseConfig, sessionRulesOf, withSessionInputs } from "../../src/sync/config.js";
 import { emptySlot, idleRolesProject, rolesFile } from "../support/builders.js";
 
 // Whether an activated seat resumes its session: the same issue always; another issue under
@@ -167,5 +169,38 @@ describe("the session policy", () => {
       ".github/worker-sync.yml: session-budget: expected a number from 0 to 1, like 0.6",
     );
     expect(() => parseConfig({ "session-budget": 1.5 })).toThrow(UserError);
+  });
+
+  it("the default by family and mode: same-issue for DevClaw's slots in mirror mode, across-issues otherwise; inputs override the file", () => {
+    const mirror = parseConfig({ mode: "mirror" });
+    expect(sessionRulesOf(mirror)(2).sessions).toBe("same-issue");
+    expect(sessionRulesOf(mirror)(1).sessions).toBe("across-issues");
+    expect(sessionRulesOf(parseConfig({ mode: "drive" }))(2).sessions).toBe("across-issues");
+    expect(sessionRulesOf(parseConfig({ mode: "mirror", sessions: "across-issues" }))(2).sessions).toBe(
+      "across-issues",
+    );
+    const file = parseConfig({ sessions: "across-issues", "session-budget": 0.4 });
+    expect(sessionRulesOf(withSessionInputs(file, { sessions: "same-issue" }))(2)).toEqual({
+      sessions: "same-issue",
+      budget: 0.4,
+    });
+    expect(sessionRulesOf(withSessionInputs(file, { budget: 0.9 }))(2)).toEqual({
+      sessions: "across-issues",
+      budget: 0.9,
+    });
+  });
+
+  it("says the estimate is an estimate, in the one wording every front door uses, and drops it where a runner measured", () => {
+    const plain = planStateWrite(start(), "p.json", on("6", across)).result;
+    expect(describeActivated(plain)).toBe(
+      `developer medior slot 1 (Ada) of project "app": active on #6; session reused: ${KEY} (${estimatedTokensSaved()})`,
+    );
+    expect(estimatedTokensSaved()).toBe("~50,000 tokens saved, estimated");
+    expect(estimatedTokensSaved(12_000, 3)).toBe("~36,000 tokens saved, estimated");
+    expect(estimatedTokensSaved(0, 3)).toBe("");
+    const measured = planStateWrite(apply(start(), ran("5", 100_000)), "p.json", on("6", across)).result;
+    const line = describePolicedActivation(measured);
+    expect(line).not.toContain("tokens saved");
+    expect(line).toContain("(context 50% of the window, within the 60% budget, measured)");
   });
 });

@@ -146,3 +146,34 @@ describe("renderStatus", () => {
     expect(body).toContain('> ⚠️ project "@\u200Dx &lt;b&gt;" is not in projects.json');
   });
 });
+
+describe("the last agent run, from the state file's record", () => {
+  const withRun = (lastRun: Record<string, unknown>, issue = "1") => {
+    const project = pv(file({ on: "1", senior: "agent:main:subagent:7f3a9c" }));
+    const usage = {
+      role: "dev",
+      level: "senior",
+      slot: 1,
+      sessionKey: "agent:main:subagent:7f3a9c",
+      runs: 1,
+      contextTokens: 0,
+      contextWindow: 0,
+      tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+      lastRun: { at: "2026-11-20T10:00:00.000Z", issue, ...lastRun },
+    };
+    return renderStatus(view({ project: { ...project, usage: [usage] } })).body;
+  };
+
+  it("shows how the last run on the issue ended, on every render, under run-agent's marker", () => {
+    const timeout = withRun({ outcome: "timeout", durationMs: 60_000, timeoutMinutes: 1 });
+    expect(timeout).toContain(
+      "<!-- worker-sync:agent-run -->🤖 Agent run on #1 (dev senior slot 1): stopped by the 1-minute timeout (2026-11-20 10:00 UTC); session `…agent:7f3a9c`.",
+    );
+    expect(withRun({ outcome: "crashed", signal: "SIGSEGV" })).toContain("crashed (killed by SIGSEGV)");
+    expect(withRun({ outcome: "failed", exitCode: 2 })).toContain("failed with exit status 2 (2026");
+  });
+
+  it("shows nothing for a run on another issue", () => {
+    expect(withRun({ outcome: "failed", exitCode: 2 }, "7")).not.toContain("worker-sync:agent-run");
+  });
+});
