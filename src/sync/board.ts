@@ -7,6 +7,7 @@
  */
 import {
   describeUsage,
+  estimatedTokensSaved,
   ISSUE_NUMBER,
   isFree,
   type ProjectView,
@@ -140,15 +141,14 @@ export function projectTotals(view: ProjectView, waiting: number, sessionTokens:
     reused,
     /** Measured by the runners, once any reported. */
     measured,
-    /** Estimated: only while nothing is measured. */
-    tokensSaved: measured ? 0 : reused * sessionTokens,
     waiting,
   };
 }
 
 function totalsLine(view: ProjectView, waiting: number, sessionTokens: number): string[] {
   const t = projectTotals(view, waiting, sessionTokens);
-  const saved = t.tokensSaved ? ` (~${count(t.tokensSaved)} tokens saved, estimated)` : "";
+  const estimate = t.measured ? "" : estimatedTokensSaved(sessionTokens, t.reused);
+  const saved = estimate ? ` (${estimate})` : "";
   const line = `**${t.busy} of ${t.seats} seats busy** · ${t.withSession} hold a session · ${t.reused} session${t.reused === 1 ? "" : "s"} reused${saved} · ${t.waiting} waiting`;
   if (!t.measured) return [line];
   const reported = seatsOf(view).filter((s) => usageOf(view, s)).length;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { type ProjectsFile, parseState, serializeState, viewOf } from "../../src/state/index.js";
+import {
+  type LastRun,
+  type ProjectsFile,
+  parseState,
+  type SeatUsage,
+  serializeState,
+  viewOf,
+} from "../../src/state/index.js";
 import { parseConfig } from "../../src/sync/config.js";
 import { roleRulesFor } from "../../src/sync/labels.js";
 import { codeSpan, escapeText } from "../../src/sync/markdown.js";
@@ -148,9 +155,9 @@ describe("renderStatus", () => {
 });
 
 describe("the last agent run, from the state file's record", () => {
-  const withRun = (lastRun: Record<string, unknown>, issue = "1") => {
+  const withRun = (lastRun: Omit<LastRun, "at" | "issue">, issue = "1") => {
     const project = pv(file({ on: "1", senior: "agent:main:subagent:7f3a9c" }));
-    const usage = {
+    const usage: SeatUsage = {
       role: "dev",
       level: "senior",
       slot: 1,
