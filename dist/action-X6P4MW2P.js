@@ -1,2 +1,2 @@
 import{createRequire as __wsCreateRequire}from'node:module';import{fileURLToPath as __wsFileURLToPath}from'node:url';const require=__wsCreateRequire(import.meta.url);const __filename=__wsFileURLToPath(import.meta.url);const __dirname=__wsFileURLToPath(new URL('.',import.meta.url));
-import{a}from"./action-VDJOJ5RQ.js";import"./action-A2FOUEKQ.js";import"./action-LHUZLBVU.js";import"./action-W5K6BPIM.js";import"./action-6HTKBLZQ.js";export{a as GitHubContentsBackend};
+import{a}from"./action-HIPTSB4S.js";import"./action-QQX65363.js";import"./action-NUZ7F6ZH.js";import"./action-Z55CKZGS.js";import"./action-6HTKBLZQ.js";export{a as GitHubContentsBackend};
