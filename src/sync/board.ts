@@ -125,12 +125,8 @@ function waitingTable(input: BoardInput, waiting: readonly BoardWaiter[]): strin
   return ["| waiting for | place | issue | waiting since |", "| --- | --- | --- | --- |", ...rows];
 }
 
-/**
- * Per project: busy seats, sessions held, sessions reused, issues waiting, and tokens: what the
- * runners measured (summed over the seats' records) once any reported; until then the estimate
- * of what the reuses saved (`session-tokens` each).
- */
-export function projectTotals(view: ProjectView, waiting: number, sessionTokens: number) {
+/** Per project: busy seats, sessions held, sessions reused, issues waiting, and what the runners measured. */
+function projectTotals(view: ProjectView, waiting: number) {
   const seats = seatsOf(view);
   const reused = view.reuses?.sessionsReused ?? 0;
   const measured = view.usage?.length ? usageTotals(view.usage) : undefined;
@@ -146,7 +142,7 @@ export function projectTotals(view: ProjectView, waiting: number, sessionTokens:
 }
 
 function totalsLine(view: ProjectView, waiting: number, sessionTokens: number): string[] {
-  const t = projectTotals(view, waiting, sessionTokens);
+  const t = projectTotals(view, waiting);
   const estimate = t.measured ? "" : estimatedTokensSaved(sessionTokens, t.reused);
   const saved = estimate ? ` (${estimate})` : "";
   const line = `**${t.busy} of ${t.seats} seats busy** · ${t.withSession} hold a session · ${t.reused} session${t.reused === 1 ? "" : "s"} reused${saved} · ${t.waiting} waiting`;
