@@ -225,3 +225,38 @@ export function mergeHostAndRepository(input: MergeInput): MergeResult {
     overridden: merger.overridden,
   };
 }
+
+/**
+ * The base of a pass after one that was stopped between writing the two sides: the base record
+ * names the last agreed version (`agreed`) and the merge that pass was writing (`pending`, already
+ * in the repository). Where a side holds the pending value and the other side has moved on from
+ * the agreed one, the pending value is that value's base (the stopped pass carried it); elsewhere
+ * the agreed one is. So a value the stopped pass carried is never taken for a change of the side
+ * it was carried to, and a side the pass never reached is never taken to have undone it.
+ */
+export function interruptedBase(agreed: string | null, pending: string, host: string, repository: string): string {
+  const parse = (text: string) => JSON.parse(text) as unknown;
+  const o = agreed === null ? undefined : parse(agreed);
+  const based = pickBase(o, parse(pending), parse(host), parse(repository));
+  return serializeState(based as Obj);
+}
+
+function pickBase(o: unknown, p: unknown, h: unknown, r: unknown): unknown {
+  if (same(o, p)) return o;
+  if ((same(h, p) && !same(r, o)) || (same(r, p) && !same(h, o))) return p;
+  if (Array.isArray(o) && Array.isArray(p)) {
+    const h2 = Array.isArray(h) ? h : [];
+    const r2 = Array.isArray(r) ? r : [];
+    return o.map((v, i) => pickBase(v, p[i], h2[i], r2[i]));
+  }
+  if (isObj(o) && isObj(p)) {
+    const out: Obj = {};
+    for (const k of Object.keys(o)) {
+      const v = pickBase(o[k], get(p, k), get(h, k), get(r, k));
+      if (v !== undefined)
+        Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
+  return o;
+}

@@ -10,7 +10,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { readFile, rename, unlink, writeFile } from "node:fs/promises";
-import { mergeHostAndRepository, readForMerge, type Side, UserError } from "../state/index.js";
+import { interruptedBase, mergeHostAndRepository, readForMerge, type Side, UserError } from "../state/index.js";
 import type { OctokitLike } from "./github-api.js";
 import type { ContentsLocation, GitHubContentsBackend } from "./github-contents.js";
 import type { LocalFileBackend } from "./local-file.js";
@@ -25,6 +25,11 @@ export interface BaseRecord {
   path: string;
   branch?: string;
   sha: string;
+  /**
+   * The merge a pass wrote to the repository and was about to write to the host's file: set
+   * before the host's write, gone once both hold it. A pass stopped in between leaves it here.
+   */
+  pending?: string;
 }
 
 export interface HostSyncSides {
@@ -73,6 +78,7 @@ export async function readBaseRecord(path: string): Promise<BaseRecord | null> {
   }
   try {
     const data = JSON.parse(text) as Partial<BaseRecord>;
+    if (data.pending !== undefined && typeof data.pending !== "string") delete data.pending;
     if (typeof data.repo === "string" && typeof data.path === "string" && typeof data.sha === "string") {
       return data as BaseRecord;
     }
@@ -93,25 +99,44 @@ async function writeBaseRecord(path: string, record: BaseRecord): Promise<void> 
   }
 }
 
-/** The text of the base, when the record is of this location; read back by its blob sha. */
-async function baseText(sides: HostSyncSides, repoSnapshot: Snapshot): Promise<string | null> {
+/**
+ * The text of the base, when the record is of this location; read back by its blob sha. After a
+ * pass stopped between its two writes, the base is built from the agreed version and the merge
+ * it was writing (state/merge.ts interruptedBase).
+ */
+async function baseText(sides: HostSyncSides, repoSnapshot: Snapshot, hostText: string): Promise<string | null> {
   const record = await readBaseRecord(sides.basePath);
   const l = sides.location;
   if (!record || record.repo !== repoName(l) || record.path !== l.path || (record.branch ?? "") !== (l.branch ?? "")) {
     return null;
   }
-  if (record.sha === repoSnapshot.version && repoSnapshot.text !== null) return repoSnapshot.text;
-  const kept = sides.blobs?.get(record.sha);
+  const agreed = await blobText(sides, repoSnapshot, record.sha);
+  if (record.pending === undefined || repoSnapshot.text === null) return agreed;
+  const pending = await blobText(sides, repoSnapshot, record.pending);
+  if (pending === null) return agreed;
+  try {
+    return interruptedBase(agreed, pending, hostText, repoSnapshot.text);
+  } catch {
+    // A side that does not read as JSON is refused by the merge itself, naming it.
+    return agreed;
+  }
+}
+
+/** A version of the repository's copy by its blob sha: the copy itself, one read before, or GET git/blobs. */
+async function blobText(sides: HostSyncSides, repoSnapshot: Snapshot, sha: string): Promise<string | null> {
+  const l = sides.location;
+  if (sha === repoSnapshot.version && repoSnapshot.text !== null) return repoSnapshot.text;
+  const kept = sides.blobs?.get(sha);
   if (kept !== undefined) return kept;
   try {
     const { data } = await sides.octokit.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", {
       owner: l.owner,
       repo: l.repo,
-      file_sha: record.sha,
+      file_sha: sha,
     });
     if (typeof data?.content !== "string") return null;
     const text = Buffer.from(data.content, data.encoding === "base64" ? "base64" : "utf8").toString("utf8");
-    sides.blobs?.set(record.sha, text);
+    sides.blobs?.set(sha, text);
     return text;
   } catch (error) {
     // A base GitHub no longer has (a force-push, a deleted repository): the merge is two-way.
@@ -210,7 +235,7 @@ async function passOnce(sides: HostSyncSides, direction: Direction): Promise<Pas
     };
   }
 
-  const base = await baseText(sides, repoSnapshot);
+  const base = await baseText(sides, repoSnapshot, hostSnapshot.text);
   const merged = mergeHostAndRepository({
     base,
     host: hostSnapshot.text,
@@ -233,6 +258,9 @@ async function passOnce(sides: HostSyncSides, direction: Direction): Promise<Pas
   const repoHolds = writeRepository || !merged.repositoryChanged;
   // Whether the host's file now holds the merge, or a later version built on it.
   let hostHolds = !merged.hostChanged;
+  // The repository holds the merge: say so before the host is written, so that a pass stopped
+  // between the two writes is not taken, next time, for changes made on the host.
+  if (writeHost && repoHolds && repoSha) await markPending(sides, repoSha, merged.text);
   if (writeHost) {
     await host.exclusive(async () => {
       const now = await host.read();
@@ -271,11 +299,22 @@ async function passOnce(sides: HostSyncSides, direction: Direction): Promise<Pas
   return result;
 }
 
+/** Records the merge a pass is about to write to the host, beside the agreed base it keeps. */
+async function markPending(sides: HostSyncSides, sha: string, text: string): Promise<void> {
+  const l = sides.location;
+  const current = await readBaseRecord(sides.basePath);
+  sides.blobs?.set(sha, text);
+  if (!current || current.repo !== repoName(l) || current.path !== l.path) return;
+  if (current.sha === sha) return;
+  await writeBaseRecord(sides.basePath, { ...current, pending: sha });
+}
+
 async function recordBase(sides: HostSyncSides, sha: string, text: string): Promise<void> {
   const l = sides.location;
   const current = await readBaseRecord(sides.basePath);
   sides.blobs?.set(sha, text);
-  if (current?.sha === sha && current.repo === repoName(l) && current.path === l.path) return;
+  if (current?.sha === sha && current.pending === undefined && current.repo === repoName(l) && current.path === l.path)
+    return;
   await writeBaseRecord(sides.basePath, {
     repo: repoName(l),
     path: l.path,

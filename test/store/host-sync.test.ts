@@ -114,3 +114,83 @@ describe("a sync pass while DevClaw writes its file", () => {
     expect(fake.getFile("acme/app", "devclaw/projects.json")?.text).toBe(readFileSync(file, "utf8"));
   });
 });
+
+/** A host file whose next write is cut short, as by a SIGKILL: just before it, or just after it. */
+class StoppedHost extends LocalFileBackend {
+  stop: "before" | "after" | undefined;
+  constructor(path: string) {
+    super(path, { label: "devclaw/projects.json" });
+  }
+  override async write(...args: Parameters<LocalFileBackend["write"]>): ReturnType<LocalFileBackend["write"]> {
+    const stop = this.stop;
+    this.stop = undefined;
+    if (stop === "before") throw new Error("killed before the host's write");
+    const written = await super.write(...args);
+    if (stop === "after") throw new Error("killed after the host's write, before the base was recorded");
+    return written;
+  }
+}
+
+describe("a sync pass stopped between its two writes", () => {
+  for (const stop of ["after", "before"] as const) {
+    it(`stopped ${stop} the host's write: the next pass takes neither side's carried value for a change (no conflict, newest session kept)`, async () => {
+      const fake = new FakeGitHub();
+      const server = await fake.listen();
+      close = server.close;
+      const dir = mkdtempSync(join(tmpdir(), "ws-host-stop-"));
+      mkdirSync(join(dir, "devclaw"));
+      const file = join(dir, "devclaw/projects.json");
+      writeFileSync(file, FIXTURE);
+      const agreed = fake.setFile("acme/app", "devclaw/projects.json", FIXTURE);
+      writeFileSync(
+        baseRecordPath(file),
+        JSON.stringify({ repo: "acme/app", path: "devclaw/projects.json", sha: agreed.sha }),
+      );
+      const octokit = await createOctokit({ token: "t", baseUrl: server.url, userAgent: "test" });
+      const location = { owner: "acme", repo: "app", path: "devclaw/projects.json" };
+      const host = new StoppedHost(file);
+      const sides = {
+        host,
+        repository: new GitHubContentsBackend(octokit, location),
+        octokit,
+        location,
+        basePath: baseRecordPath(file),
+        owner: "host" as const,
+      };
+      const repoText = () => fake.getFile("acme/app", "devclaw/projects.json")?.text as string;
+      // The repository records a tester session; the pass carrying it to the host is stopped.
+      fake.setFile(
+        "acme/app",
+        "devclaw/projects.json",
+        withSlot(FIXTURE, "tester", "medior", 0, { sessionKey: "agent:ci:one" }),
+      );
+      writeFileSync(file, withSlot(FIXTURE, "developer", "senior", 0, { sessionKey: "agent:main:subagent:a" }));
+      host.stop = stop;
+      await expect(hostSyncPass(sides, "sync", 1)).rejects.toThrow(/killed/);
+      // Meanwhile both sides move on: the repository records a newer tester session, the host another developer one.
+      fake.setFile(
+        "acme/app",
+        "devclaw/projects.json",
+        withSlot(repoText(), "tester", "medior", 0, { sessionKey: "agent:ci:two" }),
+      );
+      writeFileSync(
+        file,
+        withSlot(readFileSync(file, "utf8"), "developer", "senior", 1, { sessionKey: "agent:main:subagent:b" }),
+      );
+      // A fresh process (the killed one kept nothing), as the next `worker-sync sync` is.
+      const result = await hostSyncPass(
+        { ...sides, repository: new GitHubContentsBackend(octokit, location) },
+        "sync",
+        1,
+      );
+      expect(result.conflicts).toEqual([]);
+      expect(result.agreed).toBe(true);
+      const now = readFileSync(file, "utf8");
+      expect(repoText()).toBe(now);
+      expect(slotOf(now, "tester", "medior", 0).sessionKey).toBe("agent:ci:two");
+      expect(slotOf(now, "developer", "senior", 0).sessionKey).toBe("agent:main:subagent:a");
+      expect(slotOf(now, "developer", "senior", 1).sessionKey).toBe("agent:main:subagent:b");
+      expect((await readBaseRecord(baseRecordPath(file)))?.pending).toBeUndefined();
+    });
+  }
+});
