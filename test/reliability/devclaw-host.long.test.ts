@@ -60,9 +60,15 @@ describe("a sync killed at any point", () => {
         const puts = fake.log.filter((r) => r.method === "PUT").length;
         // Killed after its k-th request (of about five: repository, config, copy, base, write), give or take.
         const from = fake.log.length;
-        const k = 1 + Math.floor(Math.random() * 5);
-        while (fake.log.length < from + k && child.exitCode === null) await new Promise((r) => setTimeout(r, 2));
-        await new Promise((r) => setTimeout(r, Math.random() * 40));
+        if (round % 4 === 3) {
+          // Every fourth round, right after the repository's copy was written: between the two writes.
+          const written = () => fake.log.filter((r) => r.method === "PUT").length > puts;
+          while (!written() && child.exitCode === null) await new Promise((r) => setTimeout(r, 1));
+        } else {
+          const k = 1 + Math.floor(Math.random() * 5);
+          while (fake.log.length < from + k && child.exitCode === null) await new Promise((r) => setTimeout(r, 2));
+          await new Promise((r) => setTimeout(r, Math.random() * 40));
+        }
         child.kill("SIGKILL");
         await exited;
         if (fake.log.filter((r) => r.method === "PUT").length > puts && child.signalCode === "SIGKILL") killedMidPass++;
