@@ -174,7 +174,7 @@ export function measureBundleSize(): Figure {
 /** What action.yml's `runs.main` names (dist/index.js): what the runner starts. */
 export const ACTION_MAIN = /^ {2}main: (\S+)$/m.exec(readFileSync("action.yml", "utf8"))?.[1] ?? "dist/index.js";
 
-/** The environment the runner gives `node dist/index.cjs` (validate) on a 20-project file. */
+/** The environment the runner gives `node dist/index.js` (validate) on a 20-project file. */
 export function actionEnv(): NodeJS.ProcessEnv {
   const dir = mkdtempSync(join(tmpdir(), "ws-bench-"));
   writeFileSync(join(dir, "projects.json"), currentFile(20));

@@ -33,11 +33,18 @@ for (const f of measureBurst("one-repository")) add(f);
 for (const f of measureBurst("central-state")) add(f);
 // The in-process app figures above intercept HTTP with nock and forbid real connections; the
 // cold starts talk to a real server on loopback.
-nock.cleanAll();
-nock.restore();
-nock.enableNetConnect();
+// A bench that loads the fake's test helpers may switch nock's interception back on: free the
+// network again before each of these.
+const freeNetwork = () => {
+  nock.cleanAll();
+  nock.restore();
+  nock.enableNetConnect();
+};
+freeNetwork();
 for (const f of await measureColdStarts()) add(f);
+freeNetwork();
 for (const f of await measureHostSync()) add(f);
+freeNetwork();
 for (const f of await measureSessionStore()) add(f);
 const simulation = measureSimulation(4);
 for (const f of simulation.figures) add(f);

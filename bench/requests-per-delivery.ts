@@ -63,6 +63,6 @@ export async function measureRequestsPerDelivery(lengths = [0, 10, 200]): Promis
   return figures;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (/requests-per-delivery\.(ts|mjs)$/.test(process.argv[1] ?? "")) {
   for (const f of await measureRequestsPerDelivery()) console.log(`${f.name}: ${f.value} (target ≤ ${f.target})`);
 }

@@ -119,7 +119,7 @@ export async function measureSessionStore(runs = 7): Promise<Figure[]> {
   ];
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (/session-store\.(ts|mjs)$/.test(process.argv[1] ?? "")) {
   const { renderTable } = await import("./figures.js");
   const figures = await measureSessionStore();
   console.log(renderTable(figures));

@@ -1,5 +1,5 @@
 /**
- * `command: run-agent` through dist/index.cjs as a runner starts it: the agent never sees the
+ * `command: run-agent` through the Action as a runner starts it: the agent never sees the
  * step's inputs (the session secret, the token), and what it writes on stderr reaches the log
  * as plain lines, never as workflow commands.
  */
