@@ -12,7 +12,6 @@ import {
   findDoubleSeats,
   inspectState,
   migrateMutation,
-  type PolicedSeatResult,
   type ProjectStatus,
   parseState,
   policedActivateMutation,
@@ -178,9 +177,10 @@ const HANDLERS: Handlers = {
     const config = await seatCommandConfig(context);
     // The inputs override the config file's `sessions` / `session-budget`; the default by family and mode.
     const rules = sessionRulesOf(withSessionInputs(config, { sessions, budget: sessionBudget }));
-    const describe = (r: PolicedSeatResult) => describePolicedActivation(r);
-    const done = await transact(context, policedActivateMutation(input, rules), (r) => commitMessage(describe(r)));
-    const line = describe(done.result);
+    const done = await transact(context, policedActivateMutation(input, rules), (r) =>
+      commitMessage(describePolicedActivation(r)),
+    );
+    const line = describePolicedActivation(done.result);
     const moves = seatMovesOf([{ ...done.result, kind: "activate" }]);
     const { sessionReason: _r, retired: _k, contextUse: _u, ...seat } = done.result;
     return { ...transitionReport(done, seat, line, context.file.relative, input.project), moves };

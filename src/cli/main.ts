@@ -69,15 +69,13 @@ function levelOf(values: Record<string, unknown>): string {
   throw new UserError("--level is required (or its synonym --tier)");
 }
 
-const labelOf = (values: Record<string, unknown>, io: CliIo) => fileOf(values, io);
-
 /** Messages name the file as the user gave it. */
 const backendFor = (values: Record<string, unknown>, io: CliIo) =>
-  new LocalFileBackend(resolve(io.cwd, labelOf(values, io)), { label: labelOf(values, io) });
+  new LocalFileBackend(resolve(io.cwd, fileOf(values, io)), { label: fileOf(values, io) });
 
 async function readText(values: Record<string, unknown>, io: CliIo): Promise<string> {
   const { text } = await backendFor(values, io).read();
-  if (text === null) throw new UserError(`${labelOf(values, io)}: no such file`);
+  if (text === null) throw new UserError(`${fileOf(values, io)}: no such file`);
   return text;
 }
 
@@ -124,7 +122,7 @@ export const COMMANDS: Record<string, CliCommand> = {
     usage: "worker-sync validate [--file F]",
     options: { ...fileOption },
     async run(values, io) {
-      const label = labelOf(values, io);
+      const label = fileOf(values, io);
       const text = await readText(values, io);
       const { problems, state: parsed } = inspectState(text, label);
       if (!parsed) {
@@ -150,7 +148,7 @@ export const COMMANDS: Record<string, CliCommand> = {
     usage: "worker-sync migrate [--file F] [--dry-run]",
     options: { ...fileOption, "dry-run": { type: "boolean", help: "print the changes, write nothing" } },
     async run(values, io) {
-      const label = labelOf(values, io);
+      const label = fileOf(values, io);
       const mutation: StateMutation<unknown> = values["dry-run"] ? readMutation : migrateMutation;
       const done = await transition(values, io, mutation, values["dry-run"] === true);
       for (const warning of devclawDropWarnings(parseState(done.text, label)))
@@ -177,7 +175,7 @@ export const COMMANDS: Record<string, CliCommand> = {
       json: { type: "boolean", help: "print JSON instead of text (one shape for both families)" },
     },
     async run(values, io) {
-      const status = statusOf(parseState(await readText(values, io), labelOf(values, io)));
+      const status = statusOf(parseState(await readText(values, io), fileOf(values, io)));
       io.stdout(values.json ? JSON.stringify(status, null, 2) : renderStatusLines(status).join("\n"));
       return 0;
     },
@@ -230,7 +228,7 @@ export const COMMANDS: Record<string, CliCommand> = {
         values,
         io,
         onProject(input, (i) => policedActivateMutation(i, rules)),
-        (r) => describePolicedActivation(r),
+        describePolicedActivation,
       );
     },
   },

@@ -77,6 +77,18 @@ export async function reportIssueSeats(
   const state = parseState(snapshot.text, backend.label);
   const project = resolveProjectKey(state.data, config, target.repo);
   const result = reportedSeats(config, state, project, String(target.ref.issue_number));
+  return reportSeats(deps, config, target, snapshot.text, result, options);
+}
+
+/** The issue's status comment from the file as read (`text`) and the seats it gives the issue. */
+async function reportSeats(
+  deps: HandlerDeps,
+  config: WorkerSyncConfig,
+  target: SyncTarget,
+  text: string,
+  result: ReturnType<typeof reportedSeats>,
+  options: { messages?: string[]; replyTo?: number } = {},
+): Promise<MirrorOutcome> {
   // The status comment as in drive mode (a command's reply with `comment: false`), from the file as it is.
   const posted = await reportStatus(deps, config, target, result, {
     ...options,
@@ -88,7 +100,7 @@ export async function reportIssueSeats(
     kind: "synced",
     result,
     written: false,
-    text: snapshot.text,
+    text,
     migrated: [],
     attempts: 1,
     comment: posted.outcome,
@@ -113,8 +125,8 @@ export async function reportIssueEvent(
   if (text === null) return { kind: "ignored", reason: `mirror mode: no ${backend.label} to report from` };
   const state = parseState(text, backend.label);
   const project = resolveProjectKey(state.data, config, target.repo);
-  const issue = String(target.ref.issue_number);
-  if (!reportedSeats(config, state, project, issue).involved) {
+  const result = reportedSeats(config, state, project, String(target.ref.issue_number));
+  if (!result.involved) {
     return { kind: "ignored", reason: "mirror mode: no seat is on this issue in the file; labels move no seat" };
   }
   const facts = await fetchIssueFacts(deps.octokit, target.ref);
@@ -124,7 +136,8 @@ export async function reportIssueEvent(
     labels: facts.labels,
     ...(facts.comments !== undefined ? { comments: facts.comments } : {}),
   };
-  return reportIssueSeats(deps, config, fresh);
+  // The file as read above: one read of it per event.
+  return reportSeats(deps, config, fresh, text, result);
 }
 
 export type PushOutcome =

@@ -160,6 +160,17 @@ describe("mirror mode", () => {
     );
     expect(fake.commentsOn(FULL, 11)[0]?.body).toContain("| developer | **active** · slot 1 (Cordelia) | medior |");
     expect(fake.commits(FULL)).toEqual([]);
+    // One read of the state file per event: the file read to find the seat is the one reported.
+    const from = fake.log.length;
+    await deliver(
+      probot,
+      "issues",
+      issuesPayload("labeled", { number: 11, labels: ["Doing", "developer:medior:Cordelia"] }, "Doing"),
+    );
+    const stateReads = fake.log
+      .slice(from)
+      .filter((r) => r.method === "GET" && decodeURIComponent(r.path).endsWith(`/contents/${STATE}`));
+    expect(stateReads).toHaveLength(1);
   });
 
   it("/worker release and reconcile are refused in one sentence; /worker session is recorded; /worker status reports", async () => {
