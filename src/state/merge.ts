@@ -227,32 +227,52 @@ export function mergeHostAndRepository(input: MergeInput): MergeResult {
 }
 
 /**
- * The base of a pass after one that was stopped between writing the two sides: the base record
- * names the last agreed version (`agreed`) and the merge that pass was writing (`pending`, already
- * in the repository). Where a side holds the pending value and the other side has moved on from
- * the agreed one, the pending value is that value's base (the stopped pass carried it); elsewhere
- * the agreed one is. So a value the stopped pass carried is never taken for a change of the side
- * it was carried to, and a side the pass never reached is never taken to have undone it.
+ * The base of a pass after passes that were stopped between writing the two sides: the base
+ * record names the last agreed version (`agreed`) and, oldest first, the merges those passes were
+ * writing (`pending`, already in the repository; the host may or may not have got each). A value
+ * a side holds that is one of these versions is no change of that side's: where both sides hold
+ * one, the older is the base (the newer is what worker-sync carried last); where one side holds
+ * one, it is the base (the other side's value is that side's change). So a value a stopped pass
+ * carried is never taken for a change of the side it was carried to, and a side a pass never
+ * reached is never taken to have undone it.
  */
-export function interruptedBase(agreed: string | null, pending: string, host: string, repository: string): string {
+export function interruptedBase(
+  agreed: string | null,
+  pending: readonly string[],
+  host: string,
+  repository: string,
+): string {
   const parse = (text: string) => JSON.parse(text) as unknown;
-  const o = agreed === null ? undefined : parse(agreed);
-  const based = pickBase(o, parse(pending), parse(host), parse(repository));
+  const versions = [agreed === null ? undefined : parse(agreed), ...pending.map(parse)];
+  const based = pickBase(versions, parse(host), parse(repository));
   return serializeState(based as Obj);
 }
 
-function pickBase(o: unknown, p: unknown, h: unknown, r: unknown): unknown {
-  if (same(o, p)) return o;
-  if ((same(h, p) && !same(r, o)) || (same(r, p) && !same(h, o))) return p;
-  if (Array.isArray(o) && Array.isArray(p)) {
-    const h2 = Array.isArray(h) ? h : [];
-    const r2 = Array.isArray(r) ? r : [];
-    return o.map((v, i) => pickBase(v, p[i], h2[i], r2[i]));
+function pickBase(versions: readonly unknown[], h: unknown, r: unknown): unknown {
+  const hAt = versions.findIndex((v) => same(v, h));
+  const rAt = versions.findIndex((v) => same(v, r));
+  if (hAt >= 0 && rAt >= 0) return hAt <= rAt ? h : r;
+  if (hAt >= 0) return h;
+  if (rAt >= 0) return r;
+  const [o] = versions;
+  if (Array.isArray(o) && Array.isArray(h) && Array.isArray(r)) {
+    return o.map(
+      (v, i) =>
+        pickBase(
+          versions.map((x) => (Array.isArray(x) ? x[i] : undefined)),
+          h[i],
+          r[i],
+        ) ?? v,
+    );
   }
-  if (isObj(o) && isObj(p)) {
+  if (isObj(o) && isObj(h) && isObj(r)) {
     const out: Obj = {};
     for (const k of Object.keys(o)) {
-      const v = pickBase(o[k], get(p, k), get(h, k), get(r, k));
+      const v = pickBase(
+        versions.map((x) => get(x, k)),
+        get(h, k),
+        get(r, k),
+      );
       if (v !== undefined)
         Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
     }

@@ -26,10 +26,11 @@ export interface BaseRecord {
   branch?: string;
   sha: string;
   /**
-   * The merge a pass wrote to the repository and was about to write to the host's file: set
-   * before the host's write, gone once both hold it. A pass stopped in between leaves it here.
+   * The merges passes wrote to the repository and were about to write to the host's file, oldest
+   * first: each added before the host's write, all gone once both sides hold one. A pass stopped
+   * in between leaves its merge here.
    */
-  pending?: string;
+  pending?: string[];
 }
 
 export interface HostSyncSides {
@@ -78,7 +79,11 @@ export async function readBaseRecord(path: string): Promise<BaseRecord | null> {
   }
   try {
     const data = JSON.parse(text) as Partial<BaseRecord>;
-    if (data.pending !== undefined && typeof data.pending !== "string") delete data.pending;
+    if (
+      data.pending !== undefined &&
+      !(Array.isArray(data.pending) && data.pending.every((p) => typeof p === "string"))
+    )
+      delete data.pending;
     if (typeof data.repo === "string" && typeof data.path === "string" && typeof data.sha === "string") {
       return data as BaseRecord;
     }
@@ -112,8 +117,12 @@ async function baseText(sides: HostSyncSides, repoSnapshot: Snapshot, hostText: 
   }
   const agreed = await blobText(sides, repoSnapshot, record.sha);
   if (record.pending === undefined || repoSnapshot.text === null) return agreed;
-  const pending = await blobText(sides, repoSnapshot, record.pending);
-  if (pending === null) return agreed;
+  const pending: string[] = [];
+  for (const sha of record.pending) {
+    const text = await blobText(sides, repoSnapshot, sha);
+    if (text !== null) pending.push(text);
+  }
+  if (!pending.length) return agreed;
   try {
     return interruptedBase(agreed, pending, hostText, repoSnapshot.text);
   } catch {
@@ -305,8 +314,8 @@ async function markPending(sides: HostSyncSides, sha: string, text: string): Pro
   const current = await readBaseRecord(sides.basePath);
   sides.blobs?.set(sha, text);
   if (!current || current.repo !== repoName(l) || current.path !== l.path) return;
-  if (current.sha === sha) return;
-  await writeBaseRecord(sides.basePath, { ...current, pending: sha });
+  if (current.sha === sha || current.pending?.at(-1) === sha) return;
+  await writeBaseRecord(sides.basePath, { ...current, pending: [...(current.pending ?? []), sha] });
 }
 
 async function recordBase(sides: HostSyncSides, sha: string, text: string): Promise<void> {

@@ -193,4 +193,60 @@ describe("a sync pass stopped between its two writes", () => {
       expect((await readBaseRecord(baseRecordPath(file)))?.pending).toBeUndefined();
     });
   }
+
+  it("two passes stopped in a row (after, then before the host's write): the value the first carried is no host change", async () => {
+    const fake = new FakeGitHub();
+    const server = await fake.listen();
+    close = server.close;
+    const dir = mkdtempSync(join(tmpdir(), "ws-host-stop2-"));
+    mkdirSync(join(dir, "devclaw"));
+    const file = join(dir, "devclaw/projects.json");
+    writeFileSync(file, FIXTURE);
+    const agreed = fake.setFile("acme/app", "devclaw/projects.json", FIXTURE);
+    writeFileSync(
+      baseRecordPath(file),
+      JSON.stringify({ repo: "acme/app", path: "devclaw/projects.json", sha: agreed.sha }),
+    );
+    const octokit = await createOctokit({ token: "t", baseUrl: server.url, userAgent: "test" });
+    const location = { owner: "acme", repo: "app", path: "devclaw/projects.json" };
+    const host = new StoppedHost(file);
+    const pass = () =>
+      hostSyncPass(
+        {
+          host,
+          repository: new GitHubContentsBackend(octokit, location),
+          octokit,
+          location,
+          basePath: baseRecordPath(file),
+          owner: "host" as const,
+        },
+        "sync",
+        1,
+      );
+    const repoText = () => fake.getFile("acme/app", "devclaw/projects.json")?.text as string;
+    const tester = (key: string) =>
+      fake.setFile(
+        "acme/app",
+        "devclaw/projects.json",
+        withSlot(repoText(), "tester", "medior", 0, { sessionKey: key }),
+      );
+    const developer = (i: number, key: string) =>
+      writeFileSync(file, withSlot(readFileSync(file, "utf8"), "developer", "senior", i, { sessionKey: key }));
+    tester("agent:ci:one");
+    developer(0, "agent:main:subagent:a");
+    host.stop = "after";
+    await expect(pass()).rejects.toThrow(/killed/);
+    tester("agent:ci:two");
+    developer(1, "agent:main:subagent:b");
+    host.stop = "before";
+    await expect(pass()).rejects.toThrow(/killed/);
+    tester("agent:ci:three");
+    const result = await pass();
+    expect(result.conflicts).toEqual([]);
+    const now = readFileSync(file, "utf8");
+    expect(repoText()).toBe(now);
+    expect(slotOf(now, "tester", "medior", 0).sessionKey).toBe("agent:ci:three");
+    expect(slotOf(now, "developer", "senior", 0).sessionKey).toBe("agent:main:subagent:a");
+    expect(slotOf(now, "developer", "senior", 1).sessionKey).toBe("agent:main:subagent:b");
+  });
 });
