@@ -3,26 +3,28 @@ import { fetchIssueFacts, type IssueRef, issueKey, listComments } from "../githu
 import { UserError } from "../state/index.js";
 import { COMMAND_USAGE, parseWorkerCommand, type WorkerCommand } from "../sync/commands.js";
 import { ConfigError, type WorkerSyncConfig } from "../sync/config.js";
+import { type Effect, statusEffects } from "../sync/effects.js";
 import type { HandedResult } from "../sync/hand-off.js";
 import { escapeText } from "../sync/markdown.js";
 import { mirrorRefusal } from "../sync/mirror.js";
 import { labelNames, parseCommentPayload, repositoryOf, repositoryUrl } from "../sync/payload.js";
 import { answersCommand, renderReply } from "../sync/render-status.js";
 import {
+  commitMessageFor,
   type IssueFacts,
   type IssueSyncResult,
   type SessionCommandResult,
   sessionCommandMutation,
 } from "../sync/rules.js";
-import { boardLink, updateBoard } from "./board.js";
+import { boardLink } from "./board.js";
 import { oncePerDelivery } from "./deliveries.js";
 import type { HandlerDeps } from "./deps.js";
-import { commitWithHandOffs } from "./hand-off.js";
+import { type EffectPlace, runEffects } from "./effects.js";
+import { commitWithHandOffs, handedEffects } from "./hand-off.js";
 import type { EventOutcome } from "./issue-event.js";
 import { reportIssueSeats } from "./mirror.js";
 import { answerReconcileCommand, type ReconcileOutcome } from "./reconcile.js";
-import { replyOnce } from "./status-comment.js";
-import { commitState, loadConfig, reportStatus, type SyncTarget, stateBackendFor } from "./sync-issue.js";
+import { commitState, loadConfig, type SyncTarget, stateBackendFor } from "./sync-issue.js";
 
 export type CommandOutcome =
   | EventOutcome<IssueSyncResult | SessionCommandResult>
@@ -71,9 +73,16 @@ async function commentEvent(deps: HandlerDeps, rawPayload: unknown): Promise<Com
   const ref: IssueRef = { owner: repo.owner, repo: repo.name, issue_number: payload.issue.number };
   const who = `@${author.login}`;
 
-  // The issues a freed seat went to are written outside this issue's queue slot (see reportHandOffs).
-  let after: (() => Promise<void>) | undefined;
-  let boardConfig: WorkerSyncConfig | undefined;
+  const number = String(ref.issue_number);
+  const place: EffectPlace = { repo, repoUrl: repositoryUrl(payload), holding: ref };
+  const reply = (lines: string[]): Effect[] => [
+    { kind: "reply", issue: number, to: payload.comment.id, body: renderReply(payload.comment.id, lines) },
+  ];
+  /** Runs a command's effects on its own issue (its reply or status comment): whether one was posted. */
+  const answer = async (effects: Effect[]) => {
+    const own = (await runEffects(deps, place, effects, { only: number })).comments.get(number);
+    return { replied: own?.outcome === "replied", own };
+  };
   const outcome = await deps.queue.run(issueKey(ref), async (): Promise<CommandOutcome> => {
     if (!(await mayRunCommands(deps.octokit, deps.memory, { owner: repo.owner, repo: repo.name }, author.login))) {
       // One polite reply per user and issue an hour: a flood of commands costs no more than one.
@@ -82,15 +91,10 @@ async function commentEvent(deps: HandlerDeps, rawPayload: unknown): Promise<Com
         return { kind: "denied", replied: false };
       }
       deps.log.info(`${issueKey(ref)}: ${author.login} may not run /worker commands`);
-      const replied = await replyOnce(
-        deps,
-        ref,
-        payload.comment.id,
-        renderReply(payload.comment.id, [
-          `Thanks, ${escapeText(who)}! Only people with write access to this repository can run \`/worker\` commands, so nothing was changed.`,
-        ]),
-      );
-      return { kind: "denied", replied };
+      const effects = reply([
+        `Thanks, ${escapeText(who)}! Only people with write access to this repository can run \`/worker\` commands, so nothing was changed.`,
+      ]);
+      return { kind: "denied", ...(await answer(effects)) };
     }
     if (parsed.ok) {
       const stale = await commandStands(deps, ref, payload.comment.id, parsed.text);
@@ -100,17 +104,12 @@ async function commentEvent(deps: HandlerDeps, rawPayload: unknown): Promise<Com
       }
     }
     if (!parsed.ok) {
-      const replied = await replyOnce(
-        deps,
-        ref,
-        payload.comment.id,
-        renderReply(payload.comment.id, [
-          `${escapeText(who)}: ${escapeText(parsed.error)}. Commands:`,
-          "",
-          ...COMMAND_USAGE.map((u) => `- ${u}`),
-        ]),
-      );
-      return { kind: "invalid", message: parsed.error, replied };
+      const effects = reply([
+        `${escapeText(who)}: ${escapeText(parsed.error)}. Commands:`,
+        "",
+        ...COMMAND_USAGE.map((u) => `- ${u}`),
+      ]);
+      return { kind: "invalid", message: parsed.error, ...(await answer(effects)) };
     }
     const target: SyncTarget = {
       repo,
@@ -123,32 +122,40 @@ async function commentEvent(deps: HandlerDeps, rawPayload: unknown): Promise<Com
       const loaded = await loadConfig(deps, repo);
       const refused = mirrorRefusal(loaded.config, parsed.command);
       if (refused) throw new UserError(refused);
-      boardConfig = loaded.config;
+      place.config = loaded.config;
       const heading = `${parsed.text} by ${who}`;
       if (parsed.command.kind === "reconcile")
         return await answerReconcileCommand(deps, loaded, target, payload.comment.id, heading);
-      return await runIssueCommand(deps, loaded.config, target, parsed.command, heading, payload.comment.id, (f) => {
-        after = f;
-      });
+      const decided = await runIssueCommand(deps, loaded.config, target, parsed.command, heading, payload.comment.id);
+      if (decided.kind === "synced") {
+        const { own } = await answer(decided.effects);
+        if (own) Object.assign(decided, { comment: own.outcome, body: own.body });
+      }
+      return decided;
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       // A command that cannot run gets a reply; the status comment keeps showing the workers.
       if (error instanceof ConfigError) deps.log.error(`${repo.owner}/${repo.name}: ${error.message}`);
       else deps.log.warn(`${issueKey(ref)}: ${parsed.text}: ${error.message}`);
-      const lines = [
+      const effects = reply([
         `${escapeText(who)}: \`${parsed.text.split(/\s+/).slice(0, 2).join(" ")}\` could not run, nothing was changed: ${escapeText(error.message)}`,
-      ];
-      const replied = await replyOnce(deps, ref, payload.comment.id, renderReply(payload.comment.id, lines));
-      return { kind: "invalid", message: error.message, replied };
+      ]);
+      return { kind: "invalid", message: error.message, ...(await answer(effects)) };
     }
   });
-  await after?.();
-  // release and session change seats (reconcile updated the board itself).
-  if (outcome.kind === "synced" && boardConfig) await updateBoard(deps, boardConfig, repo, repositoryUrl(payload));
-  return outcome;
+  if (outcome.kind !== "synced") return outcome;
+  // The issues a freed seat went to, each in its own queue slot, and the board.
+  const rest = await runEffects(deps, place, outcome.effects, { except: number });
+  return rest.board ? { ...outcome, board: rest.board } : outcome;
 }
 
 const handoffsOf = (result: HandedResult) => (result.handoffs.length ? { handoffs: result.handoffs } : {});
+
+const effectIssueOf = (target: SyncTarget) => ({
+  number: String(target.ref.issue_number),
+  title: target.title,
+  labels: target.labels,
+});
 
 async function runIssueCommand(
   deps: HandlerDeps,
@@ -157,7 +164,6 @@ async function runIssueCommand(
   command: Exclude<WorkerCommand, { kind: "reconcile" }>,
   heading: string,
   replyTo: number,
-  defer: (after: () => Promise<void>) => void,
 ): Promise<CommandOutcome> {
   const backend = stateBackendFor(deps, config, target.repo);
   const issue = String(target.ref.issue_number);
@@ -169,33 +175,29 @@ async function runIssueCommand(
       const current: IssueFacts & { title: string | null } = await fetchIssueFacts(deps.octokit, target.ref);
       const fresh = { ...target, title: current.title ?? target.title, labels: current.labels };
       const handed = await commitWithHandOffs(deps, config, backend, fresh, current, (await backend.read()).text);
-      defer(handed.after);
-      const { done } = handed;
-      const posted = await reportStatus(deps, config, handed.target, done.result, {
-        messages: [heading],
-        wholeProject: true,
-        ...(await boardLink(deps, config, target.repo)),
+      const effects = handedEffects(config, handed, {
+        state: current.state,
+        create: true,
         replyTo,
-        ...handed.view,
+        extras: { messages: [heading], wholeProject: true, ...(await boardLink(deps, config, target.repo)) },
       });
-      return { kind: "synced", ...done, ...handoffsOf(done.result), comment: posted.outcome, body: posted.body };
+      return { kind: "synced", ...handed.done, ...handoffsOf(handed.done.result), effects };
     }
     case "release": {
       // Freed whatever the labels say: the seats' release, then their hand-off, in one commit.
       const released = { number: issue, state: "closed" as const, labels: [] };
       const handed = await commitWithHandOffs(deps, config, backend, target, released, (await backend.read()).text);
-      defer(handed.after);
       const { done } = handed;
       const freed = [...new Set(done.result.results.filter((r) => r.changed).map((r) => r.role))];
       const said = freed.length
         ? `${freed.join(" and ")} worker${freed.length > 1 ? "s" : ""} released; a later label change puts a worker back`
         : "no worker was on this issue";
-      const posted = await reportStatus(deps, config, target, done.result, {
-        messages: [`${heading}: ${said}`],
-        replyTo,
-        ...(handed.view.handedTo ? { handedTo: handed.view.handedTo } : {}),
-      });
-      return { kind: "synced", ...done, ...handoffsOf(done.result), comment: posted.outcome, body: posted.body };
+      const effects = handedEffects(
+        config,
+        { ...handed, target, view: handed.view.handedTo ? { handedTo: handed.view.handedTo } : {} },
+        { state: "open", create: true, replyTo, extras: { messages: [`${heading}: ${said}`] } },
+      );
+      return { kind: "synced", ...done, ...handoffsOf(done.result), effects };
     }
     case "session": {
       const mutation = sessionCommandMutation(config, target.repo, issue, command.tier, command.key);
@@ -207,11 +209,23 @@ async function runIssueCommand(
         : command.key
           ? `the ${seat} session is recorded`
           : `the ${seat} session is cleared`;
-      const posted = await reportStatus(deps, config, target, done.result, {
-        messages: [`${heading}: ${said}`],
-        replyTo,
-      });
-      return { kind: "synced", ...done, comment: posted.outcome, body: posted.body };
+      const effects: Effect[] = [
+        ...(done.written
+          ? [
+              {
+                kind: "commit" as const,
+                file: backend.label,
+                message: commitMessageFor(done.result, target.repo, issue),
+              },
+            ]
+          : []),
+        ...statusEffects(config, target.repoUrl, effectIssueOf(target), done.result, {
+          messages: [`${heading}: ${said}`],
+          replyTo,
+        }),
+        ...(config.board ? [{ kind: "board" as const }] : []),
+      ];
+      return { kind: "synced", ...done, effects };
     }
   }
 }

@@ -3,8 +3,8 @@
  * (one list call per role label, the issue events of the waiters only when more wait than
  * seats are free) and, with `dispatch: true`, move the first queued issues' labels (one
  * set-labels write each, before the commit: a failed write leaves the state as it was). The
- * decision itself is src/sync hand-off.ts, re-checked inside the transaction. After the commit,
- * the comments: the issues that got a seat, and those whose place in the line moved.
+ * decision itself is src/sync hand-off.ts, re-checked inside the transaction. What is said after
+ * the commit (the comments of the issues that got a seat) is in the delivery's effect list.
  */
 import {
   addLabel,
@@ -20,6 +20,7 @@ import { type ProjectView, parseState } from "../state/index.js";
 import type { OctokitLike } from "../store/github-api.js";
 import type { StateBackend, TransactionResult } from "../store/transaction.js";
 import type { WorkerSyncConfig } from "../sync/config.js";
+import { type Effect, type EffectIssue, issueEffects, type StatusExtras } from "../sync/effects.js";
 import {
   freedPools,
   freeSeats,
@@ -41,12 +42,12 @@ import {
 import type { RoleRule } from "../sync/labels.js";
 import type { RepositoryName } from "../sync/project-key.js";
 import type { StatusView } from "../sync/render-status.js";
-import { type IssueFacts, type IssueSyncResult, issueSyncMutation } from "../sync/rules.js";
+import { commitMessageFor, type IssueFacts, type IssueSyncResult, issueSyncMutation } from "../sync/rules.js";
 import type { HandOff } from "../sync/seat-moves.js";
 import type { HandlerDeps } from "./deps.js";
 import { type LabelHint, trustedFacts, untrustedLabels } from "./labelers.js";
 import { listRoleIssues } from "./role-issues.js";
-import { commitState, reportStatus, type SyncTarget } from "./sync-issue.js";
+import { commitState, type SyncTarget } from "./sync-issue.js";
 
 export interface HandOffPlan {
   /** The delivery's own issue, as the mutation reads it (its labels moved when it was dispatched itself). */
@@ -54,14 +55,18 @@ export interface HandOffPlan {
   lines: HandOffLines;
   /** Every issue the plan read, by number (labels as they are after a dispatch). */
   issues: Map<string, Waiter>;
+  /** The queued issues it moved to a role's label. */
+  dispatched: Array<{ issue: string; remove: string; add: string }>;
 }
 
-const noPlan = (facts: IssueFacts): HandOffPlan => ({ facts, lines: [], issues: new Map() });
+const noPlan = (facts: IssueFacts): HandOffPlan => ({ facts, lines: [], issues: new Map(), dispatched: [] });
 
 /** Reads the open issues carrying a label, once per label however many pools ask. */
 export class IssueReader {
   readonly lists = new Map<string, Promise<Waiter[]>>();
   readonly issues = new Map<string, Waiter>();
+  /** The queued issues moved to a role's label through this reader (moveQueueLabels). */
+  readonly dispatched: Array<{ issue: string; remove: string; add: string }> = [];
   constructor(
     readonly octokit: OctokitLike,
     readonly repo: RepositoryName,
@@ -162,7 +167,7 @@ export async function planHandOffs(
     }
     if (moved.length) lines.push({ pool, line: moved, via: "dispatch" });
   }
-  return { facts: own, lines, issues: reader.issues };
+  return { facts: own, lines, issues: reader.issues, dispatched: reader.dispatched };
 }
 
 /**
@@ -253,6 +258,7 @@ export async function moveQueueLabels(
       throw error;
     }
     deps.log.info(`${key}: dispatched from "${q.queueLabel}" to "${roleLabel}"`);
+    reader.dispatched.push({ issue: q.number, remove: q.queueLabel, add: roleLabel });
     const after = {
       ...q,
       title: now.title ?? q.title,
@@ -320,43 +326,6 @@ export async function firstQueued(
 }
 
 /**
- * After the commit: the comment of each issue a seat went to ("now on this issue"), and of each
- * issue still waiting in a line that moved (its place). Each in its issue's queue slot; the
- * caller has let go of its own issue's slot, so two deliveries handing to each other cannot wait
- * on each other.
- */
-export async function reportHandOffs(
-  deps: HandlerDeps,
-  config: WorkerSyncConfig,
-  from: SyncTarget,
-  plan: HandOffPlan,
-  result: HandedResult,
-): Promise<void> {
-  const fromIssue = String(from.ref.issue_number);
-  const targetOf = (number: string): SyncTarget | undefined => {
-    const w = plan.issues.get(number);
-    if (!w) return undefined;
-    return {
-      repo: from.repo,
-      ref: { owner: from.ref.owner, repo: from.ref.repo, issue_number: Number(number) },
-      repoUrl: from.repoUrl,
-      title: w.title ?? `#${number}`,
-      labels: w.labels,
-      ...(w.comments !== undefined ? { comments: w.comments } : {}),
-    };
-  };
-  for (const h of result.handoffs) {
-    const target = targetOf(h.issue);
-    if (!target || !config.comment) continue;
-    await deps.queue.run(issueKey(target.ref), () =>
-      reportStatus(deps, config, target, h.result, { handOff: { from: fromIssue, via: h.via } }),
-    );
-  }
-  // The issues still waiting are not written: their comments say since when they wait, which a
-  // move of the line does not change (editing each would cost a request per waiter per move).
-}
-
-/**
  * Where an issue that waits for a seat (its own delivery) waits: per busy role whose line it is
  * in, since when (the time its role label was put on; one read of its own events at most).
  */
@@ -380,15 +349,49 @@ export async function placesInLine(
   return out;
 }
 
-/** A delivery's commit with its hand-offs, and what it must say once its own issue's slot is let go. */
+/** A delivery's commit with its hand-offs: what its effect list is made from (src/sync/effects.ts). */
 export interface HandedCommit {
   done: TransactionResult<HandedResult>;
   /** The delivery's own issue as the commit read it (its labels moved when it was dispatched). */
   target: SyncTarget;
   /** What the issue's own comment adds: where its seats went, its place in line. */
   view: { handedTo?: StatusView["handedTo"]; places?: StatusView["places"] };
-  /** Writes the comments of the other issues; call it outside the own issue's queue slot. */
-  after: () => Promise<void>;
+  /** The other issues the delivery read, as last read (a seat went to some of them). */
+  others: Map<string, EffectIssue>;
+  /** Per issue handed a seat by another than the delivery's own (a seat freed again after the commit): that issue. */
+  handedFrom: Map<string, string>;
+  /** The queued issues moved to a role's label before the commit. */
+  dispatched: Array<{ issue: string; remove: string; add: string }>;
+  /** The state file and the commit's message, when the delivery changed it. */
+  commit?: { file: string; message: string };
+}
+
+/** A delivery's effects from its commit with hand-offs (see issueEffects). */
+export function handedEffects(
+  config: WorkerSyncConfig,
+  handed: HandedCommit,
+  own: { state: IssueFacts["state"]; create?: boolean; replyTo?: number; extras?: StatusExtras },
+): Effect[] {
+  const { done, target } = handed;
+  return issueEffects({
+    config,
+    repoUrl: target.repoUrl,
+    issue: {
+      number: String(target.ref.issue_number),
+      title: target.title,
+      labels: target.labels,
+      state: own.state,
+      ...(target.comments !== undefined ? { comments: target.comments } : {}),
+    },
+    result: done.result,
+    ...(handed.commit ? { commit: handed.commit } : {}),
+    dispatched: handed.dispatched,
+    others: handed.others,
+    handedFrom: handed.handedFrom,
+    extras: { ...handed.view, ...own.extras },
+    ...(own.create !== undefined ? { create: own.create } : {}),
+    ...(own.replyTo !== undefined ? { replyTo: own.replyTo } : {}),
+  });
 }
 
 /**
@@ -416,30 +419,50 @@ export async function commitWithHandOffs(
   let done = await commitState(deps, backend, target, mutation);
   // Logged as soon as the state is decided (bench/ and the simulation time deliveries by it).
   deps.log.debug(`${issueKey(target.ref)}: state ${done.written ? "committed" : "already in line"}`);
-  const afters: Array<() => Promise<void>> = [];
+  const others = new Map<string, EffectIssue>();
+  for (const [number, w] of plan.issues) others.set(number, effectIssueOf(w));
+  const handedFrom = new Map<string, string>();
+  const dispatched = [...plan.dispatched];
   const given = done.result.handoffs.filter((h) => h.result.results.some((r) => r.kind === "activate" && r.changed));
   if (given.length && rounds > 0) {
-    const corrected = await freeHandOffsNoLongerWaiting(deps, config, backend, target, done, given, rounds - 1);
-    done = corrected.done;
-    afters.push(...corrected.afters);
+    done = await freeHandOffsNoLongerWaiting(deps, config, backend, target, done, given, rounds - 1, {
+      others,
+      handedFrom,
+      dispatched,
+    });
   }
-  const handedTo = done.result.handoffs.flatMap((h) =>
-    h.result.results
-      .filter((r) => r.kind === "activate" && r.changed)
-      .map((r) => ({ role: r.role, issue: h.issue, via: h.via })),
-  );
+  const handedTo = done.result.handoffs
+    .filter((h) => !handedFrom.has(h.issue))
+    .flatMap((h) =>
+      h.result.results
+        .filter((r) => r.kind === "activate" && r.changed)
+        .map((r) => ({ role: r.role, issue: h.issue, via: h.via })),
+    );
   const places = await placesInLine(deps, config, target.repo, done.result, facts.number);
-  const result = done.result;
   return {
     done,
     target: { ...target, labels: plan.facts.labels },
     view: { ...(handedTo.length ? { handedTo } : {}), ...(places.length ? { places } : {}) },
-    after: async () => {
-      await reportHandOffs(deps, config, target, plan, result);
-      for (const f of afters) await f();
-    },
+    others,
+    handedFrom,
+    dispatched,
+    ...(done.written
+      ? {
+          commit: {
+            file: backend.label,
+            message: commitMessageFor(done.result, target.repo, String(target.ref.issue_number)),
+          },
+        }
+      : {}),
   };
 }
+
+const effectIssueOf = (w: Waiter): EffectIssue => ({
+  number: w.number,
+  title: w.title ?? `#${w.number}`,
+  labels: w.labels,
+  ...(w.comments !== undefined ? { comments: w.comments } : {}),
+});
 
 /**
  * The issue as the decision reads it: where its labels would put a worker on it, without the
@@ -485,7 +508,8 @@ function dryRun(
 /**
  * After a commit: reads each issue a seat went to. Those no longer waiting (closed, gone, a pull
  * request, or no longer asking for the role) are freed again, and what that frees handed on,
- * each in a commit of its own; the result drops them from the hand-offs and adds the new ones.
+ * each in a commit of its own; the result drops them from the hand-offs and adds the new ones
+ * (`into` gathers what the effects need of them).
  */
 async function freeHandOffsNoLongerWaiting(
   deps: HandlerDeps,
@@ -495,8 +519,8 @@ async function freeHandOffsNoLongerWaiting(
   done: TransactionResult<HandedResult>,
   given: readonly HandOff[],
   rounds: number,
-): Promise<{ done: TransactionResult<HandedResult>; afters: Array<() => Promise<void>> }> {
-  const afters: Array<() => Promise<void>> = [];
+  into: Pick<HandedCommit, "others" | "handedFrom" | "dispatched">,
+): Promise<TransactionResult<HandedResult>> {
   let result = done;
   for (const h of given) {
     const ref = { owner: from.ref.owner, repo: from.ref.repo, issue_number: Number(h.issue) };
@@ -514,7 +538,11 @@ async function freeHandOffsNoLongerWaiting(
       labels: now.labels,
     };
     const again = await commitWithHandOffs(deps, config, backend, target, now, (await backend.read()).text, { rounds });
-    afters.push(again.after);
+    for (const [number, issue] of again.others) into.others.set(number, issue);
+    for (const [number, by] of again.handedFrom) into.handedFrom.set(number, by);
+    for (const x of again.done.result.handoffs)
+      if (!into.handedFrom.has(x.issue)) into.handedFrom.set(x.issue, h.issue);
+    into.dispatched.push(...again.dispatched);
     const handoffs = [...result.result.handoffs.filter((x) => x.issue !== h.issue), ...again.done.result.handoffs];
     result = {
       ...again.done,
@@ -523,5 +551,5 @@ async function freeHandOffsNoLongerWaiting(
       result: { ...result.result, handoffs, view: again.done.result.view },
     };
   }
-  return { done: result, afters };
+  return result;
 }

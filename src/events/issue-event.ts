@@ -1,6 +1,7 @@
 import { fetchIssueFacts, type IssueRef, issueKey } from "../github/rest.js";
 import { UserError } from "../state/index.js";
 import { ConfigError } from "../sync/config.js";
+import type { Effect } from "../sync/effects.js";
 import { isLabelMentioned } from "../sync/labels.js";
 import {
   factsFromPayload,
@@ -10,31 +11,26 @@ import {
   repositoryOf,
   repositoryUrl,
 } from "../sync/payload.js";
-import { type IssueSyncResult, ignoredIssueEvent, keepsStatusComment, statusCommentAction } from "../sync/rules.js";
+import { type IssueSyncResult, ignoredIssueEvent, keepsStatusComment } from "../sync/rules.js";
 import type { HandOff } from "../sync/seat-moves.js";
-import { type BoardUpdate, updateBoard } from "./board.js";
+import type { BoardUpdate } from "./board.js";
 import { oncePerDelivery } from "./deliveries.js";
 import type { HandlerDeps } from "./deps.js";
-import { commitWithHandOffs } from "./hand-off.js";
+import { type EffectPlace, runEffects } from "./effects.js";
+import { commitWithHandOffs, handedEffects } from "./hand-off.js";
 import { reportIssueEvent } from "./mirror.js";
 import type { CommentOutcome } from "./status-comment.js";
-import {
-  type LoadedConfig,
-  loadConfig,
-  reportProblem,
-  reportStatus,
-  type Synced,
-  stateBackendFor,
-  stateHasWorkerOn,
-} from "./sync-issue.js";
+import { type LoadedConfig, loadConfig, type Synced, stateBackendFor, stateHasWorkerOn } from "./sync-issue.js";
 
 export type EventOutcome<R> =
   | { kind: "ignored"; reason: string }
-  | { kind: "problem"; message: string; comment?: CommentOutcome }
+  | { kind: "problem"; message: string; comment?: CommentOutcome; effects?: Effect[] }
   | ({ kind: "synced" } & Synced<R> & {
         /** Other issues this delivery changed seats on: hand-offs of freed seats, queue dispatches. */
         handoffs?: HandOff[];
         board?: BoardUpdate;
+        /** What the delivery did besides reading, in order (src/sync/effects.ts). */
+        effects: Effect[];
       });
 
 const isAction = (action: string): action is IssueAction => (ISSUE_ACTIONS as readonly string[]).includes(action);
@@ -69,10 +65,13 @@ async function issueEvent(deps: HandlerDeps, rawPayload: unknown): Promise<Event
     if (!(error instanceof ConfigError)) throw error;
     deps.log.error(`${repo.owner}/${repo.name}: ${error.message}`);
     // Only a label change is somebody asking worker-sync for something; say it there.
-    const comment = labelChange
-      ? (await deps.queue.run(issueKey(ref), () => reportProblem(deps, ref, error))).outcome
-      : undefined;
-    return { kind: "problem", message: error.message, ...(comment ? { comment } : {}) };
+    const effects: Effect[] = labelChange
+      ? [{ kind: "problem", issue: String(ref.issue_number), message: error.message }]
+      : [];
+    const outcome = { kind: "problem" as const, message: error.message, effects };
+    const place = { repo, repoUrl: repositoryUrl(payload), holding: ref };
+    await deps.queue.run(issueKey(ref), () => runOwnEffects(deps, place, outcome, String(ref.issue_number)));
+    return outcome;
   }
   if (loaded.config.mode === "mirror") {
     const target = { repo, ref, repoUrl: repositoryUrl(payload), title: payload.issue.title };
@@ -81,31 +80,52 @@ async function issueEvent(deps: HandlerDeps, rawPayload: unknown): Promise<Event
   }
   const ignored = ignoredIssueEvent(loaded.config, payload, ISSUE_ACTIONS);
   if (ignored) return { kind: "ignored", reason: ignored };
-  const { outcome, after } = await deps.queue.run(issueKey(ref), () =>
-    syncIssue(deps, loaded, payload, ref, labelChange),
-  );
-  // The issues a freed seat went to: outside this issue's queue slot (see reportHandOffs).
-  await after?.();
-  if (outcome.kind === "synced") outcome.board = await updateBoard(deps, loaded.config, repo, repositoryUrl(payload));
-  return outcome;
+  const place = { config: loaded.config, repo, repoUrl: repositoryUrl(payload), holding: ref };
+  const issue = String(ref.issue_number);
+  // Read, decide, commit, then the issue's own comment, all in its queue slot.
+  const outcome = await deps.queue.run(issueKey(ref), async () => {
+    const decided = await syncIssue(deps, loaded, payload, ref, labelChange);
+    if (decided.kind !== "ignored") await runOwnEffects(deps, place, decided, issue);
+    return decided;
+  });
+  if (outcome.kind !== "synced") return outcome;
+  // The issues a seat went to, each in its own slot (two deliveries handing to each other cannot
+  // wait on each other), and the board.
+  const rest = await runEffects(deps, place, outcome.effects, { except: issue });
+  return rest.board ? { ...outcome, board: rest.board } : outcome;
 }
 
-type Settled = { outcome: EventOutcome<IssueSyncResult>; after?: () => Promise<void> };
+/** Runs a decided delivery's effects on its own issue and puts what its comment became in the outcome. */
+export async function runOwnEffects(
+  deps: HandlerDeps,
+  place: EffectPlace,
+  outcome: { effects: readonly Effect[]; comment?: CommentOutcome; body?: string },
+  issue: string,
+): Promise<void> {
+  const own = (await runEffects(deps, place, outcome.effects, { only: issue })).comments.get(issue);
+  if (own) {
+    outcome.comment = own.outcome;
+    outcome.body = own.body;
+  }
+}
 
+type Decided =
+  | Extract<EventOutcome<IssueSyncResult>, { kind: "ignored" }>
+  | ({ effects: Effect[] } & Exclude<EventOutcome<IssueSyncResult>, { kind: "ignored" }>);
+
+/** Reads the facts, decides and commits: the outcome with its effect list, nothing written on the issues yet. */
 async function syncIssue(
   deps: HandlerDeps,
   { config, configured }: LoadedConfig,
   payload: ReturnType<typeof parseIssuesPayload>,
   ref: IssueRef,
   labelChange: boolean,
-): Promise<Settled> {
+): Promise<Decided> {
   const repo = repositoryOf(payload);
   const backend = stateBackendFor(deps, config, repo);
   const snapshot = await backend.read();
   if (snapshot.text === null && !configured) {
-    return {
-      outcome: { kind: "ignored", reason: `no ${backend.label} and no config: worker-sync is not used here` },
-    };
+    return { kind: "ignored", reason: `no ${backend.label} and no config: worker-sync is not used here` };
   }
   const seen = factsFromPayload(payload);
   // A first look before reading the issue: is it any of our business? (The transaction reuses this read.)
@@ -113,12 +133,9 @@ async function syncIssue(
     labelChange ||
     seen.labels.some((label) => isLabelMentioned(config, label)) ||
     (snapshot.text !== null && stateHasWorkerOn(snapshot.text, config, repo, seen.number));
-  if (!concerned) {
-    return { outcome: { kind: "ignored", reason: "neither the labels nor any worker concern this issue" } };
-  }
+  if (!concerned) return { kind: "ignored", reason: "neither the labels nor any worker concern this issue" };
   const gone = seen.state === "deleted" || seen.state === "transferred";
   const current = gone ? { ...seen, title: null } : await fetchIssueFacts(deps.octokit, ref);
-  const keepsComment = keepsStatusComment(config, current.state);
   const target = {
     repo,
     ref,
@@ -135,21 +152,18 @@ async function syncIssue(
         : {};
     const handed = await commitWithHandOffs(deps, config, backend, target, current, snapshot.text, hint);
     const { done } = handed;
-    const handoffs = done.result.handoffs.length ? { handoffs: done.result.handoffs } : {};
-    const action = statusCommentAction(config, current.state, done.result.involved);
-    if (action === "none") return { outcome: { kind: "synced", ...done, ...handoffs }, after: handed.after };
-    const posted = await reportStatus(deps, config, handed.target, done.result, {
-      create: action === "create",
-      ...handed.view,
-    });
+    const effects = handedEffects(config, handed, { state: current.state });
     return {
-      outcome: { kind: "synced", ...done, ...handoffs, comment: posted.outcome, body: posted.body },
-      after: handed.after,
+      kind: "synced",
+      ...done,
+      ...(done.result.handoffs.length ? { handoffs: done.result.handoffs } : {}),
+      effects,
     };
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
-    const comment = keepsComment ? (await reportProblem(deps, ref, error)).outcome : undefined;
-    if (!comment) deps.log.warn(`${ref.owner}/${ref.repo}#${ref.issue_number}: ${error.message}`);
-    return { outcome: { kind: "problem", message: error.message, ...(comment ? { comment } : {}) } };
+    const keepsComment = keepsStatusComment(config, current.state);
+    if (!keepsComment) deps.log.warn(`${ref.owner}/${ref.repo}#${ref.issue_number}: ${error.message}`);
+    const effects: Effect[] = keepsComment ? [{ kind: "problem", issue: seen.number, message: error.message }] : [];
+    return { kind: "problem", message: error.message, effects };
   }
 }

@@ -9,17 +9,17 @@ import { parseState, type StateFile, UserError, viewOf } from "../state/index.js
 import { GitHubContentsBackend } from "../store/github-contents.js";
 import type { WorkerSyncConfig } from "../sync/config.js";
 import { DEVCLAW_STATE_PATH, defaultStatePath } from "../sync/defaults.js";
-import { changedSeats, type FreedSeat, reportedSeats } from "../sync/mirror.js";
+import { type Effect, statusEffects } from "../sync/effects.js";
+import { changedSeats, reportedSeats } from "../sync/mirror.js";
 import { resolveProjectKey } from "../sync/project-key.js";
 import { NO_COMMIT, parsePushPayload, pushedBranch } from "../sync/push-payload.js";
-import { issueStatusView, renderStatus, type StatusView } from "../sync/render-status.js";
 import type { IssueSyncResult } from "../sync/rules.js";
 import type { HandlerDeps } from "./deps.js";
-import { type CommentOutcome, upsertStatusComment } from "./status-comment.js";
+import { runEffects } from "./effects.js";
+import type { CommentOutcome } from "./status-comment.js";
 import {
   type LoadedConfig,
   loadConfig,
-  reportStatus,
   type Synced,
   type SyncTarget,
   stateBackendFor,
@@ -27,40 +27,17 @@ import {
 } from "./sync-issue.js";
 
 /** What a report in mirror mode did (the issue-event outcome's shape, without the cycle of importing it). */
-export type MirrorOutcome = { kind: "ignored"; reason: string } | ({ kind: "synced" } & Synced<IssueSyncResult>);
+export type MirrorOutcome =
+  | { kind: "ignored"; reason: string }
+  | ({ kind: "synced"; effects: Effect[] } & Synced<IssueSyncResult>);
 
-interface ReportOptions {
-  freed?: readonly FreedSeat[];
-}
-
-/**
- * Brings one issue's status comment in line with the file: started when a seat is on the issue,
- * otherwise only an existing one is kept current. Runs in the issue's queue slot.
- */
-async function reportOn(
-  deps: HandlerDeps,
-  config: WorkerSyncConfig,
-  target: SyncTarget,
-  result: IssueSyncResult,
-  options: ReportOptions = {},
-): Promise<{ outcome: CommentOutcome; body: string }> {
-  if (!config.comment) return { outcome: "none", body: "" };
-  const issue = String(target.ref.issue_number);
-  const freed = (options.freed ?? []).filter((f) => f.issue === issue);
-  const base: StatusView = {
-    ...issueStatusView(config, target.repoUrl, { number: issue, title: target.title, labels: target.labels }, result),
-    ...(freed.length ? { freed } : {}),
-  };
-  return upsertStatusComment(
-    deps,
-    target.ref,
-    (previous) => renderStatus(previous ? { ...base, previous } : base).body,
-    {
-      create: result.involved,
-      ...(target.comments !== undefined ? { comments: target.comments } : {}),
-    },
-  );
-}
+/** A status comment's target as an effect names it. */
+const effectIssue = (target: SyncTarget) => ({
+  number: String(target.ref.issue_number),
+  title: target.title,
+  labels: target.labels,
+  ...(target.comments !== undefined ? { comments: target.comments } : {}),
+});
 
 /** An issue event or `/worker status` in mirror mode: the issue's seats as the file has them. */
 export async function reportIssueSeats(
@@ -90,12 +67,14 @@ async function reportSeats(
   options: { messages?: string[]; replyTo?: number } = {},
 ): Promise<MirrorOutcome> {
   // The status comment as in drive mode (a command's reply with `comment: false`), from the file as it is.
-  const posted = await reportStatus(deps, config, target, result, {
+  const effects = statusEffects(config, target.repoUrl, effectIssue(target), result, {
     ...options,
     // A command (`/worker status`) shows every seat of the project, as in drive mode.
     wholeProject: options.replyTo !== undefined,
     create: result.involved || options.replyTo !== undefined,
   });
+  const place = { config, repo: target.repo, repoUrl: target.repoUrl, holding: target.ref };
+  const own = (await runEffects(deps, place, effects)).comments.get(String(target.ref.issue_number));
   return {
     kind: "synced",
     result,
@@ -103,8 +82,9 @@ async function reportSeats(
     text,
     migrated: [],
     attempts: 1,
-    comment: posted.outcome,
-    body: posted.body,
+    effects,
+    comment: own?.outcome ?? "none",
+    body: own?.body ?? "",
   };
 }
 
@@ -207,7 +187,12 @@ export async function handlePushEvent(deps: HandlerDeps, rawPayload: unknown): P
         ...(facts.comments !== undefined ? { comments: facts.comments } : {}),
       };
       const result = reportedSeats(config, after, project, issue);
-      return (await reportOn(deps, config, target, result, { freed: diff.freed })).outcome;
+      const freed = diff.freed.filter((f) => f.issue === issue);
+      const effects = config.comment
+        ? statusEffects(config, repoUrl, effectIssue(target), result, { freed, create: result.involved })
+        : [];
+      const place = { config, repo, repoUrl, holding: ref };
+      return (await runEffects(deps, place, effects)).comments.get(issue)?.outcome ?? "none";
     });
     deps.log.info(`${issueKey(ref)}: seat changed in ${location.path}; status comment ${comment}`);
     reported.push({ issue, comment });

@@ -5,11 +5,12 @@
  * repaired issues up to date. Shared by the app (command, installation) and the Action.
  */
 
-import { fetchIssueFacts, IssueGoneError, type IssueRef, issueKey, labeledSince } from "../github/rest.js";
+import { fetchIssueFacts, IssueGoneError, type IssueRef, labeledSince } from "../github/rest.js";
 import { ISSUE_NUMBER, parseState, type StateFile, UserError } from "../state/index.js";
 import type { OctokitLike } from "../store/github-api.js";
 import { classifyGitHubError, statusOf } from "../store/github-api.js";
 import type { WorkerSyncConfig } from "../sync/config.js";
+import { type Effect, statusEffects } from "../sync/effects.js";
 import { dispatchedLabels, idlePools, type Queued } from "../sync/hand-off.js";
 import { installationWebOrigin, installedRepositories } from "../sync/installation-payload.js";
 import type { RoleRule } from "../sync/labels.js";
@@ -36,20 +37,14 @@ import {
   keepsStatusComment,
   roleOnIssue,
 } from "../sync/rules.js";
-import { type BoardUpdate, updateBoard } from "./board.js";
+import type { BoardUpdate } from "./board.js";
 import type { HandlerDeps } from "./deps.js";
+import { runEffects } from "./effects.js";
 import { firstQueued, IssueReader, moveQueueLabels } from "./hand-off.js";
 import { trustedFacts } from "./labelers.js";
 import { listRoleIssues } from "./role-issues.js";
-import { type CommentOutcome, replyOnce } from "./status-comment.js";
-import {
-  commitMutation,
-  type LoadedConfig,
-  loadConfig,
-  reportStatus,
-  type SyncTarget,
-  stateBackendFor,
-} from "./sync-issue.js";
+import type { CommentOutcome } from "./status-comment.js";
+import { commitMutation, type LoadedConfig, loadConfig, type SyncTarget, stateBackendFor } from "./sync-issue.js";
 
 export interface ReconcileOptions {
   /** Decide and report, write nothing (no commit, no comment). */
@@ -72,6 +67,8 @@ export type ReconcileOutcome =
       commitSha?: string;
       /** The status comment of each repaired issue, by number. */
       comments: Record<string, CommentOutcome>;
+      /** What it did besides reading (a dry run: what it would do), in order (src/sync/effects.ts). */
+      effects: Effect[];
       board?: BoardUpdate;
     };
 
@@ -129,10 +126,14 @@ async function dispatchQueued(
   state: StateFile,
   input: ReconcileInput,
   write: boolean,
-): Promise<{ input: ReconcileInput; queued: ListedIssue[] }> {
+): Promise<{
+  input: ReconcileInput;
+  queued: ListedIssue[];
+  moves: Array<{ issue: string; remove: string; add: string }>;
+}> {
   const { result } = reconcileMutation(config, repo, input, deps.now)(state);
   const idle = idlePools(result.rules, result.view, [...input.listed, ...(input.checked ?? [])]);
-  if (!idle.length) return { input, queued: [] };
+  if (!idle.length) return { input, queued: [], moves: [] };
   const reader = new IssueReader(deps.octokit, repo, deps.memory?.labelTimes);
   const chosen: Array<{ rule: RoleRule; q: Queued }> = [];
   for (const { pool, rule, free } of idle) {
@@ -178,7 +179,8 @@ async function dispatchQueued(
     title: q.title ?? `#${q.number}`,
     ...(q.comments !== undefined ? { comments: q.comments } : {}),
   }));
-  return { input: { ...input, dispatched: moved.map(dispatchOf) }, queued };
+  const moves = moved.map(({ rule, q }) => ({ issue: q.number, remove: q.queueLabel, add: rule.labels[0] as string }));
+  return { input: { ...input, dispatched: moved.map(dispatchOf) }, queued, moves };
 }
 
 /** Reconciles one repository's project with its issues. Bad config or state file: UserError. */
@@ -205,9 +207,9 @@ export async function reconcileRepository(
     await gatherReconcileInput(deps.octokit, config, state, repo),
   );
   const { listed, checked } = gathered;
-  const { input, queued } = config.dispatch
+  const { input, queued, moves } = config.dispatch
     ? await dispatchQueued(deps, config, repo, state, gathered, !options.dryRun)
-    : { input: gathered, queued: [] };
+    : { input: gathered, queued: [], moves: [] };
   const mutation = reconcileMutation(config, repo, input, deps.now);
   const done = await commitMutation(deps, backend, options.dryRun ? dryRun(mutation) : mutation, (result) =>
     reconcileCommitMessage(result, repo),
@@ -217,43 +219,53 @@ export async function reconcileRepository(
   for (const line of report.repairs) deps.log.info(`  ${line}`);
   for (const line of report.waiting) deps.log.info(`  ${line}`);
   for (const line of report.conflicts) deps.log.warn(`  ${line}`);
-  const comments = done.written
-    ? await updateRepairedComments(deps, loaded, repo, done.result, [...listed, ...queued], checked, options)
-    : {};
+  const planned = done.written || (options.dryRun && done.result.repairs.length > 0);
+  const effects: Effect[] = [
+    ...moves.map((m) => ({ kind: "label" as const, ...m })),
+    ...(planned
+      ? [{ kind: "commit" as const, file: backend.label, message: reconcileCommitMessage(done.result, repo) }]
+      : []),
+    ...(planned ? reconcileEffects(config, options.repoUrl, done.result, [...listed, ...queued, ...checked]) : []),
+    ...(config.board && (planned || !options.dryRun) ? [{ kind: "board" as const }] : []),
+  ];
+  const ran = options.dryRun
+    ? { comments: new Map<string, { outcome: CommentOutcome }>() }
+    : await runEffects(
+        deps,
+        { config, repo, repoUrl: options.repoUrl, ...(options.holding ? { holding: options.holding } : {}) },
+        effects,
+      );
   return {
     kind: "reconciled",
     result: done.result,
     written: done.written,
     dryRun: options.dryRun ?? false,
     ...(done.commitSha ? { commitSha: done.commitSha } : {}),
-    comments,
-    ...(options.dryRun ? {} : { board: await updateBoard(deps, config, repo, options.repoUrl) }),
+    comments: Object.fromEntries([...ran.comments].map(([number, c]) => [number, c.outcome])),
+    effects,
+    ...("board" in ran && ran.board ? { board: ran.board } : {}),
   };
 }
 
-/** Each repaired issue's status comment says what reconcile did; activations start one, as a label change would. */
-async function updateRepairedComments(
-  deps: HandlerDeps,
-  { config }: LoadedConfig,
-  repo: RepositoryName,
+/**
+ * Reconcile's effects after its commit: each repaired issue's status comment says what reconcile
+ * did (activations start one, as a label change would).
+ */
+export function reconcileEffects(
+  config: WorkerSyncConfig,
+  repoUrl: string,
   result: ReconcileResult,
-  listed: readonly ListedIssue[],
-  checked: ReadonlyArray<IssueFacts & { title: string | null }>,
-  options: ReconcileOptions,
-): Promise<Record<string, CommentOutcome>> {
-  if (!config.comment) return {};
-  const known = new Map<string, { state: IssueState; labels: string[]; title: string | null; comments?: number }>();
-  for (const issue of [...listed, ...checked]) known.set(issue.number, issue);
+  known: ReadonlyArray<{ number: string; state: IssueState; labels: string[]; title: string | null }>,
+): Effect[] {
+  const effects: Effect[] = [];
+  const byNumber = new Map(known.map((issue) => [issue.number, issue]));
   const report = summarizeReconcile(result, false);
   // The seats reconcile handed on, told as the app tells them: on the issue it went to and the one it left.
   const handOffs = reconcileHandOffs(config, result);
-  const outcomes: Record<string, CommentOutcome> = {};
-  const numbers = [...new Set(result.repairs.map((r) => r.issue))];
-  for (const number of numbers) {
-    const facts = known.get(number);
+  for (const number of new Set(result.repairs.map((r) => r.issue))) {
+    const facts = byNumber.get(number);
     // Gone issues and pull requests take no comments; an issue only assumed closed was never read.
-    if (!facts || !keepsStatusComment(config, facts.state)) continue;
-    const ref: IssueRef = { owner: repo.owner, repo: repo.name, issue_number: Number(number) };
+    if (!config.comment || !facts || !keepsStatusComment(config, facts.state)) continue;
     const repairs = result.repairs.filter((r) => r.issue === number);
     const syncResult: IssueSyncResult = {
       project: result.project,
@@ -265,30 +277,19 @@ async function updateRepairedComments(
       involved: true,
       view: result.view,
     };
-    const messages = result.repairs.flatMap((r, i) => (r.issue === number ? [`reconcile: ${report.repairs[i]}`] : []));
-    const target = {
-      repo,
-      ref,
-      repoUrl: options.repoUrl,
-      title: facts.title ?? `#${number}`,
-      labels: facts.labels,
-    };
     const came = handOffs.find((h) => h.issue === number);
-    const handedTo = handOffs
-      .filter((h) => h.from === number)
-      .map((h) => ({ role: h.role, issue: h.issue, via: h.via }));
-    const post = () =>
-      reportStatus(deps, config, target, syncResult, {
-        messages,
+    const issue = { number, title: facts.title ?? `#${number}`, labels: facts.labels };
+    effects.push(
+      ...statusEffects(config, repoUrl, issue, syncResult, {
+        messages: result.repairs.flatMap((r, i) => (r.issue === number ? [`reconcile: ${report.repairs[i]}`] : [])),
         create: repairs.some((r) => r.kind === "activate"),
         ...(came ? { handOff: { from: came.from, via: came.via } } : {}),
-        handedTo,
-      });
-    const held = options.holding && issueKey(options.holding) === issueKey(ref);
-    outcomes[number] = (await (held ? post() : deps.queue.run(issueKey(ref), post))).outcome;
+        handedTo: handOffs.filter((h) => h.from === number).map((h) => ({ role: h.role, issue: h.issue, via: h.via })),
+      }),
+    );
   }
   // The issues still waiting are not written: their comments say since when they wait (see hand-off.ts).
-  return outcomes;
+  return effects;
 }
 
 /**
@@ -359,11 +360,20 @@ export async function answerReconcileCommand(
     holding: target.ref,
     loaded,
   });
-  const replied = await replyOnce(
-    deps,
-    target.ref,
-    commentId,
-    renderReply(commentId, renderReconcileReply(heading, outcome)),
-  );
+  const number = String(target.ref.issue_number);
+  const reply: Effect = {
+    kind: "reply",
+    issue: number,
+    to: commentId,
+    body: renderReply(commentId, renderReconcileReply(heading, outcome)),
+  };
+  const place = {
+    ...(loaded ? { config: loaded.config } : {}),
+    repo: target.repo,
+    repoUrl: target.repoUrl,
+    holding: target.ref,
+  };
+  const replied = (await runEffects(deps, place, [reply])).comments.get(number)?.outcome === "replied";
+  if (outcome.kind === "reconciled") outcome.effects.push(reply);
   return { ...outcome, replied };
 }

@@ -1,8 +1,8 @@
-/** The steps issue events and comment commands share: config, state location, transaction, comment. */
+/** The steps issue events and comment commands share: config, state location, transaction. */
 
 import { readConfigFile } from "../github/config-file.js";
 import type { IssueRef } from "../github/rest.js";
-import { parseState, type StateMutation, type UserError, viewOf } from "../state/index.js";
+import { parseState, type StateMutation, viewOf } from "../state/index.js";
 import { type ContentsLocation, GitHubContentsBackend } from "../store/github-contents.js";
 import { runTransaction, type StateBackend, type TransactionResult } from "../store/transaction.js";
 import { CONFIG_FILE, ConfigError, parseConfig, type WorkerSyncConfig, withSessionInputs } from "../sync/config.js";
@@ -14,11 +14,10 @@ import {
   type RepositoryName,
   resolveProjectKey,
 } from "../sync/project-key.js";
-import { issueStatusView, renderProblem, renderReply, renderStatus, type StatusView } from "../sync/render-status.js";
 import { commitMessageFor, type IssueSyncResult, roleOnIssue, type SessionCommandResult } from "../sync/rules.js";
 import type { HandlerDeps } from "./deps.js";
 import { DefaultPathBackend } from "./state-path.js";
-import { type CommentOutcome, replyOnce, upsertStatusComment } from "./status-comment.js";
+import type { CommentOutcome } from "./status-comment.js";
 
 export interface LoadedConfig {
   config: WorkerSyncConfig;
@@ -150,64 +149,4 @@ export async function commitMutation<R>(
   return queue
     ? await queue.commit(key, backend, mutation, options).finally(() => queue.settled(key))
     : await runTransaction(backend, mutation, options);
-}
-
-/**
- * Brings the issue's one status comment up to date with the state a run left. With
- * `comment: false` there is no status comment: a command (`replyTo`, its comment id) gets
- * the same text as a one-off reply instead, and anything else writes nothing.
- */
-export async function reportStatus(
-  deps: HandlerDeps,
-  config: WorkerSyncConfig,
-  target: SyncTarget,
-  result: IssueSyncResult,
-  view: {
-    messages?: string[];
-    wholeProject?: boolean;
-    create?: boolean;
-    replyTo?: number;
-    handOff?: StatusView["handOff"];
-    handedTo?: StatusView["handedTo"];
-    places?: StatusView["places"];
-    board?: StatusView["board"];
-  } = {},
-): Promise<{ outcome: CommentOutcome; body: string }> {
-  const base: StatusView = {
-    ...issueStatusView(
-      config,
-      target.repoUrl,
-      { number: String(target.ref.issue_number), title: target.title, labels: target.labels },
-      result,
-    ),
-    ...(view.messages ? { messages: view.messages } : {}),
-    ...(view.wholeProject ? { wholeProject: true } : {}),
-    ...(view.handOff ? { handOff: view.handOff } : {}),
-    ...(view.handedTo?.length ? { handedTo: view.handedTo } : {}),
-    ...(view.places?.length ? { places: view.places } : {}),
-    ...(view.board ? { board: view.board } : {}),
-    ...(view.replyTo !== undefined ? { answers: view.replyTo } : {}),
-  };
-  if (!config.comment) {
-    // The status comment's text without its markers: a reply is never taken for the status comment.
-    const text = renderStatus(base)
-      .body.split("\n")
-      .filter((line) => !line.startsWith("<!-- worker-sync:"));
-    if (view.replyTo === undefined) return { outcome: "none", body: "" };
-    const body = renderReply(view.replyTo, text);
-    const replied = await replyOnce(deps, target.ref, view.replyTo, body);
-    return { outcome: replied ? "replied" : "none", body };
-  }
-  return upsertStatusComment(
-    deps,
-    target.ref,
-    (previous) => renderStatus(previous ? { ...base, previous } : base).body,
-    { create: view.create ?? true, ...(target.comments !== undefined ? { comments: target.comments } : {}) },
-  );
-}
-
-/** Says on the issue why nothing happened (bad config, unknown project, invalid state file…). */
-export async function reportProblem(deps: HandlerDeps, ref: IssueRef, error: UserError) {
-  deps.log.warn(`${ref.owner}/${ref.repo}#${ref.issue_number}: ${error.message}`);
-  return upsertStatusComment(deps, ref, (previous) => renderProblem(error.message, previous));
 }

@@ -1,0 +1,180 @@
+/**
+ * A delivery's effects: everything it does on GitHub besides reading, as one list decided from
+ * the facts it read and the result of its state change. The app and the Action hand the list to
+ * one runner (src/events/effects.ts); the CLI's `event`, every dry run and the Action's `effects`
+ * output print it (describeEffect, effectSummary). Nothing here reads or writes.
+ *
+ * In the order a delivery makes them:
+ * - `label`: a queued issue dispatched to a free seat (its queue label off, the role's on). Made
+ *   while deciding, before the commit, each checked against the issue as it is then, so a failed
+ *   move leaves the state as it was; listed so that every front door says it.
+ * - `commit`: the state file's new version.
+ * - `status`, `reply`, `problem`, `board`: written after the commit, by the runner.
+ */
+import type { WorkerSyncConfig } from "./config.js";
+import type { HandedResult } from "./hand-off.js";
+import { issueStatusView, renderReply, renderStatus, type StatusView } from "./render-status.js";
+import { type IssueState, type IssueSyncResult, statusCommentAction } from "./rules.js";
+
+/** An issue as a delivery last read it. */
+export interface EffectIssue {
+  number: string;
+  title: string;
+  labels: string[];
+  /** Its comment count as just read from GitHub, when it was (the status comment's search uses it). */
+  comments?: number;
+}
+
+/** What a status comment adds to the seats it shows (see StatusView). */
+export type StatusExtras = Pick<
+  StatusView,
+  "messages" | "wholeProject" | "handOff" | "handedTo" | "places" | "board" | "freed"
+>;
+
+export type Effect =
+  | { kind: "label"; issue: string; remove: string; add: string }
+  | { kind: "commit"; file: string; message: string }
+  /** The issue's one status comment, edited in place; started only when `create`. */
+  | { kind: "status"; issue: EffectIssue; create: boolean; view: StatusView }
+  /** A one-off answer to a command comment (`to`), posted once. */
+  | { kind: "reply"; issue: string; to: number; body: string }
+  /** The issue's status comment says why nothing happened (a bad config or state file, an unknown project). */
+  | { kind: "problem"; issue: string; message: string }
+  /** The board issue (`board: true`), brought up to date. */
+  | { kind: "board" };
+
+/** An effect as the Action's `effects` output and `--json` print it: what and where, not the comment's text. */
+export type EffectSummary =
+  | { kind: "label"; issue: string; remove: string; add: string }
+  | { kind: "commit"; file: string; message: string }
+  | { kind: "status"; issue: string; create: boolean }
+  | { kind: "reply"; issue: string; to: number }
+  | { kind: "problem"; issue: string; message: string }
+  | { kind: "board" };
+
+export function effectSummary(effect: Effect): EffectSummary {
+  switch (effect.kind) {
+    case "status":
+      return { kind: "status", issue: effect.issue.number, create: effect.create };
+    case "reply":
+      return { kind: "reply", issue: effect.issue, to: effect.to };
+    default:
+      return effect;
+  }
+}
+
+/** One line per effect, the same in the CLI, a dry run and the Action's log. */
+export function describeEffect(effect: Effect | EffectSummary): string {
+  switch (effect.kind) {
+    case "label":
+      return `#${effect.issue}: label "${effect.remove}" off, "${effect.add}" on (dispatched)`;
+    case "commit":
+      return `commit ${effect.file}: ${effect.message}`;
+    case "status": {
+      const issue = typeof effect.issue === "string" ? effect.issue : effect.issue.number;
+      return effect.create
+        ? `#${issue}: status comment written (started if there is none)`
+        : `#${issue}: status comment kept current (none is started)`;
+    }
+    case "reply":
+      return `#${effect.issue}: reply to comment ${effect.to}`;
+    case "problem":
+      return `#${effect.issue}: status comment says nothing changed: ${effect.message}`;
+    case "board":
+      return "the board issue brought up to date";
+  }
+}
+
+/** The status comment's text as the effect would write it on an issue with no comment of ours yet. */
+export const renderedStatus = (effect: Extract<Effect, { kind: "status" }>): string => renderStatus(effect.view).body;
+
+/**
+ * The comment an issue's seats get: its status comment, or with `comment: false` a command's
+ * one-off reply (the same text, without the status comment's markers) and otherwise nothing.
+ */
+export function statusEffects(
+  config: WorkerSyncConfig,
+  repoUrl: string,
+  issue: EffectIssue,
+  result: IssueSyncResult,
+  options: StatusExtras & { create?: boolean; replyTo?: number } = {},
+): Effect[] {
+  const { create = true, replyTo, ...extras } = options;
+  const view: StatusView = {
+    ...issueStatusView(config, repoUrl, { number: issue.number, title: issue.title, labels: issue.labels }, result),
+    ...definedOnly(extras),
+    ...(replyTo !== undefined ? { answers: replyTo } : {}),
+  };
+  if (config.comment) return [{ kind: "status", issue, create, view }];
+  if (replyTo === undefined) return [];
+  const lines = renderStatus(view)
+    .body.split("\n")
+    .filter((line) => !line.startsWith("<!-- worker-sync:"));
+  return [{ kind: "reply", issue: issue.number, to: replyTo, body: renderReply(replyTo, lines) }];
+}
+
+/** The extras that say something: an empty list or an unset field adds nothing to the view. */
+function definedOnly(extras: StatusExtras): Partial<StatusView> {
+  const out: Partial<StatusView> = {};
+  for (const [key, value] of Object.entries(extras) as Array<[keyof StatusExtras, unknown]>) {
+    if (value === undefined || value === false || (Array.isArray(value) && value.length === 0)) continue;
+    Object.assign(out, { [key]: value });
+  }
+  return out;
+}
+
+export interface IssueDecision {
+  config: WorkerSyncConfig;
+  repoUrl: string;
+  /** The delivery's own issue as the decision read it. */
+  issue: EffectIssue & { state: IssueState };
+  result: HandedResult;
+  /** The state file's label and the commit's message, when the decision changes the file. */
+  commit?: { file: string; message: string };
+  /** Queued issues moved to a role's label while deciding. */
+  dispatched?: ReadonlyArray<{ issue: string; remove: string; add: string }>;
+  /** Every other issue the decision read, by number: those a seat went to get their comment. */
+  others?: ReadonlyMap<string, EffectIssue>;
+  /** An issue handed a seat by another issue than the delivery's own (one freed again after the commit): that issue. */
+  handedFrom?: ReadonlyMap<string, string>;
+  /** What the own issue's comment adds (where its seats went, its place in line, a command's words). */
+  extras?: StatusExtras;
+  /** Whether the own issue's comment is started when it has none; by default the rule of statusCommentAction. */
+  create?: boolean;
+  /** A command's comment the own issue's comment answers. */
+  replyTo?: number;
+}
+
+/**
+ * An issue delivery's effects (a label event, `/worker status|release|session`): the dispatches,
+ * the commit, the issue's own comment, the comment of each issue a seat went to, the board.
+ */
+export function issueEffects(d: IssueDecision): Effect[] {
+  const effects: Effect[] = (d.dispatched ?? []).map((m) => ({ kind: "label" as const, ...m }));
+  if (d.commit) effects.push({ kind: "commit", ...d.commit });
+  const action = statusCommentAction(d.config, d.issue.state, d.result.involved);
+  // A command is answered whatever the issue's state; an event's comment follows the rule.
+  if (d.replyTo !== undefined || action !== "none") {
+    const { state: _s, ...issue } = d.issue;
+    effects.push(
+      ...statusEffects(d.config, d.repoUrl, issue, d.result, {
+        ...d.extras,
+        create: d.create ?? action === "create",
+        ...(d.replyTo !== undefined ? { replyTo: d.replyTo } : {}),
+      }),
+    );
+  }
+  if (d.config.comment) {
+    for (const h of d.result.handoffs) {
+      if (!h.result.results.some((r) => r.kind === "activate" && r.changed)) continue;
+      const other = d.others?.get(h.issue) ?? { number: h.issue, title: `#${h.issue}`, labels: [] };
+      effects.push(
+        ...statusEffects(d.config, d.repoUrl, other, h.result, {
+          handOff: { from: d.handedFrom?.get(h.issue) ?? d.issue.number, via: h.via },
+        }),
+      );
+    }
+  }
+  if (d.config.board) effects.push({ kind: "board" });
+  return effects;
+}
