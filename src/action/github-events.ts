@@ -17,6 +17,7 @@ import { KeyedQueue } from "../github/keyed-queue.js";
 import { UserError } from "../state/index.js";
 import { BOT_IDENTITY } from "../store/git.js";
 import type { SessionInputs } from "../sync/config.js";
+import { effectSummary } from "../sync/effects.js";
 import { summarizeReconcile } from "../sync/reconcile.js";
 import { mergeSeatMoves, type SeatMoves, seatMoveLines, seatMovesOf } from "../sync/seat-moves.js";
 import { type ActionEnv, openOctokit, serverUrl, workflowRepository } from "./backend.js";
@@ -57,6 +58,7 @@ function reconcileReport(outcome: ReconcileOutcome): Report {
   return {
     changed: outcome.written,
     moves,
+    effects: outcome.effects.map(effectSummary),
     ...(outcome.commitSha ? { commitSha: outcome.commitSha } : {}),
     headline: report.headline,
     repairs: report.repairs,
@@ -103,14 +105,19 @@ function eventReport(
   const what = `${name}`;
   switch (outcome.kind) {
     case "ignored":
-      return { changed: false, headline: `${what}: nothing to do (${outcome.reason})` };
+      return { changed: false, headline: `${what}: nothing to do (${outcome.reason})`, effects: [] };
     case "denied":
       return { changed: false, headline: `${what}: the commenter may not run /worker commands; nothing changed` };
     case "invalid":
       return { changed: false, headline: `${what}: the command could not run: ${outcome.message}` };
     case "problem":
       // The issue's comment says it too; the run fails so the workflow's page shows it.
-      return { changed: false, headline: `${what}: nothing changed`, failure: outcome.message };
+      return {
+        changed: false,
+        headline: `${what}: nothing changed`,
+        failure: outcome.message,
+        ...(outcome.effects ? { effects: outcome.effects.map(effectSummary) } : {}),
+      };
     case "synced": {
       const own = seatMovesOf(outcome.result.results);
       const handedOff = (outcome.handoffs ?? []).map((h) => seatMovesOf(h.result.results));
@@ -123,6 +130,7 @@ function eventReport(
         headline: `${what}: ${state}${comment}`,
         ...(lines.length ? { details: lines } : {}),
         moves: mergeSeatMoves([own, ...handedOff]),
+        effects: outcome.effects.map(effectSummary),
         ...(outcome.board?.body ? { board: outcome.board.body } : {}),
       };
     }

@@ -1,5 +1,6 @@
 import type { summary } from "@actions/core";
 import { formatProblems, type Problem, type StateStatus, shownProblems } from "../state/index.js";
+import type { EffectSummary } from "../sync/effect-lines.js";
 import type { SeatMove, SeatMoves } from "../sync/seat-moves.js";
 
 type SummaryTableRow = Parameters<typeof summary.addTable>[0][number];
@@ -29,6 +30,8 @@ export interface Report {
   waiting?: readonly string[];
   /** Seats the step put on an issue and seats it freed (handle-event, activate, deactivate, reconcile). */
   moves?: SeatMoves;
+  /** handle-event, reconcile: what the step did besides reading (a dry run: would do), in order. */
+  effects?: readonly EffectSummary[];
   /** handle-event: a follow-up comment continues the seats on its issue (docs/sessions-policy.md). */
   followUp?: { comment: number; commentFile: string; seats: SeatMove[] };
   /** run-agent: how the agent's run ended, what it reported, and whether its session's files were restored. */
@@ -66,6 +69,7 @@ export const OUTPUT_NAMES = [
   "comment-file",
   "repairs",
   "conflicts",
+  "effects",
   "agent-outcome",
   "agent-exit-code",
   "agent-usage",
@@ -103,6 +107,7 @@ export function outputsOf(report: Report): Partial<Record<OutputName, string>> {
     "comment-file": report.followUp?.commentFile ?? "",
     ...(report.repairs ? { repairs: JSON.stringify(report.repairs) } : {}),
     ...(report.conflicts ? { conflicts: JSON.stringify(report.conflicts) } : {}),
+    ...(report.effects ? { effects: JSON.stringify(report.effects) } : {}),
     ...(report.agent
       ? {
           "agent-outcome": report.agent.outcome,

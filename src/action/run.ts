@@ -4,6 +4,7 @@ import * as core from "@actions/core";
 import { renderUsageLines, UserError } from "../state/index.js";
 import { foldedBoard } from "../sync/board.js";
 import { DEVCLAW_STATE_PATH, defaultStatePath } from "../sync/defaults.js";
+import { describeEffect } from "../sync/effect-lines.js";
 import { type ActionEnv, explainApiError, openBackend } from "./backend.js";
 import { runCommand } from "./commands.js";
 import { type ActionInputs, INPUT_DEFAULTS, INPUT_NAMES, parseInputs, type RawInputs } from "./inputs.js";
@@ -28,6 +29,7 @@ async function writeSummary(command: string, report: Report, env: ActionEnv): Pr
   // A conflict needs a person: an annotation puts it on the run's page.
   for (const line of report.conflicts ?? []) log.warning(line, { title: "worker-sync conflict" });
   for (const line of report.waiting ?? []) log.info(`  waiting: ${line}`);
+  for (const effect of report.effects ?? []) log.info(`  effect: ${describeEffect(effect)}`);
   for (const line of report.warnings ?? []) log.warning(line, { title: "worker-sync warning" });
   if (!env.GITHUB_STEP_SUMMARY) return;
   const summary = core.summary.addHeading(`worker-sync ${command}`, 3).addRaw(escapeHtml(report.headline), true);
@@ -37,6 +39,9 @@ async function writeSummary(command: string, report: Report, env: ActionEnv): Pr
   if (report.details?.length) summary.addList(report.details.map(escapeHtml));
   if (report.repairs?.length) summary.addHeading("Repairs", 4).addList(report.repairs.map(escapeHtml));
   if (report.waiting?.length) summary.addHeading("Waiting", 4).addList(report.waiting.map(escapeHtml));
+  if (report.effects?.length) {
+    summary.addHeading("Effects", 4).addList(report.effects.map((e) => escapeHtml(describeEffect(e))));
+  }
   if (report.warnings?.length) summary.addHeading("Warnings", 4).addList(report.warnings.map(escapeHtml));
   if (report.conflicts?.length) {
     summary.addHeading("Conflicts (left for a person to decide)", 4).addList(report.conflicts.map(escapeHtml));

@@ -8,14 +8,16 @@ import { planStateWrite, UserError } from "../state/index.js";
 import { LocalFileBackend } from "../store/local-file.js";
 import { readTextFile } from "../store/read-text.js";
 import { runTransaction } from "../store/transaction.js";
-import { CONFIG_FILE, parseConfig } from "../sync/config.js";
+import { CONFIG_FILE, parseConfig, type WorkerSyncConfig } from "../sync/config.js";
 import { parseConfigYaml } from "../sync/config-yaml.js";
 import { DEFAULT_STATE_PATH_RULE } from "../sync/defaults.js";
 import { describeNotice, describeSynced } from "../sync/describe.js";
+import { describeEffect } from "../sync/effect-lines.js";
+import { type Effect, effectSummary, issueEffects, renderedStatus } from "../sync/effects.js";
+import { handOffMutation } from "../sync/hand-off.js";
 import { MIRROR_LABELS } from "../sync/mirror.js";
 import { factsFromPayload, ISSUE_ACTIONS, parseIssuesPayload, repositoryOf, repositoryUrl } from "../sync/payload.js";
-import { issueStatusView, renderStatus } from "../sync/render-status.js";
-import { type IssueSyncResult, ignoredIssueEvent, issueSyncMutation, statusCommentAction } from "../sync/rules.js";
+import { commitMessageFor, type IssueSyncResult, ignoredIssueEvent, unconcernedIssue } from "../sync/rules.js";
 import { fileOf, type OptionSpecs, required } from "./args.js";
 import type { CliIo } from "./io.js";
 
@@ -39,37 +41,31 @@ export async function readJsonFile(io: CliIo, path: string) {
   }
 }
 
-/** What `event` prints for a decided delivery: the seats, the notices, the comment (the same lines a dry run prints). */
-function describeDecision(
-  config: ReturnType<typeof parseConfig>,
-  payload: ReturnType<typeof parseIssuesPayload>,
-  path: string,
-  result: IssueSyncResult,
-): string[] {
-  const number = payload.issue.number;
-  const facts = factsFromPayload(payload);
+/**
+ * What `event` prints for a decided delivery: each seat step and notice, then the effect list
+ * (the same the app runs and the Action prints), and the status comment's text when one starts.
+ */
+function describeDecision(number: number, result: IssueSyncResult, effects: readonly Effect[], path: string): string[] {
   const lines: string[] = [];
   for (const r of result.results) lines.push(describeSynced(r));
   for (const n of result.notices) lines.push(describeNotice(String(number), result.family, n));
-  if (!result.results.some((r) => r.changed)) lines.push(`#${number}: no change to ${path}`);
-  const action = statusCommentAction(config, facts.state, result.involved);
-  if (action !== "create") {
-    lines.push(
-      action === "update"
-        ? `#${number}: no new status comment (one already there would be kept current)`
-        : `#${number}: no status comment`,
-    );
-    return lines;
+  if (!effects.some((e) => e.kind === "commit")) lines.push(`#${number}: no change to ${path}`);
+  if (!effects.some((e) => e.kind === "status" || e.kind === "reply")) lines.push(`#${number}: no status comment`);
+  for (const effect of effects) lines.push(`effect: ${describeEffect(effectSummary(effect))}`);
+  for (const effect of effects) {
+    if (effect.kind !== "status" || !effect.create) continue;
+    lines.push(`\nThe status comment on #${effect.issue.number} would read:\n\n${renderedStatus(effect)}`);
   }
-  const issue = { number: facts.number, title: payload.issue.title, labels: facts.labels };
-  const { body } = renderStatus(issueStatusView(config, repositoryUrl(payload), issue, result));
-  lines.push(`\nThe status comment on #${number} would read:\n\n${body}`);
   return lines;
 }
 
+/** A seat freed where the app would read a line from GitHub: this command has none to read. */
+const freesSeatWithLine = (config: WorkerSyncConfig, result: IssueSyncResult) =>
+  (config["hand-off"] || config.dispatch) && result.results.some((r) => r.kind === "deactivate" && r.changed);
+
 export const eventCommand = {
   summary: "Run the app's decisions for a recorded `issues` webhook payload on a local file.",
-  usage: "worker-sync event --name issues --payload F [--config C] [--file P] [--dry-run]",
+  usage: "worker-sync event --name issues --payload F [--config C] [--file P] [--dry-run] [--json]",
   options: {
     name: { type: "string", short: "n", help: "the webhook event name (issues; pull_request is read and left alone)" },
     payload: { type: "string", help: "a JSON file holding the delivery's payload" },
@@ -80,6 +76,7 @@ export const eventCommand = {
       help: `the state file (default: the config's state.path, else ${DEFAULT_STATE_PATH_RULE})`,
     },
     "dry-run": { type: "boolean", help: "print what the delivery would do, write nothing" },
+    json: { type: "boolean", help: "print the effect list as JSON (the Action's effects output), nothing else" },
   } satisfies OptionSpecs,
   async run(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
     const name = required(values, "name");
@@ -89,33 +86,57 @@ export const eventCommand = {
     const raw = await readJsonFile(io, payloadFile);
     if (name === "pull_request") {
       // The app follows no pull_request event: whatever its action, nothing is read or written.
-      io.stdout("a pull_request delivery: worker-sync follows issues only; nothing to do");
+      io.stdout(
+        values.json === true ? "[]" : "a pull_request delivery: worker-sync follows issues only; nothing to do",
+      );
       return 0;
     }
     const payload = parseIssuesPayload(raw, payloadFile);
     const config = await readConfig(io, typeof values.config === "string" ? values.config : undefined);
     const number = payload.issue.number;
     if (config.mode === "mirror") {
-      io.stdout(`#${number}: ${MIRROR_LABELS}; nothing to do`);
+      io.stdout(values.json === true ? "[]" : `#${number}: ${MIRROR_LABELS}; nothing to do`);
       return 0;
     }
     const ignored = ignoredIssueEvent(config, payload, ISSUE_ACTIONS);
     if (ignored) {
-      io.stdout(`#${number}: ${ignored}; nothing to do`);
+      io.stdout(values.json === true ? "[]" : `#${number}: ${ignored}; nothing to do`);
       return 0;
     }
     const repo = repositoryOf(payload);
     const facts = factsFromPayload(payload);
     const path = fileOf(values, io, config.state.path);
     const backend = new LocalFileBackend(resolve(io.cwd, path), { label: path });
-    const mutation = issueSyncMutation(config, repo, facts);
     // Decide before writing: the whole output is settled, and printed, before the file is touched.
     const snapshot = await backend.read();
     if (snapshot.text === null) throw new UserError(`${path}: no such file`);
+    const unconcerned = unconcernedIssue(config, repo, payload, facts, snapshot.text);
+    if (unconcerned) {
+      io.stdout(values.json === true ? "[]" : `#${number}: ${unconcerned}; nothing to do`);
+      return 0;
+    }
+    // The app's decision with no line read: a recorded payload comes with no other issue.
+    const mutation = handOffMutation(config, repo, facts, []);
     const plan = planStateWrite(snapshot.text, path, mutation);
-    const lines = describeDecision(config, payload, path, plan.result);
+    const effects = issueEffects({
+      config,
+      repoUrl: repositoryUrl(payload),
+      issue: { number: facts.number, title: payload.issue.title, labels: facts.labels, state: facts.state },
+      result: plan.result,
+      ...(plan.text !== null
+        ? { commit: { file: path, message: commitMessageFor(plan.result, repo, facts.number) } }
+        : {}),
+    });
     const dry = values["dry-run"] === true;
-    if (dry) lines.push(`#${number}: dry run, ${path} not written`);
+    const lines =
+      values.json === true
+        ? [JSON.stringify(effects.map(effectSummary))]
+        : describeDecision(number, plan.result, effects, path);
+    if (values.json !== true && freesSeatWithLine(config, plan.result))
+      lines.push(
+        `#${number}: the app would hand the freed seat on to a waiting issue it reads from GitHub; not read here`,
+      );
+    if (dry && values.json !== true) lines.push(`#${number}: dry run, ${path} not written`);
     for (const line of lines) io.stdout(line);
     // A reader that went away (\`| head\`) before the output was all out: stop, writing nothing.
     if (!(await (io.flush?.() ?? Promise.resolve(true)))) return 0;

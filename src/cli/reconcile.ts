@@ -10,6 +10,7 @@ import { LocalFileBackend } from "../store/local-file.js";
 import { runTransaction } from "../store/transaction.js";
 import { REPOSITORY_NAME } from "../sync/config.js";
 import { DEFAULT_STATE_PATH_RULE } from "../sync/defaults.js";
+import { describeEffect } from "../sync/effect-lines.js";
 import { type IdlePool, idlePools, nextQueued, type Queued } from "../sync/hand-off.js";
 import { parseIssueList, repositoryOfIssueList } from "../sync/issue-list.js";
 import type { RepositoryName } from "../sync/project-key.js";
@@ -17,6 +18,7 @@ import {
   dryRun,
   type ReconcileInput,
   type ReconcileResult,
+  reconcileCommitMessage,
   reconcileMutation,
   summarizeReconcile,
   unsafeListRepairs,
@@ -160,6 +162,11 @@ export const reconcileCommand = {
     const report = summarizeReconcile(done.result, isDry || refused !== undefined);
     for (const line of report.repairs) io.stdout(`repair: ${line}`);
     for (const line of report.conflicts) io.stdout(`conflict: ${line}`);
+    // The effect list, as the app's reconcile prints it: this command's is the file's change alone.
+    if (done.result.repairs.length && refused === undefined) {
+      const message = reconcileCommitMessage(done.result, repo);
+      io.stdout(`effect: ${describeEffect({ kind: "commit", file: path, message })}`);
+    }
     if (config.dispatch && refused === undefined) {
       // The CLI moves no label: it says which queued issue a free seat would take, and leaves it queued.
       const idle = idlePools(done.result.rules, done.result.view, [...input.listed, ...(input.checked ?? [])]);

@@ -2,7 +2,6 @@ import { fetchIssueFacts, type IssueRef, issueKey } from "../github/rest.js";
 import { UserError } from "../state/index.js";
 import { ConfigError } from "../sync/config.js";
 import type { Effect } from "../sync/effects.js";
-import { isLabelMentioned } from "../sync/labels.js";
 import {
   factsFromPayload,
   ISSUE_ACTIONS,
@@ -11,7 +10,7 @@ import {
   repositoryOf,
   repositoryUrl,
 } from "../sync/payload.js";
-import { type IssueSyncResult, ignoredIssueEvent, keepsStatusComment } from "../sync/rules.js";
+import { type IssueSyncResult, ignoredIssueEvent, keepsStatusComment, unconcernedIssue } from "../sync/rules.js";
 import type { HandOff } from "../sync/seat-moves.js";
 import type { BoardUpdate } from "./board.js";
 import { oncePerDelivery } from "./deliveries.js";
@@ -20,7 +19,7 @@ import { type EffectPlace, runEffects } from "./effects.js";
 import { commitWithHandOffs, handedEffects } from "./hand-off.js";
 import { reportIssueEvent } from "./mirror.js";
 import type { CommentOutcome } from "./status-comment.js";
-import { type LoadedConfig, loadConfig, type Synced, stateBackendFor, stateHasWorkerOn } from "./sync-issue.js";
+import { type LoadedConfig, loadConfig, type Synced, stateBackendFor } from "./sync-issue.js";
 
 export type EventOutcome<R> =
   | { kind: "ignored"; reason: string }
@@ -119,7 +118,7 @@ async function syncIssue(
   { config, configured }: LoadedConfig,
   payload: ReturnType<typeof parseIssuesPayload>,
   ref: IssueRef,
-  labelChange: boolean,
+  _labelChange: boolean,
 ): Promise<Decided> {
   const repo = repositoryOf(payload);
   const backend = stateBackendFor(deps, config, repo);
@@ -129,11 +128,8 @@ async function syncIssue(
   }
   const seen = factsFromPayload(payload);
   // A first look before reading the issue: is it any of our business? (The transaction reuses this read.)
-  const concerned =
-    labelChange ||
-    seen.labels.some((label) => isLabelMentioned(config, label)) ||
-    (snapshot.text !== null && stateHasWorkerOn(snapshot.text, config, repo, seen.number));
-  if (!concerned) return { kind: "ignored", reason: "neither the labels nor any worker concern this issue" };
+  const unconcerned = unconcernedIssue(config, repo, payload, seen, snapshot.text);
+  if (unconcerned) return { kind: "ignored", reason: unconcerned };
   const gone = seen.state === "deleted" || seen.state === "transferred";
   const current = gone ? { ...seen, title: null } : await fetchIssueFacts(deps.octokit, ref);
   const target = {

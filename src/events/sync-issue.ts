@@ -2,19 +2,13 @@
 
 import { readConfigFile } from "../github/config-file.js";
 import type { IssueRef } from "../github/rest.js";
-import { parseState, type StateMutation, viewOf } from "../state/index.js";
+import type { StateMutation } from "../state/index.js";
 import { type ContentsLocation, GitHubContentsBackend } from "../store/github-contents.js";
 import { runTransaction, type StateBackend, type TransactionResult } from "../store/transaction.js";
 import { CONFIG_FILE, ConfigError, parseConfig, type WorkerSyncConfig, withSessionInputs } from "../sync/config.js";
 import { LEGACY_STATE_PATH } from "../sync/defaults.js";
-import {
-  ConsentError,
-  centralRepository,
-  consentedConfig,
-  type RepositoryName,
-  resolveProjectKey,
-} from "../sync/project-key.js";
-import { commitMessageFor, type IssueSyncResult, roleOnIssue, type SessionCommandResult } from "../sync/rules.js";
+import { ConsentError, centralRepository, consentedConfig, type RepositoryName } from "../sync/project-key.js";
+import { commitMessageFor, type IssueSyncResult, type SessionCommandResult } from "../sync/rules.js";
 import type { HandlerDeps } from "./deps.js";
 import { DefaultPathBackend } from "./state-path.js";
 import type { CommentOutcome } from "./status-comment.js";
@@ -85,17 +79,6 @@ export function stateBackendFor(deps: HandlerDeps, config: WorkerSyncConfig, rep
   if (config.state.path === undefined) return new DefaultPathBackend(deps, location);
   if (deps.stateBackend) return deps.stateBackend(location);
   return new GitHubContentsBackend(deps.octokit, location, deps.memory?.snapshots);
-}
-
-/** Whether the state has a seat of this repository's project on the issue (false when unreadable). */
-export function stateHasWorkerOn(text: string, config: WorkerSyncConfig, repo: RepositoryName, issue: string): boolean {
-  try {
-    const state = parseState(text, "projects.json");
-    const view = viewOf(state, resolveProjectKey(state.data, config, repo));
-    return Object.values(view.roles).some((r) => roleOnIssue(r, issue));
-  } catch {
-    return false;
-  }
 }
 
 export interface SyncTarget {

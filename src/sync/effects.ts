@@ -12,6 +12,7 @@
  * - `status`, `reply`, `problem`, `board`: written after the commit, by the runner.
  */
 import type { WorkerSyncConfig } from "./config.js";
+import type { EffectSummary } from "./effect-lines.js";
 import type { HandedResult } from "./hand-off.js";
 import { issueStatusView, renderReply, renderStatus, type StatusView } from "./render-status.js";
 import { type IssueState, type IssueSyncResult, statusCommentAction } from "./rules.js";
@@ -43,15 +44,6 @@ export type Effect =
   /** The board issue (`board: true`), brought up to date. */
   | { kind: "board" };
 
-/** An effect as the Action's `effects` output and `--json` print it: what and where, not the comment's text. */
-export type EffectSummary =
-  | { kind: "label"; issue: string; remove: string; add: string }
-  | { kind: "commit"; file: string; message: string }
-  | { kind: "status"; issue: string; create: boolean }
-  | { kind: "reply"; issue: string; to: number }
-  | { kind: "problem"; issue: string; message: string }
-  | { kind: "board" };
-
 export function effectSummary(effect: Effect): EffectSummary {
   switch (effect.kind) {
     case "status":
@@ -60,28 +52,6 @@ export function effectSummary(effect: Effect): EffectSummary {
       return { kind: "reply", issue: effect.issue, to: effect.to };
     default:
       return effect;
-  }
-}
-
-/** One line per effect, the same in the CLI, a dry run and the Action's log. */
-export function describeEffect(effect: Effect | EffectSummary): string {
-  switch (effect.kind) {
-    case "label":
-      return `#${effect.issue}: label "${effect.remove}" off, "${effect.add}" on (dispatched)`;
-    case "commit":
-      return `commit ${effect.file}: ${effect.message}`;
-    case "status": {
-      const issue = typeof effect.issue === "string" ? effect.issue : effect.issue.number;
-      return effect.create
-        ? `#${issue}: status comment written (started if there is none)`
-        : `#${issue}: status comment kept current (none is started)`;
-    }
-    case "reply":
-      return `#${effect.issue}: reply to comment ${effect.to}`;
-    case "problem":
-      return `#${effect.issue}: status comment says nothing changed: ${effect.message}`;
-    case "board":
-      return "the board issue brought up to date";
   }
 }
 

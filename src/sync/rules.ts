@@ -10,6 +10,7 @@ import {
   isFree,
   type PolicedSeatResult,
   type ProjectView,
+  parseState,
   policedActivateMutation,
   type RoleView,
   type Seat,
@@ -19,6 +20,7 @@ import {
   type StateMutation,
   sessionMutation,
   UserError,
+  viewOf,
   WorkerBusyError,
 } from "../state/index.js";
 import { labelMatches, seatChoiceOf, sessionRulesOf, type WorkerSyncConfig } from "./config.js";
@@ -315,6 +317,35 @@ export function ignoredIssueEvent(
   if (!followed.includes(payload.action)) return `action ${payload.action} is not one worker-sync follows`;
   if (payload.issue.pull_request !== undefined && payload.issue.pull_request !== null) return "a pull request";
   return ignoredLabelChange(config, payload.action, payload.label?.name);
+}
+
+/** Whether the state has a seat of this repository's project on the issue (false when unreadable). */
+function stateHasWorkerOn(text: string, config: WorkerSyncConfig, repo: RepositoryName, issue: string): boolean {
+  try {
+    const state = parseState(text, "projects.json");
+    const view = viewOf(state, resolveProjectKey(state.data, config, repo));
+    return Object.values(view.roles).some((r) => roleOnIssue(r, issue));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Why a followed `issues` delivery is none of worker-sync's business, from its payload and the
+ * state file as read: not a label change, no label the config mentions, and no seat on the issue.
+ * Asked before the issue is read; the app, the Action and `worker-sync event` ask the same.
+ */
+export function unconcernedIssue(
+  config: WorkerSyncConfig,
+  repo: RepositoryName,
+  payload: { action: string },
+  facts: Pick<IssueFacts, "number" | "labels">,
+  text: string | null,
+): string | undefined {
+  if (payload.action === "labeled" || payload.action === "unlabeled") return undefined;
+  if (facts.labels.some((label) => isLabelMentioned(config, label))) return undefined;
+  if (text !== null && stateHasWorkerOn(text, config, repo, facts.number)) return undefined;
+  return "neither the labels nor any worker concern this issue";
 }
 
 /** Whether an issue in this state keeps a status comment (a deleted or transferred one cannot, nor a pull request). */

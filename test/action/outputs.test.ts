@@ -163,9 +163,16 @@ describe("handle-event and reconcile against a fake GitHub", () => {
     expect(JSON.parse(dry.outputs.repairs ?? "[]")).toHaveLength(2);
     expect(dry.outputs).toMatchObject({ changed: "false", activated: "[]", released: "[]", issue: "" });
     expect(fake.getFile(FULL, FILE)?.text).toBe(slotsJson());
+    // The dry run prints the effects the run then makes: a commit, then each repaired issue's comment.
+    const wouldDo = JSON.parse(dry.outputs.effects ?? "null");
+    expect(wouldDo.map((e: { kind: string; issue?: string }) => e.issue ?? e.kind)).toEqual(["commit", "4", "5"]);
+    expect(fake.commentsOn(FULL, 4)).toEqual([]);
 
     const run = await handle("schedule", {}, { command: "reconcile" });
     expect(run.code, run.stdout).toBe(0);
+    expect(JSON.parse(run.outputs.effects ?? "null")).toEqual(wouldDo);
+    expect(fake.commentsOn(FULL, 4)).toHaveLength(1);
+    expect(fake.commentsOn(FULL, 5)).toHaveLength(1);
     const activated = moves(run, "activated");
     expect(activated.map((m) => [m.role, m.level, m.issue]).sort()).toEqual([
       ["developer", "senior", "4"],

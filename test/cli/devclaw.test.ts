@@ -129,6 +129,7 @@ describe("one issue in two seats of one role", () => {
     expect(repaired).toMatchObject({ code: 0, stderr: "" });
     expect(repaired.stdout.split("\n")).toEqual([
       `repair: developer senior slot 2 (Bo) of project "app": freed from #44 (the issue held another seat of the role too; an issue takes one, and this seat keeps its session)`,
+      "effect: commit devclaw/projects.json: worker-sync: reconcile acme/app: developer freed from #44",
       `devclaw/projects.json: project "app": 1 repair, 0 conflicts`,
     ]);
     const senior = JSON.parse(readFileSync(join(d, "devclaw/projects.json"), "utf8")).projects.app.workers.developer
