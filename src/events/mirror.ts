@@ -12,10 +12,11 @@ import { DEVCLAW_STATE_PATH, defaultStatePath } from "../sync/defaults.js";
 import { type Effect, statusEffects } from "../sync/effects.js";
 import { changedSeats, reportedSeats } from "../sync/mirror.js";
 import { resolveProjectKey } from "../sync/project-key.js";
-import { NO_COMMIT, parsePushPayload, pushedBranch } from "../sync/push-payload.js";
+import { NO_COMMIT, parsePushPayload, pushAddsOrRemoves, pushedBranch } from "../sync/push-payload.js";
 import type { IssueSyncResult } from "../sync/rules.js";
 import type { HandlerDeps } from "./deps.js";
 import { runEffects } from "./effects.js";
+import { statePathKey } from "./state-path.js";
 import type { CommentOutcome } from "./status-comment.js";
 import {
   type LoadedConfig,
@@ -143,6 +144,11 @@ export async function handlePushEvent(deps: HandlerDeps, rawPayload: unknown): P
   const repo = { owner: payload.owner, name: payload.repository.name };
   const branch = pushedBranch(payload.ref);
   if (branch === undefined || payload.deleted) return { kind: "ignored", reason: "not a push to a branch" };
+  // DevClaw's file added or removed: the default rule (state-path.ts) looks again on the next event.
+  if (pushAddsOrRemoves(payload, DEVCLAW_STATE_PATH)) {
+    for (const at of [{}, { branch }])
+      deps.memory?.statePaths.delete(statePathKey({ ...at, owner: repo.owner, repo: repo.name }));
+  }
   const { config } = await loadConfig(deps, repo);
   if (config.mode !== "mirror") return { kind: "ignored", reason: "drive mode: each delivery reports its own issue" };
   if (

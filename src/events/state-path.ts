@@ -1,19 +1,18 @@
-import { type ContentsLocation, GitHubContentsBackend, type SnapshotMemory } from "../store/github-contents.js";
+import { type ContentsLocation, GitHubContentsBackend } from "../store/github-contents.js";
 import type { Snapshot, StateBackend } from "../store/transaction.js";
 import { DEVCLAW_STATE_PATH, defaultStatePath, LEGACY_STATE_PATH } from "../sync/defaults.js";
 import type { HandlerDeps } from "./deps.js";
 
-/** How long a process trusts "no devclaw/projects.json here" before it looks again (a 404 costs a request). */
-export const DEFAULT_PATH_TTL_MS = 10 * 60_000;
-
-/** Per process (its snapshot memory): the default path found for each state location, and when. */
-const found = new WeakMap<SnapshotMemory, Map<string, { path: string; at: number }>>();
+/** The key the default rule's answer is remembered by: the state repository and branch. */
+export const statePathKey = (location: { owner: string; repo: string; branch?: string }) =>
+  `${location.owner}/${location.repo}@${location.branch ?? ""}`.toLowerCase();
 
 /**
  * The state file of a config without `state.path`, by the default rule (sync/defaults.ts):
  * DevClaw's `devclaw/projects.json` where the state repository holds it, `memory/projects.json`
- * otherwise. The first read settles which; a process remembers the answer (a legacy one for
- * DEFAULT_PATH_TTL_MS), so an event costs no more requests than with the path configured.
+ * otherwise. The first read settles which; a process remembers the answer in its memory
+ * (statePaths: for DEFAULT_PATH_TTL_MS, or until a push adds or removes DevClaw's file), so an
+ * event costs no more requests than with the path configured.
  */
 export class DefaultPathBackend implements StateBackend {
   private chosen: StateBackend | undefined;
@@ -24,7 +23,6 @@ export class DefaultPathBackend implements StateBackend {
   constructor(
     private readonly deps: HandlerDeps,
     location: Omit<ContentsLocation, "path">,
-    private readonly now: () => number = Date.now,
   ) {
     const at = (path: string): ContentsLocation => ({ ...location, path });
     const open = (path: string) =>
@@ -33,24 +31,13 @@ export class DefaultPathBackend implements StateBackend {
         : new GitHubContentsBackend(deps.octokit, at(path), deps.memory?.snapshots);
     this.devclaw = open(DEVCLAW_STATE_PATH);
     this.legacy = open(LEGACY_STATE_PATH);
-    this.key = `${location.owner}/${location.repo}@${location.branch ?? ""}`.toLowerCase();
+    this.key = statePathKey(location);
     const known = this.remembered();
     if (known) this.chosen = known === DEVCLAW_STATE_PATH ? this.devclaw : this.legacy;
   }
 
-  private memory() {
-    const snapshots = this.deps.memory?.snapshots;
-    if (!snapshots) return undefined;
-    const map = found.get(snapshots) ?? new Map<string, { path: string; at: number }>();
-    found.set(snapshots, map);
-    return map;
-  }
-
   private remembered(): string | undefined {
-    const known = this.memory()?.get(this.key);
-    if (!known) return undefined;
-    if (known.path === LEGACY_STATE_PATH && this.now() - known.at > DEFAULT_PATH_TTL_MS) return undefined;
-    return known.path;
+    return this.deps.memory?.statePaths.get(this.key);
   }
 
   /** The file the rule names, as read. */
@@ -64,7 +51,7 @@ export class DefaultPathBackend implements StateBackend {
     const devclaw = await this.devclaw.read();
     const path = defaultStatePath(devclaw.text !== null);
     this.chosen = path === DEVCLAW_STATE_PATH ? this.devclaw : this.legacy;
-    this.memory()?.set(this.key, { path, at: this.now() });
+    this.deps.memory?.statePaths.set(this.key, path);
     return path === DEVCLAW_STATE_PATH ? devclaw : this.legacy.read();
   }
 

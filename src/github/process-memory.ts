@@ -40,6 +40,11 @@ export interface ProcessMemory {
   deniedReplies: Remembered<true>;
   /** Issues' label times (who waited longest), by issue key (see LabelTimesMemo). */
   labelTimes: LabelTimesMemo;
+  /**
+   * The state path the default rule found per state location (events/state-path.ts), forgotten
+   * after DEFAULT_PATH_TTL_MS or on a push that adds or removes DevClaw's file.
+   */
+  statePaths: Remembered<string>;
 }
 
 export interface MemoryLimits {
@@ -62,6 +67,8 @@ export const PERMISSION_TTL_MS = 5 * 60_000;
  * (this one forgets them on its own label deliveries), so they are read afresh after this.
  */
 const LABEL_TIMES_TTL_MS = 10 * 60_000;
+/** How long a process trusts the default rule's answer (a look for DevClaw's file costs a request when it is absent). */
+export const DEFAULT_PATH_TTL_MS = 10 * 60_000;
 /** Someone without write access gets at most one reply per issue in this time; later commands are ignored. */
 export const DENIED_REPLY_TTL_MS = 60 * 60_000;
 
@@ -72,6 +79,7 @@ export function createProcessMemory(limits: MemoryLimits = DEFAULT_LIMITS) {
   const snapshots = new LruMap<KeptSnapshot>(limits.snapshots);
   const statusComments = new LruMap<KnownComment>(limits.statusComments);
   const labelTimes = new LruMap<LabelTimes>(limits.statusComments, LABEL_TIMES_TTL_MS);
+  const statePaths = new LruMap<string>(limits.snapshots, DEFAULT_PATH_TTL_MS);
   const commits = new CommitQueue();
   return {
     commits,
@@ -93,6 +101,11 @@ export function createProcessMemory(limits: MemoryLimits = DEFAULT_LIMITS) {
           get: (key) => labelTimes.get(`${scope}:${key}`),
           set: (key, times) => labelTimes.set(`${scope}:${key}`, times),
           delete: (key) => labelTimes.delete(`${scope}:${key}`),
+        },
+        statePaths: {
+          get: (key) => statePaths.get(`${scope}:${key}`),
+          set: (key, path) => statePaths.set(`${scope}:${key}`, path),
+          delete: (key) => statePaths.delete(`${scope}:${key}`),
         },
       };
     },

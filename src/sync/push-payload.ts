@@ -17,6 +17,10 @@ const pushPayload = z.object({
     default_branch: z.optional(z.string()),
   }),
   installation: z.optional(z.object({ id: z.number() })),
+  // The files each commit added and removed (GitHub lists up to 20 commits; `head_commit` too).
+  commits: z.optional(
+    z.array(z.object({ added: z.optional(z.array(z.string())), removed: z.optional(z.array(z.string())) })),
+  ),
 });
 
 export type PushPayload = z.infer<typeof pushPayload>;
@@ -40,3 +44,7 @@ export function parsePushPayload(payload: unknown, source?: string): PushPayload
 /** The branch a push is to (`refs/heads/main` → main); undefined for a tag. */
 export const pushedBranch = (ref: string): string | undefined =>
   ref.startsWith("refs/heads/") ? ref.slice("refs/heads/".length) : undefined;
+
+/** Whether the push added or removed `path` in one of the commits it lists. */
+export const pushAddsOrRemoves = (payload: PushPayload, path: string): boolean =>
+  (payload.commits ?? []).some((c) => c.added?.includes(path) || c.removed?.includes(path));

@@ -10,7 +10,8 @@ const commitsIn = (text: string) =>
     .map((l) => l.replace(/^[0-9a-f]+ /, ""));
 
 // The README's first command, run as a user would: build, start the app and the local GitHub.
-it("npm run demo shows the whole story and rejects the forged delivery", async () => {
+// It builds and starts two servers: under the whole suite's load it can take longer than a test's 30 s.
+it("npm run demo shows the whole story and rejects the forged delivery", { timeout: 90_000 }, async () => {
   const { stdout } = await promisify(execFile)("npm", ["run", "demo", "--silent"], {
     cwd: new URL("../..", import.meta.url).pathname,
     timeout: 60_000,
