@@ -24,7 +24,7 @@ import {
 } from "../state/index.js";
 import { readTextFile } from "../store/read-text.js";
 import { runTransaction, type TransactionResult } from "../store/transaction.js";
-import { CONFIG_FILE, parseConfig, sessionRulesOf, type WorkerSyncConfig, withSessionInputs } from "../sync/config.js";
+import { sessionRulesOf, type WorkerSyncConfig, withSessionInputs } from "../sync/config.js";
 import { DEVCLAW_STATE_PATH, defaultStatePath } from "../sync/defaults.js";
 import { hostOwnsSeatsOf, MIRROR_REFUSAL } from "../sync/mirror.js";
 import { seatMovesOf } from "../sync/seat-moves.js";
@@ -98,9 +98,8 @@ function transitionReport<R>(
  */
 async function seatCommandConfig(context: CommandContext): Promise<WorkerSyncConfig> {
   const { workspace } = context.file;
-  const text = await readTextFile(resolve(workspace, CONFIG_FILE), CONFIG_FILE);
-  const { parseConfigYaml } = await import("../sync/config-yaml.js");
-  const config = parseConfig(text === null ? null : parseConfigYaml(text, CONFIG_FILE), CONFIG_FILE);
+  const { readLocalConfig } = await import("../events/config.js");
+  const config = await readLocalConfig(workspace);
   const defaultPath = defaultStatePath(existsSync(resolve(workspace, DEVCLAW_STATE_PATH)));
   const file = { path: context.file.relative, repo: context.env.GITHUB_REPOSITORY };
   if (hostOwnsSeatsOf(config, file, defaultPath)) throw new UserError(MIRROR_REFUSAL);

@@ -4,12 +4,12 @@
  */
 
 import { resolve } from "node:path";
+import { readLocalConfig } from "../events/config.js";
 import { planStateWrite, UserError } from "../state/index.js";
 import { LocalFileBackend } from "../store/local-file.js";
 import { readTextFile } from "../store/read-text.js";
 import { runTransaction } from "../store/transaction.js";
-import { CONFIG_FILE, parseConfig, type WorkerSyncConfig } from "../sync/config.js";
-import { parseConfigYaml } from "../sync/config-yaml.js";
+import { CONFIG_FILE, type WorkerSyncConfig } from "../sync/config.js";
 import { DEFAULT_STATE_PATH_RULE } from "../sync/defaults.js";
 import { describeNotice, describeSynced } from "../sync/describe.js";
 import { describeEffect } from "../sync/effect-lines.js";
@@ -20,16 +20,6 @@ import { factsFromPayload, ISSUE_ACTIONS, parseIssuesPayload, repositoryOf, repo
 import { commitMessageFor, type IssueSyncResult, ignoredIssueEvent, unconcernedIssue } from "../sync/rules.js";
 import { fileOf, type OptionSpecs, required } from "./args.js";
 import type { CliIo } from "./io.js";
-
-export async function readConfig(io: CliIo, given: string | undefined) {
-  const label = given ?? CONFIG_FILE;
-  const text = await readTextFile(resolve(io.cwd, label), label);
-  if (text === null) {
-    if (given) throw new UserError(`${given}: no such file`);
-    return parseConfig(null);
-  }
-  return parseConfig(parseConfigYaml(text, label), label);
-}
 
 export async function readJsonFile(io: CliIo, path: string) {
   const text = await readTextFile(resolve(io.cwd, path), path);
@@ -92,7 +82,7 @@ export const eventCommand = {
       return 0;
     }
     const payload = parseIssuesPayload(raw, payloadFile);
-    const config = await readConfig(io, typeof values.config === "string" ? values.config : undefined);
+    const config = await readLocalConfig(io.cwd, typeof values.config === "string" ? values.config : undefined);
     const number = payload.issue.number;
     if (config.mode === "mirror") {
       io.stdout(values.json === true ? "[]" : `#${number}: ${MIRROR_LABELS}; nothing to do`);

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { readLocalConfig } from "../events/config.js";
 import {
   deactivateMutation,
   describeDeactivated,
@@ -39,7 +40,7 @@ import {
   required,
 } from "./args.js";
 import { convertCommand } from "./convert.js";
-import { eventCommand, readConfig } from "./event.js";
+import { eventCommand } from "./event.js";
 import { pullCommand, pushCommand, syncCommand } from "./host-sync.js";
 import type { CliCommand, CliIo } from "./io.js";
 import { reconcileCommand } from "./reconcile.js";
@@ -213,7 +214,7 @@ export const COMMANDS: Record<string, CliCommand> = {
         typeof values["session-budget"] === "string"
           ? parseSessionBudget(values["session-budget"], "--session-budget")
           : undefined;
-      const config = await readConfig(io, stringOf(values.config));
+      const config = await readLocalConfig(io.cwd, stringOf(values.config));
       const seatChoice = parseSeatChoice(values["seat-choice"]) ?? seatChoiceOf(config);
       const input = {
         ...seatOwner(values),

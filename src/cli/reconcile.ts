@@ -3,6 +3,7 @@
  * as a file (what GitHub's issue list returns) or listed through the API with a token.
  */
 import { resolve } from "node:path";
+import { readLocalConfig } from "../events/config.js";
 import type { StateMutation } from "../state/index.js";
 import { parseState, UserError } from "../state/index.js";
 import { classifyGitHubError, statusOf } from "../store/github-api.js";
@@ -24,7 +25,7 @@ import {
   unsafeListRepairs,
 } from "../sync/reconcile.js";
 import { fileOf, type OptionSpecs } from "./args.js";
-import { readConfig, readJsonFile } from "./event.js";
+import { readJsonFile } from "./event.js";
 import { hostToken } from "./host-sync.js";
 import type { CliIo } from "./io.js";
 
@@ -94,7 +95,7 @@ export const reconcileCommand = {
         throw new UserError("give --issues F, or --repo O/N to list them through the API");
       token = await hostToken(process.env);
     }
-    const config = await readConfig(io, typeof values.config === "string" ? values.config : undefined);
+    const config = await readLocalConfig(io.cwd, typeof values.config === "string" ? values.config : undefined);
     const path = fileOf(values, io, config.state.path);
     const backend = new LocalFileBackend(resolve(io.cwd, path), { label: path });
 

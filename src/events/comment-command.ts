@@ -17,6 +17,7 @@ import {
   sessionCommandMutation,
 } from "../sync/rules.js";
 import { boardLink } from "./board.js";
+import { loadConfig } from "./config.js";
 import { oncePerDelivery } from "./deliveries.js";
 import type { HandlerDeps } from "./deps.js";
 import { type EffectPlace, runEffects } from "./effects.js";
@@ -24,7 +25,7 @@ import { commitWithHandOffs, handedEffects } from "./hand-off.js";
 import type { EventOutcome } from "./issue-event.js";
 import { reportIssueSeats } from "./mirror.js";
 import { answerReconcileCommand, type ReconcileOutcome } from "./reconcile.js";
-import { commitState, loadConfig, type SyncTarget, stateBackendFor } from "./sync-issue.js";
+import { commitState, type SyncTarget, stateBackendFor } from "./sync-issue.js";
 
 export type CommandOutcome =
   | EventOutcome<IssueSyncResult | SessionCommandResult>

@@ -9,8 +9,9 @@ import { UserError } from "../state/index.js";
 import { describeFollowUp, type FollowUpResult, followUpMutation, notAFollowUp } from "../sync/follow-up.js";
 import { parseCommentPayload, repositoryOf } from "../sync/payload.js";
 import type { SeatMove } from "../sync/seat-moves.js";
+import { loadConfig } from "./config.js";
 import type { HandlerDeps } from "./deps.js";
-import { commitMutation, loadConfig, stateBackendFor } from "./sync-issue.js";
+import { commitMutation, stateBackendFor } from "./sync-issue.js";
 
 export type FollowUpOutcome =
   | { kind: "not-follow-up"; reason: string }

@@ -13,13 +13,14 @@ import {
 import { type IssueSyncResult, ignoredIssueEvent, keepsStatusComment, unconcernedIssue } from "../sync/rules.js";
 import type { HandOff } from "../sync/seat-moves.js";
 import type { BoardUpdate } from "./board.js";
+import { type LoadedConfig, loadConfig } from "./config.js";
 import { oncePerDelivery } from "./deliveries.js";
 import type { HandlerDeps } from "./deps.js";
 import { type EffectPlace, runEffects } from "./effects.js";
 import { commitWithHandOffs, handedEffects } from "./hand-off.js";
 import { reportIssueEvent } from "./mirror.js";
 import type { CommentOutcome } from "./status-comment.js";
-import { type LoadedConfig, loadConfig, type Synced, stateBackendFor } from "./sync-issue.js";
+import { type Synced, stateBackendFor } from "./sync-issue.js";
 
 export type EventOutcome<R> =
   | { kind: "ignored"; reason: string }

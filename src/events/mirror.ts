@@ -14,18 +14,12 @@ import { changedSeats, reportedSeats } from "../sync/mirror.js";
 import { resolveProjectKey } from "../sync/project-key.js";
 import { NO_COMMIT, parsePushPayload, pushAddsOrRemoves, pushedBranch } from "../sync/push-payload.js";
 import type { IssueSyncResult } from "../sync/rules.js";
+import { type LoadedConfig, loadConfig } from "./config.js";
 import type { HandlerDeps } from "./deps.js";
 import { runEffects } from "./effects.js";
 import { statePathKey } from "./state-path.js";
 import type { CommentOutcome } from "./status-comment.js";
-import {
-  type LoadedConfig,
-  loadConfig,
-  type Synced,
-  type SyncTarget,
-  stateBackendFor,
-  stateLocation,
-} from "./sync-issue.js";
+import { type Synced, type SyncTarget, stateBackendFor, stateLocation } from "./sync-issue.js";
 
 /** What a report in mirror mode did (the issue-event outcome's shape, without the cycle of importing it). */
 export type MirrorOutcome =

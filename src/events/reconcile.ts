@@ -38,13 +38,14 @@ import {
   roleOnIssue,
 } from "../sync/rules.js";
 import type { BoardUpdate } from "./board.js";
+import { type LoadedConfig, loadConfig } from "./config.js";
 import type { HandlerDeps } from "./deps.js";
 import { runEffects } from "./effects.js";
 import { firstQueued, IssueReader, moveQueueLabels } from "./hand-off.js";
 import { trustedFacts } from "./labelers.js";
 import { listRoleIssues } from "./role-issues.js";
 import type { CommentOutcome } from "./status-comment.js";
-import { commitMutation, type LoadedConfig, loadConfig, type SyncTarget, stateBackendFor } from "./sync-issue.js";
+import { commitMutation, type SyncTarget, stateBackendFor } from "./sync-issue.js";
 
 export interface ReconcileOptions {
   /** Decide and report, write nothing (no commit, no comment). */
