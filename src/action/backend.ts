@@ -23,7 +23,7 @@ export function workflowRepository(env: ActionEnv, why: string): { owner: string
 }
 
 /** The API's base URL: GITHUB_API_URL (GitHub Enterprise Server: https://HOST/api/v3), api.github.com by default. */
-export const apiUrl = (env: ActionEnv) => env.GITHUB_API_URL || "https://api.github.com";
+const apiUrl = (env: ActionEnv) => env.GITHUB_API_URL || "https://api.github.com";
 
 /** The web's base URL, for links: GITHUB_SERVER_URL (GitHub Enterprise Server: https://HOST), github.com by default. */
 export const serverUrl = (env: ActionEnv) => (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");

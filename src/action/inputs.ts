@@ -29,10 +29,10 @@ export const COMMANDS = [
 ] as const;
 
 export const COMMIT_MODES = ["api", "git", "none"] as const;
-export type CommitMode = (typeof COMMIT_MODES)[number];
+type CommitMode = (typeof COMMIT_MODES)[number];
 
 /** "": the default rule (sync/defaults.ts defaultStatePath), applied in the workspace by run.ts. */
-export const DEFAULT_FILE = "";
+const DEFAULT_FILE = "";
 
 /**
  * Every input action.yml declares, with its default there ("" for none). The runner applies
@@ -111,7 +111,7 @@ const inputsSchema = z.object({
  * The inputs `sessions` and `session-budget` (docs/sessions-policy.md), for activate, handle-event
  * and reconcile: each one given overrides the config file's field (sync/config.ts withSessionInputs).
  */
-export interface SessionInputsGiven {
+interface SessionInputsGiven {
   sessions?: SessionsPolicy;
   sessionBudget?: number;
 }

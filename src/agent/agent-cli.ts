@@ -6,7 +6,7 @@ import type { RunOutcome } from "../state/seat-usage.js";
 
 import type { AgentSpec } from "./agent-spec.js";
 
-export { type AgentFields, type AgentSpec, CLAUDE_FIELDS } from "./agent-spec.js";
+export type { AgentSpec } from "./agent-spec.js";
 
 /** The words to run: `{prompt-file}` and `{session}` replaced in each (never through a shell). */
 export function agentArgv(spec: AgentSpec, promptFile: string, resume: string | null): string[] {
@@ -19,7 +19,7 @@ export function agentArgv(spec: AgentSpec, promptFile: string, resume: string | 
 }
 
 /** Claude Code keeps a session under <config>/projects/<the working directory, every other character a dash>/. */
-export function claudeProjectDir(env: Record<string, string | undefined>, cwd: string): string {
+function claudeProjectDir(env: Record<string, string | undefined>, cwd: string): string {
   const config = env.CLAUDE_CONFIG_DIR || join(env.HOME || homedir(), ".claude");
   return join(config, "projects", cwd.replace(/[^a-zA-Z0-9]/g, "-"));
 }
@@ -47,7 +47,7 @@ export function sessionFilesOf(
 }
 
 /** RFC 6901: the value at the pointer, or undefined. */
-export function atPointer(doc: unknown, pointer: string): unknown {
+function atPointer(doc: unknown, pointer: string): unknown {
   if (pointer === "") return doc;
   let at: unknown = doc;
   for (const raw of pointer.replace(/^\//, "").split("/")) {

@@ -23,7 +23,7 @@ export type AgentOptionName = keyof typeof AGENT_OPTION_DEFAULTS;
 export const AGENT_OPTION_NAMES = Object.keys(AGENT_OPTION_DEFAULTS) as AgentOptionName[];
 
 /** `secretName`: how the front door calls the secret, for the sentence that refuses an empty one. */
-export type StoreOptions = { kind: "git"; branch: string; secret: string; secretName: string } | { kind: "none" };
+type StoreOptions = { kind: "git"; branch: string; secret: string; secretName: string } | { kind: "none" };
 
 export interface AgentOptions {
   agent: AgentSpec;
@@ -32,7 +32,7 @@ export interface AgentOptions {
 }
 
 /** Splits a command line into words as a shell would for plain words and "…" / '…' quotes; nothing is expanded. */
-export function splitWords(text: string, name: string): string[] {
+function splitWords(text: string, name: string): string[] {
   const words: string[] = [];
   let word: string | null = null;
   let quote: '"' | "'" | null = null;

@@ -42,7 +42,7 @@ export interface RunSeat {
 }
 
 /** The comment that started the run, when it was one (an `issue_comment` event). */
-export interface StartingComment {
+interface StartingComment {
   issue: string;
   body: string;
   login: string;
@@ -82,7 +82,7 @@ export interface RunAgentResult {
 const seatWords = (s: RunSeat) => `${s.role} ${s.level} slot ${s.slot}`;
 
 /** The prompt: the issue's title and body, and the comment that started the run. */
-export function renderPrompt(
+function renderPrompt(
   repo: { owner: string; repo: string },
   issue: { number: string; title: string; body: string },
   comment: StartingComment | undefined,

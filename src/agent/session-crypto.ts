@@ -16,7 +16,7 @@ const HEADER = MAGIC.length + SALT + IV + TAG;
 const INFO = "worker-sync session store v1";
 
 /** The shortest secret accepted: 32 characters (`openssl rand -base64 32` gives 44). */
-export const MIN_SECRET_LENGTH = 32;
+const MIN_SECRET_LENGTH = 32;
 
 /** The secret as given, or the one sentence that refuses it. */
 export function checkSecret(secret: string | undefined, name: string): string {

@@ -14,7 +14,7 @@ export const fileOf = (values: Record<string, unknown>, io: { cwd: string }, con
     ? values.file
     : (configured ?? defaultStatePath(existsSync(resolve(io.cwd, DEVCLAW_STATE_PATH))));
 
-export interface OptionSpec {
+interface OptionSpec {
   type: "string" | "boolean";
   short?: string;
   help: string;

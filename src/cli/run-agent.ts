@@ -25,7 +25,7 @@ import {
 } from "./args.js";
 import type { CliIo } from "./io.js";
 
-export const SECRET_ENV = "WORKER_SYNC_SESSION_SECRET";
+const SECRET_ENV = "WORKER_SYNC_SESSION_SECRET";
 
 const agentFlags = Object.fromEntries(
   AGENT_OPTION_NAMES.filter((n) => n !== "session-secret").map((n) => [

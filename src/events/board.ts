@@ -19,9 +19,9 @@ import { IssueReader } from "./hand-off.js";
 import { stateBackendFor, stateLocation } from "./sync-issue.js";
 
 /** At most one board edit per this long in a process: a burst of deliveries costs one write (WORKER_SYNC_BOARD_INTERVAL_MS changes it). */
-export const BOARD_INTERVAL_MS = 60_000;
+const BOARD_INTERVAL_MS = 60_000;
 
-export type BoardOutcome = "off" | "created" | "updated" | "unchanged" | "scheduled" | "no-state";
+type BoardOutcome = "off" | "created" | "updated" | "unchanged" | "scheduled" | "no-state";
 
 export interface BoardUpdate {
   outcome: BoardOutcome;
@@ -102,7 +102,7 @@ function resolveOwnProject(state: StateFile, config: WorkerSyncConfig, repo: Rep
 }
 
 /** Reads the facts, renders the board, and creates or edits its issue when the body changed. */
-export async function writeBoard(
+async function writeBoard(
   deps: HandlerDeps,
   config: WorkerSyncConfig,
   repo: RepositoryName,

@@ -8,7 +8,7 @@ import type { RepositoryName } from "../sync/project-key.js";
 import type { DeliveryLog } from "./deliveries.js";
 
 /** Probot's pino logger, @actions/core wrappers and `console` all fit. */
-export interface Logger {
+interface Logger {
   debug(message: string): void;
   info(message: string): void;
   warn(message: string): void;

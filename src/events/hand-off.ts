@@ -49,7 +49,7 @@ import { type LabelHint, trustedFacts, untrustedLabels } from "./labelers.js";
 import { listRoleIssues } from "./role-issues.js";
 import { commitState, type SyncTarget } from "./sync-issue.js";
 
-export interface HandOffPlan {
+interface HandOffPlan {
   /** The delivery's own issue, as the mutation reads it (its labels moved when it was dispatched itself). */
   facts: IssueFacts;
   lines: HandOffLines;
@@ -127,7 +127,7 @@ export class IssueReader {
  * What a delivery about `facts` will hand off, read from the state as the caller already read
  * it. Nothing to read (hand-off and dispatch off, no seat freed, an unreadable file): no lines.
  */
-export async function planHandOffs(
+async function planHandOffs(
   deps: HandlerDeps,
   config: WorkerSyncConfig,
   repo: RepositoryName,
@@ -275,7 +275,7 @@ export async function moveQueueLabels(
  * Moves the first `free` queued issues of the pool to the role's label: one passed over (taken
  * off the queue meanwhile, closed, or queued by an outsider) gives its turn to the next.
  */
-export async function dispatchInto(
+async function dispatchInto(
   deps: HandlerDeps,
   reader: IssueReader,
   rules: readonly RoleRule[],
@@ -329,7 +329,7 @@ export async function firstQueued(
  * Where an issue that waits for a seat (its own delivery) waits: per busy role whose line it is
  * in, since when (the time its role label was put on; one read of its own events at most).
  */
-export async function placesInLine(
+async function placesInLine(
   deps: HandlerDeps,
   config: WorkerSyncConfig,
   repo: RepositoryName,

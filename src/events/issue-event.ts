@@ -96,7 +96,7 @@ async function issueEvent(deps: HandlerDeps, rawPayload: unknown): Promise<Event
 }
 
 /** Runs a decided delivery's effects on its own issue and puts what its comment became in the outcome. */
-export async function runOwnEffects(
+async function runOwnEffects(
   deps: HandlerDeps,
   place: EffectPlace,
   outcome: { effects: readonly Effect[]; comment?: CommentOutcome; body?: string },

@@ -10,7 +10,7 @@ import { ISSUE_NUMBER, parseState, type StateFile, UserError } from "../state/in
 import type { OctokitLike } from "../store/github-api.js";
 import { classifyGitHubError, statusOf } from "../store/github-api.js";
 import type { WorkerSyncConfig } from "../sync/config.js";
-import { type Effect, statusEffects } from "../sync/effects.js";
+import { type Effect, reconcileEffects } from "../sync/effects.js";
 import { dispatchedLabels, idlePools, type Queued } from "../sync/hand-off.js";
 import { installationWebOrigin, installedRepositories } from "../sync/installation-payload.js";
 import type { RoleRule } from "../sync/labels.js";
@@ -24,19 +24,12 @@ import {
   type ReconcileInput,
   type ReconcileResult,
   reconcileCommitMessage,
-  reconcileHandOffs,
   reconcileMutation,
   roleLabels,
   summarizeReconcile,
 } from "../sync/reconcile.js";
 import { renderReply } from "../sync/render-status.js";
-import {
-  type IssueFacts,
-  type IssueState,
-  type IssueSyncResult,
-  keepsStatusComment,
-  roleOnIssue,
-} from "../sync/rules.js";
+import { type IssueFacts, roleOnIssue } from "../sync/rules.js";
 import type { BoardUpdate } from "./board.js";
 import { type LoadedConfig, loadConfig } from "./config.js";
 import type { HandlerDeps } from "./deps.js";
@@ -74,7 +67,7 @@ export type ReconcileOutcome =
     };
 
 /** Reads the issues the lists did not return; a stored issue id that is no issue number cannot be read. */
-export async function checkIssues(octokit: OctokitLike, repo: RepositoryName, numbers: readonly string[]) {
+async function checkIssues(octokit: OctokitLike, repo: RepositoryName, numbers: readonly string[]) {
   const readable = numbers.filter((n) => ISSUE_NUMBER.test(n));
   return Promise.all(
     readable.map((n) => fetchIssueFacts(octokit, { owner: repo.owner, repo: repo.name, issue_number: Number(n) })),
@@ -249,51 +242,6 @@ export async function reconcileRepository(
 }
 
 /**
- * Reconcile's effects after its commit: each repaired issue's status comment says what reconcile
- * did (activations start one, as a label change would).
- */
-export function reconcileEffects(
-  config: WorkerSyncConfig,
-  repoUrl: string,
-  result: ReconcileResult,
-  known: ReadonlyArray<{ number: string; state: IssueState; labels: string[]; title: string | null }>,
-): Effect[] {
-  const effects: Effect[] = [];
-  const byNumber = new Map(known.map((issue) => [issue.number, issue]));
-  const report = summarizeReconcile(result, false);
-  // The seats reconcile handed on, told as the app tells them: on the issue it went to and the one it left.
-  const handOffs = reconcileHandOffs(config, result);
-  for (const number of new Set(result.repairs.map((r) => r.issue))) {
-    const facts = byNumber.get(number);
-    // Gone issues and pull requests take no comments; an issue only assumed closed was never read.
-    if (!config.comment || !facts || !keepsStatusComment(config, facts.state)) continue;
-    const repairs = result.repairs.filter((r) => r.issue === number);
-    const syncResult: IssueSyncResult = {
-      project: result.project,
-      family: result.family,
-      rules: result.rules,
-      wanted: [],
-      results: repairs.map((r) => r.seat),
-      notices: [],
-      involved: true,
-      view: result.view,
-    };
-    const came = handOffs.find((h) => h.issue === number);
-    const issue = { number, title: facts.title ?? `#${number}`, labels: facts.labels };
-    effects.push(
-      ...statusEffects(config, repoUrl, issue, syncResult, {
-        messages: result.repairs.flatMap((r, i) => (r.issue === number ? [`reconcile: ${report.repairs[i]}`] : [])),
-        create: repairs.some((r) => r.kind === "activate"),
-        ...(came ? { handOff: { from: came.from, via: came.via } } : {}),
-        handedTo: handOffs.filter((h) => h.from === number).map((h) => ({ role: h.role, issue: h.issue, via: h.via })),
-      }),
-    );
-  }
-  // The issues still waiting are not written: their comments say since when they wait (see hand-off.ts).
-  return effects;
-}
-
-/**
  * The listed issues as a delivery of their own would read them: without the role and queue
  * labels nobody allowed to start a worker put on (see labelers.ts). An issue a worker is on
  * already keeps its labels: repairing it is not starting one.
@@ -334,7 +282,7 @@ export async function handleInstallationEvent(deps: HandlerDeps, event: string, 
 }
 
 /** The reply to `/worker reconcile`: every repair and every conflict, one line each. */
-export function renderReconcileReply(heading: string, outcome: ReconcileOutcome): string[] {
+function renderReconcileReply(heading: string, outcome: ReconcileOutcome): string[] {
   if (outcome.kind === "ignored")
     return [`${escapeText(heading)}: worker-sync is not used here (${escapeText(outcome.reason)})`];
   const report = summarizeReconcile(outcome.result, outcome.dryRun);

@@ -23,7 +23,7 @@ export interface KnownComment {
  * What a process remembers by key: at most so many entries, the least recently used forgotten
  * first (toad-cache's LruMap), some of them also forgotten a while after they were set.
  */
-export type Remembered<V> = Pick<LruMap<V>, "get" | "set" | "delete">;
+type Remembered<V> = Pick<LruMap<V>, "get" | "set" | "delete">;
 
 export interface ProcessMemory {
   /** Separates what different credentials may see (the installation id). */

@@ -15,11 +15,11 @@ export interface FollowUpClaim {
   at: string;
 }
 
-export const FOLLOW_UPS_KEPT = 100;
+const FOLLOW_UPS_KEPT = 100;
 
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
-export function readFollowUps(project: Obj): FollowUpClaim[] {
+function readFollowUps(project: Obj): FollowUpClaim[] {
   const own = Object.hasOwn(project, WORKER_SYNC_KEY) ? project[WORKER_SYNC_KEY] : undefined;
   return isObj(own) && Array.isArray(own.followUps) ? (own.followUps as FollowUpClaim[]) : [];
 }

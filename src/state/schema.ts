@@ -52,7 +52,7 @@ export const projectsFileSchema = once(() => {
 
 type Loose<T> = T & { [key: string]: unknown };
 
-export type Worker = Loose<{
+type Worker = Loose<{
   active: boolean;
   issueId: string | null;
   startTime: string | null;
@@ -60,7 +60,7 @@ export type Worker = Loose<{
   sessions: Record<string, string | null>;
 }>;
 
-export type Project = Loose<{
+type Project = Loose<{
   name?: string;
   roleExecution?: "parallel" | "sequential";
   dev: Worker;

@@ -10,7 +10,7 @@ import { RUN_OUTCOMES, type RunOutcome } from "./seat-usage-schema.js";
 
 type Obj = Record<string, unknown>;
 
-export interface TokenCounts {
+interface TokenCounts {
   input: number;
   output: number;
   cacheRead: number;

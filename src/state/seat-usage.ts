@@ -7,13 +7,13 @@ import {
   seatUsageOf,
   withSeatUsage,
 } from "./seat-usage-record.js";
-import { RUN_OUTCOMES, type RunOutcome } from "./seat-usage-schema.js";
+import type { RunOutcome } from "./seat-usage-schema.js";
 import { projectOf, type StateMutation, viewOf } from "./state-file.js";
 import { setSeatSession } from "./transitions.js";
 import type { SeatChange, SeatRef } from "./view.js";
 
 export * from "./seat-usage-record.js";
-export { RUN_OUTCOMES, type RunOutcome };
+export type { RunOutcome };
 
 /**
  * What agents measured, per seat: `projects[<id>].workerSync.seats`, an array beside the reuse

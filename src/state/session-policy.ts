@@ -40,7 +40,7 @@ export interface SessionRules {
  *   slot's session when the slot gets another issue than its `lastIssueId`, so worker-sync resumes,
  *   counts and shows only the reuses DevClaw itself makes.
  */
-export const defaultSessionsPolicy = (family: Family, mode: "drive" | "mirror" = "drive"): SessionsPolicy =>
+const defaultSessionsPolicy = (family: Family, mode: "drive" | "mirror" = "drive"): SessionsPolicy =>
   family === 2 && mode === "mirror" ? "same-issue" : "across-issues";
 
 export function sessionRulesFor(
@@ -67,7 +67,7 @@ export function checkSessionBudget(value: number, field = "session-budget"): num
   return value;
 }
 
-export interface ResumeDecision {
+interface ResumeDecision {
   resume: boolean;
   /** The seat held a session that is not resumed: it is cleared in the same write. */
   retire: boolean;
@@ -80,7 +80,7 @@ export interface ResumeDecision {
 const pct = (n: number) => `${Math.round(n * 100)}%`;
 
 /** The decision for a seat (as it was before the activation) going to `issue`. */
-export function decideResume(
+function decideResume(
   seat: Pick<Seat, "sessionKey" | "issueId" | "active" | "lastIssueId">,
   issue: string,
   usage: SeatUsage | undefined,

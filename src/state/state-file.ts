@@ -42,7 +42,7 @@ const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null &
 const familyOf = (kind: FileKind): Family => (kind === "slots" ? 2 : 1);
 
 /** Validates a file (or the changed part of one) of the given kind. */
-export function checkKind(kind: FileKind, data: unknown): SchemaIssue[] {
+function checkKind(kind: FileKind, data: unknown): SchemaIssue[] {
   if (kind === "roles") return checkSchema(data);
   if (kind === "slots") return looksValidSlots(data) ? [] : schemaIssues(slotsFileSchema(), data);
   return looksValidFlatWorkers(data) ? [] : schemaIssues(flatWorkersFileSchema(), data);

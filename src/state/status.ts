@@ -14,7 +14,7 @@ import type { Family, Seat } from "./view.js";
  * Every role, level and seat of every project, in one shape for both families: what
  * `worker-sync status --json` prints (README, "status --json").
  */
-export interface SeatStatus {
+interface SeatStatus {
   /** 1-based. */
   slot: number;
   name?: string;

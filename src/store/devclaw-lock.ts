@@ -26,7 +26,7 @@ export interface DevClawLockTimes {
   retryMs?: number;
 }
 
-export const DEVCLAW_LOCK = { staleMs: 30_000, forceAfterMs: 10_000, retryMs: 50 } as const;
+const DEVCLAW_LOCK = { staleMs: 30_000, forceAfterMs: 10_000, retryMs: 50 } as const;
 /** proper-lockfile's directory locks, as worker-sync took them, went stale after 10 s without a refresh. */
 const LEGACY_DIR_STALE_MS = 10_000;
 

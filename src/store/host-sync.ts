@@ -155,7 +155,7 @@ async function blobText(sides: HostSyncSides, repoSnapshot: Snapshot, sha: strin
 }
 
 /** The seats whose slot differs between two texts of the file, named for a log line. */
-export function changedSeats(before: string | null, after: string): string[] {
+function changedSeats(before: string | null, after: string): string[] {
   type Levels = Record<string, unknown[]>;
   type Data = { projects?: Record<string, { workers?: Record<string, { levels?: Levels }> }> };
   const parse = (t: string | null): Data => {

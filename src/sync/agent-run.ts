@@ -64,7 +64,7 @@ export function describeExit(f: ExitFacts): string {
 }
 
 /** The session part: what the run resumed or spawned, and the key it replaced when it could not resume. */
-export function describeSession(f: AgentRunFacts, key: (k: string) => string = (k) => k): string {
+function describeSession(f: AgentRunFacts, key: (k: string) => string = (k) => k): string {
   const made = f.sessionKey ? key(f.sessionKey) : null;
   const lost = f.lost ? `session ${key(f.lost.key)} could not be restored (${f.lost.why}), so ` : "";
   if (f.resumed) {

@@ -115,8 +115,7 @@ function sessionTokensSchema() {
 }
 
 /** Who dispatches (see docs/modes.md): worker-sync from labels, or a DevClaw host whose file the repository's copy follows. */
-export const MODES = ["drive", "mirror"] as const;
-export type Mode = (typeof MODES)[number];
+const MODES = ["drive", "mirror"] as const;
 
 /** How activate picks a free seat of a level (src/state transitions.ts chooseSeat). */
 export const SEAT_CHOICES = ["devclaw", "context-keeping"] as const;

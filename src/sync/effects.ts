@@ -14,8 +14,9 @@
 import type { WorkerSyncConfig } from "./config.js";
 import type { EffectSummary } from "./effect-lines.js";
 import type { HandedResult } from "./hand-off.js";
+import { type ReconcileResult, reconcileHandOffs, summarizeReconcile } from "./reconcile.js";
 import { issueStatusView, renderReply, renderStatus, type StatusView } from "./render-status.js";
-import { type IssueState, type IssueSyncResult, statusCommentAction } from "./rules.js";
+import { type IssueState, type IssueSyncResult, keepsStatusComment, statusCommentAction } from "./rules.js";
 
 /** An issue as a delivery last read it. */
 export interface EffectIssue {
@@ -146,5 +147,50 @@ export function issueEffects(d: IssueDecision): Effect[] {
     }
   }
   if (d.config.board) effects.push({ kind: "board" });
+  return effects;
+}
+
+/**
+ * Reconcile's effects after its commit: each repaired issue's status comment says what reconcile
+ * did (activations start one, as a label change would).
+ */
+export function reconcileEffects(
+  config: WorkerSyncConfig,
+  repoUrl: string,
+  result: ReconcileResult,
+  known: ReadonlyArray<{ number: string; state: IssueState; labels: string[]; title: string | null }>,
+): Effect[] {
+  const effects: Effect[] = [];
+  const byNumber = new Map(known.map((issue) => [issue.number, issue]));
+  const report = summarizeReconcile(result, false);
+  // The seats reconcile handed on, told as the app tells them: on the issue it went to and the one it left.
+  const handOffs = reconcileHandOffs(config, result);
+  for (const number of new Set(result.repairs.map((r) => r.issue))) {
+    const facts = byNumber.get(number);
+    // Gone issues and pull requests take no comments; an issue only assumed closed was never read.
+    if (!config.comment || !facts || !keepsStatusComment(config, facts.state)) continue;
+    const repairs = result.repairs.filter((r) => r.issue === number);
+    const syncResult: IssueSyncResult = {
+      project: result.project,
+      family: result.family,
+      rules: result.rules,
+      wanted: [],
+      results: repairs.map((r) => r.seat),
+      notices: [],
+      involved: true,
+      view: result.view,
+    };
+    const came = handOffs.find((h) => h.issue === number);
+    const issue = { number, title: facts.title ?? `#${number}`, labels: facts.labels };
+    effects.push(
+      ...statusEffects(config, repoUrl, issue, syncResult, {
+        messages: result.repairs.flatMap((r, i) => (r.issue === number ? [`reconcile: ${report.repairs[i]}`] : [])),
+        create: repairs.some((r) => r.kind === "activate"),
+        ...(came ? { handOff: { from: came.from, via: came.via } } : {}),
+        handedTo: handOffs.filter((h) => h.from === number).map((h) => ({ role: h.role, issue: h.issue, via: h.via })),
+      }),
+    );
+  }
+  // The issues still waiting are not written: their comments say since when they wait (see hand-off.ts).
   return effects;
 }

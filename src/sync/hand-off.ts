@@ -144,7 +144,7 @@ export function nextQueued(
 }
 
 /** The seats of a role that compete for the same issues: its one worker (family 1), or each level's. */
-export function poolsOf(view: ProjectView, role: string): Pool[] {
+function poolsOf(view: ProjectView, role: string): Pool[] {
   const r = view.roles[role];
   if (!r) return [];
   return r.onePerRole ? [{ role, level: null }] : Object.keys(r.levels).map((level) => ({ role, level }));
@@ -212,7 +212,7 @@ export type HandOffLines = ReadonlyArray<{ pool: Pool; line: readonly IssueFacts
  * Each candidate goes through the rules an event uses (activate only, its pool's role only);
  * one already seated, or refused, is passed over. Results carry the view as the run ends.
  */
-export function handOffOn(
+function handOffOn(
   run: StateRun,
   config: WorkerSyncConfig,
   project: string,

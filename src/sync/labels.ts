@@ -19,8 +19,6 @@ import {
 } from "./config.js";
 import { ACTIVE_LABELS, canonicalRole, QUEUE_LABELS, ROLE_ALIASES } from "./devclaw-labels.js";
 
-export { canonicalRole };
-
 /** One role of a project as the labels drive it. */
 export interface RoleRule {
   /** The role's name in the file (`dev`, `developer`, a team's own). */
@@ -110,7 +108,7 @@ function ruleOf(role: string, found: { name: string; rc: RoleConfig } | undefine
 }
 
 /** How a label names a level: its form (DevClaw's order of preference) and the slot name it may carry. */
-export interface LevelLabel {
+interface LevelLabel {
   role?: string;
   level: string;
   name?: string;

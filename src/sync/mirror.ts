@@ -84,7 +84,7 @@ const seatAt = (seat: Seat | undefined): SeatAt => ({
 });
 
 /** A seat that left an issue in a change: shown on that issue as freed, with the session it keeps. */
-export interface FreedSeat {
+interface FreedSeat {
   issue: string;
   role: string;
   level: string;

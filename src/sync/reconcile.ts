@@ -44,17 +44,9 @@ export interface ReconcileInput {
   dispatched?: ReadonlyArray<{ facts: IssueFacts; queueLabel: string }>;
 }
 
-export type RepairReason =
-  | IssueState
-  | "unlabeled"
-  | "not-listed"
-  | "labeled"
-  | "tier"
-  | "waited"
-  | "queued"
-  | "doubled";
+type RepairReason = IssueState | "unlabeled" | "not-listed" | "labeled" | "tier" | "waited" | "queued" | "doubled";
 
-export interface Repair {
+interface Repair {
   role: string;
   issue: string;
   kind: "activate" | "deactivate";
@@ -64,7 +56,7 @@ export interface Repair {
   queueLabel?: string;
 }
 
-export type Conflict =
+type Conflict =
   | { kind: "several-issues"; role: string; issues: string[]; level?: string; free?: number }
   | { kind: "busy"; role: string; level?: string; issue: string; busyOn: string[] }
   | { kind: "sequential"; role: string; issue: string; other: string; busyOn: string | null }
@@ -295,7 +287,7 @@ function startSeats(
 }
 
 /** Compares the project with the issues and repairs what one right answer exists for. Pure. */
-export function reconcileProject(
+function reconcileProject(
   config: WorkerSyncConfig,
   state: StateRun,
   projectKey: string,
@@ -410,7 +402,7 @@ const BECAUSE: Record<RepairReason, string> = {
 };
 
 /** One line per repair, as every front door reports it. */
-export function describeRepair(project: string, family: 1 | 2, r: Repair): string {
+function describeRepair(project: string, family: 1 | 2, r: Repair): string {
   if (r.kind === "activate" && r.reason === "queued" && r.queueLabel !== undefined) {
     return `${describeSynced(r.seat)} (taken from its queue "${r.queueLabel}": it was free and no issue carried its label)`;
   }
@@ -422,7 +414,7 @@ export function describeRepair(project: string, family: 1 | 2, r: Repair): strin
 const issueList = (issues: string[]) => issues.map((i) => `#${i}`).join(", ");
 
 /** One line per conflict: what was found and what a person needs to decide. */
-export function describeConflict(project: string, c: Conflict): string {
+function describeConflict(project: string, c: Conflict): string {
   const head = who(project, c.role);
   switch (c.kind) {
     case "several-issues":

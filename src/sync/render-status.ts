@@ -58,7 +58,7 @@ export const answersCommand = (body: string | null | undefined, commentId: numbe
     (parseStatusMeta(body)?.done ?? []).includes(commentId));
 
 /** What happened to a seat's session in this run (a new activation, a session command). */
-export interface SessionEvent {
+interface SessionEvent {
   level: string;
   slot: number;
   outcome: SeatSessionOutcome;
@@ -100,7 +100,7 @@ export interface StatusView {
 }
 
 /** Session events of a run, per role, for the status comment ("reused", "newly recorded", …). */
-export function sessionEvents(result: Pick<IssueSyncResult, "results">): Record<string, SessionEvent> {
+function sessionEvents(result: Pick<IssueSyncResult, "results">): Record<string, SessionEvent> {
   const events = dict<SessionEvent>();
   for (const r of result.results) {
     if (r.changed && r.outcome && r.kind !== "deactivate")
@@ -165,7 +165,7 @@ export function formatSince(iso: string | null): string {
 }
 
 /** The estimate at the config's `session-tokens` (the one wording: estimatedTokensSaved in state/). */
-export const configTokensSaved = (config: Pick<WorkerSyncConfig, "session-tokens">, reuses = 1): string =>
+const configTokensSaved = (config: Pick<WorkerSyncConfig, "session-tokens">, reuses = 1): string =>
   estimatedTokensSaved(config["session-tokens"], reuses);
 
 /** What a seat's measured usage says on its row: the context its session carries, and what agents used. */
@@ -398,7 +398,7 @@ function family2Table(view: StatusView): string[] {
  * Where the issue waits, in words that stay true while it waits (no place number to edit on
  * every move of the line): "waiting since …", and that the longest waiting is served first.
  */
-export const placeWords = (family: Family, p: { role: string; level: string; since?: string | null }) =>
+const placeWords = (family: Family, p: { role: string; level: string; since?: string | null }) =>
   `${family === 1 ? `Waiting for the ${escapeText(p.role)} worker` : `Waiting for a ${escapeText(p.level)} ${escapeText(p.role)} seat`}${p.since ? ` since ${formatSince(p.since)}` : ""}: a freed seat goes to the issue that has waited longest`;
 
 /**

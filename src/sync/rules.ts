@@ -293,11 +293,7 @@ export function sessionCommandMutation(
  * Why an `issues` delivery is none of worker-sync's business before anything is read: a
  * label added or removed that the config does not mention. Undefined when it may be.
  */
-export function ignoredLabelChange(
-  config: WorkerSyncConfig,
-  action: string,
-  label: string | undefined,
-): string | undefined {
+function ignoredLabelChange(config: WorkerSyncConfig, action: string, label: string | undefined): string | undefined {
   if (action !== "labeled" && action !== "unlabeled") return undefined;
   return label !== undefined && isLabelMentioned(config, label)
     ? undefined
