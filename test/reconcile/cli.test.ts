@@ -36,6 +36,7 @@ describe("worker-sync reconcile --issues", () => {
     expect(run.stdout.split("\n")).toEqual([
       `repair: dev worker of project "${PROJECT}": freed from #3 (the issue is not among the open issues labeled for a role)`,
       `repair: qa worker of project "${PROJECT}": active on #5 at tier qa; session reused: agent:qa:1 (~50,000 tokens saved, estimated) (the issue is labeled for it and the worker was free)`,
+      `effect: commit ${FILE}: worker-sync: reconcile acme/app: dev freed from #3, qa on #5 at qa`,
       `${FILE}: project "${PROJECT}": would make 2 repairs, 0 conflicts (dry run, nothing written)`,
     ]);
     expect(snapshot(dir)).toEqual(before);
