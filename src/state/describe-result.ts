@@ -10,7 +10,20 @@ export const TOKENS_SAVED_PER_REUSE = 50_000;
  */
 export function estimatedTokensSaved(perReuse: number = TOKENS_SAVED_PER_REUSE, reuses = 1): string {
   if (!perReuse || !reuses) return "";
-  return `~${(perReuse * reuses).toLocaleString("en-US")} tokens saved, estimated`;
+  return `~${grouped(perReuse * reuses)} tokens saved, estimated`;
+}
+
+/**
+ * A whole number with en-US digit grouping (`50,000`), as toLocaleString("en-US") writes it,
+ * without Intl: every status comment says the estimate, and Intl's formatting costs more than
+ * the rest of the line. Other numbers go to toLocaleString.
+ */
+export function grouped(n: number): string {
+  if (!Number.isSafeInteger(n) || Object.is(n, -0)) return n.toLocaleString("en-US");
+  const digits = String(Math.abs(n));
+  let out = digits.slice(0, ((digits.length - 1) % 3) + 1);
+  for (let i = out.length; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
+  return n < 0 ? `-${out}` : out;
 }
 
 /** `dev worker of project "-1"` in family 1; `developer medior slot 2 (Ada) of project "app"` in family 2. */
