@@ -57,7 +57,7 @@ export default (app: Probot, options?: ApplicationFunctionOptions) => {
     log: context.log,
     // The one config reader the Action uses too (not Probot's context.config, whose merge drops
     // keys such as `toString` or `__proto__` silently instead of refusing them).
-    readConfigFile: (repo) => readConfigFile(context.octokit, repo, { ownerFallback: true }),
+    readConfigFile: (repo) => readConfigFile(context.octokit, repo, { ownerFallback: true, parsed: memory.configs }),
     botLogin,
     queue,
     memory: memory.forInstallation(String(context.payload.installation?.id ?? "app"), context.octokit),

@@ -56,6 +56,8 @@ export interface MemoryLimits {
   statusComments: number;
   /** Permission answers, and outsiders answered, remembered by user. */
   users: number;
+  /** Config texts remembered parsed (default 1000). */
+  configs?: number;
 }
 
 const DEFAULT_LIMITS: MemoryLimits = { responses: 2000, snapshots: 50, statusComments: 10_000, users: 10_000 };
@@ -80,9 +82,12 @@ export function createProcessMemory(limits: MemoryLimits = DEFAULT_LIMITS) {
   const statusComments = new LruMap<KnownComment>(limits.statusComments);
   const labelTimes = new LruMap<LabelTimes>(limits.statusComments, LABEL_TIMES_TTL_MS);
   const statePaths = new LruMap<string>(limits.snapshots, DEFAULT_PATH_TTL_MS);
+  /** Config files' parsed YAML by their text, process-wide (the text is the key: nothing of one installation shows in another). */
+  const configs = new LruMap<{ raw: unknown }>(limits.configs ?? 1000);
   const commits = new CommitQueue();
   return {
     commits,
+    configs,
     /** The memory an event of installation `scope` uses; makes `octokit`'s GETs conditional. */
     forInstallation(scope: string, octokit: HookableOctokit): ProcessMemory {
       useConditionalRequests(octokit, responses, scope);

@@ -327,15 +327,53 @@ function findRepeatedRepository(config: WorkerSyncConfig): string | undefined {
   return undefined;
 }
 
+/** Parsed YAML that freezeConfigYaml froze: it cannot change, so its validated config can be kept. */
+const frozenYaml = new WeakSet<object>();
+/** The config each frozen YAML validated to (itself frozen), and the one of no config file. */
+const validated = new WeakMap<object, WorkerSyncConfig>();
+let noConfig: WorkerSyncConfig | undefined;
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
+}
+
+/**
+ * Freezes a config's parsed YAML, whole, for a caller that keeps it and passes the same object
+ * again (the app, by the file's text): parseConfig then validates it once and answers from memory.
+ */
+export function freezeConfigYaml<T>(raw: T): T {
+  deepFreeze(raw);
+  if (typeof raw === "object" && raw !== null) frozenYaml.add(raw);
+  return raw;
+}
+
 /**
  * Validates `.github/worker-sync.yml` as read (null when there is none) and fills in
- * the defaults. Throws ConfigError naming the first bad field.
+ * the defaults. Throws ConfigError naming the first bad field. The config returned for frozen
+ * YAML (freezeConfigYaml) or for none is frozen, and the same object each time.
  */
 export function parseConfig(raw: unknown, file = CONFIG_FILE): WorkerSyncConfig {
+  if (raw === null || raw === undefined) {
+    noConfig ??= deepFreeze(validate({}, file));
+    return noConfig;
+  }
+  if (typeof raw !== "object" || !frozenYaml.has(raw)) return validate(raw, file);
+  const kept = validated.get(raw);
+  if (kept) return kept;
+  const config = deepFreeze(validate(raw, file));
+  validated.set(raw, config);
+  return config;
+}
+
+function validate(raw: unknown, file: string): WorkerSyncConfig {
   // zod would set a map's prototype from it (roles, repositories) instead of refusing it.
   const proto = prototypeKeyPath(raw);
   if (proto) throw new ConfigError(`${file}: ${proto}: "__proto__" is not allowed as a key`);
-  const result = configSchema.safeParse(raw ?? {});
+  const result = configSchema.safeParse(raw);
   if (!result.success) {
     const first = result.error.issues[0];
     const where = first ? describeConfigIssue(first) : "not a valid configuration";
