@@ -1,2 +1,2 @@
 import{createRequire as __wsCreateRequire}from'node:module';import{fileURLToPath as __wsFileURLToPath}from'node:url';const require=__wsCreateRequire(import.meta.url);const __filename=__wsFileURLToPath(import.meta.url);const __dirname=__wsFileURLToPath(new URL('.',import.meta.url));
-import{a}from"./action-HIPTSB4S.js";import"./action-QQX65363.js";import"./action-NUZ7F6ZH.js";import"./action-Z55CKZGS.js";import"./action-6HTKBLZQ.js";export{a as GitHubContentsBackend};
+import{a,b,c,d}from"./action-CIURB53X.js";import"./action-E3W33VST.js";import"./action-XULMAM7A.js";import"./action-6HTKBLZQ.js";export{a as BOT_IDENTITY,d as GitCheckoutBackend,c as findDefaultBranch,b as findRepositoryRoot};

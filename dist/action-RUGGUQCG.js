@@ -1,2 +1,2 @@
 import{createRequire as __wsCreateRequire}from'node:module';import{fileURLToPath as __wsFileURLToPath}from'node:url';const require=__wsCreateRequire(import.meta.url);const __filename=__wsFileURLToPath(import.meta.url);const __dirname=__wsFileURLToPath(new URL('.',import.meta.url));
-var e={sessionId:"/session_id",input:"/usage/input_tokens",output:"/usage/output_tokens",cacheRead:"/usage/cache_read_input_tokens",cacheWrite:"/usage/cache_creation_input_tokens",isError:"/is_error"};export{e as a};
+import{a}from"./action-RZSJC6EN.js";import"./action-UYBJLDC2.js";import"./action-E3W33VST.js";import"./action-XULMAM7A.js";import"./action-6HTKBLZQ.js";export{a as GitHubContentsBackend};

@@ -1,2 +1,2 @@
 import{createRequire as __wsCreateRequire}from'node:module';import{fileURLToPath as __wsFileURLToPath}from'node:url';const require=__wsCreateRequire(import.meta.url);const __filename=__wsFileURLToPath(import.meta.url);const __dirname=__wsFileURLToPath(new URL('.',import.meta.url));
-import{a}from"./action-I3MTSDBO.js";import"./action-4CC5EWBP.js";import"./action-Z55CKZGS.js";import"./action-6HTKBLZQ.js";export{a as parseConfigYaml};
+import{b as a,c as b}from"./action-RBNOHQKT.js";import"./action-WN2GOJ6Q.js";import"./action-XB24FLH7.js";import"./action-UYBJLDC2.js";import"./action-DAVYNRFX.js";import"./action-XULMAM7A.js";import"./action-6HTKBLZQ.js";export{b as loadConfig,a as readLocalConfig};

@@ -1,2 +1,0 @@
-import{createRequire as __wsCreateRequire}from'node:module';import{fileURLToPath as __wsFileURLToPath}from'node:url';const require=__wsCreateRequire(import.meta.url);const __filename=__wsFileURLToPath(import.meta.url);const __dirname=__wsFileURLToPath(new URL('.',import.meta.url));
-import{a,b,c,d}from"./action-AWFKBDRB.js";import"./action-NUZ7F6ZH.js";import"./action-Z55CKZGS.js";import"./action-6HTKBLZQ.js";export{a as BOT_IDENTITY,d as GitCheckoutBackend,c as findDefaultBranch,b as findRepositoryRoot};
