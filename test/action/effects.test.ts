@@ -95,6 +95,15 @@ describe("the effect list: the Action's handle-event and the CLI's event print t
     expect(sameFile(action)).toEqual(cli);
   });
 
+  it("an issue no label and no seat concerns (closed, edited): [] in both, as the app decides", async () => {
+    for (const action of ["closed", "edited", "reopened"]) {
+      const { cli, action: listed } = await bothDoors(3, ["bug"], action);
+      expect(listed, action).toEqual([]);
+      expect(cli, action).toEqual([]);
+    }
+    expect(fake.commentsOn(FULL, 3)).toEqual([]);
+  });
+
   it("a label the config does not mention: [] in both, and nothing written", async () => {
     const { cli, action } = await bothDoors(2, ["bug"], "labeled", "bug");
     expect(action).toEqual([]);
