@@ -24,10 +24,11 @@ describe("DefaultPathBackend", () => {
     await close();
   });
 
-  it("looks for devclaw/projects.json again at once after a push that adds it, not after other pushes", async () => {
+  /** One process's memory; each event gets its installation's part afresh, as the app's handler does. */
+  async function eventDeps() {
     const octokit = await createOctokit({ token: "t", baseUrl: url, userAgent: "test" });
     const process = createProcessMemory();
-    const deps = () => ({
+    return () => ({
       octokit,
       log: quiet,
       readConfigFile: async () => null,
@@ -35,6 +36,10 @@ describe("DefaultPathBackend", () => {
       queue: new KeyedQueue(),
       memory: process.forInstallation("1", octokit),
     });
+  }
+
+  it("looks for devclaw/projects.json again at once after a push that adds it, not after other pushes", async () => {
+    const deps = await eventDeps();
     const open = () => new DefaultPathBackend(deps(), { owner: "acme", repo: "app" });
     fake.setFile(FULL, "memory/projects.json", '{"projects":{}}\n');
     await open().read();
@@ -59,17 +64,7 @@ describe("DefaultPathBackend", () => {
 
   // Last: it moves the clock (Octokit's throttle keeps its own notion of time across clients).
   it("reads memory/projects.json with one read per event, and notices devclaw/projects.json after the TTL", async () => {
-    const octokit = await createOctokit({ token: "t", baseUrl: url, userAgent: "test" });
-    const process = createProcessMemory();
-    // Each event gets its installation's memory afresh, as the app's handler does.
-    const deps = () => ({
-      octokit,
-      log: quiet,
-      readConfigFile: async () => null,
-      botLogin: async () => "worker-sync[bot]",
-      queue: new KeyedQueue(),
-      memory: process.forInstallation("1", octokit),
-    });
+    const deps = await eventDeps();
     vi.useFakeTimers({ toFake: ["Date"] });
     const open = () => new DefaultPathBackend(deps(), { owner: "acme", repo: "app" });
     fake.setFile(FULL, "memory/projects.json", '{"projects":{}}\n');
