@@ -79,11 +79,10 @@ async function commentEvent(deps: HandlerDeps, rawPayload: unknown): Promise<Com
   const reply = (lines: string[]): Effect[] => [
     { kind: "reply", issue: number, to: payload.comment.id, body: renderReply(payload.comment.id, lines) },
   ];
-  /** Runs a command's effects on its own issue (its reply or status comment): whether one was posted. */
-  const answer = async (effects: Effect[]) => {
-    const own = (await runEffects(deps, place, effects, { only: number })).comments.get(number);
-    return { replied: own?.outcome === "replied", own };
-  };
+  /** Runs a command's effects on its own issue: what became of its reply or status comment. */
+  const answer = async (effects: Effect[]) =>
+    (await runEffects(deps, place, effects, { only: number })).comments.get(number);
+  const replied = async (effects: Effect[]) => (await answer(effects))?.outcome === "replied";
   const outcome = await deps.queue.run(issueKey(ref), async (): Promise<CommandOutcome> => {
     if (!(await mayRunCommands(deps.octokit, deps.memory, { owner: repo.owner, repo: repo.name }, author.login))) {
       // One polite reply per user and issue an hour: a flood of commands costs no more than one.
@@ -95,7 +94,7 @@ async function commentEvent(deps: HandlerDeps, rawPayload: unknown): Promise<Com
       const effects = reply([
         `Thanks, ${escapeText(who)}! Only people with write access to this repository can run \`/worker\` commands, so nothing was changed.`,
       ]);
-      return { kind: "denied", ...(await answer(effects)) };
+      return { kind: "denied", replied: await replied(effects) };
     }
     if (parsed.ok) {
       const stale = await commandStands(deps, ref, payload.comment.id, parsed.text);
@@ -110,7 +109,7 @@ async function commentEvent(deps: HandlerDeps, rawPayload: unknown): Promise<Com
         "",
         ...COMMAND_USAGE.map((u) => `- ${u}`),
       ]);
-      return { kind: "invalid", message: parsed.error, ...(await answer(effects)) };
+      return { kind: "invalid", message: parsed.error, replied: await replied(effects) };
     }
     const target: SyncTarget = {
       repo,
@@ -129,7 +128,7 @@ async function commentEvent(deps: HandlerDeps, rawPayload: unknown): Promise<Com
         return await answerReconcileCommand(deps, loaded, target, payload.comment.id, heading);
       const decided = await runIssueCommand(deps, loaded.config, target, parsed.command, heading, payload.comment.id);
       if (decided.kind === "synced") {
-        const { own } = await answer(decided.effects);
+        const own = await answer(decided.effects);
         if (own) Object.assign(decided, { comment: own.outcome, body: own.body });
       }
       return decided;
@@ -141,7 +140,7 @@ async function commentEvent(deps: HandlerDeps, rawPayload: unknown): Promise<Com
       const effects = reply([
         `${escapeText(who)}: \`${parsed.text.split(/\s+/).slice(0, 2).join(" ")}\` could not run, nothing was changed: ${escapeText(error.message)}`,
       ]);
-      return { kind: "invalid", message: error.message, ...(await answer(effects)) };
+      return { kind: "invalid", message: error.message, replied: await replied(effects) };
     }
   });
   if (outcome.kind !== "synced") return outcome;

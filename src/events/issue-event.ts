@@ -84,7 +84,7 @@ async function issueEvent(deps: HandlerDeps, rawPayload: unknown): Promise<Event
   const issue = String(ref.issue_number);
   // Read, decide, commit, then the issue's own comment, all in its queue slot.
   const outcome = await deps.queue.run(issueKey(ref), async () => {
-    const decided = await syncIssue(deps, loaded, payload, ref, labelChange);
+    const decided = await syncIssue(deps, loaded, payload, ref);
     if (decided.kind !== "ignored") await runOwnEffects(deps, place, decided, issue);
     return decided;
   });
@@ -119,7 +119,6 @@ async function syncIssue(
   { config, configured }: LoadedConfig,
   payload: ReturnType<typeof parseIssuesPayload>,
   ref: IssueRef,
-  _labelChange: boolean,
 ): Promise<Decided> {
   const repo = repositoryOf(payload);
   const backend = stateBackendFor(deps, config, repo);
