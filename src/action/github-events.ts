@@ -107,9 +107,17 @@ function eventReport(
     case "ignored":
       return { changed: false, headline: `${what}: nothing to do (${outcome.reason})`, effects: [] };
     case "denied":
-      return { changed: false, headline: `${what}: the commenter may not run /worker commands; nothing changed` };
+      return {
+        changed: false,
+        headline: `${what}: the commenter may not run /worker commands; nothing changed`,
+        effects: outcome.effects.map(effectSummary),
+      };
     case "invalid":
-      return { changed: false, headline: `${what}: the command could not run: ${outcome.message}` };
+      return {
+        changed: false,
+        headline: `${what}: the command could not run: ${outcome.message}`,
+        effects: outcome.effects.map(effectSummary),
+      };
     case "problem":
       // The issue's comment says it too; the run fails so the workflow's page shows it.
       return {

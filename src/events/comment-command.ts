@@ -30,8 +30,8 @@ import { commitState, type SyncTarget, stateBackendFor } from "./sync-issue.js";
 export type CommandOutcome =
   | EventOutcome<IssueSyncResult | SessionCommandResult>
   | (ReconcileOutcome & { replied: boolean })
-  | { kind: "denied"; replied: boolean }
-  | { kind: "invalid"; message: string; replied: boolean };
+  | { kind: "denied"; replied: boolean; effects: Effect[] }
+  | { kind: "invalid"; message: string; replied: boolean; effects: Effect[] };
 
 /**
  * An `issue_comment` event: runs a `/worker` command from someone with write access.
@@ -88,13 +88,13 @@ async function commentEvent(deps: HandlerDeps, rawPayload: unknown): Promise<Com
       // One polite reply per user and issue an hour: a flood of commands costs no more than one.
       if (!claimDeniedReply(deps.memory, ref, author.login)) {
         deps.log.debug(`${issueKey(ref)}: ${author.login} may not run /worker commands (answered already; ignored)`);
-        return { kind: "denied", replied: false };
+        return { kind: "denied", replied: false, effects: [] };
       }
       deps.log.info(`${issueKey(ref)}: ${author.login} may not run /worker commands`);
       const effects = reply([
         `Thanks, ${escapeText(who)}! Only people with write access to this repository can run \`/worker\` commands, so nothing was changed.`,
       ]);
-      return { kind: "denied", replied: await replied(effects) };
+      return { kind: "denied", replied: await replied(effects), effects };
     }
     if (parsed.ok) {
       const stale = await commandStands(deps, ref, payload.comment.id, parsed.text);
@@ -109,7 +109,7 @@ async function commentEvent(deps: HandlerDeps, rawPayload: unknown): Promise<Com
         "",
         ...COMMAND_USAGE.map((u) => `- ${u}`),
       ]);
-      return { kind: "invalid", message: parsed.error, replied: await replied(effects) };
+      return { kind: "invalid", message: parsed.error, replied: await replied(effects), effects };
     }
     const target: SyncTarget = {
       repo,
@@ -140,7 +140,7 @@ async function commentEvent(deps: HandlerDeps, rawPayload: unknown): Promise<Com
       const effects = reply([
         `${escapeText(who)}: \`${parsed.text.split(/\s+/).slice(0, 2).join(" ")}\` could not run, nothing was changed: ${escapeText(error.message)}`,
       ]);
-      return { kind: "invalid", message: error.message, replied: await replied(effects) };
+      return { kind: "invalid", message: error.message, replied: await replied(effects), effects };
     }
   });
   if (outcome.kind !== "synced") return outcome;

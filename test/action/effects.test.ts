@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
 import type { EffectSummary } from "../../src/sync/effect-lines.js";
-import { FULL, issuesPayload, slotsJson } from "../app/harness.js";
+import { commentPayload, FULL, issuesPayload, slotsJson } from "../app/harness.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { runEvent } from "./support.js";
 
@@ -102,6 +102,16 @@ describe("the effect list: the Action's handle-event and the CLI's event print t
       expect(cli, action).toEqual([]);
     }
     expect(fake.commentsOn(FULL, 3)).toEqual([]);
+  });
+
+  it("a command that cannot run lists its one reply, and the reply is what the issue gets", async () => {
+    fake.setIssue(FULL, { number: 5, title: "#5", state: "open", labels: [] });
+    const payload = commentPayload({ number: 5, labels: [] }, "/worker frobnicate");
+    const id = (payload.comment as { id: number }).id;
+    const run = await runEvent({ apiUrl: url, repo: FULL, name: "issue_comment", payload });
+    expect(run.code, run.stdout).toBe(0);
+    expect(JSON.parse(run.outputs.effects ?? "null")).toEqual([{ kind: "reply", issue: "5", to: id }]);
+    expect(fake.commentsOn(FULL, 5).filter((c) => c.body.includes(`worker-sync:reply ${id}`))).toHaveLength(1);
   });
 
   it("a label the config does not mention: [] in both, and nothing written", async () => {
