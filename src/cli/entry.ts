@@ -1,3 +1,4 @@
+import { terminalSafe } from "./io.js";
 import { runCli } from "./main.js";
 
 // A reader that goes away (`worker-sync event … | head`) is not an error to report: commands
@@ -9,8 +10,8 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 });
 
 const code = await runCli(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(`${text.replace(/\n$/, "")}\n`),
-  stderr: (text) => process.stderr.write(`${text.replace(/\n$/, "")}\n`),
+  stdout: (text) => process.stdout.write(`${terminalSafe(text.replace(/\n$/, ""))}\n`),
+  stderr: (text) => process.stderr.write(`${terminalSafe(text.replace(/\n$/, ""))}\n`),
   cwd: process.cwd(),
   flush: () =>
     new Promise<boolean>((done) => {

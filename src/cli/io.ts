@@ -18,3 +18,12 @@ export interface CliCommand {
   options: OptionSpecs;
   run: (values: Record<string, string | boolean | undefined>, io: CliIo) => Promise<number>;
 }
+
+/**
+ * Text as a terminal shows it rather than obeys it: an escape or other control character (a
+ * title or label from a payload, a name from a file) is written as `\uXXXX`, so it cannot move
+ * the cursor, retitle the window or hide a line. Line breaks and tabs stay; inside JSON output
+ * the escape is the same string.
+ */
+export const terminalSafe = (text: string): string =>
+  text.replace(/(?![\n\t])[\p{Cc}\u2028\u2029]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);

@@ -95,3 +95,27 @@ it("a reader gone before the output is out (| head): no stack trace, nothing wri
   expect(code).toBe(0);
   expect(await file()).toBe(before);
 }, 30_000);
+
+it("a title or argument with terminal escapes is printed, not obeyed (stdout and stderr)", async () => {
+  const p = labeled();
+  (p.issue as Record<string, unknown>).title = "Fix \u001b]0;pwned\u0007 the \u001b[2K\rlist";
+  const f = await payload("hostile.json", p);
+  const run = (args: string[]) =>
+    new Promise<{ stdout: string; stderr: string }>((done) => {
+      const child = spawn(process.execPath, [join(REPO, "bin/worker-sync.js"), ...args], { cwd: dir });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d: Buffer) => {
+        stdout += d.toString();
+      });
+      child.stderr.on("data", (d: Buffer) => {
+        stderr += d.toString();
+      });
+      child.on("close", () => done({ stdout, stderr }));
+    });
+  const shown = await run(["event", "--name", "issues", "--payload", f, "--file", "projects.json", "--dry-run"]);
+  expect(shown.stdout).not.toMatch(/[\u001b\u0007\r]/);
+  const refused = await run(["event", "--name", "issues", "--payload", "no\u001b[31mfile.json"]);
+  expect(refused.stderr).toContain("no\\u001b[31mfile.json");
+  expect(refused.stderr).not.toContain("\u001b");
+}, 30_000);
