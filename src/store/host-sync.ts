@@ -24,7 +24,8 @@ export interface BaseRecord {
   repo: string;
   path: string;
   branch?: string;
-  sha: string;
+  /** Absent until a pass has seen both sides hold one version (the passes before it were all stopped). */
+  sha?: string;
   /**
    * The merges passes wrote to the repository and were about to write to the host's file, oldest
    * first: each added before the host's write, all gone once both sides hold one. A pass stopped
@@ -84,9 +85,8 @@ export async function readBaseRecord(path: string): Promise<BaseRecord | null> {
       !(Array.isArray(data.pending) && data.pending.every((p) => typeof p === "string"))
     )
       delete data.pending;
-    if (typeof data.repo === "string" && typeof data.path === "string" && typeof data.sha === "string") {
-      return data as BaseRecord;
-    }
+    const agreed = typeof data.sha === "string" || (data.sha === undefined && (data.pending?.length ?? 0) > 0);
+    if (typeof data.repo === "string" && typeof data.path === "string" && agreed) return data as BaseRecord;
   } catch {
     // A record that does not read is no record: the next merge is two-way.
   }
@@ -115,7 +115,7 @@ async function baseText(sides: HostSyncSides, repoSnapshot: Snapshot, hostText: 
   if (!record || record.repo !== repoName(l) || record.path !== l.path || (record.branch ?? "") !== (l.branch ?? "")) {
     return null;
   }
-  const agreed = await blobText(sides, repoSnapshot, record.sha);
+  const agreed = record.sha === undefined ? null : await blobText(sides, repoSnapshot, record.sha);
   if (record.pending === undefined || repoSnapshot.text === null) return agreed;
   const pending: string[] = [];
   for (const sha of record.pending) {
@@ -124,7 +124,8 @@ async function baseText(sides: HostSyncSides, repoSnapshot: Snapshot, hostText: 
   }
   if (!pending.length) return agreed;
   try {
-    return interruptedBase(agreed, pending, hostText, repoSnapshot.text);
+    // No agreed version yet (or GitHub no longer has it): the oldest merge carried stands in for it.
+    return interruptedBase(agreed ?? (pending[0] as string), pending, hostText, repoSnapshot.text);
   } catch {
     // A side that does not read as JSON is refused by the merge itself, naming it.
     return agreed;
@@ -308,12 +309,19 @@ async function passOnce(sides: HostSyncSides, direction: Direction): Promise<Pas
   return result;
 }
 
-/** Records the merge a pass is about to write to the host, beside the agreed base it keeps. */
+/**
+ * Records the merge a pass is about to write to the host, beside the agreed base it keeps. With
+ * no record of this location yet (no pass has finished), a record of the merges alone: a value a
+ * stopped first pass carried to the host is then no host change either.
+ */
 async function markPending(sides: HostSyncSides, sha: string, text: string): Promise<void> {
   const l = sides.location;
-  const current = await readBaseRecord(sides.basePath);
+  const found = await readBaseRecord(sides.basePath);
   sides.blobs?.set(sha, text);
-  if (!current || current.repo !== repoName(l) || current.path !== l.path) return;
+  const ours = found && found.repo === repoName(l) && found.path === l.path && (found.branch ?? "") === (l.branch ?? "");
+  const current: BaseRecord = ours
+    ? found
+    : { repo: repoName(l), path: l.path, ...(l.branch ? { branch: l.branch } : {}) };
   if (current.sha === sha || current.pending?.at(-1) === sha) return;
   await writeBaseRecord(sides.basePath, { ...current, pending: [...(current.pending ?? []), sha] });
 }

@@ -194,6 +194,61 @@ describe("a sync pass stopped between its two writes", () => {
     });
   }
 
+  it("the first passes ever, each stopped after the host's write (no base recorded yet): a value carried to the host is no host change", async () => {
+    const fake = new FakeGitHub();
+    const server = await fake.listen();
+    close = server.close;
+    const dir = mkdtempSync(join(tmpdir(), "ws-host-first-"));
+    mkdirSync(join(dir, "devclaw"));
+    const file = join(dir, "devclaw/projects.json");
+    writeFileSync(file, FIXTURE);
+    // The copy starts as the host's file; no pass has finished, so there is no base record.
+    fake.setFile("acme/app", "devclaw/projects.json", FIXTURE);
+    const octokit = await createOctokit({ token: "t", baseUrl: server.url, userAgent: "test" });
+    const location = { owner: "acme", repo: "app", path: "devclaw/projects.json" };
+    const host = new StoppedHost(file);
+    const pass = () =>
+      hostSyncPass(
+        {
+          host,
+          repository: new GitHubContentsBackend(octokit, location),
+          octokit,
+          location,
+          basePath: baseRecordPath(file),
+          owner: "host" as const,
+        },
+        "sync",
+        1,
+      );
+    const repoText = () => fake.getFile("acme/app", "devclaw/projects.json")?.text as string;
+    const tester = (key: string) =>
+      fake.setFile(
+        "acme/app",
+        "devclaw/projects.json",
+        withSlot(repoText(), "tester", "medior", 0, { sessionKey: key }),
+      );
+    const developer = (i: number, key: string) =>
+      writeFileSync(file, withSlot(readFileSync(file, "utf8"), "developer", "senior", i, { sessionKey: key }));
+    // A pass carries the repository's tester session to the host and is stopped before it records anything.
+    tester("agent:ci:one");
+    developer(0, "agent:main:subagent:a");
+    host.stop = "after";
+    await expect(pass()).rejects.toThrow(/killed/);
+    expect(slotOf(readFileSync(file, "utf8"), "tester", "medior", 0).sessionKey).toBe("agent:ci:one");
+    // The repository records a newer tester session; the next pass must not take the host's carried one for a change.
+    tester("agent:ci:two");
+    developer(1, "agent:main:subagent:b");
+    host.stop = undefined;
+    const result = await pass();
+    expect(result.conflicts).toEqual([]);
+    const now = readFileSync(file, "utf8");
+    expect(repoText()).toBe(now);
+    expect(slotOf(now, "tester", "medior", 0).sessionKey).toBe("agent:ci:two");
+    expect(slotOf(now, "developer", "senior", 0).sessionKey).toBe("agent:main:subagent:a");
+    expect(slotOf(now, "developer", "senior", 1).sessionKey).toBe("agent:main:subagent:b");
+    expect((await readBaseRecord(baseRecordPath(file)))?.pending).toBeUndefined();
+  });
+
   it("two passes stopped in a row (after, then before the host's write): the value the first carried is no host change", async () => {
     const fake = new FakeGitHub();
     const server = await fake.listen();
