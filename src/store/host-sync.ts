@@ -318,7 +318,8 @@ async function markPending(sides: HostSyncSides, sha: string, text: string): Pro
   const l = sides.location;
   const found = await readBaseRecord(sides.basePath);
   sides.blobs?.set(sha, text);
-  const ours = found && found.repo === repoName(l) && found.path === l.path && (found.branch ?? "") === (l.branch ?? "");
+  const ours =
+    found && found.repo === repoName(l) && found.path === l.path && (found.branch ?? "") === (l.branch ?? "");
   const current: BaseRecord = ours
     ? found
     : { repo: repoName(l), path: l.path, ...(l.branch ? { branch: l.branch } : {}) };
