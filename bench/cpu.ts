@@ -22,6 +22,26 @@ interface Exchange {
   path: string;
   query?: string;
   requestBody?: unknown;
+  status: number;
+}
+
+/** A recorded request as a Probot app writes it: `GET /repos/{owner}/{repo}/issues/{issue_number}` and its parameters. */
+function asRoute(r: Exchange): { route: string; params: Record<string, string> } {
+  const params: Record<string, string> = Object.fromEntries(new URLSearchParams(r.query ?? ""));
+  const name = (key: string) => (value: string) => {
+    params[key] = decodeURIComponent(value);
+    return `{${key}}`;
+  };
+  const path = r.path
+    .replace(/^\/repos\/([^/]+)\/([^/]+)/, (_m, owner: string, repo: string) => {
+      params.owner = owner;
+      params.repo = repo;
+      return "/repos/{owner}/{repo}";
+    })
+    .replace(/\/contents\/(.+)$/, (_m, v: string) => `/contents/${name("path")(v)}`)
+    .replace(/\/issues\/comments\/(\d+)/, (_m, v: string) => `/issues/comments/${name("comment_id")(v)}`)
+    .replace(/\/issues\/(\d+)/, (_m, v: string) => `/issues/${name("issue_number")(v)}`);
+  return { route: `${r.method} ${path}`, params };
 }
 
 /** The figures, measured in a child process (`node scripts/run-ts.js bench/cpu.ts [rounds] [batch]`). */
@@ -52,24 +72,26 @@ async function run(rounds: number, batch: number): Promise<Figure[]> {
     meter,
   );
   // The app's own requests, recorded from a warm "on" and "off" delivery and made again without
-  // deciding anything: the same methods, paths, queries and bodies (a write's `sha` that of the
-  // file as it is, so it lands as the app's did).
+  // deciding anything: the same methods, routes, parameters and bodies, written as a Probot app
+  // writes them (a route template and its parameters, `context.repo()` style), a write's `sha`
+  // that of the file as it is, so it lands as the app's did.
   const recorded: Record<"on" | "off", Exchange[]> = { on: [], off: [] };
   const plain = await fetchApp(
     fake,
     (probot: Probot) => {
       probot.on(["issues.labeled", "issues.unlabeled"], async (context) => {
         for (const r of recorded[context.payload.action === "labeled" ? "on" : "off"]) {
-          const route = `${r.method} ${r.path}${r.query ? `?${r.query}` : ""}`;
+          const { route, params } = asRoute(r);
           // The app knows its file's sha from its own last write; the floor is told it (no request).
           const sha = fake.getFile(FULL, "memory/projects.json")?.sha;
-          const body = r.method === "PUT" ? { ...(r.requestBody as object), sha } : (r.requestBody ?? {});
+          const body = { ...params, ...(r.requestBody as object), ...(r.method === "PUT" ? { sha } : {}) };
           const status = await context.octokit.request(route, body as never).then(
             (res) => res.status,
             (e: { status?: number }) => e.status,
           );
-          if (status !== undefined && status >= 400 && status !== 404)
-            throw new Error(`bench: the floor's ${route} got ${status}`);
+          // What the app was answered (a 304 where it asked conditionally: the floor asks plainly).
+          if ((status ?? 0) >= 400 !== r.status >= 400)
+            throw new Error(`bench: the floor's ${route} got ${status}, the app's ${r.status}`);
         }
       });
     },
@@ -100,9 +122,10 @@ async function run(rounds: number, batch: number): Promise<Figure[]> {
     const from = fake.log.length;
     await toggle(app);
     if ((labeled ? "on" : "off") !== side) throw new Error("bench: the toggle is out of step");
-    recorded[side] = fake.log.slice(from).map(({ method, path, query, requestBody }) => ({
+    recorded[side] = fake.log.slice(from).map(({ method, path, query, requestBody, status }) => ({
       method,
       path,
+      status,
       ...(query ? { query } : {}),
       ...(requestBody !== undefined ? { requestBody } : {}),
     }));
