@@ -131,58 +131,63 @@ class StoppedHost extends LocalFileBackend {
   }
 }
 
-describe("a sync pass stopped between its two writes", () => {
-  for (const stop of ["after", "before"] as const) {
-    it(`stopped ${stop} the host's write: the next pass takes neither side's carried value for a change (no conflict, newest session kept)`, async () => {
-      const fake = new FakeGitHub();
-      const server = await fake.listen();
-      close = server.close;
-      const dir = mkdtempSync(join(tmpdir(), "ws-host-stop-"));
-      mkdirSync(join(dir, "devclaw"));
-      const file = join(dir, "devclaw/projects.json");
-      writeFileSync(file, FIXTURE);
-      const agreed = fake.setFile("acme/app", "devclaw/projects.json", FIXTURE);
-      writeFileSync(
-        baseRecordPath(file),
-        JSON.stringify({ repo: "acme/app", path: "devclaw/projects.json", sha: agreed.sha }),
-      );
-      const octokit = await createOctokit({ token: "t", baseUrl: server.url, userAgent: "test" });
-      const location = { owner: "acme", repo: "app", path: "devclaw/projects.json" };
-      const host = new StoppedHost(file);
-      const sides = {
+/**
+ * A host file and its repository copy (both FIXTURE) on the fake, with a base record of that
+ * version when `recorded`; passes run as fresh processes do, through a host that can be stopped.
+ */
+async function stoppedPassScene(name: string, recorded: boolean) {
+  const fake = new FakeGitHub();
+  const server = await fake.listen();
+  close = server.close;
+  const dir = mkdtempSync(join(tmpdir(), `ws-host-${name}-`));
+  mkdirSync(join(dir, "devclaw"));
+  const file = join(dir, "devclaw/projects.json");
+  writeFileSync(file, FIXTURE);
+  const agreed = fake.setFile("acme/app", "devclaw/projects.json", FIXTURE);
+  if (recorded) {
+    writeFileSync(
+      baseRecordPath(file),
+      JSON.stringify({ repo: "acme/app", path: "devclaw/projects.json", sha: agreed.sha }),
+    );
+  }
+  const octokit = await createOctokit({ token: "t", baseUrl: server.url, userAgent: "test" });
+  const location = { owner: "acme", repo: "app", path: "devclaw/projects.json" };
+  const host = new StoppedHost(file);
+  const pass = () =>
+    hostSyncPass(
+      {
         host,
         repository: new GitHubContentsBackend(octokit, location),
         octokit,
         location,
         basePath: baseRecordPath(file),
         owner: "host" as const,
-      };
-      const repoText = () => fake.getFile("acme/app", "devclaw/projects.json")?.text as string;
+      },
+      "sync",
+      1,
+    );
+  const repoText = () => fake.getFile("acme/app", "devclaw/projects.json")?.text as string;
+  const tester = (key: string) =>
+    fake.setFile("acme/app", "devclaw/projects.json", withSlot(repoText(), "tester", "medior", 0, { sessionKey: key }));
+  const developer = (i: number, key: string) =>
+    writeFileSync(file, withSlot(readFileSync(file, "utf8"), "developer", "senior", i, { sessionKey: key }));
+  return { file, host, pass, repoText, tester, developer };
+}
+
+describe("a sync pass stopped between its two writes", () => {
+  for (const stop of ["after", "before"] as const) {
+    it(`stopped ${stop} the host's write: the next pass takes neither side's carried value for a change (no conflict, newest session kept)`, async () => {
+      const { file, host, pass, repoText, tester, developer } = await stoppedPassScene("stop", true);
       // The repository records a tester session; the pass carrying it to the host is stopped.
-      fake.setFile(
-        "acme/app",
-        "devclaw/projects.json",
-        withSlot(FIXTURE, "tester", "medior", 0, { sessionKey: "agent:ci:one" }),
-      );
-      writeFileSync(file, withSlot(FIXTURE, "developer", "senior", 0, { sessionKey: "agent:main:subagent:a" }));
+      tester("agent:ci:one");
+      developer(0, "agent:main:subagent:a");
       host.stop = stop;
-      await expect(hostSyncPass(sides, "sync", 1)).rejects.toThrow(/killed/);
+      await expect(pass()).rejects.toThrow(/killed/);
       // Meanwhile both sides move on: the repository records a newer tester session, the host another developer one.
-      fake.setFile(
-        "acme/app",
-        "devclaw/projects.json",
-        withSlot(repoText(), "tester", "medior", 0, { sessionKey: "agent:ci:two" }),
-      );
-      writeFileSync(
-        file,
-        withSlot(readFileSync(file, "utf8"), "developer", "senior", 1, { sessionKey: "agent:main:subagent:b" }),
-      );
+      tester("agent:ci:two");
+      developer(1, "agent:main:subagent:b");
       // A fresh process (the killed one kept nothing), as the next `worker-sync sync` is.
-      const result = await hostSyncPass(
-        { ...sides, repository: new GitHubContentsBackend(octokit, location) },
-        "sync",
-        1,
-      );
+      const result = await pass();
       expect(result.conflicts).toEqual([]);
       expect(result.agreed).toBe(true);
       const now = readFileSync(file, "utf8");
@@ -195,40 +200,8 @@ describe("a sync pass stopped between its two writes", () => {
   }
 
   it("the first passes ever, each stopped after the host's write (no base recorded yet): a value carried to the host is no host change", async () => {
-    const fake = new FakeGitHub();
-    const server = await fake.listen();
-    close = server.close;
-    const dir = mkdtempSync(join(tmpdir(), "ws-host-first-"));
-    mkdirSync(join(dir, "devclaw"));
-    const file = join(dir, "devclaw/projects.json");
-    writeFileSync(file, FIXTURE);
     // The copy starts as the host's file; no pass has finished, so there is no base record.
-    fake.setFile("acme/app", "devclaw/projects.json", FIXTURE);
-    const octokit = await createOctokit({ token: "t", baseUrl: server.url, userAgent: "test" });
-    const location = { owner: "acme", repo: "app", path: "devclaw/projects.json" };
-    const host = new StoppedHost(file);
-    const pass = () =>
-      hostSyncPass(
-        {
-          host,
-          repository: new GitHubContentsBackend(octokit, location),
-          octokit,
-          location,
-          basePath: baseRecordPath(file),
-          owner: "host" as const,
-        },
-        "sync",
-        1,
-      );
-    const repoText = () => fake.getFile("acme/app", "devclaw/projects.json")?.text as string;
-    const tester = (key: string) =>
-      fake.setFile(
-        "acme/app",
-        "devclaw/projects.json",
-        withSlot(repoText(), "tester", "medior", 0, { sessionKey: key }),
-      );
-    const developer = (i: number, key: string) =>
-      writeFileSync(file, withSlot(readFileSync(file, "utf8"), "developer", "senior", i, { sessionKey: key }));
+    const { file, host, pass, repoText, tester, developer } = await stoppedPassScene("first", false);
     // A pass carries the repository's tester session to the host and is stopped before it records anything.
     tester("agent:ci:one");
     developer(0, "agent:main:subagent:a");
@@ -250,43 +223,7 @@ describe("a sync pass stopped between its two writes", () => {
   });
 
   it("two passes stopped in a row (after, then before the host's write): the value the first carried is no host change", async () => {
-    const fake = new FakeGitHub();
-    const server = await fake.listen();
-    close = server.close;
-    const dir = mkdtempSync(join(tmpdir(), "ws-host-stop2-"));
-    mkdirSync(join(dir, "devclaw"));
-    const file = join(dir, "devclaw/projects.json");
-    writeFileSync(file, FIXTURE);
-    const agreed = fake.setFile("acme/app", "devclaw/projects.json", FIXTURE);
-    writeFileSync(
-      baseRecordPath(file),
-      JSON.stringify({ repo: "acme/app", path: "devclaw/projects.json", sha: agreed.sha }),
-    );
-    const octokit = await createOctokit({ token: "t", baseUrl: server.url, userAgent: "test" });
-    const location = { owner: "acme", repo: "app", path: "devclaw/projects.json" };
-    const host = new StoppedHost(file);
-    const pass = () =>
-      hostSyncPass(
-        {
-          host,
-          repository: new GitHubContentsBackend(octokit, location),
-          octokit,
-          location,
-          basePath: baseRecordPath(file),
-          owner: "host" as const,
-        },
-        "sync",
-        1,
-      );
-    const repoText = () => fake.getFile("acme/app", "devclaw/projects.json")?.text as string;
-    const tester = (key: string) =>
-      fake.setFile(
-        "acme/app",
-        "devclaw/projects.json",
-        withSlot(repoText(), "tester", "medior", 0, { sessionKey: key }),
-      );
-    const developer = (i: number, key: string) =>
-      writeFileSync(file, withSlot(readFileSync(file, "utf8"), "developer", "senior", i, { sessionKey: key }));
+    const { file, host, pass, repoText, tester, developer } = await stoppedPassScene("stop2", true);
     tester("agent:ci:one");
     developer(0, "agent:main:subagent:a");
     host.stop = "after";
