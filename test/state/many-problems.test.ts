@@ -15,27 +15,34 @@ const idle = '{"active":false,"issueId":null,"startTime":null,"model":null,"sess
 const manyProblems = (n: number) =>
   `{"schemaVersion":1,"projects":{\n${Array.from({ length: n }, (_, i) => `"-${1000 + i}":{"name":"p${i}","dev":${worker},"qa":${idle}}`).join(",\n")}}}\n`;
 
-function fastest(run: () => void, times = 3): number {
-  let best = Number.POSITIVE_INFINITY;
+/** The fastest of `times` runs of each, alternated, so a busy machine slows both alike. */
+function fastestOfEach(runs: ReadonlyArray<() => void>, times = 5): number[] {
+  const best = runs.map(() => Number.POSITIVE_INFINITY);
   for (let i = 0; i < times; i++) {
-    const start = performance.now();
-    run();
-    best = Math.min(best, performance.now() - start);
+    runs.forEach((run, k) => {
+      const start = performance.now();
+      run();
+      best[k] = Math.min(best[k] as number, performance.now() - start);
+    });
   }
   return best;
 }
 
 describe("a file with many problems", () => {
-  it("is reported in linear time: 4× the problems take at most about 6× as long", () => {
+  // 4× the problems: linear work takes about 4× as long, quadratic 16×. The bound sits far from
+  // both, so a busy machine (the suite runs four workers on two cores) does not decide it.
+  it("is reported in linear time: 4× the problems take well under 10× as long", () => {
     const small = manyProblems(2_000);
     const large = manyProblems(8_000);
     expect(inspectState(large, "p.json").problems).toHaveLength(8_000);
-    const t1 = fastest(() => inspectState(small, "p.json"));
-    const t4 = fastest(() => inspectState(large, "p.json"));
+    const [t1, t4] = fastestOfEach([() => inspectState(small, "p.json"), () => inspectState(large, "p.json")]) as [
+      number,
+      number,
+    ];
     console.log(
       `many problems: ${(small.length / 1e3).toFixed(0)} KB, 2,000 problems in ${t1.toFixed(0)} ms; ${(large.length / 1e3).toFixed(0)} KB, 8,000 in ${t4.toFixed(0)} ms (×${(t4 / t1).toFixed(1)})`,
     );
-    expect(t4 / t1).toBeLessThanOrEqual(6);
+    expect(t4 / t1).toBeLessThanOrEqual(10);
   });
 
   it("validate prints the first 20 problems and a count of the rest", async () => {
