@@ -1,6 +1,6 @@
 /**
  * A delivery's effects as every front door prints them (the Action's `effects` output and log,
- * the CLI's `event` and dry runs): what and where, not a comment's text. Kept apart from
+ * the CLI's `event` and `reconcile`): what and where, not a comment's text. Kept apart from
  * effects.ts so that printing one loads no renderer.
  */
 /** An effect as the Action's `effects` output and `--json` print it: what and where, not the comment's text. */

@@ -1,8 +1,9 @@
 /**
  * A delivery's effects: everything it does on GitHub besides reading, as one list decided from
  * the facts it read and the result of its state change. The app and the Action hand the list to
- * one runner (src/events/effects.ts); the CLI's `event`, every dry run and the Action's `effects`
- * output print it (describeEffect, effectSummary). Nothing here reads or writes.
+ * one runner (src/events/effects.ts); the CLI's `event` and `reconcile` (dry run or not) and the
+ * Action's `effects` output and log print it (describeEffect, effectSummary). Nothing here reads
+ * or writes.
  *
  * In the order a delivery makes them:
  * - `label`: a queued issue dispatched to a free seat (its queue label off, the role's on). Made
