@@ -28,7 +28,16 @@ beforeEach(() => {
   ctx.fake.setFile(FULL, "memory/projects.json", slotsJson());
   ctx.fake.setFile(FULL, CONFIG, "board: true\n");
 });
-afterEach(() => {
+afterEach(async () => {
+  // A trailing board update this test's app scheduled must not land in the next test's GitHub
+  // (nock intercepts for every app of the process): wait until GitHub has been quiet for longer
+  // than the interval.
+  let seen = -1;
+  for (const start = Date.now(); Date.now() - start < 15_000; ) {
+    if (ctx.fake.log.length === seen) break;
+    seen = ctx.fake.log.length;
+    await settle(1_300);
+  }
   delete process.env.WORKER_SYNC_BOARD_INTERVAL_MS;
 });
 
