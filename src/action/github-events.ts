@@ -179,7 +179,8 @@ export async function runHandleEvent(context: CommandContext): Promise<Report> {
  * in an output or an expression, where it could break a shell line), under RUNNER_TEMP.
  */
 async function followUpReport(what: string, env: ActionEnv, outcome: FollowUpOutcome): Promise<Report> {
-  if (outcome.kind !== "resume") return { changed: false, headline: `${what}: no agent to run (${outcome.reason})` };
+  if (outcome.kind !== "resume")
+    return { changed: false, headline: `${what}: no agent to run (${outcome.reason})`, effects: [] };
   const dir = join(env.RUNNER_TEMP || tmpdir(), "worker-sync");
   await mkdir(dir, { recursive: true });
   const commentFile = join(dir, `comment-${outcome.comment.id}.md`);
@@ -190,6 +191,7 @@ async function followUpReport(what: string, env: ActionEnv, outcome: FollowUpOut
     ...(outcome.commitSha ? { commitSha: outcome.commitSha } : {}),
     headline: `${what}: follow-up comment ${outcome.comment.id} by @${outcome.comment.author} continues ${seats} on #${outcome.issue}`,
     followUp: { comment: outcome.comment.id, commentFile, seats: outcome.seats },
+    effects: outcome.effects.map(effectSummary),
   };
 }
 

@@ -6,6 +6,7 @@
 import { mayRunCommands } from "../github/permissions.js";
 import { issueKey } from "../github/rest.js";
 import { UserError } from "../state/index.js";
+import type { Effect } from "../sync/effects.js";
 import { describeFollowUp, type FollowUpResult, followUpMutation, notAFollowUp } from "../sync/follow-up.js";
 import { parseCommentPayload, repositoryOf } from "../sync/payload.js";
 import type { SeatMove } from "../sync/seat-moves.js";
@@ -22,6 +23,8 @@ export type FollowUpOutcome =
       comment: { id: number; body: string; author: string };
       seats: SeatMove[];
       commitSha?: string;
+      /** The claim's commit (src/sync/effects.ts): a follow-up writes nothing on the issue. */
+      effects: Effect[];
     };
 
 /** Whether an `issue_comment` payload is a follow-up candidate at all (no request made). */
@@ -72,12 +75,14 @@ export async function handleFollowUp(deps: HandlerDeps, rawPayload: unknown): Pr
   if (r.kind === "duplicate" || !done.written) {
     return { kind: "ignored", reason: `comment ${claim.comment} already started a run (a duplicate delivery)` };
   }
-  deps.log.info(`${backend.label}: ${describeFollowUp(issue, claim.comment, r.seats)}`);
+  const said = describeFollowUp(issue, claim.comment, r.seats);
+  deps.log.info(`${backend.label}: ${said}`);
   return {
     kind: "resume",
     issue,
     comment: { id: claim.comment, body: p.comment.body ?? "", author },
     seats: r.seats,
     ...(done.commitSha ? { commitSha: done.commitSha } : {}),
+    effects: [{ kind: "commit", file: backend.label, message: `worker-sync: ${said}` }],
   };
 }

@@ -89,6 +89,14 @@ describe("follow-up comments (handle-event)", { timeout: 60_000 }, () => {
     expect(run.stdout).toContain(`follow-up comment ${id} by @Codertocat continues developer medior slot 1 on #1`);
     // Claimed in the state file, in a commit that says so; no comment was written on the issue.
     expect(followUps()).toEqual([expect.objectContaining({ issue: "1", comment: id })]);
+    // The effect list says the same: the claim's commit, nothing on the issue.
+    expect(JSON.parse(run.outputs.effects ?? "null")).toEqual([
+      {
+        kind: "commit",
+        file: expect.stringContaining("memory/projects.json"),
+        message: expect.stringContaining(`#1: follow-up comment ${id} continues developer medior slot 1`),
+      },
+    ]);
     expect(fake.commits(FULL).at(-1)?.message).toContain(
       `#1: follow-up comment ${id} continues developer medior slot 1`,
     );
@@ -100,6 +108,7 @@ describe("follow-up comments (handle-event)", { timeout: 60_000 }, () => {
     expect(again.code).toBe(0);
     expect(startsAgent(again.outputs)).toBe(false);
     expect(again.outputs).toMatchObject({ "follow-up": "", "comment-file": "", "session-key": "" });
+    expect(again.outputs.effects).toBe("[]");
     expect(again.stdout).toContain("already started a run (a duplicate delivery)");
     expect(followUps()).toHaveLength(1);
   });
