@@ -1,15 +1,7 @@
 // Bundles the Action and the CLI into dist/ (committed; CI checks it is up to date).
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { build } from "esbuild";
-
-// Bundled CommonJS modules call require() and read __filename; an ESM bundle must provide them.
-const banner = [
-  "import{createRequire as __wsCreateRequire}from'node:module';",
-  "import{fileURLToPath as __wsFileURLToPath}from'node:url';",
-  "const require=__wsCreateRequire(import.meta.url);",
-  "const __filename=__wsFileURLToPath(import.meta.url);",
-  "const __dirname=__wsFileURLToPath(new URL('.',import.meta.url));",
-].join("");
+import { ESM_BANNER } from "./esm-banner.js";
 
 const common = {
   bundle: true,
@@ -19,7 +11,7 @@ const common = {
   minify: true,
   legalComments: "none",
   sourcemap: false,
-  banner: { js: banner },
+  banner: { js: ESM_BANNER },
   logLevel: "warning",
 };
 

@@ -4,14 +4,7 @@
 // app (`npm install worker-sync probot`). The CLI is dist/cli.js, bundled whole.
 import { rmSync } from "node:fs";
 import { build } from "esbuild";
-
-const banner = [
-  "import{createRequire as __wsCreateRequire}from'node:module';",
-  "import{fileURLToPath as __wsFileURLToPath}from'node:url';",
-  "const require=__wsCreateRequire(import.meta.url);",
-  "const __filename=__wsFileURLToPath(import.meta.url);",
-  "const __dirname=__wsFileURLToPath(new URL('.',import.meta.url));",
-].join("");
+import { ESM_BANNER } from "./esm-banner.js";
 
 /** The app's server dependencies: the package's optional peers. */
 export const APP_PEERS = ["probot", "@probot/adapter-aws-lambda-serverless", "ioredis"];
@@ -32,7 +25,7 @@ await build({
   target: "node22",
   minify: true,
   legalComments: "none",
-  banner: { js: banner },
+  banner: { js: ESM_BANNER },
   external: APP_PEERS.flatMap((name) => [name, `${name}/*`]),
   logLevel: "warning",
 });

@@ -5,19 +5,13 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import { build } from "esbuild";
+import { ESM_BANNER } from "./esm-banner.js";
 import { writeZip } from "./zip.js";
 
 // `--out DIR` puts the build elsewhere (the test builds into a temporary directory).
 const at = process.argv.indexOf("--out");
 const ROOT = at > 0 ? process.argv[at + 1] : "build";
 const OUT = join(ROOT, "lambda");
-const banner = [
-  "import{createRequire as __wsCreateRequire}from'node:module';",
-  "import{fileURLToPath as __wsFileURLToPath}from'node:url';",
-  "const require=__wsCreateRequire(import.meta.url);",
-  "const __filename=__wsFileURLToPath(import.meta.url);",
-  "const __dirname=__wsFileURLToPath(new URL('.',import.meta.url));",
-].join("");
 
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
@@ -31,7 +25,7 @@ const result = await build({
   target: "node22",
   minify: true,
   legalComments: "none",
-  banner: { js: banner },
+  banner: { js: ESM_BANNER },
   // Loaded only with REDIS_URL (Probot imports it then); a function that shares a throttle
   // adds ioredis to the package itself.
   external: ["ioredis"],

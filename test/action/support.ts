@@ -40,7 +40,7 @@ function sourcesHash(): string {
     }
   };
   walk(join(ROOT, "src"));
-  for (const f of ["scripts/build-dist.js", "package-lock.json", "action.yml"])
+  for (const f of ["scripts/build-dist.js", "scripts/esm-banner.js", "package-lock.json", "action.yml"])
     hash.update(readFileSync(join(ROOT, f)));
   return hash.digest("hex").slice(0, 16);
 }
