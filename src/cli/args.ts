@@ -3,7 +3,9 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { checkName, checkSessionKey, issueNumberOf, shown, UserError } from "../state/index.js";
 
+import { REPOSITORY_NAME } from "../sync/config.js";
 import { DEFAULT_STATE_PATH_RULE, DEVCLAW_STATE_PATH, defaultStatePath } from "../sync/defaults.js";
+import type { RepositoryName } from "../sync/project-key.js";
 
 /** `--file`'s help, for every command that takes one. */
 export const FILE_HELP = `the state file (default ${DEFAULT_STATE_PATH_RULE})`;
@@ -101,4 +103,12 @@ export function renderHelp(usage: string, summary: string, specs: OptionSpecs): 
     return `  ${flag.padEnd(28)} ${s.help}`;
   });
   return `Usage: ${usage}\n\n${summary}\n\nOptions:\n${rows.join("\n")}\n`;
+}
+
+/** `--repo owner/name`, or one sentence naming the option. */
+export function parseRepo(value: unknown): RepositoryName {
+  if (typeof value !== "string" || value === "") throw new UserError("--repo is required (owner/name)");
+  const m = REPOSITORY_NAME.exec(value);
+  if (!m) throw new UserError(`--repo must be "owner/name", got "${value}"`);
+  return { owner: m[1] as string, name: m[2] as string };
 }

@@ -22,9 +22,9 @@ import {
 import { LocalFileBackend } from "../store/local-file.js";
 import { resolveRegularFile } from "../store/read-text.js";
 import { TooManyConflictsError } from "../store/transaction.js";
-import { parseConfig, REPOSITORY_NAME } from "../sync/config.js";
+import { parseConfig } from "../sync/config.js";
 import { DEFAULT_STATE_PATH_RULE, DEVCLAW_STATE_PATH, defaultStatePath, LEGACY_STATE_PATH } from "../sync/defaults.js";
-import type { OptionSpecs } from "./args.js";
+import { type OptionSpecs, parseRepo } from "./args.js";
 import type { CliCommand, CliIo } from "./io.js";
 
 /** `devclaw/projects.json` where it exists, `memory/projects.json` otherwise (sync/defaults.ts). */
@@ -61,14 +61,9 @@ export async function hostToken(env: NodeJS.ProcessEnv): Promise<string> {
   throw new UserError("no GitHub token: set GITHUB_TOKEN or GH_TOKEN, or log in with `gh auth login`");
 }
 
-const apiUrl = (env: NodeJS.ProcessEnv) => (env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
-
-function parseRepo(value: unknown): { owner: string; name: string } {
-  if (typeof value !== "string" || value === "") throw new UserError("--repo is required (owner/name)");
-  const m = REPOSITORY_NAME.exec(value);
-  if (!m) throw new UserError(`--repo must be "owner/name", got "${value}"`);
-  return { owner: m[1] as string, name: m[2] as string };
-}
+/** The API's base URL: the one given, else $GITHUB_API_URL, else github.com's. */
+export const apiUrl = (env: NodeJS.ProcessEnv, given?: string) =>
+  (given || env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
 
 /** GitHub's refusal or trouble, in one sentence naming the repository and the API. */
 function explain(error: unknown, repo: string, baseUrl: string): unknown {

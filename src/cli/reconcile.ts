@@ -9,7 +9,6 @@ import { parseState, UserError } from "../state/index.js";
 import { classifyGitHubError, statusOf } from "../store/github-api.js";
 import { LocalFileBackend } from "../store/local-file.js";
 import { runTransaction } from "../store/transaction.js";
-import { REPOSITORY_NAME } from "../sync/config.js";
 import { DEFAULT_STATE_PATH_RULE } from "../sync/defaults.js";
 import { describeEffect } from "../sync/effect-lines.js";
 import { type IdlePool, idlePools, nextQueued, type Queued } from "../sync/hand-off.js";
@@ -24,16 +23,10 @@ import {
   summarizeReconcile,
   unsafeListRepairs,
 } from "../sync/reconcile.js";
-import { fileOf, type OptionSpecs } from "./args.js";
+import { fileOf, type OptionSpecs, parseRepo } from "./args.js";
 import { readJsonFile } from "./event.js";
-import { hostToken } from "./host-sync.js";
+import { apiUrl, hostToken } from "./host-sync.js";
 import type { CliIo } from "./io.js";
-
-function parseRepo(value: string): RepositoryName {
-  const m = REPOSITORY_NAME.exec(value);
-  if (!m) throw new UserError(`--repo must be "owner/name", got "${value}"`);
-  return { owner: m[1] as string, name: m[2] as string };
-}
 
 /** GitHub's trouble (rate limit, refused token, outage) or a repository it does not show, in one sentence. */
 function explainRefusal(error: unknown, repo: RepositoryName, baseUrl: string): UserError | undefined {
@@ -99,7 +92,7 @@ export const reconcileCommand = {
     const path = fileOf(values, io, config.state.path);
     const backend = new LocalFileBackend(resolve(io.cwd, path), { label: path });
 
-    let repo = typeof values.repo === "string" ? parseRepo(values.repo) : undefined;
+    let repo = values.repo === undefined ? undefined : parseRepo(values.repo);
     let input: ReconcileInput;
     // The queued issues free seats would take (dispatch: true): read from the file, or listed through the API.
     let queuedFor: (pools: IdlePool[], result: ReconcileResult) => Promise<Queued[][]> = async (pools, result) =>
@@ -117,9 +110,7 @@ export const reconcileCommand = {
         import("../events/reconcile.js"),
         import("../events/hand-off.js"),
       ]);
-      const baseUrl =
-        (typeof values["api-url"] === "string" ? values["api-url"] : process.env.GITHUB_API_URL) ||
-        "https://api.github.com";
+      const baseUrl = apiUrl(process.env, typeof values["api-url"] === "string" ? values["api-url"] : undefined);
       const octokit = await createOctokit({
         token: token ?? "",
         baseUrl,
