@@ -24,7 +24,7 @@ import {
 } from "../state/index.js";
 import { readTextFile } from "../store/read-text.js";
 import { runTransaction, type TransactionResult } from "../store/transaction.js";
-import { sessionRulesOf, type WorkerSyncConfig, withSessionInputs } from "../sync/config.js";
+import { seatChoiceOf, sessionRulesOf, type WorkerSyncConfig, withSessionInputs } from "../sync/config.js";
 import { DEVCLAW_STATE_PATH, defaultStatePath } from "../sync/defaults.js";
 import { hostOwnsSeatsOf, MIRROR_REFUSAL } from "../sync/mirror.js";
 import { seatMovesOf } from "../sync/seat-moves.js";
@@ -176,7 +176,9 @@ const HANDLERS: Handlers = {
     const config = await seatCommandConfig(context);
     // The inputs override the config file's `sessions` / `session-budget`; the default by family and mode.
     const rules = sessionRulesOf(withSessionInputs(config, { sessions, budget: sessionBudget }));
-    const done = await transact(context, policedActivateMutation(input, rules), (r) =>
+    // The seat a level's free ones give: the config's choice (by its mode when it names none).
+    const chosen = { ...input, seatChoice: seatChoiceOf(config) };
+    const done = await transact(context, policedActivateMutation(chosen, rules), (r) =>
       commitMessage(describePolicedActivation(r)),
     );
     const line = describePolicedActivation(done.result);

@@ -193,6 +193,36 @@ describe("the Action's seat commands in mirror mode", { timeout: 60_000 }, () =>
     expect(file.projects.app.workers.developer.levels.medior[0].sessionKey).toBe("agent:main:subagent:new");
   });
 
+  it("takes the config's seat-choice, as the CLI and the app do: devclaw picks the first inactive slot", async () => {
+    // Slot 1 is free with no session, slot 2 (Bo) keeps one: context-keeping takes Bo, devclaw slot 1.
+    const file = `${JSON.stringify(
+      {
+        projects: {
+          app: {
+            slug: "app",
+            workers: {
+              developer: {
+                levels: { medior: [{ ...empty }, { ...empty, sessionKey: "agent:main:subagent:bo", name: "Bo" }] },
+              },
+            },
+          },
+        },
+      },
+      null,
+      2,
+    )}\n`;
+    const taken = async (workspace: string) =>
+      JSON.parse(await readFile(join(workspace, FILE), "utf8")).projects.app.workers.developer.levels.medior.findIndex(
+        (s: { active: boolean }) => s.active,
+      );
+    const devclaw = await makeWorkspace({ [FILE]: file, ".github/worker-sync.yml": "seat-choice: devclaw\n" });
+    expect((await seatCommand(devclaw, "activate", { level: "medior" })).code).toBe(0);
+    expect(await taken(devclaw)).toBe(0);
+    const keeping = await makeWorkspace({ [FILE]: file });
+    expect((await seatCommand(keeping, "activate", { level: "medior" })).code).toBe(0);
+    expect(await taken(keeping)).toBe(1);
+  });
+
   it("drive mode, or no config, leaves activate as it was", async () => {
     const workspace = await makeWorkspace({ [FILE]: measuredFile() });
     const run = await seatCommand(workspace, "activate", { level: "medior" });
