@@ -288,7 +288,8 @@ export class FakeGitHub {
   }
 
   commits(repo: string, branch = "main") {
-    return this.commitLog.get(`${repo}@${branch}`) ?? [];
+    // A copy: what a test holds stays as it was when it asked.
+    return [...(this.commitLog.get(`${repo}@${branch}`) ?? [])];
   }
 
   /**
@@ -866,7 +867,9 @@ export class FakeGitHub {
         : commitSha(`${key}:${++this.commitCount}:${file.sha}`);
       this.blobs.set(file.sha, text);
       const logKey = `${repo}@${branch}`;
-      this.commitLog.set(logKey, [...(this.commitLog.get(logKey) ?? []), { sha: commit, message, path }]);
+      const log = this.commitLog.get(logKey) ?? [];
+      log.push({ sha: commit, message, path });
+      this.commitLog.set(logKey, log);
       return json(current ? 200 : 201, {
         content: contentJson(req.base, repo, path, branch, file),
         commit: commitJson(req.base, repo, commit, message, file.sha),
