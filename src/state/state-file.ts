@@ -6,6 +6,7 @@ import { detectKind, type FileKind } from "./family.js";
 import { findSyntaxError, type JsonPath, locatePaths, positionAt, positionsAt } from "./json-locate.js";
 import { findLossyValues } from "./lossless.js";
 import { migrate } from "./migrate.js";
+import { PROTOTYPE_KEYS } from "./own.js";
 import { addReuses, countReuses, readReuseCounter } from "./reuse-counter.js";
 import { checkSchema, type SchemaIssue, schemaIssues } from "./schema.js";
 import { readSeatUsage } from "./seat-usage-record.js";
@@ -117,8 +118,63 @@ export function inspectState(text: string, file: string): { problems: Problem[];
   return state ? { problems, state } : { problems };
 }
 
+type Inspected = { problems: Problem[]; state?: StateFile; canonical: boolean };
+
+/**
+ * The texts read last, each with the state it reads as. A delivery reads one file several
+ * times (is the issue any of ours, the dry run, the transaction) and the next delivery reads
+ * what this one wrote, so most reads are of a text already read. Only good reads are kept;
+ * the file's name is in a problem's message only, so the text alone is the key. Their states
+ * are frozen: every change is written onto copies, and one made in place would throw.
+ */
+const readTexts = new Map<string, Inspected & { state: StateFile }>();
+const READ_TEXTS_KEPT = 2;
+
+function keepRead(text: string, read: Inspected & { state: StateFile }): void {
+  readTexts.delete(text);
+  readTexts.set(text, read);
+  for (const old of readTexts.keys()) {
+    if (readTexts.size <= READ_TEXTS_KEPT) break;
+    readTexts.delete(old);
+  }
+}
+
+/**
+ * Keeps the text a plan wrote as read: `before` read from a canonical text, and every replaced
+ * project given back as JSON.parse gives it, which is what reading `text` would make of it.
+ */
+function keepWritten(text: string, before: StateFile, replaced: Readonly<Record<string, Obj>>): void {
+  const projects: Record<string, Obj> = {};
+  for (const id of Object.keys(replaced)) {
+    const json = JSON.stringify(replaced[id]);
+    for (const key of PROTOTYPE_KEYS) if (json.includes(`"${key}"`)) return;
+    projects[id] = JSON.parse(json) as Obj;
+  }
+  const data = { ...before.data, projects: { ...before.data.projects, ...projects } };
+  const state: StateFile = { kind: before.kind, family: before.family, data, migrated: [] };
+  deepFreeze(state);
+  keepRead(text, { problems: [], state, canonical: true });
+}
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const key of Object.keys(value)) deepFreeze((value as Obj)[key]);
+}
+
 /** inspectState, and whether `text` is exactly serializeState(state.data) (nothing migrated, canonical). */
-function inspectText(text: string, file: string): { problems: Problem[]; state?: StateFile; canonical: boolean } {
+function inspectText(text: string, file: string): Inspected {
+  const known = readTexts.get(text);
+  if (known) return known;
+  const read = inspectFresh(text, file);
+  if (read.state) {
+    deepFreeze(read.state);
+    keepRead(text, read as Inspected & { state: StateFile });
+  }
+  return read;
+}
+
+function inspectFresh(text: string, file: string): Inspected {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -295,6 +351,7 @@ export function planStateWrite<R>(text: string, file: string, mutation: StateMut
     read.canonical && ids.every((id) => Object.hasOwn(before.data.projects, id))
       ? spliceProjects(text, replaced)
       : undefined;
+  if (spliced !== undefined) keepWritten(spliced, before, replaced);
   const written = spliced ?? serializeState(after.data);
   return { text: written, result: outcome.result, migrated: before.migrated, before, after };
 }

@@ -1,2 +1,2 @@
 import{createRequire as __wsCreateRequire}from'node:module';import{fileURLToPath as __wsFileURLToPath}from'node:url';const require=__wsCreateRequire(import.meta.url);const __filename=__wsFileURLToPath(import.meta.url);const __dirname=__wsFileURLToPath(new URL('.',import.meta.url));
-import{a,b,c,d}from"./action-CIURB53X.js";import"./action-E3W33VST.js";import"./action-XULMAM7A.js";import"./action-6HTKBLZQ.js";export{a as BOT_IDENTITY,d as GitCheckoutBackend,c as findDefaultBranch,b as findRepositoryRoot};
+import{a}from"./action-DJOAKM2T.js";import"./action-TRPTRIXB.js";import"./action-75T4FZV5.js";import"./action-U3F3YNWO.js";import"./action-6HTKBLZQ.js";export{a as GitHubContentsBackend};
