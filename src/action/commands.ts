@@ -24,6 +24,7 @@ import {
 } from "../state/index.js";
 import { readTextFile } from "../store/read-text.js";
 import { runTransaction, type TransactionResult } from "../store/transaction.js";
+import { commandCommitMessage, migrateCommitMessage } from "../sync/commit-message.js";
 import { seatChoiceOf, sessionRulesOf, type WorkerSyncConfig, withSessionInputs } from "../sync/config.js";
 import { DEVCLAW_STATE_PATH, defaultStatePath } from "../sync/defaults.js";
 import { hostOwnsSeatsOf, MIRROR_REFUSAL } from "../sync/mirror.js";
@@ -106,8 +107,6 @@ async function seatCommandConfig(context: CommandContext): Promise<WorkerSyncCon
   return config;
 }
 
-const commitMessage = (line: string) => `worker-sync: ${line}`;
-
 type Handler<C extends ActionCommand> = (command: C, context: CommandContext) => Promise<Report>;
 type Handlers = { [N in ActionCommand["name"]]: Handler<Extract<ActionCommand, { name: N }>> };
 
@@ -156,9 +155,7 @@ const HANDLERS: Handlers = {
 
   async migrate(_command, context) {
     const label = context.file.relative;
-    const done = await transact(context, migrateMutation, (changes) =>
-      commitMessage(`migrate ${label} (${changes.length} changes)`),
-    );
+    const done = await transact(context, migrateMutation, (changes) => migrateCommitMessage(label, changes.length));
     const warnings = devclawDropWarnings(parseState(done.text, label));
     return {
       changed: done.written,
@@ -179,7 +176,7 @@ const HANDLERS: Handlers = {
     // The seat a level's free ones give: the config's choice (by its mode when it names none).
     const chosen = { ...input, seatChoice: seatChoiceOf(config) };
     const done = await transact(context, policedActivateMutation(chosen, rules), (r) =>
-      commitMessage(describePolicedActivation(r)),
+      commandCommitMessage(describePolicedActivation(r)),
     );
     const line = describePolicedActivation(done.result);
     const moves = seatMovesOf([{ ...done.result, kind: "activate" }]);
@@ -190,7 +187,9 @@ const HANDLERS: Handlers = {
   async deactivate(command, context) {
     const { name: _, ...input } = command;
     await seatCommandConfig(context);
-    const done = await transact(context, deactivateMutation(input), (r) => commitMessage(describeDeactivated(r)));
+    const done = await transact(context, deactivateMutation(input), (r) =>
+      commandCommitMessage(describeDeactivated(r)),
+    );
     const line = describeDeactivated(done.result);
     const wasOn = done.result.issue;
     const moves = seatMovesOf(done.result.freed.map((seat) => ({ ...seat, kind: "deactivate" as const, wasOn })));
@@ -199,7 +198,7 @@ const HANDLERS: Handlers = {
 
   async session(command, context) {
     const { name: _, ...input } = command;
-    const done = await transact(context, sessionMutation(input), (r) => commitMessage(describeSessionSet(r)));
+    const done = await transact(context, sessionMutation(input), (r) => commandCommitMessage(describeSessionSet(r)));
     const line = describeSessionSet(done.result);
     return transitionReport(done, { ...done.result, outcome: undefined }, line, context.file.relative, input.project);
   },
