@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EffectSummary } from "../../src/sync/effect-lines.js";
 import { FULL, slotsJson } from "../app/harness.js";
+import { cli } from "../cli/helpers.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { type ActionRun, makeWorkspace, ROOT, runAction } from "./support.js";
 
@@ -119,11 +120,16 @@ describe("the file commands' effects, committed through the API to a fake GitHub
     expect(real.effects).toEqual([{ kind: "commit", file: LABEL, message }]);
   });
 
-  it("migrate: its commit, then []", async () => {
+  it("migrate: its commit, then []; `worker-sync migrate --dry-run` on the same file names that commit", async () => {
     fake.setFile(FULL, FILE, await OLDER());
+    const local = await cli(["migrate", "--file", FILE, "--dry-run"], await makeWorkspace({ [FILE]: await OLDER() }));
+    expect(local.code, local.stderr).toBe(0);
+
     const { made, real } = await dryThenReal({ command: "migrate" });
     expect(made).toHaveLength(1);
     expect(made[0]?.message).toBe("worker-sync: migrate memory/projects.json (6 changes)");
+    // The CLI names the file as it was given; the message is the Action's commit's own.
+    expect(local.stdout.split("\n")).toContain(`effect: commit ${FILE}: ${made[0]?.message}`);
     expect(real.run.outputs.changed).toBe("true");
 
     expect((await dryThenReal({ command: "migrate" })).real.effects).toEqual([]);
