@@ -1,7 +1,7 @@
 /**
  * A step's effects as every front door prints them (the Action's `effects` output and log, the
- * CLI's `event`, `reconcile` and the file commands' dry runs): what and where, not a comment's
- * text. Kept apart from effects.ts so that printing one loads no renderer.
+ * CLI's `event`, `reconcile`, `migrate` and `convert`): what and where, not a comment's text.
+ * Kept apart from effects.ts so that printing one loads no renderer.
  */
 /** An effect as the Action's `effects` output and `--json` print it: what and where, not the comment's text. */
 export type EffectSummary =
