@@ -14,6 +14,7 @@ import {
   migrateMutation,
   type ProjectStatus,
   parseState,
+  planStateWrite,
   policedActivateMutation,
   type SeatResult,
   type StateMutation,
@@ -24,13 +25,15 @@ import {
 } from "../state/index.js";
 import { readTextFile } from "../store/read-text.js";
 import { runTransaction, type TransactionResult } from "../store/transaction.js";
+import { commandCommitMessage, migrateCommitMessage } from "../sync/commit-message.js";
 import { seatChoiceOf, sessionRulesOf, type WorkerSyncConfig, withSessionInputs } from "../sync/config.js";
 import { DEVCLAW_STATE_PATH, defaultStatePath } from "../sync/defaults.js";
+import type { EffectSummary } from "../sync/effect-lines.js";
 import { hostOwnsSeatsOf, MIRROR_REFUSAL } from "../sync/mirror.js";
 import { seatMovesOf } from "../sync/seat-moves.js";
 import type { CommandContext } from "./context.js";
 import type { ActionCommand } from "./inputs.js";
-import { problemsToAnnotate, type Report, renderProblemLines } from "./report.js";
+import { NO_MOVES, problemsToAnnotate, type Report, renderProblemLines } from "./report.js";
 import type { WorkspaceFile } from "./workspace.js";
 
 async function readWorkspaceText(file: WorkspaceFile): Promise<string> {
@@ -52,16 +55,38 @@ async function syncWorkspaceFile(file: WorkspaceFile, text: string): Promise<voi
   await writeFileAtomic(file.absolute, text, { encoding: "utf8" });
 }
 
+/** What a file command's transaction did: with `dry` (the `dry-run` input), what it would do, writing nothing. */
+type Transacted<R> = Pick<TransactionResult<R>, "result" | "written" | "text" | "migrated" | "commitSha"> & {
+  dry: boolean;
+  /** The commit it made (a dry run: would make), with the message used; [] when the file stays as it is. */
+  effects: EffectSummary[];
+};
+
 async function transact<R>(
   context: CommandContext,
   mutation: StateMutation<R>,
   message: (result: R) => string,
-): Promise<TransactionResult<R>> {
+  dry = false,
+): Promise<Transacted<R>> {
   const backend = await context.openBackend();
-  const done = await runTransaction(backend, mutation, { message: context.inputs.commitMessage ?? message });
+  // The `commit-message` input replaces the message; the effect names the one the commit has.
+  const messageOf = (result: R) => context.inputs.commitMessage ?? message(result);
+  const commit = (result: R): EffectSummary[] => [{ kind: "commit", file: backend.label, message: messageOf(result) }];
+  if (dry) {
+    // Decided on the file as the store holds it; nothing is written, the workspace file neither.
+    const { text } = await backend.read();
+    if (text === null) throw new UserError(`${backend.label}: no such file`);
+    const plan = planStateWrite(text, backend.label, mutation);
+    const effects = plan.text === null ? [] : commit(plan.result);
+    return { result: plan.result, written: false, text, migrated: plan.migrated, dry, effects };
+  }
+  const done = await runTransaction(backend, mutation, { message: messageOf });
   if (context.inputs.commit !== "none") await syncWorkspaceFile(context.file, done.text);
-  return done;
+  return { ...done, dry, effects: done.written ? commit(done.result) : [] };
 }
+
+/** A dry run's headline: what the run would do. */
+const dryHeadline = (line: string) => `${line} (dry run, nothing written)`;
 
 /** The seats of the file (or of one project) for the summary. */
 function seatsOf(text: string, label: string, project?: string): StateStatus {
@@ -70,14 +95,23 @@ function seatsOf(text: string, label: string, project?: string): StateStatus {
   return { projects: Object.hasOwn(projects, project) ? { [project]: projects[project] as ProjectStatus } : {} };
 }
 
-/** The outputs name the seat the step touched: `worker` (how messages name it) and its session key. */
+/**
+ * The outputs name the seat the step touched: `worker` (how messages name it) and its session key.
+ * A dry run touched none: it moves no seat and names none; its headline and `effects` say what the
+ * run would do.
+ */
 function transitionReport<R>(
-  done: TransactionResult<R>,
+  done: Transacted<R>,
   seat: SeatResult | null,
   headline: string,
   label: string,
   project: string,
+  moves: Report["moves"],
 ): Report {
+  const seats = seatsOf(done.text, label, project);
+  if (done.dry) {
+    return { changed: false, moves: NO_MOVES, effects: done.effects, headline: dryHeadline(headline), seats };
+  }
   // The seats a level change left are in the `released` output, not in `seat`.
   const { left: _, ...shown } = seat ?? {};
   return {
@@ -87,7 +121,9 @@ function transitionReport<R>(
       : {}),
     ...(done.commitSha ? { commitSha: done.commitSha } : {}),
     headline,
-    seats: seatsOf(done.text, label, project),
+    ...(moves ? { moves } : {}),
+    effects: done.effects,
+    seats,
   };
 }
 
@@ -105,8 +141,6 @@ async function seatCommandConfig(context: CommandContext): Promise<WorkerSyncCon
   if (hostOwnsSeatsOf(config, file, defaultPath)) throw new UserError(MIRROR_REFUSAL);
   return config;
 }
-
-const commitMessage = (line: string) => `worker-sync: ${line}`;
 
 type Handler<C extends ActionCommand> = (command: C, context: CommandContext) => Promise<Report>;
 type Handlers = { [N in ActionCommand["name"]]: Handler<Extract<ActionCommand, { name: N }>> };
@@ -154,54 +188,75 @@ const HANDLERS: Handlers = {
     };
   },
 
-  async migrate(_command, context) {
+  async migrate(command, context) {
     const label = context.file.relative;
-    const done = await transact(context, migrateMutation, (changes) =>
-      commitMessage(`migrate ${label} (${changes.length} changes)`),
+    const done = await transact(
+      context,
+      migrateMutation,
+      (changes) => migrateCommitMessage(label, changes.length),
+      command.dryRun,
     );
     const warnings = devclawDropWarnings(parseState(done.text, label));
+    const changes = done.migrated.length;
     return {
       changed: done.written,
       ...(warnings.length ? { warnings } : {}),
       ...(done.commitSha ? { commitSha: done.commitSha } : {}),
-      headline: done.written
-        ? `${label}: migrated, ${done.migrated.length} changes`
-        : `${label}: already current, nothing changed`,
+      headline: !done.effects.length
+        ? `${label}: already current, nothing changed`
+        : done.dry
+          ? dryHeadline(`${label}: would make ${changes} changes`)
+          : `${label}: migrated, ${changes} changes`,
       details: done.migrated,
+      effects: done.effects,
     };
   },
 
   async activate(command, context) {
-    const { name: _, sessions, sessionBudget, ...input } = command;
+    const { name: _, sessions, sessionBudget, dryRun, ...input } = command;
     const config = await seatCommandConfig(context);
     // The inputs override the config file's `sessions` / `session-budget`; the default by family and mode.
     const rules = sessionRulesOf(withSessionInputs(config, { sessions, budget: sessionBudget }));
     // The seat a level's free ones give: the config's choice (by its mode when it names none).
     const chosen = { ...input, seatChoice: seatChoiceOf(config) };
-    const done = await transact(context, policedActivateMutation(chosen, rules), (r) =>
-      commitMessage(describePolicedActivation(r)),
+    const done = await transact(
+      context,
+      policedActivateMutation(chosen, rules),
+      (r) => commandCommitMessage(describePolicedActivation(r)),
+      dryRun,
     );
     const line = describePolicedActivation(done.result);
     const moves = seatMovesOf([{ ...done.result, kind: "activate" }]);
     const { sessionReason: _r, retired: _k, contextUse: _u, ...seat } = done.result;
-    return { ...transitionReport(done, seat, line, context.file.relative, input.project), moves };
+    return transitionReport(done, seat, line, context.file.relative, input.project, moves);
   },
 
   async deactivate(command, context) {
-    const { name: _, ...input } = command;
+    const { name: _, dryRun, ...input } = command;
     await seatCommandConfig(context);
-    const done = await transact(context, deactivateMutation(input), (r) => commitMessage(describeDeactivated(r)));
+    const done = await transact(
+      context,
+      deactivateMutation(input),
+      (r) => commandCommitMessage(describeDeactivated(r)),
+      dryRun,
+    );
     const line = describeDeactivated(done.result);
     const wasOn = done.result.issue;
     const moves = seatMovesOf(done.result.freed.map((seat) => ({ ...seat, kind: "deactivate" as const, wasOn })));
-    return { ...transitionReport(done, done.result.seat, line, context.file.relative, input.project), moves };
+    return transitionReport(done, done.result.seat, line, context.file.relative, input.project, moves);
   },
 
   async session(command, context) {
-    const { name: _, ...input } = command;
-    const done = await transact(context, sessionMutation(input), (r) => commitMessage(describeSessionSet(r)));
+    const { name: _, dryRun, ...input } = command;
+    const done = await transact(
+      context,
+      sessionMutation(input),
+      (r) => commandCommitMessage(describeSessionSet(r)),
+      dryRun,
+    );
     const line = describeSessionSet(done.result);
-    return transitionReport(done, { ...done.result, outcome: undefined }, line, context.file.relative, input.project);
+    const seat = { ...done.result, outcome: undefined };
+    return transitionReport(done, seat, line, context.file.relative, input.project, undefined);
   },
 
   // The app's code (events, Octokit, YAML) loads only for these two.

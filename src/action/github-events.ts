@@ -19,12 +19,12 @@ import { BOT_IDENTITY } from "../store/git.js";
 import type { SessionInputs } from "../sync/config.js";
 import { effectSummary } from "../sync/effects.js";
 import { summarizeReconcile } from "../sync/reconcile.js";
-import { mergeSeatMoves, type SeatMoves, seatMoveLines, seatMovesOf } from "../sync/seat-moves.js";
+import { mergeSeatMoves, seatMoveLines, seatMovesOf } from "../sync/seat-moves.js";
 import { type ActionEnv, openOctokit, serverUrl, workflowRepository } from "./backend.js";
 import type { CommandContext } from "./context.js";
 import type { ActionCommand } from "./inputs.js";
 import { log } from "./log.js";
-import type { Report } from "./report.js";
+import { NO_MOVES, type Report } from "./report.js";
 
 /** The `sessions` / `session-budget` inputs of handle-event and reconcile (they override the config file's). */
 function sessionInputsOf(command: ActionCommand): SessionInputs | undefined {
@@ -46,9 +46,6 @@ async function workflowDeps(context: CommandContext, why: string): Promise<Handl
     queue: new KeyedQueue(),
   };
 }
-
-/** A dry run moves no seat: its outputs say so (`[]`), and `repairs` lists what it would do. */
-const NO_MOVES: SeatMoves = { activated: [], released: [] };
 
 function reconcileReport(outcome: ReconcileOutcome): Report {
   if (outcome.kind === "ignored") return { changed: false, headline: `nothing to reconcile: ${outcome.reason}` };

@@ -121,8 +121,14 @@ interface WorkerTarget {
   role: string;
 }
 
+/** The `dry-run` input of the commands that write the file (reconcile's is its own): set only when true. */
+interface DryRunGiven {
+  dryRun?: true;
+}
+
 export type ActionCommand =
-  | { name: "validate" | "migrate" | "status" | "report" }
+  | { name: "validate" | "status" | "report" }
+  | ({ name: "migrate" } & DryRunGiven)
   | ({ name: "handle-event" } & SessionInputsGiven)
   | ({ name: "reconcile"; dryRun: boolean } & SessionInputsGiven)
   | ({
@@ -132,9 +138,10 @@ export type ActionCommand =
       slot?: number;
       sessionKey?: string;
     } & SessionInputsGiven &
-      WorkerTarget)
-  | ({ name: "deactivate"; issue?: string } & WorkerTarget)
-  | ({ name: "session"; level: string; slot?: number; key: string | null } & WorkerTarget)
+      WorkerTarget &
+      DryRunGiven)
+  | ({ name: "deactivate"; issue?: string } & WorkerTarget & DryRunGiven)
+  | ({ name: "session"; level: string; slot?: number; key: string | null } & WorkerTarget & DryRunGiven)
   | ({
       name: "run-agent";
       level: string;
@@ -187,6 +194,8 @@ export function parseInputs(raw: RawInputs): ActionInputs {
       : {}),
   });
   const issue = issueNumberOf(v.issue) ?? "";
+  const isDry = v["dry-run"].toLowerCase() === "true";
+  const dryRun: DryRunGiven = isDry ? { dryRun: true } : {};
   let command: ActionCommand;
   switch (v.command) {
     case "activate":
@@ -198,10 +207,11 @@ export function parseInputs(raw: RawInputs): ActionInputs {
         issue: issueNumberOf(need("issue")) as string,
         ...(v["session-key"] ? { sessionKey: v["session-key"] } : {}),
         ...sessionInputs(),
+        ...dryRun,
       };
       break;
     case "deactivate":
-      command = { name: "deactivate", ...target(), ...(issue ? { issue } : {}) };
+      command = { name: "deactivate", ...target(), ...(issue ? { issue } : {}), ...dryRun };
       break;
     case "session": {
       const key = sessionChange(
@@ -210,14 +220,17 @@ export function parseInputs(raw: RawInputs): ActionInputs {
         'the session command needs exactly one of the inputs "session-key" or "clear: true"',
         'input "session-key"',
       );
-      command = { name: "session", ...target(), level: level(), ...slot, key };
+      command = { name: "session", ...target(), level: level(), ...slot, key, ...dryRun };
       break;
     }
     case "reconcile":
-      command = { name: "reconcile", dryRun: v["dry-run"].toLowerCase() === "true", ...sessionInputs() };
+      command = { name: "reconcile", dryRun: isDry, ...sessionInputs() };
       break;
     case "handle-event":
       command = { name: "handle-event", ...sessionInputs() };
+      break;
+    case "migrate":
+      command = { name: "migrate", ...dryRun };
       break;
     case "run-agent":
       command = {

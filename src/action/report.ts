@@ -30,7 +30,10 @@ export interface Report {
   waiting?: readonly string[];
   /** Seats the step put on an issue and seats it freed (handle-event, activate, deactivate, reconcile). */
   moves?: SeatMoves;
-  /** handle-event, reconcile: what the step did besides reading (a dry run: would do), in order. */
+  /**
+   * What the step did besides reading (a dry run: would do), in order: handle-event and reconcile
+   * (every effect), migrate, activate, deactivate and session (their commit).
+   */
   effects?: readonly EffectSummary[];
   /** handle-event: a follow-up comment continues the seats on its issue (docs/sessions-policy.md). */
   followUp?: { comment: number; commentFile: string; seats: SeatMove[] };
@@ -48,6 +51,9 @@ export interface Report {
   /** The board's body (`board: true`), shown folded under what the step changed. */
   board?: string;
 }
+
+/** A dry run moves no seat: its outputs say so (`[]`), and `effects` says what it would do. */
+export const NO_MOVES: SeatMoves = { activated: [], released: [] };
 
 /** Every output the Action sets, in action.yml's order (a test holds the two together). */
 export const OUTPUT_NAMES = [

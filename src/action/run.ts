@@ -4,7 +4,7 @@ import * as core from "@actions/core";
 import { renderUsageLines, UserError } from "../state/index.js";
 import { foldedBoard } from "../sync/board.js";
 import { DEVCLAW_STATE_PATH, defaultStatePath } from "../sync/defaults.js";
-import { describeEffect } from "../sync/effect-lines.js";
+import { describeEffect, effectLine } from "../sync/effect-lines.js";
 import { type ActionEnv, explainApiError, openBackend } from "./backend.js";
 import { runCommand } from "./commands.js";
 import { type ActionInputs, INPUT_DEFAULTS, INPUT_NAMES, parseInputs, type RawInputs } from "./inputs.js";
@@ -29,7 +29,7 @@ async function writeSummary(command: string, report: Report, env: ActionEnv): Pr
   // A conflict needs a person: an annotation puts it on the run's page.
   for (const line of report.conflicts ?? []) log.warning(line, { title: "worker-sync conflict" });
   for (const line of report.waiting ?? []) log.info(`  waiting: ${line}`);
-  for (const effect of report.effects ?? []) log.info(`  effect: ${describeEffect(effect)}`);
+  for (const effect of report.effects ?? []) log.info(`  ${effectLine(effect)}`);
   for (const line of report.warnings ?? []) log.warning(line, { title: "worker-sync warning" });
   if (!env.GITHUB_STEP_SUMMARY) return;
   const summary = core.summary.addHeading(`worker-sync ${command}`, 3).addRaw(escapeHtml(report.headline), true);

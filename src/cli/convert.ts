@@ -1,6 +1,8 @@
 import { resolve } from "node:path";
 import { convertToSlots, UserError } from "../state/index.js";
 import { LocalFileBackend } from "../store/local-file.js";
+import { convertCommitMessage } from "../sync/commit-message.js";
+import { effectLine } from "../sync/effect-lines.js";
 import { FILE_HELP, fileOf } from "./args.js";
 import type { CliCommand } from "./io.js";
 
@@ -11,7 +13,7 @@ export const convertCommand: CliCommand = {
     to: { type: "string", help: "the format to convert to: slots (DevClaw 1.5 and later)" },
     "qa-level": { type: "string", help: "the tester level the qa tier becomes (default medior)" },
     file: { type: "string", short: "f", help: FILE_HELP },
-    "dry-run": { type: "boolean", help: "print the file it would write, write nothing" },
+    "dry-run": { type: "boolean", help: "print the file it would write (its effect line on stderr), write nothing" },
   },
   async run(values, io) {
     if (values.to !== "slots") {
@@ -28,12 +30,16 @@ export const convertCommand: CliCommand = {
       const snapshot = await backend.read();
       if (snapshot.text === null) throw new UserError(`${label}: no such file`);
       const { text, changes } = convertToSlots(snapshot.text, label, options);
+      const effect = effectLine({ kind: "commit", file: label, message: convertCommitMessage(label, changes.length) });
       if (values["dry-run"]) {
+        // stdout is the file it would write (to redirect); the effect line goes beside it.
         io.stdout(text.trimEnd());
+        io.stderr(effect);
         return 0;
       }
       await backend.write(text, snapshot, "");
       for (const change of changes) io.stdout(`  ${change}`);
+      io.stdout(effect);
       io.stdout(`${label}: converted to DevClaw's slots format, ${changes.length} changes`);
       return 0;
     });

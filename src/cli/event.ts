@@ -12,7 +12,7 @@ import { runTransaction } from "../store/transaction.js";
 import { CONFIG_FILE, type WorkerSyncConfig } from "../sync/config.js";
 import { DEFAULT_STATE_PATH_RULE } from "../sync/defaults.js";
 import { describeNotice, describeSynced } from "../sync/describe.js";
-import { describeEffect } from "../sync/effect-lines.js";
+import { effectLine } from "../sync/effect-lines.js";
 import { type Effect, effectSummary, issueEffects, renderedStatus } from "../sync/effects.js";
 import { handOffMutation } from "../sync/hand-off.js";
 import { MIRROR_LABELS } from "../sync/mirror.js";
@@ -41,7 +41,7 @@ function describeDecision(number: number, result: IssueSyncResult, effects: read
   for (const n of result.notices) lines.push(describeNotice(String(number), result.family, n));
   if (!effects.some((e) => e.kind === "commit")) lines.push(`#${number}: no change to ${path}`);
   if (!effects.some((e) => e.kind === "status" || e.kind === "reply")) lines.push(`#${number}: no status comment`);
-  for (const effect of effects) lines.push(`effect: ${describeEffect(effectSummary(effect))}`);
+  for (const effect of effects) lines.push(effectLine(effectSummary(effect)));
   for (const effect of effects) {
     if (effect.kind !== "status" || !effect.create) continue;
     lines.push(`\nThe status comment on #${effect.issue.number} would read:\n\n${renderedStatus(effect)}`);

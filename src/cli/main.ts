@@ -25,7 +25,9 @@ import {
 } from "../state/index.js";
 import { LocalFileBackend } from "../store/local-file.js";
 import { runTransaction } from "../store/transaction.js";
+import { migrateCommitMessage } from "../sync/commit-message.js";
 import { SEAT_CHOICES, seatChoiceOf, sessionRulesOf, withSessionInputs } from "../sync/config.js";
+import { effectLine } from "../sync/effect-lines.js";
 import { projectKeyFor } from "../sync/project-key.js";
 import {
   FILE_HELP,
@@ -147,11 +149,15 @@ export const COMMANDS: Record<string, CliCommand> = {
   migrate: {
     summary: "Bring an older projects.json to the current shape, in place, listing each change.",
     usage: "worker-sync migrate [--file F] [--dry-run]",
-    options: { ...fileOption, "dry-run": { type: "boolean", help: "print the changes, write nothing" } },
+    options: {
+      ...fileOption,
+      "dry-run": { type: "boolean", help: "print the changes and the effect line, write nothing" },
+    },
     async run(values, io) {
       const label = fileOf(values, io);
-      const mutation: StateMutation<unknown> = values["dry-run"] ? readMutation : migrateMutation;
-      const done = await transition(values, io, mutation, values["dry-run"] === true);
+      const dry = values["dry-run"] === true;
+      const mutation: StateMutation<unknown> = dry ? readMutation : migrateMutation;
+      const done = await transition(values, io, mutation, dry);
       for (const warning of devclawDropWarnings(parseState(done.text, label)))
         io.stderr(`${label}: warning: ${warning}`);
       const changes = done.migrated;
@@ -160,8 +166,10 @@ export const COMMANDS: Record<string, CliCommand> = {
         return 0;
       }
       for (const change of changes) io.stdout(`  ${change}`);
+      // The commit the Action's migrate makes of this file (a dry run: would make).
+      io.stdout(effectLine({ kind: "commit", file: label, message: migrateCommitMessage(label, changes.length) }));
       io.stdout(
-        values["dry-run"]
+        dry
           ? `${label}: would make ${changes.length} changes (dry run, nothing written)`
           : `${label}: migrated, ${changes.length} changes`,
       );

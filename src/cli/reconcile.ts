@@ -10,7 +10,7 @@ import { classifyGitHubError, statusOf } from "../store/github-api.js";
 import { LocalFileBackend } from "../store/local-file.js";
 import { runTransaction } from "../store/transaction.js";
 import { DEFAULT_STATE_PATH_RULE } from "../sync/defaults.js";
-import { describeEffect } from "../sync/effect-lines.js";
+import { effectLine } from "../sync/effect-lines.js";
 import { type IdlePool, idlePools, nextQueued, type Queued } from "../sync/hand-off.js";
 import { parseIssueList, repositoryOfIssueList } from "../sync/issue-list.js";
 import type { RepositoryName } from "../sync/project-key.js";
@@ -157,7 +157,7 @@ export const reconcileCommand = {
     // The effect list, as the app's reconcile prints it: this command's is the file's change alone.
     if (done.result.repairs.length && refused === undefined) {
       const message = reconcileCommitMessage(done.result, repo);
-      io.stdout(`effect: ${describeEffect({ kind: "commit", file: path, message })}`);
+      io.stdout(effectLine({ kind: "commit", file: path, message }));
     }
     if (config.dispatch && refused === undefined) {
       // The CLI moves no label: it says which queued issue a free seat would take, and leaves it queued.

@@ -1,7 +1,7 @@
 /**
- * A delivery's effects as every front door prints them (the Action's `effects` output and log,
- * the CLI's `event` and `reconcile`): what and where, not a comment's text. Kept apart from
- * effects.ts so that printing one loads no renderer.
+ * A step's effects as every front door prints them (the Action's `effects` output and log, the
+ * CLI's `event`, `reconcile`, `migrate` and `convert`): what and where, not a comment's text.
+ * Kept apart from effects.ts so that printing one loads no renderer.
  */
 /** An effect as the Action's `effects` output and `--json` print it: what and where, not the comment's text. */
 export type EffectSummary =
@@ -32,3 +32,6 @@ export function describeEffect(effect: EffectSummary): string {
       return "the board issue brought up to date";
   }
 }
+
+/** The line the CLI and the Action's log print for one effect: `effect: commit FILE: MESSAGE`. */
+export const effectLine = (effect: EffectSummary): string => `effect: ${describeEffect(effect)}`;

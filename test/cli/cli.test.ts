@@ -252,6 +252,25 @@ describe("migrate", () => {
     expect(run.stdout.split("\n").at(-1)).toBe("shape4b.json: would make 6 changes (dry run, nothing written)");
     expect(snapshot(dir)).toEqual(before);
   });
+
+  it("--dry-run prints the effect line of the migration, the same line the run then prints; none when current", async () => {
+    const dir = workspace();
+    const before = snapshot(dir);
+    const dry = await cli(["migrate", "--file", "shape4b.json", "--dry-run"], dir);
+    expect(dry.code).toBe(0);
+    const effect = "effect: commit shape4b.json: worker-sync: migrate shape4b.json (6 changes)";
+    expect(dry.stdout.split("\n").at(-2)).toBe(effect);
+    expect(snapshot(dir)).toEqual(before);
+
+    const run = await cli(["migrate", "--file", "shape4b.json"], dir);
+    expect(run.stdout.split("\n").slice(-2)).toEqual([effect, "shape4b.json: migrated, 6 changes"]);
+    expect(read(dir, "shape4b.json")).toBe(read(dir, "shape4b.expected.json"));
+
+    for (const args of [["--dry-run"], []]) {
+      const again = await cli(["migrate", "--file", "shape4b.json", ...args], dir);
+      expect(again.stdout, args.join(" ")).toBe("shape4b.json: already current, nothing changed");
+    }
+  });
 });
 
 describe("status", () => {

@@ -102,6 +102,28 @@ describe("worker-sync convert --to slots", () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
+  it("--dry-run prints the effect line beside the file (on stderr); the run then prints the same line", async () => {
+    const dir = workspace();
+    const before = snapshot(dir);
+    const dry = await cli(["convert", "--to", "slots", "--dry-run", "--file", "shape2.json"], dir);
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toMatch(
+      /^effect: commit shape2\.json: worker-sync: convert shape2\.json to DevClaw's slots format \((\d+) changes\)$/,
+    );
+    expect(snapshot(dir)).toEqual(before);
+
+    const run = await cli(["convert", "--to", "slots", "--file", "shape2.json"], dir);
+    expect(run.code).toBe(0);
+    const [effect, headline] = run.stdout.split("\n").slice(-2);
+    expect(effect).toBe(dry.stderr);
+    // The count the effect names is the run's own.
+    const changes = /, (\d+) changes$/.exec(headline ?? "")?.[1];
+    expect(headline).toBe(`shape2.json: converted to DevClaw's slots format, ${changes} changes`);
+    expect(effect).toContain(`(${changes} changes)`);
+    // The file the dry run printed is the file the run wrote.
+    expect(readFileSync(join(dir, "shape2.json"), "utf8")).toBe(`${dry.stdout}\n`);
+  });
+
   it.each([
     [["convert", "--file", "shape2.json"], "--to is required"],
     [["convert", "--to", "levels", "--file", "shape2.json"], '--to must be "slots"'],
