@@ -127,16 +127,18 @@ type Inspected = { problems: Problem[]; state?: StateFile; canonical: boolean };
  * the file's name is in a problem's message only, so the text alone is the key. Their states
  * are frozen: every change is written onto copies, and one made in place would throw.
  */
-const readTexts = new Map<string, Inspected & { state: StateFile }>();
+const readTexts: Array<{ text: string; read: Inspected & { state: StateFile } }> = [];
 const READ_TEXTS_KEPT = 2;
 
+/** The kept read of `text`, compared as strings (a Map would hash the whole text on every lookup). */
+function knownRead(text: string): (Inspected & { state: StateFile }) | undefined {
+  for (const kept of readTexts) if (kept.text === text) return kept.read;
+  return undefined;
+}
+
 function keepRead(text: string, read: Inspected & { state: StateFile }): void {
-  readTexts.delete(text);
-  readTexts.set(text, read);
-  for (const old of readTexts.keys()) {
-    if (readTexts.size <= READ_TEXTS_KEPT) break;
-    readTexts.delete(old);
-  }
+  readTexts.unshift({ text, read });
+  readTexts.length = Math.min(readTexts.length, READ_TEXTS_KEPT);
 }
 
 /**
@@ -164,7 +166,7 @@ function deepFreeze(value: unknown): void {
 
 /** inspectState, and whether `text` is exactly serializeState(state.data) (nothing migrated, canonical). */
 function inspectText(text: string, file: string): Inspected {
-  const known = readTexts.get(text);
+  const known = knownRead(text);
   if (known) return known;
   const read = inspectFresh(text, file);
   if (read.state) {
@@ -248,7 +250,7 @@ export function applyChanges(state: StateFile, id: string, changes: readonly Sea
  * A project of a file of `kind` with the seat changes written onto copies of what they touch,
  * and each session they reuse counted (reuse-counter.ts).
  */
-function changeProject(kind: FileKind, id: string, project: Obj, changes: readonly SeatChange[]): Obj {
+export function changeProject(kind: FileKind, id: string, project: Obj, changes: readonly SeatChange[]): Obj {
   const written = kind === "slots" ? applySlotsChanges(project, changes) : applyRolesChanges(project, changes, kind);
   const reused = countReuses(projectView(kind, id, project), changes);
   return addReuses(written, reused.count, reused.at);

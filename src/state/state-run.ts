@@ -1,4 +1,4 @@
-import { applyChanges, type StateChange, type StateFile, viewOf } from "./state-file.js";
+import { changeProject, projectOf, projectView, type StateChange, type StateFile } from "./state-file.js";
 import type { SeatOutcome } from "./transitions.js";
 import type { ProjectView, SeatChange, SeatRef } from "./view.js";
 
@@ -10,18 +10,31 @@ import type { ProjectView, SeatChange, SeatRef } from "./view.js";
 export class StateRun {
   readonly changes: Array<{ project: string; changes: readonly SeatChange[] }> = [];
   readonly touched: SeatRef[] = [];
-  #state: StateFile;
+  readonly #start: StateFile;
+  /** The projects the run changed, as they are now; the whole state is built only when asked for. */
+  readonly #changed = new Map<string, Record<string, unknown>>();
+  #state: StateFile | undefined;
 
   constructor(state: StateFile) {
+    this.#start = state;
     this.#state = state;
   }
 
   get state(): StateFile {
+    if (!this.#state) {
+      const { data } = this.#start;
+      const projects = { ...data.projects, ...Object.fromEntries(this.#changed) };
+      this.#state = { ...this.#start, data: { ...data, projects } };
+    }
     return this.#state;
   }
 
+  #project(id: string): Record<string, unknown> {
+    return this.#changed.get(id) ?? projectOf(this.#start, id);
+  }
+
   view(project: string): ProjectView {
-    return viewOf(this.#state, project);
+    return projectView(this.#start.kind, project, this.#project(project));
   }
 
   /** Records a transition's seat changes and applies them to the working state. */
@@ -33,9 +46,8 @@ export class StateRun {
   add(change: Pick<StateChange<unknown>, "changes" | "touched">): void {
     for (const { project, changes } of change.changes) {
       if (!changes.length) continue;
-      const next = applyChanges(this.#state, project, changes);
-      const data = this.#state.data;
-      this.#state = { ...this.#state, data: { ...data, projects: { ...data.projects, [project]: next } } };
+      this.#changed.set(project, changeProject(this.#start.kind, project, this.#project(project), changes));
+      this.#state = undefined;
       this.changes.push({ project, changes });
     }
     this.touched.push(...change.touched);

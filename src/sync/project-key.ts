@@ -114,6 +114,24 @@ function projectNames(project: Record<string, unknown> | undefined, repo: Reposi
   return namesRepository(project?.repo, repo) || namesRepository(project?.repoRemote, repo);
 }
 
+/**
+ * The keys of the projects that name `repo`, remembered per frozen projects record (a read
+ * state's are: state-file.ts), which every step of a delivery asks again.
+ */
+const naming = new WeakMap<object, Map<string, readonly string[]>>();
+
+function projectsNaming(projects: ProjectsByKey["projects"], repo: RepositoryName): readonly string[] {
+  const find = () => Object.keys(projects).filter((k) => projectNames(projects[k], repo));
+  if (!Object.isFrozen(projects)) return find();
+  const byRepo = naming.get(projects) ?? new Map<string, readonly string[]>();
+  naming.set(projects, byRepo);
+  // Repository names compare without case (namesRepository).
+  const key = fullName(repo).toLowerCase();
+  const named = byRepo.get(key) ?? find();
+  byRepo.set(key, named);
+  return named;
+}
+
 /** The repository a project says it belongs to, for messages: `repoRemote` when it names one, else `repo`. */
 const repositoryField = (project: Record<string, unknown> | undefined): string | undefined => {
   for (const field of [project?.repoRemote, project?.repo]) {
@@ -141,7 +159,7 @@ export function resolveProjectKey(file: ProjectsByKey, config: WorkerSyncConfig,
     }
     return config.project;
   }
-  const named = keys.filter((k) => projectNames(file.projects[k], repo));
+  const named = projectsNaming(file.projects, repo);
   if (named.length === 1) return named[0] as string;
   if (named.length > 1) {
     throw new UserError(

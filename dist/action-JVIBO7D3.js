@@ -1,2 +1,2 @@
 import{createRequire as __wsCreateRequire}from'node:module';import{fileURLToPath as __wsFileURLToPath}from'node:url';const require=__wsCreateRequire(import.meta.url);const __filename=__wsFileURLToPath(import.meta.url);const __dirname=__wsFileURLToPath(new URL('.',import.meta.url));
-import{a}from"./action-DJOAKM2T.js";import"./action-TRPTRIXB.js";import"./action-75T4FZV5.js";import"./action-U3F3YNWO.js";import"./action-6HTKBLZQ.js";export{a as GitHubContentsBackend};
+import{b as a,c as b}from"./action-XJZRSJLS.js";import"./action-AYYMYEVC.js";import"./action-7XT4IIHI.js";import"./action-HA5TWKCO.js";import"./action-NQE2A2E4.js";import"./action-ZMPWCUWT.js";import"./action-6HTKBLZQ.js";export{b as loadConfig,a as readLocalConfig};

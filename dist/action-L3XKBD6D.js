@@ -1,2 +1,2 @@
 import{createRequire as __wsCreateRequire}from'node:module';import{fileURLToPath as __wsFileURLToPath}from'node:url';const require=__wsCreateRequire(import.meta.url);const __filename=__wsFileURLToPath(import.meta.url);const __dirname=__wsFileURLToPath(new URL('.',import.meta.url));
-import{b as a,c as b}from"./action-TBWB2TKU.js";import"./action-ZFYO6W7J.js";import"./action-JD7RZHYE.js";import"./action-TRPTRIXB.js";import"./action-SQTQO5YB.js";import"./action-U3F3YNWO.js";import"./action-6HTKBLZQ.js";export{b as loadConfig,a as readLocalConfig};
+import{a}from"./action-YJ63K3HX.js";import"./action-HA5TWKCO.js";import"./action-754J3MNS.js";import"./action-ZMPWCUWT.js";import"./action-6HTKBLZQ.js";export{a as GitHubContentsBackend};
