@@ -64,7 +64,7 @@ export async function fetchApp(fake: FakeGitHub, appFn: (probot: Probot) => void
 }
 
 /** A pino-shaped logger that keeps nothing: the figures measure the app, not a log. */
-function silentLogger() {
+export function silentLogger() {
   const noop = () => {};
   const logger: Record<string, unknown> = { level: "silent", isLevelEnabled: () => false };
   for (const level of ["trace", "debug", "info", "warn", "error", "fatal"]) logger[level] = noop;
