@@ -1,16 +1,18 @@
 // `npm run bench`: every figure beside its target, ratios to floors measured in the same run;
 // the same written to bench/results.json. About five minutes on 2 cores.
-import { readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import nock from "nock";
 import { measureBurst, measureHandOff, measureMemory, measureRequests, measureSimulation } from "./app.js";
 import { measureColdStarts } from "./cold-start.js";
-import { measureActionStartups, measureBundleSize, measureLargeFile, measureTransitions } from "./core.js";
+import { measureActionStartups, measureBundleSize, measureLargeFile, measureTransitions, NODE24 } from "./core.js";
 import { measureDeliveryCpu } from "./cpu.js";
 import { type Figure, met, renderTable } from "./figures.js";
 import { measureHostSync } from "./host-sync.js";
 import { measureRequestsPerDelivery } from "./requests-per-delivery.js";
 import { measureSessionStore } from "./session-store.js";
+import { measureStartupPeers } from "./startup-peers.js";
 
 const figures: Figure[] = [];
 const add = (f: Figure) => {
@@ -24,6 +26,12 @@ add(await measureLargeFile("current"));
 add(await measureLargeFile("slots", 5));
 add(measureBundleSize());
 for (const f of measureActionStartups()) add(f);
+{
+  // Beside a github-script-like peer, on Node 24 (action.yml's runtime) when test/node24 has it.
+  const node = existsSync(NODE24) ? NODE24 : process.execPath;
+  const version = spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim();
+  for (const f of await measureStartupPeers(node, version)) add(f);
+}
 for (const f of measureDeliveryCpu()) add(f);
 add(measureMemory());
 for (const f of await measureRequests()) add(f);
