@@ -195,6 +195,12 @@ export function parseInputs(raw: RawInputs): ActionInputs {
   });
   const issue = issueNumberOf(v.issue) ?? "";
   const isDry = v["dry-run"].toLowerCase() === "true";
+  // These two would write all the same: refused, never ignored.
+  if (isDry && (v.command === "handle-event" || v.command === "run-agent")) {
+    throw new UserError(
+      `input "dry-run" is not supported by the ${v.command} command, which would write anyway; to see what a delivery would do, run \`worker-sync event --dry-run\` on its payload`,
+    );
+  }
   const dryRun: DryRunGiven = isDry ? { dryRun: true } : {};
   let command: ActionCommand;
   switch (v.command) {

@@ -66,6 +66,15 @@ describe("action inputs", () => {
       'input "branch" is not a valid branch name, got "--upload-pack=x"',
     ],
     [{ command: "status", branch: "a..b" }, 'input "branch" is not a valid branch name, got "a..b"'],
+    // A dry run these two cannot honour is refused, not ignored: they would write all the same.
+    [
+      { command: "handle-event", "dry-run": "true" },
+      'input "dry-run" is not supported by the handle-event command, which would write anyway',
+    ],
+    [
+      { command: "run-agent", "dry-run": "TRUE", project: "p", role: "dev", tier: "t", issue: "3" },
+      'input "dry-run" is not supported by the run-agent command, which would write anyway',
+    ],
   ])("refuses %j in one sentence", (given, message) => {
     expect(() => parseInputs(raw(given as Partial<RawInputs>))).toThrow(message);
   });
