@@ -16,12 +16,11 @@
  */
 import { type ChildProcess, fork, spawnSync } from "node:child_process";
 import nock from "nock";
-import { Probot } from "probot";
-import app from "../src/app/index.js";
-import { FULL, projectsJson, quietOctokit, testPrivateKey } from "../test/app/harness.js";
+import type { Probot } from "probot";
+import { FULL, projectsJson } from "../test/app/harness.js";
 import { FakeGitHub } from "../test/support/fake-github.js";
 import { payloadFor } from "./app-setup.js";
-import { type FakeMeter, fetchApp, receiveSigned, SECRET, signed, silentLogger } from "./fake-fetch.js";
+import { benchProbot, type FakeMeter, fetchApp, receiveSigned, signed } from "./fake-fetch.js";
 import type { FakeServerMessage } from "./fake-server.js";
 import { type Figure, median } from "./figures.js";
 import { currentFile } from "./files.js";
@@ -142,18 +141,7 @@ async function loopbackFake(): Promise<FakeControl> {
     setIssue: async (issue) => void (await ask({ op: "setIssue", repo: FULL, issue })),
     record: async (on) => (await ask({ op: "record", on })).log as Exchange[],
     commits: async () => (await ask({ op: "commits", repo: FULL })).count as number,
-    probot: async (appFn = app) => {
-      const probot = new Probot({
-        appId: 1,
-        privateKey: testPrivateKey(),
-        secret: SECRET,
-        Octokit: quietOctokit,
-        log: silentLogger() as never,
-        baseUrl: url,
-      });
-      await probot.load(appFn);
-      return probot;
-    },
+    probot: (appFn) => benchProbot({ baseUrl: url }, appFn),
     takeFakeMicros: () => 0,
     close: () => child.kill(),
   };

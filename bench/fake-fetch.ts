@@ -50,21 +50,29 @@ export function fakeFetch(fake: FakeGitHub, meter?: FakeMeter): typeof fetch {
 export const SECRET = "bench-secret";
 
 /** A real Probot (no throttling, no retries) whose Octokit talks to `fake`; `appFn` defaults to worker-sync. */
-export async function fetchApp(fake: FakeGitHub, appFn: (probot: Probot) => void = app, meter?: FakeMeter) {
+export function fetchApp(fake: FakeGitHub, appFn: (probot: Probot) => void = app, meter?: FakeMeter) {
+  return benchProbot({ request: { fetch: fakeFetch(fake, meter) } }, appFn);
+}
+
+/** A real Probot with no throttling, no retries and no log, reaching GitHub as `reach` says. */
+export async function benchProbot(
+  reach: { request: { fetch: typeof fetch } } | { baseUrl: string },
+  appFn: (probot: Probot) => void = app,
+) {
   const probot = new Probot({
     appId: 1,
     privateKey: testPrivateKey(),
     secret: SECRET,
     Octokit: quietOctokit,
     log: silentLogger() as never,
-    request: { fetch: fakeFetch(fake, meter) },
+    ...reach,
   });
   await probot.load(appFn);
   return probot;
 }
 
 /** A pino-shaped logger that keeps nothing: the figures measure the app, not a log. */
-export function silentLogger() {
+function silentLogger() {
   const noop = () => {};
   const logger: Record<string, unknown> = { level: "silent", isLevelEnabled: () => false };
   for (const level of ["trace", "debug", "info", "warn", "error", "fatal"]) logger[level] = noop;
