@@ -99,6 +99,26 @@ export class IssueReader {
   }
 
   /**
+   * Per pool, its line (the issues of one role's labels that wait in it, in the order a freed seat
+   * serves them): one list per label, read even for no pool; label times only where more wait than
+   * `seats` (see ordered). `exclude`: issues that wait in no line.
+   */
+  async lines(
+    rules: readonly RoleRule[],
+    view: ProjectView,
+    labels: readonly string[],
+    pools: readonly Pool[],
+    seats: number,
+    exclude: readonly string[] = [],
+  ): Promise<Waiter[][]> {
+    const listed = await this.withLabels(labels);
+    const out: Waiter[][] = [];
+    for (const pool of pools)
+      out.push(await this.ordered(waitersIn(rules, view, pool, listed, exclude), labels, seats));
+    return out;
+  }
+
+  /**
    * The waiters in line order. Their label times are read only when more wait than `seats`:
    * otherwise each of them gets a seat (or, for a place in line, is alone) and order is moot.
    */
@@ -152,8 +172,7 @@ async function planHandOffs(
     if (!rule) continue;
     let free = freeSeats(view, pool);
     if (config["hand-off"] && rule.labels.length && free > 0) {
-      const waiters = waitersIn(rules, view, pool, await reader.withLabels(rule.labels), [facts.number]);
-      const ordered = await reader.ordered(waiters, rule.labels, free);
+      const [ordered = []] = await reader.lines(rules, view, rule.labels, [pool], free, [facts.number]);
       const line = await trustedOnly(deps, reader, rules, view, rule, pool, ordered);
       for (const w of line) reader.issues.set(w.number, w);
       lines.push({ pool, line, via: "hand-off" });
