@@ -10,7 +10,7 @@ import { GitHubContentsBackend } from "../store/github-contents.js";
 import type { WorkerSyncConfig } from "../sync/config.js";
 import { DEVCLAW_STATE_PATH, defaultStatePath } from "../sync/defaults.js";
 import { type Effect, statusEffects } from "../sync/effects.js";
-import { changedSeats, reportedSeats } from "../sync/mirror.js";
+import { changedSeats, mirrorStatusEffects, reportedSeats } from "../sync/mirror.js";
 import { resolveProjectKey } from "../sync/project-key.js";
 import { NO_COMMIT, parsePushPayload, pushAddsOrRemoves, pushedBranch } from "../sync/push-payload.js";
 import type { IssueSyncResult } from "../sync/rules.js";
@@ -26,6 +26,12 @@ export type MirrorOutcome =
   | { kind: "ignored"; reason: string }
   | ({ kind: "synced"; effects: Effect[] } & Synced<IssueSyncResult>);
 
+/**
+ * A report's outcome besides its result, the file as read and its effects: nothing written. The
+ * caller runs the effects in the issue's queue slot and puts what its comment became in.
+ */
+const reported = { written: false, migrated: [], attempts: 1, comment: "none", body: "" } as const;
+
 /** A status comment's target as an effect names it. */
 const effectIssue = (target: SyncTarget) => ({
   number: String(target.ref.issue_number),
@@ -34,7 +40,7 @@ const effectIssue = (target: SyncTarget) => ({
   ...(target.comments !== undefined ? { comments: target.comments } : {}),
 });
 
-/** An issue event or `/worker status` in mirror mode: the issue's seats as the file has them. */
+/** `/worker status` in mirror mode: the issue's seats as the file has them (the caller runs the effects). */
 export async function reportIssueSeats(
   deps: HandlerDeps,
   config: WorkerSyncConfig,
@@ -49,38 +55,8 @@ export async function reportIssueSeats(
   const state = parseState(snapshot.text, backend.label);
   const project = resolveProjectKey(state.data, config, target.repo);
   const result = reportedSeats(config, state, project, String(target.ref.issue_number));
-  return reportSeats(deps, config, target, snapshot.text, result, options);
-}
-
-/** The issue's status comment from the file as read (`text`) and the seats it gives the issue. */
-async function reportSeats(
-  deps: HandlerDeps,
-  config: WorkerSyncConfig,
-  target: SyncTarget,
-  text: string,
-  result: ReturnType<typeof reportedSeats>,
-  options: { messages?: string[]; replyTo?: number } = {},
-): Promise<MirrorOutcome> {
-  // The status comment as in drive mode (a command's reply with `comment: false`), from the file as it is.
-  const effects = statusEffects(config, target.repoUrl, effectIssue(target), result, {
-    ...options,
-    // A command (`/worker status`) shows every seat of the project, as in drive mode.
-    wholeProject: options.replyTo !== undefined,
-    create: result.involved || options.replyTo !== undefined,
-  });
-  const place = { config, repo: target.repo, repoUrl: target.repoUrl, holding: target.ref };
-  const own = (await runEffects(deps, place, effects)).comments.get(String(target.ref.issue_number));
-  return {
-    kind: "synced",
-    result,
-    written: false,
-    text,
-    migrated: [],
-    attempts: 1,
-    effects,
-    comment: own?.outcome ?? "none",
-    body: own?.body ?? "",
-  };
+  const effects = mirrorStatusEffects(config, target.repoUrl, effectIssue(target), result, options);
+  return { kind: "synced", ...reported, result, text: snapshot.text, effects };
 }
 
 /**
@@ -105,14 +81,20 @@ export async function reportIssueEvent(
     return { kind: "ignored", reason: "mirror mode: no seat is on this issue in the file; labels move no seat" };
   }
   const facts = await fetchIssueFacts(deps.octokit, target.ref);
-  const fresh: SyncTarget = {
-    ...target,
+  const issue = {
+    number: String(target.ref.issue_number),
     title: facts.title ?? target.title,
     labels: facts.labels,
     ...(facts.comments !== undefined ? { comments: facts.comments } : {}),
   };
   // The file as read above: one read of it per event.
-  return reportSeats(deps, config, fresh, text, result);
+  return {
+    kind: "synced",
+    ...reported,
+    result,
+    text,
+    effects: mirrorStatusEffects(config, target.repoUrl, issue, result),
+  };
 }
 
 export type PushOutcome =
