@@ -9,13 +9,7 @@ import { escapeText } from "../sync/markdown.js";
 import { mirrorRefusal } from "../sync/mirror.js";
 import { labelNames, parseCommentPayload, repositoryOf, repositoryUrl } from "../sync/payload.js";
 import { answersCommand, renderReply } from "../sync/render-status.js";
-import {
-  commitMessageFor,
-  type IssueFacts,
-  type IssueSyncResult,
-  type SessionCommandResult,
-  sessionCommandMutation,
-} from "../sync/rules.js";
+import { type IssueFacts, type IssueSyncResult, type SessionCommandResult, sessionCommandPlan } from "../sync/rules.js";
 import { boardLink } from "./board.js";
 import { loadConfig } from "./config.js";
 import { oncePerDelivery } from "./deliveries.js";
@@ -200,8 +194,8 @@ async function runIssueCommand(
       return { kind: "synced", ...done, ...handoffsOf(done.result), effects };
     }
     case "session": {
-      const mutation = sessionCommandMutation(config, target.repo, issue, command.tier, command.key);
-      const done = await commitState(deps, backend, target, mutation);
+      const plan = sessionCommandPlan(config, target.repo, issue, command.tier, command.key);
+      const done = await commitState(deps, backend, plan);
       const { role, level, slot, family } = done.result;
       const seat = family === 1 ? `${role} ${level}` : `${role} ${level} slot ${slot}`;
       const said = !done.written
@@ -215,7 +209,7 @@ async function runIssueCommand(
               {
                 kind: "commit" as const,
                 file: backend.label,
-                message: commitMessageFor(done.result, target.repo, issue),
+                message: plan.message(done.result),
               },
             ]
           : []),

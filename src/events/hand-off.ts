@@ -26,7 +26,7 @@ import {
   freeSeats,
   type HandedResult,
   type HandOffLines,
-  handOffMutation,
+  handOffPlan,
   inLine,
   keepsHandOff,
   nextQueued,
@@ -42,7 +42,7 @@ import {
 import type { RoleRule } from "../sync/labels.js";
 import type { RepositoryName } from "../sync/project-key.js";
 import type { StatusView } from "../sync/render-status.js";
-import { commitMessageFor, type IssueFacts, type IssueSyncResult, issueSyncMutation } from "../sync/rules.js";
+import { type IssueFacts, type IssueSyncResult, issueSyncMutation } from "../sync/rules.js";
 import type { HandOff } from "../sync/seat-moves.js";
 import type { HandlerDeps } from "./deps.js";
 import { type LabelHint, trustedFacts, untrustedLabels } from "./labelers.js";
@@ -434,8 +434,8 @@ export async function commitWithHandOffs(
   const rounds = options.rounds ?? 3;
   const counted = await countedFacts(deps, config, target, text, facts, options.hint);
   const plan = await planHandOffs(deps, config, target.repo, text, counted.facts, counted.dry);
-  const mutation = handOffMutation(config, target.repo, plan.facts, plan.lines, deps.now);
-  let done = await commitState(deps, backend, target, mutation);
+  const decided = handOffPlan(config, target.repo, String(target.ref.issue_number), plan.facts, plan.lines, deps.now);
+  let done = await commitState(deps, backend, decided);
   // Logged as soon as the state is decided (bench/ and the simulation time deliveries by it).
   deps.log.debug(`${issueKey(target.ref)}: state ${done.written ? "committed" : "already in line"}`);
   const others = new Map<string, EffectIssue>();
@@ -469,7 +469,7 @@ export async function commitWithHandOffs(
       ? {
           commit: {
             file: backend.label,
-            message: commitMessageFor(done.result, target.repo, String(target.ref.issue_number)),
+            message: decided.message(done.result),
           },
         }
       : {}),

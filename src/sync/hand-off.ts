@@ -10,7 +10,15 @@ import { isFree, type ProjectView, type StateMutation } from "../state/index.js"
 import { labelMatches, type WorkerSyncConfig } from "./config.js";
 import { type RoleRule, wantedSeats } from "./labels.js";
 import type { RepositoryName } from "./project-key.js";
-import { type IssueFacts, type IssueSyncResult, roleOnIssue, type SeatResult, syncIssueOn } from "./rules.js";
+import {
+  type CommitPlan,
+  commitMessageFor,
+  type IssueFacts,
+  type IssueSyncResult,
+  roleOnIssue,
+  type SeatResult,
+  syncIssueOn,
+} from "./rules.js";
 import type { HandOff } from "./seat-moves.js";
 import { projectMutation, type StateRun } from "./state-run.js";
 
@@ -257,4 +265,23 @@ export function handOffMutation(
     const handoffs = handOffOn(run, config, project, lines, at);
     return { ...own, view: run.view(project), handoffs };
   });
+}
+
+/**
+ * A delivery's decision, once its facts are read: issue `issue`'s seats in line with `facts`
+ * (its labels as they count), then the lines served from the seats left free, in one commit; and
+ * the commit's message, which names the issues the seats went to.
+ */
+export function handOffPlan(
+  config: WorkerSyncConfig,
+  repo: RepositoryName,
+  issue: string,
+  facts: IssueFacts,
+  lines: HandOffLines,
+  now?: () => string,
+): CommitPlan<HandedResult> {
+  return {
+    mutation: handOffMutation(config, repo, facts, lines, now),
+    message: (result) => commitMessageFor(result, repo, issue),
+  };
 }

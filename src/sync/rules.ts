@@ -251,6 +251,15 @@ function sessionSeat(view: ProjectView, rules: readonly RoleRule[], word: string
   );
 }
 
+/**
+ * A decided change of the state file: the mutation (re-run afresh on whatever the file holds, so a
+ * conflict re-applies it) and the message its commit says, made from the mutation's result.
+ */
+export interface CommitPlan<R> {
+  mutation: StateMutation<R>;
+  message: (result: R) => string;
+}
+
 /** `/worker session <level> <key|--clear>`: the only command that changes a session, for the seat on this issue. */
 export function sessionCommandMutation(
   config: WorkerSyncConfig,
@@ -286,6 +295,20 @@ export function sessionCommandMutation(
       slot: ref.index + 1,
       previous,
     });
+  };
+}
+
+/** `/worker session …` decided: the seat's session recorded or cleared, and the commit that says so. */
+export function sessionCommandPlan(
+  config: WorkerSyncConfig,
+  repo: RepositoryName,
+  issue: string,
+  level: string,
+  key: string | null,
+): CommitPlan<SessionCommandResult> {
+  return {
+    mutation: sessionCommandMutation(config, repo, issue, level, key),
+    message: (result) => commitMessageFor(result, repo, issue),
   };
 }
 
