@@ -3,7 +3,7 @@ import { fetchIssueFacts, type IssueRef, issueKey, listComments } from "../githu
 import { UserError } from "../state/index.js";
 import { COMMAND_USAGE, parseWorkerCommand, type WorkerCommand } from "../sync/commands.js";
 import { ConfigError, type WorkerSyncConfig } from "../sync/config.js";
-import { type Effect, statusEffects } from "../sync/effects.js";
+import { type Effect, handedEffects, statusEffects } from "../sync/effects.js";
 import type { HandedResult } from "../sync/hand-off.js";
 import { escapeText } from "../sync/markdown.js";
 import { mirrorRefusal } from "../sync/mirror.js";
@@ -15,11 +15,11 @@ import { loadConfig } from "./config.js";
 import { oncePerDelivery } from "./deliveries.js";
 import type { HandlerDeps } from "./deps.js";
 import { type EffectPlace, runEffects } from "./effects.js";
-import { commitWithHandOffs, handedEffects } from "./hand-off.js";
+import { commitWithHandOffs } from "./hand-off.js";
 import type { EventOutcome } from "./issue-event.js";
 import { reportIssueSeats } from "./mirror.js";
 import { answerReconcileCommand, type ReconcileOutcome } from "./reconcile.js";
-import { commitState, type SyncTarget, stateBackendFor } from "./sync-issue.js";
+import { commitState, effectIssueOfTarget, type SyncTarget, stateBackendFor } from "./sync-issue.js";
 
 export type CommandOutcome =
   | EventOutcome<IssueSyncResult | SessionCommandResult>
@@ -145,12 +145,6 @@ async function commentEvent(deps: HandlerDeps, rawPayload: unknown): Promise<Com
 
 const handoffsOf = (result: HandedResult) => (result.handoffs.length ? { handoffs: result.handoffs } : {});
 
-const effectIssueOf = (target: SyncTarget) => ({
-  number: String(target.ref.issue_number),
-  title: target.title,
-  labels: target.labels,
-});
-
 async function runIssueCommand(
   deps: HandlerDeps,
   config: WorkerSyncConfig,
@@ -188,7 +182,11 @@ async function runIssueCommand(
         : "no worker was on this issue";
       const effects = handedEffects(
         config,
-        { ...handed, target, view: handed.view.handedTo ? { handedTo: handed.view.handedTo } : {} },
+        {
+          ...handed,
+          issue: effectIssueOfTarget(target),
+          view: handed.view.handedTo ? { handedTo: handed.view.handedTo } : {},
+        },
         { state: "open", create: true, replyTo, extras: { messages: [`${heading}: ${said}`] } },
       );
       return { kind: "synced", ...done, ...handoffsOf(done.result), effects };
@@ -213,7 +211,7 @@ async function runIssueCommand(
               },
             ]
           : []),
-        ...statusEffects(config, target.repoUrl, effectIssueOf(target), done.result, {
+        ...statusEffects(config, target.repoUrl, effectIssueOfTarget(target), done.result, {
           messages: [`${heading}: ${said}`],
           replyTo,
         }),

@@ -1,7 +1,7 @@
 import { fetchIssueFacts, type IssueRef, issueKey } from "../github/rest.js";
 import { UserError } from "../state/index.js";
 import { ConfigError } from "../sync/config.js";
-import type { Effect } from "../sync/effects.js";
+import { type Effect, handedEffects } from "../sync/effects.js";
 import {
   factsFromPayload,
   ISSUE_ACTIONS,
@@ -18,7 +18,7 @@ import { type LoadedConfig, loadConfig } from "./config.js";
 import { oncePerDelivery } from "./deliveries.js";
 import type { HandlerDeps } from "./deps.js";
 import { type EffectPlace, runEffects } from "./effects.js";
-import { commitWithHandOffs, handedEffects } from "./hand-off.js";
+import { commitWithHandOffs } from "./hand-off.js";
 import { reportIssueEvent } from "./mirror.js";
 import type { CommentOutcome } from "./status-comment.js";
 import { type Synced, stateBackendFor } from "./sync-issue.js";

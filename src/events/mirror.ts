@@ -19,7 +19,7 @@ import type { HandlerDeps } from "./deps.js";
 import { runEffects } from "./effects.js";
 import { statePathKey } from "./state-path.js";
 import type { CommentOutcome } from "./status-comment.js";
-import { type Synced, type SyncTarget, stateBackendFor, stateLocation } from "./sync-issue.js";
+import { effectIssueOfTarget, type Synced, type SyncTarget, stateBackendFor, stateLocation } from "./sync-issue.js";
 
 /** What a report in mirror mode did (the issue-event outcome's shape, without the cycle of importing it). */
 export type MirrorOutcome =
@@ -31,14 +31,6 @@ export type MirrorOutcome =
  * caller runs the effects in the issue's queue slot and puts what its comment became in.
  */
 const reported = { written: false, migrated: [], attempts: 1, comment: "none", body: "" } as const;
-
-/** A status comment's target as an effect names it. */
-const effectIssue = (target: SyncTarget) => ({
-  number: String(target.ref.issue_number),
-  title: target.title,
-  labels: target.labels,
-  ...(target.comments !== undefined ? { comments: target.comments } : {}),
-});
 
 /** `/worker status` in mirror mode: the issue's seats as the file has them (the caller runs the effects). */
 export async function reportIssueSeats(
@@ -55,7 +47,7 @@ export async function reportIssueSeats(
   const state = parseState(snapshot.text, backend.label);
   const project = resolveProjectKey(state.data, config, target.repo);
   const result = reportedSeats(config, state, project, String(target.ref.issue_number));
-  const effects = mirrorStatusEffects(config, target.repoUrl, effectIssue(target), result, options);
+  const effects = mirrorStatusEffects(config, target.repoUrl, effectIssueOfTarget(target), result, options);
   return { kind: "synced", ...reported, result, text: snapshot.text, effects };
 }
 
@@ -171,7 +163,7 @@ export async function handlePushEvent(deps: HandlerDeps, rawPayload: unknown): P
       const result = reportedSeats(config, after, project, issue);
       const freed = diff.freed.filter((f) => f.issue === issue);
       const effects = config.comment
-        ? statusEffects(config, repoUrl, effectIssue(target), result, { freed, create: result.involved })
+        ? statusEffects(config, repoUrl, effectIssueOfTarget(target), result, { freed, create: result.involved })
         : [];
       const place = { config, repo, repoUrl, holding: ref };
       return (await runEffects(deps, place, effects)).comments.get(issue)?.outcome ?? "none";

@@ -6,6 +6,7 @@ import { type ContentsLocation, GitHubContentsBackend } from "../store/github-co
 import { runTransaction, type StateBackend, type TransactionResult } from "../store/transaction.js";
 import type { WorkerSyncConfig } from "../sync/config.js";
 import { LEGACY_STATE_PATH } from "../sync/defaults.js";
+import type { EffectIssue } from "../sync/effects.js";
 import type { RepositoryName } from "../sync/project-key.js";
 import type { CommitPlan } from "../sync/rules.js";
 import type { HandlerDeps } from "./deps.js";
@@ -38,6 +39,14 @@ export interface SyncTarget {
   /** The issue's comment count as just read from GitHub, when it was. */
   comments?: number;
 }
+
+/** The target's issue as an effect names it. */
+export const effectIssueOfTarget = (target: SyncTarget): EffectIssue => ({
+  number: String(target.ref.issue_number),
+  title: target.title,
+  labels: target.labels,
+  ...(target.comments !== undefined ? { comments: target.comments } : {}),
+});
 
 export type Synced<R> = TransactionResult<R> & { comment?: CommentOutcome; body?: string };
 

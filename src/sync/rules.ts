@@ -210,6 +210,35 @@ export function issueSyncMutation(
   return projectMutation(config, repo, (run, project) => syncIssueOn(run, config, project, facts, now()));
 }
 
+/**
+ * An issue delivery's decision on the state file as read (`text`), changing nothing: what the
+ * reads before the commit go by. Undefined when the file cannot be read (the transaction reads
+ * it again and says what is wrong with it).
+ */
+export function dryRunIssue(
+  config: WorkerSyncConfig,
+  repo: RepositoryName,
+  text: string,
+  facts: IssueFacts,
+  now?: () => string,
+): IssueSyncResult | undefined {
+  try {
+    return issueSyncMutation(config, repo, facts, now)(parseState(text, config.state.path ?? "projects.json")).result;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The role rules whose labels on the issue count only when someone allowed to start a worker put
+ * them on (src/events/labelers.ts reads who did): those of the roles the dry run starts a worker
+ * for, their active labels alone. No rule: nothing needs reading.
+ */
+export function rulesToCount(dry: IssueSyncResult): RoleRule[] {
+  const starting = new Set(dry.results.filter((r) => r.kind === "activate" && r.changed).map((r) => r.role));
+  return dry.rules.filter((r) => starting.has(r.role)).map((r) => ({ ...r, queue: [] }));
+}
+
 export interface SessionCommandResult extends IssueSyncResult {
   role: string;
   level: string;
