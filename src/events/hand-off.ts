@@ -48,17 +48,18 @@ import { type LabelHint, trustedFacts, untrustedLabels } from "./labelers.js";
 import { listRoleIssues } from "./role-issues.js";
 import { commitState, effectIssueOfTarget, type SyncTarget } from "./sync-issue.js";
 
-interface HandOffPlan {
+/** What a delivery read of the lines of the seats it frees: what its decision (handOffPlan) goes by. */
+interface LinesRead {
   /** The delivery's own issue, as the mutation reads it (its labels moved when it was dispatched itself). */
   facts: IssueFacts;
   lines: HandOffLines;
-  /** Every issue the plan read, by number (labels as they are after a dispatch). */
+  /** Every issue read, by number (labels as they are after a dispatch). */
   issues: Map<string, Waiter>;
   /** The queued issues it moved to a role's label. */
   dispatched: Array<{ issue: string; remove: string; add: string }>;
 }
 
-const noPlan = (facts: IssueFacts): HandOffPlan => ({ facts, lines: [], issues: new Map(), dispatched: [] });
+const nothingRead = (facts: IssueFacts): LinesRead => ({ facts, lines: [], issues: new Map(), dispatched: [] });
 
 /** Reads the open issues carrying a label, once per label however many pools ask. */
 export class IssueReader {
@@ -143,11 +144,11 @@ export class IssueReader {
 }
 
 /**
- * What a delivery about `facts` will hand off, read through `reader` from the state as the caller
- * already read it. Nothing to read (hand-off and dispatch off, no seat freed, an unreadable
- * file): no lines.
+ * The lines a delivery about `facts` will serve, read through `reader` (the pools from the state
+ * as the caller already read it); with dispatch, the queued issues moved to a free seat's label.
+ * Nothing to read (hand-off and dispatch off, no seat freed, an unreadable file): no lines.
  */
-async function planHandOffs(
+async function readLines(
   deps: HandlerDeps,
   reader: IssueReader,
   config: WorkerSyncConfig,
@@ -155,14 +156,14 @@ async function planHandOffs(
   facts: IssueFacts,
   /** The same facts' dry run on the same text, when the caller made it already. */
   decided?: IssueSyncResult,
-): Promise<HandOffPlan> {
-  if ((!config["hand-off"] && !config.dispatch) || text === null) return noPlan(facts);
+): Promise<LinesRead> {
+  if ((!config["hand-off"] && !config.dispatch) || text === null) return nothingRead(facts);
   const dry = decided ?? dryRunIssue(config, reader.repo, text, facts, deps.now);
   // The transaction reads the file again and says what is wrong with it.
-  if (!dry) return noPlan(facts);
+  if (!dry) return nothingRead(facts);
   const { view, rules } = dry;
   const pools = poolsToServe(config, dry, facts);
-  if (!pools.length) return noPlan(facts);
+  if (!pools.length) return nothingRead(facts);
   const lines: Array<HandOffLines[number]> = [];
   let own = facts;
   for (const pool of pools) {
@@ -375,7 +376,7 @@ export async function commitWithHandOffs(
   // the labels of the queued issues it gives a seat to here, before the commit).
   const reader = new IssueReader(deps.octokit, target.repo, deps.memory?.labelTimes);
   const counted = await countedFacts(deps, config, target, text, facts, options.hint);
-  const read = await planHandOffs(deps, reader, config, text, counted.facts, counted.dry);
+  const read = await readLines(deps, reader, config, text, counted.facts, counted.dry);
   // Decide, then commit.
   const plan = handOffPlan(config, target.repo, String(target.ref.issue_number), read.facts, read.lines, deps.now);
   let done = await commitState(deps, backend, plan);
