@@ -14,10 +14,10 @@ import { DEFAULT_STATE_PATH_RULE } from "../sync/defaults.js";
 import { describeNotice, describeSynced } from "../sync/describe.js";
 import { effectLine } from "../sync/effect-lines.js";
 import { type Effect, effectSummary, issueEffects, renderedStatus } from "../sync/effects.js";
-import { handOffMutation } from "../sync/hand-off.js";
+import { handOffPlan } from "../sync/hand-off.js";
 import { MIRROR_LABELS } from "../sync/mirror.js";
 import { factsFromPayload, ISSUE_ACTIONS, parseIssuesPayload, repositoryOf, repositoryUrl } from "../sync/payload.js";
-import { commitMessageFor, type IssueSyncResult, ignoredIssueEvent, unconcernedIssue } from "../sync/rules.js";
+import { type IssueSyncResult, ignoredIssueEvent, unconcernedIssue } from "../sync/rules.js";
 import { fileOf, type OptionSpecs, required } from "./args.js";
 import type { CliIo } from "./io.js";
 
@@ -106,16 +106,14 @@ export const eventCommand = {
       return 0;
     }
     // The app's decision with no line read: a recorded payload comes with no other issue.
-    const mutation = handOffMutation(config, repo, facts, []);
-    const plan = planStateWrite(snapshot.text, path, mutation);
+    const decided = handOffPlan(config, repo, facts.number, facts, []);
+    const plan = planStateWrite(snapshot.text, path, decided.mutation);
     const effects = issueEffects({
       config,
       repoUrl: repositoryUrl(payload),
       issue: { number: facts.number, title: payload.issue.title, labels: facts.labels, state: facts.state },
       result: plan.result,
-      ...(plan.text !== null
-        ? { commit: { file: path, message: commitMessageFor(plan.result, repo, facts.number) } }
-        : {}),
+      ...(plan.text !== null ? { commit: { file: path, message: decided.message(plan.result) } } : {}),
     });
     const dry = values["dry-run"] === true;
     const lines =
@@ -131,7 +129,7 @@ export const eventCommand = {
     // A reader that went away (\`| head\`) before the output was all out: stop, writing nothing.
     if (!(await (io.flush?.() ?? Promise.resolve(true)))) return 0;
     if (dry || plan.text === null) return 0;
-    await runTransaction(backend, mutation, { message: "" });
+    await runTransaction(backend, decided.mutation, { message: "" });
     return 0;
   },
 };

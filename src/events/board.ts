@@ -1,19 +1,18 @@
 /**
  * Keeps the board issue (`board: true`) current: read the state file and the open issues
- * asking for a role, render (src/sync/board.ts), and write the issue only when its body
- * changed. A long-running process (the app) debounces: within an interval of the last write,
- * one trailing update is scheduled, however many deliveries ask, and it reads the state
- * afresh. A one-shot run (the Action) updates at once, still only when something changed.
+ * asking for a role (the lines src/sync/board.ts's plan names), render, and write the issue only
+ * when its body changed. A long-running process (the app) debounces: within an interval of the
+ * last write, one trailing update is scheduled, however many deliveries ask, and it reads the
+ * state afresh. A one-shot run (the Action) updates at once, still only when something changed.
  */
 
 import type { ProcessMemory } from "../github/process-memory.js";
 import { type IssueRef, listAll } from "../github/rest.js";
-import { parseState, type StateFile, viewOf } from "../state/index.js";
-import { BOARD_LABEL, type BoardWaiter, boardTitle, isBoard, renderBoard } from "../sync/board.js";
+import { parseState } from "../state/index.js";
+import { BOARD_LABEL, boardBody, boardPlan, boardTitle, isBoard } from "../sync/board.js";
 import type { WorkerSyncConfig } from "../sync/config.js";
-import { inLine, poolFor, waitersIn } from "../sync/hand-off.js";
-import { roleRulesFor } from "../sync/labels.js";
-import { centralRepository, type RepositoryName, resolveProjectKey } from "../sync/project-key.js";
+import type { Waiter } from "../sync/hand-off.js";
+import type { RepositoryName } from "../sync/project-key.js";
 import type { HandlerDeps } from "./deps.js";
 import { IssueReader } from "./hand-off.js";
 import { stateBackendFor, stateLocation } from "./sync-issue.js";
@@ -85,79 +84,31 @@ export async function updateBoard(
   return { outcome: "scheduled" };
 }
 
-/** The projects of the file this repository may show: all of its own file; of a central file, those granted to it. */
-function shownProjects(state: StateFile, config: WorkerSyncConfig, repo: RepositoryName): string[] {
-  if (centralRepository(config, repo) === undefined) return Object.keys(state.data.projects);
-  // The config of an event of `repo` names its project in the central file (consentedConfig).
-  return [resolveProjectKey(state.data, config, repo)];
-}
-
-/** The project `repo`'s issues drive, if the file has one. */
-function resolveOwnProject(state: StateFile, config: WorkerSyncConfig, repo: RepositoryName): string | undefined {
-  try {
-    return resolveProjectKey(state.data, config, repo);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Reads the facts, renders the board, and creates or edits its issue when the body changed. */
+/**
+ * Reads the facts (the state file, then the lines its plan names), renders the board, and creates
+ * or edits its issue when the body changed.
+ */
 async function writeBoard(
   deps: HandlerDeps,
   config: WorkerSyncConfig,
   repo: RepositoryName,
   repoUrl: string,
 ): Promise<BoardUpdate> {
+  const at = stateLocation(config, repo);
+  const reader = new IssueReader(deps.octokit, repo, deps.memory?.labelTimes);
   const backend = stateBackendFor(deps, config, repo);
   const snapshot = await backend.read();
   if (snapshot.text === null) return { outcome: "no-state" };
-  const state = parseState(snapshot.text, backend.label);
-  const reader = new IssueReader(deps.octokit, repo, deps.memory?.labelTimes);
-  const titles = new Map<string, string>();
-  const waiting = new Map<string, BoardWaiter[]>();
-  const projects = [];
-  // Issue numbers are this repository's for its own project; another project's are of its own repository.
-  const own = resolveOwnProject(state, config, repo);
-  for (const id of shownProjects(state, config, repo)) {
-    const view = viewOf(state, id);
-    if (id !== own) {
-      const name = state.data.projects[id]?.name;
-      projects.push({ id, ...(typeof name === "string" ? { name } : {}), view, own: false });
-      continue;
-    }
-    const rules = roleRulesFor(config, view);
-    const line: BoardWaiter[] = [];
-    for (const rule of rules) {
-      if (!rule.labels.length || !view.roles[rule.role]) continue;
-      const listed = await reader.withLabels(rule.labels);
-      for (const w of listed) if (w.title) titles.set(w.number, w.title);
-      for (const level of Object.keys(view.roles[rule.role]?.levels ?? {})) {
-        const pool = poolFor(view, rule.role, level);
-        if (pool.level === null && level !== Object.keys(view.roles[rule.role]?.levels ?? {})[0]) continue;
-        const waiters = waitersIn(rules, view, pool, listed);
-        const timed = inLine(await reader.timed(waiters, rule.labels));
-        line.push(
-          ...timed.map((w) => ({
-            role: rule.role,
-            level: pool.level ?? "",
-            number: w.number,
-            ...(w.title ? { title: w.title } : {}),
-            since: w.since ?? null,
-          })),
-        );
-      }
-    }
-    waiting.set(id, line);
-    const name = state.data.projects[id]?.name;
-    projects.push({ id, ...(typeof name === "string" ? { name } : {}), view, own: true });
-  }
-  const at = stateLocation(config, repo);
-  const body = renderBoard({
-    file: `${at.owner}/${at.repo}: ${at.path}`,
-    projects,
+  const plan = boardPlan(parseState(snapshot.text, backend.label), config, repo);
+  // No seat to give: every waiter's label time is read, for the board's "waiting since".
+  const lines: Waiter[][][] = [];
+  for (const read of plan.reads) lines.push(await reader.lines(read.rules, read.view, read.labels, read.pools, 0));
+  const body = boardBody({
+    plan,
+    lines,
+    listed: reader.issues.values(),
+    at,
     repoUrl,
-    titles,
-    waiting,
     sessionTokens: config["session-tokens"],
   });
   return upsertBoardIssue(deps, { owner: at.owner, repo: at.repo }, at.path, body);

@@ -3,29 +3,23 @@ import { fetchIssueFacts, type IssueRef, issueKey, listComments } from "../githu
 import { UserError } from "../state/index.js";
 import { COMMAND_USAGE, parseWorkerCommand, type WorkerCommand } from "../sync/commands.js";
 import { ConfigError, type WorkerSyncConfig } from "../sync/config.js";
-import { type Effect, statusEffects } from "../sync/effects.js";
+import { type Effect, handedEffects, statusEffects } from "../sync/effects.js";
 import type { HandedResult } from "../sync/hand-off.js";
 import { escapeText } from "../sync/markdown.js";
 import { mirrorRefusal } from "../sync/mirror.js";
 import { labelNames, parseCommentPayload, repositoryOf, repositoryUrl } from "../sync/payload.js";
 import { answersCommand, renderReply } from "../sync/render-status.js";
-import {
-  commitMessageFor,
-  type IssueFacts,
-  type IssueSyncResult,
-  type SessionCommandResult,
-  sessionCommandMutation,
-} from "../sync/rules.js";
+import { type IssueFacts, type IssueSyncResult, type SessionCommandResult, sessionCommandPlan } from "../sync/rules.js";
 import { boardLink } from "./board.js";
 import { loadConfig } from "./config.js";
 import { oncePerDelivery } from "./deliveries.js";
 import type { HandlerDeps } from "./deps.js";
 import { type EffectPlace, runEffects } from "./effects.js";
-import { commitWithHandOffs, handedEffects } from "./hand-off.js";
+import { commitWithHandOffs } from "./hand-off.js";
 import type { EventOutcome } from "./issue-event.js";
 import { reportIssueSeats } from "./mirror.js";
 import { answerReconcileCommand, type ReconcileOutcome } from "./reconcile.js";
-import { commitState, type SyncTarget, stateBackendFor } from "./sync-issue.js";
+import { commitState, effectIssueOfTarget, type SyncTarget, stateBackendFor } from "./sync-issue.js";
 
 export type CommandOutcome =
   | EventOutcome<IssueSyncResult | SessionCommandResult>
@@ -151,12 +145,6 @@ async function commentEvent(deps: HandlerDeps, rawPayload: unknown): Promise<Com
 
 const handoffsOf = (result: HandedResult) => (result.handoffs.length ? { handoffs: result.handoffs } : {});
 
-const effectIssueOf = (target: SyncTarget) => ({
-  number: String(target.ref.issue_number),
-  title: target.title,
-  labels: target.labels,
-});
-
 async function runIssueCommand(
   deps: HandlerDeps,
   config: WorkerSyncConfig,
@@ -194,14 +182,18 @@ async function runIssueCommand(
         : "no worker was on this issue";
       const effects = handedEffects(
         config,
-        { ...handed, target, view: handed.view.handedTo ? { handedTo: handed.view.handedTo } : {} },
+        {
+          ...handed,
+          issue: effectIssueOfTarget(target),
+          view: handed.view.handedTo ? { handedTo: handed.view.handedTo } : {},
+        },
         { state: "open", create: true, replyTo, extras: { messages: [`${heading}: ${said}`] } },
       );
       return { kind: "synced", ...done, ...handoffsOf(done.result), effects };
     }
     case "session": {
-      const mutation = sessionCommandMutation(config, target.repo, issue, command.tier, command.key);
-      const done = await commitState(deps, backend, target, mutation);
+      const plan = sessionCommandPlan(config, target.repo, issue, command.tier, command.key);
+      const done = await commitState(deps, backend, plan);
       const { role, level, slot, family } = done.result;
       const seat = family === 1 ? `${role} ${level}` : `${role} ${level} slot ${slot}`;
       const said = !done.written
@@ -215,11 +207,11 @@ async function runIssueCommand(
               {
                 kind: "commit" as const,
                 file: backend.label,
-                message: commitMessageFor(done.result, target.repo, issue),
+                message: plan.message(done.result),
               },
             ]
           : []),
-        ...statusEffects(config, target.repoUrl, effectIssueOf(target), done.result, {
+        ...statusEffects(config, target.repoUrl, effectIssueOfTarget(target), done.result, {
           messages: [`${heading}: ${said}`],
           replyTo,
         }),

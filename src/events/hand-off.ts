@@ -1,10 +1,11 @@
 /**
- * Hand-off over GitHub: before a delivery's commit, read who waits for the seats it frees
- * (one list call per role label, the issue events of the waiters only when more wait than
- * seats are free) and, with `dispatch: true`, move the first queued issues' labels (one
- * set-labels write each, before the commit: a failed write leaves the state as it was). The
- * decision itself is src/sync hand-off.ts, re-checked inside the transaction. What is said after
- * the commit (the comments of the issues that got a seat) is in the delivery's effect list.
+ * Hand-off over GitHub, a delivery's read, decide and commit: read the labels of its issue that
+ * count and who waits for the seats it frees (one list call per role label, the issue events
+ * of the waiters only when more wait than seats are free) and, with `dispatch: true`, move the
+ * first queued issues' labels (one set-labels write each, before the commit: a failed write
+ * leaves the state as it was); then src/sync decides (handOffPlan, re-checked inside the
+ * transaction) and the plan is committed. What is said after the commit (the comments of the
+ * issues that got a seat) is in the delivery's effect list (src/sync/effects.ts handedEffects).
  */
 import {
   addLabel,
@@ -16,23 +17,22 @@ import {
   labeledSince,
   removeLabel,
 } from "../github/rest.js";
-import { type ProjectView, parseState } from "../state/index.js";
+import type { ProjectView } from "../state/index.js";
 import type { OctokitLike } from "../store/github-api.js";
 import type { StateBackend, TransactionResult } from "../store/transaction.js";
 import type { WorkerSyncConfig } from "../sync/config.js";
-import { type Effect, type EffectIssue, issueEffects, type StatusExtras } from "../sync/effects.js";
+import { type EffectIssue, effectIssueOf, type HandedCommit, seatsHandedOn } from "../sync/effects.js";
 import {
-  freedPools,
   freeSeats,
   type HandedResult,
   type HandOffLines,
-  handOffMutation,
+  handOffPlan,
   inLine,
   keepsHandOff,
+  linesWaitedIn,
   nextQueued,
   type Pool,
-  poolFor,
-  poolKey,
+  poolsToServe,
   type Queued,
   queuedIn,
   stillQueued,
@@ -41,25 +41,25 @@ import {
 } from "../sync/hand-off.js";
 import type { RoleRule } from "../sync/labels.js";
 import type { RepositoryName } from "../sync/project-key.js";
-import type { StatusView } from "../sync/render-status.js";
-import { commitMessageFor, type IssueFacts, type IssueSyncResult, issueSyncMutation } from "../sync/rules.js";
+import { dryRunIssue, type IssueFacts, type IssueSyncResult, rulesToCount } from "../sync/rules.js";
 import type { HandOff } from "../sync/seat-moves.js";
 import type { HandlerDeps } from "./deps.js";
 import { type LabelHint, trustedFacts, untrustedLabels } from "./labelers.js";
 import { listRoleIssues } from "./role-issues.js";
-import { commitState, type SyncTarget } from "./sync-issue.js";
+import { commitState, effectIssueOfTarget, type SyncTarget } from "./sync-issue.js";
 
-interface HandOffPlan {
+/** What a delivery read of the lines of the seats it frees: what its decision (handOffPlan) goes by. */
+interface LinesRead {
   /** The delivery's own issue, as the mutation reads it (its labels moved when it was dispatched itself). */
   facts: IssueFacts;
   lines: HandOffLines;
-  /** Every issue the plan read, by number (labels as they are after a dispatch). */
+  /** Every issue read, by number (labels as they are after a dispatch). */
   issues: Map<string, Waiter>;
   /** The queued issues it moved to a role's label. */
   dispatched: Array<{ issue: string; remove: string; add: string }>;
 }
 
-const noPlan = (facts: IssueFacts): HandOffPlan => ({ facts, lines: [], issues: new Map(), dispatched: [] });
+const nothingRead = (facts: IssueFacts): LinesRead => ({ facts, lines: [], issues: new Map(), dispatched: [] });
 
 /** Reads the open issues carrying a label, once per label however many pools ask. */
 export class IssueReader {
@@ -99,6 +99,26 @@ export class IssueReader {
   }
 
   /**
+   * Per pool, its line (the issues of one role's labels that wait in it, in the order a freed seat
+   * serves them): one list per label, read even for no pool; label times only where more wait than
+   * `seats` (see ordered). `exclude`: issues that wait in no line.
+   */
+  async lines(
+    rules: readonly RoleRule[],
+    view: ProjectView,
+    labels: readonly string[],
+    pools: readonly Pool[],
+    seats: number,
+    exclude: readonly string[] = [],
+  ): Promise<Waiter[][]> {
+    const listed = await this.withLabels(labels);
+    const out: Waiter[][] = [];
+    for (const pool of pools)
+      out.push(await this.ordered(waitersIn(rules, view, pool, listed, exclude), labels, seats));
+    return out;
+  }
+
+  /**
    * The waiters in line order. Their label times are read only when more wait than `seats`:
    * otherwise each of them gets a seat (or, for a place in line, is alone) and order is moot.
    */
@@ -124,36 +144,34 @@ export class IssueReader {
 }
 
 /**
- * What a delivery about `facts` will hand off, read from the state as the caller already read
- * it. Nothing to read (hand-off and dispatch off, no seat freed, an unreadable file): no lines.
+ * The lines a delivery about `facts` will serve, read through `reader` (the pools from the state
+ * as the caller already read it); with dispatch, the queued issues moved to a free seat's label.
+ * Nothing to read (hand-off and dispatch off, no seat freed, an unreadable file): no lines.
  */
-async function planHandOffs(
+async function readLines(
   deps: HandlerDeps,
+  reader: IssueReader,
   config: WorkerSyncConfig,
-  repo: RepositoryName,
   text: string | null,
   facts: IssueFacts,
   /** The same facts' dry run on the same text, when the caller made it already. */
   decided?: IssueSyncResult,
-): Promise<HandOffPlan> {
-  if ((!config["hand-off"] && !config.dispatch) || text === null) return noPlan(facts);
-  const dry = decided ?? dryRun(deps, config, repo, text, facts);
+): Promise<LinesRead> {
+  if ((!config["hand-off"] && !config.dispatch) || text === null) return nothingRead(facts);
+  const dry = decided ?? dryRunIssue(config, reader.repo, text, facts, deps.now);
   // The transaction reads the file again and says what is wrong with it.
-  if (!dry) return noPlan(facts);
+  if (!dry) return nothingRead(facts);
   const { view, rules } = dry;
-  const pools = new Map(freedPools(dry).map((p) => [poolKey(p), p]));
-  if (config.dispatch) for (const p of queuedPoolsOf(rules, dry, facts)) pools.set(poolKey(p), p);
-  if (!pools.size) return noPlan(facts);
-  const reader = new IssueReader(deps.octokit, repo, deps.memory?.labelTimes);
+  const pools = poolsToServe(config, dry, facts);
+  if (!pools.length) return nothingRead(facts);
   const lines: Array<HandOffLines[number]> = [];
   let own = facts;
-  for (const pool of pools.values()) {
+  for (const pool of pools) {
     const rule = rules.find((r) => r.role === pool.role);
     if (!rule) continue;
     let free = freeSeats(view, pool);
     if (config["hand-off"] && rule.labels.length && free > 0) {
-      const waiters = waitersIn(rules, view, pool, await reader.withLabels(rule.labels), [facts.number]);
-      const ordered = await reader.ordered(waiters, rule.labels, free);
+      const [ordered = []] = await reader.lines(rules, view, rule.labels, [pool], free, [facts.number]);
       const line = await trustedOnly(deps, reader, rules, view, rule, pool, ordered);
       for (const w of line) reader.issues.set(w.number, w);
       lines.push({ pool, line, via: "hand-off" });
@@ -192,19 +210,6 @@ async function trustedOnly(
     out.push(seen);
   }
   return out;
-}
-
-/** The pools a queued issue itself (the delivery's own) waits in, when they have a free seat. */
-function queuedPoolsOf(rules: readonly RoleRule[], dry: IssueSyncResult, facts: IssueFacts): Pool[] {
-  if (facts.state !== "open") return [];
-  const pools: Pool[] = [];
-  for (const rule of rules) {
-    for (const level of rule.levels.length ? rule.levels : [rule.defaultLevel]) {
-      const pool = poolFor(dry.view, rule.role, level);
-      if (freeSeats(dry.view, pool) > 0 && queuedIn(rules, dry.view, pool, [facts]).length) pools.push(pool);
-    }
-  }
-  return pools;
 }
 
 /**
@@ -326,8 +331,8 @@ export async function firstQueued(
 }
 
 /**
- * Where an issue that waits for a seat (its own delivery) waits: per busy role whose line it is
- * in, since when (the time its role label was put on; one read of its own events at most).
+ * Where an issue that waits for a seat (its own delivery) waits: per line it is in (see
+ * linesWaitedIn), since when (the time its role label was put on; one read of its own events at most).
  */
 async function placesInLine(
   deps: HandlerDeps,
@@ -336,67 +341,21 @@ async function placesInLine(
   result: IssueSyncResult,
   issue: string,
 ): Promise<Array<{ role: string; level: string; since: string | null }>> {
-  if (!config["hand-off"]) return [];
   const out: Array<{ role: string; level: string; since: string | null }> = [];
   const ref = { owner: repo.owner, repo: repo.name, issue_number: Number(issue) };
-  for (const notice of result.notices) {
-    if (notice.kind !== "busy") continue;
-    const rule = result.rules.find((r) => r.role === notice.role);
-    if (!rule?.labels.length) continue;
-    const since = await labeledSince(deps.octokit, ref, rule.labels, deps.memory?.labelTimes);
-    out.push({ role: notice.role, level: notice.level, since });
+  for (const { role, level, labels } of linesWaitedIn(config, result)) {
+    out.push({ role, level, since: await labeledSince(deps.octokit, ref, labels, deps.memory?.labelTimes) });
   }
   return out;
 }
 
-/** A delivery's commit with its hand-offs: what its effect list is made from (src/sync/effects.ts). */
-export interface HandedCommit {
-  done: TransactionResult<HandedResult>;
-  /** The delivery's own issue as the commit read it (its labels moved when it was dispatched). */
-  target: SyncTarget;
-  /** What the issue's own comment adds: where its seats went, its place in line. */
-  view: { handedTo?: StatusView["handedTo"]; places?: StatusView["places"] };
-  /** The other issues the delivery read, as last read (a seat went to some of them). */
-  others: Map<string, EffectIssue>;
-  /** Per issue handed a seat by another than the delivery's own (a seat freed again after the commit): that issue. */
-  handedFrom: Map<string, string>;
-  /** The queued issues moved to a role's label before the commit. */
-  dispatched: Array<{ issue: string; remove: string; add: string }>;
-  /** The state file and the commit's message, when the delivery changed it. */
-  commit?: { file: string; message: string };
-}
-
-/** A delivery's effects from its commit with hand-offs (see issueEffects). */
-export function handedEffects(
-  config: WorkerSyncConfig,
-  handed: HandedCommit,
-  own: { state: IssueFacts["state"]; create?: boolean; replyTo?: number; extras?: StatusExtras },
-): Effect[] {
-  const { done, target } = handed;
-  return issueEffects({
-    config,
-    repoUrl: target.repoUrl,
-    issue: {
-      number: String(target.ref.issue_number),
-      title: target.title,
-      labels: target.labels,
-      state: own.state,
-      ...(target.comments !== undefined ? { comments: target.comments } : {}),
-    },
-    result: done.result,
-    ...(handed.commit ? { commit: handed.commit } : {}),
-    dispatched: handed.dispatched,
-    others: handed.others,
-    handedFrom: handed.handedFrom,
-    extras: { ...handed.view, ...own.extras },
-    ...(own.create !== undefined ? { create: own.create } : {}),
-    ...(own.replyTo !== undefined ? { replyTo: own.replyTo } : {}),
-  });
-}
+/** A delivery's commit with its hand-offs (src/sync/effects.ts's HandedCommit), the transaction's whole result in it. */
+export type HandedDelivery = HandedCommit & { done: TransactionResult<HandedResult> };
 
 /**
- * Brings the issue in line with `facts` and hands on what that frees, in one commit. The
- * snapshot's text is the state as the caller read it (its candidates are read from it).
+ * Brings the issue in line with `facts` and hands on what that frees, in one commit: the facts
+ * read first (the labels that count, the lines), then one decision (src/sync handOffPlan), then
+ * the commit. `text` is the state as the caller read it (the lines' candidates are read from it).
  *
  * The lines were read before the commit; after it, each issue a seat went to is read again.
  * One closed or relabeled meanwhile (its own delivery, handled first, found no seat to free)
@@ -411,18 +370,22 @@ export async function commitWithHandOffs(
   facts: IssueFacts,
   text: string | null,
   options: { rounds?: number; hint?: LabelHint } = {},
-): Promise<HandedCommit> {
+): Promise<HandedDelivery> {
   const rounds = options.rounds ?? 3;
+  // Read: the labels that count, then the line of each seat the delivery frees (dispatch moves
+  // the labels of the queued issues it gives a seat to here, before the commit).
+  const reader = new IssueReader(deps.octokit, target.repo, deps.memory?.labelTimes);
   const counted = await countedFacts(deps, config, target, text, facts, options.hint);
-  const plan = await planHandOffs(deps, config, target.repo, text, counted.facts, counted.dry);
-  const mutation = handOffMutation(config, target.repo, plan.facts, plan.lines, deps.now);
-  let done = await commitState(deps, backend, target, mutation);
+  const read = await readLines(deps, reader, config, text, counted.facts, counted.dry);
+  // Decide, then commit.
+  const plan = handOffPlan(config, target.repo, String(target.ref.issue_number), read.facts, read.lines, deps.now);
+  let done = await commitState(deps, backend, plan);
   // Logged as soon as the state is decided (bench/ and the simulation time deliveries by it).
   deps.log.debug(`${issueKey(target.ref)}: state ${done.written ? "committed" : "already in line"}`);
   const others = new Map<string, EffectIssue>();
-  for (const [number, w] of plan.issues) others.set(number, effectIssueOf(w));
+  for (const [number, w] of read.issues) others.set(number, effectIssueOf(w));
   const handedFrom = new Map<string, string>();
-  const dispatched = [...plan.dispatched];
+  const dispatched = [...read.dispatched];
   const given = done.result.handoffs.filter((h) => h.result.results.some((r) => r.kind === "activate" && r.changed));
   if (given.length && rounds > 0) {
     done = await freeHandOffsNoLongerWaiting(deps, config, backend, target, done, given, rounds - 1, {
@@ -431,38 +394,20 @@ export async function commitWithHandOffs(
       dispatched,
     });
   }
-  const handedTo = done.result.handoffs
-    .filter((h) => !handedFrom.has(h.issue))
-    .flatMap((h) =>
-      h.result.results
-        .filter((r) => r.kind === "activate" && r.changed)
-        .map((r) => ({ role: r.role, issue: h.issue, via: h.via })),
-    );
+  // What the issue's own comment adds: its place in line (read now), where its seats went.
   const places = await placesInLine(deps, config, target.repo, done.result, facts.number);
+  const handedTo = seatsHandedOn(done.result, handedFrom);
   return {
     done,
-    target: { ...target, labels: plan.facts.labels },
+    repoUrl: target.repoUrl,
+    issue: { ...effectIssueOfTarget(target), labels: read.facts.labels },
     view: { ...(handedTo.length ? { handedTo } : {}), ...(places.length ? { places } : {}) },
     others,
     handedFrom,
     dispatched,
-    ...(done.written
-      ? {
-          commit: {
-            file: backend.label,
-            message: commitMessageFor(done.result, target.repo, String(target.ref.issue_number)),
-          },
-        }
-      : {}),
+    ...(done.written ? { commit: { file: backend.label, message: plan.message(done.result) } } : {}),
   };
 }
-
-const effectIssueOf = (w: Waiter): EffectIssue => ({
-  number: w.number,
-  title: w.title ?? `#${w.number}`,
-  labels: w.labels,
-  ...(w.comments !== undefined ? { comments: w.comments } : {}),
-});
 
 /**
  * The issue as the decision reads it: where its labels would put a worker on it, without the
@@ -479,30 +424,13 @@ async function countedFacts(
 ): Promise<{ facts: IssueFacts; dry?: IssueSyncResult }> {
   const planned = config["hand-off"] || config.dispatch;
   if (text === null || (facts.state !== "open" && !planned)) return { facts };
-  const dry = dryRun(deps, config, target.repo, text, facts);
+  const dry = dryRunIssue(config, target.repo, text, facts, deps.now);
   if (!dry || facts.state !== "open") return dry ? { facts, dry } : { facts };
-  const starting = new Set(dry.results.filter((r) => r.kind === "activate" && r.changed).map((r) => r.role));
-  const rules = dry.rules.filter((r) => starting.has(r.role)).map((r) => ({ ...r, queue: [] }));
+  const rules = rulesToCount(dry);
   if (!rules.length) return { facts, dry };
   const counted = await trustedFacts(deps, target.ref, rules, facts, hint);
   // Labels taken out: the plan decides again on what is left.
   return counted === facts ? { facts, dry } : { facts: counted };
-}
-
-/** The delivery's decision on the state as read, changing nothing; undefined when the file cannot be read. */
-function dryRun(
-  deps: HandlerDeps,
-  config: WorkerSyncConfig,
-  repo: RepositoryName,
-  text: string,
-  facts: IssueFacts,
-): IssueSyncResult | undefined {
-  try {
-    return issueSyncMutation(config, repo, facts, deps.now)(parseState(text, config.state.path ?? "projects.json"))
-      .result;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -519,7 +447,11 @@ async function freeHandOffsNoLongerWaiting(
   done: TransactionResult<HandedResult>,
   given: readonly HandOff[],
   rounds: number,
-  into: Pick<HandedCommit, "others" | "handedFrom" | "dispatched">,
+  into: {
+    others: Map<string, EffectIssue>;
+    handedFrom: Map<string, string>;
+    dispatched: Array<{ issue: string; remove: string; add: string }>;
+  },
 ): Promise<TransactionResult<HandedResult>> {
   let result = done;
   for (const h of given) {

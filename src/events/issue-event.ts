@@ -1,7 +1,7 @@
 import { fetchIssueFacts, type IssueRef, issueKey } from "../github/rest.js";
 import { UserError } from "../state/index.js";
 import { ConfigError } from "../sync/config.js";
-import type { Effect } from "../sync/effects.js";
+import { type Effect, handedEffects } from "../sync/effects.js";
 import {
   factsFromPayload,
   ISSUE_ACTIONS,
@@ -10,6 +10,7 @@ import {
   repositoryOf,
   repositoryUrl,
 } from "../sync/payload.js";
+import type { RepositoryName } from "../sync/project-key.js";
 import { type IssueSyncResult, ignoredIssueEvent, keepsStatusComment, unconcernedIssue } from "../sync/rules.js";
 import type { HandOff } from "../sync/seat-moves.js";
 import type { BoardUpdate } from "./board.js";
@@ -17,7 +18,7 @@ import { type LoadedConfig, loadConfig } from "./config.js";
 import { oncePerDelivery } from "./deliveries.js";
 import type { HandlerDeps } from "./deps.js";
 import { type EffectPlace, runEffects } from "./effects.js";
-import { commitWithHandOffs, handedEffects } from "./hand-off.js";
+import { commitWithHandOffs } from "./hand-off.js";
 import { reportIssueEvent } from "./mirror.js";
 import type { CommentOutcome } from "./status-comment.js";
 import { type Synced, stateBackendFor } from "./sync-issue.js";
@@ -58,33 +59,32 @@ async function issueEvent(deps: HandlerDeps, rawPayload: unknown): Promise<Event
   // Its label times (who waited longest) change with this event: read them afresh when next needed.
   if (labelChange) deps.memory?.labelTimes.delete(issueKey(ref));
 
-  let loaded: LoadedConfig;
-  try {
-    loaded = await loadConfig(deps, repo);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    deps.log.error(`${repo.owner}/${repo.name}: ${error.message}`);
-    // Only a label change is somebody asking worker-sync for something; say it there.
-    const effects: Effect[] = labelChange
-      ? [{ kind: "problem", issue: String(ref.issue_number), message: error.message }]
-      : [];
-    const outcome = { kind: "problem" as const, message: error.message, effects };
-    const place = { repo, repoUrl: repositoryUrl(payload), holding: ref };
-    await deps.queue.run(issueKey(ref), () => runOwnEffects(deps, place, outcome, String(ref.issue_number)));
-    return outcome;
-  }
-  if (loaded.config.mode === "mirror") {
-    const target = { repo, ref, repoUrl: repositoryUrl(payload), title: payload.issue.title };
-    const gone = action === "deleted" || action === "transferred";
-    return deps.queue.run(issueKey(ref), () => reportIssueEvent(deps, loaded, target, gone));
-  }
-  const ignored = ignoredIssueEvent(loaded.config, payload, ISSUE_ACTIONS);
-  if (ignored) return { kind: "ignored", reason: ignored };
-  const place = { config: loaded.config, repo, repoUrl: repositoryUrl(payload), holding: ref };
   const issue = String(ref.issue_number);
-  // Read, decide, commit, then the issue's own comment, all in its queue slot.
-  const outcome = await deps.queue.run(issueKey(ref), async () => {
-    const decided = await syncIssue(deps, loaded, payload, ref);
+  const place: EffectPlace = { repo, repoUrl: repositoryUrl(payload), holding: ref };
+  const loaded = await loadConfig(deps, repo).catch((error: unknown) => {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  });
+  if (!(loaded instanceof ConfigError)) {
+    // Mirror mode reports whatever the labels: they name the seat the host gave.
+    const ignored =
+      loaded.config.mode === "mirror" ? undefined : ignoredIssueEvent(loaded.config, payload, ISSUE_ACTIONS);
+    if (ignored) return { kind: "ignored", reason: ignored };
+    place.config = loaded.config;
+  }
+  // Read, decide (and commit), then the issue's own comment, all in its queue slot.
+  const outcome = await deps.queue.run(issueKey(ref), async (): Promise<Decided> => {
+    const decided =
+      loaded instanceof ConfigError
+        ? configProblem(deps, repo, loaded, labelChange, issue)
+        : loaded.config.mode === "mirror"
+          ? await reportIssueEvent(
+              deps,
+              loaded,
+              { repo, ref, repoUrl: place.repoUrl, title: payload.issue.title },
+              action === "deleted" || action === "transferred",
+            )
+          : await syncIssue(deps, loaded, payload, ref);
     if (decided.kind !== "ignored") await runOwnEffects(deps, place, decided, issue);
     return decided;
   });
@@ -93,6 +93,22 @@ async function issueEvent(deps: HandlerDeps, rawPayload: unknown): Promise<Event
   // wait on each other), and the board.
   const rest = await runEffects(deps, place, outcome.effects, { except: issue });
   return rest.board ? { ...outcome, board: rest.board } : outcome;
+}
+
+/**
+ * A config that cannot be read: said on the issue only for a label change, which alone is
+ * somebody asking worker-sync for something.
+ */
+function configProblem(
+  deps: HandlerDeps,
+  repo: RepositoryName,
+  error: ConfigError,
+  labelChange: boolean,
+  issue: string,
+): Decided {
+  deps.log.error(`${repo.owner}/${repo.name}: ${error.message}`);
+  const effects: Effect[] = labelChange ? [{ kind: "problem", issue, message: error.message }] : [];
+  return { kind: "problem", message: error.message, effects };
 }
 
 /** Runs a decided delivery's effects on its own issue and puts what its comment became in the outcome. */

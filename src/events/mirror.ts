@@ -10,7 +10,7 @@ import { GitHubContentsBackend } from "../store/github-contents.js";
 import type { WorkerSyncConfig } from "../sync/config.js";
 import { DEVCLAW_STATE_PATH, defaultStatePath } from "../sync/defaults.js";
 import { type Effect, statusEffects } from "../sync/effects.js";
-import { changedSeats, reportedSeats } from "../sync/mirror.js";
+import { changedSeats, mirrorStatusEffects, reportedSeats } from "../sync/mirror.js";
 import { resolveProjectKey } from "../sync/project-key.js";
 import { NO_COMMIT, parsePushPayload, pushAddsOrRemoves, pushedBranch } from "../sync/push-payload.js";
 import type { IssueSyncResult } from "../sync/rules.js";
@@ -19,22 +19,20 @@ import type { HandlerDeps } from "./deps.js";
 import { runEffects } from "./effects.js";
 import { statePathKey } from "./state-path.js";
 import type { CommentOutcome } from "./status-comment.js";
-import { type Synced, type SyncTarget, stateBackendFor, stateLocation } from "./sync-issue.js";
+import { effectIssueOfTarget, type Synced, type SyncTarget, stateBackendFor, stateLocation } from "./sync-issue.js";
 
 /** What a report in mirror mode did (the issue-event outcome's shape, without the cycle of importing it). */
 export type MirrorOutcome =
   | { kind: "ignored"; reason: string }
   | ({ kind: "synced"; effects: Effect[] } & Synced<IssueSyncResult>);
 
-/** A status comment's target as an effect names it. */
-const effectIssue = (target: SyncTarget) => ({
-  number: String(target.ref.issue_number),
-  title: target.title,
-  labels: target.labels,
-  ...(target.comments !== undefined ? { comments: target.comments } : {}),
-});
+/**
+ * A report's outcome besides its result, the file as read and its effects: nothing written. The
+ * caller runs the effects in the issue's queue slot and puts what its comment became in.
+ */
+const reported = { written: false, migrated: [], attempts: 1, comment: "none", body: "" } as const;
 
-/** An issue event or `/worker status` in mirror mode: the issue's seats as the file has them. */
+/** `/worker status` in mirror mode: the issue's seats as the file has them (the caller runs the effects). */
 export async function reportIssueSeats(
   deps: HandlerDeps,
   config: WorkerSyncConfig,
@@ -49,38 +47,8 @@ export async function reportIssueSeats(
   const state = parseState(snapshot.text, backend.label);
   const project = resolveProjectKey(state.data, config, target.repo);
   const result = reportedSeats(config, state, project, String(target.ref.issue_number));
-  return reportSeats(deps, config, target, snapshot.text, result, options);
-}
-
-/** The issue's status comment from the file as read (`text`) and the seats it gives the issue. */
-async function reportSeats(
-  deps: HandlerDeps,
-  config: WorkerSyncConfig,
-  target: SyncTarget,
-  text: string,
-  result: ReturnType<typeof reportedSeats>,
-  options: { messages?: string[]; replyTo?: number } = {},
-): Promise<MirrorOutcome> {
-  // The status comment as in drive mode (a command's reply with `comment: false`), from the file as it is.
-  const effects = statusEffects(config, target.repoUrl, effectIssue(target), result, {
-    ...options,
-    // A command (`/worker status`) shows every seat of the project, as in drive mode.
-    wholeProject: options.replyTo !== undefined,
-    create: result.involved || options.replyTo !== undefined,
-  });
-  const place = { config, repo: target.repo, repoUrl: target.repoUrl, holding: target.ref };
-  const own = (await runEffects(deps, place, effects)).comments.get(String(target.ref.issue_number));
-  return {
-    kind: "synced",
-    result,
-    written: false,
-    text,
-    migrated: [],
-    attempts: 1,
-    effects,
-    comment: own?.outcome ?? "none",
-    body: own?.body ?? "",
-  };
+  const effects = mirrorStatusEffects(config, target.repoUrl, effectIssueOfTarget(target), result, options);
+  return { kind: "synced", ...reported, result, text: snapshot.text, effects };
 }
 
 /**
@@ -105,14 +73,20 @@ export async function reportIssueEvent(
     return { kind: "ignored", reason: "mirror mode: no seat is on this issue in the file; labels move no seat" };
   }
   const facts = await fetchIssueFacts(deps.octokit, target.ref);
-  const fresh: SyncTarget = {
-    ...target,
+  const issue = {
+    number: String(target.ref.issue_number),
     title: facts.title ?? target.title,
     labels: facts.labels,
     ...(facts.comments !== undefined ? { comments: facts.comments } : {}),
   };
   // The file as read above: one read of it per event.
-  return reportSeats(deps, config, fresh, text, result);
+  return {
+    kind: "synced",
+    ...reported,
+    result,
+    text,
+    effects: mirrorStatusEffects(config, target.repoUrl, issue, result),
+  };
 }
 
 export type PushOutcome =
@@ -189,7 +163,7 @@ export async function handlePushEvent(deps: HandlerDeps, rawPayload: unknown): P
       const result = reportedSeats(config, after, project, issue);
       const freed = diff.freed.filter((f) => f.issue === issue);
       const effects = config.comment
-        ? statusEffects(config, repoUrl, effectIssue(target), result, { freed, create: result.involved })
+        ? statusEffects(config, repoUrl, effectIssueOfTarget(target), result, { freed, create: result.involved })
         : [];
       const place = { config, repo, repoUrl, holding: ref };
       return (await runEffects(deps, place, effects)).comments.get(issue)?.outcome ?? "none";

@@ -6,8 +6,9 @@ import { type ContentsLocation, GitHubContentsBackend } from "../store/github-co
 import { runTransaction, type StateBackend, type TransactionResult } from "../store/transaction.js";
 import type { WorkerSyncConfig } from "../sync/config.js";
 import { LEGACY_STATE_PATH } from "../sync/defaults.js";
+import type { EffectIssue } from "../sync/effects.js";
 import type { RepositoryName } from "../sync/project-key.js";
-import { commitMessageFor, type IssueSyncResult, type SessionCommandResult } from "../sync/rules.js";
+import type { CommitPlan } from "../sync/rules.js";
 import type { HandlerDeps } from "./deps.js";
 import { DefaultPathBackend } from "./state-path.js";
 import type { CommentOutcome } from "./status-comment.js";
@@ -39,23 +40,28 @@ export interface SyncTarget {
   comments?: number;
 }
 
+/** The target's issue as an effect names it. */
+export const effectIssueOfTarget = (target: SyncTarget): EffectIssue => ({
+  number: String(target.ref.issue_number),
+  title: target.title,
+  labels: target.labels,
+  ...(target.comments !== undefined ? { comments: target.comments } : {}),
+});
+
 export type Synced<R> = TransactionResult<R> & { comment?: CommentOutcome; body?: string };
 
 /**
- * Runs a mutation on the state file (re-read and re-applied on a conflict). With memory it
- * joins the file's commit queue, and returns once that queue is settled, so the comment
- * the caller writes next does not get ahead of another delivery's commit.
+ * Commits a decided change of the state file (re-read and re-applied on a conflict). With memory
+ * it joins the file's commit queue, and returns once that queue is settled, so the comment the
+ * caller writes next does not get ahead of another delivery's commit.
  */
-export async function commitState<R extends IssueSyncResult | SessionCommandResult>(
+export async function commitState<R>(
   deps: HandlerDeps,
   backend: StateBackend,
-  target: SyncTarget,
-  mutation: StateMutation<R>,
+  plan: CommitPlan<R>,
 ): Promise<TransactionResult<R>> {
-  const issue = String(target.ref.issue_number);
-  const message = (result: R) => commitMessageFor(result, target.repo, issue);
-  const done = await commitMutation(deps, backend, mutation, message);
-  if (done.written) deps.log.info(`${backend.label}: ${message(done.result)}`);
+  const done = await commitMutation(deps, backend, plan.mutation, plan.message);
+  if (done.written) deps.log.info(`${backend.label}: ${plan.message(done.result)}`);
   return done;
 }
 

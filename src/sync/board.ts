@@ -1,6 +1,7 @@
 /**
  * The board: one issue per state file showing who works on what, kept current like a
- * dependency dashboard. Pure rendering; src/events/board.ts reads the facts and writes it.
+ * dependency dashboard. Pure: boardPlan says which lines to read, boardBody renders what was
+ * read; src/events/board.ts reads the facts and writes the issue.
  *
  * Times are absolute (`since 2026-03-04 08:15 UTC`), never "3 h ago": the body then changes
  * only when a seat or a line does, so an update that changes nothing costs no write.
@@ -13,9 +14,15 @@ import {
   type ProjectView,
   type Seat,
   type SeatUsage,
+  type StateFile,
   usageTotals,
+  viewOf,
 } from "../state/index.js";
+import type { WorkerSyncConfig } from "./config.js";
+import { type Pool, poolFor, type Waiter } from "./hand-off.js";
+import { type RoleRule, roleRulesFor } from "./labels.js";
 import { escapeText, shortenKey } from "./markdown.js";
+import { centralRepository, type RepositoryName, resolveProjectKey } from "./project-key.js";
 import { formatSince } from "./render-status.js";
 
 export const BOARD_MARKER = "<!-- worker-sync:board -->";
@@ -208,4 +215,108 @@ export function renderBoard(input: BoardInput): string {
 /** The board, folded: for a job summary under what the step changed. */
 export function foldedBoard(body: string): string {
   return `<details><summary>The board: every seat and waiting line</summary>\n\n${body.replace(BOARD_MARKER, "").trim()}\n\n</details>`;
+}
+
+/** What the board reads of GitHub for one role of the project `repo`'s issues drive: its open issues carrying the role's labels, and per pool who waits. */
+export interface BoardRead {
+  project: string;
+  rules: readonly RoleRule[];
+  view: ProjectView;
+  role: string;
+  labels: readonly string[];
+  /** The pools of the role (family 1: its one worker), in the order the board shows their lines. */
+  pools: Pool[];
+}
+
+/** What the board shows of the state file, and what it must read of GitHub to show it. */
+export interface BoardPlan {
+  projects: BoardInput["projects"];
+  reads: BoardRead[];
+}
+
+/** The projects of the file `repo` may show: all of its own file; of a central file, those granted to it. */
+function shownProjects(state: StateFile, config: WorkerSyncConfig, repo: RepositoryName): string[] {
+  if (centralRepository(config, repo) === undefined) return Object.keys(state.data.projects);
+  // The config of an event of `repo` names its project in the central file (consentedConfig).
+  return [resolveProjectKey(state.data, config, repo)];
+}
+
+/** The project `repo`'s issues drive, if the file has one. */
+function ownProject(state: StateFile, config: WorkerSyncConfig, repo: RepositoryName): string | undefined {
+  try {
+    return resolveProjectKey(state.data, config, repo);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The board of `repo` on the file as read: the projects it shows and, for the project its issues
+ * drive (issue numbers are this repository's; another project's are of its own repository), the
+ * lines of waiting issues to read, per role that has labels.
+ */
+export function boardPlan(state: StateFile, config: WorkerSyncConfig, repo: RepositoryName): BoardPlan {
+  const own = ownProject(state, config, repo);
+  const projects: Array<BoardInput["projects"][number]> = [];
+  const reads: BoardRead[] = [];
+  for (const id of shownProjects(state, config, repo)) {
+    const view = viewOf(state, id);
+    const name = state.data.projects[id]?.name;
+    projects.push({ id, ...(typeof name === "string" ? { name } : {}), view, own: id === own });
+    if (id !== own) continue;
+    const rules = roleRulesFor(config, view);
+    for (const rule of rules) {
+      const role = view.roles[rule.role];
+      if (!rule.labels.length || !role) continue;
+      const levels = Object.keys(role.levels);
+      const pools = levels
+        .map((level) => poolFor(view, rule.role, level))
+        .filter((pool, i) => pool.level !== null || i === 0);
+      reads.push({ project: id, rules, view, role: rule.role, labels: rule.labels, pools });
+    }
+  }
+  return { projects, reads };
+}
+
+/**
+ * The board's body from its plan and what was read: per read, each pool's line in the order a
+ * freed seat serves it (`lines[i][j]`: read i, pool j), and every issue listed (their titles).
+ */
+export function boardBody(input: {
+  plan: BoardPlan;
+  lines: ReadonlyArray<ReadonlyArray<readonly Waiter[]>>;
+  listed: Iterable<Waiter>;
+  /** Where the state file lives. */
+  at: { owner: string; repo: string; path: string };
+  repoUrl: string;
+  sessionTokens: number;
+}): string {
+  const { plan, lines, at } = input;
+  const titles = new Map<string, string>();
+  for (const w of input.listed) if (w.title) titles.set(w.number, w.title);
+  const waiting = new Map<string, BoardWaiter[]>();
+  for (const p of plan.projects) if (p.own) waiting.set(p.id, []);
+  plan.reads.forEach((read, i) => {
+    const line = waiting.get(read.project) ?? [];
+    waiting.set(read.project, line);
+    read.pools.forEach((pool, j) => {
+      for (const w of lines[i]?.[j] ?? []) {
+        line.push({
+          role: read.role,
+          level: pool.level ?? "",
+          number: w.number,
+          ...(w.title ? { title: w.title } : {}),
+          since: w.since ?? null,
+        });
+      }
+    });
+  });
+  return renderBoard({
+    file: `${at.owner}/${at.repo}: ${at.path}`,
+    projects: plan.projects,
+    repoUrl: input.repoUrl,
+    titles,
+    waiting,
+    sessionTokens: input.sessionTokens,
+  });
 }

@@ -14,7 +14,7 @@
  */
 import type { WorkerSyncConfig } from "./config.js";
 import type { EffectSummary } from "./effect-lines.js";
-import type { HandedResult } from "./hand-off.js";
+import type { HandedResult, Waiter } from "./hand-off.js";
 import { type ReconcileResult, reconcileHandOffs, summarizeReconcile } from "./reconcile.js";
 import { issueStatusView, renderReply, renderStatus, type StatusView } from "./render-status.js";
 import { type IssueState, type IssueSyncResult, keepsStatusComment, statusCommentAction } from "./rules.js";
@@ -27,6 +27,14 @@ export interface EffectIssue {
   /** Its comment count as just read from GitHub, when it was (the status comment's search uses it). */
   comments?: number;
 }
+
+/** An issue a list call gave (one waiting in a line), as an effect names it. */
+export const effectIssueOf = (w: Waiter): EffectIssue => ({
+  number: w.number,
+  title: w.title ?? `#${w.number}`,
+  labels: w.labels,
+  ...(w.comments !== undefined ? { comments: w.comments } : {}),
+});
 
 /** What a status comment adds to the seats it shows (see StatusView). */
 export type StatusExtras = Pick<
@@ -149,6 +157,66 @@ export function issueEffects(d: IssueDecision): Effect[] {
   }
   if (d.config.board) effects.push({ kind: "board" });
   return effects;
+}
+
+/**
+ * A delivery's commit with its hand-offs, as its effect list reads it (src/events/hand-off.ts
+ * reads the facts, decides and commits; the caller adds its own words).
+ */
+export interface HandedCommit {
+  /** The commit: the state change's result (the hand-offs of every round in it). */
+  done: { result: HandedResult };
+  repoUrl: string;
+  /** The delivery's own issue as the commit read it (its labels moved when it was dispatched). */
+  issue: EffectIssue;
+  /** What the issue's own comment adds: where its seats went, its place in line. */
+  view: Pick<StatusView, "handedTo" | "places">;
+  /** The other issues the delivery read, as last read (a seat went to some of them). */
+  others: ReadonlyMap<string, EffectIssue>;
+  /** Per issue handed a seat by another than the delivery's own (a seat freed again after the commit): that issue. */
+  handedFrom: ReadonlyMap<string, string>;
+  /** The queued issues moved to a role's label before the commit. */
+  dispatched: ReadonlyArray<{ issue: string; remove: string; add: string }>;
+  /** The state file and the commit's message, when the delivery changed it. */
+  commit?: { file: string; message: string };
+}
+
+/**
+ * Where a delivery's seats went, as its own comment says it: each seat handed to an issue, but
+ * those an issue freed again after the commit passed on (`passedOn`: told on that issue).
+ */
+export function seatsHandedOn(
+  result: HandedResult,
+  passedOn: ReadonlyMap<string, string>,
+): NonNullable<StatusView["handedTo"]> {
+  return result.handoffs
+    .filter((h) => !passedOn.has(h.issue))
+    .flatMap((h) =>
+      h.result.results
+        .filter((r) => r.kind === "activate" && r.changed)
+        .map((r) => ({ role: r.role, issue: h.issue, via: h.via })),
+    );
+}
+
+/** A delivery's effects from its commit with hand-offs and the caller's own words (see issueEffects). */
+export function handedEffects(
+  config: WorkerSyncConfig,
+  handed: HandedCommit,
+  own: { state: IssueState; create?: boolean; replyTo?: number; extras?: StatusExtras },
+): Effect[] {
+  return issueEffects({
+    config,
+    repoUrl: handed.repoUrl,
+    issue: { ...handed.issue, state: own.state },
+    result: handed.done.result,
+    ...(handed.commit ? { commit: handed.commit } : {}),
+    dispatched: handed.dispatched,
+    others: handed.others,
+    handedFrom: handed.handedFrom,
+    extras: { ...handed.view, ...own.extras },
+    ...(own.create !== undefined ? { create: own.create } : {}),
+    ...(own.replyTo !== undefined ? { replyTo: own.replyTo } : {}),
+  });
 }
 
 /**

@@ -10,7 +10,15 @@ import { isFree, type ProjectView, type StateMutation } from "../state/index.js"
 import { labelMatches, type WorkerSyncConfig } from "./config.js";
 import { type RoleRule, wantedSeats } from "./labels.js";
 import type { RepositoryName } from "./project-key.js";
-import { type IssueFacts, type IssueSyncResult, roleOnIssue, type SeatResult, syncIssueOn } from "./rules.js";
+import {
+  type CommitPlan,
+  commitMessageFor,
+  type IssueFacts,
+  type IssueSyncResult,
+  roleOnIssue,
+  type SeatResult,
+  syncIssueOn,
+} from "./rules.js";
 import type { HandOff } from "./seat-moves.js";
 import { projectMutation, type StateRun } from "./state-run.js";
 
@@ -174,6 +182,47 @@ export function idlePools(rules: readonly RoleRule[], view: ProjectView, listed:
   return out;
 }
 
+/** The pools the delivery's own issue waits in from its queue (dispatch), where a seat is free. */
+function queuedPoolsOf(dry: IssueSyncResult, facts: IssueFacts): Pool[] {
+  if (facts.state !== "open") return [];
+  const pools: Pool[] = [];
+  for (const rule of dry.rules) {
+    for (const level of rule.levels.length ? rule.levels : [rule.defaultLevel]) {
+      const pool = poolFor(dry.view, rule.role, level);
+      if (freeSeats(dry.view, pool) > 0 && queuedIn(dry.rules, dry.view, pool, [facts]).length) pools.push(pool);
+    }
+  }
+  return pools;
+}
+
+/**
+ * The pools a delivery about `facts` serves once its own issue is in line (`dry`, its dry run):
+ * those it frees a seat of and, with dispatch, those its own issue waits in from its queue.
+ */
+export function poolsToServe(config: WorkerSyncConfig, dry: IssueSyncResult, facts: IssueFacts): Pool[] {
+  const pools = new Map(freedPools(dry).map((p) => [poolKey(p), p]));
+  if (config.dispatch) for (const p of queuedPoolsOf(dry, facts)) pools.set(poolKey(p), p);
+  return [...pools.values()];
+}
+
+/**
+ * The lines the delivery's own issue waits in (hand-off on): per level it asks for that is busy,
+ * the role's labels; the time one was put on the issue is since when it waits.
+ */
+export function linesWaitedIn(
+  config: WorkerSyncConfig,
+  result: IssueSyncResult,
+): Array<{ role: string; level: string; labels: string[] }> {
+  if (!config["hand-off"]) return [];
+  const out: Array<{ role: string; level: string; labels: string[] }> = [];
+  for (const notice of result.notices) {
+    if (notice.kind !== "busy") continue;
+    const rule = result.rules.find((r) => r.role === notice.role);
+    if (rule?.labels.length) out.push({ role: notice.role, level: notice.level, labels: rule.labels });
+  }
+  return out;
+}
+
 /** The issue's labels once dispatched: the queue label replaced by the role's label, in its place. */
 export function dispatchedLabels(labels: readonly string[], queueLabel: string, roleLabel: string): string[] {
   const out = labels.map((l) => (labelMatches(l, queueLabel) ? roleLabel : l));
@@ -257,4 +306,23 @@ export function handOffMutation(
     const handoffs = handOffOn(run, config, project, lines, at);
     return { ...own, view: run.view(project), handoffs };
   });
+}
+
+/**
+ * A delivery's decision, once its facts are read: issue `issue`'s seats in line with `facts`
+ * (its labels as they count), then the lines served from the seats left free, in one commit; and
+ * the commit's message, which names the issues the seats went to.
+ */
+export function handOffPlan(
+  config: WorkerSyncConfig,
+  repo: RepositoryName,
+  issue: string,
+  facts: IssueFacts,
+  lines: HandOffLines,
+  now?: () => string,
+): CommitPlan<HandedResult> {
+  return {
+    mutation: handOffMutation(config, repo, facts, lines, now),
+    message: (result) => commitMessageFor(result, repo, issue),
+  };
 }

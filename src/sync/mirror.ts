@@ -1,11 +1,12 @@
 /**
  * Mirror mode (docs/modes.md): a DevClaw host dispatches and the repository's copy of its file
  * follows it. worker-sync moves no seat from labels or commands here; it reports what the file
- * says. The pure parts: what a command may do, an issue's seats as the file has them, and which
- * issues a change of the file concerns.
+ * says. The pure parts: what a command may do, an issue's seats as the file has them and what
+ * its comment says of them, and which issues a change of the file concerns.
  */
 import { isFree, type ProjectView, type Seat, type StateFile, viewOf } from "../state/index.js";
 import type { WorkerSyncConfig } from "./config.js";
+import { type Effect, type EffectIssue, statusEffects } from "./effects.js";
 import { roleRulesFor } from "./labels.js";
 import type { IssueSyncResult } from "./rules.js";
 
@@ -70,6 +71,26 @@ export function reportedSeats(
     involved: seatsOn(view, issue),
     view,
   };
+}
+
+/**
+ * What an issue event or `/worker status` (`replyTo`) says in mirror mode: the issue's status
+ * comment as in drive mode (a command's reply with `comment: false`), from the file as it is;
+ * started when a seat is on the issue. A command always gets its answer, showing every seat of
+ * the project as in drive mode.
+ */
+export function mirrorStatusEffects(
+  config: WorkerSyncConfig,
+  repoUrl: string,
+  issue: EffectIssue,
+  result: IssueSyncResult,
+  options: { messages?: string[]; replyTo?: number } = {},
+): Effect[] {
+  return statusEffects(config, repoUrl, issue, result, {
+    ...options,
+    wholeProject: options.replyTo !== undefined,
+    create: result.involved || options.replyTo !== undefined,
+  });
 }
 
 /** A seat as one side of a change saw it: the issue it was on (null: free) and its session. */

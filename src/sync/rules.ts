@@ -210,6 +210,35 @@ export function issueSyncMutation(
   return projectMutation(config, repo, (run, project) => syncIssueOn(run, config, project, facts, now()));
 }
 
+/**
+ * An issue delivery's decision on the state file as read (`text`), changing nothing: what the
+ * reads before the commit go by. Undefined when the file cannot be read (the transaction reads
+ * it again and says what is wrong with it).
+ */
+export function dryRunIssue(
+  config: WorkerSyncConfig,
+  repo: RepositoryName,
+  text: string,
+  facts: IssueFacts,
+  now?: () => string,
+): IssueSyncResult | undefined {
+  try {
+    return issueSyncMutation(config, repo, facts, now)(parseState(text, config.state.path ?? "projects.json")).result;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The role rules whose labels on the issue count only when someone allowed to start a worker put
+ * them on (src/events/labelers.ts reads who did): those of the roles the dry run starts a worker
+ * for, their active labels alone. No rule: nothing needs reading.
+ */
+export function rulesToCount(dry: IssueSyncResult): RoleRule[] {
+  const starting = new Set(dry.results.filter((r) => r.kind === "activate" && r.changed).map((r) => r.role));
+  return dry.rules.filter((r) => starting.has(r.role)).map((r) => ({ ...r, queue: [] }));
+}
+
 export interface SessionCommandResult extends IssueSyncResult {
   role: string;
   level: string;
@@ -251,6 +280,15 @@ function sessionSeat(view: ProjectView, rules: readonly RoleRule[], word: string
   );
 }
 
+/**
+ * A decided change of the state file: the mutation (re-run afresh on whatever the file holds, so a
+ * conflict re-applies it) and the message its commit says, made from the mutation's result.
+ */
+export interface CommitPlan<R> {
+  mutation: StateMutation<R>;
+  message: (result: R) => string;
+}
+
 /** `/worker session <level> <key|--clear>`: the only command that changes a session, for the seat on this issue. */
 export function sessionCommandMutation(
   config: WorkerSyncConfig,
@@ -286,6 +324,20 @@ export function sessionCommandMutation(
       slot: ref.index + 1,
       previous,
     });
+  };
+}
+
+/** `/worker session …` decided: the seat's session recorded or cleared, and the commit that says so. */
+export function sessionCommandPlan(
+  config: WorkerSyncConfig,
+  repo: RepositoryName,
+  issue: string,
+  level: string,
+  key: string | null,
+): CommitPlan<SessionCommandResult> {
+  return {
+    mutation: sessionCommandMutation(config, repo, issue, level, key),
+    message: (result) => commitMessageFor(result, repo, issue),
   };
 }
 

@@ -114,6 +114,22 @@ describe("the effect list: the Action's handle-event and the CLI's event print t
     expect(fake.commentsOn(FULL, 5).filter((c) => c.body.includes(`worker-sync:reply ${id}`))).toHaveLength(1);
   });
 
+  it("mirror mode: /worker status writes its answer once, and the step says what became of it", async () => {
+    fake.setFile(FULL, ".github/worker-sync.yml", `mode: mirror\n${CONFIG}`);
+    fake.setPermission(FULL, "Codertocat", "write");
+    fake.setIssue(FULL, { number: 6, title: "#6", state: "open", labels: [] });
+    const payload = commentPayload({ number: 6, labels: [] }, "/worker status");
+    const from = fake.log.length;
+    const run = await runEvent({ apiUrl: url, repo: FULL, name: "issue_comment", payload });
+    expect(run.code, run.stdout).toBe(0);
+    expect(JSON.parse(run.outputs.effects ?? "null")).toEqual([{ kind: "status", issue: "6", create: true }]);
+    expect(run.stdout).toContain("status comment created");
+    expect(fake.commentsOn(FULL, 6).filter((c) => c.body.includes("<!-- worker-sync:status"))).toHaveLength(1);
+    // The comments are listed to see that the command still stands, then once to find the status comment.
+    const lists = fake.log.slice(from).filter((r) => r.method === "GET" && r.path.endsWith("/issues/6/comments"));
+    expect(lists).toHaveLength(2);
+  });
+
   it("a label the config does not mention: [] in both, and nothing written", async () => {
     const { cli, action } = await bothDoors(2, ["bug"], "labeled", "bug");
     expect(action).toEqual([]);

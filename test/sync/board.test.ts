@@ -1,7 +1,8 @@
 /** The board's rendering (src/sync/board.ts): what a reader sees, and text from users kept as text. */
 import { describe, expect, it } from "vitest";
 import { parseState, viewOf } from "../../src/state/index.js";
-import { BOARD_MARKER, foldedBoard, renderBoard } from "../../src/sync/board.js";
+import { BOARD_MARKER, boardBody, boardPlan, foldedBoard, renderBoard } from "../../src/sync/board.js";
+import { parseConfig } from "../../src/sync/config.js";
 
 const slot = (fields: Record<string, unknown> = {}) => ({
   active: false,
@@ -122,5 +123,36 @@ describe("renderBoard", () => {
   it("folds for a job summary", () => {
     expect(foldedBoard(body)).toMatch(/^<details><summary>The board: every seat and waiting line<\/summary>\n\n/);
     expect(foldedBoard(body)).not.toContain(BOARD_MARKER);
+  });
+});
+
+describe("boardPlan and boardBody", () => {
+  const plan = boardPlan(state, parseConfig(null), { owner: "acme", name: "app" });
+
+  it("names the lines to read of the project the repository's issues drive: per role with labels, its pools", () => {
+    expect(plan.projects.map((p) => [p.id, p.own])).toEqual([["app", true]]);
+    const developer = plan.reads.find((r) => r.role === "developer");
+    expect(developer?.project).toBe("app");
+    expect(developer?.labels.length).toBeGreaterThan(0);
+    expect(developer?.pools).toEqual([{ role: "developer", level: "medior" }]);
+  });
+
+  it("renders what was read as renderBoard does: each pool's line in order, titles from every issue listed", () => {
+    const second = {
+      number: "9",
+      state: "open" as const,
+      labels: [],
+      title: "Second",
+      since: "2026-03-04T09:00:00.000Z",
+    };
+    const body = boardBody({
+      plan,
+      lines: plan.reads.map((r) => r.pools.map(() => (r.role === "developer" ? [second] : []))),
+      listed: [{ number: "7", state: "open", labels: [], title: "Fix the login" }, second],
+      at: { owner: "acme", repo: "app", path: "memory/projects.json" },
+      repoUrl: "https://github.com/acme/app",
+      sessionTokens: 50_000,
+    });
+    expect(body).toBe(renderBoard(input("Fix the login")));
   });
 });
