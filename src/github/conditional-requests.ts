@@ -72,12 +72,36 @@ function requestKey(options: RequestOptions): string {
   return JSON.stringify([options.baseUrl ?? "", options.url, accept, options.mediaType ?? null, parameters]);
 }
 
+/** The header an answer of 304 goes back up the hook chain with, as an empty 204 (see `notModifiedAsEmpty`). */
+const NOT_MODIFIED = "x-worker-sync-not-modified";
+
+/**
+ * The fetch a conditional GET goes out with. Octokit makes every 304 a thrown RequestError that
+ * each plugin's error hook catches and throws on, and reads its empty body as JSON (another
+ * thrown error): the dearest answer a request can get, for the one this hook expects most. So
+ * a 304 goes up the chain as an empty 204 carrying NOT_MODIFIED, and the hook answers with the
+ * kept response in its place; the plugins between see a success with no body.
+ */
+function notModifiedAsEmpty(send: typeof fetch): typeof fetch {
+  return async (input, init) => {
+    const response = await send(input, init);
+    if (response.status !== 304) return response;
+    return new Response(null, { status: 204, headers: { [NOT_MODIFIED]: "true" } });
+  };
+}
+
 async function conditionalGet(request: Request, options: RequestOptions, cache: ResponseCache, key: string) {
   const kept = cache.responses.get(key);
-  // The hook chain passes these very options on; a copy would not reach the request.
-  if (kept) options.headers = { ...options.headers, "if-none-match": kept.etag };
+  if (kept) {
+    // The hook chain passes these very options on; a copy would not reach the request.
+    options.headers = { ...options.headers, "if-none-match": kept.etag };
+    const sending = options.request as { fetch?: typeof fetch } | undefined;
+    // Looked up per request: a fetch patched after start-up (a proxy, nock in tests) is the one used.
+    options.request = { ...sending, fetch: notModifiedAsEmpty(sending?.fetch ?? globalThis.fetch) };
+  }
   try {
-    const response = (await request(options)) as { headers: Record<string, unknown> };
+    const response = (await request(options)) as { status: number; headers: Record<string, unknown> };
+    if (kept && response.status === 204 && response.headers[NOT_MODIFIED] === "true") return kept.response;
     const etag = response.headers?.etag;
     if (typeof etag === "string") cache.responses.set(key, { etag, response });
     else cache.responses.delete(key);
