@@ -18,7 +18,10 @@ afterEach(() => nock.cleanAll());
 /** An Octokit with conditional GETs, and the statuses its plugins' error hooks saw. */
 function conditional() {
   const quiet = () => {};
-  const octokit = new Octokit({ request: { retries: 0 }, log: { debug: quiet, info: quiet, warn: quiet, error: quiet } });
+  const octokit = new Octokit({
+    request: { retries: 0 },
+    log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
+  });
   const errors: number[] = [];
   // Where the retry and throttling plugins (and Probot's request log) look at a failed request.
   octokit.hook.error("request", (error) => {
