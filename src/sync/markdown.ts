@@ -8,8 +8,16 @@ const ZWJ = "\u200D";
 
 const oneLine = (text: string) => text.replace(/[\s\p{Cc}]+/gu, " ").trim();
 
+/**
+ * Whatever escapeText would change: a blank other than a lone space between words, a control
+ * character, or a character one of its replacements rewrites. Most titles, labels and logins
+ * have none, and are returned as they are.
+ */
+const NEEDS_ESCAPING = /[^\S ]|\p{Cc}| {2}|^ | $|[&<>\\`*_[\]~|!@]|#\d|:\/\//u;
+
 /** Plain text, safe anywhere in a comment, table cells included. */
 export function escapeText(text: string): string {
+  if (!NEEDS_ESCAPING.test(text)) return text;
   return oneLine(text)
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")

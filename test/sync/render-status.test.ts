@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   type LastRun,
@@ -62,6 +63,24 @@ describe("escaping", () => {
       "@\u200Dsomeone &lt;script&gt;alert(1)&lt;/script&gt; \\| \\[x\\](http:/\u200D/e.vil) \\*b\\* #\u200D12 next",
     );
     expect(codeSpan("a|b`c\nd")).toBe("`a\\|b'c d`");
+  });
+
+  it("leaves nothing live in any text, and text with nothing to escape exactly as it was", () => {
+    const risky = fc.constantFrom(..."@#1<>&\\`*_[]~|!: /\n\t\u00a0\u2028\u0000\u007fab");
+    const text = fc.oneof(fc.string({ unit: risky }), fc.string({ unit: "grapheme" }), fc.string());
+    fc.assert(
+      fc.property(text, (t) => {
+        const out = escapeText(t);
+        // One line, trimmed, single-spaced; no HTML; every markdown character escaped; no mention,
+        // issue reference or link.
+        expect(out).not.toMatch(/[^\S ]|\p{Cc}| {2}|^ | $/u);
+        expect(out).not.toMatch(/[<>]|&(?!amp;|lt;|gt;)/);
+        expect(out).not.toMatch(/(^|[^\\])[`*_[\]~|!]/);
+        expect(out).not.toMatch(/@(?!\u200D)|#\d|:\/\//);
+        if (!/[^\S ]| {2}|[\p{Cc}&<>\\`*_[\]~|!@#:]/u.test(t) && t === t.trim()) expect(out).toBe(t);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
