@@ -29,12 +29,13 @@ export class StateRun {
     return this.#state;
   }
 
-  #project(id: string): Record<string, unknown> {
+  /** Project `id` as the run has it now, without building the whole state. */
+  project(id: string): Record<string, unknown> {
     return this.#changed.get(id) ?? projectOf(this.#start, id);
   }
 
   view(project: string): ProjectView {
-    return projectView(this.#start.kind, project, this.#project(project));
+    return projectView(this.#start.kind, project, this.project(project));
   }
 
   /** Records a transition's seat changes and applies them to the working state. */
@@ -46,7 +47,7 @@ export class StateRun {
   add(change: Pick<StateChange<unknown>, "changes" | "touched">): void {
     for (const { project, changes } of change.changes) {
       if (!changes.length) continue;
-      this.#changed.set(project, changeProject(this.#start.kind, project, this.#project(project), changes));
+      this.#changed.set(project, changeProject(this.#start.kind, project, this.project(project), changes));
       this.#state = undefined;
       this.changes.push({ project, changes });
     }

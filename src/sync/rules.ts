@@ -186,7 +186,7 @@ export function syncIssueOn(
     run.add(change);
     results.push({ ...change.result, kind: "activate" });
   }
-  const name = run.state.data.projects[project]?.name;
+  const name = run.project(project).name;
   return {
     project,
     ...(typeof name === "string" ? { projectName: name } : {}),
