@@ -85,6 +85,7 @@ export async function runAgentCommand(command: RunAgentCommand, context: Command
     sessionKey: done.sessionKey,
     ...(done.record.commitSha ? { commitSha: done.record.commitSha } : {}),
     headline: `#${facts.issue} ${facts.seat}: the agent ${describeExit(facts)}`,
+    effects: done.effects,
     details: [
       done.transcript === "lost" && facts.lost
         ? `session ${facts.lost.key} could not be restored (${facts.lost.why}); a new one was spawned`

@@ -15,6 +15,7 @@ import {
   renderAgentRunLine,
   withAgentRunLine,
 } from "../sync/agent-run.js";
+import type { EffectSummary } from "../sync/effect-lines.js";
 import { isStatusComment } from "../sync/render-status.js";
 import {
   type AgentExit,
@@ -74,7 +75,8 @@ export interface RunAgentResult {
   sessionKey: string | null;
   transcript: "restored" | "spawned" | "lost" | "not stored";
   record: TransactionResult<RecordRunResult>;
-  statusComment: "updated" | "none";
+  /** What the run did besides reading, as every door lists it: the record's commit, the issue's comment. */
+  effects: EffectSummary[];
   /** Requests the session store made. */
   storeRequests: number;
 }
@@ -120,7 +122,12 @@ async function startingComment(
 }
 
 /** Puts the run's line on the issue's status comment; "none" when the issue has none to edit. */
-async function reportOnIssue(deps: RunAgentDeps, ref: IssueRef, line: string): Promise<"updated" | "none"> {
+/** Puts the run's line on the issue's comment: on the status comment, else on a comment of its own. */
+async function reportOnIssue(
+  deps: RunAgentDeps,
+  ref: IssueRef,
+  line: string,
+): Promise<"created" | "edited" | "unchanged"> {
   const mine = (await listComments(deps.octokit, ref))
     .filter((c) => c.user?.login.toLowerCase() === deps.botLogin.toLowerCase())
     .sort((a, b) => a.id - b.id);
@@ -131,7 +138,7 @@ async function reportOnIssue(deps: RunAgentDeps, ref: IssueRef, line: string): P
       ...ref,
       body: `${line}\n`,
     });
-    return "updated";
+    return "created";
   }
   const body = withAgentRunLine(own.body ?? "", line);
   if (body !== own.body) {
@@ -141,8 +148,9 @@ async function reportOnIssue(deps: RunAgentDeps, ref: IssueRef, line: string): P
       comment_id: own.id,
       body,
     });
+    return "edited";
   }
-  return "updated";
+  return "unchanged";
 }
 
 /**
@@ -262,6 +270,7 @@ export async function runAgent(seat: RunSeat, options: AgentOptions, deps: RunAg
   // One commit: the run's usage, and the session the agent reported (an explicit set, which
   // replaces a session that could not be restored).
   const backend = await deps.stateBackend();
+  const commitMessage = deps.commitMessage ?? agentRunCommitMessage(facts);
   const record = await runTransaction(
     backend,
     recordRunMutation({
@@ -284,15 +293,21 @@ export async function runAgent(seat: RunSeat, options: AgentOptions, deps: RunAg
       ...(facts.startError ? { startError: facts.startError } : {}),
       recordSession: sessionKey !== null,
     }),
-    { message: deps.commitMessage ?? agentRunCommitMessage(facts) },
+    { message: commitMessage },
   );
-  const statusComment = await reportOnIssue(deps, ref, renderAgentRunLine(facts));
+  const reported = await reportOnIssue(deps, ref, renderAgentRunLine(facts));
+  const effects: EffectSummary[] = [
+    ...(record.written ? [{ kind: "commit" as const, file: backend.label, message: commitMessage }] : []),
+    ...(reported !== "unchanged"
+      ? [{ kind: "status" as const, issue: String(seat.issue), create: reported === "created" }]
+      : []),
+  ];
   return {
     facts,
     sessionKey: sessionKey ?? (lost ? seat.sessionKey : resume),
     transcript,
     record,
-    statusComment,
+    effects,
     storeRequests: store?.requests ?? 0,
   };
 }

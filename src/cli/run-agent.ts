@@ -4,6 +4,7 @@
  * comment and the session store. The session secret comes from the environment only
  * (WORKER_SYNC_SESSION_SECRET), never from an argument other processes can read.
  */
+
 import { resolve } from "node:path";
 import { AGENT_OPTION_NAMES, type AgentOptionName, parseAgentOptions } from "../agent/options.js";
 import { runAgent } from "../agent/run-agent.js";
@@ -12,6 +13,7 @@ import { UserError } from "../state/index.js";
 import { LocalFileBackend } from "../store/local-file.js";
 import { describeExit, renderAgentRunLine } from "../sync/agent-run.js";
 import { REPOSITORY_NAME } from "../sync/config.js";
+import { effectLine } from "../sync/effect-lines.js";
 import {
   FILE_HELP,
   fileOf,
@@ -99,6 +101,7 @@ export const runAgentCommand = {
       log: { info: (m) => io.stderr(m), warn: (m) => io.stderr(`warning: ${m}`) },
     });
     io.stdout(renderAgentRunLine(done.facts).replace(/^<!--.*?-->/, ""));
+    for (const effect of done.effects) io.stdout(effectLine(effect));
     if (done.facts.outcome !== "ok") {
       io.stderr(`worker-sync run-agent: the agent ${describeExit(done.facts)}`);
       return 1;

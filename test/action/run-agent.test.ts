@@ -66,6 +66,14 @@ describe("run-agent through the Action", () => {
     const slot = JSON.parse(fake.getFile(FULL, "memory/projects.json")?.text ?? "").projects.hello.workers.developer
       .levels.medior[0];
     expect(slot.sessionKey).toBe("generic-1");
+    // What the step did, as every door lists it: the commit it made, with its message, and the
+    // issue's comment the run line went on (the issue had none: started).
+    const commit = fake.commits(FULL).at(-1);
+    expect(JSON.parse(run.outputs.effects as string)).toEqual([
+      { kind: "commit", file: `${FULL}:memory/projects.json@main`, message: commit?.message },
+      { kind: "status", issue: "1", create: true },
+    ]);
+    expect(commit?.message).toMatch(/#1/);
   });
 
   it("resumes a session kept on a self-hosted runner's disk with session-store none, no secret needed", async () => {
@@ -93,6 +101,11 @@ describe("run-agent through the Action", () => {
     const key = first.outputs["session-key"] as string;
     const second = await runAction({ workspace, inputs: { ...inputs, "session-key": key }, env });
     expect(second.outputs).toMatchObject({ "session-key": key, transcript: "not stored", "agent-outcome": "ok" });
+    // The second run's line replaced the first's on the comment that run started.
+    expect(JSON.parse(second.outputs.effects as string)).toEqual([
+      { kind: "commit", file: `${FULL}:memory/projects.json@main`, message: fake.commits(FULL).at(-1)?.message },
+      { kind: "status", issue: "2", create: false },
+    ]);
     expect(fake.gitRef(FULL, "heads/worker-sync/sessions")).toBeUndefined();
   });
 });

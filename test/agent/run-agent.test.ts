@@ -162,6 +162,23 @@ describe("run-agent with Claude Code (the stand-in)", () => {
     expect(fake.commits(FULL).at(-1)?.message).toMatch(/resumed session/);
   });
 
+  it("lists what it did: the record's commit and the status comment, and no commit for a run recorded already", async () => {
+    const runner = await simulatedRunner(workspace);
+    const first = await runAgent(seat(null), options(), { ...deps(runner), runId: "7.1.1" });
+    const commits = fake.commits(FULL);
+    // The issue had its status comment (beforeEach): the run line went on it, none was started.
+    expect(first.effects).toEqual([
+      { kind: "commit", file: `${FULL}:${STATE}@main`, message: commits.at(-1)?.message },
+      { kind: "status", issue: "1", create: false },
+    ]);
+    const comment = fake.commentsOn(FULL, 1).find((c) => c.body.includes("worker-sync:status"))?.body;
+    // The same workflow run again (a re-run of the job): its record is there already.
+    const again = await runAgent(seat(first.sessionKey), options(), { ...deps(runner), runId: "7.1.1" });
+    expect(fake.commits(FULL)).toHaveLength(commits.length);
+    const edited = fake.commentsOn(FULL, 1).find((c) => c.body.includes("worker-sync:status"))?.body !== comment;
+    expect(again.effects).toEqual(edited ? [{ kind: "status", issue: "1", create: false }] : []);
+  });
+
   it("records a resumed session that comes back under a new id, and saves its files under it", async () => {
     const first = await simulatedRunner(workspace);
     const key = (await runAgent(seat(null), options(), deps(first))).sessionKey as string;

@@ -56,5 +56,12 @@ describe("worker-sync run-agent", () => {
     expect(key).toMatch(/^[0-9a-f-]{36}$/);
     expect(state.projects.hello.workerSync.seats[0]).toMatchObject({ sessionKey: key, runs: 1 });
     expect(fake.gitFiles(FULL, "heads/worker-sync/sessions").size).toBe(1);
+    // Then what it did, as every command prints it: the local file's commit, and the comment.
+    expect(run.stdout.split("\n").slice(1)).toEqual([
+      expect.stringMatching(
+        /^effect: commit memory\/projects\.json: worker-sync: #1 developer medior slot 1: agent finished/,
+      ),
+      "effect: #1: status comment written (started if there is none)",
+    ]);
   });
 });
