@@ -11,7 +11,8 @@
  * (test/support/openapi.test.ts): a PUT with a `sha` to a file that is gone creates it (201);
  * a transferred issue answers 301 to its new place, a deleted one 410; `permission` folds
  * maintain into write and triage into read, `role_name` names the role; every answer carries
- * the `x-ratelimit-*` headers; issue lists hold the repository's pull requests.
+ * the `x-ratelimit-*` headers; issue lists hold the repository's pull requests; a redelivery
+ * asked for is sent to `hookTarget` and listed as an attempt of its own (`redelivery: true`).
  *
  * Served on a loopback port (`listen`) so several processes can share one fake, or
  * in-process through nock (test/support/fake-github.ts adds `useNock`). The demo serves
@@ -256,8 +257,6 @@ export class FakeGitHub {
   /** The app's webhook deliveries (`GET /app/hook/deliveries`), every attempt, with what was sent. */
   private readonly hookDeliveries: FakeHookDelivery[] = [];
   private nextHookDeliveryId = 1;
-  /** Deliveries the app asked to have sent again (POST …/attempts), in order. */
-  readonly redeliveries: FakeHookDelivery[] = [];
   /**
    * The app's webhook URL: each redelivery asked for is sent there, as GitHub does. Unset,
    * nothing listens, and the attempt is recorded as failing to connect.
@@ -666,7 +665,6 @@ export class FakeGitHub {
     if (m && method === "POST") {
       const original = this.hookDeliveries.find((d) => d.id === Number(m?.[1]));
       if (!original) return json(422, { message: "Validation Failed", status: "422" });
-      this.redeliveries.push(original);
       this.pendingAttempts.push(this.redeliver(original));
       return json(202, {});
     }

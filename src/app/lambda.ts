@@ -57,9 +57,10 @@ const loaded = probot.load(app);
 // Guids this container asked GitHub to redeliver; a new container starts empty and reads the
 // redelivery attempts from GitHub's list instead.
 const asked = new Set<string>();
-// REDIS_URL shares the installation tokens' throttle between functions; a pass makes a few
-// app-authenticated requests only and must run whether that Redis answers or not, so it uses a
-// Probot of its own without it.
+// REDIS_URL shares Probot's request throttle between functions, and every request waits for
+// that Redis. A pass makes a few app-authenticated requests only and must run whether Redis
+// answers or not (its redeliveries are what recovers from Redis being down), so it uses a
+// Probot of its own, paced by Octokit's own throttle alone.
 let withoutRedis: Probot | undefined = process.env.REDIS_URL ? undefined : probot;
 const passProbot = () => {
   withoutRedis ??= createProbot({ env: { ...process.env, REDIS_URL: "" } });
