@@ -11,7 +11,8 @@
  * (test/support/openapi.test.ts): a PUT with a `sha` to a file that is gone creates it (201);
  * a transferred issue answers 301 to its new place, a deleted one 410; `permission` folds
  * maintain into write and triage into read, `role_name` names the role; every answer carries
- * the `x-ratelimit-*` headers; issue lists hold the repository's pull requests.
+ * the `x-ratelimit-*` headers; issue lists hold the repository's pull requests; a redelivery
+ * asked for is sent to `hookTarget` and listed as an attempt of its own (`redelivery: true`).
  *
  * Served on a loopback port (`listen`) so several processes can share one fake, or
  * in-process through nock (test/support/fake-github.ts adds `useNock`). The demo serves
@@ -48,11 +49,19 @@ export interface FakeHookDelivery {
   delivered_at: string;
   redelivery: boolean;
   status_code: number;
+  /** How the attempt ended, in GitHub's words; by default from `status_code` ("OK", "Invalid HTTP Response: 502"). */
+  status?: string;
   event: string;
   action: string | null;
   /** What was sent (GitHub's GET /app/hook/deliveries/{id} shows it). */
   request: { payload: unknown };
 }
+
+/**
+ * Where GitHub sends the app's deliveries (the app's webhook URL): given one attempt, it
+ * delivers the event to the app and resolves with the HTTP status the app answered.
+ */
+export type FakeHookTarget = (attempt: FakeHookDelivery) => Promise<number>;
 
 export interface Fault {
   method?: string;
@@ -248,8 +257,12 @@ export class FakeGitHub {
   /** The app's webhook deliveries (`GET /app/hook/deliveries`), every attempt, with what was sent. */
   private readonly hookDeliveries: FakeHookDelivery[] = [];
   private nextHookDeliveryId = 1;
-  /** Deliveries the app asked to have sent again (POST …/attempts), in order: a test sends them to the app. */
-  readonly redeliveries: FakeHookDelivery[] = [];
+  /**
+   * The app's webhook URL: each redelivery asked for is sent there, as GitHub does. Unset,
+   * nothing listens, and the attempt is recorded as failing to connect.
+   */
+  hookTarget: FakeHookTarget | undefined;
+  private readonly pendingAttempts: Promise<void>[] = [];
   private readonly changesBefore: Array<{ method?: string; path: RegExp; change: () => void }> = [];
   private readonly gone = new Set<string>();
   private readonly repositoryIds = new Map<string, number>();
@@ -363,6 +376,35 @@ export class FakeGitHub {
     const delivery = { redelivery: false, ...d, id: this.nextHookDeliveryId++ };
     this.hookDeliveries.push(delivery);
     return delivery;
+  }
+
+  /**
+   * A redelivery, as GitHub makes one after answering 202: the event is sent to `hookTarget`
+   * again, and the attempt is listed as a delivery of its own: a new id, the same guid,
+   * `redelivery: true`, and the status the app answered this time.
+   */
+  private async redeliver(original: FakeHookDelivery): Promise<void> {
+    const attempt: FakeHookDelivery = {
+      ...original,
+      id: this.nextHookDeliveryId++,
+      redelivery: true,
+      delivered_at: new Date().toISOString(),
+    };
+    // Sent after the 202 is on its way, as GitHub sends it: the asking request does not wait for it.
+    await new Promise((resolve) => setImmediate(resolve));
+    const target = this.hookTarget;
+    const status_code = target ? await target(attempt).catch(() => 500) : undefined;
+    this.hookDeliveries.push(
+      status_code === undefined
+        ? // Nothing at the webhook URL (the schema's own example of a failed attempt).
+          { ...attempt, status_code: 502, status: "failed to connect" }
+        : { ...attempt, status_code, status: undefined },
+    );
+  }
+
+  /** Resolves when every redelivery asked for so far has been sent and listed. */
+  async redeliveriesSent(): Promise<void> {
+    while (this.pendingAttempts.length) await Promise.all(this.pendingAttempts.splice(0));
   }
 
   /** Every delivery attempt, newest first. */
@@ -610,7 +652,7 @@ export class FakeGitHub {
         200,
         slice.map(({ request: _, ...d }) => ({
           ...d,
-          status: d.status_code < 400 ? "OK" : "Invalid HTTP Response: 502",
+          status: d.status ?? (d.status_code < 400 ? "OK" : `Invalid HTTP Response: ${d.status_code}`),
           duration: 0.1,
           installation_id: 1,
           repository_id: null,
@@ -623,7 +665,7 @@ export class FakeGitHub {
     if (m && method === "POST") {
       const original = this.hookDeliveries.find((d) => d.id === Number(m?.[1]));
       if (!original) return json(422, { message: "Validation Failed", status: "422" });
-      this.redeliveries.push(original);
+      this.pendingAttempts.push(this.redeliver(original));
       return json(202, {});
     }
     if (method === "GET" && path === "/app") {

@@ -7,10 +7,16 @@
  * WEBHOOK_SECRET, LOG_LEVEL, GHE_HOST, REDIS_URL); the app is loaded once, outside the
  * handler, so a reused container does not register its handlers twice. The signature is
  * checked by Probot's webhooks (verifyAndReceive) before any handler runs.
+ *
+ * A scheduled invocation (an EventBridge rule, or EventBridge Scheduler with the input
+ * `{"worker-sync": "redeliver"}`) runs one redelivery pass instead (src/app/redelivery.ts): a
+ * Lambda has no timers, so the schedule asks GitHub to send again what failed while the function
+ * was down or late. A webhook delivery never runs a pass: it answers within GitHub's 10 s.
  */
-import { createProbot } from "probot";
+import { createProbot, type Probot } from "probot";
 import { UserError } from "../state/index.js";
 import app from "./index.js";
+import { redeliveryPass } from "./redelivery.js";
 import { redisAddress, redisAnswers } from "./redis-reachable.js";
 
 /** The part of an API Gateway (REST or HTTP API) or function URL event the handler reads. */
@@ -28,8 +34,41 @@ export interface LambdaHttpResult {
   body: string;
 }
 
+/**
+ * A scheduled invocation: an EventBridge rule's event (`source` "aws.events", `detail-type`
+ * "Scheduled Event"), or EventBridge Scheduler's fixed input `{"worker-sync": "redeliver"}`.
+ */
+export interface LambdaScheduledEvent {
+  source?: string;
+  "detail-type"?: string;
+  "worker-sync"?: string;
+}
+
+/** A scheduled invocation's body: deliveries listed, and the guids asked for again or refused. */
+export interface LambdaRedeliveryResult {
+  listed: number;
+  redelivered: string[];
+  refused: string[];
+}
+
 const probot = createProbot();
 const loaded = probot.load(app);
+
+// Guids this container asked GitHub to redeliver; a new container starts empty and reads the
+// redelivery attempts from GitHub's list instead.
+const asked = new Set<string>();
+// REDIS_URL shares Probot's request throttle between functions, and every request waits for
+// that Redis. A pass makes a few app-authenticated requests only and must run whether Redis
+// answers or not (its redeliveries are what recovers from Redis being down), so it uses a
+// Probot of its own, paced by Octokit's own throttle alone.
+let withoutRedis: Probot | undefined = process.env.REDIS_URL ? undefined : probot;
+const passProbot = () => {
+  withoutRedis ??= createProbot({ env: { ...process.env, REDIS_URL: "" } });
+  return withoutRedis;
+};
+
+const isScheduled = (event: LambdaScheduledEvent) =>
+  (event.source === "aws.events" && event["detail-type"] === "Scheduled Event") || "worker-sync" in event;
 
 const answer = (statusCode: number, message: string): LambdaHttpResult => ({
   statusCode,
@@ -40,8 +79,37 @@ const answer = (statusCode: number, message: string): LambdaHttpResult => ({
 /** How long a delivery waits for REDIS_URL's Redis to answer before it is failed. */
 export const REDIS_WAIT_MS = 2000;
 
-export async function handler(event: LambdaHttpEvent, _context: unknown): Promise<LambdaHttpResult> {
+/** One redelivery pass, for a scheduled invocation: 200 with what it did (LambdaRedeliveryResult). */
+async function scheduledPass(event: LambdaScheduledEvent): Promise<LambdaHttpResult> {
+  if ("worker-sync" in event && event["worker-sync"] !== "redeliver") {
+    return answer(
+      400,
+      `the scheduled input's "worker-sync" must be "redeliver", not ${JSON.stringify(event["worker-sync"])}`,
+    );
+  }
+  const pass = await redeliveryPass(passProbot(), asked);
+  // The log says why; the next scheduled invocation tries again.
+  if (!pass) return answer(502, "the app's failed deliveries could not be listed; nothing was redelivered");
+  const result: LambdaRedeliveryResult = {
+    listed: pass.listed,
+    redelivered: pass.redelivered.map((d) => d.guid),
+    refused: pass.refused.map((d) => d.guid),
+  };
+  return { statusCode: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(result) };
+}
+
+export async function handler(
+  event: LambdaHttpEvent & LambdaScheduledEvent,
+  _context: unknown,
+): Promise<LambdaHttpResult> {
   await loaded;
+  if (event && typeof event === "object" && isScheduled(event)) return scheduledPass(event);
+  if (event?.headers == null && event?.body == null) {
+    return answer(
+      400,
+      "the event is neither a webhook delivery (API Gateway or a function URL) nor a schedule (EventBridge)",
+    );
+  }
   // Probot's shared throttle waits for Redis on every GitHub request: a silent one would hang
   // the delivery until Lambda's timeout. Fail it now, with a line that says why.
   const redis = process.env.REDIS_URL ? redisAddress(process.env.REDIS_URL) : undefined;

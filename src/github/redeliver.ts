@@ -19,8 +19,9 @@ export interface RedeliveryPass {
 
 /**
  * One pass, with an app-authenticated (JWT) octokit: lists the deliveries inside GitHub's
- * window (newest first, by cursor) and redelivers each failed one not asked for before.
- * `asked` holds the guids asked for so far; each guid is asked for once per process.
+ * window (newest first, by cursor) and redelivers each failed one not asked for before: no
+ * redelivery attempt of it is listed (whoever asked), and it is not in `asked`, the guids this
+ * process asked for (GitHub may not list a new attempt at once). Chosen guids are added to it.
  */
 export async function redeliverFailed(
   octokit: OctokitLike,

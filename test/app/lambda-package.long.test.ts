@@ -2,7 +2,8 @@
  * `npm run package:lambda` as a user runs it: the zip it writes holds one file whose
  * `handler`, unpacked alone in an empty directory (no node_modules, as on Lambda) and run by a
  * fresh Node, handles a recorded API Gateway event against GitHub (the fake, on a loopback
- * port, as GitHub Enterprise Server through Probot's GHE_HOST).
+ * port, as GitHub Enterprise Server through Probot's GHE_HOST), and runs a redelivery pass for
+ * a scheduled invocation (EventBridge Scheduler's input).
  */
 import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -53,7 +54,15 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => api?.close());
 
-it("builds a zip whose handler commits the state and comments for a recorded, signed event", async () => {
+it("builds a zip whose handler commits the state and comments for a recorded, signed event, and redelivers on a schedule", async () => {
+  const lost = fake.addHookDelivery({
+    guid: "lost-while-down",
+    delivered_at: new Date(Date.now() - 3_600_000).toISOString(),
+    status_code: 502,
+    event: "issues",
+    action: "labeled",
+    request: { payload: {} },
+  });
   const files = unzip(readFileSync(join(built, "worker-sync-lambda.zip")));
   expect(Object.keys(files)).toEqual(["index.mjs"]);
   // Unpacked where no node_modules can be found, as Lambda runs it.
@@ -64,7 +73,8 @@ it("builds a zip whose handler commits the state and comments for a recorded, si
     import { readFileSync } from "node:fs";
     const { handler } = await import(${JSON.stringify(join(task, "function/index.mjs"))});
     const event = JSON.parse(readFileSync(${JSON.stringify(join(REPO, "test/fixtures/lambda/issues-labeled.signed.json"))}, "utf8"));
-    console.log(JSON.stringify(await handler(event, {})));`;
+    console.log(JSON.stringify(await handler(event, {})));
+    console.log(JSON.stringify(await handler({ "worker-sync": "redeliver" }, {})));`;
   const host = new URL(api.url).host;
   const { stdout } = await exec(process.execPath, ["--input-type=module", "-e", invoke], {
     cwd: task,
@@ -79,7 +89,17 @@ it("builds a zip whose handler commits the state and comments for a recorded, si
       LOG_LEVEL: "fatal",
     },
   });
-  expect(JSON.parse(stdout.trim().split("\n").at(-1) as string)).toMatchObject({ statusCode: 200 });
+  const [delivery, scheduled] = stdout
+    .trim()
+    .split("\n")
+    .slice(-2)
+    .map((line) => JSON.parse(line));
+  expect(delivery).toMatchObject({ statusCode: 200 });
+  expect(scheduled).toMatchObject({ statusCode: 200 });
+  expect(JSON.parse(scheduled.body)).toEqual({ listed: 1, redelivered: ["lost-while-down"], refused: [] });
+  expect(fake.log.filter((r) => r.method === "POST" && r.path.endsWith("/attempts")).map((r) => r.path)).toEqual([
+    `/app/hook/deliveries/${lost.id}/attempts`,
+  ]);
   const dev = JSON.parse(fake.getFile(FULL, STATE)?.text ?? "{}").projects["-1001234567890"].dev;
   expect(dev).toMatchObject({ active: true, issueId: "1", model: "medior" });
   expect(fake.commentsOn(FULL, 1).filter((c) => c.body.includes("worker-sync:status"))).toHaveLength(1);

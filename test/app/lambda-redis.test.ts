@@ -2,7 +2,8 @@
  * The Lambda entry with REDIS_URL naming a Redis that does not answer: Probot's shared
  * throttle would wait for it on every GitHub request, so the delivery would hang until
  * Lambda's timeout. It must fail at once instead: 503 (GitHub records a failed delivery),
- * no request to GitHub, nothing changed. The real Probot app and adapter; GitHub faked (nock).
+ * no request to GitHub, nothing changed. A scheduled redelivery pass does not need that Redis
+ * and runs all the same. The real Probot app and adapter; GitHub faked (nock).
  */
 import { readFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
@@ -66,6 +67,35 @@ it.each([
     expect(JSON.parse(result.body).error).toMatch(/^Redis at 127\.0\.0\.1:\d+ \(REDIS_URL\) did not answer/);
     expect(fake.log).toEqual([]);
     expect(fake.getFile(FULL, "memory/projects.json")?.text).toBe(before);
+  },
+  10_000,
+);
+
+it.each([
+  ["refuses connections", async () => `redis://127.0.0.1:${await closedPort()}`],
+  ["accepts and never answers", async () => `redis://127.0.0.1:${silentPort}`],
+])(
+  "a scheduled redelivery pass runs when the Redis %s: it lists the failed deliveries and asks for them",
+  async (_, url) => {
+    process.env.REDIS_URL = await url();
+    const guid = `lost-${Math.random()}`;
+    const lost = fake.addHookDelivery({
+      guid,
+      delivered_at: new Date(Date.now() - 3_600_000).toISOString(),
+      status_code: 503,
+      event: "issues",
+      action: "labeled",
+      request: { payload: JSON.parse(signed().body ?? "{}") },
+    });
+    const started = Date.now();
+    const result = await handler({ source: "aws.events", "detail-type": "Scheduled Event" } as never, {});
+    // Without Redis: no wait on it (Octokit's own throttle spaces writes 1 s apart, no more).
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body)).toEqual({ listed: 1, redelivered: [guid], refused: [] });
+    expect(fake.log.filter((r) => r.method === "POST").map((r) => r.path)).toEqual([
+      `/app/hook/deliveries/${lost.id}/attempts`,
+    ]);
   },
   10_000,
 );

@@ -1,13 +1,14 @@
 /**
  * Deliveries lost while the app was down: the real Probot app lists its failed deliveries
  * (GET /app/hook/deliveries, app-authenticated, by cursor) and asks GitHub to send each
- * failed one again (POST …/attempts), once; a redelivered event then does its work. GitHub
- * is the fake at the HTTP boundary, answering as its description says (openapi.test.ts).
+ * failed one again (POST …/attempts), once, even across restarts; a redelivered event then
+ * does its work. GitHub is the fake at the HTTP boundary, answering as its description says
+ * (openapi.test.ts), and sending each redelivery to the app as GitHub sends it (`hookTarget`).
  */
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { type Redelivery, startRedelivery } from "../../src/app/redelivery.js";
-import type { FakeGitHub } from "../support/fake-github.js";
-import { deliver, FULL, issuesPayload, projectsJson, useAppOnFakeGitHub } from "./harness.js";
+import type { FakeHookDelivery } from "../support/fake-github.js";
+import { FULL, issuesPayload, projectsJson, useAppOnFakeGitHub } from "./harness.js";
 
 const STATE = "memory/projects.json";
 const PROJECT = "-1001234567890";
@@ -17,6 +18,12 @@ beforeEach(() => {
   app.fake.setFile(FULL, STATE, projectsJson());
   app.fake.setIssue(FULL, { number: 1, title: "Issue 1", state: "open", labels: ["Doing"] });
   redelivery = startRedelivery(app.probot, { firstAfterMs: 3_600_000, everyMs: 3_600_000 });
+  // The app's webhook URL: GitHub sends the event again, named by its guid; the app answers.
+  app.fake.hookTarget = (d: FakeHookDelivery) =>
+    app.probot.receive({ id: d.guid, name: d.event, payload: d.request.payload } as never).then(
+      () => 200,
+      () => 500,
+    );
 });
 afterEach(() => redelivery.stop());
 
@@ -24,13 +31,6 @@ const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 const HOUR = 3_600_000;
 const labeled = issuesPayload("labeled", { number: 1, labels: ["Doing"] }, "Doing");
 
-/** What GitHub does on each redelivery asked for: sends the event again, and lists the attempt. */
-async function sendRedeliveries(fake: FakeGitHub) {
-  for (const d of fake.redeliveries.splice(0)) {
-    await deliver(app.probot, d.event as "issues", d.request.payload as never);
-    fake.addHookDelivery({ ...d, redelivery: true, status_code: 200, delivered_at: new Date().toISOString() });
-  }
-}
 const attempts = () => app.fake.log.filter((r) => r.method === "POST" && r.path.endsWith("/attempts"));
 
 it("redelivers a delivery that failed while the app was down, once; the event then does its work", async () => {
@@ -82,7 +82,7 @@ it("redelivers a delivery that failed while the app was down, once; the event th
     `/app/hook/deliveries/${newest.id}/attempts`,
     `/app/hook/deliveries/${failed.id}/attempts`,
   ]);
-  await sendRedeliveries(app.fake);
+  await app.fake.redeliveriesSent();
   expect(JSON.parse(app.fake.getFile(FULL, STATE)?.text ?? "{}").projects[PROJECT].dev).toMatchObject({
     active: true,
     issueId: "1",
@@ -92,7 +92,35 @@ it("redelivers a delivery that failed while the app was down, once; the event th
   expect(attempts()).toHaveLength(2);
 });
 
+it("does not ask again after a restart for a delivery whose redelivery failed too: GitHub lists the attempt", async () => {
+  const lost = app.fake.addHookDelivery({
+    guid: "still-failing",
+    delivered_at: ago(2 * HOUR),
+    status_code: 502,
+    event: "issues",
+    action: "labeled",
+    request: { payload: labeled },
+  });
+  // The app's front answers 502 again (down once more, or late past GitHub's 10 s).
+  app.fake.hookTarget = async () => 502;
+  expect((await redelivery.pass())?.redelivered.map((d) => d.guid)).toEqual(["still-failing"]);
+  await app.fake.redeliveriesSent();
+  const listed = app.fake.deliveries().filter((d) => d.guid === "still-failing");
+  expect(listed.map((d) => [d.redelivery, d.status_code, d.id > lost.id])).toEqual([
+    [true, 502, true],
+    [false, 502, false],
+  ]);
+  // A restarted server remembers nothing it asked for; GitHub's list says it was asked for.
+  redelivery.stop();
+  redelivery = startRedelivery(app.probot, { firstAfterMs: 3_600_000, everyMs: 3_600_000 });
+  const again = await redelivery.pass();
+  expect(again?.listed).toBe(2);
+  expect(again?.redelivered).toEqual([]);
+  expect(attempts()).toHaveLength(1);
+});
+
 it("reads every page by cursor within GitHub's 3 days, and asks for at most 20 per pass", async () => {
+  app.fake.hookTarget = undefined;
   for (let i = 0; i < 250; i++) {
     app.fake.addHookDelivery({
       guid: `d-${i}`,

@@ -239,6 +239,8 @@ async function scenario(): Promise<FakeGitHub> {
     });
   }
   await redeliverFailed(octokit, new Set());
+  // The redelivery is listed as an attempt of its own (`redelivery: true`), checked as the others.
+  await fake.redeliveriesSent();
   await octokit.paginate("GET /app/hook/deliveries", { per_page: 2 });
 
   // The store: a file over 1 MB (read through the blob), a conflict, a write on a gone file.
