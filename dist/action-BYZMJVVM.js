@@ -1,2 +1,2 @@
 import{createRequire as __wsCreateRequire}from'node:module';import{fileURLToPath as __wsFileURLToPath}from'node:url';const require=__wsCreateRequire(import.meta.url);const __filename=__wsFileURLToPath(import.meta.url);const __dirname=__wsFileURLToPath(new URL('.',import.meta.url));
-import{a}from"./action-YJ63K3HX.js";import"./action-HA5TWKCO.js";import"./action-754J3MNS.js";import"./action-ZMPWCUWT.js";import"./action-6HTKBLZQ.js";export{a as GitHubContentsBackend};
+import{a}from"./action-ILDI7AC6.js";import"./action-FIYRACB7.js";import"./action-BENQ4FAV.js";import"./action-UDD32CAL.js";import"./action-6HTKBLZQ.js";export{a as GitHubContentsBackend};
