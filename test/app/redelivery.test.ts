@@ -31,50 +31,32 @@ const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 const HOUR = 3_600_000;
 const labeled = issuesPayload("labeled", { number: 1, labels: ["Doing"] }, "Doing");
 
+/** A delivery of `labeled` as GitHub lists it, `msAgo` before now, answered `status`. */
+const delivery = (guid: string, msAgo: number, status: number, action = "labeled") =>
+  app.fake.addHookDelivery({
+    guid,
+    delivered_at: ago(msAgo),
+    status_code: status,
+    event: "issues",
+    action,
+    request: { payload: labeled },
+  });
+
 const attempts = () => app.fake.log.filter((r) => r.method === "POST" && r.path.endsWith("/attempts"));
 
 it("redelivers a delivery that failed while the app was down, once; the event then does its work", async () => {
-  const failed = app.fake.addHookDelivery({
-    guid: "lost-1",
-    delivered_at: ago(2 * HOUR),
-    status_code: 502,
-    event: "issues",
-    action: "labeled",
-    request: { payload: labeled },
-  });
+  const failed = delivery("lost-1", 2 * HOUR, 502);
   // Succeeded once redelivered by hand, failed twice, too old, succeeded: none of these.
   for (const [guid, at, status] of [
     ["ok-after-retry", 5 * HOUR, 504],
     ["ok-after-retry", 4 * HOUR, 200],
     ["too-old", 73 * HOUR, 502],
     ["fine", 1 * HOUR, 200],
-  ] as const) {
-    app.fake.addHookDelivery({
-      guid,
-      delivered_at: ago(at),
-      status_code: status,
-      event: "issues",
-      action: "labeled",
-      request: { payload: labeled },
-    });
-  }
+  ] as const)
+    delivery(guid, at, status);
   // Two failed attempts of one delivery: the newest is redelivered, once.
-  app.fake.addHookDelivery({
-    guid: "lost-2",
-    delivered_at: ago(3 * HOUR),
-    status_code: 500,
-    event: "issues",
-    action: "opened",
-    request: { payload: labeled },
-  });
-  const newest = app.fake.addHookDelivery({
-    guid: "lost-2",
-    delivered_at: ago(2.5 * HOUR),
-    status_code: 500,
-    event: "issues",
-    action: "opened",
-    request: { payload: labeled },
-  });
+  delivery("lost-2", 3 * HOUR, 500, "opened");
+  const newest = delivery("lost-2", 2.5 * HOUR, 500, "opened");
 
   const pass = await redelivery.pass();
   expect(pass?.redelivered.map((d) => d.guid)).toEqual(["lost-2", "lost-1"]);
@@ -93,14 +75,7 @@ it("redelivers a delivery that failed while the app was down, once; the event th
 });
 
 it("does not ask again after a restart for a delivery whose redelivery failed too: GitHub lists the attempt", async () => {
-  const lost = app.fake.addHookDelivery({
-    guid: "still-failing",
-    delivered_at: ago(2 * HOUR),
-    status_code: 502,
-    event: "issues",
-    action: "labeled",
-    request: { payload: labeled },
-  });
+  const lost = delivery("still-failing", 2 * HOUR, 502);
   // The app's front answers 502 again (down once more, or late past GitHub's 10 s).
   app.fake.hookTarget = async () => 502;
   expect((await redelivery.pass())?.redelivered.map((d) => d.guid)).toEqual(["still-failing"]);
@@ -122,14 +97,7 @@ it("does not ask again after a restart for a delivery whose redelivery failed to
 it("reads every page by cursor within GitHub's 3 days, and asks for at most 20 per pass", async () => {
   app.fake.hookTarget = undefined;
   for (let i = 0; i < 250; i++) {
-    app.fake.addHookDelivery({
-      guid: `d-${i}`,
-      delivered_at: ago((i + 1) * 60_000),
-      status_code: i % 5 === 0 ? 502 : 200,
-      event: "issues",
-      action: "labeled",
-      request: { payload: labeled },
-    });
+    delivery(`d-${i}`, (i + 1) * 60_000, i % 5 === 0 ? 502 : 200);
   }
   const first = await redelivery.pass();
   expect(first?.listed).toBe(250);
