@@ -154,7 +154,7 @@ export async function measureHandOff(): Promise<Figure[]> {
       unit: "",
       target: off + 2,
       kind: "max",
-      detail: `${handed - off} more than the same event without a hand-off (${off}): the list call, the waiting issue read again after the commit (it may have been closed or relabelled meanwhile), its status comment`,
+      detail: `${handed - off} more than the same event without a hand-off (${off}): the list call and the waiting issue's status comment; the check after the commit that it still waits (it may have been closed or relabelled meanwhile) asks the same list again, answered 304, which GitHub does not count`,
     },
   ];
 }

@@ -434,7 +434,39 @@ async function countedFacts(
 }
 
 /**
- * After a commit: reads each issue a seat went to. Those no longer waiting (closed, gone, a pull
+ * The issues handed a seat as their lines list them now: the same list calls the lines were read
+ * with, so each is conditional and, when nothing in the list changed, answered 304 (which GitHub
+ * does not count against the rate limit) instead of one read per issue. Each list is read once.
+ */
+function stillListed(
+  octokit: OctokitLike,
+  repo: RepositoryName,
+  rules: readonly RoleRule[],
+): (h: HandOff) => Promise<IssueFacts | undefined> {
+  const lists = new Map<string, Promise<Map<string, IssueFacts>>>();
+  const list = (label: string) => {
+    let read = lists.get(label);
+    if (!read) {
+      read = listRoleIssues(octokit, repo, [label]).then((issues) => new Map(issues.map((i) => [i.number, i])));
+      lists.set(label, read);
+    }
+    return read;
+  };
+  return async (h) => {
+    const roles = new Set(h.result.results.filter((r) => r.kind === "activate" && r.changed).map((r) => r.role));
+    for (const rule of rules) {
+      if (!roles.has(rule.role)) continue;
+      for (const label of rule.labels) {
+        const found = (await list(label)).get(h.issue);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+}
+
+/**
+ * After a commit: checks each issue a seat went to. Those no longer waiting (closed, gone, a pull
  * request, or no longer asking for the role) are freed again, and what that frees handed on,
  * each in a commit of its own; the result drops them from the hand-offs and adds the new ones
  * (`into` gathers what the effects need of them).
@@ -454,8 +486,13 @@ async function freeHandOffsNoLongerWaiting(
   },
 ): Promise<TransactionResult<HandedResult>> {
   let result = done;
+  const listedNow = stillListed(deps.octokit, from.repo, done.result.rules);
   for (const h of given) {
     const ref = { owner: from.ref.owner, repo: from.ref.repo, issue_number: Number(h.issue) };
+    // A waiter handed a seat is looked for in its line's list as it is now; one no longer there
+    // (closed, its label gone, transferred, deleted) is read on its own, which says which.
+    const listed = h.via === "hand-off" ? await listedNow(h) : undefined;
+    if (listed && keepsHandOff(done.result.rules, listed, h.result.results)) continue;
     const now = await fetchIssueFacts(deps.octokit, ref);
     if (keepsHandOff(done.result.rules, now, h.result.results)) continue;
     deps.log.info(
