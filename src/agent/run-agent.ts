@@ -121,7 +121,6 @@ async function startingComment(
   return (await canWrite(deps.octokit, deps.repository, c.login)) ? c : undefined;
 }
 
-/** Puts the run's line on the issue's status comment; "none" when the issue has none to edit. */
 /** Puts the run's line on the issue's comment: on the status comment, else on a comment of its own. */
 async function reportOnIssue(
   deps: RunAgentDeps,
