@@ -434,35 +434,15 @@ async function countedFacts(
 }
 
 /**
- * The issues handed a seat as their lines list them now: the same list calls the lines were read
- * with, so each is conditional and, when nothing in the list changed, answered 304 (which GitHub
- * does not count against the rate limit) instead of one read per issue. Each list is read once.
+ * Issue `h` as the lists of the roles it was given a seat of show it now, through a reader of its
+ * own: the same list calls the lines were read with, so each is conditional and, when nothing in
+ * it changed, answered 304 (which GitHub does not count against the rate limit) instead of a read
+ * of the issue. Undefined when it is in none of them.
  */
-function stillListed(
-  octokit: OctokitLike,
-  repo: RepositoryName,
-  rules: readonly RoleRule[],
-): (h: HandOff) => Promise<IssueFacts | undefined> {
-  const lists = new Map<string, Promise<Map<string, IssueFacts>>>();
-  const list = (label: string) => {
-    let read = lists.get(label);
-    if (!read) {
-      read = listRoleIssues(octokit, repo, [label]).then((issues) => new Map(issues.map((i) => [i.number, i])));
-      lists.set(label, read);
-    }
-    return read;
-  };
-  return async (h) => {
-    const roles = new Set(h.result.results.filter((r) => r.kind === "activate" && r.changed).map((r) => r.role));
-    for (const rule of rules) {
-      if (!roles.has(rule.role)) continue;
-      for (const label of rule.labels) {
-        const found = (await list(label)).get(h.issue);
-        if (found) return found;
-      }
-    }
-    return undefined;
-  };
+async function stillListed(reader: IssueReader, rules: readonly RoleRule[], h: HandOff): Promise<Waiter | undefined> {
+  const roles = new Set(h.result.results.filter((r) => r.kind === "activate" && r.changed).map((r) => r.role));
+  const labels = rules.filter((r) => roles.has(r.role)).flatMap((r) => r.labels);
+  return (await reader.withLabels(labels)).find((w) => w.number === h.issue);
 }
 
 /**
@@ -486,12 +466,12 @@ async function freeHandOffsNoLongerWaiting(
   },
 ): Promise<TransactionResult<HandedResult>> {
   let result = done;
-  const listedNow = stillListed(deps.octokit, from.repo, done.result.rules);
+  const lists = new IssueReader(deps.octokit, from.repo);
   for (const h of given) {
     const ref = { owner: from.ref.owner, repo: from.ref.repo, issue_number: Number(h.issue) };
     // A waiter handed a seat is looked for in its line's list as it is now; one no longer there
     // (closed, its label gone, transferred, deleted) is read on its own, which says which.
-    const listed = h.via === "hand-off" ? await listedNow(h) : undefined;
+    const listed = h.via === "hand-off" ? await stillListed(lists, done.result.rules, h) : undefined;
     if (listed && keepsHandOff(done.result.rules, listed, h.result.results)) continue;
     const now = await fetchIssueFacts(deps.octokit, ref);
     if (keepsHandOff(done.result.rules, now, h.result.results)) continue;
